@@ -1,0 +1,2 @@
+/* frontmatter.c - placeholder, being written. */
+#include "import/import.h"

@@ -1,0 +1,47 @@
+/*
+ * import.h - readers for the two article formats a newsroom hands over
+ * (design.md section 2): plain text as a wire feed or a scraper leaves it,
+ * and Markdown with a front-matter block.
+ *
+ * Parsing is pure: bytes in, a struct import_article out, or an error that
+ * names the line and what was expected. Writing to the store (one
+ * transaction per file) is the command's job, in cli/.
+ */
+#ifndef GZ_IMPORT_H
+#define GZ_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pool;
+
+struct import_article {
+	const char *headline;
+	const char *summary;  /* "" when none */
+	const char *body;     /* Markdown; plain text is escaped into it */
+	const char *byline;   /* "" when none */
+	const char *dateline; /* "" when none, else as written: "TEHRAN" */
+	const char *section;  /* "" when none */
+	const char *lang;     /* "" when none (the site default applies) */
+	const char *slug;     /* "" when none */
+	const char *status;   /* "" when none, else draft|scheduled|published */
+	int64_t published_at; /* 0 when no date was given */
+	const char **tags;
+	size_t ntags;
+};
+
+struct import_error {
+	unsigned line; /* 1-based; 0 when the error is about the whole file */
+	char msg[256]; /* "expected a date line like \"May 18, 2021 - 18:31\"" */
+};
+
+/* Parses one file's bytes: front matter when the first line is "---", else
+ * plain text. A UTF-8 BOM is skipped, CRLF and CR line ends are read as LF,
+ * and text that is not valid UTF-8 is an error (never mangled). Dates are
+ * read in the process's time zone (date_timezone_set). All output strings
+ * are allocated from pool. Returns GZ_OK, GZ_EPARSE (err filled),
+ * GZ_ETOOBIG or GZ_ENOMEM. */
+int import_parse(struct pool *pool, const char *data, size_t len,
+		 struct import_article *out, struct import_error *err);
+
+#endif

@@ -1,0 +1,2 @@
+/* plain.c - placeholder, being written. */
+#include "import/import.h"

@@ -1,0 +1,3 @@
+#include "util/err.h"
+int main(void);
+int main(void) { return 0; }

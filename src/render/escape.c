@@ -1,0 +1,2 @@
+/* escape.c - placeholder, being written. */
+#include "render/render.h"

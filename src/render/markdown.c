@@ -1,0 +1,2 @@
+/* markdown.c - placeholder, being written. */
+#include "render/render.h"

@@ -1,0 +1,2 @@
+/* theme.c - placeholder, being written. */
+#include "render/render.h"

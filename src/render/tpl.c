@@ -1,0 +1,2 @@
+/* tpl.c - placeholder, being written. */
+#include "render/render.h"

@@ -1,0 +1,2 @@
+/* val.c - placeholder, being written. */
+#include "render/render.h"

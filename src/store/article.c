@@ -1,0 +1,2 @@
+/* article.c - placeholder, being written. */
+#include "store/store.h"

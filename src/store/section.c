@@ -1,0 +1,2 @@
+/* section.c - placeholder, being written. */
+#include "store/store.h"

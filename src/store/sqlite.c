@@ -1,0 +1,2 @@
+/* sqlite.c - placeholder, being written. */
+#include "store/store.h"

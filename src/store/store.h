@@ -1,0 +1,132 @@
+/*
+ * store.h - gazette's storage, in the newsroom's terms.
+ *
+ * The only module that speaks SQL. Handlers and commands ask for articles,
+ * sections and tags; the engine behind this header is SQLite today
+ * (sqlite.c) and may be PostgreSQL tomorrow (pg.c), so nothing here names
+ * an SQLite type. Results are copied into the caller's pool and are valid
+ * until it is cleared.
+ *
+ * Threads: any thread may call any function. Reads use one connection per
+ * thread, opened on first use; writes go through one writer connection,
+ * serialised by the store. The database is in WAL mode, so readers never
+ * wait for the writer.
+ */
+#ifndef GZ_STORE_H
+#define GZ_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pool;
+struct store;
+
+enum store_status {
+	STORE_DRAFT = 0,
+	STORE_SCHEDULED, /* published, but not before published_at */
+	STORE_PUBLISHED,
+};
+
+struct store_section {
+	int64_t id;
+	const char *slug;
+	const char *name;
+	int64_t article_count; /* visible articles; 0 when not asked for */
+};
+
+struct store_tag {
+	const char *slug;
+	const char *name;
+};
+
+struct store_article {
+	int64_t id;
+	const char *slug;     /* may be "" (headline of only punctuation) */
+	const char *headline;
+	const char *summary;  /* "" when none */
+	const char *body;     /* Markdown */
+	const char *byline;   /* "" when none: "By the City Desk" */
+	const char *dateline; /* "" when none: "RIVERTON" */
+	const char *section_slug; /* "" when none */
+	const char *section_name;
+	const char *lang;     /* BCP 47, "en" by default */
+	enum store_status status;
+	int64_t published_at; /* UTC seconds; 0 for a draft never published */
+	int64_t updated_at;
+	const struct store_tag *tags;
+	size_t ntags;
+};
+
+/* What an import or an editor hands the store to create or update. */
+struct store_article_input {
+	const char *import_key; /* identifies the source; NULL for none */
+	const char *slug;       /* NULL: made from the headline */
+	const char *headline;
+	const char *summary;
+	const char *body;
+	const char *byline;
+	const char *dateline;
+	const char *section;    /* section name; NULL or "" for none */
+	const char *lang;       /* NULL: "en" */
+	enum store_status status;
+	int64_t published_at;
+	const char *const *tags; /* tag names */
+	size_t ntags;
+};
+
+struct store_article_query {
+	const char *section_slug; /* NULL: any */
+	const char *tag_slug;     /* NULL: any */
+	int64_t now;              /* only articles published at or before now */
+	int64_t exclude_id;       /* 0: none */
+	size_t limit;
+	size_t offset;
+};
+
+/* Opens (creating when missing) the database at path, in WAL mode, and
+ * brings its schema up to date. Returns GZ_OK, GZ_EDB (unreadable, not a
+ * database), GZ_EBUSY (locked) or GZ_ESCHEMA (from a newer gazette).
+ * Caller frees *out with store_close. */
+int store_open(const char *path, struct store **out);
+/* Closes every connection; store_close(NULL) is a no-op. */
+void store_close(struct store *st);
+
+/* Reads article id into *out if it is visible at now (published or
+ * scheduled, published_at <= now); when now is 0 any status is returned.
+ * Returns GZ_OK, GZ_ENOTFOUND, GZ_EDB or GZ_ENOMEM. */
+int store_article_get(struct store *st, struct pool *pool, int64_t id,
+		      int64_t now, struct store_article *out);
+/* Lists visible articles matching q, newest first (body not filled).
+ * Output: *items (pool array), *n, and *total (all matches, for
+ * pagination) when total is not NULL. */
+int store_article_list(struct store *st, struct pool *pool,
+		       const struct store_article_query *q,
+		       struct store_article **items, size_t *n, size_t *total);
+/* Creates an article, or updates the one with the same import_key.
+ * Creates the section and tags it names. Output: *id, and *created (true
+ * when new). Must be called inside store_tx_begin/commit. Returns GZ_OK,
+ * GZ_EINVAL (no headline), GZ_EDB. */
+int store_article_put(struct store *st, const struct store_article_input *in,
+		      int64_t *id, bool *created);
+/* Counts articles (any status). */
+int store_article_count(struct store *st, int64_t *n);
+
+/* Lists sections by name, each with its count of articles visible at now. */
+int store_section_list(struct store *st, struct pool *pool, int64_t now,
+		       struct store_section **items, size_t *n);
+/* Reads the section with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
+int store_section_get(struct store *st, struct pool *pool, const char *slug,
+		      struct store_section *out);
+
+/* A write transaction on the writer connection: begin takes the store's
+ * write lock, commit or rollback releases it. Everything put between them
+ * lands whole or not at all. */
+int store_tx_begin(struct store *st);
+int store_tx_commit(struct store *st);
+void store_tx_rollback(struct store *st);
+
+/* Runs a trivial query; for /healthz. */
+int store_ping(struct store *st);
+
+#endif

@@ -1,0 +1,2 @@
+/* date.c - placeholder, being written. */
+#include "util/date.h"

@@ -1,0 +1,2 @@
+/* slug.c - placeholder, being written. */
+#include "util/slug.h"

@@ -1,0 +1,81 @@
+/* utf8.c - UTF-8 validation (RFC 3629, Table 3-7 of the Unicode standard). */
+#include "util/utf8.h"
+
+bool
+utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, k;
+	unsigned char lo, hi;
+
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xBF;
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1;
+		else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			if (c == 0xE0)
+				lo = 0xA0; /* no overlongs */
+			else if (c == 0xED)
+				hi = 0x9F; /* no surrogates */
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F; /* nothing above U+10FFFF */
+		} else
+			goto bad;
+		if (len - i - 1 < n)
+			goto bad;
+		if (p[i + 1] < lo || p[i + 1] > hi)
+			goto bad;
+		for (k = 2; k <= n; k++)
+			if (p[i + k] < 0x80 || p[i + k] > 0xBF)
+				goto bad;
+		i += n + 1;
+	}
+	return true;
+bad:
+	if (bad_offset)
+		*bad_offset = i;
+	return false;
+}
+
+size_t
+utf8_decode(const char *s, size_t len, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (len == 0) {
+		*cp = 0;
+		return 0;
+	}
+	if (p[0] < 0x80 || len < 2) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] < 0xE0) {
+		*cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		return 2;
+	}
+	if (p[0] < 0xF0 || len < 4) {
+		if (len < 3) {
+			*cp = p[0];
+			return 1;
+		}
+		*cp = ((unsigned)(p[0] & 0x0F) << 12) |
+		      ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		return 3;
+	}
+	*cp = ((unsigned)(p[0] & 0x07) << 18) | ((unsigned)(p[1] & 0x3F) << 12) |
+	      ((unsigned)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+	return 4;
+}
