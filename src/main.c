@@ -1,3 +1,62 @@
-#include "util/err.h"
-int main(void);
-int main(void) { return 0; }
+/*
+ * main.c - the gazette command: dispatches to a subcommand (cli/).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+	"usage: gazette COMMAND [OPTIONS]\n"
+	"\n"
+	"A news publishing server: articles, sections and tags, from one binary\n"
+	"and one SQLite database.\n"
+	"\n"
+	"Commands:\n"
+	"  init      create a site (gazette.conf and gazette.db)\n"
+	"  import    import articles from plain-text or Markdown files\n"
+	"  serve     serve a site over HTTP\n"
+	"  demo      serve a sample newsroom at once\n"
+	"\n"
+	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
+	"--help. gazette --version prints the version.\n";
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"init", cmd_init},
+		{"import", cmd_import},
+		{"serve", cmd_serve},
+		{"demo", cmd_demo},
+	};
+	size_t i;
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("gazette %s\n", GZ_VERSION);
+		return CLI_OK;
+	}
+	if (sodium_init() < 0) {
+		cli_error("libsodium failed to start");
+		return CLI_FAIL;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	cli_error("unknown command \"%s\"", argv[1]);
+	fputs(usage, stderr);
+	return CLI_USAGE;
+}

@@ -1,2 +1,178 @@
-/* placeholder, being written. */
+/*
+ * cli.c - what the subcommands share: finding a site, opening its config
+ * and database with messages a person can act on, and serving it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "http/http.h"
+#include "site/site.h"
+#include "store/store.h"
 #include "util/err.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gazette: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool
+cli_stderr_is_tty(void)
+{
+	return isatty(STDERR_FILENO) == 1;
+}
+
+const char *
+cli_site_dir(const char *opt)
+{
+	const char *env;
+
+	if (opt && *opt)
+		return opt;
+	if ((env = getenv("GAZETTE_SITE")) != NULL && *env)
+		return env;
+	return "./site";
+}
+
+char *
+cli_path(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p = malloc(dl + nl + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, dir, dl);
+	p[dl] = '/';
+	memcpy(p + dl + 1, name, nl + 1);
+	return p;
+}
+
+int
+cli_config_open(const char *dir, struct config *cfg)
+{
+	char err[768];
+	char *path = NULL;
+	struct stat st;
+	int rc = CLI_FAIL;
+
+	if (config_init(cfg) != GZ_OK) {
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
+	if (!(path = cli_path(dir, CONFIG_FILE)))
+		goto out;
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		cli_error("no site at %s (%s not found); create one with: "
+			  "gazette init --site %s", dir, path, dir);
+		goto out;
+	}
+	if (config_load(cfg, path, err, sizeof(err)) != GZ_OK) {
+		cli_error("%s", err);
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	free(path);
+	if (rc != CLI_OK)
+		config_fini(cfg);
+	return rc;
+}
+
+int
+cli_store_open(const char *dir, struct store **st)
+{
+	char *path = cli_path(dir, CONFIG_DB);
+	int rc;
+
+	if (!path) {
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
+	rc = store_open(path, st);
+	if (rc == GZ_ESCHEMA)
+		cli_error("%s was written by a newer gazette; upgrade gazette "
+			  "or restore a backup", path);
+	else if (rc == GZ_EBUSY)
+		cli_error("%s is locked by another program; try again", path);
+	else if (rc != GZ_OK)
+		cli_error("%s: cannot open the database (%s)", path,
+			  gz_strerror(rc));
+	free(path);
+	return rc == GZ_OK ? CLI_OK : CLI_FAIL;
+}
+
+int
+cli_serve_site(const char *dir, struct config *cfg, struct store *st,
+	       const char *listen)
+{
+	struct http_server_opts opts = {0};
+	struct http_server *server = NULL;
+	struct http_router *router = NULL;
+	struct site *site = NULL;
+	char err[768], *theme_dir = NULL;
+	sigset_t set;
+	int sig, rc = CLI_FAIL;
+
+	/* Block the stop signals before any thread starts, so that every
+	 * thread inherits the mask and sigwait below receives them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!(theme_dir = cli_path(dir, "theme")))
+		goto out;
+	if (site_new(cfg, st, theme_dir, &site, err, sizeof(err)) != GZ_OK) {
+		cli_error("theme: %s", err);
+		goto out;
+	}
+	if (!(router = http_router_new()) ||
+	    site_routes_add(site, router) != GZ_OK) {
+		cli_error("out of memory");
+		goto out;
+	}
+	opts.listen = listen ? listen : cfg->listen;
+	opts.threads = cfg->threads;
+	opts.router = router;
+	opts.error_page = site_error_page;
+	opts.error_ctx = site;
+	if (http_server_start(&opts, &server, err, sizeof(err)) != GZ_OK) {
+		cli_error("%s", err);
+		goto out;
+	}
+	{
+		/* Tests and scripts read this line to find the port. */
+		const char *colon = strrchr(opts.listen, ':');
+		fprintf(stderr, "gazette: serving %s; listening on http://%.*s:%u/\n",
+			dir, (int)(colon - opts.listen), opts.listen,
+			http_server_port(server));
+		fflush(stderr);
+	}
+	if (sigwait(&set, &sig) == 0)
+		fprintf(stderr, "gazette: %s received, stopping\n",
+			sig == SIGINT ? "SIGINT" : "SIGTERM");
+	rc = CLI_OK;
+out:
+	http_server_stop(server);
+	http_router_free(router);
+	site_free(site);
+	free(theme_dir);
+	return rc;
+}

@@ -1,2 +1,234 @@
-/* placeholder, being written. */
+/*
+ * cmd_import.c - `gazette import`: reads plain-text and front-matter files
+ * into the site, one transaction per file.
+ *
+ * A file lands whole or not at all: it is parsed completely before the
+ * transaction begins, and any failure inside it rolls back. A bad file is
+ * reported as FILE:LINE with what was expected; the other files are still
+ * imported and the exit status is 1. Importing the same file again (the
+ * same absolute path) updates its article instead of adding a copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "import/import.h"
+#include "store/store.h"
 #include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+static const char import_usage[] =
+	"usage: gazette import [--site DIR] [--dry-run] FILE...\n"
+	"\n"
+	"Imports articles: plain text (headline, date line, paragraphs) or\n"
+	"Markdown with a front-matter block. Each file is imported whole or not\n"
+	"at all; importing a file again updates its article.\n"
+	"\n"
+	"  --dry-run   check every file and report, but change nothing\n";
+
+static enum store_status
+import_status(const char *s, int64_t published_at)
+{
+	if (strcmp(s, "draft") == 0)
+		return STORE_DRAFT;
+	if (strcmp(s, "scheduled") == 0 ||
+	    (published_at > (int64_t)time(NULL) && strcmp(s, "published") != 0))
+		return STORE_SCHEDULED;
+	return STORE_PUBLISHED;
+}
+
+int
+cli_import_bytes(struct store *st, const struct config *cfg,
+		 const char *name, const char *key, const char *data,
+		 size_t len, bool dry_run, bool *created)
+{
+	struct pool *pool = NULL;
+	struct import_article a;
+	struct import_error perr = {0};
+	struct store_article_input in = {0};
+	int64_t id;
+	bool in_tx = false;
+	int rc;
+
+	if (!(pool = pool_new(64u * 1024u * 1024u)))
+		return GZ_ENOMEM;
+	rc = import_parse(pool, data, len, &a, &perr);
+	if (rc == GZ_EPARSE) {
+		if (perr.line)
+			fprintf(stderr, "%s:%u: %s\n", name, perr.line, perr.msg);
+		else
+			fprintf(stderr, "%s: %s\n", name, perr.msg);
+		goto out;
+	}
+	if (rc != GZ_OK) {
+		fprintf(stderr, "%s: %s\n", name, gz_strerror(rc));
+		goto out;
+	}
+	in.import_key = key;
+	in.slug = *a.slug ? a.slug : NULL;
+	in.headline = a.headline;
+	in.summary = a.summary;
+	in.body = a.body;
+	in.byline = a.byline;
+	in.dateline = a.dateline;
+	in.section = a.section;
+	in.lang = *a.lang ? a.lang : cfg->language;
+	in.status = import_status(a.status, a.published_at);
+	in.published_at = a.published_at;
+	in.tags = a.tags;
+	in.ntags = a.ntags;
+	if ((rc = store_tx_begin(st)) != GZ_OK) {
+		fprintf(stderr, "%s: the database is busy (%s)\n", name,
+			gz_strerror(rc));
+		goto out;
+	}
+	in_tx = true;
+	if ((rc = store_article_put(st, &in, &id, created)) != GZ_OK) {
+		fprintf(stderr, "%s: cannot store the article (%s)\n", name,
+			gz_strerror(rc));
+		goto out;
+	}
+	if (dry_run)
+		goto out; /* rolled back below: nothing changes */
+	if ((rc = store_tx_commit(st)) != GZ_OK) {
+		fprintf(stderr, "%s: cannot commit (%s)\n", name,
+			gz_strerror(rc));
+		goto out;
+	}
+	in_tx = false;
+out:
+	if (in_tx)
+		store_tx_rollback(st);
+	pool_free(pool);
+	return rc;
+}
+
+/* Reads a whole file, at most GZ_LIMIT_IMPORT_FILE_BYTES. Caller frees. */
+static int
+import_read(const char *path, char **data, size_t *len)
+{
+	struct stat sb;
+	char *p = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, rc = GZ_EIO;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return GZ_EIO;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "%s: not a regular file\n", path);
+		goto out;
+	}
+	if (sb.st_size > GZ_LIMIT_IMPORT_FILE_BYTES) {
+		fprintf(stderr, "%s: larger than %u bytes; is it an article?\n",
+			path, GZ_LIMIT_IMPORT_FILE_BYTES);
+		rc = GZ_ETOOBIG;
+		goto out;
+	}
+	if (!(p = malloc((size_t)sb.st_size + 1))) {
+		rc = GZ_ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)sb.st_size &&
+	       (n = read(fd, p + got, (size_t)sb.st_size - got)) > 0)
+		got += (size_t)n;
+	if (got != (size_t)sb.st_size) {
+		fprintf(stderr, "%s: read failed\n", path);
+		goto out;
+	}
+	p[got] = '\0';
+	*data = p;
+	*len = got;
+	p = NULL;
+	rc = GZ_OK;
+out:
+	free(p);
+	close(fd);
+	return rc;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"site", required_argument, NULL, 's'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct config cfg;
+	struct store *st = NULL;
+	const char *site = NULL;
+	bool dry_run = false, progress, created;
+	unsigned added = 0, updated = 0, failed = 0;
+	int c, i, nfiles, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': site = optarg; break;
+		case 'n': dry_run = true; break;
+		case 'h': fputs(import_usage, stdout); return CLI_OK;
+		default: fputs(import_usage, stderr); return CLI_USAGE;
+		}
+	}
+	if (optind == argc) {
+		fputs(import_usage, stderr);
+		return CLI_USAGE;
+	}
+	site = cli_site_dir(site);
+	if ((rc = cli_config_open(site, &cfg)) != CLI_OK)
+		return rc;
+	if ((rc = cli_store_open(site, &st)) != CLI_OK) {
+		config_fini(&cfg);
+		return rc;
+	}
+	nfiles = argc - optind;
+	progress = nfiles > 1 && cli_stderr_is_tty();
+	for (i = optind; i < argc; i++) {
+		char key[PATH_MAX], *data = NULL;
+		size_t len = 0;
+
+		/* On a terminal the last line shows progress; it is cleared
+		 * before anything else is printed. */
+		if (progress)
+			fputs("\r\033[K", stderr);
+		/* The absolute path identifies the source: a file imported
+		 * again updates its article. */
+		if (!realpath(argv[i], key)) {
+			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
+			failed++;
+		} else if (import_read(argv[i], &data, &len) != GZ_OK ||
+			   cli_import_bytes(st, &cfg, argv[i], key, data, len,
+					    dry_run, &created) != GZ_OK)
+			failed++;
+		else if (created)
+			added++;
+		else
+			updated++;
+		free(data);
+		if (progress)
+			fprintf(stderr, "imported %d of %d", i - optind + 1,
+				nfiles);
+	}
+	if (progress)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s%u new, %u updated, %u failed\n",
+		dry_run ? "dry run, nothing changed: " : "", added, updated,
+		failed);
+	store_close(st);
+	config_fini(&cfg);
+	return failed ? CLI_FAIL : CLI_OK;
+}

@@ -1,2 +1,306 @@
-/* placeholder, being written. */
+/*
+ * config.c - reading, validating and writing gazette.conf (see config.h).
+ *
+ * Every value is validated when it is read, so a command that has loaded
+ * the config can trust it: the time zone exists, the listen address
+ * parses, the secret has its full length.
+ */
+#include "config/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/date.h"
 #include "util/err.h"
+#include "util/limits.h"
+#include "util/utf8.h"
+
+static int
+config_str_set(char **slot, const char *value)
+{
+	char *p = strdup(value);
+
+	if (!p)
+		return GZ_ENOMEM;
+	free(*slot);
+	*slot = p;
+	return GZ_OK;
+}
+
+int
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->per_page = 20;
+	c->threads = 0;
+	if (config_str_set(&c->title, "The Riverton Gazette") ||
+	    config_str_set(&c->base_url, "http://127.0.0.1:8080") ||
+	    config_str_set(&c->timezone, "UTC") ||
+	    config_str_set(&c->language, "en") ||
+	    config_str_set(&c->listen, "127.0.0.1:8080") ||
+	    config_str_set(&c->secret, "")) {
+		config_fini(c);
+		return GZ_ENOMEM;
+	}
+	return GZ_OK;
+}
+
+void
+config_fini(struct config *c)
+{
+	free(c->title);
+	free(c->base_url);
+	free(c->timezone);
+	free(c->language);
+	free(c->listen);
+	if (c->secret)
+		sodium_memzero(c->secret, strlen(c->secret));
+	free(c->secret);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Parses a decimal in [lo, hi]. */
+static int
+config_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return GZ_EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return GZ_EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > hi)
+			return GZ_EINVAL;
+	}
+	if (v < lo)
+		return GZ_EINVAL;
+	*out = (unsigned)v;
+	return GZ_OK;
+}
+
+static int
+config_errf(char *err, size_t errlen, const char *msg, const char *value)
+{
+	snprintf(err, errlen, msg, value);
+	return GZ_EINVAL;
+}
+
+/* Accepts "ADDR:PORT" with an IPv4 address or "[v6]" and a port 0-65535. */
+static int
+config_listen_valid(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	unsigned port;
+
+	if (!colon || colon == s || strlen(s) > 64)
+		return 0;
+	return config_uint(colon + 1, 0, 65535, &port) == GZ_OK;
+}
+
+int
+config_set(struct config *c, const char *section, const char *key,
+	   const char *value, char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+
+	if (!utf8_valid(value, len, NULL))
+		return config_errf(err, errlen, "%s: not valid UTF-8", key);
+	if (strcmp(section, "site") == 0) {
+		if (strcmp(key, "title") == 0) {
+			if (len == 0 || len > 200)
+				return config_errf(err, errlen,
+					"%s: expected a title of 1 to 200 bytes", key);
+			return config_str_set(&c->title, value);
+		}
+		if (strcmp(key, "base_url") == 0) {
+			if (strncmp(value, "http://", 7) != 0 &&
+			    strncmp(value, "https://", 8) != 0)
+				return config_errf(err, errlen,
+					"base_url: expected a URL starting with http:// or https://, not \"%s\"", value);
+			if (config_str_set(&c->base_url, value))
+				return GZ_ENOMEM;
+			/* Stored without its trailing slashes: paths add one. */
+			len = strlen(c->base_url);
+			while (len > 8 && c->base_url[len - 1] == '/')
+				c->base_url[--len] = '\0';
+			return GZ_OK;
+		}
+		if (strcmp(key, "timezone") == 0) {
+			if (date_timezone_set(value) != GZ_OK)
+				return config_errf(err, errlen,
+					"timezone: \"%s\" is not an IANA time zone such as Europe/London or Asia/Tehran", value);
+			return config_str_set(&c->timezone, value);
+		}
+		if (strcmp(key, "language") == 0) {
+			if (len < 2 || len > 35 || strspn(value,
+			    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != len)
+				return config_errf(err, errlen,
+					"language: expected a language tag such as en or fa, not \"%s\"", value);
+			return config_str_set(&c->language, value);
+		}
+		if (strcmp(key, "per_page") == 0) {
+			if (config_uint(value, 1, 100, &c->per_page))
+				return config_errf(err, errlen,
+					"per_page: expected a number from 1 to 100, not \"%s\"", value);
+			return GZ_OK;
+		}
+	} else if (strcmp(section, "server") == 0) {
+		if (strcmp(key, "listen") == 0) {
+			if (!config_listen_valid(value))
+				return config_errf(err, errlen,
+					"listen: expected ADDRESS:PORT such as 127.0.0.1:8080, not \"%s\"", value);
+			return config_str_set(&c->listen, value);
+		}
+		if (strcmp(key, "threads") == 0) {
+			if (config_uint(value, 0, 256, &c->threads))
+				return config_errf(err, errlen,
+					"threads: expected a number from 0 (one per core) to 256, not \"%s\"", value);
+			return GZ_OK;
+		}
+	} else if (strcmp(section, "security") == 0) {
+		if (strcmp(key, "secret") == 0) {
+			if (len != 64 || strspn(value, "0123456789abcdef") != 64)
+				return config_errf(err, errlen, "%s: expected 64 lowercase hex digits (gazette init writes one)", key);
+			return config_str_set(&c->secret, value);
+		}
+	} else {
+		return config_errf(err, errlen,
+			"[%s]: expected a section named site, server or security", section);
+	}
+	return config_errf(err, errlen, "%s: unknown key", key);
+}
+
+struct config_load_ctx {
+	struct config *c;
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static int
+config_on_value(void *user, const char *section, const char *name,
+		const char *value)
+{
+	struct config_load_ctx *ctx = user;
+	int rc;
+
+	if (ctx->rc != GZ_OK)
+		return 0;
+	rc = config_set(ctx->c, section, name, value, ctx->err, ctx->errlen);
+	if (rc != GZ_OK) {
+		ctx->rc = rc;
+		return 0;
+	}
+	return 1;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct config_load_ctx ctx = {c, NULL, 0, GZ_OK};
+	char msg[512] = "";
+	struct stat st;
+	FILE *f = NULL;
+	int line, rc = GZ_OK;
+
+	if (!(f = fopen(path, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return GZ_EIO;
+	}
+	if (fstat(fileno(f), &st) == 0 && st.st_size > GZ_LIMIT_CONFIG_BYTES) {
+		snprintf(err, errlen, "%s: larger than %u bytes", path,
+			 GZ_LIMIT_CONFIG_BYTES);
+		rc = GZ_ETOOBIG;
+		goto out;
+	}
+	ctx.err = msg;
+	ctx.errlen = sizeof(msg);
+	line = ini_parse_file(f, config_on_value, &ctx);
+	if (line < 0) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		rc = GZ_EIO;
+	} else if (line > 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+			 ctx.rc != GZ_OK ? msg : "expected \"key = value\" or \"[section]\"");
+		rc = GZ_EPARSE;
+	} else if (strlen(c->secret) != 64) {
+		snprintf(err, errlen, "%s: [security] secret is missing", path);
+		rc = GZ_EPARSE;
+	}
+out:
+	fclose(f);
+	return rc;
+}
+
+int
+config_secret_generate(struct config *c)
+{
+	unsigned char key[32];
+	char hex[65];
+
+	randombytes_buf(key, sizeof(key));
+	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	return config_str_set(&c->secret, hex);
+}
+
+int
+config_write_new(const struct config *c, const char *path)
+{
+	FILE *f = NULL;
+	int fd, rc = GZ_OK;
+
+	/* O_EXCL: an existing site is never overwritten; 0600: the secret
+	 * signs readers' CAPTCHA tokens. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? GZ_EEXIST : GZ_EIO;
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		return GZ_EIO;
+	}
+	fprintf(f,
+		"; gazette site configuration. Every key is described in the README.\n"
+		"\n"
+		"[site]\n"
+		"; The name in the masthead and in every page title.\n"
+		"title = %s\n"
+		"; Where readers reach the site; used in canonical links and feeds.\n"
+		"base_url = %s\n"
+		"; IANA time zone in which dates are shown and imported.\n"
+		"timezone = %s\n"
+		"; Language of the site (BCP 47); each article may have its own.\n"
+		"language = %s\n"
+		"; Articles per page on section and tag pages.\n"
+		"per_page = %u\n"
+		"\n"
+		"[server]\n"
+		"; Address and port gazette serve listens on.\n"
+		"listen = %s\n"
+		"; Worker threads; 0 means one per CPU core.\n"
+		"threads = %u\n"
+		"\n"
+		"[security]\n"
+		"; Signs CAPTCHA tokens. Keep it secret; a new one logs nobody out\n"
+		"; but invalidates comment forms already on readers' screens.\n"
+		"secret = %s\n",
+		c->title, c->base_url, c->timezone, c->language, c->per_page,
+		c->listen, c->threads, c->secret);
+	if (ferror(f))
+		rc = GZ_EIO;
+	if (fclose(f) != 0)
+		rc = GZ_EIO;
+	if (rc != GZ_OK)
+		unlink(path);
+	return rc;
+}

@@ -1,2 +1,73 @@
-/* placeholder, being written. */
+/*
+ * request.c - reading a request: headers, query parameters, conditional
+ * request headers and numbers from URLs.
+ */
+#include <microhttpd.h>
+#include <string.h>
+
+#include "http/http.h"
 #include "util/err.h"
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+	if (!req->conn)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_req_query(const struct http_req *req, const char *name)
+{
+	if (!req->conn)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn,
+					   MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool
+http_etag_matches(const char *inm, const char *etag)
+{
+	size_t elen;
+	const char *p;
+
+	if (!inm || !etag)
+		return false;
+	elen = strlen(etag);
+	for (p = inm; *p;) {
+		size_t len;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return true;
+		/* Weak comparison (RFC 9110 13.1.2): W/ is ignored. */
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		len = strcspn(p, ",");
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == elen && memcmp(p, etag, elen) == 0)
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+int
+http_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s || (s[0] == '0' && s[1]))
+		return GZ_EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return GZ_EINVAL;
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
+			return GZ_EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return GZ_OK;
+}

@@ -1,2 +1,139 @@
-/* placeholder, being written. */
+/*
+ * article.c - the article page, /news/{id}/{slug}: the page we exist to
+ * serve (design.md section 1).
+ *
+ * The id finds the article; the slug is decoration. A wrong or missing
+ * slug answers 301 to the canonical URL, so old links keep working when a
+ * headline is corrected and every article has one address for caches and
+ * search engines.
+ */
+#include <string.h>
+
+#include "site/site_int.h"
+#include "util/buf.h"
+#include "util/date.h"
 #include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+#define ARTICLE_RELATED 4
+
+/* The dateline opening paragraph one: "<span class="dateline">TEHRAN</span>
+ * - ". A trusted fragment: the only HTML handlers write, escaped here. */
+static const char *
+article_dateline_html(struct pool *pool, const char *dateline)
+{
+	struct buf b;
+	const char *r;
+
+	if (!*dateline)
+		return NULL;
+	buf_init(&b, 1024);
+	buf_puts(&b, "<span class=\"dateline\">");
+	render_escape_html(&b, dateline, strlen(dateline));
+	buf_puts(&b, "</span> - ");
+	r = b.err ? NULL : pool_strndup(pool, b.data, b.len);
+	buf_fini(&b);
+	return r;
+}
+
+static const char *
+article_body_html(struct pool *pool, const struct store_article *a, int *rc)
+{
+	struct buf b;
+	const char *r = NULL;
+
+	buf_init(&b, GZ_LIMIT_MARKDOWN_BYTES);
+	*rc = render_markdown(a->body, strlen(a->body), RENDER_MD_TRUSTED,
+			      article_dateline_html(pool, a->dateline), &b);
+	if (*rc == GZ_OK && !(r = pool_strndup(pool, b.data ? b.data : "", b.len)))
+		*rc = GZ_ENOMEM;
+	buf_fini(&b);
+	return r;
+}
+
+static struct render_val *
+article_tags(struct site *site, struct pool *pool,
+	     const struct store_article *a)
+{
+	struct render_val *list = render_list_new(pool), *t;
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < a->ntags; i++) {
+		if (!(t = render_obj_new(pool)) ||
+		    render_obj_str(pool, t, "name", a->tags[i].name) ||
+		    render_obj_str(pool, t, "url", site_url_slug(pool, "/tag/",
+				   a->tags[i].slug)) ||
+		    render_list_push(pool, list, t))
+			return NULL;
+	}
+	return list;
+}
+
+int
+site_article(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct pool *pool = req->pool;
+	struct store_article a, *related = NULL;
+	struct store_article_query q = {0};
+	struct render_val *view, *obj, *card;
+	const char *url, *slug, *body;
+	uint64_t id;
+	size_t nrelated = 0;
+	int rc;
+
+	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
+		return GZ_ENOTFOUND;
+	if ((rc = store_article_get(site->store, pool, (int64_t)id, site_now(),
+				    &a)) != GZ_OK)
+		return rc;
+	if (!(url = site_url_article(pool, &a)) ||
+	    !(slug = site_article_slug(pool, &a)))
+		return GZ_ENOMEM;
+	if (req->nparams < 2 || strcmp(req->params[1], slug) != 0) {
+		http_resp_redirect(resp, 301, url);
+		resp->cache_control = "public, max-age=3600";
+		return GZ_OK;
+	}
+	if (!(body = article_body_html(pool, &a, &rc)))
+		return rc;
+
+	q.section_slug = *a.section_slug ? a.section_slug : NULL;
+	q.now = site_now();
+	q.exclude_id = a.id;
+	q.limit = ARTICLE_RELATED;
+	if ((rc = store_article_list(site->store, pool, &q, &related,
+				     &nrelated, NULL)) != GZ_OK)
+		return rc;
+
+	view = site_view_page(site, req, a.headline, a.summary, url,
+			      *a.section_slug ? a.section_slug : NULL);
+	if (!view || !(obj = site_view_card(site, pool, &a)))
+		return GZ_ENOMEM;
+	if (render_obj_str(pool, obj, "dateline", *a.dateline ? a.dateline : NULL) ||
+	    render_obj_html(pool, obj, "body_html", body) ||
+	    render_obj_set(pool, obj, "tags", article_tags(site, pool, &a)) ||
+	    render_obj_set(pool, view, "article", obj))
+		return GZ_ENOMEM;
+	/* "Updated" only when the change came well after publication: a
+	 * re-import minutes later is not news. */
+	if (a.updated_at > a.published_at + 600) {
+		char human[DATE_MAX], iso[DATE_MAX];
+
+		date_format_human(a.updated_at, human);
+		date_format_iso(a.updated_at, iso);
+		if (render_obj_bool(pool, obj, "updated", true) ||
+		    render_obj_str(pool, obj, "updated_human", pool_strdup(pool, human)) ||
+		    render_obj_str(pool, obj, "updated_iso", pool_strdup(pool, iso)))
+			return GZ_ENOMEM;
+	}
+	if (nrelated) {
+		if (!(card = site_view_cards(site, pool, related, nrelated)) ||
+		    render_obj_set(pool, view, "related", card))
+			return GZ_ENOMEM;
+	}
+	return site_render(site, resp, "article", view);
+}

@@ -1,2 +1,104 @@
-/* placeholder, being written. */
+/*
+ * section.c - listings: /section/{slug} and /tag/{slug}, paginated with
+ * ?page=N. A page past the last answers 404, so crawlers do not walk an
+ * endless run of empty pages.
+ */
+#include <string.h>
+
+#include "config/config.h"
+#include "site/site_int.h"
 #include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+static int
+listing(struct site *site, struct http_req *req, struct http_resp *resp,
+	const char *kind, const char *prefix, const char *slug,
+	const char *name)
+{
+	struct pool *pool = req->pool;
+	struct store_article_query q = {0};
+	struct store_article *items = NULL;
+	struct render_val *view, *obj, *pg;
+	const char *page_arg = http_req_query(req, "page");
+	const char *base = site_url_slug(pool, prefix, slug);
+	uint64_t page = 1;
+	size_t n = 0, total = 0, pages;
+	int rc;
+
+	if (!base)
+		return GZ_ENOMEM;
+	if (page_arg && http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
+					&page) != GZ_OK)
+		return GZ_ENOTFOUND;
+	if (page == 0)
+		return GZ_ENOTFOUND;
+	q.now = site_now();
+	q.limit = site->cfg->per_page;
+	q.offset = (size_t)(page - 1) * site->cfg->per_page;
+	if (strcmp(kind, "Section") == 0)
+		q.section_slug = slug;
+	else
+		q.tag_slug = slug;
+	if ((rc = store_article_list(site->store, pool, &q, &items, &n, &total)))
+		return rc;
+	pages = total ? (total + site->cfg->per_page - 1) / site->cfg->per_page : 1;
+	if (page > pages)
+		return GZ_ENOTFOUND;
+
+	view = site_view_page(site, req, page > 1 ? pool_printf(pool,
+			      "%s, page %llu", name, (unsigned long long)page) : name,
+			      NULL, page > 1 ? pool_printf(pool, "%s?page=%llu",
+			      base, (unsigned long long)page) : base,
+			      q.section_slug);
+	if (!view || !(obj = render_obj_new(pool)))
+		return GZ_ENOMEM;
+	if (render_obj_str(pool, obj, "kind", kind) ||
+	    render_obj_str(pool, obj, "name", name) ||
+	    render_obj_str(pool, obj, "url", base) ||
+	    render_obj_set(pool, view, "listing", obj) ||
+	    render_obj_set(pool, view, "articles",
+			   site_view_cards(site, pool, items, n)) ||
+	    render_obj_bool(pool, view, "empty", n == 0))
+		return GZ_ENOMEM;
+	if (pages > 1) {
+		if (!(pg = render_obj_new(pool)) ||
+		    render_obj_int(pool, pg, "page", (int64_t)page) ||
+		    render_obj_int(pool, pg, "pages", (int64_t)pages) ||
+		    render_obj_set(pool, view, "pagination", pg))
+			return GZ_ENOMEM;
+		if (page > 1 && render_obj_str(pool, pg, "prev_url", page == 2
+			? base : pool_printf(pool, "%s?page=%llu", base,
+					     (unsigned long long)page - 1)))
+			return GZ_ENOMEM;
+		if (page < pages && render_obj_str(pool, pg, "next_url",
+			pool_printf(pool, "%s?page=%llu", base,
+				    (unsigned long long)page + 1)))
+			return GZ_ENOMEM;
+	}
+	return site_render(site, resp, "listing", view);
+}
+
+int
+site_section(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct store_section s;
+	int rc;
+
+	if ((rc = store_section_get(site->store, req->pool, req->params[0], &s)))
+		return rc;
+	return listing(site, req, resp, "Section", "/section/", s.slug, s.name);
+}
+
+int
+site_tag(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct store_tag t;
+	int rc;
+
+	if ((rc = store_tag_get(site->store, req->pool, req->params[0], &t)))
+		return rc;
+	return listing(site, req, resp, "Tag", "/tag/", t.slug, t.name);
+}

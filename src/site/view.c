@@ -1,2 +1,209 @@
-/* placeholder, being written. */
+/*
+ * view.c - the parts of every view model: the page frame (site title,
+ * navigation, stylesheet), article cards, and URLs.
+ *
+ * site_view_names lists every name templates may use; render/ refuses a
+ * theme that uses any other, so a typo fails at start-up, not on a
+ * reader's request. Keep it in step with docs/theming.md.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "site/site_int.h"
+#include "util/buf.h"
+#include "util/date.h"
 #include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+const char *const site_view_names[] = {
+	/* every page */
+	"site_title", "site_lang", "page_title", "description", "canonical",
+	"stylesheet", "year", "home_url", "nav", "name", "url", "current",
+	/* article cards */
+	"headline", "summary", "date_human", "date_iso", "section_name",
+	"section_url", "byline", "lang", "dir",
+	/* front */
+	"lead", "latest", "section_blocks", "articles", "empty",
+	/* article */
+	"article", "dateline", "updated", "updated_human", "updated_iso",
+	"tags", "body_html", "related",
+	/* listings */
+	"listing", "kind", "pagination", "page", "pages", "prev_url",
+	"next_url",
+	/* errors */
+	"status", "title", "message",
+	NULL,
+};
+
+int64_t
+site_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+const char *
+site_url_slug(struct pool *pool, const char *prefix, const char *slug)
+{
+	struct buf b;
+	const char *r;
+
+	buf_init(&b, 4096);
+	buf_puts(&b, prefix);
+	render_escape_url(&b, slug, strlen(slug));
+	r = b.err ? NULL : pool_strndup(pool, b.data, b.len);
+	buf_fini(&b);
+	return r;
+}
+
+const char *
+site_article_slug(struct pool *pool, const struct store_article *a)
+{
+	if (a->slug && *a->slug)
+		return a->slug;
+	return pool_printf(pool, "%lld", (long long)a->id);
+}
+
+const char *
+site_url_article(struct pool *pool, const struct store_article *a)
+{
+	const char *prefix = pool_printf(pool, "/news/%lld/", (long long)a->id);
+	const char *slug = site_article_slug(pool, a);
+
+	if (!prefix || !slug)
+		return NULL;
+	return site_url_slug(pool, prefix, slug);
+}
+
+/* "rtl" for right-to-left languages, else NULL. */
+static const char *
+view_dir(const char *lang)
+{
+	static const char *const rtl[] = {"ar", "fa", "he", "ur", "ps", "sd",
+					  "ug", "yi", "dv", "ckb", NULL};
+	size_t i, n = strcspn(lang, "-_");
+
+	for (i = 0; rtl[i]; i++)
+		if (strlen(rtl[i]) == n && strncmp(lang, rtl[i], n) == 0)
+			return "rtl";
+	return NULL;
+}
+
+/* Sets date_human/date_iso (or the given keys) on obj. */
+static int
+view_dates(struct pool *pool, struct render_val *obj, const char *human_key,
+	   const char *iso_key, int64_t t)
+{
+	char human[DATE_MAX], iso[DATE_MAX];
+
+	date_format_human(t, human);
+	date_format_iso(t, iso);
+	if (render_obj_str(pool, obj, human_key, pool_strdup(pool, human)) ||
+	    render_obj_str(pool, obj, iso_key, pool_strdup(pool, iso)))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
+struct render_val *
+site_view_card(struct site *site, struct pool *pool,
+	       const struct store_article *a)
+{
+	struct render_val *c = render_obj_new(pool);
+	const char *url = site_url_article(pool, a);
+
+	if (!c || !url)
+		return NULL;
+	if (render_obj_str(pool, c, "url", url) ||
+	    render_obj_str(pool, c, "headline", a->headline) ||
+	    render_obj_str(pool, c, "byline", *a->byline ? a->byline : NULL) ||
+	    render_obj_str(pool, c, "summary", *a->summary ? a->summary : NULL) ||
+	    render_obj_str(pool, c, "lang", a->lang) ||
+	    render_obj_str(pool, c, "dir", view_dir(a->lang)) ||
+	    view_dates(pool, c, "date_human", "date_iso", a->published_at))
+		return NULL;
+	if (*a->section_slug &&
+	    (render_obj_str(pool, c, "section_name", a->section_name) ||
+	     render_obj_str(pool, c, "section_url",
+			    site_url_slug(pool, "/section/", a->section_slug))))
+		return NULL;
+	return c;
+}
+
+struct render_val *
+site_view_cards(struct site *site, struct pool *pool,
+		const struct store_article *items, size_t n)
+{
+	struct render_val *list = render_list_new(pool), *c;
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!(c = site_view_card(site, pool, &items[i])) ||
+		    render_list_push(pool, list, c))
+			return NULL;
+	}
+	return list;
+}
+
+struct render_val *
+site_view_page(struct site *site, struct http_req *req,
+	       const char *page_title, const char *description,
+	       const char *canonical_path, const char *current_section)
+{
+	struct pool *pool = req->pool;
+	struct render_val *v = render_obj_new(pool), *nav, *item;
+	struct store_section *sections = NULL;
+	size_t n = 0, i;
+	struct tm tm;
+	time_t now = time(NULL);
+	const char *title;
+
+	if (!v || !(nav = render_list_new(pool)))
+		return NULL;
+	if (store_section_list(site->store, pool, site_now(), &sections, &n))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (sections[i].article_count == 0)
+			continue;
+		if (!(item = render_obj_new(pool)) ||
+		    render_obj_str(pool, item, "name", sections[i].name) ||
+		    render_obj_str(pool, item, "url", site_url_slug(pool,
+				   "/section/", sections[i].slug)) ||
+		    render_obj_bool(pool, item, "current", current_section &&
+				    strcmp(current_section, sections[i].slug) == 0) ||
+		    render_list_push(pool, nav, item))
+			return NULL;
+	}
+	title = page_title ? pool_printf(pool, "%s – %s", page_title,
+					 site->cfg->title)
+			   : site->cfg->title;
+	gmtime_r(&now, &tm);
+	if (render_obj_str(pool, v, "site_title", site->cfg->title) ||
+	    render_obj_str(pool, v, "site_lang", site->cfg->language) ||
+	    render_obj_str(pool, v, "page_title", title) ||
+	    render_obj_str(pool, v, "description",
+			   description && *description ? description : NULL) ||
+	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
+	    render_obj_str(pool, v, "home_url", "/") ||
+	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||
+	    render_obj_set(pool, v, "nav", nav))
+		return NULL;
+	if (canonical_path &&
+	    render_obj_str(pool, v, "canonical", pool_printf(pool, "%s%s",
+			   site->cfg->base_url, canonical_path)))
+		return NULL;
+	return v;
+}
+
+int
+site_render(struct site *site, struct http_resp *resp, const char *tpl,
+	    const struct render_val *view)
+{
+	if (!view)
+		return GZ_ENOMEM;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->cache_control = "no-cache";
+	return render_theme_render(site->theme, tpl, view, &resp->body);
+}

@@ -119,6 +119,10 @@ int store_section_list(struct store *st, struct pool *pool, int64_t now,
 int store_section_get(struct store *st, struct pool *pool, const char *slug,
 		      struct store_section *out);
 
+/* Reads the tag with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
+int store_tag_get(struct store *st, struct pool *pool, const char *slug,
+		  struct store_tag *out);
+
 /* A write transaction on the writer connection: begin takes the store's
  * write lock, commit or rollback releases it. Everything put between them
  * lands whole or not at all. */

@@ -1,0 +1,58 @@
+/*
+ * cli.h - the gazette command line: one function per subcommand, and what
+ * they share (finding and opening a site, option parsing conventions).
+ *
+ * Exit statuses (design.md section 3): 0 success, 1 a failure the user
+ * can fix (the message on stderr names what and where), 2 a usage error.
+ */
+#ifndef GZ_CLI_H
+#define GZ_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct store;
+
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_FAIL = 1,
+	CLI_USAGE = 2,
+};
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* The site directory: opt (--site) if given, else $GAZETTE_SITE, else
+ * "./site". */
+const char *cli_site_dir(const char *opt);
+/* Joins dir and name into a string the caller frees with free(); NULL
+ * when out of memory. */
+char *cli_path(const char *dir, const char *name);
+/* Loads dir's config into cfg (initialised here; caller calls
+ * config_fini) and sets the time zone. Prints what went wrong. Returns
+ * CLI_OK or CLI_FAIL. */
+int cli_config_open(const char *dir, struct config *cfg);
+/* Opens dir's database. Prints what went wrong. Returns CLI_OK or
+ * CLI_FAIL. Caller closes *st with store_close. */
+int cli_store_open(const char *dir, struct store **st);
+/* Serves an opened site until SIGINT or SIGTERM. listen overrides the
+ * config's address when not NULL. Returns an exit status. */
+int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
+		   const char *listen);
+/* Imports one file's bytes into st in one transaction: all of it or
+ * nothing. name is shown in messages ("FILE:LINE: expected ..."); key
+ * identifies the source, so importing it again updates its article.
+ * dry_run checks everything and rolls back. Output: *created. Returns
+ * GZ_OK or the error already reported on stderr. */
+int cli_import_bytes(struct store *st, const struct config *cfg,
+		     const char *name, const char *key, const char *data,
+		     size_t len, bool dry_run, bool *created);
+/* Prints "gazette: " and the message on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True when stderr is a terminal (progress is shown only then). */
+bool cli_stderr_is_tty(void);
+
+#endif

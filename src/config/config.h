@@ -1,0 +1,48 @@
+/*
+ * config.h - a site's gazette.conf (INI, read with libinih).
+ *
+ * A site is a directory holding gazette.conf, gazette.db and optional
+ * theme/ and media/. `gazette init` writes the file with a fresh random
+ * secret; every command reads it. Every key is documented in README.md
+ * and in the file init writes.
+ */
+#ifndef GZ_CONFIG_H
+#define GZ_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_FILE "gazette.conf"
+#define CONFIG_DB "gazette.db"
+
+struct config {
+	char *title;     /* [site] title */
+	char *base_url;  /* [site] base_url, no trailing '/' */
+	char *timezone;  /* [site] timezone, IANA name */
+	char *language;  /* [site] language, BCP 47 */
+	unsigned per_page; /* [site] per_page: articles on a listing page */
+	char *listen;    /* [server] listen, ADDR:PORT */
+	unsigned threads; /* [server] threads; 0 = one per core */
+	char *secret;    /* [security] secret, 64 hex digits */
+};
+
+/* Fills c, owned by the caller, with the defaults (allocated: free with
+ * config_fini). Returns GZ_OK or GZ_ENOMEM. */
+int config_init(struct config *c);
+/* Frees c's strings. */
+void config_fini(struct config *c);
+/* Reads path over the values already in c (call config_init first).
+ * Unknown sections or keys and invalid values are errors. Returns GZ_OK,
+ * GZ_EIO (unreadable; err says why) or GZ_EPARSE ("path:line: message" in
+ * err). */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Sets key (as in the file: "title", "timezone", ...) to value after
+ * validating it. Returns GZ_OK, GZ_EINVAL (err says why) or GZ_ENOMEM. */
+int config_set(struct config *c, const char *section, const char *key,
+	       const char *value, char *err, size_t errlen);
+/* Writes c to path, which must not exist (no site is ever overwritten).
+ * Returns GZ_OK, GZ_EEXIST or GZ_EIO. */
+int config_write_new(const struct config *c, const char *path);
+/* Fills c->secret with 32 fresh random bytes in hex. */
+int config_secret_generate(struct config *c);
+
+#endif

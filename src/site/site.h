@@ -1,0 +1,41 @@
+/*
+ * site.h - the reader-facing pages: one handler per page kind.
+ *
+ * Data flow: http/ routes a request here; a handler asks store/ for the
+ * articles it needs, builds a view model (render_val tree in the
+ * request's pool) and has render/ turn it into HTML through the theme.
+ * Handlers never speak SQL and never write HTML themselves, except the
+ * small trusted fragments documented where they are built (the dateline).
+ */
+#ifndef GZ_SITE_H
+#define GZ_SITE_H
+
+#include <stddef.h>
+
+struct config;
+struct http_req;
+struct http_resp;
+struct http_router;
+struct store;
+
+/* The server's context: everything a handler reads, immutable while
+ * serving. */
+struct site;
+
+/* Loads the theme (the default one, overridden by theme_dir when it is not
+ * NULL and exists) and makes the site's context. cfg and st must outlive
+ * the site. Returns GZ_OK, or GZ_EPARSE / GZ_EIO with "file:line:col:
+ * message" in err. Caller frees with site_free. */
+int site_new(const struct config *cfg, struct store *st,
+	     const char *theme_dir, struct site **out, char *err,
+	     size_t errlen);
+void site_free(struct site *site);
+
+/* Adds every reader-facing route to r. Returns GZ_OK or GZ_ENOMEM. */
+int site_routes_add(struct site *site, struct http_router *r);
+
+/* The error page for status (an http_error_fn; ctx is the site). */
+void site_error_page(void *ctx, struct http_req *req, int status,
+		     struct http_resp *resp);
+
+#endif
