@@ -1,0 +1,12 @@
+#!/bin/sh
+# check-source.sh - refuses C functions we do not use (style.md, "Safety by
+# construction"): unbounded copies and formats, and parsers without error
+# reporting. Prints each use with file:line.
+cd "$(dirname "$0")/.."
+banned='\b(v?sprintf|strcpy|strcat|strncat|gets|atoi|atol|strtok)[[:space:]]*\('
+if git ls-files 'src/*.c' 'src/*.h' 'tools/*.c' 'tests/unit/*.c' 'fuzz/*.c' |
+	xargs grep -nE "$banned"; then
+	echo "check-source: the functions above are not used in gazette (see docs/style.md)"
+	exit 1
+fi
+echo "check-source: ok"

@@ -1,0 +1,77 @@
+#!/bin/sh
+# check.sh - `make check`: builds gazette twice (release with warnings as
+# errors, and with AddressSanitizer + UndefinedBehaviorSanitizer), runs the
+# source checks, the C unit tests under the sanitizers, and the HTTP and
+# browser tests against the sanitizer build. Ends with one line:
+# "N passed, N failed". Exits non-zero when anything failed.
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+passed=0
+failed=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+pass() { passed=$((passed + $1)); }
+fail() { failed=$((failed + $1)); }
+
+step "dependencies"
+scripts/install-deps.sh test || exit 1
+if [ ! -f node_modules/.package-lock.json ] ||
+   [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund || exit 1
+fi
+
+step "build (release, warnings are errors)"
+[ -f build/build.ninja ] || meson setup build --buildtype=release --werror >/dev/null || exit 1
+ninja -C build || exit 1
+
+step "build (AddressSanitizer, UndefinedBehaviorSanitizer)"
+[ -f build-asan/build.ninja ] ||
+	meson setup build-asan --buildtype=debug --werror \
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all >/dev/null || exit 1
+ninja -C build-asan || exit 1
+
+step "source checks"
+if scripts/check-source.sh; then pass 1; else fail 1; fi
+
+step "unit tests (cmocka, under the sanitizers)"
+for t in build-asan/tests/unit/test_*; do
+	[ -x "$t" ] && [ -f "$t" ] || continue
+	name=$(basename "$t")
+	CMOCKA_MESSAGE_OUTPUT=stdout GAZETTE_SOURCE_ROOT="$root" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		"$t" >"$log/$name" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/$name" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$name" | tail -n 1)
+	pass "${p:-0}"
+	fail "${f:-0}"
+	if [ $rc -ne 0 ]; then
+		# A crash or a sanitizer report may end the run before cmocka
+		# counts it: count the executable itself as one failure.
+		[ -z "$f" ] && fail 1
+		echo "FAIL $name (exit $rc)"
+		cat "$log/$name"
+	else
+		echo "ok   $name: ${p:-0} passed"
+	fi
+done
+
+step "HTTP and browser tests (node --test, against the sanitizer build)"
+GAZETTE_BIN="$root/build-asan/gazette" ASAN_OPTIONS=detect_leaks=0 \
+	scripts/run-node-tests.sh 2>&1 | tee "$log/node"
+line=$(grep '^node: [0-9]* passed, [0-9]* failed' "$log/node" | tail -n 1)
+if [ -n "$line" ]; then
+	pass "$(echo "$line" | sed 's/^node: \([0-9]*\) passed.*/\1/')"
+	fail "$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')"
+else
+	echo "the node tests did not finish"
+	fail 1
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

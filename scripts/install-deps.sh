@@ -1,0 +1,58 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian 12 packages gazette needs, and only
+# those that are missing.
+#
+#   scripts/install-deps.sh build   compiler, Meson and the libraries
+#   scripts/install-deps.sh test    the above, plus what `make check` needs:
+#                                   Node.js 18+, Java (Nu HTML Checker), Chromium
+#
+# Runs as root, or through sudo. Never touches a package already installed.
+set -eu
+
+what=${1:-build}
+
+build_pkgs="gcc make meson ninja-build pkg-config libmicrohttpd-dev
+libsqlite3-dev libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+libjansson-dev libinih-dev libcmocka-dev zlib1g-dev libbrotli-dev tzdata"
+
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+missing=""
+for p in $build_pkgs; do
+	installed "$p" || missing="$missing $p"
+done
+
+if [ "$what" = test ]; then
+	# Node.js: any 18 or later will do, Debian's or another.
+	if ! command -v node >/dev/null 2>&1 ||
+	   [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 18 ]; then
+		missing="$missing nodejs"
+	fi
+	command -v npm >/dev/null 2>&1 || missing="$missing npm"
+	command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+	[ -x /usr/bin/chromium ] || missing="$missing chromium"
+	# The browser test renders Persian text: give Chromium a font for it.
+	installed fonts-noto-core || missing="$missing fonts-noto-core"
+elif [ "$what" != build ]; then
+	echo "usage: $0 build|test" >&2
+	exit 2
+fi
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "install-deps: these Debian packages are missing:$missing" >&2
+	echo "install-deps: run this script as root, or install sudo" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
