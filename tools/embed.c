@@ -130,8 +130,11 @@ main(int argc, char **argv)
 			fputc(c, m);
 		fclose(m);
 		fclose(f);
-		if (oldlen == len && memcmp(old, text, len) == 0)
+		if (oldlen == len && memcmp(old, text, len) == 0) {
+			free(text);
+			free(old);
 			return 0;
+		}
 	}
 	if (!(f = fopen(argv[1], "wb")) || fwrite(text, 1, len, f) != len ||
 	    fclose(f) != 0)

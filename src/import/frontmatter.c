@@ -1,2 +1,341 @@
-/* frontmatter.c - placeholder, being written. */
+/*
+ * frontmatter.c - Markdown with a front-matter block (design.md section 2):
+ *
+ *	---
+ *	title: Council approves new river bridge
+ *	date: 2021-05-18 18:31
+ *	tags: council, transport
+ *	---
+ *	Markdown body (CommonMark + GFM), kept as it is.
+ *
+ * Data flow: parse.c hands over checked text whose first line is "---";
+ * this file fills a struct import_article. The block is a flat list of
+ * "key: value" lines, not YAML: no nesting, no multi-line values. Blank
+ * lines and lines starting with '#' inside it are ignored.
+ *
+ * Invariants: keys are case-insensitive and each may appear once; values
+ * are trimmed and lose one pair of surrounding quotes; every value is
+ * checked here, so a file that parses can be stored as it is. The body is
+ * not touched, not even a dateline at its start: front matter is explicit.
+ */
+#include <assert.h>
+#include <stdbool.h>
+#include <string.h>
+
 #include "import/import.h"
+#include "import/import_int.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+#include "util/slug.h"
+
+enum fm_key {
+	FM_TITLE,
+	FM_DATE,
+	FM_DATELINE,
+	FM_BYLINE,
+	FM_SECTION,
+	FM_TAGS,
+	FM_LANG,
+	FM_SUMMARY,
+	FM_SLUG,
+	FM_STATUS,
+	FM_NKEYS
+};
+
+static const char *const fm_keys[FM_NKEYS] = {
+	"title", "date",  "dateline", "byline",  "section",
+	"tags",  "lang",  "summary",  "slug",    "status",
+};
+
+/* What the reader has seen so far. */
+struct fm_state {
+	struct pool *pool;
+	struct import_article *out;
+	struct import_error *err;
+	unsigned seen[FM_NKEYS]; /* line of each key, 0 when not seen */
+};
+
+/* True for a "---" line, trailing spaces forgiven. */
+static bool
+fm_is_fence(const char *s, size_t n)
+{
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n == 3 && memcmp(s, "---", 3) == 0;
+}
+
+/* Drops one pair of matching single or double quotes around s[0..*n).
+ * In/out: *s, *n. */
+static void
+fm_unquote(const char **s, size_t *n)
+{
+	if (*n >= 2 && ((*s)[0] == '"' || (*s)[0] == '\'') &&
+	    (*s)[*n - 1] == (*s)[0]) {
+		(*s)++;
+		*n -= 2;
+	}
+}
+
+/* Copies s[0..n) into the pool. Output: *dst. */
+static int
+fm_copy(struct fm_state *st, const char *s, size_t n, const char **dst)
+{
+	char *p = pool_strndup(st->pool, s, n);
+
+	if (!p)
+		return GZ_ENOMEM;
+	*dst = p;
+	return GZ_OK;
+}
+
+/* A loose BCP 47 check: 2-35 bytes, subtags of 1-8 letters or digits
+ * joined by '-', the first of 2-3 letters ("en", "fa-IR", "zh-Hant-TW"). */
+static bool
+fm_lang_ok(const char *s, size_t n)
+{
+	size_t i, sub = 0, first = 0;
+	bool in_first = true;
+
+	if (n < 2 || n > 35)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+		if (c == '-') {
+			if (sub == 0)
+				return false;
+			in_first = false;
+			sub = 0;
+			continue;
+		}
+		if (in_first && !letter)
+			return false;
+		if (!letter && !(c >= '0' && c <= '9'))
+			return false;
+		if (++sub > 8)
+			return false;
+		if (in_first)
+			first++;
+	}
+	return sub > 0 && first >= 2 && first <= 3;
+}
+
+/* Splits "a, b" or "[a, b]" into out->tags: items trimmed and unquoted,
+ * empty ones and repeats dropped, at most GZ_LIMIT_TAGS. */
+static int
+fm_tags(struct fm_state *st, const char *v, size_t vn, unsigned line)
+{
+	const char **tags, *item, *comma;
+	size_t p = 0, e, in, ntags = 0, j;
+	int rc;
+
+	if (vn >= 2 && v[0] == '[' && v[vn - 1] == ']') {
+		v++;
+		vn -= 2;
+	}
+	if (!(tags = pool_calloc(st->pool, GZ_LIMIT_TAGS, sizeof(*tags))))
+		return GZ_ENOMEM;
+	while (p <= vn) {
+		comma = memchr(v + p, ',', vn - p);
+		e = comma ? (size_t)(comma - v) : vn;
+		item = v + p;
+		in = e - p;
+		p = e + 1;
+		import_trim(&item, &in);
+		fm_unquote(&item, &in);
+		import_trim(&item, &in);
+		if (in == 0)
+			continue;
+		for (j = 0; j < ntags; j++)
+			if (strlen(tags[j]) == in && memcmp(tags[j], item, in) == 0)
+				break;
+		if (j < ntags)
+			continue;
+		if (ntags == GZ_LIMIT_TAGS)
+			return import_fail(st->err, line, "expected at most %u tags",
+					   GZ_LIMIT_TAGS);
+		if ((rc = fm_copy(st, item, in, &tags[ntags])) != GZ_OK)
+			return rc;
+		ntags++;
+	}
+	st->out->tags = tags;
+	st->out->ntags = ntags;
+	return GZ_OK;
+}
+
+/* Checks and stores the value v[0..vn) of key k, read on line. */
+static int
+fm_value(struct fm_state *st, enum fm_key k, const char *v, size_t vn,
+	 unsigned line)
+{
+	struct import_article *out = st->out;
+	const char *slug;
+	int64_t t;
+
+	switch (k) {
+	case FM_TITLE:
+		if (vn == 0)
+			return import_fail(st->err, line,
+					   "expected a title after \"title:\"");
+		if (vn > GZ_LIMIT_HEADLINE_BYTES)
+			return import_fail(st->err, line, "expected a title of at "
+					   "most %u bytes (this one has %zu)",
+					   GZ_LIMIT_HEADLINE_BYTES, vn);
+		return fm_copy(st, v, vn, &out->headline);
+	case FM_DATE:
+		if (date_parse_any(v, vn, &t) != GZ_OK)
+			return import_fail(st->err, line, "expected a date like "
+					   "2021-05-18 18:31, "
+					   "2021-05-18T18:31:00+04:30 or "
+					   "May 18, 2021 - 18:31");
+		out->published_at = t;
+		return GZ_OK;
+	case FM_DATELINE:
+		return fm_copy(st, v, vn, &out->dateline);
+	case FM_BYLINE:
+		return fm_copy(st, v, vn, &out->byline);
+	case FM_SECTION:
+		return fm_copy(st, v, vn, &out->section);
+	case FM_SUMMARY:
+		return fm_copy(st, v, vn, &out->summary);
+	case FM_TAGS:
+		return fm_tags(st, v, vn, line);
+	case FM_LANG:
+		if (!fm_lang_ok(v, vn))
+			return import_fail(st->err, line, "expected a language "
+					   "tag such as en, fa or pt-BR");
+		return fm_copy(st, v, vn, &out->lang);
+	case FM_SLUG:
+		/* The slug must be one slug_make would give, or URLs made
+		 * from it and from a headline would disagree. */
+		if (!(slug = slug_make(st->pool, v, vn)))
+			return GZ_ENOMEM;
+		if (strlen(slug) != vn || memcmp(slug, v, vn) != 0) {
+			if (slug[0] == '\0')
+				return import_fail(st->err, line, "expected a slug "
+						   "of lowercase letters, digits "
+						   "and \"-\"");
+			return import_fail(st->err, line, "expected a slug of "
+					   "lowercase letters, digits and \"-\", "
+					   "such as \"%s\"", slug);
+		}
+		out->slug = slug;
+		return GZ_OK;
+	case FM_STATUS:
+		if (import_ieq(v, vn, "draft"))
+			out->status = "draft";
+		else if (import_ieq(v, vn, "scheduled"))
+			out->status = "scheduled";
+		else if (import_ieq(v, vn, "published"))
+			out->status = "published";
+		else
+			return import_fail(st->err, line, "expected a status of "
+					   "draft, scheduled or published");
+		return GZ_OK;
+	case FM_NKEYS:
+		break;
+	}
+	assert(!"unreachable");
+	return GZ_EPARSE;
+}
+
+/* Reads one line of the block. */
+static int
+fm_line(struct fm_state *st, const struct import_line *ln)
+{
+	const char *s = ln->s, *colon, *key, *v;
+	size_t n = ln->len, kn, vn;
+	unsigned k;
+
+	import_trim(&s, &n);
+	if (n == 0 || s[0] == '#')
+		return GZ_OK;
+	if (!(colon = memchr(s, ':', n)))
+		return import_fail(st->err, ln->no, "expected \"key: value\"");
+	key = s;
+	kn = (size_t)(colon - s);
+	import_trim(&key, &kn);
+	if (kn == 0)
+		return import_fail(st->err, ln->no, "expected \"key: value\"");
+	for (k = 0; k < FM_NKEYS && !import_ieq(key, kn, fm_keys[k]); k++)
+		;
+	if (k == FM_NKEYS)
+		return import_fail(st->err, ln->no, "expected one of title, date, "
+				   "dateline, byline, section, tags, lang, "
+				   "summary, slug, status");
+	if (st->seen[k])
+		return import_fail(st->err, ln->no, "expected each key once "
+				   "(%s: is already on line %u)", fm_keys[k],
+				   st->seen[k]);
+	st->seen[k] = ln->no;
+	v = colon + 1;
+	vn = (size_t)(s + n - v);
+	import_trim(&v, &vn);
+	fm_unquote(&v, &vn);
+	return fm_value(st, (enum fm_key)k, v, vn, ln->no);
+}
+
+int
+import_frontmatter_read(struct pool *pool, const char *text, size_t len,
+			struct import_article *out, struct import_error *err)
+{
+	struct fm_state st = {pool, out, err, {0}};
+	struct import_cursor cur;
+	struct import_line ln;
+	unsigned close_no = 0;
+	size_t body = 0, n;
+	bool draft;
+	int rc;
+
+	assert(pool && out && err && (text || len == 0));
+	/* Find the closing line first: without it, every line of the body
+	 * would be blamed for not being "key: value". */
+	import_cursor_init(&cur, text, len);
+	if (!import_line_next(&cur, &ln) || !fm_is_fence(ln.s, ln.len)) {
+		assert(!"parse.c sends only text that opens with \"---\"");
+		return import_fail(err, 1, "expected a \"---\" line");
+	}
+	while (import_line_next(&cur, &ln)) {
+		if (fm_is_fence(ln.s, ln.len)) {
+			close_no = ln.no;
+			body = ln.end;
+			break;
+		}
+	}
+	if (close_no == 0)
+		return import_fail(err, 1, "expected a closing \"---\" line");
+
+	import_cursor_init(&cur, text, len);
+	import_line_next(&cur, &ln); /* the opening "---" */
+	while (import_line_next(&cur, &ln) && ln.no < close_no)
+		if ((rc = fm_line(&st, &ln)) != GZ_OK)
+			return rc;
+	if (!st.seen[FM_TITLE])
+		return import_fail(err, close_no,
+				   "expected a title: line in the front matter");
+	draft = strcmp(out->status, "draft") == 0;
+	if (!st.seen[FM_DATE] && !draft)
+		return import_fail(err, close_no, "expected a date: line (only "
+				   "a draft may go without one)");
+
+	/* The body: blank lines before it and white space after it go. */
+	import_cursor_init(&cur, text + body, len - body);
+	n = cur.pos;
+	while (import_line_next(&cur, &ln) && import_blank(ln.s, ln.len))
+		n = cur.pos;
+	body += n;
+	n = len - body;
+	while (n > 0 && (text[body + n - 1] == ' ' ||
+			 text[body + n - 1] == '\t' ||
+			 text[body + n - 1] == '\n'))
+		n--;
+	if (n == 0 && !draft)
+		return import_fail(err, close_no + 1, "expected a body after the "
+				   "front matter (only a draft may be empty)");
+	if (!(out->body = pool_strndup(pool, text + body, n)))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}

@@ -1,19 +1,166 @@
-/* Placeholder: replaced by the module's real tests. */
+/* test_config_config.c - reading, validating and writing gazette.conf
+ * (src/config/config.c). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-static void
-placeholder(void **state)
+#include "config/config.h"
+#include "util/err.h"
+
+static char dir[] = "/tmp/gazette-test-config-XXXXXX";
+
+static int
+setup(void **state)
 {
 	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char path[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/%s", dir, CONFIG_FILE);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_string_equal(c.timezone, "UTC");
+	assert_string_equal(c.listen, "127.0.0.1:8080");
+	assert_int_equal(c.per_page, 20);
+	config_fini(&c);
+}
+
+static void
+test_set_validates(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_set(&c, "site", "timezone", "Asia/Tehran", err, sizeof(err)), GZ_OK);
+	assert_string_equal(c.timezone, "Asia/Tehran");
+	assert_int_equal(config_set(&c, "site", "timezone", "Mars/Olympus", err, sizeof(err)), GZ_EINVAL);
+	assert_non_null(strstr(err, "Mars/Olympus"));
+	assert_int_equal(config_set(&c, "site", "timezone", "../../etc/passwd", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "base_url", "https://news.example.org///", err, sizeof(err)), GZ_OK);
+	assert_string_equal(c.base_url, "https://news.example.org");
+	assert_int_equal(config_set(&c, "site", "base_url", "ftp://x", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "per_page", "0", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "per_page", "101", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "per_page", "x", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "per_page", "5", err, sizeof(err)), GZ_OK);
+	assert_int_equal(c.per_page, 5);
+	assert_int_equal(config_set(&c, "server", "listen", "127.0.0.1", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "server", "listen", "127.0.0.1:99999", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "server", "listen", "[::1]:8080", err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&c, "site", "title", "", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "title", "\xff", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "language", "fa", err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&c, "site", "language", "f a", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "site", "nonsense", "1", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "nowhere", "title", "x", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "security", "secret", "abc", err, sizeof(err)), GZ_EINVAL);
+	config_fini(&c);
+}
+
+static void
+test_write_then_load(void **state)
+{
+	struct config c, d;
+	char path[256], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/%s", dir, CONFIG_FILE);
+	unlink(path);
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_secret_generate(&c), GZ_OK);
+	assert_int_equal(strlen(c.secret), 64);
+	assert_int_equal(config_set(&c, "site", "title", "The Valley Courier", err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&c, "site", "timezone", "Europe/London", err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_write_new(&c, path), GZ_OK);
+	/* A site is never overwritten. */
+	assert_int_equal(config_write_new(&c, path), GZ_EEXIST);
+
+	assert_int_equal(config_init(&d), GZ_OK);
+	assert_int_equal(config_load(&d, path, err, sizeof(err)), GZ_OK);
+	assert_string_equal(d.title, "The Valley Courier");
+	assert_string_equal(d.timezone, "Europe/London");
+	assert_string_equal(d.secret, c.secret);
+	config_fini(&c);
+	config_fini(&d);
+}
+
+static void
+test_load_errors_name_the_line(void **state)
+{
+	struct config c;
+	char path[256], err[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/%s", dir, CONFIG_FILE);
+	unlink(path);
+	write_file(path, "[site]\ntitle = A\n\ntimezone = Nowhere/Land\n");
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), GZ_EPARSE);
+	assert_non_null(strstr(err, ":4: "));
+	assert_non_null(strstr(err, "Nowhere/Land"));
+	config_fini(&c);
+
+	unlink(path);
+	write_file(path, "[site]\ntitle = A\n[security]\n");
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), GZ_EPARSE);
+	assert_non_null(strstr(err, "secret"));
+	config_fini(&c);
+
+	unlink(path);
+	write_file(path, "this is not ini\n");
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), GZ_EPARSE);
+	assert_non_null(strstr(err, ":1: "));
+	config_fini(&c);
+
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_load(&c, "/nonexistent/gazette.conf", err, sizeof(err)), GZ_EIO);
+	config_fini(&c);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(placeholder)};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_set_validates),
+		cmocka_unit_test(test_write_then_load),
+		cmocka_unit_test(test_load_errors_name_the_line),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,19 +1,457 @@
-/* Placeholder: replaced by the module's real tests. */
+/* test_import_frontmatter.c - tests for src/import/frontmatter.c: every
+ * key, both tag forms, quotes, drafts, the body as it is, and every error
+ * with its line number. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-static void
-placeholder(void **state)
+#include <stdio.h>
+#include <string.h>
+
+#include "import/import.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+#define KEYS_MSG                                                             \
+	"expected one of title, date, dateline, byline, section, tags, lang, " \
+	"summary, slug, status"
+#define DATE_MSG                                                       \
+	"expected a date like 2021-05-18 18:31, 2021-05-18T18:31:00+04:30 " \
+	"or May 18, 2021 - 18:31"
+
+static struct pool *pool;
+
+static int
+setup(void **state)
 {
 	(void)state;
+	if (date_timezone_set("UTC") != GZ_OK)
+		return -1;
+	pool = pool_new(16u * 1024u * 1024u);
+	return pool ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	pool_free(pool);
+	return 0;
+}
+
+static void
+parse_ok(const char *s, struct import_article *a)
+{
+	struct import_error e;
+	int rc;
+
+	pool_clear(pool);
+	rc = import_parse(pool, s, strlen(s), a, &e);
+	if (rc != GZ_OK)
+		fail_msg("rc %d, line %u: %s", rc, e.line, e.msg);
+}
+
+static void
+expect_error(const char *s, unsigned line, const char *msg)
+{
+	struct import_article a;
+	struct import_error e;
+
+	pool_clear(pool);
+	if (import_parse(pool, s, strlen(s), &a, &e) != GZ_EPARSE)
+		fail_msg("accepted [%s]", s);
+	if (strcmp(e.msg, msg) != 0 || e.line != line)
+		fail_msg("[%s]: line %u [%s], want line %u [%s]", s, e.line,
+			 e.msg, line, msg);
+}
+
+/* A file with one extra key line (on line 4) around a valid block. */
+static void
+with_line(char *out, size_t size, const char *line)
+{
+	int n = snprintf(out, size, "---\ntitle: T\ndate: 2021-05-18\n%s\n"
+			 "---\nBody.\n", line);
+
+	assert_true(n > 0 && (size_t)n < size);
+}
+
+static void
+test_example(void **state)
+{
+	const char *file =
+		"---\n"
+		"title: Council approves new river bridge\n"
+		"date: 2021-05-18 18:31\n"
+		"dateline: RIVERTON\n"
+		"byline: By the City Desk\n"
+		"section: City\n"
+		"tags: council, transport\n"
+		"lang: en\n"
+		"summary: One line.\n"
+		"slug: council-bridge\n"
+		"status: published\n"
+		"---\n"
+		"The city council voted *7-2* on Tuesday.\n"
+		"\n"
+		"| a | b |\n"
+		"|---|---|\n";
+	struct import_article a;
+
+	(void)state;
+	assert_int_equal(date_timezone_set("Asia/Tehran"), GZ_OK);
+	parse_ok(file, &a);
+	assert_int_equal(date_timezone_set("UTC"), GZ_OK);
+	assert_string_equal(a.headline, "Council approves new river bridge");
+	assert_int_equal(a.published_at, INT64_C(1621346460));
+	assert_string_equal(a.dateline, "RIVERTON");
+	assert_string_equal(a.byline, "By the City Desk");
+	assert_string_equal(a.section, "City");
+	assert_int_equal(a.ntags, 2);
+	assert_string_equal(a.tags[0], "council");
+	assert_string_equal(a.tags[1], "transport");
+	assert_string_equal(a.lang, "en");
+	assert_string_equal(a.summary, "One line.");
+	assert_string_equal(a.slug, "council-bridge");
+	assert_string_equal(a.status, "published");
+	/* The body is Markdown, kept as it is. */
+	assert_string_equal(a.body, "The city council voted *7-2* on Tuesday.\n"
+				    "\n| a | b |\n|---|---|");
+}
+
+static void
+test_minimal_and_defaults(void **state)
+{
+	struct import_article a;
+
+	(void)state;
+	parse_ok("---\ntitle: T\ndate: 2021-05-18T18:31:00Z\n---\nB", &a);
+	assert_string_equal(a.headline, "T");
+	assert_int_equal(a.published_at, INT64_C(1621362660));
+	assert_string_equal(a.summary, "");
+	assert_string_equal(a.byline, "");
+	assert_string_equal(a.dateline, "");
+	assert_string_equal(a.section, "");
+	assert_string_equal(a.lang, "");
+	assert_string_equal(a.slug, "");
+	assert_string_equal(a.status, "");
+	assert_int_equal(a.ntags, 0);
+	assert_string_equal(a.body, "B");
+}
+
+static void
+test_keys_and_values(void **state)
+{
+	struct import_article a;
+
+	(void)state;
+	/* Keys ignore case; values are trimmed; blank and '#' lines in the
+	 * block are skipped; a value may hold ':'. */
+	parse_ok("---\n"
+		 "TITLE:   Vote: council says yes  \n"
+		 "\n"
+		 "# a comment\n"
+		 "  Date : 2021-05-18\t\n"
+		 "Summary:\n"
+		 "---\n"
+		 "B\n", &a);
+	assert_string_equal(a.headline, "Vote: council says yes");
+	assert_int_equal(a.published_at, INT64_C(1621296000));
+	assert_string_equal(a.summary, "");
+	/* Quotes around values go, once. */
+	parse_ok("---\n"
+		 "title: \"Council: \"yes\" to bridge\"\n"
+		 "date: '2021-05-18'\n"
+		 "byline: 'By Jane O'Hara'\n"
+		 "section: \"\"\n"
+		 "summary: \"unbalanced\n"
+		 "dateline: '\n"
+		 "---\n"
+		 "B\n", &a);
+	assert_string_equal(a.headline, "Council: \"yes\" to bridge");
+	assert_int_equal(a.published_at, INT64_C(1621296000));
+	assert_string_equal(a.byline, "By Jane O'Hara");
+	assert_string_equal(a.section, "");
+	assert_string_equal(a.summary, "\"unbalanced");
+	assert_string_equal(a.dateline, "'");
+	/* Every date form. */
+	parse_ok("---\ntitle: T\ndate: May 18, 2021 - 18:31\n---\nB", &a);
+	assert_int_equal(a.published_at, INT64_C(1621362660));
+	parse_ok("---\ntitle: T\ndate: 2021-05-18T18:31:00+04:30\n---\nB", &a);
+	assert_int_equal(a.published_at, INT64_C(1621346460));
+	/* The front matter's dateline is taken as written; a CAPS start of
+	 * the body stays in the body. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n---\nRIVERTON - Text.", &a);
+	assert_string_equal(a.dateline, "");
+	assert_string_equal(a.body, "RIVERTON - Text.");
+	/* Non-ASCII values untouched. */
+	parse_ok("---\ntitle: \xD8\xB4\xD9\x87\xD8\xB1 \xE2\x80\x9Cx\xE2\x80\x9D\n"
+		 "lang: fa\ndate: 2021-05-18\n---\n\xD9\xBE", &a);
+	assert_string_equal(a.headline,
+			    "\xD8\xB4\xD9\x87\xD8\xB1 \xE2\x80\x9Cx\xE2\x80\x9D");
+	assert_string_equal(a.lang, "fa");
+}
+
+static void
+test_tags(void **state)
+{
+	struct import_article a;
+	char file[2048], line[1024];
+	size_t i, at;
+
+	(void)state;
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\ntags: council, transport\n"
+		 "---\nB", &a);
+	assert_int_equal(a.ntags, 2);
+	assert_string_equal(a.tags[0], "council");
+	assert_string_equal(a.tags[1], "transport");
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\ntags: [council, transport]\n"
+		 "---\nB", &a);
+	assert_int_equal(a.ntags, 2);
+	assert_string_equal(a.tags[0], "council");
+	assert_string_equal(a.tags[1], "transport");
+	/* Quoted items, empty items, repeats, spaces inside a tag. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n"
+		 "tags: [ \"city hall\" , , 'transport',council,, council ]\n"
+		 "---\nB", &a);
+	assert_int_equal(a.ntags, 3);
+	assert_string_equal(a.tags[0], "city hall");
+	assert_string_equal(a.tags[1], "transport");
+	assert_string_equal(a.tags[2], "council");
+	/* Empty lists. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\ntags: []\n---\nB", &a);
+	assert_int_equal(a.ntags, 0);
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\ntags:\n---\nB", &a);
+	assert_int_equal(a.ntags, 0);
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\ntags: , ,\n---\nB", &a);
+	assert_int_equal(a.ntags, 0);
+	/* Quotes around the whole value go first; its commas still split. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\ntags: \"a, b\"\n---\nB", &a);
+	assert_int_equal(a.ntags, 2);
+	/* GZ_LIMIT_TAGS fit; one more does not. */
+	at = (size_t)snprintf(line, sizeof(line), "tags: ");
+	for (i = 0; i < GZ_LIMIT_TAGS; i++)
+		at += (size_t)snprintf(line + at, sizeof(line) - at, "t%zu, ", i);
+	assert_true(at < sizeof(line));
+	with_line(file, sizeof(file), line);
+	parse_ok(file, &a);
+	assert_int_equal(a.ntags, GZ_LIMIT_TAGS);
+	assert_string_equal(a.tags[GZ_LIMIT_TAGS - 1], "t31");
+	at += (size_t)snprintf(line + at, sizeof(line) - at, "one-more");
+	with_line(file, sizeof(file), line);
+	expect_error(file, 4, "expected at most 32 tags");
+	/* Repeats do not count against the limit. */
+	at = (size_t)snprintf(line, sizeof(line), "tags: ");
+	for (i = 0; i < 100; i++)
+		at += (size_t)snprintf(line + at, sizeof(line) - at, "same, ");
+	with_line(file, sizeof(file), line);
+	parse_ok(file, &a);
+	assert_int_equal(a.ntags, 1);
+}
+
+static void
+test_status_and_drafts(void **state)
+{
+	struct import_article a;
+
+	(void)state;
+	parse_ok("---\ntitle: T\nstatus: draft\n---\n", &a);
+	assert_string_equal(a.status, "draft");
+	assert_int_equal(a.published_at, 0);
+	assert_string_equal(a.body, "");
+	parse_ok("---\ntitle: T\nstatus: DRAFT\ndate: 2021-05-18\n---\nB", &a);
+	assert_string_equal(a.status, "draft");
+	assert_int_equal(a.published_at, INT64_C(1621296000));
+	parse_ok("---\ntitle: T\nstatus: Scheduled\ndate: 2031-05-18\n---\nB",
+		 &a);
+	assert_string_equal(a.status, "scheduled");
+	parse_ok("---\ntitle: T\nstatus: 'published'\ndate: 2021-05-18\n---\n"
+		 "B", &a);
+	assert_string_equal(a.status, "published");
+
+	expect_error("---\ntitle: T\nstatus: live\ndate: 2021-05-18\n---\nB", 3,
+		     "expected a status of draft, scheduled or published");
+	expect_error("---\ntitle: T\nstatus:\ndate: 2021-05-18\n---\nB", 3,
+		     "expected a status of draft, scheduled or published");
+	/* Without a date only a draft will do. */
+	expect_error("---\ntitle: T\n---\nB", 3,
+		     "expected a date: line (only a draft may go without one)");
+	expect_error("---\ntitle: T\nstatus: published\n---\nB", 4,
+		     "expected a date: line (only a draft may go without one)");
+	expect_error("---\ntitle: T\nstatus: scheduled\n---\nB", 4,
+		     "expected a date: line (only a draft may go without one)");
+	/* An empty body likewise. */
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n---\n", 5,
+		     "expected a body after the front matter (only a draft may "
+		     "be empty)");
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n---\n\n \n\t\n", 5,
+		     "expected a body after the front matter (only a draft may "
+		     "be empty)");
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n---", 5,
+		     "expected a body after the front matter (only a draft may "
+		     "be empty)");
+}
+
+static void
+test_body(void **state)
+{
+	struct import_article a;
+
+	(void)state;
+	/* Leading blank lines and trailing white space go; indentation of
+	 * the first line, Markdown and everything else stay. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n---\n\n  \n    code block\n"
+		 "\n# Heading\n\n- item *em* <b>raw</b> &amp;\n\n---\n\n"
+		 "More.  \n\n\n\t\n", &a);
+	assert_string_equal(a.body, "    code block\n\n# Heading\n\n"
+				    "- item *em* <b>raw</b> &amp;\n\n---\n\n"
+				    "More.");
+	/* The closing line may have trailing blanks; the first "---" after
+	 * the opening one closes the block. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n---  \nA\n---\nB\n", &a);
+	assert_string_equal(a.body, "A\n---\nB");
+	/* CRLF files read the same. */
+	parse_ok("---\r\ntitle: T\r\ndate: 2021-05-18\r\n---\r\nA\r\n\r\nB\r\n",
+		 &a);
+	assert_string_equal(a.headline, "T");
+	assert_string_equal(a.body, "A\n\nB");
+}
+
+static void
+test_structure_errors(void **state)
+{
+	(void)state;
+	/* No closing line: blamed on the opening one, not on the body. */
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n\nBody text here.\n", 1,
+		     "expected a closing \"---\" line");
+	expect_error("---\ntitle: T\n--\n", 1, "expected a closing \"---\" line");
+	expect_error("---\ntitle: T\n ---\n", 1,
+		     "expected a closing \"---\" line");
+	/* Lines that are not "key: value". */
+	expect_error("---\ntitle: T\njust words\n---\nB", 3,
+		     "expected \"key: value\"");
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n: value\n---\nB", 4,
+		     "expected \"key: value\"");
+	expect_error("---\ntitle: T\ndate 2021-05-18\n---\nB", 3,
+		     "expected \"key: value\"");
+	/* Unknown keys. */
+	expect_error("---\ntitle: T\nauthor: Jane\n---\nB", 3, KEYS_MSG);
+	expect_error("---\ntitle: T\ndate: 2021-05-18\ntag: x\n---\nB", 4,
+		     KEYS_MSG);
+	expect_error("---\ntitle: T\ntitle x: y\n---\nB", 3, KEYS_MSG);
+	expect_error("---\ntitle: T\n- item: y\n---\nB", 3, KEYS_MSG);
+	/* Each key once. */
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nTitle: U\n---\nB", 4,
+		     "expected each key once (title: is already on line 2)");
+	expect_error("---\ntitle: T\ntags: a\n\ntags: b\n---\nB", 5,
+		     "expected each key once (tags: is already on line 3)");
+	/* No title. */
+	expect_error("---\ndate: 2021-05-18\n---\nB", 3,
+		     "expected a title: line in the front matter");
+	expect_error("---\n---\nB", 2,
+		     "expected a title: line in the front matter");
+	/* The first error in the file wins. */
+	expect_error("---\nfoo: 1\nbar\n---\nB", 2, KEYS_MSG);
+}
+
+static void
+test_value_errors(void **state)
+{
+	static const char *const bad_dates[] = {
+		"date:",
+		"date: yesterday",
+		"date: 2021-02-29",
+		"date: 2021-05-18 24:00",
+		"date: 18/05/2021",
+		"date: 2021-05-18T18:31+0430",
+	};
+	static const char *const bad_langs[] = {
+		"lang: e",         "lang: english-language-tag-far-too-long",
+		"lang: e1",        "lang: en_US",
+		"lang: en--US",    "lang: en-",
+		"lang: -en",       "lang: 123",
+		"lang: abcd",      "lang: en-abcdefghi",
+		"lang:",           "lang: fa IR",
+		"lang: \xD9\x81\xD8\xA7",
+	};
+	static const char *const good_langs[] = {
+		"lang: en", "lang: fa", "lang: pt-BR", "lang: zh-Hant-TW",
+		"lang: EN", "lang: es-419", "lang: ast", "lang: 'de-CH'",
+	};
+	char file[512], big[GZ_LIMIT_HEADLINE_BYTES + 64];
+	struct import_article a;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++) {
+		n = snprintf(file, sizeof(file), "---\ntitle: T\n%s\n---\nB",
+			     bad_dates[i]);
+		assert_true(n > 0 && (size_t)n < sizeof(file));
+		expect_error(file, 3, DATE_MSG);
+	}
+	for (i = 0; i < sizeof(bad_langs) / sizeof(bad_langs[0]); i++) {
+		with_line(file, sizeof(file), bad_langs[i]);
+		expect_error(file, 4, "expected a language tag such as en, fa "
+				      "or pt-BR");
+	}
+	for (i = 0; i < sizeof(good_langs) / sizeof(good_langs[0]); i++) {
+		with_line(file, sizeof(file), good_langs[i]);
+		parse_ok(file, &a);
+	}
+	/* Slugs must already be slugs. */
+	with_line(file, sizeof(file), "slug: council-bridge-2021");
+	parse_ok(file, &a);
+	assert_string_equal(a.slug, "council-bridge-2021");
+	with_line(file, sizeof(file), "slug: \xD9\xBE\xD9\x84-\xD8\xAC\xD8\xAF");
+	parse_ok(file, &a);
+	with_line(file, sizeof(file), "slug:");
+	parse_ok(file, &a);
+	assert_string_equal(a.slug, "");
+	with_line(file, sizeof(file), "slug: Council Bridge");
+	expect_error(file, 4, "expected a slug of lowercase letters, digits "
+			      "and \"-\", such as \"council-bridge\"");
+	with_line(file, sizeof(file), "slug: council_bridge");
+	expect_error(file, 4, "expected a slug of lowercase letters, digits "
+			      "and \"-\", such as \"council-bridge\"");
+	with_line(file, sizeof(file), "slug: -council-");
+	expect_error(file, 4, "expected a slug of lowercase letters, digits "
+			      "and \"-\", such as \"council\"");
+	with_line(file, sizeof(file), "slug: ???");
+	expect_error(file, 4, "expected a slug of lowercase letters, digits "
+			      "and \"-\"");
+	/* Titles. */
+	expect_error("---\ntitle:\ndate: 2021-05-18\n---\nB", 2,
+		     "expected a title after \"title:\"");
+	expect_error("---\ntitle: \"\"\ndate: 2021-05-18\n---\nB", 2,
+		     "expected a title after \"title:\"");
+	n = snprintf(big, sizeof(big), "---\ntitle: ");
+	memset(big + n, 't', GZ_LIMIT_HEADLINE_BYTES + 1);
+	memcpy(big + n + GZ_LIMIT_HEADLINE_BYTES + 1, "\n---\nB", 7);
+	expect_error(big, 2, "expected a title of at most 512 bytes (this one "
+			     "has 513)");
+	memcpy(big + n + GZ_LIMIT_HEADLINE_BYTES, "\ndate: 2021-05-18\n---\nB",
+	       24);
+	parse_ok(big, &a);
+	assert_int_equal(strlen(a.headline), GZ_LIMIT_HEADLINE_BYTES);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(placeholder)};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_minimal_and_defaults),
+		cmocka_unit_test(test_keys_and_values),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_status_and_drafts),
+		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_structure_errors),
+		cmocka_unit_test(test_value_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
