@@ -38,6 +38,18 @@ names_add(struct names *ns, const char *s)
 		die("strdup");
 }
 
+/* snprintf that refuses to truncate a path. */
+static void
+join(char *out, size_t n, const char *a, const char *sep, const char *b)
+{
+	int k = snprintf(out, n, "%s%s%s", a, sep, b);
+
+	if (k < 0 || (size_t)k >= n) {
+		fprintf(stderr, "embed: path too long: %s%s%s\n", a, sep, b);
+		exit(1);
+	}
+}
+
 static void
 walk(const char *root, const char *rel, struct names *ns)
 {
@@ -46,15 +58,14 @@ walk(const char *root, const char *rel, struct names *ns)
 	struct stat st;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+	join(path, sizeof(path), root, *rel ? "/" : "", rel);
 	if (!(d = opendir(path)))
 		die(path);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
-			 de->d_name);
-		snprintf(path, sizeof(path), "%s/%s", root, sub);
+		join(sub, sizeof(sub), rel, *rel ? "/" : "", de->d_name);
+		join(path, sizeof(path), root, "/", sub);
 		if (stat(path, &st) != 0)
 			die(path);
 		if (S_ISDIR(st.st_mode))
@@ -83,7 +94,7 @@ emit(FILE *out, const char *sym, const char *root)
 	walk(root, "", &ns);
 	qsort(ns.v, ns.n, sizeof(*ns.v), cmp);
 	for (i = 0; i < ns.n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", root, ns.v[i]);
+		join(path, sizeof(path), root, "/", ns.v[i]);
 		if (!(f = fopen(path, "rb")))
 			die(path);
 		fprintf(out, "static const unsigned char %s_%zu[] = {", sym, i);

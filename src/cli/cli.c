@@ -126,6 +126,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	struct http_router *router = NULL;
 	struct site *site = NULL;
 	char err[768], *theme_dir = NULL;
+	struct stat sb;
 	sigset_t set;
 	int sig, rc = CLI_FAIL;
 
@@ -139,6 +140,11 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 
 	if (!(theme_dir = cli_path(dir, "theme")))
 		goto out;
+	/* A site's theme/ is optional: without one the default serves. */
+	if (stat(theme_dir, &sb) != 0 && errno == ENOENT) {
+		free(theme_dir);
+		theme_dir = NULL;
+	}
 	if (site_new(cfg, st, theme_dir, &site, err, sizeof(err)) != GZ_OK) {
 		cli_error("theme: %s", err);
 		goto out;
