@@ -376,13 +376,14 @@ http_server_start(const struct http_server_opts *opts,
 	s->opts = *opts;
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, server_on_request, s,
+		/* The logger must come first to see the other options' errors. */
+		MHD_OPTION_EXTERNAL_LOGGER, server_on_log, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_LIMIT, GZ_LIMIT_CONNECTIONS,
 		MHD_OPTION_CONNECTION_TIMEOUT, GZ_LIMIT_IDLE_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GZ_LIMIT_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, s,
-		MHD_OPTION_EXTERNAL_LOGGER, server_on_log, s,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_END);
 	if (!s->daemon) {

@@ -1,2 +1,713 @@
-/* article.c - placeholder, being written. */
+/*
+ * article.c - articles and their tags: reading one, listing and counting
+ * them, creating or updating one (store_article_put), and reading a tag.
+ *
+ * Data flow: article pages, listings and feeds read through the calling
+ * thread's reader connection; imports and the newsroom write through the
+ * writer, inside the caller's store_tx_begin/commit.
+ *
+ * Invariants:
+ * - "Visible at now" means status <> 'draft' AND published_at <= now, the
+ *   same text in every query (so it can use articles_published).
+ * - Everything stored is valid UTF-8 and every article has a non-blank
+ *   headline: store_article_put checks before it writes.
+ * - A put is all or nothing on its own (a savepoint), so a caller may go
+ *   on with its transaction after a failed put.
+ * - A reader that runs more than one query for one answer (an article and
+ *   its tags; a page and its total) runs them in one read transaction, so
+ *   they see the same snapshot of the database.
+ */
 #include "store/store.h"
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+#include "util/slug.h"
+#include "util/utf8.h"
+
+/*
+ * Scratch memory for slugs made while putting one article: one name at a
+ * time (the pool is cleared between them), and no name is longer than the
+ * file it was imported from; slug_make may need a few times its input.
+ */
+#define ARTICLE_SCRATCH_MAX (4u * GZ_LIMIT_IMPORT_FILE_BYTES)
+
+static const char *const status_names[] = {
+	[STORE_DRAFT] = "draft",
+	[STORE_SCHEDULED] = "scheduled",
+	[STORE_PUBLISHED] = "published",
+};
+
+/* Shared by store_tag_get (slug and name) and the find-or-create (id),
+ * so that one statement id always has one text. */
+#define TAG_BY_SLUG "SELECT id, slug, name FROM tags WHERE slug = ?1"
+
+static const struct store_named named_tag = {
+	.kind = "tag",
+	.by_slug = STMT_TAG_BY_SLUG,
+	.by_name = STMT_TAG_BY_NAME,
+	.insert = STMT_TAG_INSERT,
+	.slug_set = STMT_TAG_SLUG_SET,
+	.by_slug_sql = TAG_BY_SLUG,
+	.by_name_sql = "SELECT id FROM tags WHERE name = ?1",
+	.insert_sql = "INSERT INTO tags (slug, name) VALUES (?1, ?2) "
+		      "RETURNING id",
+	.slug_set_sql = "UPDATE tags SET slug = 'tag-' || id WHERE id = ?1",
+};
+
+/* Columns 0-11 of every article read; article_row reads them. */
+#define ARTICLE_COLS                                                   \
+	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
+	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
+	" coalesce(a.published_at, 0), a.updated_at"
+#define ARTICLE_FROM \
+	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
+#define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
+
+static const char article_get_sql[] =
+	"SELECT " ARTICLE_COLS ", a.body" ARTICLE_FROM
+	" WHERE a.id = ?2 AND (?1 = 0 OR (" VISIBLE "))";
+
+/* Sorted by name, ASCII case folded first so "bridges" sits between
+ * "Arts" and "Council", then exactly, for a stable order. */
+static const char article_tags_sql[] =
+	"SELECT t.slug, t.name FROM article_tags x"
+	" JOIN tags t ON t.id = x.tag_id WHERE x.article_id = ?1"
+	" ORDER BY lower(t.name), t.name, t.id";
+
+/*
+ * Listings: four fixed texts for the four combinations of filters, so each
+ * is planned for its own indexes, and no SQL is ever assembled at run
+ * time. Parameters: ?1 now, ?2 exclude_id, ?3 section slug, ?4 tag slug,
+ * ?5 limit, ?6 offset. The index of a variant is (section ? 1 : 0) |
+ * (tag ? 2 : 0), matching the order of the statement ids.
+ */
+#define LIST_WHERE " WHERE " VISIBLE " AND a.id <> ?2"
+#define BY_SECTION \
+	" AND a.section_id = (SELECT id FROM sections WHERE slug = ?3)"
+#define BY_TAG                                                       \
+	" AND a.id IN (SELECT x.article_id FROM article_tags x"      \
+	" JOIN tags t ON t.id = x.tag_id WHERE t.slug = ?4)"
+#define LIST_ORDER " ORDER BY a.published_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
+#define LIST_SELECT "SELECT " ARTICLE_COLS ARTICLE_FROM LIST_WHERE
+#define TOTAL_SELECT "SELECT count(*) FROM articles a" LIST_WHERE
+
+static const char *const list_sql[4] = {
+	LIST_SELECT LIST_ORDER,
+	LIST_SELECT BY_SECTION LIST_ORDER,
+	LIST_SELECT BY_TAG LIST_ORDER,
+	LIST_SELECT BY_SECTION BY_TAG LIST_ORDER,
+};
+
+static const char *const total_sql[4] = {
+	TOTAL_SELECT,
+	TOTAL_SELECT BY_SECTION,
+	TOTAL_SELECT BY_TAG,
+	TOTAL_SELECT BY_SECTION BY_TAG,
+};
+
+/* Fills a from columns 0-11 of row s; body is "" and tags empty. */
+static int
+article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
+{
+	const char *status;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	a->slug = store_col_text(pool, s, 1);
+	a->headline = store_col_text(pool, s, 2);
+	a->summary = store_col_text(pool, s, 3);
+	a->byline = store_col_text(pool, s, 4);
+	a->dateline = store_col_text(pool, s, 5);
+	a->section_slug = store_col_text(pool, s, 6);
+	a->section_name = store_col_text(pool, s, 7);
+	a->lang = store_col_text(pool, s, 8);
+	a->published_at = sqlite3_column_int64(s, 10);
+	a->updated_at = sqlite3_column_int64(s, 11);
+	a->body = "";
+	if (!a->slug || !a->headline || !a->summary || !a->byline ||
+	    !a->dateline || !a->section_slug || !a->section_name || !a->lang)
+		return GZ_ENOMEM;
+	status = (const char *)sqlite3_column_text(s, 9);
+	for (i = 0; status && i < sizeof(status_names) / sizeof(*status_names);
+	     i++) {
+		if (strcmp(status, status_names[i]) == 0) {
+			a->status = (enum store_status)i;
+			return GZ_OK;
+		}
+	}
+	/* The CHECK constraint makes this unreachable short of corruption
+	 * or another writer's bug. */
+	return GZ_EDB;
+}
+
+/* Reads the tags of article a into it, sorted by name. */
+static int
+article_tags_read(struct store_conn *c, struct pool *pool,
+		  struct store_article *a)
+{
+	struct store_tag *tags = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, n = 0;
+	int err, rc;
+
+	err = store_stmt(c, STMT_ARTICLE_GET_TAGS, article_tags_sql, &s);
+	if (err != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 1, a->id)) != SQLITE_OK) {
+		err = store_err(c->db, rc, article_tags_sql);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, tags, &cap, n, sizeof(*tags));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		tags = p;
+		tags[n].slug = store_col_text(pool, s, 0);
+		tags[n].name = store_col_text(pool, s, 1);
+		if (!tags[n].slug || !tags[n].name) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, article_tags_sql);
+		goto out;
+	}
+	a->tags = tags;
+	a->ntags = n;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/* Reads article id, visible at now (any status when now is 0), with its
+ * body, section and tags, into *out (strings and tags in pool, valid until
+ * it is cleared). Returns GZ_OK, GZ_ENOTFOUND (no such article, or not
+ * visible yet), GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int
+store_article_get(struct store *st, struct pool *pool, int64_t id,
+		  int64_t now, struct store_article *out)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	bool reading = false;
+	int err, rc;
+
+	assert(st && pool && out);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	reading = true;
+	err = store_stmt(c, STMT_ARTICLE_GET, article_get_sql, &s);
+	if (err != GZ_OK)
+		goto out;
+	rc = store_bind_int64(s, 1, now);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, id);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, article_get_sql);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		err = GZ_ENOTFOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		err = store_err(c->db, rc, article_get_sql);
+		goto out;
+	}
+	if ((err = article_row(pool, s, out)) != GZ_OK)
+		goto out;
+	if (!(out->body = store_col_text(pool, s, 12))) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	store_stmt_done(s);
+	s = NULL;
+	err = article_tags_read(c, pool, out);
+out:
+	store_stmt_done(s);
+	if (reading)
+		store_read_end(c);
+	return err;
+}
+
+/* size_t to an SQL integer; counts beyond INT64_MAX mean "all". */
+static int64_t
+size_to_int64(size_t v)
+{
+	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Binds the filters of q (parameters 1-4) to s. */
+static int
+list_bind(sqlite3_stmt *s, const struct store_article_query *q)
+{
+	int rc;
+
+	rc = store_bind_int64(s, 1, q->now);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, q->exclude_id);
+	if (rc == SQLITE_OK && q->section_slug)
+		rc = store_bind_text(s, 3, q->section_slug);
+	if (rc == SQLITE_OK && q->tag_slug)
+		rc = store_bind_text(s, 4, q->tag_slug);
+	return rc;
+}
+
+/*
+ * Lists the articles visible at q->now (now 0 means the epoch: nothing
+ * visible; admin listings of drafts will get their own query), newest
+ * first (published_at, then id, descending), filtered by section slug, tag
+ * slug and an id to leave out, q->limit of them from q->offset (a limit of
+ * 0 returns none, but still counts the total). Items have body "" (never
+ * NULL, so a template that prints it prints nothing) and no tags; their
+ * other fields are filled as by store_article_get.
+ * Output: *items (pool array, NULL when *n is 0), *n, and *total (all
+ * matches, for pagination) when total is not NULL; the page and the total
+ * come from one snapshot. Returns GZ_OK, GZ_ENOMEM, GZ_EBUSY or GZ_EDB.
+ */
+int
+store_article_list(struct store *st, struct pool *pool,
+		   const struct store_article_query *q,
+		   struct store_article **items, size_t *n, size_t *total)
+{
+	struct store_conn *c;
+	struct store_article *arr = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, len = 0;
+	int64_t count;
+	bool reading = false;
+	int err, rc, v;
+
+	assert(st && pool && q && items && n);
+	*items = NULL;
+	*n = 0;
+	if (total)
+		*total = 0;
+	v = (q->section_slug ? 1 : 0) | (q->tag_slug ? 2 : 0);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	reading = true;
+
+	if (total) {
+		err = store_stmt(c, (enum store_stmt_id)(STMT_ARTICLE_TOTAL + v),
+				 total_sql[v], &s);
+		if (err != GZ_OK)
+			goto out;
+		if ((rc = list_bind(s, q)) != SQLITE_OK) {
+			err = store_err(c->db, rc, total_sql[v]);
+			goto out;
+		}
+		err = store_stmt_int64(c, s, &count);
+		s = NULL;
+		if (err != GZ_OK)
+			goto out;
+		*total = (size_t)count;
+	}
+
+	err = store_stmt(c, (enum store_stmt_id)(STMT_ARTICLE_LIST + v),
+			 list_sql[v], &s);
+	if (err != GZ_OK)
+		goto out;
+	rc = list_bind(s, q);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, size_to_int64(q->limit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 6, size_to_int64(q->offset));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, list_sql[v]);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		if ((err = article_row(pool, s, &arr[len])) != GZ_OK)
+			goto out;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, list_sql[v]);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	if (reading)
+		store_read_end(c);
+	if (err != GZ_OK && total)
+		*total = 0;
+	return err;
+}
+
+/* Counts all articles, whatever their status, into *n. Returns GZ_OK,
+ * GZ_EBUSY or GZ_EDB. */
+int
+store_article_count(struct store *st, int64_t *n)
+{
+	static const char sql[] = "SELECT count(*) FROM articles";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err;
+
+	assert(st && n);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_ARTICLE_COUNT, sql, &s)) != GZ_OK)
+		return err;
+	return store_stmt_int64(c, s, n);
+}
+
+/* Reads the tag whose slug is slug into *out (strings in pool). A tag no
+ * article uses any more is still found (tags are not deleted); its
+ * listing is empty. Returns GZ_OK, GZ_ENOTFOUND, GZ_ENOMEM or a mapped
+ * error. */
+int
+store_tag_get(struct store *st, struct pool *pool, const char *slug,
+	      struct store_tag *out)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	assert(st && pool && slug && out);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_TAG_BY_SLUG, TAG_BY_SLUG, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_text(s, 1, slug)) != SQLITE_OK) {
+		err = store_err(c->db, rc, TAG_BY_SLUG);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		err = GZ_ENOTFOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		err = store_err(c->db, rc, TAG_BY_SLUG);
+		goto out;
+	}
+	out->slug = store_col_text(pool, s, 1);
+	out->name = store_col_text(pool, s, 2);
+	err = out->slug && out->name ? GZ_OK : GZ_ENOMEM;
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/* True when s has a character other than ASCII white space. */
+static bool
+has_text(const char *s)
+{
+	for (; s && *s; s++)
+		if (!strchr(" \t\r\n\f\v", *s))
+			return true;
+	return false;
+}
+
+static bool
+utf8_ok(const char *s)
+{
+	return !s || utf8_valid(s, strlen(s), NULL);
+}
+
+/* Checks in before anything is written. */
+static int
+article_input_check(const struct store_article_input *in)
+{
+	size_t i;
+
+	if (!has_text(in->headline))
+		return GZ_EINVAL;
+	if (strlen(in->headline) > GZ_LIMIT_HEADLINE_BYTES)
+		return GZ_ETOOBIG;
+	if ((unsigned)in->status > STORE_PUBLISHED)
+		return GZ_EINVAL;
+	if (in->ntags > GZ_LIMIT_TAGS)
+		return GZ_ETOOBIG;
+	if (in->ntags && !in->tags)
+		return GZ_EINVAL;
+	if (!utf8_ok(in->import_key) || !utf8_ok(in->slug) ||
+	    !utf8_ok(in->headline) || !utf8_ok(in->summary) ||
+	    !utf8_ok(in->body) || !utf8_ok(in->byline) ||
+	    !utf8_ok(in->dateline) || !utf8_ok(in->section) ||
+	    !utf8_ok(in->lang))
+		return GZ_EINVAL;
+	for (i = 0; i < in->ntags; i++)
+		if (!in->tags[i] || !utf8_ok(in->tags[i]))
+			return GZ_EINVAL;
+	return GZ_OK;
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Runs one of the savepoint statements of store_article_put. */
+static int
+put_savepoint(struct store_conn *c, enum store_stmt_id id, const char *sql)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+/* Writes the article row: an update of existing_id when it is not 0, else
+ * an insert. Output: *id. */
+static int
+put_row(struct store_conn *c, const struct store_article_input *in,
+	const char *slug, int64_t section_id, int64_t existing_id,
+	int64_t *id)
+{
+	static const char insert_sql[] =
+		"INSERT INTO articles (slug, headline, summary, body, byline,"
+		" dateline, section_id, lang, status, published_at, created_at,"
+		" updated_at, import_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9, nullif(?10, 0), ?11, ?11, ?12) RETURNING id";
+	static const char update_sql[] =
+		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
+		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
+		" lang = ?8, status = ?9, published_at = nullif(?10, 0),"
+		" updated_at = ?11 WHERE id = ?13";
+	const char *sql = existing_id ? update_sql : insert_sql;
+	const char *key = in->import_key && *in->import_key ? in->import_key
+							    : NULL;
+	sqlite3_stmt *s;
+	int err, rc;
+
+	err = store_stmt(c, existing_id ? STMT_ARTICLE_UPDATE
+					: STMT_ARTICLE_INSERT, sql, &s);
+	if (err != GZ_OK)
+		return err;
+	rc = store_bind_text(s, 1, slug);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 2, in->headline);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 3, nz(in->summary));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 4, nz(in->body));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 5, nz(in->byline));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 6, nz(in->dateline));
+	if (rc == SQLITE_OK)
+		rc = section_id ? store_bind_int64(s, 7, section_id)
+				: sqlite3_bind_null(s, 7);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 8, in->lang && *in->lang ? in->lang
+								   : "en");
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 9, status_names[in->status]);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 10, in->published_at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 11, (int64_t)time(NULL));
+	if (rc == SQLITE_OK)
+		rc = existing_id ? store_bind_int64(s, 13, existing_id)
+				 : store_bind_text(s, 12, key);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	if (existing_id) {
+		*id = existing_id;
+		return store_stmt_run(c, s);
+	}
+	err = store_stmt_int64(c, s, id);
+	return err == GZ_ENOTFOUND ? GZ_EDB : err;
+}
+
+/* Replaces the tags of article id with in's, creating missing ones. */
+static int
+put_tags(struct store_conn *c, struct pool *scratch,
+	 const struct store_article_input *in, int64_t id, bool replace)
+{
+	static const char clear_sql[] =
+		"DELETE FROM article_tags WHERE article_id = ?1";
+	/* Two names with one slug ("Climate", "climate") are one tag: the
+	 * second link is a no-op. */
+	static const char add_sql[] =
+		"INSERT INTO article_tags (article_id, tag_id) VALUES (?1, ?2)"
+		" ON CONFLICT DO NOTHING";
+	sqlite3_stmt *s;
+	int64_t tag_id;
+	size_t i;
+	int err, rc;
+
+	if (replace) {
+		err = store_stmt(c, STMT_ARTICLE_TAGS_CLEAR, clear_sql, &s);
+		if (err != GZ_OK)
+			return err;
+		if ((rc = store_bind_int64(s, 1, id)) != SQLITE_OK) {
+			store_stmt_done(s);
+			return store_err(c->db, rc, clear_sql);
+		}
+		if ((err = store_stmt_run(c, s)) != GZ_OK)
+			return err;
+	}
+	for (i = 0; i < in->ntags; i++) {
+		/* A blank name ("tags: a, , b") is not a tag. */
+		if (!has_text(in->tags[i]))
+			continue;
+		err = store_named_ensure(c, scratch, &named_tag, in->tags[i],
+					 &tag_id);
+		pool_clear(scratch);
+		if (err != GZ_OK)
+			return err;
+		err = store_stmt(c, STMT_ARTICLE_TAG_ADD, add_sql, &s);
+		if (err != GZ_OK)
+			return err;
+		rc = store_bind_int64(s, 1, id);
+		if (rc == SQLITE_OK)
+			rc = store_bind_int64(s, 2, tag_id);
+		if (rc != SQLITE_OK) {
+			store_stmt_done(s);
+			return store_err(c->db, rc, add_sql);
+		}
+		if ((err = store_stmt_run(c, s)) != GZ_OK)
+			return err;
+	}
+	return GZ_OK;
+}
+
+/*
+ * Creates the article that in describes, or updates in place (same id, tags
+ * replaced, created_at kept) the one with the same non-empty import_key.
+ * Inside store_tx_begin/commit, on the writer; what it writes is visible
+ * to readers once committed.
+ *
+ * - headline must have a non-blank character and be at most
+ *   GZ_LIMIT_HEADLINE_BYTES; every string must be valid UTF-8; at most
+ *   GZ_LIMIT_TAGS tags.
+ * - slug: slug_make(in->slug) when in->slug is non-empty (so a slug typed
+ *   by hand is still fit for a URL), else slug_make(headline); may be "".
+ * - section: found by slug or name, created on first use; NULL or blank
+ *   for none. Tags likewise; blank tag names are skipped, names with the
+ *   same slug are one tag.
+ * - NULL strings are stored as "", lang NULL or "" as "en"; published_at
+ *   as given (0: never published). created_at and updated_at are now.
+ *
+ * Output: *id, *created (false when an article was updated). Returns GZ_OK,
+ * GZ_EINVAL (blank headline, invalid UTF-8, bad status), GZ_ETOOBIG,
+ * GZ_ENOMEM, GZ_EEXIST, GZ_EBUSY, GZ_EDB. On error nothing of this call
+ * is left in the database and the transaction is still open.
+ */
+int
+store_article_put(struct store *st, const struct store_article_input *in,
+		  int64_t *id, bool *created)
+{
+	static const char by_key_sql[] =
+		"SELECT id FROM articles WHERE import_key = ?1";
+	static const char sp_sql[] = "SAVEPOINT article_put";
+	static const char release_sql[] = "RELEASE article_put";
+	static const char rollback_sql[] = "ROLLBACK TO article_put";
+	struct store_conn *c;
+	struct pool *scratch = NULL;
+	sqlite3_stmt *s;
+	const char *slug;
+	int64_t section_id = 0, existing_id = 0;
+	bool in_savepoint = false;
+	int err, rc;
+
+	assert(st && in && id && created);
+	c = store_writer(st);
+	if ((err = article_input_check(in)) != GZ_OK)
+		return err;
+	if (!(scratch = pool_new(ARTICLE_SCRATCH_MAX)))
+		return GZ_ENOMEM;
+	err = put_savepoint(c, STMT_PUT_SAVEPOINT, sp_sql);
+	if (err != GZ_OK)
+		goto out;
+	in_savepoint = true;
+
+	if (has_text(in->section)) {
+		err = store_named_ensure(c, scratch, &store_named_section,
+					 in->section, &section_id);
+		pool_clear(scratch);
+		if (err != GZ_OK)
+			goto out;
+	}
+
+	if (in->import_key && *in->import_key) {
+		err = store_stmt(c, STMT_ARTICLE_BY_KEY, by_key_sql, &s);
+		if (err != GZ_OK)
+			goto out;
+		if ((rc = store_bind_text(s, 1, in->import_key)) != SQLITE_OK) {
+			store_stmt_done(s);
+			err = store_err(c->db, rc, by_key_sql);
+			goto out;
+		}
+		err = store_stmt_int64(c, s, &existing_id);
+		if (err == GZ_ENOTFOUND)
+			existing_id = 0;
+		else if (err != GZ_OK)
+			goto out;
+	}
+
+	slug = NULL;
+	if (in->slug && *in->slug) {
+		if (!(slug = slug_make(scratch, in->slug, strlen(in->slug)))) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		if (!*slug)
+			slug = NULL; /* a given slug of only punctuation */
+	}
+	if (!slug &&
+	    !(slug = slug_make(scratch, in->headline, strlen(in->headline)))) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	err = put_row(c, in, slug, section_id, existing_id, id);
+	if (err != GZ_OK)
+		goto out;
+	pool_clear(scratch);
+	if ((err = put_tags(c, scratch, in, *id, existing_id != 0)) != GZ_OK)
+		goto out;
+
+	err = put_savepoint(c, STMT_PUT_RELEASE, release_sql);
+	if (err != GZ_OK)
+		goto out;
+	in_savepoint = false;
+	*created = existing_id == 0;
+out:
+	if (in_savepoint) {
+		/* ROLLBACK TO keeps the savepoint open: release it too. */
+		if (put_savepoint(c, STMT_PUT_ROLLBACK_TO, rollback_sql) ==
+		    GZ_OK)
+			(void)put_savepoint(c, STMT_PUT_RELEASE, release_sql);
+	}
+	pool_free(scratch);
+	return err;
+}

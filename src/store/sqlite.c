@@ -1,2 +1,724 @@
-/* sqlite.c - placeholder, being written. */
+/*
+ * sqlite.c - the SQLite engine behind store.h: opening the database,
+ * connections, the schema and its migrations, write transactions, and
+ * the mapping of SQLite's result codes to enum gz_err.
+ *
+ * Data flow: handlers and commands call store_*; article.c and section.c
+ * hold the queries; this file gives them a connection (the calling
+ * thread's reader, or the writer inside a transaction) and a cache of
+ * prepared statements on it.
+ *
+ * Invariants:
+ * - One writer connection, used only between store_tx_begin and
+ *   store_tx_commit/rollback by the thread holding write_lock. Readers are
+ *   one per thread, with query_only on, so a read can never write.
+ * - The schema version is PRAGMA user_version. Migration N (1-based) is
+ *   store_migrations[N - 1]; each runs in its own transaction together
+ *   with the version bump, so a database is always at exactly one version.
+ *   A database from a newer gazette is refused before anything is written
+ *   to it (not even the switch to WAL).
+ * - Nothing outside store/ sees an SQLite type or code.
+ */
 #include "store/store.h"
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/log.h"
+#include "util/pool.h"
+
+/* How long a connection waits for a lock held by another connection or
+ * process before answering GZ_EBUSY. */
+#define STORE_BUSY_MS 5000
+
+/*
+ * The schema, one script per version. Never edit a script once released:
+ * add the next one. Portable SQL where possible, so that store/pg.c can
+ * follow with the same tables (there: BIGINT for INTEGER, identity columns
+ * for INTEGER PRIMARY KEY). Times are integer UTC seconds.
+ *
+ * Version 1:
+ * - articles.id is the rowid (INTEGER PRIMARY KEY), so an FTS5
+ *   external-content table can use it as its rowid, and it is the stable
+ *   key of /news/{id}/ URLs, comments and revisions to come.
+ * - articles.slug is not unique: URLs carry the id, the slug is decoration
+ *   (a wrong one is answered with a redirect).
+ * - published_at is NULL for a draft never published (store.h says 0);
+ *   NULL is never <= now, so such a row is never visible.
+ * - import_key is UNIQUE; NULLs do not collide, in SQLite or PostgreSQL.
+ * - Indexes serve the listings: visible articles newest first
+ *   (published_at, id), the same within a section (section_id first; it
+ *   also serves ON DELETE SET NULL), and by tag (tag_id first; the primary
+ *   key serves by article).
+ */
+static const char *const store_migrations[] = {
+	"CREATE TABLE sections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE tags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL"
+	");"
+	"CREATE TABLE articles ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL,"
+	"  headline TEXT NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  byline TEXT NOT NULL DEFAULT '',"
+	"  dateline TEXT NOT NULL DEFAULT '',"
+	"  section_id INTEGER REFERENCES sections (id) ON DELETE SET NULL,"
+	"  lang TEXT NOT NULL DEFAULT 'en',"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('draft', 'scheduled', 'published')),"
+	"  published_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  import_key TEXT UNIQUE"
+	");"
+	"CREATE INDEX articles_published ON articles (published_at, id);"
+	"CREATE INDEX articles_section ON articles (section_id, published_at, id);"
+	"CREATE TABLE article_tags ("
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  tag_id INTEGER NOT NULL REFERENCES tags (id),"
+	"  PRIMARY KEY (article_id, tag_id)"
+	");"
+	"CREATE INDEX article_tags_tag ON article_tags (tag_id, article_id);",
+};
+
+#define STORE_SCHEMA_VERSION \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/*
+ * Error mapping: the one place SQLite's codes become ours.
+ *   BUSY, LOCKED            -> GZ_EBUSY   (another connection holds a lock)
+ *   NOMEM                   -> GZ_ENOMEM
+ *   TOOBIG                  -> GZ_ETOOBIG
+ *   CONSTRAINT (unique, pk) -> GZ_EEXIST  (expected; not logged)
+ *   anything else           -> GZ_EDB     (NOTADB, CORRUPT, IOERR, CANTOPEN,
+ *                                          CHECK/NOT NULL/foreign key...)
+ * Other constraints are GZ_EDB because this module validates its input
+ * before writing: a CHECK failing is our bug, not the caller's.
+ */
+int
+store_err(sqlite3 *db, int rc, const char *what)
+{
+	int err;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		err = GZ_EBUSY;
+		break;
+	case SQLITE_NOMEM:
+		err = GZ_ENOMEM;
+		break;
+	case SQLITE_TOOBIG:
+		err = GZ_ETOOBIG;
+		break;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return GZ_EEXIST;
+		err = GZ_EDB;
+		break;
+	default:
+		err = GZ_EDB;
+		break;
+	}
+	/* errmsg describes the last failed call on db, which is this one:
+	 * callers map before they reset the statement. */
+	log_error("store: %s: %s (SQLite %d)", what,
+		  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+	return err;
+}
+
+int
+store_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	   sqlite3_stmt **out)
+{
+	int rc;
+
+	assert(c && c->db && id < STMT_COUNT && sql && out);
+	*out = NULL;
+	if (!c->stmt[id]) {
+		rc = sqlite3_prepare_v3(c->db, sql, -1,
+					SQLITE_PREPARE_PERSISTENT,
+					&c->stmt[id], NULL);
+		if (rc != SQLITE_OK)
+			return store_err(c->db, rc, sql);
+	}
+	/* One id, one statement: two call sites must not share an id. */
+	assert(strcmp(sqlite3_sql(c->stmt[id]), sql) == 0);
+	*out = c->stmt[id];
+	return GZ_OK;
+}
+
+void
+store_stmt_done(sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	/* reset repeats the last step's error, already reported. */
+	(void)sqlite3_reset(s);
+	(void)sqlite3_clear_bindings(s);
+}
+
+int
+store_stmt_run(struct store_conn *c, sqlite3_stmt *s)
+{
+	int rc, err = GZ_OK;
+
+	rc = sqlite3_step(s);
+	assert(rc != SQLITE_ROW);
+	if (rc != SQLITE_DONE)
+		err = store_err(c->db, rc == SQLITE_ROW ? SQLITE_MISUSE : rc,
+				sqlite3_sql(s));
+	store_stmt_done(s);
+	return err;
+}
+
+int
+store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v)
+{
+	int rc, err;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(s, 0);
+		err = GZ_OK;
+	} else if (rc == SQLITE_DONE)
+		err = GZ_ENOTFOUND;
+	else
+		err = store_err(c->db, rc, sqlite3_sql(s));
+	store_stmt_done(s);
+	return err;
+}
+
+int
+store_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
+}
+
+int
+store_bind_int64(sqlite3_stmt *stmt, int idx, int64_t v)
+{
+	return sqlite3_bind_int64(stmt, idx, v);
+}
+
+const char *
+store_col_text(struct pool *pool, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t;
+	int n;
+
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return "";
+	t = sqlite3_column_text(s, col);
+	n = sqlite3_column_bytes(s, col);
+	if (!t || n < 0)
+		return NULL; /* SQLite could not convert: out of memory */
+	return pool_strndup(pool, (const char *)t, (size_t)n);
+}
+
+void *
+store_grow(struct pool *pool, void *arr, size_t *cap, size_t n, size_t el)
+{
+	size_t ncap;
+	void *p;
+
+	assert(n <= *cap && el > 0);
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || ncap > SIZE_MAX / el)
+		return NULL;
+	if (!(p = pool_alloc(pool, ncap * el)))
+		return NULL;
+	if (n)
+		memcpy(p, arr, n * el);
+	*cap = ncap;
+	return p;
+}
+
+/* Closes c's statements and database handle; c may be half-open. */
+static void
+store_conn_close(struct store_conn *c)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < STMT_COUNT; i++) {
+		sqlite3_finalize(c->stmt[i]);
+		c->stmt[i] = NULL;
+	}
+	if (c->db) {
+		/* Every statement is finalized, so close cannot be busy;
+		 * an error here means a leak to report, not to recover. */
+		if ((rc = sqlite3_close(c->db)) != SQLITE_OK)
+			log_error("store: close: %s", sqlite3_errstr(rc));
+		c->db = NULL;
+	}
+}
+
+/* Opens c->db on path with flags (plus multi-thread mode), extended result
+ * codes and the busy timeout. */
+static int
+store_conn_open(struct store_conn *c, const char *path, int flags)
+{
+	int rc;
+
+	rc = sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(c->db, rc, path);
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
+	return GZ_OK;
+}
+
+/* Runs constant SQL (one or more statements) on c. */
+static int
+store_conn_exec(struct store_conn *c, const char *sql, const char *what)
+{
+	int rc;
+
+	rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(c->db, rc, what);
+	return GZ_OK;
+}
+
+/* Runs a one-off statement returning one row and reads its first column,
+ * as an integer into *iv or as text into text[textlen] (whichever is not
+ * NULL). For pragmas at open time: not worth a cached statement. */
+static int
+store_conn_query1(struct store_conn *c, const char *sql, const char *what,
+		  int64_t *iv, char *text, size_t textlen)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *t;
+	int rc, err, n;
+
+	rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, what);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		err = store_err(c->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
+				what);
+		goto out;
+	}
+	if (iv)
+		*iv = sqlite3_column_int64(s, 0);
+	if (text) {
+		t = sqlite3_column_text(s, 0);
+		n = snprintf(text, textlen, "%s", t ? (const char *)t : "");
+		if (n < 0 || (size_t)n >= textlen) {
+			err = GZ_ETOOBIG;
+			goto out;
+		}
+	}
+	err = GZ_OK;
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* Brings the writer's database to STORE_SCHEMA_VERSION, one migration per
+ * transaction. The version is read again under the write lock, so two
+ * processes opening one old database migrate it once. */
+static int
+store_migrate(struct store *st)
+{
+	struct store_conn *c = &st->writer;
+	char sql[64];
+	int64_t version;
+	int err, n;
+
+	for (;;) {
+		err = store_conn_exec(c, "BEGIN IMMEDIATE", st->path);
+		if (err != GZ_OK)
+			return err;
+		err = store_conn_query1(c, "PRAGMA user_version", st->path,
+					&version, NULL, 0);
+		if (err != GZ_OK)
+			goto fail;
+		if (version > STORE_SCHEMA_VERSION) {
+			log_error("store: %s: schema version %lld is newer than "
+				  "this gazette knows (%d)", st->path,
+				  (long long)version, STORE_SCHEMA_VERSION);
+			err = GZ_ESCHEMA;
+			goto fail;
+		}
+		if (version == STORE_SCHEMA_VERSION) {
+			err = store_conn_exec(c, "ROLLBACK", st->path);
+			goto done;
+		}
+		err = store_conn_exec(c, store_migrations[version], st->path);
+		if (err != GZ_OK)
+			goto fail;
+		/* PRAGMA takes no parameters; the number is our own. */
+		n = snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld",
+			     (long long)version + 1);
+		if (n < 0 || (size_t)n >= sizeof(sql)) {
+			err = GZ_EDB;
+			goto fail;
+		}
+		if ((err = store_conn_exec(c, sql, st->path)) != GZ_OK)
+			goto fail;
+		if ((err = store_conn_exec(c, "COMMIT", st->path)) != GZ_OK)
+			goto fail;
+		if (version > 0)
+			log_info("store: %s: schema upgraded to version %lld",
+				 st->path, (long long)version + 1);
+	}
+fail:
+	if (!sqlite3_get_autocommit(c->db))
+		(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+done:
+	return err;
+}
+
+/* Thread-exit hook of st->key: a thread that ends closes its reader. */
+static void
+store_reader_exit(void *arg)
+{
+	struct store_conn *c = arg, **pp;
+	struct store *st = c->st;
+
+	pthread_mutex_lock(&st->readers_lock);
+	for (pp = &st->readers; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&st->readers_lock);
+	store_conn_close(c);
+	free(c);
+}
+
+/*
+ * Opens the store. Order matters: the schema version is read before
+ * anything may write (so a newer database is left untouched), then WAL is
+ * switched on, then migrations run.
+ *
+ * synchronous=NORMAL: in WAL mode a commit is then durable against a
+ * crash of the process (the WAL is in the OS's hands at commit), but the
+ * last transactions before a power loss or OS crash may be lost (the WAL
+ * is synced at checkpoints, not at each commit); the database is never
+ * corrupted. That trade buys the comment and import rates of design.md
+ * section 7; a later issue makes it configurable (FULL syncs each commit).
+ */
+int
+store_open(const char *path, struct store **out)
+{
+	struct store *st = NULL;
+	pthread_mutexattr_t attr;
+	char mode[16];
+	int64_t version;
+	int err;
+
+	assert(path && out);
+	*out = NULL;
+	if (!sqlite3_threadsafe()) {
+		log_error("store: SQLite was built without thread support");
+		return GZ_EDB;
+	}
+	if (!(st = calloc(1, sizeof(*st))))
+		return GZ_ENOMEM;
+	if (!(st->path = strdup(path))) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	if (pthread_key_create(&st->key, store_reader_exit) != 0) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	st->key_made = true;
+	/* An error-checking mutex turns a nested store_tx_begin in one
+	 * thread into an error instead of a deadlock. */
+	if (pthread_mutexattr_init(&attr) != 0) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	if (pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) != 0 ||
+	    pthread_mutex_init(&st->write_lock, &attr) != 0) {
+		pthread_mutexattr_destroy(&attr);
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	pthread_mutexattr_destroy(&attr);
+	if (pthread_mutex_init(&st->readers_lock, NULL) != 0) {
+		pthread_mutex_destroy(&st->write_lock);
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	st->locks_made = true;
+
+	err = store_conn_open(&st->writer, path,
+			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (err != GZ_OK)
+		goto out;
+	/* The first read of the file: a file that is not a database fails
+	 * here, with "file is not a database" in the log. */
+	err = store_conn_query1(&st->writer, "PRAGMA user_version", path,
+				&version, NULL, 0);
+	if (err != GZ_OK)
+		goto out;
+	if (version > STORE_SCHEMA_VERSION) {
+		log_error("store: %s: schema version %lld is newer than this "
+			  "gazette knows (%d)", path, (long long)version,
+			  STORE_SCHEMA_VERSION);
+		err = GZ_ESCHEMA;
+		goto out;
+	}
+	/* Persistent in the file: set once, every later connection is WAL. An
+	 * in-memory or temporary database answers another mode and is
+	 * refused (each connection would see its own). */
+	err = store_conn_query1(&st->writer, "PRAGMA journal_mode=WAL", path,
+				NULL, mode, sizeof(mode));
+	if (err == GZ_OK && strcmp(mode, "wal") != 0) {
+		log_error("store: %s: cannot use WAL (journal mode %s)", path,
+			  mode);
+		err = GZ_EDB;
+	}
+	if (err != GZ_OK)
+		goto out;
+	err = store_conn_exec(&st->writer,
+			      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+			      path);
+	if (err != GZ_OK)
+		goto out;
+	if (version < STORE_SCHEMA_VERSION) {
+		if ((err = store_migrate(st)) != GZ_OK)
+			goto out;
+	}
+	*out = st;
+	st = NULL;
+	err = GZ_OK;
+out:
+	store_close(st);
+	return err;
+}
+
+void
+store_close(struct store *st)
+{
+	struct store_conn *c, *next;
+
+	if (!st)
+		return;
+	assert(!st->in_tx);
+	/* After this no thread's exit closes a reader: all are ours now. */
+	if (st->key_made)
+		pthread_key_delete(st->key);
+	if (st->locks_made)
+		pthread_mutex_lock(&st->readers_lock);
+	c = st->readers;
+	st->readers = NULL;
+	if (st->locks_made)
+		pthread_mutex_unlock(&st->readers_lock);
+	for (; c; c = next) {
+		next = c->next;
+		store_conn_close(c);
+		free(c);
+	}
+	store_conn_close(&st->writer);
+	if (st->locks_made) {
+		pthread_mutex_destroy(&st->readers_lock);
+		pthread_mutex_destroy(&st->write_lock);
+	}
+	free(st->path);
+	free(st);
+}
+
+/*
+ * Readers are opened read-write with query_only on, not with
+ * SQLITE_OPEN_READONLY: a read-only connection to a WAL database cannot
+ * always open or recover the -shm index, while query_only gives the same
+ * guarantee (no statement writes) without that trap.
+ */
+int
+store_reader(struct store *st, struct store_conn **out)
+{
+	struct store_conn *c;
+	int err;
+
+	assert(st && out);
+	if ((c = pthread_getspecific(st->key)) != NULL) {
+		*out = c;
+		return GZ_OK;
+	}
+	*out = NULL;
+	if (!(c = calloc(1, sizeof(*c))))
+		return GZ_ENOMEM;
+	c->st = st;
+	err = store_conn_open(c, st->path, SQLITE_OPEN_READWRITE);
+	if (err != GZ_OK)
+		goto fail;
+	err = store_conn_exec(c, "PRAGMA query_only=ON; PRAGMA foreign_keys=ON",
+			      st->path);
+	if (err != GZ_OK)
+		goto fail;
+	if (pthread_setspecific(st->key, c) != 0) {
+		err = GZ_ENOMEM;
+		goto fail;
+	}
+	pthread_mutex_lock(&st->readers_lock);
+	c->next = st->readers;
+	st->readers = c;
+	pthread_mutex_unlock(&st->readers_lock);
+	*out = c;
+	return GZ_OK;
+fail:
+	store_conn_close(c);
+	free(c);
+	return err;
+}
+
+int
+store_read_begin(struct store_conn *c)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = store_stmt(c, STMT_READ_BEGIN, "BEGIN", &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+void
+store_read_end(struct store_conn *c)
+{
+	sqlite3_stmt *s;
+
+	/* Some errors (NOMEM, IOERR) end the transaction themselves. */
+	if (sqlite3_get_autocommit(c->db))
+		return;
+	if (store_stmt(c, STMT_READ_END, "COMMIT", &s) == GZ_OK &&
+	    store_stmt_run(c, s) == GZ_OK)
+		return;
+	/* A read transaction left open would pin its snapshot forever. */
+	(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+struct store_conn *
+store_writer(struct store *st)
+{
+	assert(st->in_tx && pthread_equal(st->tx_owner, pthread_self()));
+	return &st->writer;
+}
+
+/* Takes write_lock, then SQLite's write lock (BEGIN IMMEDIATE, so a busy
+ * database fails here, after the busy timeout, rather than halfway through
+ * the caller's writes). Returns GZ_OK, GZ_EBUSY (another process writes,
+ * or this thread is already inside a transaction), GZ_EDB. On error the
+ * lock is not held. */
+int
+store_tx_begin(struct store *st)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	assert(st);
+	if ((rc = pthread_mutex_lock(&st->write_lock)) != 0) {
+		assert(rc != EDEADLK && "store_tx_begin: nested transaction");
+		return GZ_EBUSY;
+	}
+	err = store_stmt(&st->writer, STMT_TX_BEGIN, "BEGIN IMMEDIATE", &s);
+	if (err == GZ_OK)
+		err = store_stmt_run(&st->writer, s);
+	if (err != GZ_OK) {
+		pthread_mutex_unlock(&st->write_lock);
+		return err;
+	}
+	st->in_tx = true;
+	st->tx_owner = pthread_self();
+	return GZ_OK;
+}
+
+/* Rolls back the writer's transaction if one is open. */
+static void
+store_tx_abort(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_get_autocommit(st->writer.db))
+		return; /* SQLite rolled back already (NOMEM, IOERR, FULL) */
+	if (store_stmt(&st->writer, STMT_TX_ROLLBACK, "ROLLBACK", &s) ==
+		    GZ_OK &&
+	    store_stmt_run(&st->writer, s) == GZ_OK)
+		return;
+	/* The cached statement could not run; try once more uncached. */
+	if (sqlite3_exec(st->writer.db, "ROLLBACK", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		log_error("store: rollback failed: %s",
+			  sqlite3_errmsg(st->writer.db));
+}
+
+/* Commits and releases the write lock, whatever the outcome: when the
+ * commit fails the transaction is rolled back. Returns GZ_OK, GZ_EBUSY,
+ * GZ_EDB. */
+int
+store_tx_commit(struct store *st)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	assert(st && st->in_tx &&
+	       pthread_equal(st->tx_owner, pthread_self()));
+	err = store_stmt(&st->writer, STMT_TX_COMMIT, "COMMIT", &s);
+	if (err == GZ_OK)
+		err = store_stmt_run(&st->writer, s);
+	if (err != GZ_OK)
+		store_tx_abort(st);
+	st->in_tx = false;
+	pthread_mutex_unlock(&st->write_lock);
+	return err;
+}
+
+/* Undoes everything since store_tx_begin and releases the write lock. */
+void
+store_tx_rollback(struct store *st)
+{
+	assert(st && st->in_tx &&
+	       pthread_equal(st->tx_owner, pthread_self()));
+	store_tx_abort(st);
+	st->in_tx = false;
+	pthread_mutex_unlock(&st->write_lock);
+}
+
+/* Reads page 1 of the database through this thread's reader: proves the
+ * file is there and readable, which SELECT 1 would not. Returns GZ_OK or
+ * a mapped error. */
+int
+store_ping(struct store *st)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int64_t n;
+	int err;
+
+	assert(st);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt(c, STMT_PING, "SELECT count(*) FROM sqlite_master", &s);
+	if (err != GZ_OK)
+		return err;
+	return store_stmt_int64(c, s, &n);
+}

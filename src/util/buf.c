@@ -2,6 +2,7 @@
 #include "util/buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,9 @@ buf_grow(struct buf *b, size_t n)
 		return GZ_OK;
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
-		cap *= 2;
-	if (cap > b->max + 1)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	/* cap - 1, not max + 1: max may be SIZE_MAX. */
+	if (cap - 1 > b->max)
 		cap = b->max + 1;
 	p = realloc(b->data, cap);
 	if (!p)

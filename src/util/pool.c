@@ -32,9 +32,11 @@ struct pool {
 static struct pool_block *
 pool_block_new(size_t size)
 {
-	struct pool_block *b = malloc(sizeof(*b) + size);
+	struct pool_block *b;
 
-	if (!b)
+	if (size > SIZE_MAX - sizeof(*b))
+		return NULL;
+	if (!(b = malloc(sizeof(*b) + size)))
 		return NULL;
 	b->next = NULL;
 	b->size = size;
@@ -105,6 +107,11 @@ pool_alloc(struct pool *p, size_t n)
 		return r;
 	}
 	size = n > POOL_BLOCK ? n : POOL_BLOCK;
+	/* Near the maximum (or under a maximum smaller than a block), a
+	 * smaller block that still fits n. */
+	if (p->total <= p->max && size > p->max - p->total &&
+	    n <= p->max - p->total)
+		size = p->max - p->total;
 	if (size > p->max || p->total > p->max - size)
 		return NULL;
 	if (!(b = pool_block_new(size)))

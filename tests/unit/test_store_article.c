@@ -1,19 +1,878 @@
-/* Placeholder: replaced by the module's real tests. */
+/*
+ * test_store_article.c - tests of src/store/article.c: putting and
+ * reading articles with every field, upserts by import key, rollback,
+ * visibility at a given time, listings (order, pages, filters) and the
+ * validation of what is put.
+ *
+ * Each test opens a fresh store in its own mkdtemp directory, removed
+ * afterwards.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-static void
-placeholder(void **state)
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+#include "util/slug.h"
+
+/* A fixed "now" for visibility tests: 2021-05-18 18:31 UTC. */
+#define NOW INT64_C(1621362660)
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *st;
+	struct pool *pool;
+};
+
+static int
+setup(void **state)
 {
-	(void)state;
+	struct fx *fx = calloc(1, sizeof(*fx));
+	int n;
+
+	assert_non_null(fx);
+	memcpy(fx->dir, "/tmp/gz-article-XXXXXX",
+	       sizeof("/tmp/gz-article-XXXXXX"));
+	assert_non_null(mkdtemp(fx->dir));
+	n = snprintf(fx->path, sizeof(fx->path), "%s/gazette.db", fx->dir);
+	assert_true(n > 0 && (size_t)n < sizeof(fx->path));
+	assert_int_equal(store_open(fx->path, &fx->st), GZ_OK);
+	assert_non_null(fx->pool = pool_new(4u << 20));
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char p[512];
+	struct dirent *de;
+	DIR *d;
+	int n;
+
+	store_close(fx->st);
+	pool_free(fx->pool);
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			n = snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
+			if (n > 0 && (size_t)n < sizeof(p))
+				unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Puts in, in its own transaction; returns the id. */
+static int64_t
+put(struct fx *fx, const struct store_article_input *in, bool want_created)
+{
+	int64_t id = 0;
+	bool created = !want_created;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_put(fx->st, in, &id, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_true(id > 0);
+	assert_int_equal(created, want_created);
+	return id;
+}
+
+/* Puts in and returns what put answered, in a transaction committed
+ * either way. */
+static int
+put_err(struct fx *fx, const struct store_article_input *in)
+{
+	int64_t id = 0;
+	bool created = false;
+	int err;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	err = store_article_put(fx->st, in, &id, &created);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	return err;
+}
+
+/* A published article in section (may be NULL) with tags. */
+static int64_t
+put_simple(struct fx *fx, const char *headline, int64_t published_at,
+	   const char *section, const char *const *tags, size_t ntags)
+{
+	struct store_article_input in = {
+		.headline = headline,
+		.section = section,
+		.status = STORE_PUBLISHED,
+		.published_at = published_at,
+		.tags = tags,
+		.ntags = ntags,
+	};
+
+	return put(fx, &in, true);
+}
+
+static int64_t
+count(struct fx *fx)
+{
+	int64_t n = -1;
+
+	assert_int_equal(store_article_count(fx->st, &n), GZ_OK);
+	return n;
+}
+
+/* Every row of every table, in a stable order, as text: the database's
+ * content, to compare before and after. Caller frees. */
+static char *
+dump(struct fx *fx)
+{
+	static const char *const sql[] = {
+		"SELECT * FROM sections ORDER BY id",
+		"SELECT * FROM tags ORDER BY id",
+		"SELECT * FROM articles ORDER BY id",
+		"SELECT * FROM article_tags ORDER BY article_id, tag_id",
+		"SELECT name, sql FROM sqlite_master ORDER BY name",
+	};
+	struct buf b;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s;
+	const unsigned char *t;
+	size_t i;
+	int col;
+
+	buf_init(&b, 1u << 20);
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY,
+					 NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(sql) / sizeof(*sql); i++) {
+		buf_printf(&b, "%s\n", sql[i]);
+		assert_int_equal(sqlite3_prepare_v2(db, sql[i], -1, &s, NULL),
+				 SQLITE_OK);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (col = 0; col < sqlite3_column_count(s); col++) {
+				t = sqlite3_column_text(s, col);
+				buf_printf(&b, "%s|", t ? (const char *)t
+							: "NULL");
+			}
+			buf_putc(&b, '\n');
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	assert_int_equal(b.err, GZ_OK);
+	return buf_detach(&b, NULL);
+}
+
+static void
+test_put_get_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	const char *const tags[] = {"Rivers", "bridges", "Council"};
+	struct store_article_input in = {
+		.import_key = "wire/2021/0518-bridge",
+		.headline = "Council approves new river bridge",
+		.summary = "A 7-2 vote ends twenty years of waiting.",
+		.body = "The city council voted 7-2 on Tuesday...\n\n"
+			"\"We have waited twenty years,\" the mayor said.",
+		.byline = "By the City Desk",
+		.dateline = "RIVERTON",
+		.section = "City Hall",
+		.lang = "en-GB",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW - 60,
+		.tags = tags,
+		.ntags = 3,
+	};
+	struct store_article a;
+	int64_t id, before, after;
+
+	before = (int64_t)time(NULL);
+	id = put(fx, &in, true);
+	after = (int64_t)time(NULL);
+
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_OK);
+	assert_int_equal(a.id, id);
+	assert_string_equal(a.slug, "council-approves-new-river-bridge");
+	assert_string_equal(a.headline, in.headline);
+	assert_string_equal(a.summary, in.summary);
+	assert_string_equal(a.body, in.body);
+	assert_string_equal(a.byline, in.byline);
+	assert_string_equal(a.dateline, in.dateline);
+	assert_string_equal(a.section_slug, "city-hall");
+	assert_string_equal(a.section_name, "City Hall");
+	assert_string_equal(a.lang, "en-GB");
+	assert_int_equal(a.status, STORE_PUBLISHED);
+	assert_int_equal(a.published_at, NOW - 60);
+	assert_in_range(a.updated_at, before, after);
+	/* Tags sorted by name, ASCII case folded. */
+	assert_int_equal(a.ntags, 3);
+	assert_string_equal(a.tags[0].name, "bridges");
+	assert_string_equal(a.tags[0].slug, "bridges");
+	assert_string_equal(a.tags[1].name, "Council");
+	assert_string_equal(a.tags[1].slug, "council");
+	assert_string_equal(a.tags[2].name, "Rivers");
+	assert_string_equal(a.tags[2].slug, "rivers");
+
+	/* now == 0: any status, same content. */
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.headline, in.headline);
+	assert_int_equal(a.ntags, 3);
+
+	assert_int_equal(store_article_get(fx->st, fx->pool, id + 1, 0, &a),
+			 GZ_ENOTFOUND);
+	assert_int_equal(count(fx), 1);
+}
+
+static void
+test_put_defaults(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.headline = "Storm watch",
+		.status = STORE_DRAFT,
+	};
+	struct store_article a;
+	int64_t id;
+
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.slug, "storm-watch");
+	assert_string_equal(a.summary, "");
+	assert_string_equal(a.body, "");
+	assert_string_equal(a.byline, "");
+	assert_string_equal(a.dateline, "");
+	assert_string_equal(a.section_slug, "");
+	assert_string_equal(a.section_name, "");
+	assert_string_equal(a.lang, "en");
+	assert_int_equal(a.status, STORE_DRAFT);
+	assert_int_equal(a.published_at, 0);
+	assert_int_equal(a.ntags, 0);
+	assert_null(a.tags);
+}
+
+static void
+test_put_slugs(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.headline = "Council approves new river bridge",
+		.slug = "My Own Slug",
+		.status = STORE_PUBLISHED,
+	};
+	struct store_article a;
+	int64_t id;
+
+	/* A given slug is kept, made fit for a URL. */
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.slug, "my-own-slug");
+
+	/* A given slug of punctuation only: the headline's. */
+	in.slug = "!!!";
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.slug, "council-approves-new-river-bridge");
+
+	/* A headline of punctuation only: an empty slug. */
+	in.slug = NULL;
+	in.headline = "?!";
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.slug, "");
+	assert_string_equal(a.headline, "?!");
+}
+
+static void
+test_upsert_by_import_key(void **state)
+{
+	struct fx *fx = *state;
+	const char *const tags1[] = {"Alpha", "Beta"};
+	const char *const tags2[] = {"Gamma"};
+	struct store_article_input in = {
+		.import_key = "wire/123",
+		.headline = "First version",
+		.body = "one",
+		.section = "World",
+		.status = STORE_DRAFT,
+		.tags = tags1,
+		.ntags = 2,
+	};
+	struct store_article a;
+	int64_t id1, id2, id3, other;
+
+	id1 = put(fx, &in, true);
+	other = put_simple(fx, "Unrelated", NOW, NULL, NULL, 0);
+
+	in.headline = "Second version";
+	in.body = "two";
+	in.section = "Business";
+	in.status = STORE_PUBLISHED;
+	in.published_at = NOW;
+	in.tags = tags2;
+	in.ntags = 1;
+	id2 = put(fx, &in, false);
+	assert_int_equal(id2, id1);
+	assert_int_equal(count(fx), 2);
+
+	assert_int_equal(store_article_get(fx->st, fx->pool, id1, NOW, &a),
+			 GZ_OK);
+	assert_string_equal(a.headline, "Second version");
+	assert_string_equal(a.slug, "second-version");
+	assert_string_equal(a.body, "two");
+	assert_string_equal(a.section_name, "Business");
+	assert_int_equal(a.status, STORE_PUBLISHED);
+	assert_int_equal(a.published_at, NOW);
+	assert_int_equal(a.ntags, 1);
+	assert_string_equal(a.tags[0].name, "Gamma");
+
+	/* Another key is another article; no key never matches. */
+	in.import_key = "wire/124";
+	id3 = put(fx, &in, true);
+	assert_true(id3 != id1 && id3 != other);
+	in.import_key = NULL;
+	assert_true(put(fx, &in, true) != id3);
+	in.import_key = "";
+	assert_true(put(fx, &in, true) != id3);
+	assert_int_equal(count(fx), 5);
+}
+
+static void
+test_tags_dedupe_by_slug(void **state)
+{
+	struct fx *fx = *state;
+	const char *const tags[] = {"Climate", "climate", "  ", "", "CLIMATE",
+				    "Storms"};
+	const char *const tags2[] = {"climate"};
+	struct store_article a;
+	int64_t id, id2;
+
+	id = put_simple(fx, "Storm season", NOW, NULL, tags, 6);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.ntags, 2);
+	assert_string_equal(a.tags[0].slug, "climate");
+	assert_string_equal(a.tags[0].name, "Climate"); /* first seen */
+	assert_string_equal(a.tags[1].slug, "storms");
+
+	/* A later article naming it differently shares the tag. */
+	id2 = put_simple(fx, "More rain", NOW, NULL, tags2, 1);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id2, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.ntags, 1);
+	assert_string_equal(a.tags[0].name, "Climate");
+}
+
+static void
+test_tag_get(void **state)
+{
+	struct fx *fx = *state;
+	const char *const tags[] = {"Climate Change", "!!!"};
+	struct store_tag t = {0};
+	struct store_article a;
+	int64_t id;
+
+	id = put_simple(fx, "Warmer", NOW, NULL, tags, 2);
+	assert_int_equal(store_tag_get(fx->st, fx->pool, "climate-change", &t),
+			 GZ_OK);
+	assert_string_equal(t.slug, "climate-change");
+	assert_string_equal(t.name, "Climate Change");
+	assert_int_equal(store_tag_get(fx->st, fx->pool, "Climate Change", &t),
+			 GZ_ENOTFOUND);
+	assert_int_equal(store_tag_get(fx->st, fx->pool, "", &t),
+			 GZ_ENOTFOUND);
+	/* A name with no slug characters gets "tag-<id>", and is found by
+	 * it. */
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.ntags, 2);
+	assert_string_equal(a.tags[0].name, "!!!");
+	assert_true(strncmp(a.tags[0].slug, "tag-", 4) == 0);
+	assert_int_equal(store_tag_get(fx->st, fx->pool, a.tags[0].slug, &t),
+			 GZ_OK);
+	assert_string_equal(t.name, "!!!");
+}
+
+static void
+test_rollback_leaves_db_as_before(void **state)
+{
+	struct fx *fx = *state;
+	const char *const tags[] = {"Old"};
+	const char *const tags2[] = {"New tag", "Old"};
+	struct store_article_input in = {
+		.import_key = "k1",
+		.headline = "Kept",
+		.body = "kept body",
+		.section = "Kept Section",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW,
+		.tags = tags,
+		.ntags = 1,
+	};
+	struct store_article a;
+	char *before, *after;
+	int64_t id, id2;
+	bool created;
+
+	id = put(fx, &in, true);
+	before = dump(fx);
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	/* Update the existing one, add another with a new section and
+	 * tag, then change our mind. */
+	in.headline = "Changed";
+	in.section = "New Section";
+	in.tags = tags2;
+	in.ntags = 2;
+	assert_int_equal(store_article_put(fx->st, &in, &id2, &created),
+			 GZ_OK);
+	assert_int_equal(id2, id);
+	assert_false(created);
+	in.import_key = "k2";
+	assert_int_equal(store_article_put(fx->st, &in, &id2, &created),
+			 GZ_OK);
+	assert_true(created);
+	/* Readers see nothing of an open transaction. */
+	assert_int_equal(count(fx), 1);
+	store_tx_rollback(fx->st);
+	/* Really undone, not merely left open and unseen: the next
+	 * transaction starts and commits nothing of it. */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+
+	after = dump(fx);
+	assert_string_equal(before, after);
+	assert_int_equal(count(fx), 1);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.headline, "Kept");
+	assert_string_equal(a.section_name, "Kept Section");
+	assert_int_equal(a.ntags, 1);
+	assert_string_equal(a.tags[0].name, "Old");
+	assert_int_equal(store_article_get(fx->st, fx->pool, id2, 0, &a),
+			 GZ_ENOTFOUND);
+	free(before);
+	free(after);
+}
+
+static void
+test_failed_put_is_undone_alone(void **state)
+{
+	struct fx *fx = *state;
+	/* "Tag 2" takes slug "tag-2"; a tag of punctuation only then gets
+	 * id 2 and the fallback slug "tag-2" too: the put fails after its
+	 * article row is written, and must take that row with it. */
+	const char *const tags1[] = {"Tag 2"};
+	const char *const tags2[] = {"!!!"};
+	struct store_article_input in = {
+		.headline = "Fine",
+		.status = STORE_PUBLISHED,
+		.tags = tags1,
+		.ntags = 1,
+	};
+	struct store_article_input bad = {
+		.headline = "Doomed",
+		.section = "Doomed Section",
+		.status = STORE_PUBLISHED,
+		.tags = tags2,
+		.ntags = 1,
+	};
+	struct store_section *secs;
+	int64_t id, id2;
+	size_t n;
+	bool created;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_put(fx->st, &in, &id, &created), GZ_OK);
+	assert_int_equal(store_article_put(fx->st, &bad, &id2, &created),
+			 GZ_EEXIST);
+	in.headline = "Also fine";
+	assert_int_equal(store_article_put(fx->st, &in, &id2, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+
+	assert_int_equal(count(fx), 2);
+	assert_int_equal(store_section_list(fx->st, fx->pool, NOW, &secs, &n),
+			 GZ_OK);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_visibility(void **state)
+{
+	struct fx *fx = *state;
+	struct {
+		enum store_status status;
+		int64_t published_at;
+		bool visible;
+		int64_t id;
+	} c[] = {
+		{STORE_DRAFT, 0, false, 0},
+		{STORE_DRAFT, NOW - 100, false, 0},  /* unpublished again */
+		{STORE_SCHEDULED, NOW + 100, false, 0},
+		{STORE_SCHEDULED, NOW - 100, true, 0},
+		{STORE_PUBLISHED, NOW - 50, true, 0},
+		{STORE_PUBLISHED, NOW, true, 0},     /* the second itself */
+		{STORE_PUBLISHED, NOW + 1, false, 0},
+		{STORE_PUBLISHED, 0, false, 0},      /* no date: never */
+	};
+	struct store_article_input in = {.headline = "Case", .section = "S"};
+	struct store_article_query q = {.now = NOW, .limit = 100};
+	struct store_article a, *items;
+	struct store_section *secs;
+	size_t i, n, total;
+
+	for (i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		in.status = c[i].status;
+		in.published_at = c[i].published_at;
+		c[i].id = put(fx, &in, true);
+	}
+	for (i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		assert_int_equal(store_article_get(fx->st, fx->pool, c[i].id,
+						   NOW, &a),
+				 c[i].visible ? GZ_OK : GZ_ENOTFOUND);
+		assert_int_equal(store_article_get(fx->st, fx->pool, c[i].id,
+						   0, &a), GZ_OK);
+		assert_int_equal(a.status, c[i].status);
+	}
+	/* The scheduled one appears when its time comes. */
+	assert_int_equal(store_article_get(fx->st, fx->pool, c[2].id,
+					   NOW + 100, &a), GZ_OK);
+
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	assert_int_equal(items[0].id, c[5].id);
+	assert_int_equal(items[1].id, c[4].id);
+	assert_int_equal(items[2].id, c[3].id);
+	assert_int_equal(items[2].status, STORE_SCHEDULED);
+
+	assert_int_equal(store_section_list(fx->st, fx->pool, NOW, &secs, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(secs[0].article_count, 3);
+	assert_int_equal(count(fx), (int64_t)(sizeof(c) / sizeof(*c)));
+}
+
+static void
+test_list_order_and_pages(void **state)
+{
+	struct fx *fx = *state;
+	/* published_at per article, in insertion (id) order; ties are
+	 * broken by id, newest first. */
+	static const int64_t when[] = {10, 30, 20, 30, 50, 40, 30};
+	static const size_t expect[] = {4, 5, 6, 3, 1, 2, 0}; /* indexes */
+	struct store_article_query q = {.now = 100, .limit = 3};
+	struct store_article *items;
+	int64_t id[7];
+	size_t i, k, n, total, page;
+	char headline[16];
+	int len;
+
+	for (i = 0; i < 7; i++) {
+		len = snprintf(headline, sizeof(headline), "Story %zu", i);
+		assert_true(len > 0 && (size_t)len < sizeof(headline));
+		id[i] = put_simple(fx, headline, when[i], NULL, NULL, 0);
+	}
+	k = 0;
+	for (page = 0; page < 3; page++) {
+		q.offset = page * 3;
+		assert_int_equal(store_article_list(fx->st, fx->pool, &q,
+						    &items, &n, &total),
+				 GZ_OK);
+		assert_int_equal(total, 7);
+		assert_int_equal(n, page < 2 ? 3 : 1);
+		for (i = 0; i < n; i++, k++) {
+			assert_int_equal(items[i].id, id[expect[k]]);
+			assert_int_equal(items[i].published_at,
+					 when[expect[k]]);
+			/* Listings leave the body out, as "". */
+			assert_string_equal(items[i].body, "");
+			assert_int_equal(items[i].ntags, 0);
+		}
+	}
+	assert_int_equal(k, 7);
+
+	/* Past the end; no limit; no total wanted. */
+	q.offset = 10;
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_null(items);
+	assert_int_equal(total, 7);
+	q.offset = 0;
+	q.limit = 0;
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 7);
+	q.limit = SIZE_MAX;
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    NULL), GZ_OK);
+	assert_int_equal(n, 7);
+	/* Earlier now: fewer (published_at <= now, inclusive). */
+	q.now = 30;
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(total, 5);
+	assert_int_equal(items[0].id, id[6]);
+	assert_int_equal(items[4].id, id[0]);
+}
+
+static void
+test_list_filters(void **state)
+{
+	struct fx *fx = *state;
+	const char *const climate[] = {"Climate"};
+	const char *const both[] = {"Climate", "Storms"};
+	const char *const storms[] = {"Storms"};
+	struct store_article_query q = {.now = NOW, .limit = 10};
+	struct store_article *items;
+	int64_t w1, w2, w3, b1, n1;
+	size_t n, total;
+
+	w1 = put_simple(fx, "World one", 100, "World", climate, 1);
+	b1 = put_simple(fx, "Business one", 200, "Business", both, 2);
+	w2 = put_simple(fx, "World two", 300, "World", storms, 1);
+	n1 = put_simple(fx, "No section", 400, NULL, climate, 1);
+	w3 = put_simple(fx, "World three", 500, "World", both, 2);
+
+	q.section_slug = "world";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	assert_int_equal(items[0].id, w3);
+	assert_int_equal(items[1].id, w2);
+	assert_int_equal(items[2].id, w1);
+	assert_string_equal(items[0].section_slug, "world");
+	assert_string_equal(items[0].section_name, "World");
+
+	q.section_slug = NULL;
+	q.tag_slug = "climate";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(total, 4);
+	assert_int_equal(items[0].id, w3);
+	assert_int_equal(items[1].id, n1);
+	assert_int_equal(items[2].id, b1);
+	assert_int_equal(items[3].id, w1);
+	assert_string_equal(items[1].section_slug, "");
+
+	q.section_slug = "world";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_int_equal(items[0].id, w3);
+	assert_int_equal(items[1].id, w1);
+
+	/* Leave one out (the article being read, under "Related"). */
+	q.exclude_id = w3;
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	assert_int_equal(items[0].id, w1);
+
+	q.section_slug = NULL;
+	q.tag_slug = NULL;
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(total, 4);
+	assert_int_equal(items[0].id, n1);
+
+	/* Unknown slugs match nothing. */
+	q.exclude_id = 0;
+	q.section_slug = "sport";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	q.section_slug = NULL;
+	q.tag_slug = "nothing";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+}
+
+static void
+test_invalid_utf8_rejected(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const bad[] = {
+		"\xC0\x80",         /* overlong NUL */
+		"caf\xC3",          /* truncated */
+		"\xED\xA0\x80",     /* surrogate */
+		"ok \xF4\x90\x80\x80", /* above U+10FFFF */
+		"\xFF",
+	};
+	const char *tag[1];
+	struct store_article_input good = {
+		.headline = "Fine",
+		.status = STORE_PUBLISHED,
+	};
+	struct store_article_input in;
+	struct store_section *secs;
+	size_t i, n;
+	int field;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		for (field = 0; field < 10; field++) {
+			in = good;
+			switch (field) {
+			case 0: in.headline = bad[i]; break;
+			case 1: in.summary = bad[i]; break;
+			case 2: in.body = bad[i]; break;
+			case 3: in.byline = bad[i]; break;
+			case 4: in.dateline = bad[i]; break;
+			case 5: in.section = bad[i]; break;
+			case 6: in.lang = bad[i]; break;
+			case 7: in.slug = bad[i]; break;
+			case 8: in.import_key = bad[i]; break;
+			case 9:
+				tag[0] = bad[i];
+				in.tags = tag;
+				in.ntags = 1;
+				break;
+			}
+			assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+		}
+	}
+	assert_int_equal(count(fx), 0);
+	assert_int_equal(store_section_list(fx->st, fx->pool, NOW, &secs, &n),
+			 GZ_OK);
+	assert_int_equal(n, 0);
+	/* The same input, fixed, goes in. */
+	assert_int_equal(put_err(fx, &good), GZ_OK);
+	assert_int_equal(count(fx), 1);
+}
+
+static void
+test_headline_and_limits(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {.status = STORE_PUBLISHED};
+	const char *tags[GZ_LIMIT_TAGS + 1];
+	char long_headline[GZ_LIMIT_HEADLINE_BYTES + 2];
+	size_t i;
+
+	in.headline = NULL;
+	assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+	in.headline = "";
+	assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+	in.headline = " \t\n ";
+	assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+
+	memset(long_headline, 'a', sizeof(long_headline) - 1);
+	long_headline[sizeof(long_headline) - 1] = '\0';
+	in.headline = long_headline;
+	assert_int_equal(put_err(fx, &in), GZ_ETOOBIG);
+	long_headline[GZ_LIMIT_HEADLINE_BYTES] = '\0'; /* exactly the limit */
+	assert_int_equal(put_err(fx, &in), GZ_OK);
+
+	in.headline = "Tagged";
+	for (i = 0; i < GZ_LIMIT_TAGS + 1; i++)
+		tags[i] = "t";
+	in.tags = tags;
+	in.ntags = GZ_LIMIT_TAGS + 1;
+	assert_int_equal(put_err(fx, &in), GZ_ETOOBIG);
+	in.ntags = GZ_LIMIT_TAGS;
+	assert_int_equal(put_err(fx, &in), GZ_OK);
+
+	in.ntags = 0;
+	in.status = (enum store_status)7;
+	assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+	assert_int_equal(count(fx), 2);
+}
+
+static void
+test_non_latin_headline(void **state)
+{
+	struct fx *fx = *state;
+	const char *headline = "شورای شهر پل جدید را تصویب کرد";
+	const char *const tags[] = {"شهر", "Ελλάδα"};
+	struct store_article_input in = {
+		.headline = headline,
+		.dateline = "تهران",
+		.section = "ایران",
+		.lang = "fa",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW,
+		.tags = tags,
+		.ntags = 2,
+	};
+	struct store_article a;
+	struct store_section sec;
+	const char *slug;
+	int64_t id;
+
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_OK);
+	assert_string_equal(a.headline, headline);
+	assert_string_equal(a.dateline, "تهران");
+	assert_string_equal(a.lang, "fa");
+	slug = slug_make(fx->pool, headline, strlen(headline));
+	assert_non_null(slug);
+	assert_string_equal(a.slug, slug);
+	assert_string_equal(a.slug, "شورای-شهر-پل-جدید-را-تصویب-کرد");
+	assert_string_equal(a.section_name, "ایران");
+	assert_string_equal(a.section_slug, "ایران");
+	assert_int_equal(a.ntags, 2);
+	assert_int_equal(store_section_get(fx->st, fx->pool, "ایران", &sec),
+			 GZ_OK);
+	assert_int_equal(sec.id > 0, 1);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(placeholder)};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_put_get_round_trip),
+		T(test_put_defaults),
+		T(test_put_slugs),
+		T(test_upsert_by_import_key),
+		T(test_tags_dedupe_by_slug),
+		T(test_tag_get),
+		T(test_rollback_leaves_db_as_before),
+		T(test_failed_put_is_undone_alone),
+		T(test_visibility),
+		T(test_list_order_and_pages),
+		T(test_list_filters),
+		T(test_invalid_utf8_rejected),
+		T(test_headline_and_limits),
+		T(test_non_latin_headline),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("store/article", tests, NULL, NULL);
 }

@@ -1,19 +1,644 @@
-/* Placeholder: replaced by the module's real tests. */
+/*
+ * test_store_sqlite.c - tests of src/store/sqlite.c: opening (WAL, schema
+ * version, refusing files it must not touch), locking, per-thread readers
+ * next to one writer, and the error mapping.
+ *
+ * Each test works in its own mkdtemp directory, removed afterwards. A
+ * second, raw SQLite connection plays "another process" where needed.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_int.h"
+#include "util/err.h"
+#include "util/pool.h"
+
+/* The schema version sqlite.c migrates to: bump with each migration. */
+#define SCHEMA_VERSION 1
+
+struct fx {
+	char dir[64];
+	char path[128];
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	int n;
+
+	assert_non_null(fx);
+	memcpy(fx->dir, "/tmp/gz-store-XXXXXX", sizeof("/tmp/gz-store-XXXXXX"));
+	assert_non_null(mkdtemp(fx->dir));
+	n = snprintf(fx->path, sizeof(fx->path), "%s/gazette.db", fx->dir);
+	assert_true(n > 0 && (size_t)n < sizeof(fx->path));
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char p[512];
+	struct dirent *de;
+	DIR *d;
+	int n;
+
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			n = snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
+			if (n > 0 && (size_t)n < sizeof(p))
+				unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Opens a raw connection to path; the test's "other process". */
+static sqlite3 *
+raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	return db;
+}
+
 static void
-placeholder(void **state)
+raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+}
+
+/* Returns the first column of the first row of sql, as a malloc'd
+ * string ("" for no row). */
+static char *
+raw_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *t;
+	char *r;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (t = sqlite3_column_text(s, 0)) != NULL)
+		r = strdup((const char *)t);
+	else
+		r = strdup("");
+	sqlite3_finalize(s);
+	assert_non_null(r);
+	return r;
+}
+
+static long long
+raw_int(sqlite3 *db, const char *sql)
+{
+	char *t = raw_text(db, sql);
+	long long v = strtoll(t, NULL, 10);
+
+	free(t);
+	return v;
+}
+
+/* Reads a whole (small) file; *len gets its size. */
+static char *
+file_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	p = malloc((size_t)n + 1);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static bool
+file_exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* Puts one published article with this headline, in its own transaction. */
+static int64_t
+put_one(struct store *st, const char *headline, int64_t published_at)
+{
+	struct store_article_input in = {
+		.headline = headline,
+		.status = STORE_PUBLISHED,
+		.published_at = published_at,
+	};
+	int64_t id = 0;
+	bool created = false;
+
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	assert_int_equal(store_article_put(st, &in, &id, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	assert_true(created);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+test_open_creates_wal(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	sqlite3 *db;
+	char *mode, *tables;
+
+	assert_false(file_exists(fx->path));
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_non_null(st);
+	assert_true(file_exists(fx->path));
+	assert_int_equal(store_ping(st), GZ_OK);
+
+	db = raw_open(fx->path);
+	mode = raw_text(db, "PRAGMA journal_mode");
+	assert_string_equal(mode, "wal");
+	free(mode);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	tables = raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
+			      " FROM sqlite_master WHERE type = 'table'"
+			      " ORDER BY name)");
+	assert_string_equal(tables, "article_tags,articles,sections,tags");
+	free(tables);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+static void
+test_reopen_idempotent(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	sqlite3 *db;
+	char *schema1, *schema2;
+	int64_t n = -1;
+
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	put_one(st, "First", 100);
+	store_close(st);
+	db = raw_open(fx->path);
+	schema1 = raw_text(db, "SELECT group_concat(sql, ';') FROM "
+			       "(SELECT sql FROM sqlite_master ORDER BY name)");
+	sqlite3_close(db);
+
+	st = NULL;
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_int_equal(store_article_count(st, &n), GZ_OK);
+	assert_int_equal(n, 1);
+	store_close(st);
+	st = NULL;
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	store_close(st);
+
+	db = raw_open(fx->path);
+	schema2 = raw_text(db, "SELECT group_concat(sql, ';') FROM "
+			       "(SELECT sql FROM sqlite_master ORDER BY name)");
+	assert_string_equal(schema1, schema2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM articles"), 1);
+	sqlite3_close(db);
+	free(schema1);
+	free(schema2);
+}
+
+static void
+test_newer_schema_untouched(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = (struct store *)1;
+	char wal[160];
+	sqlite3 *db;
+	char *before, *after;
+	size_t nbefore, nafter;
+	int n;
+
+	db = raw_open(fx->path);
+	raw_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99");
+	sqlite3_close(db);
+	before = file_read(fx->path, &nbefore);
+
+	assert_int_equal(store_open(fx->path, &st), GZ_ESCHEMA);
+	assert_null(st);
+
+	after = file_read(fx->path, &nafter);
+	assert_int_equal(nbefore, nafter);
+	assert_memory_equal(before, after, nbefore);
+	n = snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+	assert_true(n > 0 && (size_t)n < sizeof(wal));
+	assert_false(file_exists(wal));
+	free(before);
+	free(after);
+}
+
+static void
+test_text_file_is_edb(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = (struct store *)1;
+	char logpath[160], *log;
+	FILE *f;
+	size_t len, i;
+	int saved, fd, n;
+
+	f = fopen(fx->path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 100; i++)
+		fputs("This is a page of notes, not a database.\n", f);
+	fclose(f);
+
+	/* The reason goes to the log (stderr): catch it there. */
+	n = snprintf(logpath, sizeof(logpath), "%s/log", fx->dir);
+	assert_true(n > 0 && (size_t)n < sizeof(logpath));
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	close(fd);
+	n = store_open(fx->path, &st);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+
+	assert_int_equal(n, GZ_EDB);
+	assert_null(st);
+	log = file_read(logpath, &len);
+	log[len] = '\0';
+	assert_non_null(strstr(log, fx->path));
+	assert_non_null(strstr(log, "not a database"));
+	free(log);
+}
+
+static void
+test_bad_paths_are_edb(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	char p[160];
+	int n;
+
+	/* A directory, and a file in a directory that does not exist. */
+	assert_int_equal(store_open(fx->dir, &st), GZ_EDB);
+	assert_null(st);
+	n = snprintf(p, sizeof(p), "%s/missing/gazette.db", fx->dir);
+	assert_true(n > 0 && (size_t)n < sizeof(p));
+	assert_int_equal(store_open(p, &st), GZ_EDB);
+	assert_null(st);
+	/* In-memory and temporary databases would be private to each
+	 * connection, so every thread would see its own: refused. */
+	assert_int_equal(store_open(":memory:", &st), GZ_EDB);
+	assert_null(st);
+	assert_int_equal(store_open("", &st), GZ_EDB);
+	assert_null(st);
+}
+
+static void
+test_locked_migration_is_busy(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = (struct store *)1;
+	sqlite3 *db;
+	char *mode;
+
+	/* An unmigrated WAL database, write-locked by another connection:
+	 * the migration cannot start (after the 5 s busy timeout). */
+	db = raw_open(fx->path);
+	mode = raw_text(db, "PRAGMA journal_mode=WAL");
+	assert_string_equal(mode, "wal");
+	free(mode);
+	raw_exec(db, "CREATE TABLE other (x)");
+	raw_exec(db, "BEGIN IMMEDIATE; INSERT INTO other VALUES (1)");
+
+	assert_int_equal(store_open(fx->path, &st), GZ_EBUSY);
+	assert_null(st);
+
+	raw_exec(db, "ROLLBACK");
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master"
+				     " WHERE name = 'articles'"), 0);
+
+	/* Once the lock is gone the same open migrates. */
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+
+	/* A current database opens and reads while another connection
+	 * holds the write lock (WAL: readers never wait), but a write
+	 * transaction is busy. */
+	store_close(st);
+	st = NULL;
+	raw_exec(db, "BEGIN IMMEDIATE; INSERT INTO other VALUES (2)");
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_int_equal(store_ping(st), GZ_OK);
+	assert_int_equal(store_tx_begin(st), GZ_EBUSY);
+	raw_exec(db, "ROLLBACK");
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	store_tx_rollback(st);
+	store_close(st);
+	sqlite3_close(db);
+}
+
+/* Commits the raw connection's transaction after a short while. */
+static void *
+commit_later(void *p)
+{
+	sqlite3 *db = p;
+
+	usleep(300 * 1000);
+	return (void *)(intptr_t)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+}
+
+static void
+test_migration_waits_for_short_lock(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	pthread_t t;
+	void *rc;
+	sqlite3 *db;
+	char *mode;
+
+	/* Another process writes for 300 ms, then commits: the migration
+	 * waits for the write lock up front (BEGIN IMMEDIATE) instead of
+	 * reading first and finding its snapshot stale. */
+	db = raw_open(fx->path);
+	mode = raw_text(db, "PRAGMA journal_mode=WAL");
+	free(mode);
+	raw_exec(db, "CREATE TABLE other (x)");
+	raw_exec(db, "BEGIN IMMEDIATE; INSERT INTO other VALUES (1)");
+	assert_int_equal(pthread_create(&t, NULL, commit_later, db), 0);
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_int_equal(pthread_join(t, &rc), 0);
+	assert_int_equal((intptr_t)rc, SQLITE_OK);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM other"), 1);
+	sqlite3_close(db);
+	store_close(st);
+}
+
+/* Readers running while writers commit. */
+struct reader_arg {
+	struct store *st;
+	atomic_bool *stop;
+	int errors;
+	long rounds;
+	int64_t last_count;
+};
+
+static void *
+reader_main(void *p)
+{
+	struct reader_arg *ra = p;
+	struct pool *pool = pool_new(1u << 20);
+	/* The whole list each time: the longer the page takes, the likelier
+	 * a commit lands between the total and the page. */
+	struct store_article_query q = {.now = INT64_MAX, .limit = 1000};
+	struct store_article *items, a;
+	size_t n, total;
+	int64_t count;
+
+	if (!pool) {
+		ra->errors++;
+		return NULL;
+	}
+	ra->last_count = 0;
+	while (!atomic_load(ra->stop) || ra->rounds < 20) {
+		if (store_article_count(ra->st, &count) != GZ_OK ||
+		    count < ra->last_count)
+			ra->errors++;
+		ra->last_count = count;
+		if (store_article_list(ra->st, pool, &q, &items, &n, &total) !=
+		    GZ_OK)
+			ra->errors++;
+		/* One snapshot: the page agrees with the total. */
+		else if (n != total ||
+			 (n > 0 && strncmp(items[0].headline, "Story", 5) != 0))
+			ra->errors++;
+		if (store_article_get(ra->st, pool, 1, 0, &a) != GZ_OK ||
+		    strcmp(a.headline, "Story 0") != 0)
+			ra->errors++;
+		pool_clear(pool);
+		ra->rounds++;
+	}
+	pool_free(pool);
+	return NULL;
+}
+
+struct writer_arg {
+	struct store *st;
+	int first, count, errors;
+};
+
+static void *
+writer_main(void *p)
+{
+	struct writer_arg *wa = p;
+	char headline[32];
+	struct store_article_input in = {
+		.headline = headline,
+		.status = STORE_PUBLISHED,
+		.tags = (const char *const[]){"Shared"},
+		.ntags = 1,
+		.section = "News",
+	};
+	int64_t id;
+	bool created;
+	int i, n;
+
+	for (i = wa->first; i < wa->first + wa->count; i++) {
+		n = snprintf(headline, sizeof(headline), "Story %d", i);
+		if (n < 0 || (size_t)n >= sizeof(headline)) {
+			wa->errors++;
+			continue;
+		}
+		in.published_at = 1000 + i;
+		if (store_tx_begin(wa->st) != GZ_OK) {
+			wa->errors++;
+			continue;
+		}
+		if (store_article_put(wa->st, &in, &id, &created) != GZ_OK) {
+			wa->errors++;
+			store_tx_rollback(wa->st);
+			continue;
+		}
+		if (store_tx_commit(wa->st) != GZ_OK)
+			wa->errors++;
+	}
+	return NULL;
+}
+
+static size_t
+reader_conns(struct store *st)
+{
+	struct store_conn *c;
+	size_t n = 0;
+
+	pthread_mutex_lock(&st->readers_lock);
+	for (c = st->readers; c; c = c->next)
+		n++;
+	pthread_mutex_unlock(&st->readers_lock);
+	return n;
+}
+
+static void
+test_threads_read_while_writing(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	atomic_bool stop;
+	struct reader_arg ra[2];
+	struct writer_arg wa[2];
+	pthread_t rt[2], wt[2];
+	int64_t n = 0;
+	int i;
+
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	wa[0] = (struct writer_arg){.st = st, .first = 0, .count = 1};
+	writer_main(&wa[0]); /* "Story 0", id 1, for the readers' get */
+	assert_int_equal(wa[0].errors, 0);
+
+	atomic_init(&stop, false);
+	for (i = 0; i < 2; i++) {
+		ra[i] = (struct reader_arg){.st = st, .stop = &stop};
+		assert_int_equal(pthread_create(&rt[i], NULL, reader_main,
+						&ra[i]), 0);
+	}
+	/* Two writers at once: the store serialises them. */
+	for (i = 0; i < 2; i++) {
+		wa[i] = (struct writer_arg){
+			.st = st, .first = 1 + 100 * i, .count = 100};
+		assert_int_equal(pthread_create(&wt[i], NULL, writer_main,
+						&wa[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(wt[i], NULL), 0);
+	atomic_store(&stop, true);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(rt[i], NULL), 0);
+
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(wa[i].errors, 0);
+		assert_int_equal(ra[i].errors, 0);
+		assert_true(ra[i].rounds >= 20);
+	}
+	/* A reader that ran after the last commit saw all of it. */
+	assert_int_equal(store_article_count(st, &n), GZ_OK);
+	assert_int_equal(n, 201);
+	/* The reader threads' connections closed when they ended; only the
+	 * main thread's is left. */
+	assert_int_equal(reader_conns(st), 1);
+	store_close(st);
+}
+
+static void
+test_rollback_releases_lock(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	store_tx_rollback(st);
+	/* The lock is free again: the same thread can begin at once. */
+	put_one(st, "After", 1);
+	assert_int_equal(store_article_count(st, &n), GZ_OK);
+	assert_int_equal(n, 1);
+	store_close(st);
+}
+
+static void
+test_error_mapping(void **state)
 {
 	(void)state;
+	assert_int_equal(store_err(NULL, SQLITE_BUSY, "test"), GZ_EBUSY);
+	assert_int_equal(store_err(NULL, SQLITE_BUSY_SNAPSHOT, "test"),
+			 GZ_EBUSY);
+	assert_int_equal(store_err(NULL, SQLITE_LOCKED, "test"), GZ_EBUSY);
+	assert_int_equal(store_err(NULL, SQLITE_NOMEM, "test"), GZ_ENOMEM);
+	assert_int_equal(store_err(NULL, SQLITE_CONSTRAINT_UNIQUE, "test"),
+			 GZ_EEXIST);
+	assert_int_equal(store_err(NULL, SQLITE_CONSTRAINT_PRIMARYKEY, "test"),
+			 GZ_EEXIST);
+	assert_int_equal(store_err(NULL, SQLITE_CONSTRAINT_CHECK, "test"),
+			 GZ_EDB);
+	assert_int_equal(store_err(NULL, SQLITE_NOTADB, "test"), GZ_EDB);
+	assert_int_equal(store_err(NULL, SQLITE_CORRUPT, "test"), GZ_EDB);
+	assert_int_equal(store_err(NULL, SQLITE_IOERR_WRITE, "test"), GZ_EDB);
+	assert_int_equal(store_err(NULL, SQLITE_TOOBIG, "test"), GZ_ETOOBIG);
+}
+
+static void
+test_close_null(void **state)
+{
+	(void)state;
+	store_close(NULL);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(placeholder)};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_wal, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_untouched,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_file_is_edb, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_paths_are_edb, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_locked_migration_is_busy,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_migration_waits_for_short_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_read_while_writing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_releases_lock,
+						setup, teardown),
+		cmocka_unit_test(test_error_mapping),
+		cmocka_unit_test(test_close_null),
+	};
+
+	return cmocka_run_group_tests_name("store/sqlite", tests, NULL, NULL);
 }

@@ -1,0 +1,177 @@
+/*
+ * store_int.h - what the files of store/ share, and nobody else sees.
+ *
+ * The layout of struct store, the connection type with its statement
+ * cache, and small helpers for binding, reading columns into a pool and
+ * turning SQLite's result codes into enum gz_err. Only store/ includes
+ * this header (and sqlite3.h through it).
+ *
+ * Invariants:
+ * - A struct store_conn is used by one thread at a time: a reader belongs
+ *   to the thread that opened it, the writer to the thread holding
+ *   store.write_lock. Connections are opened with SQLITE_OPEN_NOMUTEX
+ *   (SQLite's multi-thread mode), so this is what keeps them safe.
+ * - Every statement handed out by store_stmt is reset and its bindings
+ *   cleared (store_stmt_done) before the function that took it returns;
+ *   a statement left stepping would pin a WAL snapshot and stop
+ *   checkpoints.
+ * - SQL text is always a constant; data reaches SQLite only as bound
+ *   parameters.
+ */
+#ifndef GZ_STORE_INT_H
+#define GZ_STORE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct pool;
+
+/* Every statement any connection may prepare. Each connection has one
+ * slot per id, filled on first use; the SQL text lives next to the code
+ * that runs it (store_stmt's sql argument). */
+enum store_stmt_id {
+	/* sqlite.c */
+	STMT_READ_BEGIN,
+	STMT_READ_END,
+	STMT_TX_BEGIN,
+	STMT_TX_COMMIT,
+	STMT_TX_ROLLBACK,
+	STMT_PING,
+	/* article.c: reads */
+	STMT_ARTICLE_GET,
+	STMT_ARTICLE_GET_TAGS,
+	STMT_ARTICLE_COUNT,
+	STMT_ARTICLE_LIST,            /* + 0..3: no filter, section, tag, both */
+	STMT_ARTICLE_LIST_SECTION,
+	STMT_ARTICLE_LIST_TAG,
+	STMT_ARTICLE_LIST_SECTION_TAG,
+	STMT_ARTICLE_TOTAL,           /* same order as STMT_ARTICLE_LIST */
+	STMT_ARTICLE_TOTAL_SECTION,
+	STMT_ARTICLE_TOTAL_TAG,
+	STMT_ARTICLE_TOTAL_SECTION_TAG,
+	/* article.c: writes */
+	STMT_PUT_SAVEPOINT,
+	STMT_PUT_RELEASE,
+	STMT_PUT_ROLLBACK_TO,
+	STMT_ARTICLE_BY_KEY,
+	STMT_ARTICLE_INSERT,
+	STMT_ARTICLE_UPDATE,
+	STMT_ARTICLE_TAGS_CLEAR,
+	STMT_ARTICLE_TAG_ADD,
+	STMT_TAG_BY_SLUG,             /* also store_tag_get */
+	STMT_TAG_BY_NAME,
+	STMT_TAG_INSERT,
+	STMT_TAG_SLUG_SET,
+	/* section.c */
+	STMT_SECTION_BY_SLUG,         /* also store_section_get */
+	STMT_SECTION_BY_NAME,
+	STMT_SECTION_INSERT,
+	STMT_SECTION_SLUG_SET,
+	STMT_SECTION_LIST,
+	STMT_COUNT
+};
+
+/* One SQLite connection and the statements prepared on it. */
+struct store_conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT_COUNT];
+	struct store *st;          /* back pointer, for the thread-exit hook */
+	struct store_conn *next;   /* in store.readers */
+};
+
+struct store {
+	char *path;
+
+	/* Readers: one connection per thread, found through key, all of them
+	 * on the readers list (guarded by readers_lock) so that store_close
+	 * can close them, and a thread's exit closes its own. */
+	pthread_key_t key;
+	pthread_mutex_t readers_lock;
+	struct store_conn *readers;
+
+	/* The writer: held from store_tx_begin to commit or rollback. */
+	pthread_mutex_t write_lock;
+	struct store_conn writer;
+	bool in_tx;             /* guarded by write_lock */
+	pthread_t tx_owner;     /* valid while in_tx; for assertions */
+
+	bool key_made;          /* for a store_close after a failed open */
+	bool locks_made;
+};
+
+/* Returns the statement id on connection c, preparing sql (a constant)
+ * on first use; the connection keeps it until it closes. Returns GZ_OK
+ * or a mapped error. Output: *out. Hand it back with store_stmt_done. */
+int store_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	       sqlite3_stmt **out);
+/* Resets s and clears its bindings, ready for the next use; NULL is a
+ * no-op. */
+void store_stmt_done(sqlite3_stmt *s);
+/* Steps s, which must return no row, and hands it back. Returns GZ_OK or a
+ * mapped error. */
+int store_stmt_run(struct store_conn *c, sqlite3_stmt *s);
+/* Steps s and reads the first column of its first row into *v, then
+ * hands s back. Returns GZ_OK, GZ_ENOTFOUND (no row) or a mapped error. */
+int store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v);
+
+/* Binds text, or NULL when s is NULL. The text must outlive the step
+ * (SQLITE_STATIC). Returns an SQLite code. */
+int store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
+int store_bind_int64(sqlite3_stmt *stmt, int idx, int64_t v);
+
+/* Copies column col as text into pool (valid until it is cleared); SQL
+ * NULL becomes "". Returns NULL when the pool is exhausted. */
+const char *store_col_text(struct pool *pool, sqlite3_stmt *s, int col);
+
+/* Makes room for element n of a pool array arr of *cap elements of size el
+ * (n <= *cap), doubling it when full. Returns arr or its larger copy (the
+ * old one stays in the pool), or NULL when the pool is exhausted. */
+void *store_grow(struct pool *pool, void *arr, size_t *cap, size_t n,
+		 size_t el);
+
+/* Turns SQLite code rc on db into an enum gz_err (see sqlite.c for the
+ * table) and logs what failed unless the code is an expected answer
+ * (a unique constraint). what names the operation, for the log. */
+int store_err(sqlite3 *db, int rc, const char *what);
+
+/* The calling thread's read connection, opened on first use. Returns
+ * GZ_OK or a mapped error. Output: *out, owned by the store. */
+int store_reader(struct store *st, struct store_conn **out);
+/* Starts a read transaction on c so that several queries see one
+ * snapshot; store_read_end ends it (whatever happened in between). */
+int store_read_begin(struct store_conn *c);
+void store_read_end(struct store_conn *c);
+
+/* The writer connection; the caller must hold the write lock (be inside
+ * store_tx_begin/commit). */
+struct store_conn *store_writer(struct store *st);
+
+/*
+ * Sections and tags are both "a name with a slug", found or created the
+ * same way when an article names them (store_named_ensure, section.c).
+ * by_slug and by_name select the id first; insert takes (?1 slug, ?2 name)
+ * and returns the id; slug_set gives row ?1 the slug "<kind>-<id>", for a
+ * name whose slug is empty (only punctuation).
+ */
+struct store_named {
+	const char *kind; /* "section", "tag": for logs */
+	enum store_stmt_id by_slug, by_name, insert, slug_set;
+	const char *by_slug_sql, *by_name_sql, *insert_sql, *slug_set_sql;
+};
+
+extern const struct store_named store_named_section;
+
+/* Returns in *id the row of kind named name, creating it when missing.
+ * It is found by slug first (so "World" and "WORLD" are one section),
+ * then by exact name; a new row gets slug_make(name). scratch holds the
+ * slug and may be cleared afterwards. Runs on the writer. Returns GZ_OK,
+ * GZ_ENOMEM or a mapped error. */
+int store_named_ensure(struct store_conn *c, struct pool *scratch,
+		       const struct store_named *kind, const char *name,
+		       int64_t *id);
+
+#endif
