@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,6 +46,8 @@ struct request_state {
 	struct pool *pool;
 	enum http_method method;
 	size_t body_bytes; /* received so far */
+	int refuse;        /* the status it will be refused with, or 0 */
+	unsigned allowed;  /* for a 405: the methods the path takes */
 	bool answered;     /* a response was queued early */
 };
 
@@ -222,6 +225,33 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	return ret;
 }
 
+/* Decides, from the headers alone, whether the request will be refused.
+ * Returns the status (0: not refused); *allowed gets the methods for 405. */
+static int
+server_refusal(struct http_server *s, struct MHD_Connection *conn,
+	       struct request_state *rs, const char *url, unsigned *allowed)
+{
+	struct http_req req = {.pool = rs->pool, .method = rs->method,
+			       .path = url, .conn = conn};
+	const char *cl = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	http_handler_fn fn;
+	void *ctx;
+	uint64_t declared;
+	int rc;
+
+	*allowed = 0;
+	if (cl && (http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK ||
+		   declared > GZ_LIMIT_BODY_BYTES))
+		return 413;
+	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
+		return 0;
+	rc = http_router_match(s->opts.router, &req, &fn, &ctx, allowed);
+	if (rc == GZ_EINVAL)
+		return 405;
+	return rc == GZ_OK ? 0 : http_status_of_err(rc);
+}
+
 static enum MHD_Result
 server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		  const char *method, const char *version,
@@ -230,8 +260,8 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http_server *s = cls;
 	struct request_state *rs = *con_cls;
-	const char *cl;
-	uint64_t declared;
+	const char *expect, *cl;
+	uint64_t declared = 0;
 
 	if (!rs) {
 		if (!(rs = calloc(1, sizeof(*rs))))
@@ -242,28 +272,26 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		rs->method = server_method(method);
 		*con_cls = rs;
+		rs->refuse = server_refusal(s, conn, rs, url, &rs->allowed);
+		if (!rs->refuse)
+			return MHD_YES; /* answer on the last call: keep-alive */
+		/* A refused request's body is read and dropped before the
+		 * answer: closing with unread bytes makes the kernel reset the
+		 * connection, and the client may never see the answer. Only a
+		 * client that waits for "100 Continue" before sending, or one
+		 * that announces more than is worth draining, is answered at
+		 * once. */
+		expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_EXPECT);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && (http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK ||
-			   declared > GZ_LIMIT_BODY_BYTES))
-			return server_refuse(s, conn, rs, url, 413, 0);
-		if (rs->method & (HTTP_POST | HTTP_OTHER)) {
-			struct http_req req = {.pool = rs->pool,
-					       .method = rs->method,
-					       .path = url, .conn = conn};
-			http_handler_fn fn;
-			void *ctx;
-			unsigned allowed;
-			int rc = http_router_match(s->opts.router, &req, &fn,
-						   &ctx, &allowed);
-			if (rc == GZ_EINVAL)
-				return server_refuse(s, conn, rs, url, 405,
-						     allowed);
-			if (rc != GZ_OK)
-				return server_refuse(s, conn, rs, url,
-						     http_status_of_err(rc), 0);
-		}
-		return MHD_YES; /* answer on a later call: keeps keep-alive */
+		if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
+			declared = UINT64_MAX;
+		if ((expect && strcasecmp(expect, "100-continue") == 0) ||
+		    declared > GZ_LIMIT_DRAIN_BYTES)
+			return server_refuse(s, conn, rs, url, rs->refuse,
+					     rs->allowed);
+		return MHD_YES;
 	}
 	if (rs->answered) {
 		*upload_data_size = 0;
@@ -274,10 +302,15 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		 * chunked body cannot run on without bound. */
 		rs->body_bytes += *upload_data_size;
 		*upload_data_size = 0;
-		if (rs->body_bytes > GZ_LIMIT_BODY_BYTES)
-			return server_refuse(s, conn, rs, url, 413, 0);
+		if (rs->body_bytes > GZ_LIMIT_BODY_BYTES && !rs->refuse)
+			rs->refuse = 413;
+		if (rs->body_bytes > GZ_LIMIT_DRAIN_BYTES)
+			return server_refuse(s, conn, rs, url, rs->refuse,
+					     rs->allowed);
 		return MHD_YES;
 	}
+	if (rs->refuse)
+		return server_refuse(s, conn, rs, url, rs->refuse, rs->allowed);
 	return server_dispatch(s, conn, rs, url);
 }
 

@@ -118,9 +118,11 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 	    render_obj_set(pool, obj, "tags", article_tags(site, pool, &a)) ||
 	    render_obj_set(pool, view, "article", obj))
 		return GZ_ENOMEM;
-	/* "Updated" only when the change came well after publication: a
-	 * re-import minutes later is not news. */
-	if (a.updated_at > a.published_at + 600) {
+	/* "Updated" only for a change made after the article was first
+	 * stored and well after publication: importing an old story is not
+	 * an update, and fixing a typo minutes later is not news. */
+	if (a.updated_at > a.created_at + 600 &&
+	    a.updated_at > a.published_at + 600) {
 		char human[DATE_MAX], iso[DATE_MAX];
 
 		date_format_human(a.updated_at, human);

@@ -61,11 +61,11 @@ static const struct store_named named_tag = {
 	.slug_set_sql = "UPDATE tags SET slug = 'tag-' || id WHERE id = ?1",
 };
 
-/* Columns 0-11 of every article read; article_row reads them. */
+/* Columns 0-12 of every article read; article_row reads them. */
 #define ARTICLE_COLS                                                   \
 	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
 	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
-	" coalesce(a.published_at, 0), a.updated_at"
+	" coalesce(a.published_at, 0), a.updated_at, a.created_at"
 #define ARTICLE_FROM \
 	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
 #define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
@@ -131,6 +131,7 @@ article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 	a->lang = store_col_text(pool, s, 8);
 	a->published_at = sqlite3_column_int64(s, 10);
 	a->updated_at = sqlite3_column_int64(s, 11);
+	a->created_at = sqlite3_column_int64(s, 12);
 	a->body = "";
 	if (!a->slug || !a->headline || !a->summary || !a->byline ||
 	    !a->dateline || !a->section_slug || !a->section_name || !a->lang)
@@ -233,7 +234,7 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	}
 	if ((err = article_row(pool, s, out)) != GZ_OK)
 		goto out;
-	if (!(out->body = store_col_text(pool, s, 12))) {
+	if (!(out->body = store_col_text(pool, s, 13))) {
 		err = GZ_ENOMEM;
 		goto out;
 	}

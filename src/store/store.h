@@ -53,7 +53,8 @@ struct store_article {
 	const char *lang;     /* BCP 47, "en" by default */
 	enum store_status status;
 	int64_t published_at; /* UTC seconds; 0 for a draft never published */
-	int64_t updated_at;
+	int64_t updated_at;   /* last change */
+	int64_t created_at;   /* first stored */
 	const struct store_tag *tags;
 	size_t ntags;
 };

@@ -11,6 +11,10 @@
 #define GZ_LIMIT_HEADER_BYTES (32u * 1024u)
 /* A request body; nothing gazette accepts today is larger. */
 #define GZ_LIMIT_BODY_BYTES (64u * 1024u)
+/* A refused request's body is read and dropped up to this much, so the
+ * client sees the refusal instead of a reset connection; past it the
+ * connection is cut. */
+#define GZ_LIMIT_DRAIN_BYTES (16u * 1024u * 1024u)
 /* Simultaneous connections; past it new ones wait in the kernel backlog. */
 #define GZ_LIMIT_CONNECTIONS 1024u
 /* Seconds a connection may stay idle before it is closed. */
