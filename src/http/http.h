@@ -37,7 +37,11 @@ struct http_req {
 	const char *params[HTTP_MAX_PARAMS]; /* the route's {captures} */
 	size_t nparams;
 	void *conn;             /* the library's connection (server.c only) */
+	const struct http_form *form; /* a POST's form, or NULL */
+	const char *ip;         /* the peer's address, text */
 };
+
+struct http_form;
 
 /* A response being built by a handler. Fields left at zero take their
  * defaults: status 200, text/html, no caching headers. */
@@ -90,6 +94,9 @@ int http_router_match(const struct http_router *r, struct http_req *req,
 const char *http_req_header(const struct http_req *req, const char *name);
 /* Returns a query parameter's value (decoded), or NULL. */
 const char *http_req_query(const struct http_req *req, const char *name);
+/* Returns a POSTed form field's value, or NULL when absent. Values hold
+ * no NUL bytes (such a form is refused with 400 before any handler). */
+const char *http_req_form(const struct http_req *req, const char *name);
 /* Returns true when an If-None-Match header lists etag (or "*"). */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 /* Parses a positive decimal of at most max into *out. Returns GZ_OK or

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "http/http_int.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -49,6 +50,8 @@ struct request_state {
 	int refuse;        /* the status it will be refused with, or 0 */
 	unsigned allowed;  /* for a 405: the methods the path takes */
 	bool answered;     /* a response was queued early */
+	struct http_form *form; /* a POST's fields */
+	char ip[INET6_ADDRSTRLEN];
 };
 
 static enum http_method
@@ -183,7 +186,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		struct request_state *rs, const char *url)
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
-			       .path = url, .conn = conn};
+			       .path = url, .conn = conn, .form = rs->form,
+			       .ip = rs->ip};
 	struct http_resp resp = {0};
 	http_handler_fn fn = NULL;
 	void *ctx = NULL;
@@ -223,6 +227,23 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	ret = server_queue(conn, &req, &resp);
 	buf_fini(&resp.body);
 	return ret;
+}
+
+/* Writes the peer's address as text into ip ("" when unknown). */
+static void
+server_peer(struct MHD_Connection *conn, char *ip, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	ip[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			  ip, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  ip, (socklen_t)len);
 }
 
 /* Decides, from the headers alone, whether the request will be refused.
@@ -272,7 +293,11 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		rs->method = server_method(method);
 		*con_cls = rs;
+		server_peer(conn, rs->ip, sizeof(rs->ip));
 		rs->refuse = server_refusal(s, conn, rs, url, &rs->allowed);
+		if (!rs->refuse && rs->method == HTTP_POST &&
+		    !(rs->form = http_form_new(conn)))
+			rs->refuse = 400; /* not a form: nothing we take */
 		if (!rs->refuse)
 			return MHD_YES; /* answer on the last call: keep-alive */
 		/* A refused request's body is read and dropped before the
@@ -298,9 +323,12 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* Bodies are not kept yet: no route reads one. Count them so a
-		 * chunked body cannot run on without bound. */
+		/* Count every body, so a chunked one cannot run on without
+		 * bound; only a POST to a route that takes it is read. */
 		rs->body_bytes += *upload_data_size;
+		if (rs->form && !rs->refuse &&
+		    rs->body_bytes <= GZ_LIMIT_BODY_BYTES)
+			http_form_feed(rs->form, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		if (rs->body_bytes > GZ_LIMIT_BODY_BYTES && !rs->refuse)
 			rs->refuse = 413;
@@ -309,6 +337,8 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     rs->allowed);
 		return MHD_YES;
 	}
+	if (!rs->refuse && rs->form && rs->form->malformed)
+		rs->refuse = 400;
 	if (rs->refuse)
 		return server_refuse(s, conn, rs, url, rs->refuse, rs->allowed);
 	return server_dispatch(s, conn, rs, url);
@@ -322,6 +352,7 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (!rs)
 		return;
+	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);
 	*con_cls = NULL;

@@ -15,6 +15,8 @@
  * client sees the refusal instead of a reset connection; past it the
  * connection is cut. */
 #define GZ_LIMIT_DRAIN_BYTES (16u * 1024u * 1024u)
+/* Fields in a POSTed form; gazette's forms have about ten. */
+#define GZ_LIMIT_FORM_FIELDS 32u
 /* Simultaneous connections; past it new ones wait in the kernel backlog. */
 #define GZ_LIMIT_CONNECTIONS 1024u
 /* Seconds a connection may stay idle before it is closed. */
