@@ -17,6 +17,7 @@ static const char usage[] =
 	"  init      create a site (gazette.conf and gazette.db)\n"
 	"  import    import articles from plain-text or Markdown files\n"
 	"  serve     serve a site over HTTP\n"
+	"  comments  list readers' comments; approve, reject, spam, delete\n"
 	"  demo      serve a sample newsroom at once\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
@@ -32,6 +33,7 @@ main(int argc, char **argv)
 		{"init", cmd_init},
 		{"import", cmd_import},
 		{"serve", cmd_serve},
+		{"comments", cmd_comments},
 		{"demo", cmd_demo},
 	};
 	size_t i;

@@ -16,6 +16,9 @@
  * - A reader that runs more than one query for one answer (an article and
  *   its tags; a page and its total) runs them in one read transaction, so
  *   they see the same snapshot of the database.
+ * - comment_count counts approved comments only, in the same statement
+ *   that reads the article (a lookup in comments_article), so it agrees
+ *   with the snapshot of the rest of the row.
  */
 #include "store/store.h"
 #include "store/store_int.h"
@@ -61,11 +64,16 @@ static const struct store_named named_tag = {
 	.slug_set_sql = "UPDATE tags SET slug = 'tag-' || id WHERE id = ?1",
 };
 
-/* Columns 0-12 of every article read; article_row reads them. */
+/* Columns 0-14 of every article read; article_row reads them. */
 #define ARTICLE_COLS                                                   \
 	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
 	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
-	" coalesce(a.published_at, 0), a.updated_at, a.created_at"
+	" coalesce(a.published_at, 0), a.updated_at, a.created_at,"    \
+	" (SELECT count(*) FROM comments c"                            \
+	" WHERE c.article_id = a.id AND c.status = 'approved'),"       \
+	" coalesce(a.comments_close_at, 0)"
+/* The column after ARTICLE_COLS, where store_article_get reads the body. */
+#define ARTICLE_COL_BODY 15
 #define ARTICLE_FROM \
 	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
 #define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
@@ -112,7 +120,7 @@ static const char *const total_sql[4] = {
 	TOTAL_SELECT BY_SECTION BY_TAG,
 };
 
-/* Fills a from columns 0-11 of row s; body is "" and tags empty. */
+/* Fills a from columns 0-14 of row s; body is "" and tags empty. */
 static int
 article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 {
@@ -132,6 +140,8 @@ article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 	a->published_at = sqlite3_column_int64(s, 10);
 	a->updated_at = sqlite3_column_int64(s, 11);
 	a->created_at = sqlite3_column_int64(s, 12);
+	a->comment_count = sqlite3_column_int64(s, 13);
+	a->comments_close_at = sqlite3_column_int64(s, 14);
 	a->body = "";
 	if (!a->slug || !a->headline || !a->summary || !a->byline ||
 	    !a->dateline || !a->section_slug || !a->section_name || !a->lang)
@@ -234,7 +244,7 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	}
 	if ((err = article_row(pool, s, out)) != GZ_OK)
 		goto out;
-	if (!(out->body = store_col_text(pool, s, 13))) {
+	if (!(out->body = store_col_text(pool, s, ARTICLE_COL_BODY))) {
 		err = GZ_ENOMEM;
 		goto out;
 	}
@@ -493,13 +503,15 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	static const char insert_sql[] =
 		"INSERT INTO articles (slug, headline, summary, body, byline,"
 		" dateline, section_id, lang, status, published_at, created_at,"
-		" updated_at, import_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, nullif(?10, 0), ?11, ?11, ?12) RETURNING id";
+		" updated_at, import_key, comments_close_at) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0), ?11, ?11, ?12,"
+		" nullif(?14, 0)) RETURNING id";
 	static const char update_sql[] =
 		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
 		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
 		" lang = ?8, status = ?9, published_at = nullif(?10, 0),"
-		" updated_at = ?11 WHERE id = ?13";
+		" updated_at = ?11, comments_close_at = nullif(?14, 0)"
+		" WHERE id = ?13";
 	const char *sql = existing_id ? update_sql : insert_sql;
 	const char *key = in->import_key && *in->import_key ? in->import_key
 							    : NULL;
@@ -536,6 +548,8 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	if (rc == SQLITE_OK)
 		rc = existing_id ? store_bind_int64(s, 13, existing_id)
 				 : store_bind_text(s, 12, key);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 14, in->comments_close_at);
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, sql);
 		store_stmt_done(s);
@@ -618,6 +632,8 @@ put_tags(struct store_conn *c, struct pool *scratch,
  *   same slug are one tag.
  * - NULL strings are stored as "", lang NULL or "" as "en"; published_at
  *   as given (0: never published). created_at and updated_at are now.
+ * - comments_close_at as given (0: the site's policy; an update writes
+ *   it too, so a re-import without one returns the article to policy).
  *
  * Output: *id, *created (false when an article was updated). Returns GZ_OK,
  * GZ_EINVAL (blank headline, invalid UTF-8, bad status), GZ_ETOOBIG,

@@ -55,6 +55,25 @@
  *   (published_at, id), the same within a section (section_id first; it
  *   also serves ON DELETE SET NULL), and by tag (tag_id first; the primary
  *   key serves by article).
+ *
+ * Version 2: readers' comments (comment.c).
+ * - comments.status is text, checked, as articles.status is. A comment
+ *   goes with its article (ON DELETE CASCADE); a deleted parent leaves
+ *   its replies in place (store_comment_delete moves them up to the
+ *   grandparent itself; SET NULL is the backstop).
+ * - Indexes: an article's comments by status and age (the page, and
+ *   articles.comment_count through a covering lookup); the moderation
+ *   queue by status and age (id is the rowid, so it follows created_at);
+ *   replies by parent (the re-parenting and SET NULL); and "has this
+ *   address an approved comment" as a partial expression index. lower()
+ *   folds ASCII only in SQLite (locale-aware in PostgreSQL); addresses
+ *   are ASCII in practice.
+ * - comment_nonces holds spent CAPTCHA nonces; the primary key is what
+ *   makes a token work once. WITHOUT ROWID is SQLite's (the key is the
+ *   row): store/pg.c drops the clause.
+ * - moderation_log has no foreign key: it outlives the comments it
+ *   names.
+ * - articles.comments_close_at: NULL leaves closing to the site policy.
  */
 static const char *const store_migrations[] = {
 	"CREATE TABLE sections ("
@@ -93,6 +112,42 @@ static const char *const store_migrations[] = {
 	"  PRIMARY KEY (article_id, tag_id)"
 	");"
 	"CREATE INDEX article_tags_tag ON article_tags (tag_id, article_id);",
+
+	"CREATE TABLE comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  parent_id INTEGER REFERENCES comments (id) ON DELETE SET NULL,"
+	"  author TEXT NOT NULL,"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL,"
+	"  ip TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('pending', 'approved', 'rejected', 'spam')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX comments_article"
+	"  ON comments (article_id, status, created_at, id);"
+	"CREATE INDEX comments_status ON comments (status, created_at);"
+	"CREATE INDEX comments_parent ON comments (parent_id);"
+	"CREATE INDEX comments_email ON comments (lower(email))"
+	"  WHERE status = 'approved' AND email <> '';"
+	"CREATE TABLE comment_nonces ("
+	"  nonce BLOB PRIMARY KEY,"
+	"  expires_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX comment_nonces_expires ON comment_nonces (expires_at);"
+	"CREATE TABLE moderation_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  comment_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX moderation_log_comment ON moderation_log (comment_id, at);"
+	"ALTER TABLE articles ADD COLUMN comments_close_at INTEGER;",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -346,7 +401,7 @@ store_migrate(struct store *st)
 {
 	struct store_conn *c = &st->writer;
 	char sql[64];
-	int64_t version;
+	int64_t version, first = -1;
 	int err, n;
 
 	for (;;) {
@@ -368,6 +423,8 @@ store_migrate(struct store *st)
 			err = store_conn_exec(c, "ROLLBACK", st->path);
 			goto done;
 		}
+		if (first < 0)
+			first = version;
 		err = store_conn_exec(c, store_migrations[version], st->path);
 		if (err != GZ_OK)
 			goto fail;
@@ -382,7 +439,8 @@ store_migrate(struct store *st)
 			goto fail;
 		if ((err = store_conn_exec(c, "COMMIT", st->path)) != GZ_OK)
 			goto fail;
-		if (version > 0)
+		/* A new database is created, not upgraded: say nothing. */
+		if (first > 0)
 			log_info("store: %s: schema upgraded to version %lld",
 				 st->path, (long long)version + 1);
 	}

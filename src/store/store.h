@@ -55,6 +55,8 @@ struct store_article {
 	int64_t published_at; /* UTC seconds; 0 for a draft never published */
 	int64_t updated_at;   /* last change */
 	int64_t created_at;   /* first stored */
+	int64_t comment_count; /* approved comments */
+	int64_t comments_close_at; /* 0: the site's policy decides */
 	const struct store_tag *tags;
 	size_t ntags;
 };
@@ -74,6 +76,9 @@ struct store_article_input {
 	int64_t published_at;
 	const char *const *tags; /* tag names */
 	size_t ntags;
+	/* When comments close: 0 leaves it to the site's policy (days after
+	 * publication), INT64_MAX never closes, any other time closes then. */
+	int64_t comments_close_at;
 };
 
 struct store_article_query {
@@ -119,6 +124,100 @@ int store_section_list(struct store *st, struct pool *pool, int64_t now,
 /* Reads the section with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
 int store_section_get(struct store *st, struct pool *pool, const char *slug,
 		      struct store_section *out);
+
+/* ---- comments (comment.c) ------------------------------------------------ */
+
+enum store_comment_status {
+	STORE_COMMENT_PENDING = 0,
+	STORE_COMMENT_APPROVED,
+	STORE_COMMENT_REJECTED,
+	STORE_COMMENT_SPAM,
+};
+
+struct store_comment {
+	int64_t id;
+	int64_t article_id;
+	int64_t parent_id;    /* 0: top level */
+	const char *author;
+	const char *email;    /* "" when none; never shown to readers */
+	const char *body;     /* plain text as the reader typed it */
+	const char *ip;
+	enum store_comment_status status;
+	int64_t created_at;
+	const char *article_headline; /* filled by store_comment_query only;
+					 "" elsewhere */
+};
+
+struct store_comment_input {
+	int64_t article_id;
+	int64_t parent_id;    /* 0: top level; must be on the same article */
+	const char *author;
+	const char *email;
+	const char *body;
+	const char *ip;
+	enum store_comment_status status;
+	int64_t created_at;
+	/* The CAPTCHA token's nonce: spent in the same transaction, so a token
+	 * stores at most one comment. */
+	const unsigned char *nonce;
+	size_t nonce_len;
+	int64_t nonce_expires_at;
+};
+
+struct store_comment_filter {
+	int status;           /* an enum store_comment_status, or -1: any */
+	int64_t article_id;   /* 0: any */
+	size_t limit;         /* 0: 100 */
+};
+
+/* Spends nonce (when in->nonce is not NULL; 1 to 64 bytes) and stores the
+ * comment, logged as "submitted" by "reader", inside store_tx_begin/commit.
+ * Returns GZ_OK with *id, GZ_EEXIST (the nonce was spent already: a
+ * replayed token), GZ_ENOTFOUND (no such article, or the parent is not an
+ * approved comment of it), GZ_EINVAL (NULL author or body, invalid UTF-8,
+ * a bad status, id or nonce length) or GZ_EDB. On error nothing of the
+ * call is stored, not even the nonce, and the transaction stays open. */
+int store_comment_insert(struct store *st,
+			 const struct store_comment_input *in, int64_t *id);
+/* Spends nonce alone (a discarded submission still uses up its token).
+ * Inside a transaction. Returns GZ_OK, GZ_EEXIST or GZ_EINVAL (NULL, empty
+ * or longer than 64 bytes). */
+int store_nonce_spend(struct store *st, const unsigned char *nonce,
+		      size_t len, int64_t expires_at);
+/* Forgets nonces that expired before now (they cannot be replayed
+ * anyway: their tokens are refused as expired). Inside a transaction. */
+int store_nonce_purge(struct store *st, int64_t now);
+/* The approved comments of an article, oldest first. Output: *items in
+ * pool, *n. */
+int store_comment_list(struct store *st, struct pool *pool,
+		       int64_t article_id, struct store_comment **items,
+		       size_t *n);
+/* Comments for moderators, newest first, with their article's headline;
+ * f->limit 0 means 100, and more than 1000 means 1000. GZ_EINVAL for a
+ * status out of range. Output: *items in pool, *n. */
+int store_comment_query(struct store *st, struct pool *pool,
+			const struct store_comment_filter *f,
+			struct store_comment **items, size_t *n);
+/* Reads comment id, any status, into *out (strings in pool). Returns
+ * GZ_OK or GZ_ENOTFOUND. */
+int store_comment_get(struct store *st, struct pool *pool, int64_t id,
+		      struct store_comment *out);
+/* Sets a comment's status and logs the action ("approve", "reject",
+ * "spam", "hold" for pending; detail: the status before) with actor
+ * ("cli:root") and at, inside a transaction. Returns GZ_OK, GZ_ENOTFOUND
+ * or GZ_EINVAL (bad status; empty or invalid actor). */
+int store_comment_set_status(struct store *st, int64_t id,
+			     enum store_comment_status status,
+			     const char *actor, int64_t at);
+/* Deletes a comment (its replies move up to its parent) and logs it
+ * ("delete"), inside a transaction. Returns GZ_OK, GZ_ENOTFOUND or
+ * GZ_EINVAL (empty or invalid actor). */
+int store_comment_delete(struct store *st, int64_t id, const char *actor,
+			 int64_t at);
+/* True in *known when an approved comment with this email (case-
+ * insensitive: ASCII letters with SQLite) exists; with an empty email,
+ * never. */
+int store_commenter_known(struct store *st, const char *email, bool *known);
 
 /* Reads the tag with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
 int store_tag_get(struct store *st, struct pool *pool, const char *slug,

@@ -1,7 +1,8 @@
 /*
  * test_store_sqlite.c - tests of src/store/sqlite.c: opening (WAL, schema
- * version, refusing files it must not touch), locking, per-thread readers
- * next to one writer, and the error mapping.
+ * version, refusing files it must not touch), upgrading a database made
+ * by an older gazette, locking, per-thread readers next to one writer,
+ * and the error mapping.
  *
  * Each test works in its own mkdtemp directory, removed afterwards. A
  * second, raw SQLite connection plays "another process" where needed.
@@ -30,7 +31,65 @@
 #include "util/pool.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
+
+/*
+ * The schema of version 1, as the first gazette wrote it: a frozen copy
+ * of store_migrations[0], so that the upgrade tests start from what an
+ * old database really holds, whatever later versions do.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE sections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE tags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL"
+	");"
+	"CREATE TABLE articles ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL,"
+	"  headline TEXT NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  byline TEXT NOT NULL DEFAULT '',"
+	"  dateline TEXT NOT NULL DEFAULT '',"
+	"  section_id INTEGER REFERENCES sections (id) ON DELETE SET NULL,"
+	"  lang TEXT NOT NULL DEFAULT 'en',"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('draft', 'scheduled', 'published')),"
+	"  published_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  import_key TEXT UNIQUE"
+	");"
+	"CREATE INDEX articles_published ON articles (published_at, id);"
+	"CREATE INDEX articles_section ON articles (section_id, published_at, id);"
+	"CREATE TABLE article_tags ("
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  tag_id INTEGER NOT NULL REFERENCES tags (id),"
+	"  PRIMARY KEY (article_id, tag_id)"
+	");"
+	"CREATE INDEX article_tags_tag ON article_tags (tag_id, article_id);";
+
+/* What an old newsroom had: a section, two tags, a published article
+ * and a draft. */
+static const char data_v1[] =
+	"INSERT INTO sections VALUES (1, 'city', 'City');"
+	"INSERT INTO tags VALUES (1, 'bridges', 'bridges'), (2, 'council',"
+	"  'Council');"
+	"INSERT INTO articles VALUES (1, 'council-approves-new-river-bridge',"
+	"  'Council approves new river bridge', 'The vote was 7-2.',"
+	"  'The city council voted 7-2 on Tuesday.', 'By the City Desk',"
+	"  'RIVERTON', 1, 'en', 'published', 1621362660, 1621362000,"
+	"  1621362600, '/wire/bridge.txt');"
+	"INSERT INTO articles VALUES (2, 'draft', 'Draft', '', '', '', '',"
+	"  NULL, 'fa', 'draft', NULL, 1621362000, 1621362000, NULL);"
+	"INSERT INTO article_tags VALUES (1, 1), (1, 2);";
 
 struct fx {
 	char dir[64];
@@ -199,7 +258,8 @@ test_open_creates_wal(void **state)
 	tables = raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 			      " FROM sqlite_master WHERE type = 'table'"
 			      " ORDER BY name)");
-	assert_string_equal(tables, "article_tags,articles,sections,tags");
+	assert_string_equal(tables, "article_tags,articles,comment_nonces,"
+				    "comments,moderation_log,sections,tags");
 	free(tables);
 	sqlite3_close(db);
 	store_close(st);
@@ -240,6 +300,148 @@ test_reopen_idempotent(void **state)
 	sqlite3_close(db);
 	free(schema1);
 	free(schema2);
+}
+
+/* Makes fx->path a version 1 database with data_v1 in it, in WAL mode
+ * (as gazette 1 left it), through a raw connection. */
+static void
+make_v1(const char *path)
+{
+	sqlite3 *db = raw_open(path);
+	char *mode = raw_text(db, "PRAGMA journal_mode=WAL");
+
+	assert_string_equal(mode, "wal");
+	free(mode);
+	raw_exec(db, "BEGIN");
+	raw_exec(db, schema_v1);
+	raw_exec(db, data_v1);
+	raw_exec(db, "PRAGMA user_version = 1; COMMIT");
+	sqlite3_close(db);
+}
+
+/* The schema of the database at path: every object's SQL, by name. */
+static char *
+schema_of(const char *path)
+{
+	sqlite3 *db = raw_open(path);
+	char *schema = raw_text(db, "SELECT group_concat(sql, ';') FROM"
+				    " (SELECT sql FROM sqlite_master"
+				    " WHERE sql IS NOT NULL ORDER BY name)");
+
+	sqlite3_close(db);
+	return schema;
+}
+
+static void
+test_upgrade_v1_keeps_data(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL, *fresh = NULL;
+	struct pool *pool;
+	struct store_article a;
+	struct store_section *sections;
+	struct store_comment_input in = {
+		.author = "Ana",
+		.body = "At last.",
+		.status = STORE_COMMENT_APPROVED,
+		.created_at = 1621400000,
+	};
+	char fresh_path[160], *old_schema, *new_schema;
+	int64_t id = 0, n = -1;
+	size_t nsections;
+	sqlite3 *db;
+	int k;
+
+	make_v1(fx->path);
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_non_null(pool = pool_new(1u << 20));
+
+	/* Every field of the old article reads back, with the new fields
+	 * at their "nothing yet" values. */
+	assert_int_equal(store_article_get(st, pool, 1, 1621400000, &a), GZ_OK);
+	assert_string_equal(a.headline, "Council approves new river bridge");
+	assert_string_equal(a.slug, "council-approves-new-river-bridge");
+	assert_string_equal(a.summary, "The vote was 7-2.");
+	assert_string_equal(a.body, "The city council voted 7-2 on Tuesday.");
+	assert_string_equal(a.byline, "By the City Desk");
+	assert_string_equal(a.dateline, "RIVERTON");
+	assert_string_equal(a.section_slug, "city");
+	assert_string_equal(a.lang, "en");
+	assert_int_equal(a.status, STORE_PUBLISHED);
+	assert_int_equal(a.published_at, 1621362660);
+	assert_int_equal(a.created_at, 1621362000);
+	assert_int_equal(a.updated_at, 1621362600);
+	assert_int_equal(a.ntags, 2);
+	assert_string_equal(a.tags[0].name, "bridges");
+	assert_string_equal(a.tags[1].name, "Council");
+	assert_int_equal(a.comment_count, 0);
+	assert_int_equal(a.comments_close_at, 0);
+	assert_int_equal(store_article_get(st, pool, 2, 0, &a), GZ_OK);
+	assert_int_equal(a.status, STORE_DRAFT);
+	assert_string_equal(a.lang, "fa");
+	assert_int_equal(store_article_count(st, &n), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_section_list(st, pool, 1621400000, &sections,
+					    &nsections), GZ_OK);
+	assert_int_equal(nsections, 1);
+	assert_int_equal(sections[0].article_count, 1);
+
+	/* The old article takes comments, and counts them. */
+	in.article_id = 1;
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	assert_int_equal(store_comment_insert(st, &in, &id), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	assert_int_equal(store_article_get(st, pool, 1, 0, &a), GZ_OK);
+	assert_int_equal(a.comment_count, 1);
+	store_close(st);
+	pool_free(pool);
+
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM article_tags"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA foreign_key_check"), 0);
+	sqlite3_close(db);
+
+	/* The upgraded schema is exactly a new database's. */
+	k = snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);
+	assert_true(k > 0 && (size_t)k < sizeof(fresh_path));
+	assert_int_equal(store_open(fresh_path, &fresh), GZ_OK);
+	store_close(fresh);
+	old_schema = schema_of(fx->path);
+	new_schema = schema_of(fresh_path);
+	assert_string_equal(old_schema, new_schema);
+	free(old_schema);
+	free(new_schema);
+}
+
+static void
+test_failed_upgrade_leaves_v1(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = (struct store *)1;
+	sqlite3 *db;
+
+	/* A v1 database with a table in the way of migration 2: the
+	 * migration fails as a whole, and the database stays a working
+	 * version 1. */
+	make_v1(fx->path);
+	db = raw_open(fx->path);
+	raw_exec(db, "CREATE TABLE moderation_log (x)");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(fx->path, &st), GZ_EDB);
+	assert_null(st);
+
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master"
+				     " WHERE name IN ('comments',"
+				     " 'comment_nonces')"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info"
+				     "('articles') WHERE name ="
+				     " 'comments_close_at'"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM articles"), 2);
+	sqlite3_close(db);
 }
 
 static void
@@ -622,6 +824,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_v1_keeps_data,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_upgrade_leaves_v1,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_untouched,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_file_is_edb, setup,

@@ -1,0 +1,778 @@
+/*
+ * comment.c - readers' comments: storing one together with its CAPTCHA
+ * nonce, reading an article's approved comments and the moderators'
+ * queue, moderation actions with their log, and the spent-nonce table.
+ *
+ * Data flow: the comment POST handler, after comments_intake, stores
+ * through store_comment_insert inside its store_tx_begin/commit (on the
+ * writer); article pages read store_comment_list through the calling
+ * thread's reader; the admin queue and `gazette comments` read with
+ * store_comment_query and act with store_comment_set_status/delete.
+ *
+ * Invariants:
+ * - A nonce is spent at most once: comment_nonces' primary key refuses
+ *   the second insert, and every write runs under the store's write lock,
+ *   so of two submissions of one token exactly one is stored.
+ * - Each write function is all or nothing on its own (a savepoint): on an
+ *   error nothing of that call is left and the caller's transaction is
+ *   still open.
+ * - Everything stored is valid UTF-8; a reply's parent is an approved
+ *   comment of the same article when the reply is stored (it may be
+ *   rejected or deleted later: a deleted parent's replies move up to its
+ *   own parent).
+ * - Every submission and moderation action leaves a row in
+ *   moderation_log, in the same savepoint as the change it records.
+ */
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/pool.h"
+#include "util/utf8.h"
+
+/* Longest nonce accepted: comments/ uses 16 bytes; anything much longer
+ * is not a nonce of ours. */
+#define COMMENT_NONCE_MAX 64
+/* Rows store_comment_query returns by default, and at most. */
+#define COMMENT_QUERY_DEFAULT 100
+#define COMMENT_QUERY_MAX 1000
+
+static const char *const comment_status_names[] = {
+	[STORE_COMMENT_PENDING] = "pending",
+	[STORE_COMMENT_APPROVED] = "approved",
+	[STORE_COMMENT_REJECTED] = "rejected",
+	[STORE_COMMENT_SPAM] = "spam",
+};
+
+/* The moderation_log action for setting each status. */
+static const char *const comment_status_actions[] = {
+	[STORE_COMMENT_PENDING] = "hold",
+	[STORE_COMMENT_APPROVED] = "approve",
+	[STORE_COMMENT_REJECTED] = "reject",
+	[STORE_COMMENT_SPAM] = "spam",
+};
+
+#define NSTATUS (sizeof(comment_status_names) / sizeof(*comment_status_names))
+
+/* Columns 0-8 of every comment read; comment_row reads them. */
+#define COMMENT_COLS                                                    \
+	"c.id, c.article_id, coalesce(c.parent_id, 0), c.author, c.email," \
+	" c.body, c.ip, c.status, c.created_at"
+
+static const char list_sql[] =
+	"SELECT " COMMENT_COLS " FROM comments c"
+	" WHERE c.article_id = ?1 AND c.status = 'approved'"
+	" ORDER BY c.created_at, c.id";
+
+static const char get_sql[] =
+	"SELECT " COMMENT_COLS " FROM comments c WHERE c.id = ?1";
+
+/*
+ * The moderators' queue: four fixed texts for the four combinations of
+ * filters (as article.c's listings), so each is planned for its index
+ * (comments_status, comments_article). Parameters: ?1 status, ?2 article,
+ * ?3 limit. The index of a variant is (status ? 1 : 0) | (article ? 2 :
+ * 0), matching the order of the statement ids.
+ */
+#define QUERY_SELECT                                                    \
+	"SELECT " COMMENT_COLS ", a.headline FROM comments c"           \
+	" JOIN articles a ON a.id = c.article_id WHERE 1"
+#define QUERY_STATUS " AND c.status = ?1"
+#define QUERY_ARTICLE " AND c.article_id = ?2"
+#define QUERY_ORDER " ORDER BY c.created_at DESC, c.id DESC LIMIT ?3"
+
+static const char *const query_sql[4] = {
+	QUERY_SELECT QUERY_ORDER,
+	QUERY_SELECT QUERY_STATUS QUERY_ORDER,
+	QUERY_SELECT QUERY_ARTICLE QUERY_ORDER,
+	QUERY_SELECT QUERY_STATUS QUERY_ARTICLE QUERY_ORDER,
+};
+
+/* The same terms as the partial index comments_email, so it is used. */
+static const char known_sql[] =
+	"SELECT 1 FROM comments WHERE status = 'approved' AND email <> ''"
+	" AND lower(email) = lower(?1) LIMIT 1";
+
+static const char sp_sql[] = "SAVEPOINT comment_write";
+static const char release_sql[] = "RELEASE comment_write";
+static const char rollback_sql[] = "ROLLBACK TO comment_write";
+
+static const char nonce_spend_sql[] =
+	"INSERT INTO comment_nonces (nonce, expires_at) VALUES (?1, ?2)";
+static const char nonce_purge_sql[] =
+	"DELETE FROM comment_nonces WHERE expires_at < ?1";
+static const char article_exists_sql[] =
+	"SELECT id FROM articles WHERE id = ?1";
+static const char parent_ok_sql[] =
+	"SELECT id FROM comments"
+	" WHERE id = ?1 AND article_id = ?2 AND status = 'approved'";
+static const char insert_sql[] =
+	"INSERT INTO comments (article_id, parent_id, author, email, body,"
+	" ip, status, created_at, updated_at) VALUES (?1, nullif(?2, 0), ?3,"
+	" ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id";
+static const char find_sql[] =
+	"SELECT coalesce(parent_id, 0), status FROM comments WHERE id = ?1";
+static const char set_status_sql[] =
+	"UPDATE comments SET status = ?2, updated_at = ?3 WHERE id = ?1";
+static const char reparent_sql[] =
+	"UPDATE comments SET parent_id = nullif(?2, 0) WHERE parent_id = ?1";
+static const char delete_sql[] = "DELETE FROM comments WHERE id = ?1";
+static const char log_sql[] =
+	"INSERT INTO moderation_log (comment_id, action, actor, at, detail)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
+
+static bool
+utf8_ok(const char *s)
+{
+	return !s || utf8_valid(s, strlen(s), NULL);
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* size_t to an SQL integer; counts beyond INT64_MAX mean "all". */
+static int64_t
+size_to_int64(size_t v)
+{
+	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Maps a status column to the enum. Returns GZ_OK or GZ_EDB (a value
+ * the CHECK constraint forbids: corruption or another writer's bug). */
+static int
+status_parse(const unsigned char *t, enum store_comment_status *out)
+{
+	size_t i;
+
+	for (i = 0; t && i < NSTATUS; i++) {
+		if (strcmp((const char *)t, comment_status_names[i]) == 0) {
+			*out = (enum store_comment_status)i;
+			return GZ_OK;
+		}
+	}
+	return GZ_EDB;
+}
+
+/* Fills c from columns 0-8 of row s (strings in pool); headline "". */
+static int
+comment_row(struct pool *pool, sqlite3_stmt *s, struct store_comment *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	c->article_id = sqlite3_column_int64(s, 1);
+	c->parent_id = sqlite3_column_int64(s, 2);
+	c->author = store_col_text(pool, s, 3);
+	c->email = store_col_text(pool, s, 4);
+	c->body = store_col_text(pool, s, 5);
+	c->ip = store_col_text(pool, s, 6);
+	c->created_at = sqlite3_column_int64(s, 8);
+	c->article_headline = "";
+	if (!c->author || !c->email || !c->body || !c->ip)
+		return GZ_ENOMEM;
+	return status_parse(sqlite3_column_text(s, 7), &c->status);
+}
+
+/* Steps s (bound by the caller) and collects its rows into a pool array;
+ * with_headline reads column 9 as the article's headline. Hands s back. */
+static int
+comment_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+	     bool with_headline, struct store_comment **items, size_t *n)
+{
+	struct store_comment *arr = NULL;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		if ((err = comment_row(pool, s, &arr[len])) != GZ_OK)
+			goto out;
+		if (with_headline &&
+		    !(arr[len].article_headline = store_col_text(pool, s, 9))) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, sqlite3_sql(s));
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/*
+ * Reads the approved comments of article_id, oldest first (created_at,
+ * then id), on the calling thread's reader. Replies come in the same
+ * flat list; the caller nests them by parent_id (a reply whose parent is
+ * not in the list, because the parent was rejected later, is the
+ * caller's to place). article_headline is "".
+ * Output: *items (pool array, NULL when *n is 0), *n. Returns GZ_OK,
+ * GZ_ENOMEM (the pool is exhausted), GZ_EBUSY or GZ_EDB.
+ */
+int
+store_comment_list(struct store *st, struct pool *pool, int64_t article_id,
+		   struct store_comment **items, size_t *n)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err, rc;
+
+	assert(st && pool && items && n);
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_COMMENT_LIST, list_sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 1, article_id)) != SQLITE_OK) {
+		err = store_err(c->db, rc, list_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return comment_rows(c, pool, s, false, items, n);
+}
+
+/*
+ * Reads comments for moderators, newest first (created_at, then id,
+ * descending), with their article's headline: those with status
+ * f->status (-1: any) on article f->article_id (0: any), at most f->limit
+ * (0: 100; more than 1000: 1000).
+ * Output: *items (pool array, NULL when *n is 0), *n. Returns GZ_OK,
+ * GZ_EINVAL (a status out of range), GZ_ENOMEM, GZ_EBUSY or GZ_EDB.
+ */
+int
+store_comment_query(struct store *st, struct pool *pool,
+		    const struct store_comment_filter *f,
+		    struct store_comment **items, size_t *n)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	size_t limit;
+	int err, rc, v;
+
+	assert(st && pool && f && items && n);
+	*items = NULL;
+	*n = 0;
+	if (f->status < -1 || f->status >= (int)NSTATUS)
+		return GZ_EINVAL;
+	limit = f->limit ? f->limit : COMMENT_QUERY_DEFAULT;
+	if (limit > COMMENT_QUERY_MAX)
+		limit = COMMENT_QUERY_MAX;
+	v = (f->status >= 0 ? 1 : 0) | (f->article_id ? 2 : 0);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt(c, (enum store_stmt_id)(STMT_COMMENT_QUERY + v),
+			 query_sql[v], &s);
+	if (err != GZ_OK)
+		return err;
+	rc = SQLITE_OK;
+	if (f->status >= 0)
+		rc = store_bind_text(s, 1, comment_status_names[f->status]);
+	if (rc == SQLITE_OK && f->article_id)
+		rc = store_bind_int64(s, 2, f->article_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, size_to_int64(limit));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, query_sql[v]);
+		store_stmt_done(s);
+		return err;
+	}
+	return comment_rows(c, pool, s, true, items, n);
+}
+
+/* Reads comment id, whatever its status, into *out (strings in pool;
+ * article_headline ""). Returns GZ_OK, GZ_ENOTFOUND, GZ_ENOMEM, GZ_EBUSY
+ * or GZ_EDB. */
+int
+store_comment_get(struct store *st, struct pool *pool, int64_t id,
+		  struct store_comment *out)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	assert(st && pool && out);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_COMMENT_GET, get_sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 1, id)) != SQLITE_OK) {
+		err = store_err(c->db, rc, get_sql);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		err = GZ_ENOTFOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		err = store_err(c->db, rc, get_sql);
+		goto out;
+	}
+	err = comment_row(pool, s, out);
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/* Sets *known to whether an approved comment with email exists, compared
+ * with lower() on both sides (ASCII case folding in SQLite); NULL or ""
+ * is never known. On the calling thread's reader. Returns GZ_OK,
+ * GZ_EBUSY or GZ_EDB. */
+int
+store_commenter_known(struct store *st, const char *email, bool *known)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int64_t one;
+	int err, rc;
+
+	assert(st && known);
+	*known = false;
+	if (!email || !*email)
+		return GZ_OK;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_COMMENTER_KNOWN, known_sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_text(s, 1, email)) != SQLITE_OK) {
+		err = store_err(c->db, rc, known_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	err = store_stmt_int64(c, s, &one);
+	if (err == GZ_ENOTFOUND)
+		return GZ_OK;
+	if (err == GZ_OK)
+		*known = true;
+	return err;
+}
+
+/* ---- writes -------------------------------------------------------------- */
+
+/* Runs one of the savepoint statements. */
+static int
+comment_savepoint(struct store_conn *c, enum store_stmt_id id,
+		  const char *sql)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+/* Ends the savepoint opened by a write: released on success, else rolled
+ * back (ROLLBACK TO keeps it open, so it is released after). Returns err,
+ * or the release's error when err is GZ_OK. */
+static int
+comment_savepoint_end(struct store_conn *c, int err)
+{
+	if (err == GZ_OK) {
+		err = comment_savepoint(c, STMT_COMMENT_RELEASE, release_sql);
+		if (err == GZ_OK)
+			return GZ_OK;
+	}
+	if (comment_savepoint(c, STMT_COMMENT_ROLLBACK_TO, rollback_sql) ==
+	    GZ_OK)
+		(void)comment_savepoint(c, STMT_COMMENT_RELEASE, release_sql);
+	return err;
+}
+
+/* Runs a lookup that returns at most one row, binding ?1 = p1 and, when
+ * the statement has a second parameter, ?2 = p2. Returns GZ_OK (a row),
+ * GZ_ENOTFOUND (none) or a mapped error. */
+static int
+comment_find_id(struct store_conn *c, enum store_stmt_id id,
+		const char *sql, int64_t p1, int64_t p2)
+{
+	sqlite3_stmt *s;
+	int64_t v;
+	int err, rc;
+
+	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 1, p1);
+	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
+		rc = store_bind_int64(s, 2, p2);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_int64(c, s, &v);
+}
+
+/* Appends a row to moderation_log. */
+static int
+comment_log(struct store_conn *c, int64_t comment_id, const char *action,
+	    const char *actor, int64_t at, const char *detail)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if ((err = store_stmt(c, STMT_MODERATION_LOG, log_sql, &s)) != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 1, comment_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 2, action);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 3, actor);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 5, nz(detail));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, log_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
+/* Inserts the nonce on c. GZ_EEXIST when it was spent already. */
+static int
+nonce_insert(struct store_conn *c, const unsigned char *nonce, size_t len,
+	     int64_t expires_at)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if ((err = store_stmt(c, STMT_NONCE_SPEND, nonce_spend_sql, &s)) !=
+	    GZ_OK)
+		return err;
+	/* SQLITE_STATIC: the caller's bytes outlive the step. */
+	rc = sqlite3_bind_blob(s, 1, nonce, (int)len, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, expires_at);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, nonce_spend_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
+/*
+ * Records nonce (len bytes, 1 to 64) as spent until expires_at, so that
+ * its token cannot store anything again: for a submission that is
+ * discarded (honeypot, too fast) but must still use up its token. Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_EEXIST (spent already; nothing
+ * changed), GZ_EINVAL (no nonce, or longer than 64 bytes), GZ_EBUSY or
+ * GZ_EDB.
+ */
+int
+store_nonce_spend(struct store *st, const unsigned char *nonce, size_t len,
+		  int64_t expires_at)
+{
+	assert(st);
+	if (!nonce || len == 0 || len > COMMENT_NONCE_MAX)
+		return GZ_EINVAL;
+	/* One statement: SQLite undoes it alone when it fails, so no
+	 * savepoint is needed. */
+	return nonce_insert(store_writer(st), nonce, len, expires_at);
+}
+
+/* Deletes the nonces whose expires_at is before now. Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_EBUSY or GZ_EDB. */
+int
+store_nonce_purge(struct store *st, int64_t now)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err, rc;
+
+	assert(st);
+	c = store_writer(st);
+	if ((err = store_stmt(c, STMT_NONCE_PURGE, nonce_purge_sql, &s)) !=
+	    GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 1, now)) != SQLITE_OK) {
+		err = store_err(c->db, rc, nonce_purge_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
+/* Checks in before anything is written. */
+static int
+comment_input_check(const struct store_comment_input *in)
+{
+	if (!in->author || !in->body)
+		return GZ_EINVAL;
+	if ((unsigned)in->status >= NSTATUS)
+		return GZ_EINVAL;
+	if (in->article_id <= 0 || in->parent_id < 0)
+		return GZ_EINVAL;
+	if (in->nonce && (in->nonce_len == 0 ||
+			  in->nonce_len > COMMENT_NONCE_MAX))
+		return GZ_EINVAL;
+	if (!utf8_ok(in->author) || !utf8_ok(in->email) ||
+	    !utf8_ok(in->body) || !utf8_ok(in->ip))
+		return GZ_EINVAL;
+	return GZ_OK;
+}
+
+/* Inserts the comment row. Output: *id. */
+static int
+comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
+		   int64_t *id)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if ((err = store_stmt(c, STMT_COMMENT_INSERT, insert_sql, &s)) != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 1, in->article_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, in->parent_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 3, in->author);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 4, nz(in->email));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 5, in->body);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 6, nz(in->ip));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 7, comment_status_names[in->status]);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 8, in->created_at);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, insert_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	err = store_stmt_int64(c, s, id);
+	return err == GZ_ENOTFOUND ? GZ_EDB : err;
+}
+
+/*
+ * Stores the comment in describes, inside store_tx_begin/commit, on the
+ * writer, in this order: spends in->nonce (when not NULL: 1 to 64
+ * bytes, kept until in->nonce_expires_at), checks that the article
+ * exists and that a non-zero parent_id is an approved comment of that
+ * article, inserts the comment (updated_at = created_at) and logs
+ * "submitted" by "reader" with the status as detail.
+ *
+ * - author and body must not be NULL (they may be ""; the intake rules
+ *   decide what is too short); email and ip NULL are stored as "". All
+ *   strings must be valid UTF-8. Lengths are the caller's to cap.
+ * - The article need not be visible or open for comments: the handler
+ *   checks that against its policy.
+ *
+ * Output: *id. Returns GZ_OK, GZ_EEXIST (the nonce was spent: a replayed
+ * token), GZ_ENOTFOUND (no such article, or the parent is not an approved
+ * comment of it), GZ_EINVAL (NULL author or body, invalid UTF-8, a bad
+ * status, id or nonce length), GZ_ENOMEM, GZ_EBUSY, GZ_EDB. On error
+ * nothing of this call is stored (not even the nonce: a caller that wants
+ * the token used up anyway calls store_nonce_spend), and the transaction
+ * is still open.
+ */
+int
+store_comment_insert(struct store *st, const struct store_comment_input *in,
+		     int64_t *id)
+{
+	struct store_conn *c;
+	int err;
+
+	assert(st && in && id);
+	c = store_writer(st);
+	if ((err = comment_input_check(in)) != GZ_OK)
+		return err;
+	err = comment_savepoint(c, STMT_COMMENT_SAVEPOINT, sp_sql);
+	if (err != GZ_OK)
+		return err;
+	/* The nonce first: a replay stops before any other work. */
+	if (in->nonce) {
+		err = nonce_insert(c, in->nonce, in->nonce_len,
+				   in->nonce_expires_at);
+		if (err != GZ_OK)
+			goto out;
+	}
+	err = comment_find_id(c, STMT_COMMENT_ARTICLE_EXISTS,
+			      article_exists_sql, in->article_id, 0);
+	if (err != GZ_OK)
+		goto out;
+	if (in->parent_id) {
+		err = comment_find_id(c, STMT_COMMENT_PARENT_OK, parent_ok_sql,
+				      in->parent_id, in->article_id);
+		if (err != GZ_OK)
+			goto out;
+	}
+	if ((err = comment_row_insert(c, in, id)) != GZ_OK)
+		goto out;
+	err = comment_log(c, *id, "submitted", "reader", in->created_at,
+			  comment_status_names[in->status]);
+out:
+	return comment_savepoint_end(c, err);
+}
+
+/* Reads comment id's parent and status on the writer. Returns GZ_OK or
+ * GZ_ENOTFOUND. */
+static int
+comment_find(struct store_conn *c, int64_t id, int64_t *parent_id,
+	     enum store_comment_status *status)
+{
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if ((err = store_stmt(c, STMT_COMMENT_FIND, find_sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 1, id)) != SQLITE_OK) {
+		err = store_err(c->db, rc, find_sql);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		err = GZ_ENOTFOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		err = store_err(c->db, rc, find_sql);
+		goto out;
+	}
+	*parent_id = sqlite3_column_int64(s, 0);
+	err = status_parse(sqlite3_column_text(s, 1), status);
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/* Runs a write that returns no row, binding ?1 = a and, when the
+ * statement has a second parameter, ?2 = b. */
+static int
+comment_write_ids(struct store_conn *c, enum store_stmt_id id,
+		  const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 1, a);
+	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
+		rc = store_bind_int64(s, 2, b);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
+/* actor must be a non-empty valid UTF-8 string. */
+static bool
+actor_ok(const char *actor)
+{
+	return actor && *actor && utf8_ok(actor);
+}
+
+/*
+ * Sets comment id's status (updated_at = at) and logs the action
+ * ("approve", "reject", "spam", or "hold" for pending) by actor
+ * ("cli:root", "admin:ed") at at, with the previous status as detail.
+ * Setting the status a comment already has is done and logged all the
+ * same. Inside store_tx_begin/commit. Returns GZ_OK, GZ_ENOTFOUND,
+ * GZ_EINVAL (bad status, empty or invalid actor), GZ_EBUSY, GZ_EDB; on
+ * error nothing changed and the transaction is still open.
+ */
+int
+store_comment_set_status(struct store *st, int64_t id,
+			 enum store_comment_status status, const char *actor,
+			 int64_t at)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	enum store_comment_status old = STORE_COMMENT_PENDING;
+	int64_t parent_id = 0;
+	int err, rc;
+
+	assert(st);
+	c = store_writer(st);
+	if ((unsigned)status >= NSTATUS || !actor_ok(actor))
+		return GZ_EINVAL;
+	err = comment_savepoint(c, STMT_COMMENT_SAVEPOINT, sp_sql);
+	if (err != GZ_OK)
+		return err;
+	if ((err = comment_find(c, id, &parent_id, &old)) != GZ_OK)
+		goto out;
+	err = store_stmt(c, STMT_COMMENT_SET_STATUS, set_status_sql, &s);
+	if (err != GZ_OK)
+		goto out;
+	rc = store_bind_int64(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 2, comment_status_names[status]);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, at);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, set_status_sql);
+		store_stmt_done(s);
+		goto out;
+	}
+	if ((err = store_stmt_run(c, s)) != GZ_OK)
+		goto out;
+	err = comment_log(c, id, comment_status_actions[status], actor, at,
+			  comment_status_names[old]);
+out:
+	return comment_savepoint_end(c, err);
+}
+
+/*
+ * Deletes comment id and logs "delete" by actor at at, with the status
+ * it had as detail. Its replies are moved to its own parent first (to
+ * the top level when it had none), so a thread keeps its shape. Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_ENOTFOUND, GZ_EINVAL (empty or
+ * invalid actor), GZ_EBUSY, GZ_EDB; on error nothing changed and the
+ * transaction is still open.
+ */
+int
+store_comment_delete(struct store *st, int64_t id, const char *actor,
+		     int64_t at)
+{
+	struct store_conn *c;
+	enum store_comment_status old = STORE_COMMENT_PENDING;
+	int64_t parent_id = 0;
+	int err;
+
+	assert(st);
+	c = store_writer(st);
+	if (!actor_ok(actor))
+		return GZ_EINVAL;
+	err = comment_savepoint(c, STMT_COMMENT_SAVEPOINT, sp_sql);
+	if (err != GZ_OK)
+		return err;
+	if ((err = comment_find(c, id, &parent_id, &old)) != GZ_OK)
+		goto out;
+	err = comment_write_ids(c, STMT_COMMENT_REPARENT, reparent_sql, id,
+				parent_id);
+	if (err != GZ_OK)
+		goto out;
+	err = comment_write_ids(c, STMT_COMMENT_DELETE, delete_sql, id, 0);
+	if (err != GZ_OK)
+		goto out;
+	err = comment_log(c, id, "delete", actor, at,
+			  comment_status_names[old]);
+out:
+	return comment_savepoint_end(c, err);
+}

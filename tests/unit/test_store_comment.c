@@ -1,0 +1,922 @@
+/*
+ * test_store_comment.c - tests of src/store/comment.c: storing and
+ * reading comments, spending CAPTCHA nonces once (also with two threads
+ * racing), the reply rules, moderation with its log, deletion that keeps
+ * threads whole, the commenter lookup, the moderators' queue, and the
+ * comment fields of articles (comment_count, comments_close_at).
+ *
+ * Each test opens a fresh store in its own mkdtemp directory, removed
+ * afterwards. moderation_log and other rows no function returns are read
+ * through a second, raw SQLite connection.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "util/err.h"
+#include "util/pool.h"
+
+/* A fixed "now": 2021-05-18 18:31 UTC. */
+#define NOW INT64_C(1621362660)
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *st;
+	struct pool *pool;
+	int64_t a1, a2; /* two published articles */
+	unsigned nonce_seq;
+};
+
+static int64_t put_article(struct fx *fx, const char *headline,
+			   const char *key, int64_t close_at);
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	int n;
+
+	assert_non_null(fx);
+	memcpy(fx->dir, "/tmp/gz-comment-XXXXXX",
+	       sizeof("/tmp/gz-comment-XXXXXX"));
+	assert_non_null(mkdtemp(fx->dir));
+	n = snprintf(fx->path, sizeof(fx->path), "%s/gazette.db", fx->dir);
+	assert_true(n > 0 && (size_t)n < sizeof(fx->path));
+	assert_int_equal(store_open(fx->path, &fx->st), GZ_OK);
+	assert_non_null(fx->pool = pool_new(16u << 20));
+	fx->a1 = put_article(fx, "Council approves new river bridge", NULL, 0);
+	fx->a2 = put_article(fx, "Storm watch: high winds", NULL, 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char p[512];
+	struct dirent *de;
+	DIR *d;
+	int n;
+
+	store_close(fx->st);
+	pool_free(fx->pool);
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			n = snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
+			if (n > 0 && (size_t)n < sizeof(p))
+				unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* A published article; key may be NULL. */
+static int64_t
+put_article(struct fx *fx, const char *headline, const char *key,
+	    int64_t close_at)
+{
+	struct store_article_input in = {
+		.import_key = key,
+		.headline = headline,
+		.body = "Text.",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW - 3600,
+		.comments_close_at = close_at,
+	};
+	int64_t id = 0;
+	bool created;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_put(fx->st, &in, &id, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_true(id > 0);
+	return id;
+}
+
+/* Runs sql, one integer answer, on a raw connection to the database. */
+static long long
+raw_int(struct fx *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Runs sql, one text answer (malloc'd; "" for no row), on a raw
+ * connection. */
+static char *
+raw_text(struct fx *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	const unsigned char *t;
+	char *r;
+
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (t = sqlite3_column_text(s, 0)) != NULL)
+		r = strdup((const char *)t);
+	else
+		r = strdup("");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	assert_non_null(r);
+	return r;
+}
+
+static void
+assert_raw_text(struct fx *fx, const char *sql, const char *want)
+{
+	char *got = raw_text(fx, sql);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Asserts that the query plan of sql names want (as "USING INDEX x"). */
+static void
+assert_plan_uses(struct fx *fx, const char *sql, const char *want)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	char plan[1024] = "";
+	const unsigned char *t;
+	size_t len = 0;
+	int n;
+
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	n = snprintf(plan, sizeof(plan), "EXPLAIN QUERY PLAN %s", sql);
+	assert_true(n > 0 && (size_t)n < sizeof(plan));
+	assert_int_equal(sqlite3_prepare_v2(db, plan, -1, &s, NULL), SQLITE_OK);
+	plan[0] = '\0';
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		t = sqlite3_column_text(s, 3);
+		n = snprintf(plan + len, sizeof(plan) - len, "%s; ",
+			     t ? (const char *)t : "");
+		assert_true(n > 0 && (size_t)n < sizeof(plan) - len);
+		len += (size_t)n;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	if (!strstr(plan, want))
+		fail_msg("plan of %s: %s", sql, plan);
+}
+
+/* A comment input on article with status, created at when, with a fresh
+ * 16-byte nonce in buf. */
+static struct store_comment_input
+input(struct fx *fx, unsigned char buf[16], int64_t article,
+      enum store_comment_status status, int64_t when)
+{
+	struct store_comment_input in = {
+		.article_id = article,
+		.author = "Ana",
+		.email = "ana@example.com",
+		.body = "Good news for the east bank.",
+		.ip = "192.0.2.7",
+		.status = status,
+		.created_at = when,
+		.nonce = buf,
+		.nonce_len = 16,
+		.nonce_expires_at = when + 7200,
+	};
+
+	memset(buf, 0, 16);
+	fx->nonce_seq++;
+	memcpy(buf, &fx->nonce_seq, sizeof(fx->nonce_seq));
+	return in;
+}
+
+/* Inserts in in its own transaction, committed either way; returns what
+ * store_comment_insert answered. */
+static int
+insert_err(struct fx *fx, const struct store_comment_input *in, int64_t *id)
+{
+	int64_t dummy;
+	int err;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	err = store_comment_insert(fx->st, in, id ? id : &dummy);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	return err;
+}
+
+/* Inserts a comment that must be stored; returns its id. */
+static int64_t
+add(struct fx *fx, int64_t article, enum store_comment_status status,
+    int64_t when, int64_t parent, const char *email)
+{
+	unsigned char nonce[16];
+	struct store_comment_input in = input(fx, nonce, article, status, when);
+	int64_t id = 0;
+
+	in.parent_id = parent;
+	if (email)
+		in.email = email;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_true(id > 0);
+	return id;
+}
+
+static int
+set_status(struct fx *fx, int64_t id, enum store_comment_status s)
+{
+	int err;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	err = store_comment_set_status(fx->st, id, s, "cli:ed", NOW + 60);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	return err;
+}
+
+static int
+delete(struct fx *fx, int64_t id)
+{
+	int err;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	err = store_comment_delete(fx->st, id, "admin:ed", NOW + 120);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	return err;
+}
+
+static void
+test_insert_get_list_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char nonce[16];
+	struct store_comment_input in =
+		input(fx, nonce, fx->a1, STORE_COMMENT_APPROVED, NOW);
+	struct store_comment c, *items;
+	int64_t id = 0, pending, later, first;
+	size_t n;
+
+	in.author = "Zahra Ahmadi \xd8\xb2\xd9\x87\xd8\xb1\xd8\xa7";
+	in.body = "Line one.\nLine two, \xe2\x80\x9cquoted\xe2\x80\x9d.";
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_true(id > 0);
+
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_int_equal(c.id, id);
+	assert_int_equal(c.article_id, fx->a1);
+	assert_int_equal(c.parent_id, 0);
+	assert_string_equal(c.author, in.author);
+	assert_string_equal(c.email, "ana@example.com");
+	assert_string_equal(c.body, in.body);
+	assert_string_equal(c.ip, "192.0.2.7");
+	assert_int_equal(c.status, STORE_COMMENT_APPROVED);
+	assert_int_equal(c.created_at, NOW);
+	assert_string_equal(c.article_headline, "");
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id + 100, &c),
+			 GZ_ENOTFOUND);
+
+	/* updated_at starts as created_at; the submission is logged. */
+	assert_int_equal(raw_int(fx, "SELECT updated_at - created_at FROM "
+				     "comments"), 0);
+	assert_raw_text(fx, "SELECT action || '/' || actor || '/' || detail ||"
+			    " '/' || (at = 1621362660) FROM moderation_log",
+			"submitted/reader/approved/1");
+
+	/* NULL email and ip are stored as "". */
+	in = input(fx, nonce, fx->a1, STORE_COMMENT_APPROVED, NOW);
+	in.email = NULL;
+	in.ip = NULL;
+	first = id;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_string_equal(c.email, "");
+	assert_string_equal(c.ip, "");
+
+	/* The list: approved only, oldest first, ties by id. */
+	pending = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW - 100, 0, NULL);
+	later = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 5, 0, NULL);
+	(void)add(fx, fx->a1, STORE_COMMENT_SPAM, NOW - 50, 0, NULL);
+	(void)add(fx, fx->a2, STORE_COMMENT_APPROVED, NOW - 500, 0, NULL);
+	assert_true(pending > 0);
+	assert_int_equal(store_comment_list(fx->st, fx->pool, fx->a1, &items,
+					    &n), GZ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(items[0].id, first);
+	assert_int_equal(items[1].id, id);
+	assert_int_equal(items[2].id, later);
+	assert_int_equal(items[2].status, STORE_COMMENT_APPROVED);
+	assert_string_equal(items[0].author, "Zahra Ahmadi \xd8\xb2\xd9\x87"
+					     "\xd8\xb1\xd8\xa7");
+	assert_int_equal(store_comment_list(fx->st, fx->pool, 999, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 0);
+	assert_null(items);
+}
+
+static void
+test_nonce_replay(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char nonce[16], other[16];
+	struct store_comment_input in =
+		input(fx, nonce, fx->a1, STORE_COMMENT_PENDING, NOW);
+	struct store_comment_input in2;
+	int64_t id = 0, id2 = 0;
+
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	/* The same token again, with other words: refused, nothing stored,
+	 * nothing logged. */
+	in.body = "A second comment on one token.";
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_EEXIST);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 1);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM moderation_log"), 1);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comment_nonces"), 1);
+
+	/* The refusal leaves the transaction usable: a second insert in it
+	 * lands. */
+	in2 = input(fx, other, fx->a1, STORE_COMMENT_PENDING, NOW);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_comment_insert(fx->st, &in, &id2), GZ_EEXIST);
+	assert_int_equal(store_comment_insert(fx->st, &in2, &id2), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_true(id2 > id);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 2);
+
+	/* A nonce spent alone (a discarded submission) cannot store a
+	 * comment afterwards, nor be spent twice. */
+	in2 = input(fx, other, fx->a1, STORE_COMMENT_PENDING, NOW);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, other, 16, NOW + 60), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, other, 16, NOW + 60),
+			 GZ_EEXIST);
+	assert_int_equal(store_comment_insert(fx->st, &in2, &id2), GZ_EEXIST);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 2);
+
+	/* Nonces are compared as bytes: one differing byte is another. */
+	other[15] ^= 1;
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, other, 16, NOW + 60), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, other, 15, NOW + 60), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, other, 0, NOW), GZ_EINVAL);
+	assert_int_equal(store_nonce_spend(fx->st, NULL, 16, NOW), GZ_EINVAL);
+	assert_int_equal(store_nonce_spend(fx->st, other, 65, NOW), GZ_EINVAL);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+
+	/* Without a nonce (a moderator's own comment, an import) nothing
+	 * is spent. */
+	in2.nonce = NULL;
+	assert_int_equal(insert_err(fx, &in2, NULL), GZ_OK);
+	assert_int_equal(insert_err(fx, &in2, NULL), GZ_OK);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 4);
+}
+
+/* Two threads submitting one token at the same moment. */
+struct racer {
+	struct store *st;
+	pthread_barrier_t *go;
+	const struct store_comment_input *in;
+	int err;
+};
+
+static void *
+racer_main(void *p)
+{
+	struct racer *r = p;
+	int64_t id;
+
+	pthread_barrier_wait(r->go);
+	if ((r->err = store_tx_begin(r->st)) != GZ_OK)
+		return NULL;
+	r->err = store_comment_insert(r->st, r->in, &id);
+	if (r->err == GZ_OK)
+		r->err = store_tx_commit(r->st);
+	else
+		store_tx_rollback(r->st);
+	return NULL;
+}
+
+static void
+test_nonce_race_two_threads(void **state)
+{
+	struct fx *fx = *state;
+	enum { ROUNDS = 50 };
+	unsigned char nonce[16];
+	struct store_comment_input in;
+	pthread_barrier_t go;
+	struct racer r[2];
+	pthread_t t[2];
+	int round, i, wins;
+
+	for (round = 0; round < ROUNDS; round++) {
+		in = input(fx, nonce, fx->a1, STORE_COMMENT_PENDING,
+			   NOW + round);
+		assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+		for (i = 0; i < 2; i++) {
+			r[i] = (struct racer){.st = fx->st, .go = &go,
+					      .in = &in, .err = -1};
+			assert_int_equal(pthread_create(&t[i], NULL,
+							racer_main, &r[i]), 0);
+		}
+		for (i = 0; i < 2; i++)
+			assert_int_equal(pthread_join(t[i], NULL), 0);
+		pthread_barrier_destroy(&go);
+		wins = 0;
+		for (i = 0; i < 2; i++) {
+			if (r[i].err == GZ_OK)
+				wins++;
+			else
+				assert_int_equal(r[i].err, GZ_EEXIST);
+		}
+		assert_int_equal(wins, 1);
+	}
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), ROUNDS);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comment_nonces"),
+			 ROUNDS);
+}
+
+static void
+test_parent_rules(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char nonce[16];
+	struct store_comment_input in;
+	struct store_comment c;
+	int64_t approved, pending, elsewhere, id = 0;
+
+	approved = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+	pending = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW, 0, NULL);
+	elsewhere = add(fx, fx->a2, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+
+	in = input(fx, nonce, fx->a1, STORE_COMMENT_PENDING, NOW + 1);
+	/* A reply to a comment awaiting moderation, to one on another
+	 * article, to one that does not exist: no. */
+	in.parent_id = pending;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_ENOTFOUND);
+	in.parent_id = elsewhere;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_ENOTFOUND);
+	in.parent_id = elsewhere + 100;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_ENOTFOUND);
+	/* Nor on an article that does not exist. */
+	in.parent_id = 0;
+	in.article_id = fx->a2 + 100;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_ENOTFOUND);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 3);
+	/* Each refusal left nothing, not even the nonce: the same token
+	 * still stores the reply to an approved comment. */
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comment_nonces"), 3);
+	in.article_id = fx->a1;
+	in.parent_id = approved;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_int_equal(c.parent_id, approved);
+	assert_int_equal(c.article_id, fx->a1);
+	/* Negative ids are input errors. */
+	in.parent_id = -1;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_EINVAL);
+}
+
+static void
+test_set_status_logs(void **state)
+{
+	struct fx *fx = *state;
+	struct store_comment c;
+	int64_t id;
+
+	id = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW, 0, NULL);
+	assert_int_equal(set_status(fx, id, STORE_COMMENT_APPROVED), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_int_equal(c.status, STORE_COMMENT_APPROVED);
+	assert_int_equal(c.created_at, NOW);
+	assert_int_equal(raw_int(fx, "SELECT updated_at FROM comments"),
+			 NOW + 60);
+	assert_int_equal(set_status(fx, id, STORE_COMMENT_SPAM), GZ_OK);
+	assert_int_equal(set_status(fx, id, STORE_COMMENT_REJECTED), GZ_OK);
+	assert_int_equal(set_status(fx, id, STORE_COMMENT_PENDING), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_int_equal(c.status, STORE_COMMENT_PENDING);
+
+	/* Every action, in order, with who, when and the status before. */
+	assert_raw_text(fx, "SELECT group_concat(x, ' ') FROM (SELECT action ||"
+			    " ':' || actor || ':' || (at - 1621362660) || ':' ||"
+			    " detail AS x FROM moderation_log WHERE"
+			    " comment_id = (SELECT max(id) FROM comments)"
+			    " ORDER BY id)",
+			"submitted:reader:0:pending approve:cli:ed:60:pending "
+			"spam:cli:ed:60:approved reject:cli:ed:60:spam "
+			"hold:cli:ed:60:rejected");
+
+	/* A missing comment: not found, nothing logged. */
+	assert_int_equal(set_status(fx, id + 1, STORE_COMMENT_APPROVED),
+			 GZ_ENOTFOUND);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM moderation_log"), 5);
+	/* Bad input. */
+	assert_int_equal(set_status(fx, id, (enum store_comment_status)4),
+			 GZ_EINVAL);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_comment_set_status(fx->st, id,
+						  STORE_COMMENT_APPROVED, "",
+						  NOW), GZ_EINVAL);
+	assert_int_equal(store_comment_set_status(fx->st, id,
+						  STORE_COMMENT_APPROVED,
+						  "cli:\xff", NOW), GZ_EINVAL);
+	assert_int_equal(store_comment_delete(fx->st, id, NULL, NOW),
+			 GZ_EINVAL);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM moderation_log"), 5);
+}
+
+static void
+test_delete_reparents(void **state)
+{
+	struct fx *fx = *state;
+	struct store_comment c;
+	int64_t a, b, c1, c2, other;
+
+	/* a <- b <- {c1, c2}; other is a sibling of a. */
+	a = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+	b = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 1, a, NULL);
+	c1 = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 2, b, NULL);
+	c2 = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW + 3, b, NULL);
+	other = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 4, 0, NULL);
+
+	/* Deleting b moves its replies up to a. */
+	assert_int_equal(delete(fx, b), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, b, &c),
+			 GZ_ENOTFOUND);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, c1, &c), GZ_OK);
+	assert_int_equal(c.parent_id, a);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, c2, &c), GZ_OK);
+	assert_int_equal(c.parent_id, a);
+	/* Deleting a makes them top level; other is untouched. */
+	assert_int_equal(delete(fx, a), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, c1, &c), GZ_OK);
+	assert_int_equal(c.parent_id, 0);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, other, &c), GZ_OK);
+	assert_int_equal(c.parent_id, 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 3);
+
+	/* The log outlives the comments it names. */
+	assert_raw_text(fx, "SELECT group_concat(x, ' ') FROM (SELECT"
+			    " comment_id || ':' || action || ':' || actor || ':'"
+			    " || detail || ':' || (at - 1621362660) AS x"
+			    " FROM moderation_log WHERE action = 'delete'"
+			    " ORDER BY id)",
+			"2:delete:admin:ed:approved:120 "
+			"1:delete:admin:ed:approved:120");
+	assert_int_equal(delete(fx, b), GZ_ENOTFOUND);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM moderation_log"
+				     " WHERE action = 'delete'"), 2);
+}
+
+static void
+test_commenter_known(void **state)
+{
+	struct fx *fx = *state;
+	bool known = true;
+	int64_t id;
+
+	assert_int_equal(store_commenter_known(fx->st, "Reader@Example.com",
+					       &known), GZ_OK);
+	assert_false(known);
+	id = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW, 0,
+		 "Reader@Example.com");
+	(void)add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, 0, "");
+	/* Pending is not known yet. */
+	assert_int_equal(store_commenter_known(fx->st, "reader@example.com",
+					       &known), GZ_OK);
+	assert_false(known);
+	assert_int_equal(set_status(fx, id, STORE_COMMENT_APPROVED), GZ_OK);
+	assert_int_equal(store_commenter_known(fx->st, "reader@example.com",
+					       &known), GZ_OK);
+	assert_true(known);
+	assert_int_equal(store_commenter_known(fx->st, "READER@EXAMPLE.COM",
+					       &known), GZ_OK);
+	assert_true(known);
+	assert_int_equal(store_commenter_known(fx->st, "reader@example.co",
+					       &known), GZ_OK);
+	assert_false(known);
+	/* An empty address is never known, though an approved comment has
+	 * one. */
+	known = true;
+	assert_int_equal(store_commenter_known(fx->st, "", &known), GZ_OK);
+	assert_false(known);
+	known = true;
+	assert_int_equal(store_commenter_known(fx->st, NULL, &known), GZ_OK);
+	assert_false(known);
+	/* The lookup is served by the partial index (the same terms as
+	 * comment.c's query). */
+	assert_plan_uses(fx, "SELECT 1 FROM comments WHERE status = 'approved'"
+			     " AND email <> '' AND lower(email) = lower(?1)"
+			     " LIMIT 1", "USING INDEX comments_email");
+}
+
+static void
+test_article_comment_count(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article a, *items;
+	struct store_article_query q = {.now = NOW, .limit = 10};
+	int64_t id;
+	size_t n;
+
+	assert_int_equal(store_article_get(fx->st, fx->pool, fx->a1, NOW, &a),
+			 GZ_OK);
+	assert_int_equal(a.comment_count, 0);
+	id = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+	(void)add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, id, NULL);
+	(void)add(fx, fx->a1, STORE_COMMENT_PENDING, NOW, 0, NULL);
+	(void)add(fx, fx->a1, STORE_COMMENT_SPAM, NOW, 0, NULL);
+	(void)add(fx, fx->a1, STORE_COMMENT_REJECTED, NOW, 0, NULL);
+	(void)add(fx, fx->a2, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+
+	assert_int_equal(store_article_get(fx->st, fx->pool, fx->a1, NOW, &a),
+			 GZ_OK);
+	assert_int_equal(a.comment_count, 2);
+	assert_string_equal(a.body, "Text.");
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    NULL), GZ_OK);
+	assert_int_equal(n, 2);
+	/* Same published_at: newest id first. */
+	assert_int_equal(items[0].id, fx->a2);
+	assert_int_equal(items[0].comment_count, 1);
+	assert_int_equal(items[1].id, fx->a1);
+	assert_int_equal(items[1].comment_count, 2);
+
+	assert_int_equal(set_status(fx, id, STORE_COMMENT_REJECTED), GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, fx->a1, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.comment_count, 1);
+}
+
+static void
+test_comments_close_at_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article a, *items;
+	struct store_article_query q = {.now = NOW, .limit = 10};
+	int64_t id, id2;
+	size_t n;
+
+	/* setup's articles leave it to the policy. */
+	assert_int_equal(store_article_get(fx->st, fx->pool, fx->a1, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.comments_close_at, 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM articles WHERE"
+				     " comments_close_at IS NULL"), 2);
+
+	id = put_article(fx, "Closes", "key-1", NOW + 86400);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.comments_close_at, NOW + 86400);
+	id2 = put_article(fx, "Never closes", NULL, INT64_MAX);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id2, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.comments_close_at, INT64_MAX);
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    NULL), GZ_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(items[0].id, id2);
+	assert_int_equal(items[0].comments_close_at, INT64_MAX);
+	assert_int_equal(items[1].comments_close_at, NOW + 86400);
+
+	/* An update writes it too: another time, then back to policy. */
+	assert_int_equal(put_article(fx, "Closes", "key-1", NOW + 60), id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.comments_close_at, NOW + 60);
+	assert_int_equal(put_article(fx, "Closes", "key-1", 0), id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.comments_close_at, 0);
+}
+
+static void
+test_nonce_purge(void **state)
+{
+	struct fx *fx = *state;
+	const unsigned char old[4] = {1, 2, 3, 4}, young[4] = {5, 6, 7, 8};
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, old, 4, 100), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, young, 4, 200), GZ_OK);
+	/* Expired before now: at 200 a nonce still counts. */
+	assert_int_equal(store_nonce_purge(fx->st, 200), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comment_nonces"), 1);
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_nonce_spend(fx->st, young, 4, 200), GZ_EEXIST);
+	assert_int_equal(store_nonce_spend(fx->st, old, 4, 100), GZ_OK);
+	assert_int_equal(store_nonce_purge(fx->st, 201), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comment_nonces"), 0);
+}
+
+static void
+test_invalid_input_refused(void **state)
+{
+	struct fx *fx = *state;
+	static const char bad[] = "caf\xc3 au lait";   /* truncated sequence */
+	static const char overlong[] = "\xc0\xaf";     /* overlong '/' */
+	static const char surrogate[] = "\xed\xa0\x80"; /* U+D800 */
+	unsigned char nonce[16];
+	struct store_comment_input in;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		in = input(fx, nonce, fx->a1, STORE_COMMENT_PENDING, NOW);
+		switch (i) {
+		case 0: in.author = bad; break;
+		case 1: in.body = overlong; break;
+		case 2: in.email = surrogate; break;
+		case 3: in.ip = bad; break;
+		case 4: in.author = NULL; break;
+		case 5: in.body = NULL; break;
+		}
+		assert_int_equal(insert_err(fx, &in, NULL), GZ_EINVAL);
+	}
+	in = input(fx, nonce, fx->a1, (enum store_comment_status)4, NOW);
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_EINVAL);
+	in = input(fx, nonce, fx->a1, STORE_COMMENT_PENDING, NOW);
+	in.nonce_len = 0;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_EINVAL);
+	in.nonce_len = 65;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_EINVAL);
+	in.nonce_len = 16;
+	in.article_id = 0;
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_EINVAL);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comment_nonces"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM moderation_log"), 0);
+	/* Valid non-ASCII and an empty body pass (the intake rules, not the
+	 * store, decide what is too short). */
+	in.article_id = fx->a1;
+	in.author = "\xd9\x86\xd8\xa7\xd8\xb4\xd9\x86\xd8\xa7\xd8\xb3";
+	in.body = "";
+	assert_int_equal(insert_err(fx, &in, NULL), GZ_OK);
+}
+
+static void
+test_query_filters(void **state)
+{
+	struct fx *fx = *state;
+	struct store_comment_filter f = {.status = -1};
+	struct store_comment *items;
+	int64_t p1, p2, ap, sp;
+	size_t n;
+	int i;
+
+	p1 = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW + 10, 0, NULL);
+	ap = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 20, 0, NULL);
+	p2 = add(fx, fx->a2, STORE_COMMENT_PENDING, NOW + 30, 0, NULL);
+	sp = add(fx, fx->a2, STORE_COMMENT_SPAM, NOW + 30, 0, NULL);
+
+	/* Everything, newest first (ties: higher id first), with headlines. */
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(items[0].id, sp);
+	assert_int_equal(items[1].id, p2);
+	assert_int_equal(items[2].id, ap);
+	assert_int_equal(items[3].id, p1);
+	assert_string_equal(items[0].article_headline,
+			    "Storm watch: high winds");
+	assert_string_equal(items[3].article_headline,
+			    "Council approves new river bridge");
+	assert_int_equal(items[0].status, STORE_COMMENT_SPAM);
+
+	f.status = STORE_COMMENT_PENDING;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].id, p2);
+	assert_int_equal(items[1].id, p1);
+
+	f.article_id = fx->a1;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, p1);
+
+	f.status = -1;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].id, ap);
+
+	f.status = STORE_COMMENT_REJECTED;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 0);
+	assert_null(items);
+
+	f = (struct store_comment_filter){.status = -1, .limit = 3};
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 3);
+
+	f.status = 4;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_EINVAL);
+	f.status = -2;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_EINVAL);
+
+	/* Default 100, at most 1000. */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	for (i = 0; i < 1010; i++) {
+		struct store_comment_input in = {
+			.article_id = fx->a2,
+			.author = "Bot",
+			.body = "Same again.",
+			.status = STORE_COMMENT_SPAM,
+			.created_at = NOW - i,
+		};
+		int64_t id;
+
+		assert_int_equal(store_comment_insert(fx->st, &in, &id), GZ_OK);
+	}
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	f = (struct store_comment_filter){.status = -1};
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 100);
+	f.limit = 5000;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1000);
+	f.limit = 1000;
+	f.status = STORE_COMMENT_SPAM;
+	f.article_id = fx->a2;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1000);
+	assert_int_equal(items[0].id, sp);
+}
+
+static void
+test_comments_follow_their_article(void **state)
+{
+	struct fx *fx = *state;
+	sqlite3 *db = NULL;
+
+	(void)add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+	(void)add(fx, fx->a2, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+	/* No store function deletes articles yet; the schema's cascade is
+	 * what a later one will rely on. */
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON;"
+					  " DELETE FROM articles WHERE id = 1",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 1);
+	assert_int_equal(raw_int(fx, "SELECT article_id FROM comments"),
+			 fx->a2);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM moderation_log"), 2);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_insert_get_list_round_trip),
+		T(test_nonce_replay),
+		T(test_nonce_race_two_threads),
+		T(test_parent_rules),
+		T(test_set_status_logs),
+		T(test_delete_reparents),
+		T(test_commenter_known),
+		T(test_article_comment_count),
+		T(test_comments_close_at_round_trip),
+		T(test_nonce_purge),
+		T(test_invalid_input_refused),
+		T(test_query_filters),
+		T(test_comments_follow_their_article),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("store/comment", tests, NULL, NULL);
+}
