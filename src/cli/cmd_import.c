@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,13 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	in.published_at = a.published_at;
 	in.tags = a.tags;
 	in.ntags = a.ntags;
+	if (a.comments_days == IMPORT_COMMENTS_OPEN)
+		in.comments_close_at = INT64_MAX;
+	else if (a.comments_days == 0)
+		in.comments_close_at = 1; /* closed since long ago */
+	else if (a.comments_days > 0 && a.published_at > 0)
+		in.comments_close_at = a.published_at +
+				       (int64_t)a.comments_days * 86400;
 	if ((rc = store_tx_begin(st)) != GZ_OK) {
 		fprintf(stderr, "%s: the database is busy (%s)\n", name,
 			gz_strerror(rc));

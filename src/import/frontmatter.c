@@ -41,12 +41,14 @@ enum fm_key {
 	FM_SUMMARY,
 	FM_SLUG,
 	FM_STATUS,
+	FM_COMMENTS,
 	FM_NKEYS
 };
 
 static const char *const fm_keys[FM_NKEYS] = {
 	"title", "date",  "dateline", "byline",  "section",
 	"tags",  "lang",  "summary",  "slug",    "status",
+	"comments",
 };
 
 /* What the reader has seen so far. */
@@ -166,6 +168,26 @@ fm_tags(struct fm_state *st, const char *v, size_t vn, unsigned line)
 	return GZ_OK;
 }
 
+/* Parses a number of days, 1 to 36500 (a century). */
+static bool
+fm_days(const char *v, size_t vn, int *out)
+{
+	int d = 0;
+	size_t i;
+
+	if (vn == 0 || vn > 5)
+		return false;
+	for (i = 0; i < vn; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		d = d * 10 + (v[i] - '0');
+	}
+	if (d < 1 || d > 36500)
+		return false;
+	*out = d;
+	return true;
+}
+
 /* Checks and stores the value v[0..vn) of key k, read on line. */
 static int
 fm_value(struct fm_state *st, enum fm_key k, const char *v, size_t vn,
@@ -235,6 +257,16 @@ fm_value(struct fm_state *st, enum fm_key k, const char *v, size_t vn,
 			return import_fail(st->err, line, "expected a status of "
 					   "draft, scheduled or published");
 		return GZ_OK;
+	case FM_COMMENTS:
+		if (import_ieq(v, vn, "open"))
+			out->comments_days = IMPORT_COMMENTS_OPEN;
+		else if (import_ieq(v, vn, "closed"))
+			out->comments_days = 0;
+		else if (!fm_days(v, vn, &out->comments_days))
+			return import_fail(st->err, line, "expected comments: "
+					   "open, closed, or a number of days "
+					   "from 1 to 36500");
+		return GZ_OK;
 	case FM_NKEYS:
 		break;
 	}
@@ -265,7 +297,7 @@ fm_line(struct fm_state *st, const struct import_line *ln)
 	if (k == FM_NKEYS)
 		return import_fail(st->err, ln->no, "expected one of title, date, "
 				   "dateline, byline, section, tags, lang, "
-				   "summary, slug, status");
+				   "summary, slug, status, comments");
 	if (st->seen[k])
 		return import_fail(st->err, ln->no, "expected each key once "
 				   "(%s: is already on line %u)", fm_keys[k],

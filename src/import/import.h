@@ -28,7 +28,15 @@ struct import_article {
 	int64_t published_at; /* 0 when no date was given */
 	const char **tags;
 	size_t ntags;
+	/* Front matter "comments:": IMPORT_COMMENTS_POLICY when not given
+	 * (the site's close_after_days decides), 0 for "closed",
+	 * IMPORT_COMMENTS_OPEN for "open" (never close), else the number of
+	 * days after publication they stay open. */
+	int comments_days;
 };
+
+#define IMPORT_COMMENTS_POLICY (-1)
+#define IMPORT_COMMENTS_OPEN 0x7fffffff
 
 struct import_error {
 	unsigned line; /* 1-based; 0 when the error is about the whole file */

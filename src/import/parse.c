@@ -256,6 +256,7 @@ import_article_clear(struct import_article *a)
 	a->published_at = 0;
 	a->tags = NULL;
 	a->ntags = 0;
+	a->comments_days = IMPORT_COMMENTS_POLICY;
 }
 
 int

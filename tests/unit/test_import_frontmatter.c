@@ -18,7 +18,7 @@
 
 #define KEYS_MSG                                                             \
 	"expected one of title, date, dateline, byline, section, tags, lang, " \
-	"summary, slug, status"
+	"summary, slug, status, comments"
 #define DATE_MSG                                                       \
 	"expected a date like 2021-05-18 18:31, 2021-05-18T18:31:00+04:30 " \
 	"or May 18, 2021 - 18:31"
@@ -77,6 +77,44 @@ with_line(char *out, size_t size, const char *line)
 			 "---\nBody.\n", line);
 
 	assert_true(n > 0 && (size_t)n < size);
+}
+
+/* "comments:" open, closed, a number of days, or absent (site policy). */
+static void
+test_comments_key(void **state)
+{
+	static const struct {
+		const char *line;
+		int days;
+	} ok[] = {
+		{"comments: open", IMPORT_COMMENTS_OPEN},
+		{"comments: Closed", 0},
+		{"comments: 30", 30},
+		{"comments: 1", 1},
+		{"comments: 36500", 36500},
+		{"# no comments key", IMPORT_COMMENTS_POLICY},
+	};
+	static const char *const bad[] = {
+		"comments: 0", "comments: 36501", "comments: -3", "comments: 3d",
+		"comments: ", "comments: forever", "comments: 123456",
+	};
+	char file[256];
+	struct import_article a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		with_line(file, sizeof(file), ok[i].line);
+		parse_ok(file, &a);
+		if (a.comments_days != ok[i].days)
+			fail_msg("[%s]: %d, want %d", ok[i].line, a.comments_days,
+				 ok[i].days);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		with_line(file, sizeof(file), bad[i]);
+		expect_error(file, 4, "expected comments: open, closed, or a "
+			    "number of days from 1 to 36500");
+	}
 }
 
 static void
@@ -451,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_comments_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
