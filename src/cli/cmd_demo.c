@@ -3,11 +3,13 @@
  *
  * Makes a throwaway site (a temporary directory, removed on exit, unless
  * --site names one), imports the demo articles compiled into the binary
- * (demo/articles/), and serves it. The demo goes through the same import
+ * (demo/articles/) with a few readers' comments (demo/comments.json), and
+ * serves it. The demo goes through the same import
  * and serving code as a real site: it is also our smoke test.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "store/store.h"
 #include "util/embed.h"
 #include "util/err.h"
+#include "util/pool.h"
 
 static const char demo_usage[] =
 	"usage: gazette demo [--listen ADDR:PORT] [--site DIR]\n"
@@ -41,7 +44,10 @@ demo_config_write(const char *dir, const char *listen)
 		goto out;
 	memcpy(url, "http://", 7);
 	memcpy(url + 7, listen, strlen(listen) + 1);
-	if (config_set(&cfg, "site", "timezone", "America/New_York", err, sizeof(err)) ||
+	/* The demo's stories are dated autumn 2026; their comments stay
+	 * open however late someone tries it. */
+	if (config_set(&cfg, "comments", "close_after_days", "0", err, sizeof(err)) ||
+	    config_set(&cfg, "site", "timezone", "America/New_York", err, sizeof(err)) ||
 	    config_set(&cfg, "site", "base_url", url, err, sizeof(err)) ||
 	    config_set(&cfg, "server", "listen", listen, err, sizeof(err))) {
 		cli_error("%s", err);
@@ -84,6 +90,89 @@ demo_import(struct store *st, const struct config *cfg)
 	return CLI_OK;
 }
 
+/* Stores one seeded comment (and its replies) as approved, dated minutes
+ * after the article. */
+static int
+demo_comment(struct store *st, int64_t article_id, int64_t published_at,
+	     int64_t parent_id, json_t *c)
+{
+	struct store_comment_input in = {0};
+	json_t *replies, *r;
+	int64_t id;
+	size_t i;
+
+	in.article_id = article_id;
+	in.parent_id = parent_id;
+	in.author = json_string_value(json_object_get(c, "author"));
+	in.body = json_string_value(json_object_get(c, "body"));
+	in.email = "";
+	in.ip = "";
+	in.status = STORE_COMMENT_APPROVED;
+	in.created_at = published_at +
+		60 * (int64_t)json_integer_value(json_object_get(c, "minutes"));
+	if (!in.author || !in.body ||
+	    store_comment_insert(st, &in, &id) != GZ_OK)
+		return CLI_FAIL;
+	replies = json_object_get(c, "replies");
+	json_array_foreach(replies, i, r)
+		if (demo_comment(st, article_id, published_at, id, r) != CLI_OK)
+			return CLI_FAIL;
+	return CLI_OK;
+}
+
+/* Seeds the demo's conversation from demo/comments.json, unless the site
+ * has comments already (a demo --site run a second time). */
+static int
+demo_comments(struct store *st, struct pool *pool)
+{
+	const struct embed_file *f = NULL;
+	struct store_comment_filter any = {-1, 0, 1};
+	struct store_comment *existing;
+	struct store_article a;
+	json_error_t jerr;
+	json_t *root = NULL, *entry, *list, *c;
+	size_t i, j, n = 0;
+	int64_t id;
+	int rc = CLI_FAIL;
+
+	for (i = 0; i < embed_demo_count; i++)
+		if (strcmp(embed_demo[i].name, "comments.json") == 0)
+			f = &embed_demo[i];
+	if (!f || store_comment_query(st, pool, &any, &existing, &n) != GZ_OK)
+		return f ? CLI_FAIL : CLI_OK;
+	if (n > 0)
+		return CLI_OK;
+	if (!(root = json_loadb((const char *)f->data, f->len, 0, &jerr))) {
+		cli_error("demo/comments.json:%d: %s", jerr.line, jerr.text);
+		return CLI_FAIL;
+	}
+	if (store_tx_begin(st) != GZ_OK)
+		goto out;
+	json_array_foreach(root, i, entry) {
+		char key[256];
+		const char *name = json_string_value(json_object_get(entry, "article"));
+
+		if (!name || snprintf(key, sizeof(key), "demo:%s", name) >= (int)sizeof(key) ||
+		    store_article_id_by_key(st, key, &id) != GZ_OK ||
+		    store_article_get(st, pool, id, 0, &a) != GZ_OK) {
+			cli_error("demo/comments.json: no article %s", name ? name : "?");
+			store_tx_rollback(st);
+			goto out;
+		}
+		list = json_object_get(entry, "comments");
+		json_array_foreach(list, j, c)
+			if (demo_comment(st, id, a.published_at, 0, c) != CLI_OK) {
+				store_tx_rollback(st);
+				goto out;
+			}
+	}
+	if (store_tx_commit(st) == GZ_OK)
+		rc = CLI_OK;
+out:
+	json_decref(root);
+	return rc;
+}
+
 /* Removes the throwaway site's files and directory. */
 static void
 demo_cleanup(const char *dir)
@@ -117,6 +206,7 @@ cmd_demo(int argc, char **argv)
 	struct config cfg;
 	struct store *st = NULL;
 	bool have_cfg = false, throwaway = false;
+	struct pool *pool = NULL;
 	struct stat sb;
 	int c, rc = CLI_FAIL;
 
@@ -154,8 +244,12 @@ cmd_demo(int argc, char **argv)
 	have_cfg = true;
 	if (cli_store_open(site, &st) != CLI_OK || demo_import(st, &cfg) != CLI_OK)
 		goto out;
+	if (!(pool = pool_new(16u * 1024u * 1024u)) ||
+	    demo_comments(st, pool) != CLI_OK)
+		goto out;
 	rc = cli_serve_site(site, &cfg, st, listen);
 out:
+	pool_free(pool);
 	store_close(st);
 	if (have_cfg)
 		config_fini(&cfg);

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <sodium.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,15 +43,21 @@ config_init(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->per_page = 20;
 	c->threads = 0;
+	comments_policy_default(&c->comments);
 	if (config_str_set(&c->title, "The Riverton Gazette") ||
 	    config_str_set(&c->base_url, "http://127.0.0.1:8080") ||
 	    config_str_set(&c->timezone, "UTC") ||
 	    config_str_set(&c->language, "en") ||
 	    config_str_set(&c->listen, "127.0.0.1:8080") ||
-	    config_str_set(&c->secret, "")) {
+	    config_str_set(&c->secret, "") ||
+	    config_str_set(&c->hold_words, "") ||
+	    config_str_set(&c->block_words, "")) {
 		config_fini(c);
 		return GZ_ENOMEM;
 	}
+	/* The policy's word lists point into the config's own strings. */
+	c->comments.hold_words = c->hold_words;
+	c->comments.block_words = c->block_words;
 	return GZ_OK;
 }
 
@@ -61,6 +69,8 @@ config_fini(struct config *c)
 	free(c->timezone);
 	free(c->language);
 	free(c->listen);
+	free(c->hold_words);
+	free(c->block_words);
 	if (c->secret)
 		sodium_memzero(c->secret, strlen(c->secret));
 	free(c->secret);
@@ -105,6 +115,82 @@ config_listen_valid(const char *s)
 	if (!colon || colon == s || strlen(s) > 64)
 		return 0;
 	return config_uint(colon + 1, 0, 65535, &port) == GZ_OK;
+}
+
+/* A yes/no value. */
+static int
+config_bool(const char *s, bool *out)
+{
+	if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1"))
+		*out = true;
+	else if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0"))
+		*out = false;
+	else
+		return GZ_EINVAL;
+	return GZ_OK;
+}
+
+static int
+config_set_comments(struct config *c, const char *key, const char *value,
+		    char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		unsigned lo, hi;
+	} nums[] = {
+		{"close_after_days", offsetof(struct comments_policy, close_after_days), 0, 36500},
+		{"max_length", offsetof(struct comments_policy, max_chars), 1, 50000},
+		{"max_links", offsetof(struct comments_policy, max_links), 0, 100},
+		{"min_fill_seconds", offsetof(struct comments_policy, min_fill_seconds), 0, 600},
+		{"rate_limit_count", offsetof(struct comments_policy, rate_count), 1, 64},
+		{"rate_limit_seconds", offsetof(struct comments_policy, rate_seconds), 1, 86400},
+		{"token_seconds", offsetof(struct comments_policy, token_seconds), 60, 604800},
+		{"max_depth", offsetof(struct comments_policy, max_depth), 1, 10},
+	};
+	struct comments_policy *p = &c->comments;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (strcmp(key, nums[i].key) != 0)
+			continue;
+		if (config_uint(value, nums[i].lo, nums[i].hi,
+				(unsigned *)(void *)((char *)p + nums[i].off))) {
+			snprintf(err, errlen, "%s: expected a number from %u to %u, not \"%s\"",
+				 key, nums[i].lo, nums[i].hi, value);
+			return GZ_EINVAL;
+		}
+		return GZ_OK;
+	}
+	if (strcmp(key, "moderation") == 0) {
+		if (strcmp(value, "pre") == 0)
+			p->moderation = COMMENTS_PRE;
+		else if (strcmp(value, "first-time") == 0)
+			p->moderation = COMMENTS_FIRST_TIME;
+		else if (strcmp(value, "post") == 0)
+			p->moderation = COMMENTS_POST;
+		else
+			return config_errf(err, errlen,
+				"moderation: expected pre, first-time or post, not \"%s\"", value);
+		return GZ_OK;
+	}
+	if (strcmp(key, "require_email") == 0) {
+		if (config_bool(value, &p->require_email))
+			return config_errf(err, errlen,
+				"require_email: expected yes or no, not \"%s\"", value);
+		return GZ_OK;
+	}
+	if (strcmp(key, "hold_words") == 0 || strcmp(key, "block_words") == 0) {
+		char **slot = key[0] == 'h' ? &c->hold_words : &c->block_words;
+
+		if ((rc = config_str_set(slot, value)) != GZ_OK)
+			return rc;
+		p->hold_words = c->hold_words;
+		p->block_words = c->block_words;
+		return GZ_OK;
+	}
+	return config_errf(err, errlen, "%s: unknown key", key);
 }
 
 int
@@ -161,6 +247,12 @@ config_set(struct config *c, const char *section, const char *key,
 					"listen: expected ADDRESS:PORT such as 127.0.0.1:8080, not \"%s\"", value);
 			return config_str_set(&c->listen, value);
 		}
+		if (strcmp(key, "trust_proxy") == 0) {
+			if (config_bool(value, &c->trust_proxy))
+				return config_errf(err, errlen,
+					"trust_proxy: expected yes or no, not \"%s\"", value);
+			return GZ_OK;
+		}
 		if (strcmp(key, "threads") == 0) {
 			if (config_uint(value, 0, 256, &c->threads))
 				return config_errf(err, errlen,
@@ -173,9 +265,11 @@ config_set(struct config *c, const char *section, const char *key,
 				return config_errf(err, errlen, "%s: expected 64 lowercase hex digits (gazette init writes one)", key);
 			return config_str_set(&c->secret, value);
 		}
+	} else if (strcmp(section, "comments") == 0) {
+		return config_set_comments(c, key, value, err, errlen);
 	} else {
 		return config_errf(err, errlen,
-			"[%s]: expected a section named site, server or security", section);
+			"[%s]: expected a section named site, server, comments or security", section);
 	}
 	return config_errf(err, errlen, "%s: unknown key", key);
 }
@@ -289,13 +383,49 @@ config_write_new(const struct config *c, const char *path)
 		"listen = %s\n"
 		"; Worker threads; 0 means one per CPU core.\n"
 		"threads = %u\n"
+		"; yes only behind a reverse proxy that sets X-Forwarded-For: the\n"
+		"; comment rate limit then counts the reader's address, not the proxy's.\n"
+		"trust_proxy = %s\n"
+		"\n"
+		"[comments]\n"
+		"; pre: every comment waits for a moderator; first-time: a new\n"
+		"; commenter's first comment waits; post: published unless held.\n"
+		"moderation = %s\n"
+		"; Ask for an email address (never published)?\n"
+		"require_email = %s\n"
+		"; Comments close this many days after publication; 0 never.\n"
+		"close_after_days = %u\n"
+		"; Longest comment, in characters; more links than max_links are held.\n"
+		"max_length = %u\n"
+		"max_links = %u\n"
+		"; A form sent sooner than this after it was shown is a bot's.\n"
+		"min_fill_seconds = %u\n"
+		"; At most rate_limit_count comments per address per rate_limit_seconds.\n"
+		"rate_limit_count = %u\n"
+		"rate_limit_seconds = %u\n"
+		"; How long a comment form's question may be answered.\n"
+		"token_seconds = %u\n"
+		"; How deep replies nest.\n"
+		"max_depth = %u\n"
+		"; Comma-separated words: hold_words hold a comment for review,\n"
+		"; block_words reject it.\n"
+		"hold_words = %s\n"
+		"block_words = %s\n"
 		"\n"
 		"[security]\n"
 		"; Signs CAPTCHA tokens. Keep it secret; a new one logs nobody out\n"
 		"; but invalidates comment forms already on readers' screens.\n"
 		"secret = %s\n",
 		c->title, c->base_url, c->timezone, c->language, c->per_page,
-		c->listen, c->threads, c->secret);
+		c->listen, c->threads, c->trust_proxy ? "yes" : "no",
+		c->comments.moderation == COMMENTS_PRE ? "pre"
+		: c->comments.moderation == COMMENTS_POST ? "post" : "first-time",
+		c->comments.require_email ? "yes" : "no",
+		c->comments.close_after_days, c->comments.max_chars,
+		c->comments.max_links, c->comments.min_fill_seconds,
+		c->comments.rate_count, c->comments.rate_seconds,
+		c->comments.token_seconds, c->comments.max_depth,
+		c->hold_words, c->block_words, c->secret);
 	if (ferror(f))
 		rc = GZ_EIO;
 	if (fclose(f) != 0)

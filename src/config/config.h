@@ -9,7 +9,10 @@
 #ifndef GZ_CONFIG_H
 #define GZ_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "comments/comments.h"
 
 #define CONFIG_FILE "gazette.conf"
 #define CONFIG_DB "gazette.db"
@@ -22,7 +25,13 @@ struct config {
 	unsigned per_page; /* [site] per_page: articles on a listing page */
 	char *listen;    /* [server] listen, ADDR:PORT */
 	unsigned threads; /* [server] threads; 0 = one per core */
+	bool trust_proxy; /* [server] trust_proxy: X-Forwarded-For names the
+			     reader (only behind a proxy that sets it) */
 	char *secret;    /* [security] secret, 64 hex digits */
+	/* [comments]: the word lists below are owned by the config. */
+	struct comments_policy comments;
+	char *hold_words;
+	char *block_words;
 };
 
 /* Fills c, owned by the caller, with the defaults (allocated: free with

@@ -110,6 +110,9 @@ int http_parse_uint(const char *s, uint64_t max, uint64_t *out);
 int http_status_of_err(int err);
 /* The reason phrase for status ("Not Found"). */
 const char *http_reason(int status);
+/* A strong ETag (quoted hash) of data[0..len), in the pool; NULL when out
+ * of memory. */
+const char *http_etag(struct pool *pool, const void *data, size_t len);
 /* Sets resp up as a redirect to location (which must live as long as the
  * request's pool). */
 void http_resp_redirect(struct http_resp *resp, int status,

@@ -1,8 +1,12 @@
 /*
- * response.c - statuses and the one place errors become HTTP statuses.
+ * response.c - statuses, the one place errors become HTTP statuses, and
+ * ETags.
  */
+#include <sodium.h>
+
 #include "http/http.h"
 #include "util/err.h"
+#include "util/pool.h"
 
 int
 http_status_of_err(int err)
@@ -47,4 +51,15 @@ http_resp_redirect(struct http_resp *resp, int status, const char *location)
 	resp->status = status;
 	resp->location = location;
 	resp->content_type = "text/plain; charset=utf-8";
+}
+
+const char *
+http_etag(struct pool *pool, const void *data, size_t len)
+{
+	unsigned char h[16];
+	char hex[33];
+
+	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return pool_printf(pool, "\"%s\"", hex);
 }

@@ -98,18 +98,6 @@ server_error(struct http_server *s, struct http_req *req, int status,
 	resp->status = status;
 }
 
-/* A strong ETag from the body's hash, in the pool. */
-static const char *
-server_etag(struct pool *pool, const void *data, size_t len)
-{
-	unsigned char h[16];
-	char hex[33];
-
-	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	return pool_printf(pool, "\"%s\"", hex);
-}
-
 static enum MHD_Result
 server_queue(struct MHD_Connection *conn, struct http_req *req,
 	     struct http_resp *resp)
@@ -217,9 +205,9 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	    (rs->method & (HTTP_GET | HTTP_HEAD))) {
 		if (!resp.etag)
 			resp.etag = resp.static_body
-				? server_etag(rs->pool, resp.static_body, resp.static_len)
-				: server_etag(rs->pool, resp.body.data ? resp.body.data : "",
-					      resp.body.len);
+				? http_etag(rs->pool, resp.static_body, resp.static_len)
+				: http_etag(rs->pool, resp.body.data ? resp.body.data : "",
+					    resp.body.len);
 		if (resp.etag && http_etag_matches(http_req_header(
 			    &req, MHD_HTTP_HEADER_IF_NONE_MATCH), resp.etag))
 			resp.status = 304;

@@ -103,6 +103,21 @@ int render_escape_url(struct buf *out, const char *s, size_t len);
  * <script> element: < > & and U+2028/U+2029 are \u-escaped. */
 int render_escape_json(struct buf *out, const char *s, size_t len);
 
+/* ---- readers' plain text (text.c) --------------------------------------- */
+
+/* Renders a reader's plain text as HTML appended to out: paragraphs (blank
+ * lines) in <p>, single newlines as <br>, URLs (http://, https://, www.)
+ * as links with rel="nofollow ugc noopener", everything else escaped.
+ * Unicode bidi controls are dropped, so a comment cannot reorder the text
+ * around it. Returns GZ_OK or the buffer's error. */
+/* More precisely: s is valid UTF-8; lines end in LF, CR LF or CR; a line
+ * of only spaces is blank, and any run of blank lines is one paragraph
+ * break. A URL starts a word and ends at whitespace, < > or ";
+ * trailing . , ; : ! ? ' ] and a ) with no ( to match are not part of
+ * it. C0 controls (but tab), DEL, C1 controls and U+2028/U+2029 are
+ * dropped too. Empty or blank text appends nothing. */
+int render_text(const char *s, size_t len, struct buf *out);
+
 /* ---- Markdown (markdown.c) ----------------------------------------------- */
 
 enum render_md_flags {

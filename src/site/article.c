@@ -7,6 +7,7 @@
  * headline is corrected and every article has one address for caches and
  * search engines.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "site/site_int.h"
@@ -77,12 +78,9 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 {
 	struct site *site = ctx;
 	struct pool *pool = req->pool;
-	struct store_article a, *related = NULL;
-	struct store_article_query q = {0};
-	struct render_val *view, *obj, *card;
-	const char *url, *slug, *body;
+	struct store_article a;
+	const char *url, *slug;
 	uint64_t id;
-	size_t nrelated = 0;
 	int rc;
 
 	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
@@ -98,6 +96,26 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 		resp->cache_control = "public, max-age=3600";
 		return GZ_OK;
 	}
+	return site_article_page(site, req, resp, &a, NULL);
+}
+
+int
+site_article_page(struct site *site, struct http_req *req,
+		  struct http_resp *resp, const struct store_article *ap,
+		  const struct site_comment_form *form)
+{
+	struct pool *pool = req->pool;
+	struct store_article a = *ap, *related = NULL;
+	struct store_article_query q = {0};
+	struct render_val *view, *obj, *card;
+	struct comments_challenge ch;
+	char spoken[sizeof(ch.spoken)];
+	const char *url, *body;
+	size_t nrelated = 0;
+	int rc;
+
+	if (!(url = site_url_article(pool, &a)))
+		return GZ_ENOMEM;
 	if (!(body = article_body_html(pool, &a, &rc)))
 		return rc;
 
@@ -137,5 +155,24 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 		    render_obj_set(pool, view, "related", card))
 			return GZ_ENOMEM;
 	}
-	return site_render(site, resp, "article", view);
+	if ((rc = site_comments_view(site, req, &a, url, view, form, &ch)) != GZ_OK)
+		return rc;
+	if ((rc = site_render(site, resp, "article", view)) != GZ_OK)
+		return rc;
+	/* The ETag covers the page, not the challenge: every response gets
+	 * its own question and token, spliced in here. A shared cache must
+	 * not keep the page (a token works once). */
+	if (!(resp->etag = http_etag(pool, resp->body.data, resp->body.len)))
+		return GZ_ENOMEM;
+	resp->cache_control = "private, no-cache";
+	/* The spoken question is padded to one width, so every response of
+	 * the page has the same length (HEAD's Content-Length holds, and a
+	 * later cache can splice without moving bytes). */
+	snprintf(spoken, sizeof(spoken), "%-*s", SITE_SPOKEN_WIDTH, ch.spoken);
+	if (ch.token[0] &&
+	    ((rc = buf_replace(&resp->body, SITE_SPLICE_QUESTION, ch.question)) ||
+	     (rc = buf_replace(&resp->body, SITE_SPLICE_SPOKEN, spoken)) ||
+	     (rc = buf_replace(&resp->body, SITE_SPLICE_TOKEN, ch.token))))
+		return rc;
+	return GZ_OK;
 }

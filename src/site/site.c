@@ -1,6 +1,7 @@
 /*
  * site.c - the site's context and its routes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "config/config.h"
@@ -19,8 +20,15 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 		return GZ_ENOMEM;
 	site->cfg = cfg;
 	site->store = st;
+	if ((rc = comments_new(&cfg->comments, cfg->secret,
+			       &site->comments)) != GZ_OK) {
+		snprintf(err, errlen, "comments: %s", gz_strerror(rc));
+		free(site);
+		return rc;
+	}
 	if ((rc = render_theme_load(theme_dir, site_view_names, &site->theme,
 				    err, errlen)) != GZ_OK) {
+		comments_free(site->comments);
 		free(site);
 		return rc;
 	}
@@ -35,6 +43,7 @@ site_free(struct site *site)
 	if (!site)
 		return;
 	render_theme_free(site->theme);
+	comments_free(site->comments);
 	free(site);
 }
 
@@ -46,6 +55,8 @@ site_routes_add(struct site *site, struct http_router *r)
 		http_handler_fn fn;
 	} routes[] = {
 		{"/", site_front},
+		{"/news/{id}/comments.atom", site_comments_feed},
+		{"/comments.atom", site_comments_feed_all},
 		{"/news/{id}", site_article},
 		{"/news/{id}/{slug}", site_article},
 		{"/section/{slug}", site_section},
@@ -60,5 +71,6 @@ site_routes_add(struct site *site, struct http_router *r)
 		if ((rc = http_router_add(r, HTTP_GET, routes[i].pattern,
 					  routes[i].fn, site)) != GZ_OK)
 			return rc;
-	return GZ_OK;
+	return http_router_add(r, HTTP_POST, "/news/{id}/comments",
+			       site_comment_post, site);
 }

@@ -6,8 +6,10 @@
 #ifndef GZ_SITE_INT_H
 #define GZ_SITE_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "comments/comments.h"
 #include "http/http.h"
 #include "render/render.h"
 #include "store/store.h"
@@ -18,7 +20,17 @@ struct site {
 	const struct config *cfg;
 	struct store *store;
 	struct render_theme *theme;
+	struct comments *comments; /* intake state: the rate limiter */
 	const char *stylesheet; /* fingerprinted URL of style.css */
+};
+
+/* A comment form shown again: what the reader typed, and what to fix. */
+struct site_comment_form {
+	const char *name, *email, *body;
+	int64_t parent_id;
+	const char *field;   /* the field the message is about, or NULL */
+	const char *message; /* one sentence, or NULL */
+	const char *notice;  /* e.g. "awaiting moderation", or NULL */
 };
 
 /* Every name a template may use; the theme is checked against it at load
@@ -58,7 +70,36 @@ int site_render(struct site *site, struct http_resp *resp, const char *tpl,
 /* Now, in UTC seconds: what is published is what is visible now. */
 int64_t site_now(void);
 
+/* The article page for a, with its comments; form is NULL except when a
+ * submission is shown again (comments.c). */
+int site_article_page(struct site *site, struct http_req *req,
+		      struct http_resp *resp, const struct store_article *a,
+		      const struct site_comment_form *form);
+/* True while a takes comments at now. */
+bool site_comments_open(const struct site *site,
+			const struct store_article *a, int64_t now);
+/* Markers the view puts where the per-response challenge goes; they hold
+ * nothing an escaper changes. */
+#define SITE_SPLICE_QUESTION "GZ-SPLICE-QUESTION"
+#define SITE_SPLICE_SPOKEN "GZ-SPLICE-SPOKEN"
+#define SITE_SPLICE_TOKEN "GZ-SPLICE-TOKEN"
+/* Longest spoken question, "What is 9 minus 9?", padded to this. */
+#define SITE_SPOKEN_WIDTH 18
+
+/* Adds "comments" (thread, count, form) to an article's view. When the
+ * form is open, *ch gets a fresh challenge whose parts the caller splices
+ * in for the SITE_SPLICE_* markers after rendering; else ch->token is "". */
+int site_comments_view(struct site *site, struct http_req *req,
+		       const struct store_article *a, const char *article_url,
+		       struct render_val *view,
+		       const struct site_comment_form *form,
+		       struct comments_challenge *ch);
+
 /* Handlers (one file each). */
+int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_comments_feed_all(void *ctx, struct http_req *req,
+			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_article(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_section(void *ctx, struct http_req *req, struct http_resp *resp);

@@ -34,6 +34,15 @@ const char *const site_view_names[] = {
 	"next_url",
 	/* errors */
 	"status", "title", "message",
+	/* comments */
+	"comment_count", "comments", "count", "items", "open", "closed",
+	"notice", "form", "action", "email", "body", "parent_id",
+	"replying_to", "cancel_url", "question", "spoken", "token",
+	"require_email", "error", "error_name", "error_email", "error_body",
+	"error_answer", "id", "number", "author", "replies", "has_replies",
+	"reply_url", "permalink",
+	/* comment feeds */
+	"feed_title", "feed_url", "alternate_url", "updated_iso", "entries",
 	NULL,
 };
 
@@ -120,6 +129,7 @@ site_view_card(struct site *site, struct pool *pool,
 	    render_obj_str(pool, c, "summary", *a->summary ? a->summary : NULL) ||
 	    render_obj_str(pool, c, "lang", a->lang) ||
 	    render_obj_str(pool, c, "dir", view_dir(a->lang)) ||
+	    render_obj_int(pool, c, "comment_count", a->comment_count) ||
 	    view_dates(pool, c, "date_human", "date_iso", a->published_at))
 		return NULL;
 	if (*a->section_slug &&

@@ -393,6 +393,26 @@ store_article_count(struct store *st, int64_t *n)
 	return store_stmt_int64(c, s, n);
 }
 
+int
+store_article_id_by_key(struct store *st, const char *import_key, int64_t *id)
+{
+	static const char sql[] = "SELECT id FROM articles WHERE import_key = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err, rc;
+
+	assert(st && import_key && id);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_ARTICLE_ID_BY_KEY, sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_text(s, 1, import_key)) != SQLITE_OK) {
+		store_stmt_done(s);
+		return store_err(c->db, rc, sql);
+	}
+	return store_stmt_int64(c, s, id);
+}
+
 /* Reads the tag whose slug is slug into *out (strings in pool). A tag no
  * article uses any more is still found (tags are not deleted); its
  * listing is empty. Returns GZ_OK, GZ_ENOTFOUND, GZ_ENOMEM or a mapped

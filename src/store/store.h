@@ -115,6 +115,10 @@ int store_article_list(struct store *st, struct pool *pool,
  * GZ_EINVAL (no headline), GZ_EDB. */
 int store_article_put(struct store *st, const struct store_article_input *in,
 		      int64_t *id, bool *created);
+/* Finds the article imported with import_key. Returns GZ_OK with *id, or
+ * GZ_ENOTFOUND. */
+int store_article_id_by_key(struct store *st, const char *import_key,
+			    int64_t *id);
 /* Counts articles (any status). */
 int store_article_count(struct store *st, int64_t *n);
 

@@ -45,6 +45,7 @@ enum store_stmt_id {
 	STMT_ARTICLE_GET,
 	STMT_ARTICLE_GET_TAGS,
 	STMT_ARTICLE_COUNT,
+	STMT_ARTICLE_ID_BY_KEY,
 	STMT_ARTICLE_LIST,            /* + 0..3: no filter, section, tag, both */
 	STMT_ARTICLE_LIST_SECTION,
 	STMT_ARTICLE_LIST_TAG,

@@ -123,3 +123,35 @@ buf_detach(struct buf *b, size_t *len)
 	b->err = GZ_OK;
 	return p;
 }
+
+int
+buf_replace(struct buf *b, const char *needle, const char *value)
+{
+	size_t nlen = strlen(needle), vlen = strlen(value), at = 0;
+	struct buf out;
+	const char *hit;
+
+	if (b->err)
+		return b->err;
+	if (!b->data || !nlen)
+		return GZ_OK;
+	if (!memmem(b->data, b->len, needle, nlen))
+		return GZ_OK;
+	buf_init(&out, b->max);
+	while ((hit = memmem(b->data + at, b->len - at, needle, nlen))) {
+		buf_append(&out, b->data + at, (size_t)(hit - (b->data + at)));
+		buf_append(&out, value, vlen);
+		at = (size_t)(hit - b->data) + nlen;
+	}
+	buf_append(&out, b->data + at, b->len - at);
+	if (out.err) {
+		int err = out.err;
+		buf_fini(&out);
+		return err;
+	}
+	free(b->data);
+	b->data = out.data;
+	b->len = out.len;
+	b->cap = out.cap;
+	return GZ_OK;
+}

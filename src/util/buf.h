@@ -33,6 +33,9 @@ int buf_putc(struct buf *b, char c);
 /* Appends printf-formatted text. */
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Replaces every occurrence of needle (non-empty) in b with value.
+ * Returns GZ_OK, GZ_ETOOBIG or GZ_ENOMEM (b unchanged on error). */
+int buf_replace(struct buf *b, const char *needle, const char *value);
 /* Hands b's bytes to the caller, who frees them with free(); b is left
  * empty. Output: *len gets the length when len is not NULL. */
 char *buf_detach(struct buf *b, size_t *len);

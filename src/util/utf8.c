@@ -1,6 +1,8 @@
 /* utf8.c - UTF-8 validation (RFC 3629, Table 3-7 of the Unicode standard). */
 #include "util/utf8.h"
 
+#include <string.h>
+
 bool
 utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
@@ -78,4 +80,41 @@ utf8_decode(const char *s, size_t len, unsigned *cp)
 	*cp = ((unsigned)(p[0] & 0x07) << 18) | ((unsigned)(p[1] & 0x3F) << 12) |
 	      ((unsigned)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
 	return 4;
+}
+
+/* True for the invisible characters utf8_clean_line removes. */
+static bool
+utf8_is_invisible_control(unsigned cp)
+{
+	return (cp < 0x20) || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+	       cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+char *
+utf8_clean_line(char *s)
+{
+	size_t len = strlen(s), i = 0, o = 0, n;
+	unsigned cp;
+
+	while (i < len) {
+		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			s[o++] = ' ';
+			i++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (!utf8_valid(s + i, n, NULL)) {
+			/* Left as it is, for the caller's validation to refuse. */
+			s[o++] = s[i++];
+			continue;
+		}
+		if (!utf8_is_invisible_control(cp)) {
+			memmove(s + o, s + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	s[o] = '\0';
+	return s;
 }

@@ -16,4 +16,12 @@ bool utf8_valid(const char *s, size_t len, size_t *bad_offset);
  * length in bytes (1-4). Output: *cp. */
 size_t utf8_decode(const char *s, size_t len, unsigned *cp);
 
+/* Makes s (NUL-terminated) a single clean line, in place: tabs and line
+ * breaks become spaces; other C0 and C1 controls, DEL, the Unicode bidi
+ * controls (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069) and
+ * U+2028/U+2029 are removed, so a reader's name cannot reorder or break
+ * the text around it. Invalid UTF-8 is left for the caller to refuse.
+ * Returns s. */
+char *utf8_clean_line(char *s);
+
 #endif

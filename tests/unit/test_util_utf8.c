@@ -304,10 +304,39 @@ test_four_byte_strings(void **state)
 	}
 }
 
+static void
+test_clean_line(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"Ann Reader", "Ann Reader"},
+		{"Ann\tB\r\nC", "Ann B  C"},
+		{"a\x07" "b\x1b[31mc\x7f" "d", "ab[31mcd"},
+		{"\xe2\x80\xae" "evil" "\xe2\x81\xa6" "x\xe2\x81\xa9", "evilx"},
+		{"\xe2\x80\x8f" "rlm \xd8\x9c" "alm", "rlm alm"},
+		{"line\xe2\x80\xa8sep", "linesep"},
+		{"\xc2\x9b" "c1", "c1"},
+		{"\xd9\x84\xd9\x8a\xd9\x84\xd8\xa7", "\xd9\x84\xd9\x8a\xd9\x84\xd8\xa7"},
+		{"bad \xff byte", "bad \xff byte"},
+		{"", ""},
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].in);
+		memcpy(buf, cases[i].in, n + 1);
+		assert_string_equal(utf8_clean_line(buf), cases[i].out);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_line),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_overlongs),
 		cmocka_unit_test(test_surrogates_and_range),

@@ -1,0 +1,340 @@
+/*
+ * intake.c - the rules a submitted comment passes through, in the order
+ * comments.h gives, and the one sentence a reader sees for each.
+ *
+ * Data flow: the comment POST handler fills a struct
+ * comments_submission from the form and calls comments_intake; the
+ * decision says whether to store the comment (and with which status),
+ * drop it quietly, answer 429, or show the form again with a message.
+ *
+ * Order matters and is tested: the cheap bot traps (token, honeypot,
+ * fill time, rate limit) come before anything a human could fix, so a
+ * bot never learns which field it got wrong; a block-list word beats a
+ * hold; only a right answer counts toward the rate limit.
+ *
+ * Invariants: fields are checked trimmed of ASCII whitespace and are
+ * never modified or kept; every message is a static string or one made
+ * at comments_new and owned by c; lengths are code points of valid UTF-8,
+ * checked before anything counts them; nothing allocates.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "comments/comments.h"
+#include "comments/comments_int.h"
+#include "util/err.h"
+#include "util/utf8.h"
+
+#define MSG_EXPIRED "This question has expired; please answer the new one."
+#define MSG_ANSWER_EMPTY "Please answer the arithmetic question."
+#define MSG_ANSWER_NAN \
+	"Please answer the arithmetic question with a number, such as 4 or four."
+#define MSG_ANSWER_WRONG \
+	"That answer to the arithmetic question is not right; please try the " \
+	"new question."
+#define MSG_NAME_EMPTY "Please give your name."
+#define MSG_NAME_LONG "Your name is longer than 100 characters; please " \
+		      "shorten it."
+#define MSG_NAME_UTF8 "Your name contains characters that could not be " \
+		      "read; please retype it."
+#define MSG_EMAIL_EMPTY "Please give your email address; it is never " \
+			"published."
+#define MSG_EMAIL_BAD "Please check your email address."
+#define MSG_EMAIL_UTF8 "Your email address contains characters that could " \
+		       "not be read; please retype it."
+#define MSG_BODY_EMPTY "Please write a comment."
+#define MSG_BODY_UTF8 "Your comment contains characters that could not be " \
+		      "read; please retype it."
+#define MSG_PUBLISHED "Thank you; your comment is published."
+#define MSG_HELD "Thank you; your comment will appear once a moderator " \
+		 "has approved it."
+#define MSG_RATE "You have sent several comments in a short time; please " \
+		 "wait a few minutes and try again."
+
+_Static_assert(COMMENTS_NAME_MAX_CHARS == 100, "MSG_NAME_LONG says 100");
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* Writes n with a comma every three digits ("5,000") into out[0..size).
+ * Returns the length written. */
+static size_t
+format_thousands(char *out, size_t size, unsigned n)
+{
+	char digits[16];
+	size_t len, i, k = 0;
+	int w;
+
+	w = snprintf(digits, sizeof(digits), "%u", n);
+	assert(w > 0 && (size_t)w < sizeof(digits));
+	len = (size_t)w;
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0 && k + 1 < size)
+			out[k++] = ',';
+		if (k + 1 < size)
+			out[k++] = digits[i];
+	}
+	out[k] = '\0';
+	return k;
+}
+
+void
+comments_intake_setup(struct comments *c)
+{
+	char num[24];
+	int w;
+
+	assert(c != NULL);
+	format_thousands(num, sizeof(num), c->policy.max_chars);
+	w = snprintf(c->msg_too_long, sizeof(c->msg_too_long),
+		     "Your comment is longer than %s characters; please "
+		     "shorten it.", num);
+	/* The longest unsigned fits: "4,294,967,295" is 13 characters. */
+	assert(w > 0 && (size_t)w < sizeof(c->msg_too_long));
+	(void)w;
+}
+
+/* ---- field checks ------------------------------------------------------- */
+
+static bool
+space_byte(unsigned char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+	       ch == '\v' || ch == '\f';
+}
+
+/* Narrows s (NULL is taken as "") to its text without surrounding ASCII
+ * whitespace. Output: *start, *len. */
+static void
+trim(const char *s, const char **start, size_t *len)
+{
+	size_t a = 0, b;
+
+	if (!s)
+		s = "";
+	b = strlen(s);
+	while (a < b && space_byte((unsigned char)s[a]))
+		a++;
+	while (b > a && space_byte((unsigned char)s[b - 1]))
+		b--;
+	*start = s + a;
+	*len = b - a;
+}
+
+/* Code points in valid UTF-8 s[0..len): every byte but continuation
+ * bytes starts one. */
+static size_t
+count_chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* The simple check comments.h promises: one '@', something before it, a
+ * dot inside the domain, no spaces or control characters, at most
+ * COMMENTS_EMAIL_MAX_BYTES. Anything stricter refuses real addresses. */
+static bool
+email_ok(const char *s, size_t len)
+{
+	size_t i, at = len, ats = 0, dot;
+
+	if (len > COMMENTS_EMAIL_MAX_BYTES)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch <= 0x20 || ch == 0x7F)
+			return false;
+		if (ch == '@') {
+			ats++;
+			at = i;
+		}
+	}
+	if (ats != 1 || at == 0)
+		return false;
+	/* A dot with something on both sides of it in the domain. */
+	for (dot = at + 2; dot + 1 < len; dot++)
+		if (s[dot] == '.')
+			return true;
+	return false;
+}
+
+static bool
+prefix_ci(const char *s, size_t len, size_t i, const char *lit)
+{
+	size_t k, n = strlen(lit);
+
+	if (n > len - i)
+		return false;
+	for (k = 0; k < n; k++) {
+		char ch = s[i + k];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (ch != lit[k])
+			return false;
+	}
+	return true;
+}
+
+/* Links in s[0..len): each "http://", "https://" or "www." without case,
+ * a "www." right after "//" being part of the link before it. */
+static unsigned
+count_links(const char *s, size_t len)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (prefix_ci(s, len, i, "http://") ||
+		    prefix_ci(s, len, i, "https://"))
+			n++;
+		else if (prefix_ci(s, len, i, "www.") &&
+			 !(i >= 2 && s[i - 1] == '/' && s[i - 2] == '/'))
+			n++;
+	}
+	return n;
+}
+
+static void
+decide(struct comments_decision *out, enum comments_verdict v,
+       const char *field, const char *message)
+{
+	out->verdict = v;
+	out->field = field;
+	out->message = message;
+}
+
+/* ---- the rules --------------------------------------------------------------- */
+
+int
+comments_intake(struct comments *c, const struct comments_submission *s,
+		struct comments_decision *out)
+{
+	unsigned char payload[COMMENTS_PAYLOAD_BYTES];
+	const struct comments_policy *p;
+	const char *name, *email, *body, *answer, *ip;
+	size_t name_len, email_len, body_len, answer_len;
+	long value = 0;
+	int rc;
+
+	assert(c != NULL && s != NULL && out != NULL);
+	p = &c->policy;
+	memset(out, 0, sizeof(*out));
+	ip = s->ip ? s->ip : "";
+
+	/* 1. The token: forged, for another article or expired all read
+	 * the same to the reader, who gets a new question anyway. */
+	rc = comments_token_open(c, s->token, s->article_id, s->now,
+				 &out->token, payload);
+	if (rc != GZ_OK) {
+		memset(&out->token, 0, sizeof(out->token));
+		decide(out, COMMENTS_INVALID, "answer", MSG_EXPIRED);
+		return GZ_OK;
+	}
+	out->token_ok = true;
+
+	/* 2. Bot traps: answered as if held, so a bot learns nothing. The
+	 * caller still spends the nonce. */
+	if ((s->honeypot && s->honeypot[0] != '\0') ||
+	    s->now < out->token.issued_at ||
+	    s->now - out->token.issued_at < (int64_t)p->min_fill_seconds) {
+		decide(out, COMMENTS_DISCARD, NULL, MSG_HELD);
+		return GZ_OK;
+	}
+
+	/* 3. Rate limit, before the answer: a flood costs one lookup. */
+	if (c->rate && comments_ratelimit_limited(c->rate, ip, s->now)) {
+		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+		return GZ_OK;
+	}
+
+	/* 4. The answer. */
+	trim(s->answer, &answer, &answer_len);
+	if (answer_len == 0) {
+		decide(out, COMMENTS_INVALID, "answer", MSG_ANSWER_EMPTY);
+		return GZ_OK;
+	}
+	if (comments_answer_parse(s->answer, &value) != GZ_OK) {
+		decide(out, COMMENTS_INVALID, "answer", MSG_ANSWER_NAN);
+		return GZ_OK;
+	}
+	if (!comments_answer_matches(c, payload, value)) {
+		decide(out, COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+		return GZ_OK;
+	}
+	/* Only now does the submission count; check and record are one
+	 * step, so a burst racing past step 3 is still held to the limit. */
+	if (c->rate && !comments_ratelimit_take(c->rate, ip, s->now)) {
+		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+		return GZ_OK;
+	}
+
+	/* 5. What the reader typed, field by field in form order. */
+	trim(s->name, &name, &name_len);
+	if (!utf8_valid(name, name_len, NULL)) {
+		decide(out, COMMENTS_INVALID, "name", MSG_NAME_UTF8);
+		return GZ_OK;
+	}
+	if (name_len == 0) {
+		decide(out, COMMENTS_INVALID, "name", MSG_NAME_EMPTY);
+		return GZ_OK;
+	}
+	if (count_chars(name, name_len) > COMMENTS_NAME_MAX_CHARS) {
+		decide(out, COMMENTS_INVALID, "name", MSG_NAME_LONG);
+		return GZ_OK;
+	}
+	trim(s->email, &email, &email_len);
+	if (!utf8_valid(email, email_len, NULL)) {
+		decide(out, COMMENTS_INVALID, "email", MSG_EMAIL_UTF8);
+		return GZ_OK;
+	}
+	if (email_len == 0 && p->require_email) {
+		decide(out, COMMENTS_INVALID, "email", MSG_EMAIL_EMPTY);
+		return GZ_OK;
+	}
+	if (email_len > 0 && !email_ok(email, email_len)) {
+		decide(out, COMMENTS_INVALID, "email", MSG_EMAIL_BAD);
+		return GZ_OK;
+	}
+	trim(s->body, &body, &body_len);
+	if (!utf8_valid(body, body_len, NULL)) {
+		decide(out, COMMENTS_INVALID, "body", MSG_BODY_UTF8);
+		return GZ_OK;
+	}
+	if (body_len == 0) {
+		decide(out, COMMENTS_INVALID, "body", MSG_BODY_EMPTY);
+		return GZ_OK;
+	}
+	/* Bytes bound characters from above: most bodies skip the count. */
+	if (body_len > p->max_chars &&
+	    count_chars(body, body_len) > p->max_chars) {
+		decide(out, COMMENTS_INVALID, "body", c->msg_too_long);
+		return GZ_OK;
+	}
+
+	/* 6. Moderation. The block list also sees the address, so a
+	 * moderator can list an IP as a "word". */
+	if (comments_words_find(&c->block, name, name_len) ||
+	    comments_words_find(&c->block, email, email_len) ||
+	    comments_words_find(&c->block, body, body_len) ||
+	    comments_words_find(&c->block, ip, strlen(ip))) {
+		decide(out, COMMENTS_REJECT, NULL, MSG_HELD);
+		return GZ_OK;
+	}
+	if (comments_words_find(&c->hold, name, name_len) ||
+	    comments_words_find(&c->hold, email, email_len) ||
+	    comments_words_find(&c->hold, body, body_len) ||
+	    comments_words_find(&c->hold, ip, strlen(ip)) ||
+	    count_links(body, body_len) > p->max_links ||
+	    p->moderation == COMMENTS_PRE ||
+	    (p->moderation == COMMENTS_FIRST_TIME && s->first_time)) {
+		decide(out, COMMENTS_HOLD, NULL, MSG_HELD);
+		return GZ_OK;
+	}
+	decide(out, COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	return GZ_OK;
+}

@@ -1,0 +1,429 @@
+/*
+ * comments.c - readers' comments on the article page: the thread of
+ * approved comments, the "Leave a Comment" form with a fresh CAPTCHA
+ * challenge, and POST /news/{id}/comments, which takes a submission.
+ *
+ * Data flow of a submission: http/ has read the form; comments/ judges it
+ * (token, honeypot, rate limit, answer, fields, word lists, policy);
+ * store/ spends the token's nonce and stores the comment in one
+ * transaction; the reader is sent back to the article with 303. A
+ * submission the reader can fix is answered with the article page again
+ * (422, or 429 for the rate limit), everything they typed kept, one
+ * sentence next to the field to fix, and a new question.
+ *
+ * Invariant: a comment acknowledged to the reader (303) is committed.
+ */
+#include <string.h>
+
+#include "config/config.h"
+
+#include "site/site_int.h"
+#include "util/buf.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/pool.h"
+#include "util/utf8.h"
+
+#define COMMENTS_NOTICE_HELD "Thank you. Your comment is awaiting moderation."
+
+bool
+site_comments_open(const struct site *site, const struct store_article *a,
+		   int64_t now)
+{
+	const struct comments_policy *p = comments_policy(site->comments);
+	int64_t close_at = a->comments_close_at;
+
+	if (close_at == 0) {
+		if (p->close_after_days == 0)
+			return true;
+		close_at = a->published_at + (int64_t)p->close_after_days * 86400;
+	}
+	return now < close_at;
+}
+
+/* The approved comments of a, threaded, as a list of comment objects.
+ * Output: *count. */
+static struct render_val *
+comments_thread(struct site *site, struct http_req *req,
+		const struct store_article *a, const char *article_url,
+		bool open, int64_t *count)
+{
+	struct pool *pool = req->pool;
+	struct store_comment *items = NULL;
+	struct render_val *top, **objs, **replies;
+	unsigned max_depth = comments_policy(site->comments)->max_depth;
+	unsigned *depth;
+	size_t n = 0, i, k;
+	struct buf b;
+
+	*count = 0;
+	if (store_comment_list(site->store, pool, a->id, &items, &n) != GZ_OK)
+		return NULL;
+	if (!(top = render_list_new(pool)))
+		return NULL;
+	objs = pool_calloc(pool, n ? n : 1, sizeof(*objs));
+	replies = pool_calloc(pool, n ? n : 1, sizeof(*replies));
+	depth = pool_calloc(pool, n ? n : 1, sizeof(*depth));
+	if (!objs || !replies || !depth)
+		return NULL;
+	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
+	for (i = 0; i < n; i++) {
+		const struct store_comment *c = &items[i];
+		struct render_val *o = render_obj_new(pool);
+		struct render_val *parent_list = top;
+		size_t parent_idx = 0;
+		char human[DATE_MAX], iso[DATE_MAX];
+		const char *html;
+
+		buf_reset(&b);
+		if (!o || render_text(c->body, strlen(c->body), &b) != GZ_OK ||
+		    !(html = pool_strndup(pool, b.data ? b.data : "", b.len)) ||
+		    !(replies[i] = render_list_new(pool)))
+			goto fail;
+		date_format_human(c->created_at, human);
+		date_format_iso(c->created_at, iso);
+		/* Replies nest under their parent up to max_depth; deeper
+		 * ones join the deepest level allowed. An explicit empty
+		 * "replies" stops the template's recursion. */
+		depth[i] = 0;
+		for (k = 0; c->parent_id && k < i; k++) {
+			if (items[k].id != c->parent_id)
+				continue;
+			while (depth[k] + 1 >= max_depth && items[k].parent_id) {
+				size_t up;
+				for (up = 0; up < k && items[up].id != items[k].parent_id; up++)
+					;
+				if (up == k)
+					break;
+				k = up;
+			}
+			if (depth[k] + 1 < max_depth) {
+				parent_list = replies[k];
+				parent_idx = k;
+				depth[i] = depth[k] + 1;
+			}
+			break;
+		}
+		if (render_obj_int(pool, o, "id", c->id) ||
+		    render_obj_int(pool, o, "number", (int64_t)i + 1) ||
+		    render_obj_str(pool, o, "author", c->author) ||
+		    render_obj_str(pool, o, "date_human", pool_strdup(pool, human)) ||
+		    render_obj_str(pool, o, "date_iso", pool_strdup(pool, iso)) ||
+		    render_obj_html(pool, o, "body_html", html) ||
+		    render_obj_str(pool, o, "permalink", pool_printf(pool,
+				   "%s#comment-%lld", article_url, (long long)c->id)) ||
+		    render_obj_set(pool, o, "replies", replies[i]) ||
+		    render_obj_bool(pool, o, "has_replies", false) ||
+		    render_list_push(pool, parent_list, o))
+			goto fail;
+		if (parent_list != top &&
+		    render_obj_bool(pool, objs[parent_idx], "has_replies", true))
+			goto fail;
+		if (open && render_obj_str(pool, o, "reply_url", pool_printf(pool,
+				"%s?reply=%lld#leave-a-comment", article_url,
+				(long long)c->id)))
+			goto fail;
+		objs[i] = o;
+	}
+	buf_fini(&b);
+	*count = (int64_t)n;
+	return top;
+fail:
+	buf_fini(&b);
+	return NULL;
+}
+
+int
+site_comments_view(struct site *site, struct http_req *req,
+		   const struct store_article *a, const char *article_url,
+		   struct render_val *view, const struct site_comment_form *in,
+		   struct comments_challenge *ch_out)
+{
+	struct pool *pool = req->pool;
+	const struct comments_policy *p = comments_policy(site->comments);
+	struct comments_challenge *ch = ch_out;
+	struct render_val *obj, *form, *thread;
+	int64_t now = site_now(), count = 0;
+	bool open = site_comments_open(site, a, now);
+	const char *notice = in ? in->notice : NULL;
+	int64_t parent = in ? in->parent_id : 0;
+	uint64_t reply;
+	const char *field = in ? in->field : NULL;
+
+	if (!(obj = render_obj_new(pool)) ||
+	    !(thread = comments_thread(site, req, a, article_url, open, &count)))
+		return GZ_ENOMEM;
+	if (!notice && http_req_query(req, "held"))
+		notice = COMMENTS_NOTICE_HELD;
+	if (!in && http_parse_uint(http_req_query(req, "reply"), INT64_MAX,
+				   &reply) == GZ_OK)
+		parent = (int64_t)reply;
+	if (render_obj_int(pool, obj, "count", count) ||
+	    render_obj_set(pool, obj, "items", thread) ||
+	    render_obj_bool(pool, obj, "open", open) ||
+	    render_obj_bool(pool, obj, "closed", !open) ||
+	    render_obj_str(pool, obj, "notice", notice) ||
+	    render_obj_set(pool, view, "comments", obj))
+		return GZ_ENOMEM;
+	ch->token[0] = '\0';
+	if (!open)
+		return GZ_OK;
+
+	/* A form shown again after a mistake was already filled in: its new
+	 * question is dated back by the minimum fill time, so that a quick
+	 * correction is not taken for a bot. */
+	comments_challenge_new(site->comments, a->id,
+			       in ? now - (int64_t)p->min_fill_seconds : now, ch);
+	if (!(form = render_obj_new(pool)) ||
+	    render_obj_str(pool, form, "action", pool_printf(pool,
+			   "/news/%lld/comments", (long long)a->id)) ||
+	    render_obj_str(pool, form, "name", in ? in->name : NULL) ||
+	    render_obj_str(pool, form, "email", in ? in->email : NULL) ||
+	    render_obj_str(pool, form, "body", in ? in->body : NULL) ||
+	    /* The challenge is spliced in after rendering (site_article_page),
+	     * so that the page's ETag does not depend on it. */
+	    render_obj_str(pool, form, "question", SITE_SPLICE_QUESTION) ||
+	    render_obj_str(pool, form, "spoken", SITE_SPLICE_SPOKEN) ||
+	    render_obj_str(pool, form, "token", SITE_SPLICE_TOKEN) ||
+	    render_obj_bool(pool, form, "require_email", p->require_email) ||
+	    render_obj_set(pool, obj, "form", form))
+		return GZ_ENOMEM;
+	if (parent > 0) {
+		struct store_comment pc;
+
+		if (store_comment_get(site->store, pool, parent, &pc) == GZ_OK &&
+		    pc.article_id == a->id &&
+		    pc.status == STORE_COMMENT_APPROVED &&
+		    (render_obj_int(pool, form, "parent_id", parent) ||
+		     render_obj_str(pool, form, "replying_to", pc.author) ||
+		     render_obj_str(pool, form, "cancel_url", pool_printf(pool,
+				    "%s#leave-a-comment", article_url))))
+			return GZ_ENOMEM;
+	}
+	if (field && in->message) {
+		const char *key = strcmp(field, "name") == 0 ? "error_name"
+			: strcmp(field, "email") == 0 ? "error_email"
+			: strcmp(field, "body") == 0 ? "error_body"
+			: strcmp(field, "answer") == 0 ? "error_answer" : "error";
+		if (render_obj_str(pool, form, key, in->message))
+			return GZ_ENOMEM;
+	} else if (in && in->message &&
+		   render_obj_str(pool, form, "error", in->message)) {
+		return GZ_ENOMEM;
+	}
+	return GZ_OK;
+}
+
+/* Answers the article page again with the reader's submission kept. */
+static int
+comments_again(struct site *site, struct http_req *req, struct http_resp *resp,
+	       const struct store_article *a, int status,
+	       const struct site_comment_form *form)
+{
+	int rc = site_article_page(site, req, resp, a, form);
+
+	resp->status = status;
+	resp->cache_control = "no-store";
+	return rc;
+}
+
+/* The reader's address: the peer's, or behind a trusted proxy the last
+ * address in X-Forwarded-For (the one the proxy itself added). */
+static const char *
+comments_ip(const struct site *site, struct http_req *req)
+{
+	const char *xff, *last;
+	size_t len;
+
+	if (site->cfg->trust_proxy &&
+	    (xff = http_req_header(req, "X-Forwarded-For")) != NULL) {
+		last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		last += strspn(last, " \t");
+		len = strcspn(last, " \t");
+		if (len > 0 && len < 64)
+			return pool_strndup(req->pool, last, len);
+	}
+	return req->ip ? req->ip : "";
+}
+
+/* A form field with surrounding ASCII whitespace trimmed ("" when
+ * absent), in the pool: intake checks the trimmed text, so that is what
+ * is stored. */
+static char *
+comments_field(struct http_req *req, const char *name)
+{
+	const char *v = http_req_form(req, name);
+	size_t len;
+
+	if (!v)
+		v = "";
+	v += strspn(v, " \t\r\n");
+	len = strlen(v);
+	while (len && strchr(" \t\r\n", v[len - 1]))
+		len--;
+	return pool_strndup(req->pool, v, len);
+}
+
+/* Spends a checked token's nonce on its own, so that a token used for a
+ * wrong answer cannot be tried again with another. */
+static int
+comments_spend(struct site *site, const struct comments_decision *d)
+{
+	int rc;
+
+	if (!d->token_ok)
+		return GZ_OK;
+	if ((rc = store_tx_begin(site->store)) != GZ_OK)
+		return rc;
+	rc = store_nonce_spend(site->store, d->token.nonce,
+			       sizeof(d->token.nonce), d->token.expires_at);
+	if (rc == GZ_OK)
+		return store_tx_commit(site->store);
+	store_tx_rollback(site->store);
+	return rc == GZ_EEXIST ? GZ_OK : rc;
+}
+
+int
+site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct pool *pool = req->pool;
+	struct store_article a;
+	struct comments_submission sub = {0};
+	struct comments_decision d;
+	struct store_comment_input in = {0};
+	struct site_comment_form form = {0};
+	const char *url;
+	uint64_t id, parent = 0;
+	int64_t cid = 0;
+	char *name;
+	bool known = false, in_tx = false;
+	int rc;
+
+	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
+		return GZ_ENOTFOUND;
+	sub.now = site_now();
+	if ((rc = store_article_get(site->store, pool, (int64_t)id, sub.now, &a)))
+		return rc;
+	if (!(url = site_url_article(pool, &a)))
+		return GZ_ENOMEM;
+
+	/* A name is one line of visible text: controls that could break a
+	 * feed or reorder the page around it are dropped. */
+	if (!(name = comments_field(req, "name")) ||
+	    !(form.name = utf8_clean_line(name)) ||
+
+	    !(form.email = comments_field(req, "email")) ||
+	    !(form.body = comments_field(req, "comment")) ||
+	    !(sub.honeypot = comments_field(req, "website")) ||
+	    !(sub.token = comments_field(req, "token")) ||
+	    !(sub.answer = comments_field(req, "answer")))
+		return GZ_ENOMEM;
+	if (http_req_form(req, "parent") && *http_req_form(req, "parent") &&
+	    http_parse_uint(http_req_form(req, "parent"), INT64_MAX, &parent))
+		return GZ_EINVAL;
+	form.parent_id = (int64_t)parent;
+	if (!site_comments_open(site, &a, sub.now)) {
+		form.message = "Comments on this article are closed.";
+		return comments_again(site, req, resp, &a, 403, &form);
+	}
+
+	sub.article_id = a.id;
+	sub.parent_id = form.parent_id;
+	sub.name = form.name;
+	sub.email = form.email;
+	sub.body = form.body;
+	if (!(sub.ip = comments_ip(site, req)))
+		return GZ_ENOMEM;
+	if (*sub.email &&
+	    store_commenter_known(site->store, sub.email, &known) != GZ_OK)
+		return GZ_EDB;
+	sub.first_time = !known;
+	if ((rc = comments_intake(site->comments, &sub, &d)) != GZ_OK)
+		return rc;
+
+	switch (d.verdict) {
+	case COMMENTS_INVALID:
+		if ((rc = comments_spend(site, &d)) != GZ_OK)
+			return rc;
+		form.field = d.field;
+		form.message = d.message;
+		return comments_again(site, req, resp, &a, 422, &form);
+	case COMMENTS_RATE_LIMITED:
+		if ((rc = comments_spend(site, &d)) != GZ_OK)
+			return rc;
+		form.message = d.message;
+		return comments_again(site, req, resp, &a, 429, &form);
+	case COMMENTS_DISCARD:
+		/* A bot is answered as if held, and its token is spent. */
+		if ((rc = comments_spend(site, &d)) != GZ_OK)
+			return rc;
+		http_resp_redirect(resp, 303, pool_printf(pool,
+				   "%s?held=1#comments", url));
+		resp->cache_control = "no-store";
+		return GZ_OK;
+	case COMMENTS_PUBLISH:
+		in.status = STORE_COMMENT_APPROVED;
+		break;
+	case COMMENTS_HOLD:
+		in.status = STORE_COMMENT_PENDING;
+		break;
+	case COMMENTS_REJECT:
+		in.status = STORE_COMMENT_REJECTED;
+		break;
+	}
+
+	in.article_id = a.id;
+	in.parent_id = form.parent_id;
+	in.author = form.name;
+	in.email = form.email;
+	in.body = form.body;
+	in.ip = sub.ip;
+	in.created_at = sub.now;
+	in.nonce = d.token.nonce;
+	in.nonce_len = sizeof(d.token.nonce);
+	in.nonce_expires_at = d.token.expires_at;
+	if ((rc = store_tx_begin(site->store)) != GZ_OK)
+		goto out;
+	in_tx = true;
+	rc = store_comment_insert(site->store, &in, &cid);
+	if (rc == GZ_EEXIST) {
+		form.field = "answer";
+		form.message = "This question was already answered; please answer the new one.";
+		store_tx_rollback(site->store);
+		return comments_again(site, req, resp, &a, 422, &form);
+	}
+	if (rc == GZ_ENOTFOUND) {
+		form.parent_id = 0;
+		form.field = "body";
+		form.message = "The comment you replied to is no longer there; your comment will be posted on its own.";
+		store_tx_rollback(site->store);
+		return comments_again(site, req, resp, &a, 422, &form);
+	}
+	if (rc != GZ_OK || (rc = store_tx_commit(site->store)) != GZ_OK)
+		goto out;
+	in_tx = false;
+	/* Now and then forget nonces whose tokens have expired anyway; a
+	 * failure here costs nothing but space. */
+	if (cid % 64 == 0 && store_tx_begin(site->store) == GZ_OK) {
+		if (store_nonce_purge(site->store, sub.now) == GZ_OK)
+			store_tx_commit(site->store);
+		else
+			store_tx_rollback(site->store);
+	}
+	if (in.status == STORE_COMMENT_APPROVED)
+		http_resp_redirect(resp, 303, pool_printf(pool,
+				   "%s?comment=%lld#comment-%lld", url,
+				   (long long)cid, (long long)cid));
+	else
+		http_resp_redirect(resp, 303, pool_printf(pool,
+				   "%s?held=1#comments", url));
+	resp->cache_control = "no-store";
+out:
+	if (in_tx)
+		store_tx_rollback(site->store);
+	return rc;
+}
