@@ -107,17 +107,6 @@ id_parse(const char *s, int64_t *out)
 	return GZ_OK;
 }
 
-/* True for what a terminal may act on instead of showing: C0 and C1
- * controls, DEL, and the bidirectional controls (ALM, LRM, RLM, the
- * embeddings and overrides, the isolates). */
-static bool
-term_unsafe(unsigned cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
-	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
-
 /* True for the spacing that `list` shows as one space. */
 static bool
 term_space(unsigned cp)
@@ -130,7 +119,7 @@ term_space(unsigned cp)
 /*
  * Copies s into out (TERM_BYTES(max) bytes) for a terminal, on one line:
  * runs of white space and line breaks become one space (none at the ends),
- * unsafe characters (term_unsafe) are dropped, bytes that are not UTF-8
+ * unsafe characters (utf8_is_invisible_control) are dropped, bytes that are not UTF-8
  * become '?', and past max characters the text is cut at a character
  * boundary and ends in "...". Returns the number of characters written,
  * the width a column needs (one column per character: near enough for
@@ -162,7 +151,7 @@ term_text(const char *s, size_t max, char *out)
 			i += n;
 			continue;
 		}
-		if (term_unsafe(cp)) {
+		if (utf8_is_invisible_control(cp)) {
 			i += n;
 			continue;
 		}

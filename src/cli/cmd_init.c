@@ -47,9 +47,13 @@ cmd_init(int argc, char **argv)
 	char err[512], *path = NULL;
 	int c, rc = CLI_FAIL;
 
-	if (config_init(&cfg) != GZ_OK || config_secret_generate(&cfg) != GZ_OK) {
+	if (config_init(&cfg) != GZ_OK) {
 		cli_error("out of memory");
 		return CLI_FAIL;
+	}
+	if (config_secret_generate(&cfg) != GZ_OK) {
+		cli_error("out of memory");
+		goto out;
 	}
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

@@ -32,11 +32,20 @@ form_on_value(void *cls, enum MHD_ValueKind kind, const char *key,
 		form->malformed = true;
 		return MHD_NO;
 	}
+	/* A value may come in several pieces (off > 0 after the first); the
+	 * pieces of a repeated name's value are all skipped. */
+	if (off > 0 && form->skipping)
+		return MHD_YES;
+	form->skipping = false;
 	for (i = 0; i < form->n; i++)
 		if (strcmp(form->fields[i].name, key) == 0) {
 			f = &form->fields[i];
 			break;
 		}
+	if (f && off == 0) {
+		form->skipping = true; /* a repeated name: the first stands */
+		return MHD_YES;
+	}
 	if (!f) {
 		if (form->n == GZ_LIMIT_FORM_FIELDS) {
 			form->malformed = true;
@@ -52,8 +61,6 @@ form_on_value(void *cls, enum MHD_ValueKind kind, const char *key,
 		buf_append(&f->value, "", 0);
 		form->n++;
 		form->bytes += strlen(key);
-	} else if (off == 0) {
-		return MHD_YES; /* a repeated name: the first value stands */
 	}
 	form->bytes += size;
 	/* A NUL inside a value would cut it short unseen: refuse it. */

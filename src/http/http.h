@@ -99,8 +99,8 @@ const char *http_req_query(const struct http_req *req, const char *name);
 const char *http_req_form(const struct http_req *req, const char *name);
 /* Returns true when an If-None-Match header lists etag (or "*"). */
 bool http_etag_matches(const char *if_none_match, const char *etag);
-/* Parses a positive decimal of at most max into *out. Returns GZ_OK or
- * GZ_EINVAL (empty, sign, junk, leading zero, over max). */
+/* Parses a decimal of at most max ("0" included) into *out. Returns GZ_OK
+ * or GZ_EINVAL (empty, sign, junk, leading zero, over max). */
 int http_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /* ---- responses (response.c) ------------------------------------------------ */

@@ -27,6 +27,7 @@ struct http_form {
 	size_t n;
 	size_t bytes;   /* names and values so far */
 	bool malformed; /* bad encoding, too many fields, or too big */
+	bool skipping;  /* the value being read repeats an earlier name */
 };
 
 /* Starts reading conn's body as a form. Returns NULL when the content

@@ -62,11 +62,13 @@ http_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	if (!s || !*s || (s[0] == '0' && s[1]))
 		return GZ_EINVAL;
 	for (; *s; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+
 		if (*s < '0' || *s > '9')
 			return GZ_EINVAL;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
+		if (d > max || v > (max - d) / 10)
 			return GZ_EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return GZ_OK;

@@ -17,7 +17,6 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,11 +369,8 @@ server_parse_listen(const char *listen, struct sockaddr_storage *ss,
 	uint64_t port;
 	size_t hlen;
 
-	if (!colon || http_parse_uint(colon + 1, 65535, &port) != GZ_OK) {
-		if (!colon || strcmp(colon + 1, "0") != 0)
-			return GZ_EINVAL;
-		port = 0;
-	}
+	if (!colon || http_parse_uint(colon + 1, 65535, &port) != GZ_OK)
+		return GZ_EINVAL;
 	hlen = (size_t)(colon - listen);
 	if (hlen >= 2 && listen[0] == '[' && listen[hlen - 1] == ']') {
 		listen++;

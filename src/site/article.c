@@ -108,7 +108,7 @@ site_article_page(struct site *site, struct http_req *req,
 	struct store_article a = *ap, *related = NULL;
 	struct store_article_query q = {0};
 	struct render_val *view, *obj, *card;
-	struct comments_challenge ch;
+	struct comments_challenge ch = {0};
 	char spoken[sizeof(ch.spoken)];
 	const char *url, *body;
 	size_t nrelated = 0;
@@ -168,9 +168,10 @@ site_article_page(struct site *site, struct http_req *req,
 	/* The spoken question is padded to one width, so every response of
 	 * the page has the same length (HEAD's Content-Length holds, and a
 	 * later cache can splice without moving bytes). */
+	if (!ch.token[0])
+		return GZ_OK; /* comments closed: no form, nothing to splice */
 	snprintf(spoken, sizeof(spoken), "%-*s", SITE_SPOKEN_WIDTH, ch.spoken);
-	if (ch.token[0] &&
-	    ((rc = buf_replace(&resp->body, SITE_SPLICE_QUESTION, ch.question)) ||
+	if (((rc = buf_replace(&resp->body, SITE_SPLICE_QUESTION, ch.question)) ||
 	     (rc = buf_replace(&resp->body, SITE_SPLICE_SPOKEN, spoken)) ||
 	     (rc = buf_replace(&resp->body, SITE_SPLICE_TOKEN, ch.token))))
 		return rc;

@@ -13,6 +13,7 @@
  *
  * Invariant: a comment acknowledged to the reader (303) is committed.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -43,6 +44,22 @@ site_comments_open(const struct site *site, const struct store_article *a,
 	return now < close_at;
 }
 
+/* A comment's id and its position in the list, sorted by id to find a
+ * reply's parent in O(log n). */
+struct comment_pos {
+	int64_t id;
+	size_t pos;
+};
+
+static int
+comment_pos_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct comment_pos *)a)->id;
+	int64_t y = ((const struct comment_pos *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
 /* The approved comments of a, threaded, as a list of comment objects.
  * Output: *count. */
 static struct render_val *
@@ -55,6 +72,8 @@ comments_thread(struct site *site, struct http_req *req,
 	struct render_val *top, **objs, **replies;
 	unsigned max_depth = comments_policy(site->comments)->max_depth;
 	unsigned *depth;
+	size_t *attached; /* the position a comment was attached under */
+	struct comment_pos *byid;
 	size_t n = 0, i, k;
 	struct buf b;
 
@@ -66,8 +85,15 @@ comments_thread(struct site *site, struct http_req *req,
 	objs = pool_calloc(pool, n ? n : 1, sizeof(*objs));
 	replies = pool_calloc(pool, n ? n : 1, sizeof(*replies));
 	depth = pool_calloc(pool, n ? n : 1, sizeof(*depth));
-	if (!objs || !replies || !depth)
+	attached = pool_calloc(pool, n ? n : 1, sizeof(*attached));
+	byid = pool_calloc(pool, n ? n : 1, sizeof(*byid));
+	if (!objs || !replies || !depth || !attached || !byid)
 		return NULL;
+	for (i = 0; i < n; i++) {
+		byid[i].id = items[i].id;
+		byid[i].pos = i;
+	}
+	qsort(byid, n, sizeof(*byid), comment_pos_cmp);
 	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
 	for (i = 0; i < n; i++) {
 		const struct store_comment *c = &items[i];
@@ -88,24 +114,22 @@ comments_thread(struct site *site, struct http_req *req,
 		 * ones join the deepest level allowed. An explicit empty
 		 * "replies" stops the template's recursion. */
 		depth[i] = 0;
-		for (k = 0; c->parent_id && k < i; k++) {
-			if (items[k].id != c->parent_id)
-				continue;
-			while (depth[k] + 1 >= max_depth && items[k].parent_id) {
-				size_t up;
-				for (up = 0; up < k && items[up].id != items[k].parent_id; up++)
-					;
-				if (up == k)
-					break;
-				k = up;
-			}
-			if (depth[k] + 1 < max_depth) {
+		if (c->parent_id) {
+			struct comment_pos key = {c->parent_id, 0}, *hit;
+
+			/* A parent shown earlier in the thread (not rejected or
+			 * deleted since); else the reply stands at the top. */
+			hit = bsearch(&key, byid, n, sizeof(*byid), comment_pos_cmp);
+			if (hit && hit->pos < i && max_depth > 1) {
+				k = hit->pos;
+				while (depth[k] + 1 >= max_depth)
+					k = attached[k]; /* depth > 0: it has one */
 				parent_list = replies[k];
 				parent_idx = k;
 				depth[i] = depth[k] + 1;
 			}
-			break;
 		}
+		attached[i] = parent_idx;
 		if (render_obj_int(pool, o, "id", c->id) ||
 		    render_obj_int(pool, o, "number", (int64_t)i + 1) ||
 		    render_obj_str(pool, o, "author", c->author) ||

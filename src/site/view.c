@@ -42,7 +42,7 @@ const char *const site_view_names[] = {
 	"error_answer", "id", "number", "author", "replies", "has_replies",
 	"reply_url", "permalink",
 	/* comment feeds */
-	"feed_title", "feed_url", "alternate_url", "updated_iso", "entries",
+	"feed_title", "feed_url", "alternate_url", "entries",
 	NULL,
 };
 
@@ -167,7 +167,7 @@ site_view_page(struct site *site, struct http_req *req,
 	struct store_section *sections = NULL;
 	size_t n = 0, i;
 	struct tm tm;
-	time_t now = time(NULL);
+	time_t now = (time_t)site_now();
 	const char *title;
 
 	if (!v || !(nav = render_list_new(pool)))
@@ -189,7 +189,7 @@ site_view_page(struct site *site, struct http_req *req,
 	title = page_title ? pool_printf(pool, "%s – %s", page_title,
 					 site->cfg->title)
 			   : site->cfg->title;
-	gmtime_r(&now, &tm);
+	localtime_r(&now, &tm); /* the year in the site's zone */
 	if (render_obj_str(pool, v, "site_title", site->cfg->title) ||
 	    render_obj_str(pool, v, "site_lang", site->cfg->language) ||
 	    render_obj_str(pool, v, "page_title", title) ||

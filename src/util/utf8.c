@@ -82,8 +82,7 @@ utf8_decode(const char *s, size_t len, unsigned *cp)
 	return 4;
 }
 
-/* True for the invisible characters utf8_clean_line removes. */
-static bool
+bool
 utf8_is_invisible_control(unsigned cp)
 {
 	return (cp < 0x20) || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||

@@ -16,6 +16,11 @@ bool utf8_valid(const char *s, size_t len, size_t *bad_offset);
  * length in bytes (1-4). Output: *cp. */
 size_t utf8_decode(const char *s, size_t len, unsigned *cp);
 
+/* True for code points that are not shown but act on text around them:
+ * C0 and C1 controls, DEL, the bidi controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
+ * U+2028 and U+2029. */
+bool utf8_is_invisible_control(unsigned cp);
 /* Makes s (NUL-terminated) a single clean line, in place: tabs and line
  * breaks become spaces; other C0 and C1 controls, DEL, the Unicode bidi
  * controls (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069) and

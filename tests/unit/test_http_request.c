@@ -38,6 +38,9 @@ test_parse_uint(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(http_parse_uint("100", 100, &v), GZ_OK);
 	assert_int_equal(http_parse_uint("101", 100, &v), GZ_EINVAL);
+	/* A digit above a small maximum must not wrap the bound. */
+	assert_int_equal(http_parse_uint("9", 5, &v), GZ_EINVAL);
+	assert_int_equal(http_parse_uint("5", 5, &v), GZ_OK);
 	assert_int_equal(http_parse_uint("", 100, &v), GZ_EINVAL);
 	assert_int_equal(http_parse_uint(NULL, 100, &v), GZ_EINVAL);
 	assert_int_equal(http_parse_uint("012", 100, &v), GZ_EINVAL);
