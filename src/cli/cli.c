@@ -18,6 +18,7 @@
 #include "site/site.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/limits.h"
 
 void
 cli_error(const char *fmt, ...)
@@ -156,6 +157,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	}
 	opts.listen = listen ? listen : cfg->listen;
 	opts.threads = cfg->threads;
+	opts.per_ip_limit = cfg->trust_proxy ? 0 : GZ_LIMIT_CONNECTIONS_PER_IP;
 	opts.router = router;
 	opts.error_page = site_error_page;
 	opts.error_ctx = site;

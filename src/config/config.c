@@ -146,7 +146,9 @@ config_set_comments(struct config *c, const char *key, const char *value,
 		{"rate_limit_count", offsetof(struct comments_policy, rate_count), 1, 64},
 		{"rate_limit_seconds", offsetof(struct comments_policy, rate_seconds), 1, 86400},
 		{"token_seconds", offsetof(struct comments_policy, token_seconds), 60, 604800},
-		{"max_depth", offsetof(struct comments_policy, max_depth), 1, 10},
+		/* Each reply level is three levels of template nesting:
+		 * deeper than 8 would pass GZ_LIMIT_TEMPLATE_DEPTH. */
+		{"max_depth", offsetof(struct comments_policy, max_depth), 1, 8},
 	};
 	struct comments_policy *p = &c->comments;
 	size_t i;

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/http.h"
 #include "http/http_int.h"
@@ -32,19 +33,26 @@ form_on_value(void *cls, enum MHD_ValueKind kind, const char *key,
 		form->malformed = true;
 		return MHD_NO;
 	}
-	/* A value may come in several pieces (off > 0 after the first); the
-	 * pieces of a repeated name's value are all skipped. */
-	if (off > 0 && form->skipping)
-		return MHD_YES;
-	form->skipping = false;
-	for (i = 0; i < form->n; i++)
-		if (strcmp(form->fields[i].name, key) == 0) {
-			f = &form->fields[i];
-			break;
-		}
-	if (f && off == 0) {
-		form->skipping = true; /* a repeated name: the first stands */
-		return MHD_YES;
+	/* A value may come in several pieces: a piece continues the value
+	 * being read when it has the same name and starts where the last one
+	 * ended (libmicrohttpd may also hand over an empty piece first, so
+	 * off alone does not tell). Any other piece starts a value; one whose
+	 * name was seen before is a repeat, skipped whole: the first stands. */
+	if (form->cur && strcmp(form->cur->name, key) == 0 &&
+	    off == form->cur_off) {
+		form->cur_off += size;
+		if (form->skipping)
+			return MHD_YES;
+		f = form->cur;
+	} else {
+		form->skipping = false;
+		for (i = 0; i < form->n; i++)
+			if (strcmp(form->fields[i].name, key) == 0) {
+				form->cur = &form->fields[i];
+				form->cur_off = off + size;
+				form->skipping = true;
+				return MHD_YES;
+			}
 	}
 	if (!f) {
 		if (form->n == GZ_LIMIT_FORM_FIELDS) {
@@ -61,6 +69,8 @@ form_on_value(void *cls, enum MHD_ValueKind kind, const char *key,
 		buf_append(&f->value, "", 0);
 		form->n++;
 		form->bytes += strlen(key);
+		form->cur = f;
+		form->cur_off = off + size;
 	}
 	form->bytes += size;
 	/* A NUL inside a value would cut it short unseen: refuse it. */
@@ -76,6 +86,7 @@ struct http_form *
 http_form_new(struct MHD_Connection *conn)
 {
 	struct http_form *form = calloc(1, sizeof(*form));
+	const char *ct;
 
 	if (!form)
 		return NULL;
@@ -84,7 +95,35 @@ http_form_new(struct MHD_Connection *conn)
 		free(form);
 		return NULL;
 	}
+	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_CONTENT_TYPE);
+	form->urlencoded = ct && strncasecmp(ct,
+		MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
+		strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)) == 0;
 	return form;
+}
+
+/* libmicrohttpd takes "%ZZ" and a lone "%" in an urlencoded body
+ * literally; gazette refuses them, as it refuses any malformed form. The
+ * state (form->pct: hex digits still due) carries across pieces. */
+static bool
+form_percent_ok(struct http_form *form, const char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		if (form->pct) {
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			      (c >= 'A' && c <= 'F')))
+				return false;
+			form->pct--;
+		} else if (c == '%') {
+			form->pct = 2;
+		}
+	}
+	return true;
 }
 
 void
@@ -92,8 +131,20 @@ http_form_feed(struct http_form *form, const char *data, size_t len)
 {
 	if (form->malformed)
 		return;
+	if (form->urlencoded && !form_percent_ok(form, data, len)) {
+		form->malformed = true;
+		return;
+	}
 	if (MHD_post_process(form->pp, data, len) != MHD_YES)
 		form->malformed = true;
+}
+
+bool
+http_form_finish(struct http_form *form)
+{
+	if (form->pct)
+		form->malformed = true; /* the body ended inside "%XX" */
+	return !form->malformed;
 }
 
 void

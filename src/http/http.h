@@ -125,6 +125,7 @@ struct http_server;
 struct http_server_opts {
 	const char *listen;   /* "127.0.0.1:8080"; port 0 picks a free one */
 	unsigned threads;     /* 0: one per core */
+	unsigned per_ip_limit; /* connections per address; 0: no limit */
 	const struct http_router *router;
 	http_error_fn error_page;
 	void *error_ctx;

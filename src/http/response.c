@@ -17,6 +17,7 @@ http_status_of_err(int err)
 	case GZ_EINVAL: return 400;
 	case GZ_ETOOBIG: return 413;
 	case GZ_EBUSY: return 503;
+	case GZ_EFORBIDDEN: return 403;
 	default: return 500;
 	}
 }

@@ -324,7 +324,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     rs->allowed);
 		return MHD_YES;
 	}
-	if (!rs->refuse && rs->form && rs->form->malformed)
+	if (!rs->refuse && rs->form && !http_form_finish(rs->form))
 		rs->refuse = 400;
 	if (rs->refuse)
 		return server_refuse(s, conn, rs, url, rs->refuse, rs->allowed);
@@ -429,6 +429,7 @@ http_server_start(const struct http_server_opts *opts,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_LIMIT, GZ_LIMIT_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->per_ip_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, GZ_LIMIT_IDLE_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GZ_LIMIT_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, s,

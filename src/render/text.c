@@ -54,6 +54,11 @@ text_dropped(const char *s, size_t len, size_t i)
 	if (left >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 &&
 	    p[2] <= 0xA9)
 		return 3; /* U+2066-U+2069 */
+	if (left >= 3 && p[0] == 0xEF &&
+	    ((p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) ||
+	     (p[1] == 0xB7 && p[2] >= 0x90 && p[2] <= 0xAF)))
+		return 3; /* noncharacters U+FFFE, U+FFFF, U+FDD0-U+FDEF:
+			     not allowed in XML, so never in a feed */
 	return 0;
 }
 

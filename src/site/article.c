@@ -110,6 +110,8 @@ site_article_page(struct site *site, struct http_req *req,
 	struct render_val *view, *obj, *card;
 	struct comments_challenge ch = {0};
 	char spoken[sizeof(ch.spoken)];
+	const char *etag;
+	int64_t activity = 0;
 	const char *url, *body;
 	size_t nrelated = 0;
 	int rc;
@@ -162,7 +164,14 @@ site_article_page(struct site *site, struct http_req *req,
 	/* The ETag covers the page, not the challenge: every response gets
 	 * its own question and token, spliced in here. A shared cache must
 	 * not keep the page (a token works once). */
-	if (!(resp->etag = http_etag(pool, resp->body.data, resp->body.len)))
+	if ((rc = store_comment_activity(site->store, a.id, &activity)) != GZ_OK)
+		return rc;
+	/* The ETag also changes with the article's comment activity: a
+	 * reader who has just commented revalidates into a fresh form
+	 * rather than their kept copy, whose token is spent. */
+	if (!(etag = http_etag(pool, resp->body.data, resp->body.len)) ||
+	    !(etag = pool_printf(pool, "%s%lld", etag, (long long)activity)) ||
+	    !(resp->etag = http_etag(pool, etag, strlen(etag))))
 		return GZ_ENOMEM;
 	resp->cache_control = "private, no-cache";
 	/* The spoken question is padded to one width, so every response of
@@ -171,9 +180,9 @@ site_article_page(struct site *site, struct http_req *req,
 	if (!ch.token[0])
 		return GZ_OK; /* comments closed: no form, nothing to splice */
 	snprintf(spoken, sizeof(spoken), "%-*s", SITE_SPOKEN_WIDTH, ch.spoken);
-	if (((rc = buf_replace(&resp->body, SITE_SPLICE_QUESTION, ch.question)) ||
-	     (rc = buf_replace(&resp->body, SITE_SPLICE_SPOKEN, spoken)) ||
-	     (rc = buf_replace(&resp->body, SITE_SPLICE_TOKEN, ch.token))))
+	if (((rc = buf_replace(&resp->body, site->splice_question, ch.question)) ||
+	     (rc = buf_replace(&resp->body, site->splice_spoken, spoken)) ||
+	     (rc = buf_replace(&resp->body, site->splice_token, ch.token))))
 		return rc;
 	return GZ_OK;
 }

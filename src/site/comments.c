@@ -199,7 +199,8 @@ site_comments_view(struct site *site, struct http_req *req,
 	 * question is dated back by the minimum fill time, so that a quick
 	 * correction is not taken for a bot. */
 	comments_challenge_new(site->comments, a->id,
-			       in ? now - (int64_t)p->min_fill_seconds : now, ch);
+			       in && in->backdate ? now - (int64_t)p->min_fill_seconds
+						  : now, ch);
 	if (!(form = render_obj_new(pool)) ||
 	    render_obj_str(pool, form, "action", pool_printf(pool,
 			   "/news/%lld/comments", (long long)a->id)) ||
@@ -208,9 +209,9 @@ site_comments_view(struct site *site, struct http_req *req,
 	    render_obj_str(pool, form, "body", in ? in->body : NULL) ||
 	    /* The challenge is spliced in after rendering (site_article_page),
 	     * so that the page's ETag does not depend on it. */
-	    render_obj_str(pool, form, "question", SITE_SPLICE_QUESTION) ||
-	    render_obj_str(pool, form, "spoken", SITE_SPLICE_SPOKEN) ||
-	    render_obj_str(pool, form, "token", SITE_SPLICE_TOKEN) ||
+	    render_obj_str(pool, form, "question", site->splice_question) ||
+	    render_obj_str(pool, form, "spoken", site->splice_spoken) ||
+	    render_obj_str(pool, form, "token", site->splice_token) ||
 	    render_obj_bool(pool, form, "require_email", p->require_email) ||
 	    render_obj_set(pool, obj, "form", form))
 		return GZ_ENOMEM;
@@ -323,6 +324,8 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	const char *url;
 	uint64_t id, parent = 0;
 	int64_t cid = 0;
+	const struct comments_policy *p = comments_policy(site->comments);
+	const char *fetch_site;
 	char *name;
 	bool known = false, in_tx = false;
 	int rc;
@@ -350,6 +353,11 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	    http_parse_uint(http_req_form(req, "parent"), INT64_MAX, &parent))
 		return GZ_EINVAL;
 	form.parent_id = (int64_t)parent;
+	/* A form sent from another site is refused: tokens are not tied to
+	 * a reader, so a hostile page could post through its visitors. */
+	if ((fetch_site = http_req_header(req, "Sec-Fetch-Site")) != NULL &&
+	    strcmp(fetch_site, "cross-site") == 0)
+		return GZ_EFORBIDDEN;
 	if (!site_comments_open(site, &a, sub.now)) {
 		form.message = "Comments on this article are closed.";
 		return comments_again(site, req, resp, &a, 403, &form);
@@ -375,6 +383,11 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 			return rc;
 		form.field = d.field;
 		form.message = d.message;
+		/* Only a reader whose own form was valid and slow enough may
+		 * answer the next question at once; anyone else waits the
+		 * minimum fill time again. */
+		form.backdate = d.token_ok &&
+			sub.now - d.token.issued_at >= (int64_t)p->min_fill_seconds;
 		return comments_again(site, req, resp, &a, 422, &form);
 	case COMMENTS_RATE_LIMITED:
 		if ((rc = comments_spend(site, &d)) != GZ_OK)

@@ -13,6 +13,7 @@ error_title(int status)
 {
 	switch (status) {
 	case 400: return "Bad request";
+	case 403: return "Request refused";
 	case 404: return "Page not found";
 	case 405: return "Method not allowed";
 	case 413: return "Request too large";
@@ -26,6 +27,7 @@ error_message(int status)
 {
 	switch (status) {
 	case 400: return "The address or form could not be understood.";
+	case 403: return "This form can only be sent from this site's own pages.";
 	case 404: return "There is no page at this address. It may have moved, or the link may be mistyped.";
 	case 405: return "This page cannot be changed with that kind of request.";
 	case 413: return "The request was larger than this site accepts.";

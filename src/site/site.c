@@ -1,6 +1,7 @@
 /*
  * site.c - the site's context and its routes.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,6 +9,18 @@
 #include "site/site.h"
 #include "site/site_int.h"
 #include "util/err.h"
+
+/* A random marker for out[SITE_SPLICE_MAX]. */
+static void
+site_splice_marker(char *out)
+{
+	unsigned char r[16];
+
+	randombytes_buf(r, sizeof(r));
+	out[0] = 'g';
+	out[1] = 'z';
+	sodium_bin2hex(out + 2, SITE_SPLICE_MAX - 2, r, sizeof(r));
+}
 
 int
 site_new(const struct config *cfg, struct store *st, const char *theme_dir,
@@ -20,6 +33,9 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 		return GZ_ENOMEM;
 	site->cfg = cfg;
 	site->store = st;
+	site_splice_marker(site->splice_question);
+	site_splice_marker(site->splice_spoken);
+	site_splice_marker(site->splice_token);
 	if ((rc = comments_new(&cfg->comments, cfg->secret,
 			       &site->comments)) != GZ_OK) {
 		snprintf(err, errlen, "comments: %s", gz_strerror(rc));

@@ -16,11 +16,20 @@
 
 struct config;
 
+/* A splice marker: "gz" and 32 random hex digits, nothing an escaper
+ * changes. */
+#define SITE_SPLICE_MAX 40
+
 struct site {
 	const struct config *cfg;
 	struct store *store;
 	struct render_theme *theme;
 	struct comments *comments; /* intake state: the rate limiter */
+	/* Where the per-response challenge goes in a rendered page: random
+	 * for each server start, so no reader's text can name them. */
+	char splice_question[SITE_SPLICE_MAX];
+	char splice_spoken[SITE_SPLICE_MAX];
+	char splice_token[SITE_SPLICE_MAX];
 	const char *stylesheet; /* fingerprinted URL of style.css */
 };
 
@@ -31,6 +40,7 @@ struct site_comment_form {
 	const char *field;   /* the field the message is about, or NULL */
 	const char *message; /* one sentence, or NULL */
 	const char *notice;  /* e.g. "awaiting moderation", or NULL */
+	bool backdate;       /* the new question may be answered at once */
 };
 
 /* Every name a template may use; the theme is checked against it at load
@@ -78,17 +88,12 @@ int site_article_page(struct site *site, struct http_req *req,
 /* True while a takes comments at now. */
 bool site_comments_open(const struct site *site,
 			const struct store_article *a, int64_t now);
-/* Markers the view puts where the per-response challenge goes; they hold
- * nothing an escaper changes. */
-#define SITE_SPLICE_QUESTION "GZ-SPLICE-QUESTION"
-#define SITE_SPLICE_SPOKEN "GZ-SPLICE-SPOKEN"
-#define SITE_SPLICE_TOKEN "GZ-SPLICE-TOKEN"
 /* Longest spoken question, "What is 9 minus 9?", padded to this. */
 #define SITE_SPOKEN_WIDTH 18
 
 /* Adds "comments" (thread, count, form) to an article's view. When the
  * form is open, *ch gets a fresh challenge whose parts the caller splices
- * in for the SITE_SPLICE_* markers after rendering; else ch->token is "". */
+ * in for the site's splice markers after rendering; else ch->token is "". */
 int site_comments_view(struct site *site, struct http_req *req,
 		       const struct store_article *a, const char *article_url,
 		       struct render_val *view,

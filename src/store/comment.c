@@ -366,6 +366,32 @@ store_commenter_known(struct store *st, const char *email, bool *known)
 	return err;
 }
 
+/* Sums up an article's comments of every status: any comment stored,
+ * moderated or deleted changes it. */
+int
+store_comment_activity(struct store *st, int64_t article_id, int64_t *mark)
+{
+	static const char sql[] =
+		"SELECT count(*) * 1000003 + coalesce(max(id), 0) + "
+		"coalesce(sum(CASE status WHEN 'approved' THEN id ELSE 0 END), 0) "
+		"FROM comments WHERE article_id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err, rc;
+
+	assert(st && mark);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_COMMENT_ACTIVITY, sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 1, article_id)) != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_int64(c, s, mark);
+}
+
 /* ---- writes -------------------------------------------------------------- */
 
 /* Runs one of the savepoint statements. */

@@ -218,6 +218,12 @@ int store_comment_set_status(struct store *st, int64_t id,
  * GZ_EINVAL (empty or invalid actor). */
 int store_comment_delete(struct store *st, int64_t id, const char *actor,
 			 int64_t at);
+/* A number that changes whenever a comment of the article is stored,
+ * moderated or deleted: part of the article page's ETag, so that a reader
+ * who has just commented is not handed back the page (and the spent
+ * token) their browser kept. Output: *mark. */
+int store_comment_activity(struct store *st, int64_t article_id,
+			   int64_t *mark);
 /* True in *known when an approved comment with this email (case-
  * insensitive: ASCII letters with SQLite) exists; with an empty email,
  * never. */

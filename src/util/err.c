@@ -16,6 +16,7 @@ gz_strerror(int err)
 	case GZ_EEXIST: return "already exists";
 	case GZ_EBUSY: return "busy";
 	case GZ_ESCHEMA: return "database is from a newer version of gazette";
+	case GZ_EFORBIDDEN: return "forbidden";
 	}
 	return "unknown error";
 }

@@ -19,6 +19,7 @@ enum gz_err {
 	GZ_EEXIST,    /* the thing already exists */
 	GZ_EBUSY,     /* the resource is locked or in use */
 	GZ_ESCHEMA,   /* the database is from a newer gazette */
+	GZ_EFORBIDDEN, /* the request is refused (a cross-site form) */
 };
 
 /* Returns a static, human-readable description of err. */

@@ -19,14 +19,16 @@
 #define GZ_LIMIT_FORM_FIELDS 32u
 /* Simultaneous connections; past it new ones wait in the kernel backlog. */
 #define GZ_LIMIT_CONNECTIONS 1024u
+/* Simultaneous connections from one address, so that one client trickling
+ * headers cannot hold every slot (off behind a trusted proxy, where every
+ * reader has the proxy's address: the proxy must guard slow clients). */
+#define GZ_LIMIT_CONNECTIONS_PER_IP 64u
 /* Seconds a connection may stay idle before it is closed. */
-#define GZ_LIMIT_IDLE_SECONDS 30u
+#define GZ_LIMIT_IDLE_SECONDS 15u
 /* Per-request memory pool: rendering a page never needs more. */
 #define GZ_LIMIT_REQUEST_POOL (8u * 1024u * 1024u)
 /* A rendered page; a template loop cannot grow a response past this. */
 #define GZ_LIMIT_PAGE_BYTES (4u * 1024u * 1024u)
-/* Query string parameters kept per request. */
-#define GZ_LIMIT_QUERY_PARAMS 32u
 /* Highest ?page=N accepted; deeper pages answer 404. */
 #define GZ_LIMIT_PAGE_NUMBER 10000u
 

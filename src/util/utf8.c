@@ -87,7 +87,11 @@ utf8_is_invisible_control(unsigned cp)
 {
 	return (cp < 0x20) || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
 	       cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+	       /* zero-width characters, which make a name look empty */
+	       (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||
+	       /* noncharacters: not allowed in XML feeds */
+	       cp == 0xFFFE || cp == 0xFFFF || (cp >= 0xFDD0 && cp <= 0xFDEF);
 }
 
 char *

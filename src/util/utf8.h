@@ -19,7 +19,9 @@ size_t utf8_decode(const char *s, size_t len, unsigned *cp);
 /* True for code points that are not shown but act on text around them:
  * C0 and C1 controls, DEL, the bidi controls (U+061C, U+200E, U+200F,
  * U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
- * U+2028 and U+2029. */
+ * U+2028 and U+2029, the zero-width characters (U+200B-U+200D, U+2060,
+ * U+FEFF), and the noncharacters XML refuses (U+FFFE, U+FFFF,
+ * U+FDD0-U+FDEF). */
 bool utf8_is_invisible_control(unsigned cp);
 /* Makes s (NUL-terminated) a single clean line, in place: tabs and line
  * breaks become spaces; other C0 and C1 controls, DEL, the Unicode bidi
