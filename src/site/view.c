@@ -35,7 +35,7 @@ const char *const site_view_names[] = {
 	/* errors */
 	"status", "title", "message",
 	/* comments */
-	"comment_count", "comments", "count", "items", "open", "closed",
+	"comment_count", "comment_label", "comments", "count", "items", "open", "closed",
 	"notice", "form", "action", "email", "body", "parent_id",
 	"replying_to", "cancel_url", "question", "spoken", "token",
 	"require_email", "error", "error_name", "error_email", "error_body",
@@ -130,6 +130,12 @@ site_view_card(struct site *site, struct pool *pool,
 	    render_obj_str(pool, c, "lang", a->lang) ||
 	    render_obj_str(pool, c, "dir", view_dir(a->lang)) ||
 	    render_obj_int(pool, c, "comment_count", a->comment_count) ||
+	    /* Set on every card, "" when none, so that a card never shows
+	     * an enclosing article's count through the context stack. */
+	    render_obj_str(pool, c, "comment_label", a->comment_count == 0 ? ""
+			   : a->comment_count == 1 ? "1 comment"
+			   : pool_printf(pool, "%lld comments",
+					 (long long)a->comment_count)) ||
 	    view_dates(pool, c, "date_human", "date_iso", a->published_at))
 		return NULL;
 	if (*a->section_slug &&

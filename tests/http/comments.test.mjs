@@ -336,6 +336,16 @@ describe('comments: the form and its failures (pre-moderation)', T, () => {
       }
     });
 
+    it('the approved count shows in listings: the front page card links to the comments', async () => {
+      const page = await openArticle(base, A);
+      const n = readThread(page.body).count;
+      assert.ok(n >= 1, 'at least the approved comment');
+      const front = await request(`${base}/`);
+      const label = n === 1 ? '1 comment' : `${n} comments`;
+      assert.ok(front.body.includes(`href="${A}#comments">${label}</a>`),
+        `the front page links "${label}" to ${A}#comments`);
+    });
+
     it('reject, spam and delete each take an approved comment off the page and feeds', async () => {
       const ids = {};
       for (const action of ['reject', 'spam', 'delete']) {
