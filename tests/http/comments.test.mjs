@@ -593,6 +593,35 @@ describe('comments: the default minimum fill time', T, () => {
   });
 });
 
+// Expiry end to end: the shortest token_seconds gazette.conf accepts is
+// 60, so this waits that long once. It checks an outcome, not a duration:
+// the wait is only the way to an expired token.
+describe('comments: an expired question (token_seconds = 60)', T, () => {
+  let srv;
+  let site;
+  let A;
+
+  before(async () => {
+    ({ site } = commentSite([{ title: 'Clock tower repaired' }], { token_seconds: 60 }));
+    srv = await startServer(['serve', '--site', site]);
+    [A] = await articlePaths(srv.url, ['Clock tower repaired']);
+  });
+
+  after(async () => {
+    if (srv) await stopChecked(srv);
+  });
+
+  it('is refused with the text kept and a new question, and stores nothing', async () => {
+    const page = await openArticle(srv.url, A);
+    await new Promise((r) => { setTimeout(r, 61500); });
+    const sent = fieldsFor(page.form, { name: 'Late Reader', comment: 'Typed slowly.' });
+    const res = await submit(srv.url, page.form.action, sent);
+    assertAgain(res, sent, 422, 'answer');
+    assert.match(res.form.errors.answer, /expired/);
+    assert.deepEqual(listComments(site, 'all'), [], 'nothing stored');
+  });
+});
+
 describe('comments: the rate limit', T, () => {
   let srv;
   let site;
