@@ -114,9 +114,10 @@ const char *http_reason(int status);
  * of memory. */
 const char *http_etag(struct pool *pool, const void *data, size_t len);
 /* Sets resp up as a redirect to location (which must live as long as the
- * request's pool). */
-void http_resp_redirect(struct http_resp *resp, int status,
-			const char *location);
+ * request's pool). Returns GZ_OK, or GZ_ENOMEM when location is NULL (a
+ * failed pool_printf), so a handler can return the result as it is. */
+int http_resp_redirect(struct http_resp *resp, int status,
+		       const char *location);
 
 /* ---- server (server.c) ----------------------------------------------------- */
 

@@ -46,12 +46,15 @@ http_reason(int status)
 	return "Unknown";
 }
 
-void
+int
 http_resp_redirect(struct http_resp *resp, int status, const char *location)
 {
+	if (!location)
+		return GZ_ENOMEM; /* the caller's pool_printf failed */
 	resp->status = status;
 	resp->location = location;
 	resp->content_type = "text/plain; charset=utf-8";
+	return GZ_OK;
 }
 
 const char *

@@ -249,8 +249,9 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	int rc;
 
 	*allowed = 0;
-	if (cl && (http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK ||
-		   declared > GZ_LIMIT_BODY_BYTES))
+	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
+		return 400; /* a Content-Length that is not a number */
+	if (cl && declared > GZ_LIMIT_BODY_BYTES)
 		return 413;
 	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
 		return 0;

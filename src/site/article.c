@@ -92,9 +92,8 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 	    !(slug = site_article_slug(pool, &a)))
 		return GZ_ENOMEM;
 	if (req->nparams < 2 || strcmp(req->params[1], slug) != 0) {
-		http_resp_redirect(resp, 301, url);
 		resp->cache_control = "public, max-age=3600";
-		return GZ_OK;
+		return http_resp_redirect(resp, 301, url);
 	}
 	return site_article_page(site, req, resp, &a, NULL);
 }

@@ -398,10 +398,9 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 		/* A bot is answered as if held, and its token is spent. */
 		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
-		http_resp_redirect(resp, 303, pool_printf(pool,
-				   "%s?held=1#comments", url));
 		resp->cache_control = "no-store";
-		return GZ_OK;
+		return http_resp_redirect(resp, 303, pool_printf(pool,
+					  "%s?held=1#comments", url));
 	case COMMENTS_PUBLISH:
 		in.status = STORE_COMMENT_APPROVED;
 		break;
@@ -451,14 +450,14 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 		else
 			store_tx_rollback(site->store);
 	}
-	if (in.status == STORE_COMMENT_APPROVED)
-		http_resp_redirect(resp, 303, pool_printf(pool,
-				   "%s?comment=%lld#comment-%lld", url,
-				   (long long)cid, (long long)cid));
-	else
-		http_resp_redirect(resp, 303, pool_printf(pool,
-				   "%s?held=1#comments", url));
 	resp->cache_control = "no-store";
+	if (in.status == STORE_COMMENT_APPROVED)
+		rc = http_resp_redirect(resp, 303, pool_printf(pool,
+					"%s?comment=%lld#comment-%lld", url,
+					(long long)cid, (long long)cid));
+	else
+		rc = http_resp_redirect(resp, 303, pool_printf(pool,
+					"%s?held=1#comments", url));
 out:
 	if (in_tx)
 		store_tx_rollback(site->store);
