@@ -33,6 +33,8 @@ if [ "$what" = test ]; then
 	command -v npm >/dev/null 2>&1 || missing="$missing npm"
 	command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 	[ -x /usr/bin/chromium ] || missing="$missing chromium"
+	# xmllint checks that Atom feeds are well-formed XML.
+	command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" != build ]; then
