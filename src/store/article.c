@@ -32,7 +32,6 @@
 #include "util/limits.h"
 #include "util/pool.h"
 #include "util/slug.h"
-#include "util/utf8.h"
 
 /*
  * Scratch memory for slugs made while putting one article: one name at a
@@ -165,17 +164,14 @@ article_tags_read(struct store_conn *c, struct pool *pool,
 		  struct store_article *a)
 {
 	struct store_tag *tags = NULL;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	size_t cap = 0, n = 0;
 	int err, rc;
 
-	err = store_stmt(c, STMT_ARTICLE_GET_TAGS, article_tags_sql, &s);
+	err = store_stmt_bind_int64(c, STMT_ARTICLE_GET_TAGS, article_tags_sql,
+				    a->id, &s);
 	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, a->id)) != SQLITE_OK) {
-		err = store_err(c->db, rc, article_tags_sql);
-		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, tags, &cap, n, sizeof(*tags));
 
@@ -233,15 +229,8 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 		err = store_err(c->db, rc, article_get_sql);
 		goto out;
 	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		err = GZ_ENOTFOUND;
+	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		err = store_err(c->db, rc, article_get_sql);
-		goto out;
-	}
 	if ((err = article_row(pool, s, out)) != GZ_OK)
 		goto out;
 	if (!(out->body = store_col_text(pool, s, ARTICLE_COL_BODY))) {
@@ -256,13 +245,6 @@ out:
 	if (reading)
 		store_read_end(c);
 	return err;
-}
-
-/* size_t to an SQL integer; counts beyond INT64_MAX mean "all". */
-static int64_t
-size_to_int64(size_t v)
-{
-	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
 /* Binds the filters of q (parameters 1-4) to s. */
@@ -340,9 +322,9 @@ store_article_list(struct store *st, struct pool *pool,
 		goto out;
 	rc = list_bind(s, q);
 	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 5, size_to_int64(q->limit));
+		rc = store_bind_int64(s, 5, store_size_to_int64(q->limit));
 	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 6, size_to_int64(q->offset));
+		rc = store_bind_int64(s, 6, store_size_to_int64(q->offset));
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, list_sql[v]);
 		goto out;
@@ -398,19 +380,12 @@ store_article_id_by_key(struct store *st, const char *import_key, int64_t *id)
 {
 	static const char sql[] = "SELECT id FROM articles WHERE import_key = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
-	int err, rc;
+	int err;
 
 	assert(st && import_key && id);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_ARTICLE_ID_BY_KEY, sql, &s)) != GZ_OK)
-		return err;
-	if ((rc = store_bind_text(s, 1, import_key)) != SQLITE_OK) {
-		store_stmt_done(s);
-		return store_err(c->db, rc, sql);
-	}
-	return store_stmt_int64(c, s, id);
+	return store_find_text(c, STMT_ARTICLE_ID_BY_KEY, sql, import_key, id);
 }
 
 /* Reads the tag whose slug is slug into *out (strings in pool). A tag no
@@ -422,27 +397,17 @@ store_tag_get(struct store *st, struct pool *pool, const char *slug,
 	      struct store_tag *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	sqlite3_stmt *s;
+	int err;
 
 	assert(st && pool && slug && out);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_TAG_BY_SLUG, TAG_BY_SLUG, &s)) != GZ_OK)
+	err = store_stmt_bind_text(c, STMT_TAG_BY_SLUG, TAG_BY_SLUG, slug, &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_text(s, 1, slug)) != SQLITE_OK) {
-		err = store_err(c->db, rc, TAG_BY_SLUG);
+	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		err = GZ_ENOTFOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		err = store_err(c->db, rc, TAG_BY_SLUG);
-		goto out;
-	}
 	out->slug = store_col_text(pool, s, 1);
 	out->name = store_col_text(pool, s, 2);
 	err = out->slug && out->name ? GZ_OK : GZ_ENOMEM;
@@ -461,12 +426,6 @@ has_text(const char *s)
 	return false;
 }
 
-static bool
-utf8_ok(const char *s)
-{
-	return !s || utf8_valid(s, strlen(s), NULL);
-}
-
 /* Checks in before anything is written. */
 static int
 article_input_check(const struct store_article_input *in)
@@ -483,34 +442,16 @@ article_input_check(const struct store_article_input *in)
 		return GZ_ETOOBIG;
 	if (in->ntags && !in->tags)
 		return GZ_EINVAL;
-	if (!utf8_ok(in->import_key) || !utf8_ok(in->slug) ||
-	    !utf8_ok(in->headline) || !utf8_ok(in->summary) ||
-	    !utf8_ok(in->body) || !utf8_ok(in->byline) ||
-	    !utf8_ok(in->dateline) || !utf8_ok(in->section) ||
-	    !utf8_ok(in->lang))
+	if (!store_utf8_ok(in->import_key) || !store_utf8_ok(in->slug) ||
+	    !store_utf8_ok(in->headline) || !store_utf8_ok(in->summary) ||
+	    !store_utf8_ok(in->body) || !store_utf8_ok(in->byline) ||
+	    !store_utf8_ok(in->dateline) || !store_utf8_ok(in->section) ||
+	    !store_utf8_ok(in->lang))
 		return GZ_EINVAL;
 	for (i = 0; i < in->ntags; i++)
-		if (!in->tags[i] || !utf8_ok(in->tags[i]))
+		if (!in->tags[i] || !store_utf8_ok(in->tags[i]))
 			return GZ_EINVAL;
 	return GZ_OK;
-}
-
-static const char *
-nz(const char *s)
-{
-	return s ? s : "";
-}
-
-/* Runs one of the savepoint statements of store_article_put. */
-static int
-put_savepoint(struct store_conn *c, enum store_stmt_id id, const char *sql)
-{
-	sqlite3_stmt *s;
-	int err;
-
-	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
-		return err;
-	return store_stmt_run(c, s);
 }
 
 /* Writes the article row: an update of existing_id when it is not 0, else
@@ -546,13 +487,13 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	if (rc == SQLITE_OK)
 		rc = store_bind_text(s, 2, in->headline);
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 3, nz(in->summary));
+		rc = store_bind_text(s, 3, store_nz(in->summary));
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 4, nz(in->body));
+		rc = store_bind_text(s, 4, store_nz(in->body));
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 5, nz(in->byline));
+		rc = store_bind_text(s, 5, store_nz(in->byline));
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 6, nz(in->dateline));
+		rc = store_bind_text(s, 6, store_nz(in->dateline));
 	if (rc == SQLITE_OK)
 		rc = section_id ? store_bind_int64(s, 7, section_id)
 				: sqlite3_bind_null(s, 7);
@@ -601,13 +542,10 @@ put_tags(struct store_conn *c, struct pool *scratch,
 	int err, rc;
 
 	if (replace) {
-		err = store_stmt(c, STMT_ARTICLE_TAGS_CLEAR, clear_sql, &s);
+		err = store_stmt_bind_int64(c, STMT_ARTICLE_TAGS_CLEAR,
+					    clear_sql, id, &s);
 		if (err != GZ_OK)
 			return err;
-		if ((rc = store_bind_int64(s, 1, id)) != SQLITE_OK) {
-			store_stmt_done(s);
-			return store_err(c->db, rc, clear_sql);
-		}
 		if ((err = store_stmt_run(c, s)) != GZ_OK)
 			return err;
 	}
@@ -620,13 +558,11 @@ put_tags(struct store_conn *c, struct pool *scratch,
 		pool_clear(scratch);
 		if (err != GZ_OK)
 			return err;
-		err = store_stmt(c, STMT_ARTICLE_TAG_ADD, add_sql, &s);
+		err = store_stmt_bind_int64(c, STMT_ARTICLE_TAG_ADD, add_sql,
+					    id, &s);
 		if (err != GZ_OK)
 			return err;
-		rc = store_bind_int64(s, 1, id);
-		if (rc == SQLITE_OK)
-			rc = store_bind_int64(s, 2, tag_id);
-		if (rc != SQLITE_OK) {
+		if ((rc = store_bind_int64(s, 2, tag_id)) != SQLITE_OK) {
 			store_stmt_done(s);
 			return store_err(c->db, rc, add_sql);
 		}
@@ -666,16 +602,12 @@ store_article_put(struct store *st, const struct store_article_input *in,
 {
 	static const char by_key_sql[] =
 		"SELECT id FROM articles WHERE import_key = ?1";
-	static const char sp_sql[] = "SAVEPOINT article_put";
-	static const char release_sql[] = "RELEASE article_put";
-	static const char rollback_sql[] = "ROLLBACK TO article_put";
 	struct store_conn *c;
 	struct pool *scratch = NULL;
-	sqlite3_stmt *s;
 	const char *slug;
 	int64_t section_id = 0, existing_id = 0;
 	bool in_savepoint = false;
-	int err, rc;
+	int err;
 
 	assert(st && in && id && created);
 	c = store_writer(st);
@@ -683,8 +615,7 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		return err;
 	if (!(scratch = pool_new(ARTICLE_SCRATCH_MAX)))
 		return GZ_ENOMEM;
-	err = put_savepoint(c, STMT_PUT_SAVEPOINT, sp_sql);
-	if (err != GZ_OK)
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		goto out;
 	in_savepoint = true;
 
@@ -697,15 +628,8 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	}
 
 	if (in->import_key && *in->import_key) {
-		err = store_stmt(c, STMT_ARTICLE_BY_KEY, by_key_sql, &s);
-		if (err != GZ_OK)
-			goto out;
-		if ((rc = store_bind_text(s, 1, in->import_key)) != SQLITE_OK) {
-			store_stmt_done(s);
-			err = store_err(c->db, rc, by_key_sql);
-			goto out;
-		}
-		err = store_stmt_int64(c, s, &existing_id);
+		err = store_find_text(c, STMT_ARTICLE_BY_KEY, by_key_sql,
+				      in->import_key, &existing_id);
 		if (err == GZ_ENOTFOUND)
 			existing_id = 0;
 		else if (err != GZ_OK)
@@ -730,21 +654,13 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	if (err != GZ_OK)
 		goto out;
 	pool_clear(scratch);
-	if ((err = put_tags(c, scratch, in, *id, existing_id != 0)) != GZ_OK)
-		goto out;
-
-	err = put_savepoint(c, STMT_PUT_RELEASE, release_sql);
-	if (err != GZ_OK)
-		goto out;
-	in_savepoint = false;
-	*created = existing_id == 0;
+	err = put_tags(c, scratch, in, *id, existing_id != 0);
 out:
-	if (in_savepoint) {
-		/* ROLLBACK TO keeps the savepoint open: release it too. */
-		if (put_savepoint(c, STMT_PUT_ROLLBACK_TO, rollback_sql) ==
-		    GZ_OK)
-			(void)put_savepoint(c, STMT_PUT_RELEASE, release_sql);
-	}
+	/* Released on success, else rolled back and released. */
+	if (in_savepoint)
+		err = store_savepoint_end(c, err);
+	if (err == GZ_OK)
+		*created = existing_id == 0;
 	pool_free(scratch);
 	return err;
 }

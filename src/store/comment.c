@@ -32,7 +32,6 @@
 
 #include "util/err.h"
 #include "util/pool.h"
-#include "util/utf8.h"
 
 /* Longest nonce accepted: comments/ uses 16 bytes; anything much longer
  * is not a nonce of ours. */
@@ -97,10 +96,6 @@ static const char known_sql[] =
 	"SELECT 1 FROM comments WHERE status = 'approved' AND email <> ''"
 	" AND lower(email) = lower(?1) LIMIT 1";
 
-static const char sp_sql[] = "SAVEPOINT comment_write";
-static const char release_sql[] = "RELEASE comment_write";
-static const char rollback_sql[] = "ROLLBACK TO comment_write";
-
 static const char nonce_spend_sql[] =
 	"INSERT INTO comment_nonces (nonce, expires_at) VALUES (?1, ?2)";
 static const char nonce_purge_sql[] =
@@ -124,25 +119,6 @@ static const char delete_sql[] = "DELETE FROM comments WHERE id = ?1";
 static const char log_sql[] =
 	"INSERT INTO moderation_log (comment_id, action, actor, at, detail)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)";
-
-static bool
-utf8_ok(const char *s)
-{
-	return !s || utf8_valid(s, strlen(s), NULL);
-}
-
-static const char *
-nz(const char *s)
-{
-	return s ? s : "";
-}
-
-/* size_t to an SQL integer; counts beyond INT64_MAX mean "all". */
-static int64_t
-size_to_int64(size_t v)
-{
-	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-}
 
 /* Maps a status column to the enum. Returns GZ_OK or GZ_EDB (a value
  * the CHECK constraint forbids: corruption or another writer's bug). */
@@ -233,20 +209,17 @@ store_comment_list(struct store *st, struct pool *pool, int64_t article_id,
 {
 	struct store_conn *c;
 	sqlite3_stmt *s;
-	int err, rc;
+	int err;
 
 	assert(st && pool && items && n);
 	*items = NULL;
 	*n = 0;
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_COMMENT_LIST, list_sql, &s)) != GZ_OK)
+	err = store_stmt_bind_int64(c, STMT_COMMENT_LIST, list_sql, article_id,
+				    &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, article_id)) != SQLITE_OK) {
-		err = store_err(c->db, rc, list_sql);
-		store_stmt_done(s);
-		return err;
-	}
 	return comment_rows(c, pool, s, false, items, n);
 }
 
@@ -289,7 +262,7 @@ store_comment_query(struct store *st, struct pool *pool,
 	if (rc == SQLITE_OK && f->article_id)
 		rc = store_bind_int64(s, 2, f->article_id);
 	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, size_to_int64(limit));
+		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, query_sql[v]);
 		store_stmt_done(s);
@@ -306,29 +279,17 @@ store_comment_get(struct store *st, struct pool *pool, int64_t id,
 		  struct store_comment *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	sqlite3_stmt *s;
+	int err;
 
 	assert(st && pool && out);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_COMMENT_GET, get_sql, &s)) != GZ_OK)
+	err = store_stmt_bind_int64(c, STMT_COMMENT_GET, get_sql, id, &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, id)) != SQLITE_OK) {
-		err = store_err(c->db, rc, get_sql);
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		err = GZ_ENOTFOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		err = store_err(c->db, rc, get_sql);
-		goto out;
-	}
-	err = comment_row(pool, s, out);
-out:
+	if ((err = store_stmt_row(c, s)) == GZ_OK)
+		err = comment_row(pool, s, out);
 	store_stmt_done(s);
 	return err;
 }
@@ -341,9 +302,8 @@ int
 store_commenter_known(struct store *st, const char *email, bool *known)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	int64_t one;
-	int err, rc;
+	int err;
 
 	assert(st && known);
 	*known = false;
@@ -351,14 +311,7 @@ store_commenter_known(struct store *st, const char *email, bool *known)
 		return GZ_OK;
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_COMMENTER_KNOWN, known_sql, &s)) != GZ_OK)
-		return err;
-	if ((rc = store_bind_text(s, 1, email)) != SQLITE_OK) {
-		err = store_err(c->db, rc, known_sql);
-		store_stmt_done(s);
-		return err;
-	}
-	err = store_stmt_int64(c, s, &one);
+	err = store_find_text(c, STMT_COMMENTER_KNOWN, known_sql, email, &one);
 	if (err == GZ_ENOTFOUND)
 		return GZ_OK;
 	if (err == GZ_OK)
@@ -377,50 +330,37 @@ store_comment_activity(struct store *st, int64_t article_id, int64_t *mark)
 		"FROM comments WHERE article_id = ?1";
 	struct store_conn *c;
 	sqlite3_stmt *s;
-	int err, rc;
+	int err;
 
 	assert(st && mark);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_COMMENT_ACTIVITY, sql, &s)) != GZ_OK)
+	err = store_stmt_bind_int64(c, STMT_COMMENT_ACTIVITY, sql, article_id,
+				    &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, article_id)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		store_stmt_done(s);
-		return err;
-	}
 	return store_stmt_int64(c, s, mark);
 }
 
 /* ---- writes -------------------------------------------------------------- */
 
-/* Runs one of the savepoint statements. */
+/* store_stmt, binding ?1 = a and, when the statement has a second
+ * parameter, ?2 = b. Returns GZ_OK or a mapped error (then s is handed
+ * back). Output: *out. */
 static int
-comment_savepoint(struct store_conn *c, enum store_stmt_id id,
-		  const char *sql)
+comment_stmt_ids(struct store_conn *c, enum store_stmt_id id,
+		 const char *sql, int64_t a, int64_t b, sqlite3_stmt **out)
 {
-	sqlite3_stmt *s;
-	int err;
+	int err, rc;
 
-	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+	if ((err = store_stmt_bind_int64(c, id, sql, a, out)) != GZ_OK)
 		return err;
-	return store_stmt_run(c, s);
-}
-
-/* Ends the savepoint opened by a write: released on success, else rolled
- * back (ROLLBACK TO keeps it open, so it is released after). Returns err,
- * or the release's error when err is GZ_OK. */
-static int
-comment_savepoint_end(struct store_conn *c, int err)
-{
-	if (err == GZ_OK) {
-		err = comment_savepoint(c, STMT_COMMENT_RELEASE, release_sql);
-		if (err == GZ_OK)
-			return GZ_OK;
-	}
-	if (comment_savepoint(c, STMT_COMMENT_ROLLBACK_TO, rollback_sql) ==
-	    GZ_OK)
-		(void)comment_savepoint(c, STMT_COMMENT_RELEASE, release_sql);
+	if (sqlite3_bind_parameter_count(*out) < 2 ||
+	    (rc = store_bind_int64(*out, 2, b)) == SQLITE_OK)
+		return GZ_OK;
+	err = store_err(c->db, rc, sql);
+	store_stmt_done(*out);
+	*out = NULL;
 	return err;
 }
 
@@ -433,18 +373,10 @@ comment_find_id(struct store_conn *c, enum store_stmt_id id,
 {
 	sqlite3_stmt *s;
 	int64_t v;
-	int err, rc;
+	int err;
 
-	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+	if ((err = comment_stmt_ids(c, id, sql, p1, p2, &s)) != GZ_OK)
 		return err;
-	rc = store_bind_int64(s, 1, p1);
-	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
-		rc = store_bind_int64(s, 2, p2);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		store_stmt_done(s);
-		return err;
-	}
 	return store_stmt_int64(c, s, &v);
 }
 
@@ -466,7 +398,7 @@ comment_log(struct store_conn *c, int64_t comment_id, const char *action,
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 4, at);
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 5, nz(detail));
+		rc = store_bind_text(s, 5, store_nz(detail));
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, log_sql);
 		store_stmt_done(s);
@@ -525,18 +457,14 @@ store_nonce_purge(struct store *st, int64_t now)
 {
 	struct store_conn *c;
 	sqlite3_stmt *s;
-	int err, rc;
+	int err;
 
 	assert(st);
 	c = store_writer(st);
-	if ((err = store_stmt(c, STMT_NONCE_PURGE, nonce_purge_sql, &s)) !=
-	    GZ_OK)
+	err = store_stmt_bind_int64(c, STMT_NONCE_PURGE, nonce_purge_sql, now,
+				    &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, now)) != SQLITE_OK) {
-		err = store_err(c->db, rc, nonce_purge_sql);
-		store_stmt_done(s);
-		return err;
-	}
 	return store_stmt_run(c, s);
 }
 
@@ -553,8 +481,8 @@ comment_input_check(const struct store_comment_input *in)
 	if (in->nonce && (in->nonce_len == 0 ||
 			  in->nonce_len > COMMENT_NONCE_MAX))
 		return GZ_EINVAL;
-	if (!utf8_ok(in->author) || !utf8_ok(in->email) ||
-	    !utf8_ok(in->body) || !utf8_ok(in->ip))
+	if (!store_utf8_ok(in->author) || !store_utf8_ok(in->email) ||
+	    !store_utf8_ok(in->body) || !store_utf8_ok(in->ip))
 		return GZ_EINVAL;
 	return GZ_OK;
 }
@@ -575,11 +503,11 @@ comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
 	if (rc == SQLITE_OK)
 		rc = store_bind_text(s, 3, in->author);
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 4, nz(in->email));
+		rc = store_bind_text(s, 4, store_nz(in->email));
 	if (rc == SQLITE_OK)
 		rc = store_bind_text(s, 5, in->body);
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 6, nz(in->ip));
+		rc = store_bind_text(s, 6, store_nz(in->ip));
 	if (rc == SQLITE_OK)
 		rc = store_bind_text(s, 7, comment_status_names[in->status]);
 	if (rc == SQLITE_OK)
@@ -626,8 +554,7 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 	c = store_writer(st);
 	if ((err = comment_input_check(in)) != GZ_OK)
 		return err;
-	err = comment_savepoint(c, STMT_COMMENT_SAVEPOINT, sp_sql);
-	if (err != GZ_OK)
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		return err;
 	/* The nonce first: a replay stops before any other work. */
 	if (in->nonce) {
@@ -651,7 +578,7 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 	err = comment_log(c, *id, "submitted", "reader", in->created_at,
 			  comment_status_names[in->status]);
 out:
-	return comment_savepoint_end(c, err);
+	return store_savepoint_end(c, err);
 }
 
 /* Reads comment id's parent and status on the writer. Returns GZ_OK or
@@ -660,27 +587,16 @@ static int
 comment_find(struct store_conn *c, int64_t id, int64_t *parent_id,
 	     enum store_comment_status *status)
 {
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	sqlite3_stmt *s;
+	int err;
 
-	if ((err = store_stmt(c, STMT_COMMENT_FIND, find_sql, &s)) != GZ_OK)
+	err = store_stmt_bind_int64(c, STMT_COMMENT_FIND, find_sql, id, &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, id)) != SQLITE_OK) {
-		err = store_err(c->db, rc, find_sql);
-		goto out;
+	if ((err = store_stmt_row(c, s)) == GZ_OK) {
+		*parent_id = sqlite3_column_int64(s, 0);
+		err = status_parse(sqlite3_column_text(s, 1), status);
 	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		err = GZ_ENOTFOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		err = store_err(c->db, rc, find_sql);
-		goto out;
-	}
-	*parent_id = sqlite3_column_int64(s, 0);
-	err = status_parse(sqlite3_column_text(s, 1), status);
-out:
 	store_stmt_done(s);
 	return err;
 }
@@ -692,18 +608,10 @@ comment_write_ids(struct store_conn *c, enum store_stmt_id id,
 		  const char *sql, int64_t a, int64_t b)
 {
 	sqlite3_stmt *s;
-	int err, rc;
+	int err;
 
-	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+	if ((err = comment_stmt_ids(c, id, sql, a, b, &s)) != GZ_OK)
 		return err;
-	rc = store_bind_int64(s, 1, a);
-	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
-		rc = store_bind_int64(s, 2, b);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		store_stmt_done(s);
-		return err;
-	}
 	return store_stmt_run(c, s);
 }
 
@@ -711,7 +619,7 @@ comment_write_ids(struct store_conn *c, enum store_stmt_id id,
 static bool
 actor_ok(const char *actor)
 {
-	return actor && *actor && utf8_ok(actor);
+	return actor && *actor && store_utf8_ok(actor);
 }
 
 /*
@@ -738,8 +646,7 @@ store_comment_set_status(struct store *st, int64_t id,
 	c = store_writer(st);
 	if ((unsigned)status >= NSTATUS || !actor_ok(actor))
 		return GZ_EINVAL;
-	err = comment_savepoint(c, STMT_COMMENT_SAVEPOINT, sp_sql);
-	if (err != GZ_OK)
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		return err;
 	if ((err = comment_find(c, id, &parent_id, &old)) != GZ_OK)
 		goto out;
@@ -761,7 +668,7 @@ store_comment_set_status(struct store *st, int64_t id,
 	err = comment_log(c, id, comment_status_actions[status], actor, at,
 			  comment_status_names[old]);
 out:
-	return comment_savepoint_end(c, err);
+	return store_savepoint_end(c, err);
 }
 
 /*
@@ -785,8 +692,7 @@ store_comment_delete(struct store *st, int64_t id, const char *actor,
 	c = store_writer(st);
 	if (!actor_ok(actor))
 		return GZ_EINVAL;
-	err = comment_savepoint(c, STMT_COMMENT_SAVEPOINT, sp_sql);
-	if (err != GZ_OK)
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		return err;
 	if ((err = comment_find(c, id, &parent_id, &old)) != GZ_OK)
 		goto out;
@@ -800,5 +706,5 @@ store_comment_delete(struct store *st, int64_t id, const char *actor,
 	err = comment_log(c, id, "delete", actor, at,
 			  comment_status_names[old]);
 out:
-	return comment_savepoint_end(c, err);
+	return store_savepoint_end(c, err);
 }

@@ -39,24 +39,6 @@ const struct store_named store_named_section = {
 			"WHERE id = ?1",
 };
 
-/* Looks up one text key with statement id; *id gets column 0. */
-static int
-named_find(struct store_conn *c, enum store_stmt_id sid, const char *sql,
-	   const char *key, int64_t *id)
-{
-	sqlite3_stmt *s;
-	int err, rc;
-
-	if ((err = store_stmt(c, sid, sql, &s)) != GZ_OK)
-		return err;
-	if ((rc = store_bind_text(s, 1, key)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		store_stmt_done(s);
-		return err;
-	}
-	return store_stmt_int64(c, s, id);
-}
-
 int
 store_named_ensure(struct store_conn *c, struct pool *scratch,
 		   const struct store_named *k, const char *name, int64_t *id)
@@ -69,13 +51,13 @@ store_named_ensure(struct store_conn *c, struct pool *scratch,
 	if (!(slug = slug_make(scratch, name, strlen(name))))
 		return GZ_ENOMEM;
 	if (*slug) {
-		err = named_find(c, k->by_slug, k->by_slug_sql, slug, id);
+		err = store_find_text(c, k->by_slug, k->by_slug_sql, slug, id);
 		if (err != GZ_ENOTFOUND)
 			return err;
 	}
 	/* By name too: a name whose slug is empty, or whose slug changed
 	 * with a newer slug_make, is still the same section. */
-	err = named_find(c, k->by_name, k->by_name_sql, name, id);
+	err = store_find_text(c, k->by_name, k->by_name_sql, name, id);
 	if (err != GZ_ENOTFOUND)
 		return err;
 
@@ -96,13 +78,9 @@ store_named_ensure(struct store_conn *c, struct pool *scratch,
 	if (*slug)
 		return GZ_OK;
 
-	if ((err = store_stmt(c, k->slug_set, k->slug_set_sql, &s)) != GZ_OK)
+	err = store_stmt_bind_int64(c, k->slug_set, k->slug_set_sql, *id, &s);
+	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 1, *id)) != SQLITE_OK) {
-		err = store_err(c->db, rc, k->slug_set_sql);
-		store_stmt_done(s);
-		return err;
-	}
 	return store_stmt_run(c, s);
 }
 
@@ -134,12 +112,9 @@ store_section_list(struct store *st, struct pool *pool, int64_t now,
 	if ((err = store_read_begin(c)) != GZ_OK)
 		return err;
 	reading = true;
-	if ((err = store_stmt(c, STMT_SECTION_LIST, sql, &s)) != GZ_OK)
+	err = store_stmt_bind_int64(c, STMT_SECTION_LIST, sql, now, &s);
+	if (err != GZ_OK)
 		goto out;
-	if ((rc = store_bind_int64(s, 1, now)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
@@ -181,28 +156,18 @@ store_section_get(struct store *st, struct pool *pool, const char *slug,
 		  struct store_section *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
-	int err, rc;
+	sqlite3_stmt *s;
+	int err;
 
 	assert(st && pool && slug && out);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	err = store_stmt(c, STMT_SECTION_BY_SLUG, SECTION_BY_SLUG, &s);
+	err = store_stmt_bind_text(c, STMT_SECTION_BY_SLUG, SECTION_BY_SLUG,
+				   slug, &s);
 	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_text(s, 1, slug)) != SQLITE_OK) {
-		err = store_err(c->db, rc, SECTION_BY_SLUG);
+	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		err = GZ_ENOTFOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		err = store_err(c->db, rc, SECTION_BY_SLUG);
-		goto out;
-	}
 	out->id = sqlite3_column_int64(s, 0);
 	out->slug = store_col_text(pool, s, 1);
 	out->name = store_col_text(pool, s, 2);

@@ -31,6 +31,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/pool.h"
+#include "util/utf8.h"
 
 /* How long a connection waits for a lock held by another connection or
  * process before answering GZ_EBUSY. */
@@ -243,19 +244,110 @@ store_stmt_run(struct store_conn *c, sqlite3_stmt *s)
 }
 
 int
-store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v)
+store_stmt_row(struct store_conn *c, sqlite3_stmt *s)
 {
-	int rc, err;
+	int rc;
 
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
+		return GZ_OK;
+	if (rc == SQLITE_DONE)
+		return GZ_ENOTFOUND;
+	return store_err(c->db, rc, sqlite3_sql(s));
+}
+
+int
+store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v)
+{
+	int err;
+
+	if ((err = store_stmt_row(c, s)) == GZ_OK)
 		*v = sqlite3_column_int64(s, 0);
-		err = GZ_OK;
-	} else if (rc == SQLITE_DONE)
-		err = GZ_ENOTFOUND;
-	else
-		err = store_err(c->db, rc, sqlite3_sql(s));
 	store_stmt_done(s);
+	return err;
+}
+
+/* The end of store_stmt_bind_*: rc is the bind's code; on an error *out
+ * is handed back and set to NULL. */
+static int
+store_stmt_bound(struct store_conn *c, int rc, sqlite3_stmt **out)
+{
+	int err;
+
+	if (rc == SQLITE_OK)
+		return GZ_OK;
+	err = store_err(c->db, rc, sqlite3_sql(*out));
+	store_stmt_done(*out);
+	*out = NULL;
+	return err;
+}
+
+int
+store_stmt_bind_text(struct store_conn *c, enum store_stmt_id id,
+		     const char *sql, const char *v, sqlite3_stmt **out)
+{
+	int err;
+
+	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
+		return err;
+	return store_stmt_bound(c, store_bind_text(*out, 1, v), out);
+}
+
+int
+store_stmt_bind_int64(struct store_conn *c, enum store_stmt_id id,
+		      const char *sql, int64_t v, sqlite3_stmt **out)
+{
+	int err;
+
+	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
+		return err;
+	return store_stmt_bound(c, store_bind_int64(*out, 1, v), out);
+}
+
+int
+store_find_text(struct store_conn *c, enum store_stmt_id id, const char *sql,
+		const char *key, int64_t *v)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = store_stmt_bind_text(c, id, sql, key, &s)) != GZ_OK)
+		return err;
+	return store_stmt_int64(c, s, v);
+}
+
+/* Runs one of the savepoint statements. */
+static int
+store_savepoint_stmt(struct store_conn *c, enum store_stmt_id id,
+		     const char *sql)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+int
+store_savepoint_begin(struct store_conn *c)
+{
+	return store_savepoint_stmt(c, STMT_SAVEPOINT, "SAVEPOINT store_write");
+}
+
+int
+store_savepoint_end(struct store_conn *c, int err)
+{
+	static const char release_sql[] = "RELEASE store_write";
+
+	if (err == GZ_OK) {
+		err = store_savepoint_stmt(c, STMT_RELEASE, release_sql);
+		if (err == GZ_OK)
+			return GZ_OK;
+	}
+	if (store_savepoint_stmt(c, STMT_ROLLBACK_TO,
+				 "ROLLBACK TO store_write") == GZ_OK)
+		(void)store_savepoint_stmt(c, STMT_RELEASE, release_sql);
 	return err;
 }
 
@@ -271,6 +363,24 @@ int
 store_bind_int64(sqlite3_stmt *stmt, int idx, int64_t v)
 {
 	return sqlite3_bind_int64(stmt, idx, v);
+}
+
+bool
+store_utf8_ok(const char *s)
+{
+	return !s || utf8_valid(s, strlen(s), NULL);
+}
+
+const char *
+store_nz(const char *s)
+{
+	return s ? s : "";
+}
+
+int64_t
+store_size_to_int64(size_t v)
+{
+	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
 const char *

@@ -41,6 +41,9 @@ enum store_stmt_id {
 	STMT_TX_COMMIT,
 	STMT_TX_ROLLBACK,
 	STMT_PING,
+	STMT_SAVEPOINT,               /* store_savepoint_begin/end */
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
 	/* article.c: reads */
 	STMT_ARTICLE_GET,
 	STMT_ARTICLE_GET_TAGS,
@@ -55,9 +58,6 @@ enum store_stmt_id {
 	STMT_ARTICLE_TOTAL_TAG,
 	STMT_ARTICLE_TOTAL_SECTION_TAG,
 	/* article.c: writes */
-	STMT_PUT_SAVEPOINT,
-	STMT_PUT_RELEASE,
-	STMT_PUT_ROLLBACK_TO,
 	STMT_ARTICLE_BY_KEY,
 	STMT_ARTICLE_INSERT,
 	STMT_ARTICLE_UPDATE,
@@ -82,9 +82,6 @@ enum store_stmt_id {
 	STMT_COMMENT_QUERY_STATUS_ARTICLE,
 	STMT_COMMENTER_KNOWN,
 	/* comment.c: writes */
-	STMT_COMMENT_SAVEPOINT,
-	STMT_COMMENT_RELEASE,
-	STMT_COMMENT_ROLLBACK_TO,
 	STMT_NONCE_SPEND,
 	STMT_COMMENT_ACTIVITY,
 	STMT_NONCE_PURGE,
@@ -141,11 +138,44 @@ int store_stmt_run(struct store_conn *c, sqlite3_stmt *s);
 /* Steps s and reads the first column of its first row into *v, then
  * hands s back. Returns GZ_OK, GZ_ENOTFOUND (no row) or a mapped error. */
 int store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v);
+/* Steps s once. Returns GZ_OK when it gave a row (read its columns),
+ * GZ_ENOTFOUND (no row) or a mapped error. Does not hand s back: the
+ * caller calls store_stmt_done in every case. */
+int store_stmt_row(struct store_conn *c, sqlite3_stmt *s);
+/* store_stmt, then binds ?1 = v (text as by store_bind_text, so it must
+ * outlive the step). Returns GZ_OK or a mapped error; on error s is
+ * handed back already and *out is NULL. Output: *out. */
+int store_stmt_bind_text(struct store_conn *c, enum store_stmt_id id,
+			 const char *sql, const char *v, sqlite3_stmt **out);
+int store_stmt_bind_int64(struct store_conn *c, enum store_stmt_id id,
+			  const char *sql, int64_t v, sqlite3_stmt **out);
+/* Runs statement id with ?1 = key (text) and reads the first column of
+ * its first row into *v. Returns GZ_OK, GZ_ENOTFOUND (no row) or a mapped
+ * error. */
+int store_find_text(struct store_conn *c, enum store_stmt_id id,
+		    const char *sql, const char *key, int64_t *v);
+
+/* Opens the savepoint of one write function (store_article_put, the
+ * comment writes), so that it is all or nothing on its own and leaves the
+ * caller's transaction open. Such functions never nest, so they share one
+ * savepoint name. Returns GZ_OK or a mapped error. */
+int store_savepoint_begin(struct store_conn *c);
+/* Ends that savepoint: released when err is GZ_OK, else rolled back
+ * (ROLLBACK TO keeps it open, so it is released after). Returns err, or
+ * the release's error when err is GZ_OK (then it is rolled back too). */
+int store_savepoint_end(struct store_conn *c, int err);
 
 /* Binds text, or NULL when s is NULL. The text must outlive the step
  * (SQLITE_STATIC). Returns an SQLite code. */
 int store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 int store_bind_int64(sqlite3_stmt *stmt, int idx, int64_t v);
+
+/* True when s is NULL or valid UTF-8. */
+bool store_utf8_ok(const char *s);
+/* s, or "" when s is NULL. */
+const char *store_nz(const char *s);
+/* size_t to an SQL integer; counts beyond INT64_MAX mean "all". */
+int64_t store_size_to_int64(size_t v);
 
 /* Copies column col as text into pool (valid until it is cleared); SQL
  * NULL becomes "". Returns NULL when the pool is exhausted. */

@@ -9,7 +9,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +18,11 @@
 #include "util/err.h"
 #include "util/pool.h"
 
+#include "store_fixture.h"
+
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[FIXTURE_DIR_MAX];
+	char path[FIXTURE_PATH_MAX];
 	struct store *st;
 	struct pool *pool;
 };
@@ -30,14 +31,9 @@ static int
 setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	int n;
 
 	assert_non_null(fx);
-	memcpy(fx->dir, "/tmp/gz-section-XXXXXX",
-	       sizeof("/tmp/gz-section-XXXXXX"));
-	assert_non_null(mkdtemp(fx->dir));
-	n = snprintf(fx->path, sizeof(fx->path), "%s/gazette.db", fx->dir);
-	assert_true(n > 0 && (size_t)n < sizeof(fx->path));
+	store_fixture_make(fx->dir, fx->path, "/tmp/gz-section-XXXXXX");
 	assert_int_equal(store_open(fx->path, &fx->st), GZ_OK);
 	assert_non_null(fx->pool = pool_new(1u << 20));
 	*state = fx;
@@ -48,25 +44,10 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char p[512];
-	struct dirent *de;
-	DIR *d;
-	int n;
 
 	store_close(fx->st);
 	pool_free(fx->pool);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			n = snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-			if (n > 0 && (size_t)n < sizeof(p))
-				unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	store_fixture_remove(fx->dir);
 	free(fx);
 	return 0;
 }

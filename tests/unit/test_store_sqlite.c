@@ -13,7 +13,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,6 +28,8 @@
 #include "store/store_int.h"
 #include "util/err.h"
 #include "util/pool.h"
+
+#include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
 #define SCHEMA_VERSION 2
@@ -92,21 +93,17 @@ static const char data_v1[] =
 	"INSERT INTO article_tags VALUES (1, 1), (1, 2);";
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[FIXTURE_DIR_MAX];
+	char path[FIXTURE_PATH_MAX];
 };
 
 static int
 setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	int n;
 
 	assert_non_null(fx);
-	memcpy(fx->dir, "/tmp/gz-store-XXXXXX", sizeof("/tmp/gz-store-XXXXXX"));
-	assert_non_null(mkdtemp(fx->dir));
-	n = snprintf(fx->path, sizeof(fx->path), "%s/gazette.db", fx->dir);
-	assert_true(n > 0 && (size_t)n < sizeof(fx->path));
+	store_fixture_make(fx->dir, fx->path, "/tmp/gz-store-XXXXXX");
 	*state = fx;
 	return 0;
 }
@@ -115,23 +112,8 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char p[512];
-	struct dirent *de;
-	DIR *d;
-	int n;
 
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			n = snprintf(p, sizeof(p), "%s/%s", fx->dir, de->d_name);
-			if (n > 0 && (size_t)n < sizeof(p))
-				unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	store_fixture_remove(fx->dir);
 	free(fx);
 	return 0;
 }
