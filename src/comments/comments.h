@@ -130,13 +130,17 @@ struct comments_decision {
 /* Runs the intake rules, in order: token signature, expiry and article
  * (a bad token is INVALID on "answer" with "This question has expired;
  * please answer the new one."); honeypot filled or faster than
- * min_fill_seconds -> DISCARD; rate limit -> RATE_LIMITED; answer (empty,
+ * min_fill_seconds -> DISCARD; rate limits (rate_count comments, or
+ * 20 failed submissions, per rate_seconds per address) -> RATE_LIMITED;
+ * answer (empty,
  * not a number, or wrong) -> INVALID; name missing or too long, email
  * missing when required or malformed, body empty or over max_chars ->
  * INVALID; block-list word -> REJECT; hold-list word, more than max_links
  * links, or moderation policy (PRE; FIRST_TIME and s.first_time) -> HOLD;
- * else PUBLISH. Counting toward the rate limit happens only for
- * submissions that pass the answer check. Does not spend the nonce: the
+ * else PUBLISH. A submission counts toward the comment limit only when it
+ * passes every field check (a reader's mistakes do not use it up); every
+ * INVALID after a good token counts toward the failure limit. Does not
+ * spend the nonce: the
  * caller does that in the transaction that stores the comment. Returns
  * GZ_OK (the verdict is in out) or GZ_ENOMEM. */
 /* More precisely: name, email and body are checked trimmed of ASCII

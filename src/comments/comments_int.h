@@ -32,6 +32,10 @@
 /* The most policy.rate_count may be: each slot keeps that many
  * timestamps, so this bounds the table at 4,096 x 64 x 8 bytes = 2 MiB. */
 #define COMMENTS_RATE_COUNT_MAX 64u
+/* Failed submissions (a wrong answer, a field to fix) one address may make
+ * per policy.rate_seconds: enough for a person's mistakes, few enough
+ * that a bot cannot make the server write a spent nonce per guess. */
+#define COMMENTS_FAILURE_COUNT 20u
 
 /* ---- the token's payload (captcha.c) ------------------------------------ */
 
@@ -83,6 +87,8 @@ struct comments {
 	unsigned char answer_key[COMMENTS_KEY_BYTES];
 	/* NULL when the policy sets no limit (rate_count or rate_seconds 0). */
 	struct comments_ratelimit *rate;
+	/* Failed submissions, with the same window; NULL with rate. */
+	struct comments_ratelimit *failures;
 	/* "Your comment is longer than 5,000 characters; please shorten it."
 	 * with policy.max_chars: made once, so decisions can point at it. */
 	char msg_too_long[96];

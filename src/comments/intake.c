@@ -208,6 +208,17 @@ decide(struct comments_decision *out, enum comments_verdict v,
 	out->message = message;
 }
 
+/* A mistake the reader must fix; it counts toward the failure limit. */
+static int
+invalid(struct comments *c, struct comments_decision *out, const char *ip,
+	int64_t now, const char *field, const char *message)
+{
+	if (c->failures)
+		comments_ratelimit_take(c->failures, ip, now);
+	decide(out, COMMENTS_INVALID, field, message);
+	return GZ_OK;
+}
+
 /* ---- the rules --------------------------------------------------------------- */
 
 int
@@ -246,73 +257,55 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 		return GZ_OK;
 	}
 
-	/* 3. Rate limit, before the answer: a flood costs one lookup. */
-	if (c->rate && comments_ratelimit_limited(c->rate, ip, s->now)) {
+	/* 3. Rate limits, before the answer: a flood costs two lookups.
+	 * One counts comments taken, the other failed submissions, so a
+	 * reader's mistakes do not use up their comments and a bot's guesses
+	 * are bounded too (each spends a nonce, a database write). */
+	if (c->rate && (comments_ratelimit_limited(c->rate, ip, s->now) ||
+			comments_ratelimit_limited(c->failures, ip, s->now))) {
 		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 		return GZ_OK;
 	}
 
 	/* 4. The answer. */
 	trim(s->answer, &answer, &answer_len);
-	if (answer_len == 0) {
-		decide(out, COMMENTS_INVALID, "answer", MSG_ANSWER_EMPTY);
-		return GZ_OK;
-	}
-	if (comments_answer_parse(s->answer, &value) != GZ_OK) {
-		decide(out, COMMENTS_INVALID, "answer", MSG_ANSWER_NAN);
-		return GZ_OK;
-	}
-	if (!comments_answer_matches(c, payload, value)) {
-		decide(out, COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
-		return GZ_OK;
-	}
-	/* Only now does the submission count; check and record are one
-	 * step, so a burst racing past step 3 is still held to the limit. */
-	if (c->rate && !comments_ratelimit_take(c->rate, ip, s->now)) {
-		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
-		return GZ_OK;
-	}
+	if (answer_len == 0)
+		return invalid(c, out, ip, s->now, "answer", MSG_ANSWER_EMPTY);
+	if (comments_answer_parse(s->answer, &value) != GZ_OK)
+		return invalid(c, out, ip, s->now, "answer", MSG_ANSWER_NAN);
+	if (!comments_answer_matches(c, payload, value))
+		return invalid(c, out, ip, s->now, "answer", MSG_ANSWER_WRONG);
 
 	/* 5. What the reader typed, field by field in form order. */
 	trim(s->name, &name, &name_len);
-	if (!utf8_valid(name, name_len, NULL)) {
-		decide(out, COMMENTS_INVALID, "name", MSG_NAME_UTF8);
-		return GZ_OK;
-	}
-	if (name_len == 0) {
-		decide(out, COMMENTS_INVALID, "name", MSG_NAME_EMPTY);
-		return GZ_OK;
-	}
-	if (count_chars(name, name_len) > COMMENTS_NAME_MAX_CHARS) {
-		decide(out, COMMENTS_INVALID, "name", MSG_NAME_LONG);
-		return GZ_OK;
-	}
+	if (!utf8_valid(name, name_len, NULL))
+		return invalid(c, out, ip, s->now, "name", MSG_NAME_UTF8);
+	if (name_len == 0)
+		return invalid(c, out, ip, s->now, "name", MSG_NAME_EMPTY);
+	if (count_chars(name, name_len) > COMMENTS_NAME_MAX_CHARS)
+		return invalid(c, out, ip, s->now, "name", MSG_NAME_LONG);
 	trim(s->email, &email, &email_len);
-	if (!utf8_valid(email, email_len, NULL)) {
-		decide(out, COMMENTS_INVALID, "email", MSG_EMAIL_UTF8);
-		return GZ_OK;
-	}
-	if (email_len == 0 && p->require_email) {
-		decide(out, COMMENTS_INVALID, "email", MSG_EMAIL_EMPTY);
-		return GZ_OK;
-	}
-	if (email_len > 0 && !email_ok(email, email_len)) {
-		decide(out, COMMENTS_INVALID, "email", MSG_EMAIL_BAD);
-		return GZ_OK;
-	}
+	if (!utf8_valid(email, email_len, NULL))
+		return invalid(c, out, ip, s->now, "email", MSG_EMAIL_UTF8);
+	if (email_len == 0 && p->require_email)
+		return invalid(c, out, ip, s->now, "email", MSG_EMAIL_EMPTY);
+	if (email_len > 0 && !email_ok(email, email_len))
+		return invalid(c, out, ip, s->now, "email", MSG_EMAIL_BAD);
 	trim(s->body, &body, &body_len);
-	if (!utf8_valid(body, body_len, NULL)) {
-		decide(out, COMMENTS_INVALID, "body", MSG_BODY_UTF8);
-		return GZ_OK;
-	}
-	if (body_len == 0) {
-		decide(out, COMMENTS_INVALID, "body", MSG_BODY_EMPTY);
-		return GZ_OK;
-	}
+	if (!utf8_valid(body, body_len, NULL))
+		return invalid(c, out, ip, s->now, "body", MSG_BODY_UTF8);
+	if (body_len == 0)
+		return invalid(c, out, ip, s->now, "body", MSG_BODY_EMPTY);
 	/* Bytes bound characters from above: most bodies skip the count. */
 	if (body_len > p->max_chars &&
-	    count_chars(body, body_len) > p->max_chars) {
-		decide(out, COMMENTS_INVALID, "body", c->msg_too_long);
+	    count_chars(body, body_len) > p->max_chars)
+		return invalid(c, out, ip, s->now, "body", c->msg_too_long);
+
+	/* Only a submission that will be stored counts toward the comment
+	 * limit; check and record are one step, so a burst racing past step
+	 * 3 is still held to it. */
+	if (c->rate && !comments_ratelimit_take(c->rate, ip, s->now)) {
+		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 		return GZ_OK;
 	}
 

@@ -186,9 +186,13 @@ comments_new(const struct comments_policy *policy, const char *secret_hex,
 	c->policy.hold_words = c->hold.text;
 	c->policy.block_words = c->block.text;
 	if (policy->rate_count > 0 && policy->rate_seconds > 0 &&
-	    (rc = comments_ratelimit_new(COMMENTS_RATE_SLOTS, policy->rate_count,
-					 policy->rate_seconds, &c->rate)) !=
-		    GZ_OK)
+	    ((rc = comments_ratelimit_new(COMMENTS_RATE_SLOTS, policy->rate_count,
+					  policy->rate_seconds, &c->rate)) !=
+		     GZ_OK ||
+	     (rc = comments_ratelimit_new(COMMENTS_RATE_SLOTS,
+					  COMMENTS_FAILURE_COUNT,
+					  policy->rate_seconds, &c->failures)) !=
+		     GZ_OK))
 		goto fail;
 	comments_intake_setup(c);
 	*out = c;
@@ -204,6 +208,7 @@ comments_free(struct comments *c)
 	if (!c)
 		return;
 	comments_ratelimit_free(c->rate);
+	comments_ratelimit_free(c->failures);
 	comments_words_fini(&c->hold);
 	comments_words_fini(&c->block);
 	sodium_memzero(c->mac_key, sizeof(c->mac_key));

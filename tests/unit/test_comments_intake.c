@@ -724,15 +724,17 @@ rate_limit(void **state)
 	fx->policy.block_words = "casino";
 	fx_open(fx);
 	fx_fresh(fx);
-	/* Wrong answers do not count. */
+	/* Mistakes do not use up the comment limit: wrong answers, and a
+	 * right answer with a field to fix. */
 	fx->s.answer = "1000";
 	for (i = 0; i < 10; i++)
 		EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
 	fx->s.answer = fx->answer;
-	/* A right answer counts even when a field is then refused. */
 	fx->s.name = "";
-	EXPECT(COMMENTS_INVALID, "name", MSG_NAME_EMPTY);
+	for (i = 0; i < 5; i++)
+		EXPECT(COMMENTS_INVALID, "name", MSG_NAME_EMPTY);
 	fx->s.name = "Ada";
+	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
 	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
 	/* Two in the window now: limited, whatever else is wrong. */
 	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
@@ -755,6 +757,16 @@ rate_limit(void **state)
 	fx_fresh(fx);
 	fx->s.ip = "192.0.2.2";
 	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	/* Failed submissions have a limit of their own: a bot guessing
+	 * answers (each guess spends a nonce) is stopped after 20. */
+	fx_fresh(fx);
+	fx->s.ip = "192.0.2.3";
+	fx->s.answer = "1000";
+	for (i = 0; i < (int)COMMENTS_FAILURE_COUNT; i++)
+		EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+	fx->s.answer = fx->answer;
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 	/* The window slides: 600 s later the first address may post. */
 	comments_challenge_new(fx->c, ARTICLE, NOW + 600, &fx->ch);
 	snprintf(fx->answer, sizeof(fx->answer), "%ld", solve(fx->ch.question));
