@@ -108,12 +108,13 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	}
 	if (dry_run)
 		goto out; /* rolled back below: nothing changes */
+	/* A failed commit rolls back and releases the lock itself. */
+	in_tx = false;
 	if ((rc = store_tx_commit(st)) != GZ_OK) {
 		fprintf(stderr, "%s: cannot commit (%s)\n", name,
 			gz_strerror(rc));
 		goto out;
 	}
-	in_tx = false;
 out:
 	if (in_tx)
 		store_tx_rollback(st);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "config/config.h"
 
 #include "site/site_int.h"
@@ -292,10 +294,25 @@ comments_field(struct http_req *req, const char *name)
 	return pool_strndup(req->pool, v, len);
 }
 
+/* Now and then (one write in 64) forgets the nonces whose tokens have
+ * expired anyway, so the table stays the size of two hours of traffic. A
+ * failure here costs nothing but space. */
+static void
+comments_purge_sometimes(struct site *site, int64_t now)
+{
+	if (randombytes_uniform(64) != 0 || store_tx_begin(site->store) != GZ_OK)
+		return;
+	if (store_nonce_purge(site->store, now) == GZ_OK)
+		store_tx_commit(site->store);
+	else
+		store_tx_rollback(site->store);
+}
+
 /* Spends a checked token's nonce on its own, so that a token used for a
  * wrong answer cannot be tried again with another. */
 static int
-comments_spend(struct site *site, const struct comments_decision *d)
+comments_spend(struct site *site, const struct comments_decision *d,
+	       int64_t now)
 {
 	int rc;
 
@@ -305,10 +322,15 @@ comments_spend(struct site *site, const struct comments_decision *d)
 		return rc;
 	rc = store_nonce_spend(site->store, d->token.nonce,
 			       sizeof(d->token.nonce), d->token.expires_at);
-	if (rc == GZ_OK)
-		return store_tx_commit(site->store);
-	store_tx_rollback(site->store);
-	return rc == GZ_EEXIST ? GZ_OK : rc;
+	if (rc != GZ_OK) {
+		store_tx_rollback(site->store);
+		return rc == GZ_EEXIST ? GZ_OK : rc;
+	}
+	/* A failed commit has rolled back and released the lock itself. */
+	if ((rc = store_tx_commit(site->store)) != GZ_OK)
+		return rc;
+	comments_purge_sometimes(site, now);
+	return GZ_OK;
 }
 
 int
@@ -379,7 +401,7 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 
 	switch (d.verdict) {
 	case COMMENTS_INVALID:
-		if ((rc = comments_spend(site, &d)) != GZ_OK)
+		if ((rc = comments_spend(site, &d, sub.now)) != GZ_OK)
 			return rc;
 		form.field = d.field;
 		form.message = d.message;
@@ -390,13 +412,13 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 			sub.now - d.token.issued_at >= (int64_t)p->min_fill_seconds;
 		return comments_again(site, req, resp, &a, 422, &form);
 	case COMMENTS_RATE_LIMITED:
-		if ((rc = comments_spend(site, &d)) != GZ_OK)
+		if ((rc = comments_spend(site, &d, sub.now)) != GZ_OK)
 			return rc;
 		form.message = d.message;
 		return comments_again(site, req, resp, &a, 429, &form);
 	case COMMENTS_DISCARD:
 		/* A bot is answered as if held, and its token is spent. */
-		if ((rc = comments_spend(site, &d)) != GZ_OK)
+		if ((rc = comments_spend(site, &d, sub.now)) != GZ_OK)
 			return rc;
 		resp->cache_control = "no-store";
 		return http_resp_redirect(resp, 303, pool_printf(pool,
@@ -439,17 +461,13 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 		store_tx_rollback(site->store);
 		return comments_again(site, req, resp, &a, 422, &form);
 	}
-	if (rc != GZ_OK || (rc = store_tx_commit(site->store)) != GZ_OK)
+	if (rc != GZ_OK)
 		goto out;
+	/* A failed commit rolls back and releases the lock itself. */
 	in_tx = false;
-	/* Now and then forget nonces whose tokens have expired anyway; a
-	 * failure here costs nothing but space. */
-	if (cid % 64 == 0 && store_tx_begin(site->store) == GZ_OK) {
-		if (store_nonce_purge(site->store, sub.now) == GZ_OK)
-			store_tx_commit(site->store);
-		else
-			store_tx_rollback(site->store);
-	}
+	if ((rc = store_tx_commit(site->store)) != GZ_OK)
+		goto out;
+	comments_purge_sometimes(site, sub.now);
 	resp->cache_control = "no-store";
 	if (in.status == STORE_COMMENT_APPROVED)
 		rc = http_resp_redirect(resp, 303, pool_printf(pool,
