@@ -364,7 +364,6 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	 * feed or reorder the page around it are dropped. */
 	if (!(name = comments_field(req, "name")) ||
 	    !(form.name = utf8_clean_line(name)) ||
-
 	    !(form.email = comments_field(req, "email")) ||
 	    !(form.body = comments_field(req, "comment")) ||
 	    !(sub.honeypot = comments_field(req, "website")) ||
@@ -393,8 +392,8 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (!(sub.ip = comments_ip(site, req)))
 		return GZ_ENOMEM;
 	if (*sub.email &&
-	    store_commenter_known(site->store, sub.email, &known) != GZ_OK)
-		return GZ_EDB;
+	    (rc = store_commenter_known(site->store, sub.email, &known)))
+		return rc;
 	sub.first_time = !known;
 	if ((rc = comments_intake(site->comments, &sub, &d)) != GZ_OK)
 		return rc;
