@@ -247,6 +247,9 @@ cmd_demo(int argc, char **argv)
 	if (!(pool = pool_new(16u * 1024u * 1024u)) ||
 	    demo_comments(st, pool) != CLI_OK)
 		goto out;
+	/* The throwaway site's path is the moderator's way in. */
+	fprintf(stderr, "gazette: demo site in %s; readers' comments wait for "
+		"you there:\n  gazette comments list --site %s\n", site, site);
 	rc = cli_serve_site(site, &cfg, st, listen);
 out:
 	pool_free(pool);
