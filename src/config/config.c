@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -98,10 +99,16 @@ config_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 	return GZ_OK;
 }
 
-static int
-config_errf(char *err, size_t errlen, const char *msg, const char *value)
+/* Writes a message into err (a long value is cut: the message is for a
+ * person, and its start names the key) and returns GZ_EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
+config_errf(char *err, size_t errlen, const char *fmt, ...)
 {
-	snprintf(err, errlen, msg, value);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return GZ_EINVAL;
 }
 
@@ -159,9 +166,9 @@ config_set_comments(struct config *c, const char *key, const char *value,
 			continue;
 		if (config_uint(value, nums[i].lo, nums[i].hi,
 				(unsigned *)(void *)((char *)p + nums[i].off))) {
-			snprintf(err, errlen, "%s: expected a number from %u to %u, not \"%s\"",
-				 key, nums[i].lo, nums[i].hi, value);
-			return GZ_EINVAL;
+			return config_errf(err, errlen,
+				"%s: expected a number from %u to %u, not \"%s\"",
+				key, nums[i].lo, nums[i].hi, value);
 		}
 		return GZ_OK;
 	}

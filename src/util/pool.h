@@ -2,7 +2,7 @@
  * pool.h - a memory pool (arena) for things that live as long as one
  * request or one command.
  *
- * http/ creates one pool per request and clears it when the response is
+ * http/ creates one pool per request and frees it when the response is
  * done; everything request-scoped is allocated from it and never freed one
  * by one. A pool has a maximum, so a request cannot make the server
  * allocate without bound: past it pool_alloc returns NULL.
