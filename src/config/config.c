@@ -43,6 +43,9 @@ config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->per_page = 20;
+	c->cache_mb = 64;
+	c->sync_full = true;
+	c->comments_per_page = 50;
 	c->threads = 0;
 	comments_policy_default(&c->comments);
 	if (config_str_set(&c->title, "The Riverton Gazette") ||
@@ -172,6 +175,12 @@ config_set_comments(struct config *c, const char *key, const char *value,
 		}
 		return GZ_OK;
 	}
+	if (strcmp(key, "per_page") == 0) {
+		if (config_uint(value, 1, 500, &c->comments_per_page))
+			return config_errf(err, errlen,
+				"per_page: expected a number from 1 to 500, not \"%s\"", value);
+		return GZ_OK;
+	}
 	if (strcmp(key, "moderation") == 0) {
 		if (strcmp(value, "pre") == 0)
 			p->moderation = COMMENTS_PRE;
@@ -262,6 +271,12 @@ config_set(struct config *c, const char *section, const char *key,
 					"trust_proxy: expected yes or no, not \"%s\"", value);
 			return GZ_OK;
 		}
+		if (strcmp(key, "cache_mb") == 0) {
+			if (config_uint(value, 1, 65536, &c->cache_mb))
+				return config_errf(err, errlen,
+					"cache_mb: expected a number of MiB from 1 to 65536, not \"%s\"", value);
+			return GZ_OK;
+		}
 		if (strcmp(key, "threads") == 0) {
 			if (config_uint(value, 0, 256, &c->threads))
 				return config_errf(err, errlen,
@@ -274,11 +289,22 @@ config_set(struct config *c, const char *section, const char *key,
 				return config_errf(err, errlen, "%s: expected 64 lowercase hex digits (gazette init writes one)", key);
 			return config_str_set(&c->secret, value);
 		}
+	} else if (strcmp(section, "store") == 0) {
+		if (strcmp(key, "synchronous") == 0) {
+			if (strcmp(value, "full") == 0)
+				c->sync_full = true;
+			else if (strcmp(value, "normal") == 0)
+				c->sync_full = false;
+			else
+				return config_errf(err, errlen,
+					"synchronous: expected full or normal, not \"%s\"", value);
+			return GZ_OK;
+		}
 	} else if (strcmp(section, "comments") == 0) {
 		return config_set_comments(c, key, value, err, errlen);
 	} else {
 		return config_errf(err, errlen,
-			"[%s]: expected a section named site, server, comments or security", section);
+			"[%s]: expected a section named site, server, store, comments or security", section);
 	}
 	return config_errf(err, errlen, "%s: unknown key", key);
 }
@@ -395,6 +421,13 @@ config_write_new(const struct config *c, const char *path)
 		"; yes only behind a reverse proxy that sets X-Forwarded-For: the\n"
 		"; comment rate limit then counts the reader's address, not the proxy's.\n"
 		"trust_proxy = %s\n"
+		"; Memory for the page cache, in MiB.\n"
+		"cache_mb = %u\n"
+		"\n"
+		"[store]\n"
+		"; full: a comment acknowledged to a reader survives a power cut;\n"
+		"; normal: it survives a crash of gazette, not of the machine.\n"
+		"synchronous = %s\n"
 		"\n"
 		"[comments]\n"
 		"; pre: every comment waits for a moderator; first-time: a new\n"
@@ -416,6 +449,8 @@ config_write_new(const struct config *c, const char *path)
 		"token_seconds = %u\n"
 		"; How deep replies nest.\n"
 		"max_depth = %u\n"
+		"; Comment threads shown on one page under an article.\n"
+		"per_page = %u\n"
 		"; Comma-separated words: hold_words hold a comment for review,\n"
 		"; block_words reject it.\n"
 		"hold_words = %s\n"
@@ -427,6 +462,7 @@ config_write_new(const struct config *c, const char *path)
 		"secret = %s\n",
 		c->title, c->base_url, c->timezone, c->language, c->per_page,
 		c->listen, c->threads, c->trust_proxy ? "yes" : "no",
+		c->cache_mb, c->sync_full ? "full" : "normal",
 		c->comments.moderation == COMMENTS_PRE ? "pre"
 		: c->comments.moderation == COMMENTS_POST ? "post" : "first-time",
 		c->comments.require_email ? "yes" : "no",
@@ -434,6 +470,7 @@ config_write_new(const struct config *c, const char *path)
 		c->comments.max_links, c->comments.min_fill_seconds,
 		c->comments.rate_count, c->comments.rate_seconds,
 		c->comments.token_seconds, c->comments.max_depth,
+		c->comments_per_page,
 		c->hold_words, c->block_words, c->secret);
 	if (ferror(f))
 		rc = GZ_EIO;

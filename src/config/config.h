@@ -27,6 +27,9 @@ struct config {
 	unsigned threads; /* [server] threads; 0 = one per core */
 	bool trust_proxy; /* [server] trust_proxy: X-Forwarded-For names the
 			     reader (only behind a proxy that sets it) */
+	unsigned cache_mb; /* [server] cache_mb: page cache size, MiB */
+	bool sync_full;  /* [store] synchronous: full (true) or normal */
+	unsigned comments_per_page; /* [comments] per_page: threads a page */
 	char *secret;    /* [security] secret, 64 hex digits */
 	/* [comments]: the word lists below are owned by the config. */
 	struct comments_policy comments;

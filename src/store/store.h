@@ -59,6 +59,11 @@ struct store_article {
 	int64_t comments_close_at; /* 0: the site's policy decides */
 	const struct store_tag *tags;
 	size_t ntags;
+	/* The body rendered to HTML when it was stored (store_article_get
+	 * only; NULL when never rendered or rendered by another
+	 * html_version than the caller's, who then renders it itself). */
+	const char *body_html;
+	int html_version;     /* the renderer version body_html was made by */
 };
 
 /* What an import or an editor hands the store to create or update. */
@@ -79,6 +84,11 @@ struct store_article_input {
 	/* When comments close: 0 leaves it to the site's policy (days after
 	 * publication), INT64_MAX never closes, any other time closes then. */
 	int64_t comments_close_at;
+	/* The body as HTML, rendered by the caller (render_markdown) with
+	 * renderer version html_version; NULL: not rendered (the page
+	 * renders it per view until store_article_html_set fills it). */
+	const char *body_html;
+	int html_version;
 };
 
 struct store_article_query {
@@ -122,7 +132,21 @@ int store_article_id_by_key(struct store *st, const char *import_key,
 /* Counts articles (any status). */
 int store_article_count(struct store *st, int64_t *n);
 
-/* Lists sections by name, each with its count of articles visible at now. */
+/* Articles whose stored HTML is missing or was made by a renderer
+ * version other than html_version, at most limit of them, lowest id
+ * first, after after_id. Output: *ids (pool array), *n. */
+int store_article_html_stale(struct store *st, struct pool *pool,
+			     int html_version, int64_t after_id, size_t limit,
+			     int64_t **ids, size_t *n);
+/* Stores article id's body HTML made by renderer html_version (no change
+ * event: the page looks the same). Inside store_tx_begin/commit. Returns
+ * GZ_OK, GZ_ENOTFOUND or GZ_EDB. */
+int store_article_html_set(struct store *st, int64_t id, const char *html,
+			   int html_version);
+
+/* Lists sections by name, each with its count of articles visible at now.
+ * The counts are kept on write (store_article_put, store_due_publish), not
+ * counted per call. */
 int store_section_list(struct store *st, struct pool *pool, int64_t now,
 		       struct store_section **items, size_t *n);
 /* Reads the section with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
@@ -232,6 +256,65 @@ int store_commenter_known(struct store *st, const char *email, bool *known);
 /* Reads the tag with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
 int store_tag_get(struct store *st, struct pool *pool, const char *slug,
 		  struct store_tag *out);
+
+/* ---- group commit (writer.c) ---------------------------------------------- */
+
+/* Durability of a commit (PRAGMA synchronous in WAL mode): see
+ * docs/store.md for what each level risks. */
+enum store_sync {
+	STORE_SYNC_FULL = 0, /* survives a power cut: fsync per commit */
+	STORE_SYNC_NORMAL,   /* survives a crash of gazette, not of the OS */
+};
+/* Sets the durability of every later commit. Returns GZ_OK or GZ_EDB. */
+int store_sync_set(struct store *st, enum store_sync level);
+
+/* Spends in->nonce and stores the comment (as store_comment_insert) in a
+ * transaction shared with other comments arriving at the same moment:
+ * one writer commits them in batches, and each call returns only when its
+ * comment is committed at the store's sync level (acknowledged = on
+ * disk). Must not be called inside store_tx_begin/commit. A failing
+ * comment does not fail the others of its batch. Returns GZ_OK with *id,
+ * or store_comment_insert's errors. */
+int store_comment_add(struct store *st, const struct store_comment_input *in,
+		      int64_t *id);
+/* Spends a nonce alone, batched and durable like store_comment_add.
+ * Returns GZ_OK, GZ_EEXIST (spent already) or GZ_EINVAL. */
+int store_nonce_use(struct store *st, const unsigned char *nonce, size_t len,
+		    int64_t expires_at);
+
+/* ---- change events (events.c) ---------------------------------------------- */
+
+/*
+ * After a write commits, the store tells its listener which pages may have
+ * changed, as keys: "article:ID" (the article, and every page showing its
+ * card: a new comment count, an edited headline), "section:SLUG",
+ * "tag:SLUG" (listings whose content or order changed), "front", "feeds",
+ * "sitemaps", "comments" (the site-wide comment feed), and "nav" (the set
+ * of sections with visible articles changed: every page's navigation).
+ * Keys are plain text so that a PostgreSQL engine can carry them between
+ * nodes with NOTIFY. A rolled-back transaction fires nothing.
+ *
+ * Which writes fire what: store_article_put: the article, its old and new
+ * section and tags, front, feeds, sitemaps (nav only when a section
+ * gained its first or lost its last visible article); store_due_publish:
+ * the same for each article coming due; comments (insert, add, status,
+ * delete): "article:ID" of their article and "comments";
+ * store_article_html_set: nothing.
+ */
+typedef void (*store_event_fn)(void *ctx, const char *const *keys,
+			       size_t nkeys);
+/* Sets the one listener (NULL: none). Called on the committing thread,
+ * after the commit, outside the store's locks; it must not write to the
+ * store. Set it before serving starts. */
+void store_events_listen(struct store *st, store_event_fn fn, void *ctx);
+/* Makes scheduled articles whose time has come (published_at in
+ * (the previous call's now, now]; the first call after store_open looks
+ * back to now only) visible: updates the section counts and fires their
+ * events. The server calls it about once a second. Returns GZ_OK or
+ * GZ_EDB. */
+int store_due_publish(struct store *st, int64_t now);
+/* The earliest published_at after now of any scheduled article, or 0. */
+int store_due_next(struct store *st, int64_t now, int64_t *at);
 
 /* A write transaction on the writer connection: begin takes the store's
  * write lock, commit or rollback releases it. Everything put between them
