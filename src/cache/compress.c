@@ -56,6 +56,9 @@ enum br_ph {
 };
 
 static enum br_ph br_placeholders = BR_PH_ABSENT;
+/* The levels in use: variables only so the tests can measure others. */
+static int gzip_level = GZIP_LEVEL;
+static uint32_t brotli_quality = BROTLI_QUALITY;
 
 void
 cache_var_fini(struct cache_var *v)
@@ -90,7 +93,7 @@ gzip_build(const struct cache_page *p, struct cache_var *v)
 		return GZ_ENOTFOUND;
 	cap = p->len - 8 - 1;
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, -15, 8,
+	if (deflateInit2(&z, gzip_level, Z_DEFLATED, -15, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return GZ_ENOMEM;
 	if (!(out = malloc(cap))) {
@@ -307,7 +310,9 @@ brotli_build(const struct cache_page *p, struct cache_var *v)
 	cap = p->len - 1;
 	for (i = 0; i < p->nslots; i++)
 		total += p->slots[i].len;
-	if (br_placeholders == BR_PH_ABSENT) {
+	if (!p->nslots) {
+		/* Nothing to splice: no placeholders needed. */
+	} else if (br_placeholders == BR_PH_ABSENT) {
 		if (!br_absent(p, ph, total))
 			return GZ_ENOTFOUND;
 	} else {
@@ -325,7 +330,7 @@ brotli_build(const struct cache_page *p, struct cache_var *v)
 		err = GZ_ENOMEM;
 		goto out;
 	}
-	BrotliEncoderSetParameter(e, BROTLI_PARAM_QUALITY, BROTLI_QUALITY);
+	BrotliEncoderSetParameter(e, BROTLI_PARAM_QUALITY, brotli_quality);
 	BrotliEncoderSetParameter(e, BROTLI_PARAM_LGWIN, lgwin);
 	BrotliEncoderSetParameter(e, BROTLI_PARAM_SIZE_HINT,
 				  p->len > (1u << 30) ? (1u << 30)
