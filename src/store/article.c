@@ -19,6 +19,15 @@
  * - comment_count counts approved comments only, in the same statement
  *   that reads the article (a lookup in comments_article), so it agrees
  *   with the snapshot of the rest of the row.
+ * - article_tags.published_at is the article's published_at while it is
+ *   not a draft, else NULL: store_article_put writes both together.
+ * - Every listing reads one index range in its order (articles_listed,
+ *   articles_listed_section, article_tags_listed) and stops at its
+ *   limit; the totals of a section's or a tag's listing come from the
+ *   counts kept on write (events.c), so no page costs more as the
+ *   archive grows (docs/store.md has the plans and timings).
+ * - A put records the change keys of the article before and after it
+ *   (old and new section and tags) and the site-wide listings.
  */
 #include "store/store.h"
 #include "store/store_int.h"
@@ -71,14 +80,18 @@ static const struct store_named named_tag = {
 	" (SELECT count(*) FROM comments c"                            \
 	" WHERE c.article_id = a.id AND c.status = 'approved'),"       \
 	" coalesce(a.comments_close_at, 0)"
-/* The column after ARTICLE_COLS, where store_article_get reads the body. */
+/* The columns after ARTICLE_COLS, where store_article_get reads the body
+ * and its stored HTML. */
 #define ARTICLE_COL_BODY 15
+#define ARTICLE_COL_HTML 16
+#define ARTICLE_COL_HTML_VERSION 17
 #define ARTICLE_FROM \
 	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
 #define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
 
 static const char article_get_sql[] =
-	"SELECT " ARTICLE_COLS ", a.body" ARTICLE_FROM
+	"SELECT " ARTICLE_COLS ", a.body, a.body_html, a.html_version"
+	ARTICLE_FROM
 	" WHERE a.id = ?2 AND (?1 = 0 OR (" VISIBLE "))";
 
 /* Sorted by name, ASCII case folded first so "bridges" sits between
@@ -94,29 +107,67 @@ static const char article_tags_sql[] =
  * time. Parameters: ?1 now, ?2 exclude_id, ?3 section slug, ?4 tag slug,
  * ?5 limit, ?6 offset. The index of a variant is (section ? 1 : 0) |
  * (tag ? 2 : 0), matching the order of the statement ids.
+ *
+ * Without a tag the listing walks articles_listed (or, in a section,
+ * articles_listed_section) backwards from now. With a tag it walks
+ * article_tags_listed backwards, the tag's links newest first, and looks
+ * each article up by id: CROSS JOIN keeps SQLite from choosing the other
+ * order (the whole archive, newest first, probing each for the tag),
+ * which reads every article for a rare tag. The article's own VISIBLE
+ * terms are repeated there as a second guard.
  */
+#define LIST_ORDER " ORDER BY a.published_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
+#define TAG_ORDER \
+	" ORDER BY x.published_at DESC, x.article_id DESC LIMIT ?5 OFFSET ?6"
 #define LIST_WHERE " WHERE " VISIBLE " AND a.id <> ?2"
 #define BY_SECTION \
 	" AND a.section_id = (SELECT id FROM sections WHERE slug = ?3)"
-#define BY_TAG                                                       \
-	" AND a.id IN (SELECT x.article_id FROM article_tags x"      \
-	" JOIN tags t ON t.id = x.tag_id WHERE t.slug = ?4)"
-#define LIST_ORDER " ORDER BY a.published_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
+#define TAG_FROM                                                        \
+	" FROM article_tags x CROSS JOIN articles a"                    \
+	" LEFT JOIN sections s ON s.id = a.section_id"                  \
+	" WHERE x.tag_id = (SELECT id FROM tags WHERE slug = ?4)"       \
+	" AND x.published_at <= ?1 AND x.article_id <> ?2"              \
+	" AND a.id = x.article_id AND " VISIBLE
 #define LIST_SELECT "SELECT " ARTICLE_COLS ARTICLE_FROM LIST_WHERE
-#define TOTAL_SELECT "SELECT count(*) FROM articles a" LIST_WHERE
 
 static const char *const list_sql[4] = {
 	LIST_SELECT LIST_ORDER,
 	LIST_SELECT BY_SECTION LIST_ORDER,
-	LIST_SELECT BY_TAG LIST_ORDER,
-	LIST_SELECT BY_SECTION BY_TAG LIST_ORDER,
+	"SELECT " ARTICLE_COLS TAG_FROM TAG_ORDER,
+	"SELECT " ARTICLE_COLS TAG_FROM BY_SECTION TAG_ORDER,
 };
 
+/*
+ * Totals. A section's or a tag's comes from its kept count (visible at
+ * counted_at), plus what came due in (counted_at, now], less what is not
+ * due yet in (now, counted_at], less the excluded article when it is in
+ * the listing: three short index ranges. The site-wide total counts
+ * articles_listed (no page asks for it); the section-and-tag total
+ * counts the tag's links.
+ */
+#define KEPT_SECTION_RANGE(lo, hi)                                      \
+	" (SELECT count(*) FROM articles a WHERE a.section_id = s.id"   \
+	" AND a.status <> 'draft' AND a.published_at > " lo             \
+	" AND a.published_at <= " hi ")"
+#define KEPT_TAG_RANGE(lo, hi)                                          \
+	" (SELECT count(*) FROM article_tags x WHERE x.tag_id = t.id"   \
+	" AND x.published_at > " lo " AND x.published_at <= " hi ")"
+
 static const char *const total_sql[4] = {
-	TOTAL_SELECT,
-	TOTAL_SELECT BY_SECTION,
-	TOTAL_SELECT BY_TAG,
-	TOTAL_SELECT BY_SECTION BY_TAG,
+	"SELECT count(*) FROM articles a" LIST_WHERE,
+	"SELECT coalesce((SELECT s.article_count"
+	" +" KEPT_SECTION_RANGE("s.counted_at", "?1")
+	" -" KEPT_SECTION_RANGE("?1", "s.counted_at")
+	" - (SELECT count(*) FROM articles a WHERE a.id = ?2"
+	" AND a.section_id = s.id AND " VISIBLE ")"
+	" FROM sections s WHERE s.slug = ?3), 0)",
+	"SELECT coalesce((SELECT t.article_count"
+	" +" KEPT_TAG_RANGE("t.counted_at", "?1")
+	" -" KEPT_TAG_RANGE("?1", "t.counted_at")
+	" - (SELECT count(*) FROM article_tags x WHERE x.tag_id = t.id"
+	" AND x.article_id = ?2 AND x.published_at <= ?1)"
+	" FROM tags t WHERE t.slug = ?4), 0)",
+	"SELECT count(*)" TAG_FROM BY_SECTION,
 };
 
 /* Fills a from columns 0-14 of row s; body is "" and tags empty. */
@@ -236,6 +287,17 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	if (!(out->body = store_col_text(pool, s, ARTICLE_COL_BODY))) {
 		err = GZ_ENOMEM;
 		goto out;
+	}
+	out->body_html = NULL;
+	out->html_version = 0;
+	if (sqlite3_column_type(s, ARTICLE_COL_HTML) != SQLITE_NULL) {
+		if (!(out->body_html = store_col_text(pool, s,
+						      ARTICLE_COL_HTML))) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		out->html_version = sqlite3_column_int(s,
+						       ARTICLE_COL_HTML_VERSION);
 	}
 	store_stmt_done(s);
 	s = NULL;
@@ -446,7 +508,7 @@ article_input_check(const struct store_article_input *in)
 	    !store_utf8_ok(in->headline) || !store_utf8_ok(in->summary) ||
 	    !store_utf8_ok(in->body) || !store_utf8_ok(in->byline) ||
 	    !store_utf8_ok(in->dateline) || !store_utf8_ok(in->section) ||
-	    !store_utf8_ok(in->lang))
+	    !store_utf8_ok(in->lang) || !store_utf8_ok(in->body_html))
 		return GZ_EINVAL;
 	for (i = 0; i < in->ntags; i++)
 		if (!in->tags[i] || !store_utf8_ok(in->tags[i]))
@@ -464,15 +526,16 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	static const char insert_sql[] =
 		"INSERT INTO articles (slug, headline, summary, body, byline,"
 		" dateline, section_id, lang, status, published_at, created_at,"
-		" updated_at, import_key, comments_close_at) VALUES (?1, ?2,"
-		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0), ?11, ?11, ?12,"
-		" nullif(?14, 0)) RETURNING id";
+		" updated_at, import_key, comments_close_at, body_html,"
+		" html_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" nullif(?10, 0), ?11, ?11, ?12, nullif(?14, 0), ?15, ?16)"
+		" RETURNING id";
 	static const char update_sql[] =
 		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
 		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
 		" lang = ?8, status = ?9, published_at = nullif(?10, 0),"
-		" updated_at = ?11, comments_close_at = nullif(?14, 0)"
-		" WHERE id = ?13";
+		" updated_at = ?11, comments_close_at = nullif(?14, 0),"
+		" body_html = ?15, html_version = ?16 WHERE id = ?13";
 	const char *sql = existing_id ? update_sql : insert_sql;
 	const char *key = in->import_key && *in->import_key ? in->import_key
 							    : NULL;
@@ -511,6 +574,12 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 				 : store_bind_text(s, 12, key);
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 14, in->comments_close_at);
+	/* No HTML clears the stored one: it was made from the old body. */
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 15, in->body_html);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 16, in->body_html ? in->html_version
+							   : 0);
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, sql);
 		store_stmt_done(s);
@@ -534,8 +603,11 @@ put_tags(struct store_conn *c, struct pool *scratch,
 	/* Two names with one slug ("Climate", "climate") are one tag: the
 	 * second link is a no-op. */
 	static const char add_sql[] =
-		"INSERT INTO article_tags (article_id, tag_id) VALUES (?1, ?2)"
-		" ON CONFLICT DO NOTHING";
+		"INSERT INTO article_tags (article_id, tag_id, published_at)"
+		" VALUES (?1, ?2, nullif(?3, 0)) ON CONFLICT DO NOTHING";
+	/* What the tag's listing sorts and filters by: see the file's
+	 * invariants. */
+	int64_t listed_at = in->status == STORE_DRAFT ? 0 : in->published_at;
 	sqlite3_stmt *s;
 	int64_t tag_id;
 	size_t i;
@@ -562,7 +634,10 @@ put_tags(struct store_conn *c, struct pool *scratch,
 					    id, &s);
 		if (err != GZ_OK)
 			return err;
-		if ((rc = store_bind_int64(s, 2, tag_id)) != SQLITE_OK) {
+		rc = store_bind_int64(s, 2, tag_id);
+		if (rc == SQLITE_OK)
+			rc = store_bind_int64(s, 3, listed_at);
+		if (rc != SQLITE_OK) {
 			store_stmt_done(s);
 			return store_err(c->db, rc, add_sql);
 		}
@@ -607,10 +682,12 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	const char *slug;
 	int64_t section_id = 0, existing_id = 0;
 	bool in_savepoint = false;
+	size_t mark;
 	int err;
 
 	assert(st && in && id && created);
 	c = store_writer(st);
+	mark = store_keys_mark(st);
 	if ((err = article_input_check(in)) != GZ_OK)
 		return err;
 	if (!(scratch = pool_new(ARTICLE_SCRATCH_MAX)))
@@ -635,6 +712,10 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		else if (err != GZ_OK)
 			goto out;
 	}
+	/* The section and tags it leaves are changed listings too. */
+	if (existing_id &&
+	    (err = store_events_article(st, c, existing_id)) != GZ_OK)
+		goto out;
 
 	slug = NULL;
 	if (in->slug && *in->slug) {
@@ -655,12 +736,111 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		goto out;
 	pool_clear(scratch);
 	err = put_tags(c, scratch, in, *id, existing_id != 0);
+	if (err == GZ_OK)
+		err = store_events_article(st, c, *id);
+	if (err == GZ_OK)
+		err = store_events_listings(st);
 out:
 	/* Released on success, else rolled back and released. */
 	if (in_savepoint)
 		err = store_savepoint_end(c, err);
 	if (err == GZ_OK)
 		*created = existing_id == 0;
+	else
+		store_keys_truncate(st, mark);
 	pool_free(scratch);
 	return err;
+}
+
+/* Lists up to limit ids after after_id, lowest first, of articles whose
+ * stored HTML is missing or made by a renderer other than html_version:
+ * the work list of a background re-render. Walks the table by id (a
+ * batch job, not a page). Output: *ids (pool array, NULL when *n is 0),
+ * *n. Returns GZ_OK, GZ_ENOMEM or a mapped error. */
+int
+store_article_html_stale(struct store *st, struct pool *pool,
+			 int html_version, int64_t after_id, size_t limit,
+			 int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+		"SELECT id FROM articles WHERE id > ?1"
+		" AND (body_html IS NULL OR html_version <> ?2)"
+		" ORDER BY id LIMIT ?3";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int64_t *arr = NULL;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	assert(st && pool && ids && n);
+	*ids = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_ARTICLE_HTML_STALE, sql, after_id,
+				    &s);
+	if (err != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 2, html_version);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		arr[len++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, sql);
+		goto out;
+	}
+	*ids = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/* Stores html (valid UTF-8, not NULL) as article id's body rendered by
+ * html_version. Records no change key: the page reads the same. Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_ENOTFOUND (no such article),
+ * GZ_EINVAL (NULL or invalid UTF-8) or a mapped error. */
+int
+store_article_html_set(struct store *st, int64_t id, const char *html,
+		       int html_version)
+{
+	static const char sql[] =
+		"UPDATE articles SET body_html = ?2, html_version = ?3"
+		" WHERE id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err, rc;
+
+	assert(st);
+	c = store_writer(st);
+	if (!html || !store_utf8_ok(html))
+		return GZ_EINVAL;
+	if ((err = store_stmt_bind_int64(c, STMT_ARTICLE_HTML_SET, sql, id,
+					 &s)) != GZ_OK)
+		return err;
+	rc = store_bind_text(s, 2, html);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, html_version);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	if ((err = store_stmt_run(c, s)) != GZ_OK)
+		return err;
+	return sqlite3_changes(c->db) == 0 ? GZ_ENOTFOUND : GZ_OK;
 }

@@ -22,12 +22,17 @@
  *   own parent).
  * - Every submission and moderation action leaves a row in
  *   moderation_log, in the same savepoint as the change it records.
+ * - Every comment write records the change keys "article:ID" (its
+ *   article) and "comments" (events.c); a write that fails takes its
+ *   keys back with its savepoint.
  */
 #include "store/store.h"
 #include "store/store_int.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/err.h"
@@ -110,7 +115,8 @@ static const char insert_sql[] =
 	" ip, status, created_at, updated_at) VALUES (?1, nullif(?2, 0), ?3,"
 	" ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id";
 static const char find_sql[] =
-	"SELECT coalesce(parent_id, 0), status FROM comments WHERE id = ?1";
+	"SELECT coalesce(parent_id, 0), status, article_id FROM comments"
+	" WHERE id = ?1";
 static const char set_status_sql[] =
 	"UPDATE comments SET status = ?2, updated_at = ?3 WHERE id = ?1";
 static const char reparent_sql[] =
@@ -407,6 +413,32 @@ comment_log(struct store_conn *c, int64_t comment_id, const char *action,
 	return store_stmt_run(c, s);
 }
 
+/* Records the change keys of a comment write on article_id. */
+static int
+comment_keys(struct store *st, int64_t article_id)
+{
+	char buf[24];
+	int err, n;
+
+	n = snprintf(buf, sizeof(buf), "%" PRId64, article_id);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return GZ_EINVAL;
+	if ((err = store_keys_add(st, "article:", buf)) != GZ_OK)
+		return err;
+	return store_keys_add(st, "comments", "");
+}
+
+/* Ends a comment write's savepoint and, when it failed, forgets the keys
+ * it recorded since mark. Returns err (or the release's error). */
+static int
+comment_write_end(struct store *st, struct store_conn *c, size_t mark,
+		  int err)
+{
+	if ((err = store_savepoint_end(c, err)) != GZ_OK)
+		store_keys_truncate(st, mark);
+	return err;
+}
+
 /* Inserts the nonce on c. GZ_EEXIST when it was spent already. */
 static int
 nonce_insert(struct store_conn *c, const unsigned char *nonce, size_t len,
@@ -548,10 +580,12 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 		     int64_t *id)
 {
 	struct store_conn *c;
+	size_t mark;
 	int err;
 
 	assert(st && in && id);
 	c = store_writer(st);
+	mark = store_keys_mark(st);
 	if ((err = comment_input_check(in)) != GZ_OK)
 		return err;
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
@@ -577,15 +611,17 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 		goto out;
 	err = comment_log(c, *id, "submitted", "reader", in->created_at,
 			  comment_status_names[in->status]);
+	if (err == GZ_OK)
+		err = comment_keys(st, in->article_id);
 out:
-	return store_savepoint_end(c, err);
+	return comment_write_end(st, c, mark, err);
 }
 
-/* Reads comment id's parent and status on the writer. Returns GZ_OK or
- * GZ_ENOTFOUND. */
+/* Reads comment id's parent, status and article on the writer. Returns
+ * GZ_OK or GZ_ENOTFOUND. */
 static int
 comment_find(struct store_conn *c, int64_t id, int64_t *parent_id,
-	     enum store_comment_status *status)
+	     enum store_comment_status *status, int64_t *article_id)
 {
 	sqlite3_stmt *s;
 	int err;
@@ -595,6 +631,7 @@ comment_find(struct store_conn *c, int64_t id, int64_t *parent_id,
 		return err;
 	if ((err = store_stmt_row(c, s)) == GZ_OK) {
 		*parent_id = sqlite3_column_int64(s, 0);
+		*article_id = sqlite3_column_int64(s, 2);
 		err = status_parse(sqlite3_column_text(s, 1), status);
 	}
 	store_stmt_done(s);
@@ -639,16 +676,18 @@ store_comment_set_status(struct store *st, int64_t id,
 	struct store_conn *c;
 	sqlite3_stmt *s;
 	enum store_comment_status old = STORE_COMMENT_PENDING;
-	int64_t parent_id = 0;
+	int64_t parent_id = 0, article_id = 0;
+	size_t mark;
 	int err, rc;
 
 	assert(st);
 	c = store_writer(st);
+	mark = store_keys_mark(st);
 	if ((unsigned)status >= NSTATUS || !actor_ok(actor))
 		return GZ_EINVAL;
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		return err;
-	if ((err = comment_find(c, id, &parent_id, &old)) != GZ_OK)
+	if ((err = comment_find(c, id, &parent_id, &old, &article_id)) != GZ_OK)
 		goto out;
 	err = store_stmt(c, STMT_COMMENT_SET_STATUS, set_status_sql, &s);
 	if (err != GZ_OK)
@@ -667,8 +706,10 @@ store_comment_set_status(struct store *st, int64_t id,
 		goto out;
 	err = comment_log(c, id, comment_status_actions[status], actor, at,
 			  comment_status_names[old]);
+	if (err == GZ_OK)
+		err = comment_keys(st, article_id);
 out:
-	return store_savepoint_end(c, err);
+	return comment_write_end(st, c, mark, err);
 }
 
 /*
@@ -685,16 +726,18 @@ store_comment_delete(struct store *st, int64_t id, const char *actor,
 {
 	struct store_conn *c;
 	enum store_comment_status old = STORE_COMMENT_PENDING;
-	int64_t parent_id = 0;
+	int64_t parent_id = 0, article_id = 0;
+	size_t mark;
 	int err;
 
 	assert(st);
 	c = store_writer(st);
+	mark = store_keys_mark(st);
 	if (!actor_ok(actor))
 		return GZ_EINVAL;
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		return err;
-	if ((err = comment_find(c, id, &parent_id, &old)) != GZ_OK)
+	if ((err = comment_find(c, id, &parent_id, &old, &article_id)) != GZ_OK)
 		goto out;
 	err = comment_write_ids(c, STMT_COMMENT_REPARENT, reparent_sql, id,
 				parent_id);
@@ -705,6 +748,8 @@ store_comment_delete(struct store *st, int64_t id, const char *actor,
 		goto out;
 	err = comment_log(c, id, "delete", actor, at,
 			  comment_status_names[old]);
+	if (err == GZ_OK)
+		err = comment_keys(st, article_id);
 out:
-	return store_savepoint_end(c, err);
+	return comment_write_end(st, c, mark, err);
 }

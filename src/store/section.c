@@ -86,16 +86,24 @@ store_named_ensure(struct store_conn *c, struct pool *scratch,
 
 /* Lists every section by name (case folded for ASCII, then exact), each
  * with its count of articles visible at now; sections without one are
- * listed with 0. Output: *items (pool array, NULL when *n is 0), *n.
+ * listed with 0. The count is the one kept on write (visible at
+ * counted_at, events.c), corrected by the articles whose published_at
+ * lies between counted_at and now: two short ranges of
+ * articles_listed_section, not a count of the archive.
+ * Output: *items (pool array, NULL when *n is 0), *n.
  * Returns GZ_OK, GZ_ENOMEM or a mapped error. */
 int
 store_section_list(struct store *st, struct pool *pool, int64_t now,
 		   struct store_section **items, size_t *n)
 {
 	static const char sql[] =
-		"SELECT s.id, s.slug, s.name,"
-		" (SELECT count(*) FROM articles a WHERE a.section_id = s.id"
-		"  AND a.status <> 'draft' AND a.published_at <= ?1)"
+		"SELECT s.id, s.slug, s.name, s.article_count"
+		" + (SELECT count(*) FROM articles a WHERE a.section_id = s.id"
+		"  AND a.status <> 'draft' AND a.published_at > s.counted_at"
+		"  AND a.published_at <= ?1)"
+		" - (SELECT count(*) FROM articles a WHERE a.section_id = s.id"
+		"  AND a.status <> 'draft' AND a.published_at > ?1"
+		"  AND a.published_at <= s.counted_at)"
 		" FROM sections s ORDER BY lower(s.name), s.name, s.id";
 	struct store_conn *c;
 	struct store_section *arr = NULL, *sec;

@@ -75,6 +75,23 @@
  * - moderation_log has no foreign key: it outlives the comments it
  *   names.
  * - articles.comments_close_at: NULL leaves closing to the site policy.
+ *
+ * Version 3: stored HTML, kept counts, listings that read one index.
+ * - articles.body_html is the body rendered by renderer html_version
+ *   (NULL: not rendered yet; html_version is then 0).
+ * - sections.article_count and tags.article_count are the articles
+ *   visible at their counted_at, kept by every write (events.c); a read
+ *   at another now adds or takes away the range between.
+ * - article_tags.published_at is a copy of the article's published_at
+ *   when it is listed (not a draft), else NULL, kept by
+ *   store_article_put (the only writer of either): a tag's listing is
+ *   then one descending range of article_tags_listed, whatever the
+ *   tag's size, instead of a scan of the archive or a sort of the tag.
+ * - The partial indexes articles_listed and articles_listed_section hold
+ *   only listed articles, newest first, so a listing or a count never
+ *   reads a draft's row to skip it. Their WHERE is the text of VISIBLE
+ *   in article.c, which is what lets the planner use them.
+ * - The counts are filled at migration time as of then.
  */
 static const char *const store_migrations[] = {
 	"CREATE TABLE sections ("
@@ -149,6 +166,32 @@ static const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX moderation_log_comment ON moderation_log (comment_id, at);"
 	"ALTER TABLE articles ADD COLUMN comments_close_at INTEGER;",
+
+	"ALTER TABLE articles ADD COLUMN body_html TEXT;"
+	"ALTER TABLE articles ADD COLUMN html_version INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE sections ADD COLUMN article_count INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE sections ADD COLUMN counted_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tags ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tags ADD COLUMN counted_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE article_tags ADD COLUMN published_at INTEGER;"
+	"UPDATE article_tags SET published_at = (SELECT a.published_at"
+	"  FROM articles a WHERE a.id = article_tags.article_id"
+	"  AND a.status <> 'draft');"
+	"CREATE INDEX articles_listed ON articles (published_at, id)"
+	"  WHERE status <> 'draft';"
+	"CREATE INDEX articles_listed_section"
+	"  ON articles (section_id, published_at, id) WHERE status <> 'draft';"
+	"CREATE INDEX article_tags_listed"
+	"  ON article_tags (tag_id, published_at, article_id);"
+	"UPDATE sections SET counted_at = CAST(strftime('%s', 'now') AS INTEGER);"
+	"UPDATE sections SET article_count = (SELECT count(*) FROM articles a"
+	"  WHERE a.section_id = sections.id AND a.status <> 'draft'"
+	"  AND a.published_at <= sections.counted_at);"
+	"UPDATE tags SET counted_at = CAST(strftime('%s', 'now') AS INTEGER);"
+	"UPDATE tags SET article_count = (SELECT count(*) FROM article_tags x"
+	"  WHERE x.tag_id = tags.id AND x.published_at <= tags.counted_at);",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -585,12 +628,13 @@ store_reader_exit(void *arg)
  * anything may write (so a newer database is left untouched), then WAL is
  * switched on, then migrations run.
  *
- * synchronous=NORMAL: in WAL mode a commit is then durable against a
- * crash of the process (the WAL is in the OS's hands at commit), but the
- * last transactions before a power loss or OS crash may be lost (the WAL
- * is synced at checkpoints, not at each commit); the database is never
- * corrupted. That trade buys the comment and import rates of design.md
- * section 7; a later issue makes it configurable (FULL syncs each commit).
+ * synchronous=FULL by default: in WAL mode each commit syncs the WAL,
+ * so a commit survives a power loss. store_sync_set (writer.c) lowers it
+ * to NORMAL, where a commit survives a crash of the process but the last
+ * ones may be lost to an OS crash or a power loss; docs/store.md. Group
+ * commit (writer.c) is what pays for FULL: one sync per batch.
+ *
+ * The group-commit thread starts last, once the schema is current.
  */
 int
 store_open(const char *path, struct store **out)
@@ -668,7 +712,7 @@ store_open(const char *path, struct store **out)
 	if (err != GZ_OK)
 		goto out;
 	err = store_conn_exec(&st->writer,
-			      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+			      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
 			      path);
 	if (err != GZ_OK)
 		goto out;
@@ -676,6 +720,8 @@ store_open(const char *path, struct store **out)
 		if ((err = store_migrate(st)) != GZ_OK)
 			goto out;
 	}
+	if ((err = store_writer_start(st)) != GZ_OK)
+		goto out;
 	*out = st;
 	st = NULL;
 	err = GZ_OK;
@@ -691,6 +737,8 @@ store_close(struct store *st)
 
 	if (!st)
 		return;
+	/* First: the writer thread may still be committing a batch. */
+	store_writer_stop(st);
 	assert(!st->in_tx);
 	/* After this no thread's exit closes a reader: all are ours now. */
 	if (st->key_made)
@@ -707,6 +755,7 @@ store_close(struct store *st)
 		free(c);
 	}
 	store_conn_close(&st->writer);
+	store_keys_free(&st->keys);
 	if (st->locks_made) {
 		pthread_mutex_destroy(&st->readers_lock);
 		pthread_mutex_destroy(&st->write_lock);
@@ -817,6 +866,7 @@ store_tx_begin(struct store *st)
 	}
 	st->in_tx = true;
 	st->tx_owner = pthread_self();
+	store_keys_clear(st);
 	return GZ_OK;
 }
 
@@ -839,34 +889,49 @@ store_tx_abort(struct store *st)
 			  sqlite3_errmsg(st->writer.db));
 }
 
-/* Commits and releases the write lock, whatever the outcome: when the
- * commit fails the transaction is rolled back. Returns GZ_OK, GZ_EBUSY,
- * GZ_EDB. */
+/* Recounts the sections and tags the transaction touched, commits and
+ * releases the write lock, whatever the outcome: when the commit fails
+ * the transaction is rolled back. Then, on success and outside the lock,
+ * tells the listener the transaction's keys (events.c). Returns GZ_OK,
+ * GZ_EBUSY, GZ_ENOMEM, GZ_EDB. */
 int
 store_tx_commit(struct store *st)
 {
+	struct store_keyset keys;
 	sqlite3_stmt *s;
 	int err;
 
 	assert(st && st->in_tx &&
 	       pthread_equal(st->tx_owner, pthread_self()));
-	err = store_stmt(&st->writer, STMT_TX_COMMIT, "COMMIT", &s);
+	err = store_events_recount(st);
+	if (err == GZ_OK)
+		err = store_stmt(&st->writer, STMT_TX_COMMIT, "COMMIT", &s);
 	if (err == GZ_OK)
 		err = store_stmt_run(&st->writer, s);
-	if (err != GZ_OK)
+	if (err != GZ_OK) {
 		store_tx_abort(st);
+		store_keys_clear(st);
+	}
+	/* The keys leave the writer state with the lock. */
+	keys = st->keys;
+	memset(&st->keys, 0, sizeof(st->keys));
 	st->in_tx = false;
 	pthread_mutex_unlock(&st->write_lock);
+	if (err == GZ_OK)
+		store_events_fire(st, &keys);
+	store_keys_free(&keys);
 	return err;
 }
 
-/* Undoes everything since store_tx_begin and releases the write lock. */
+/* Undoes everything since store_tx_begin, forgets its keys and releases
+ * the write lock. */
 void
 store_tx_rollback(struct store *st)
 {
 	assert(st && st->in_tx &&
 	       pthread_equal(st->tx_owner, pthread_self()));
 	store_tx_abort(st);
+	store_keys_clear(st);
 	st->in_tx = false;
 	pthread_mutex_unlock(&st->write_lock);
 }

@@ -22,13 +22,30 @@
 #define GZ_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
 
+#include "store/store.h"
+
 struct pool;
+struct store_job;
+
+/*
+ * The keys a write transaction touches (events.c): a set of strings in
+ * the order first recorded, deduplicated through an open-addressing hash
+ * table of indexes into keys. Lives in the writer state, guarded by
+ * write_lock.
+ */
+struct store_keyset {
+	char **keys;
+	size_t n, cap;
+	size_t *table;     /* index + 1 into keys; 0 is empty */
+	size_t tcap;       /* a power of two, or 0 */
+};
 
 /* Every statement any connection may prepare. Each connection has one
  * slot per id, filled on first use; the SQL text lives next to the code
@@ -93,6 +110,22 @@ enum store_stmt_id {
 	STMT_COMMENT_REPARENT,
 	STMT_COMMENT_DELETE,
 	STMT_MODERATION_LOG,
+	/* article.c: stored HTML, and the counts behind the totals */
+	STMT_ARTICLE_HTML_STALE,
+	STMT_ARTICLE_HTML_SET,
+	/* events.c */
+	STMT_EVENT_ARTICLE_SECTION,
+	STMT_EVENT_ARTICLE_TAGS,
+	STMT_EVENT_SECTION_OLD,
+	STMT_EVENT_SECTION_RECOUNT,
+	STMT_EVENT_TAG_RECOUNT,
+	STMT_DUE_ANY,
+	STMT_DUE_LIST,
+	STMT_DUE_NEXT,
+	/* writer.c */
+	STMT_JOB_SAVEPOINT,
+	STMT_JOB_RELEASE,
+	STMT_JOB_ROLLBACK_TO,
 	STMT_COUNT
 };
 
@@ -119,6 +152,30 @@ struct store {
 	struct store_conn writer;
 	bool in_tx;             /* guarded by write_lock */
 	pthread_t tx_owner;     /* valid while in_tx; for assertions */
+
+	/* Change events (events.c): the keys of the open transaction, and
+	 * the listener they go to after its commit (set before serving, read
+	 * without a lock). */
+	struct store_keyset keys; /* guarded by write_lock */
+	store_event_fn event_fn;
+	void *event_ctx;
+	/* store_due_publish's window: its previous now, and whether it has
+	 * been called since store_open. Atomic: read by writers under
+	 * write_lock and set by the due ticker without it. */
+	_Atomic int64_t due_last;
+	atomic_bool due_started;
+
+	/* Group commit (writer.c): callers queue jobs under queue_lock and
+	 * wait on done_cond; the writer thread waits on queue_cond. */
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_cond;
+	pthread_cond_t done_cond;
+	struct store_job *queue_head, *queue_tail; /* guarded by queue_lock */
+	size_t queued;                             /* guarded by queue_lock */
+	bool stopping;                             /* guarded by queue_lock */
+	pthread_t writer_thread;
+	bool writer_started;
+	bool queue_made;
 
 	bool key_made;          /* for a store_close after a failed open */
 	bool locks_made;
@@ -227,5 +284,44 @@ extern const struct store_named store_named_section;
 int store_named_ensure(struct store_conn *c, struct pool *scratch,
 		       const struct store_named *kind, const char *name,
 		       int64_t *id);
+
+/* ---- events.c ------------------------------------------------------------ */
+
+/* Records prefix followed by text (copied) in the open transaction's
+ * set; a key already there is not added twice. Caller holds the write
+ * lock. Returns GZ_OK or GZ_ENOMEM: the caller's write then fails, since
+ * a change nobody hears of would leave a stale page cached. */
+int store_keys_add(struct store *st, const char *prefix, const char *text);
+/* The set's size, to hand back to store_keys_truncate when a savepoint
+ * is rolled back. */
+size_t store_keys_mark(const struct store *st);
+/* Forgets keys recorded since mark (a write that was rolled back to its
+ * savepoint). */
+void store_keys_truncate(struct store *st, size_t mark);
+/* Empties the set (begin, rollback). */
+void store_keys_clear(struct store *st);
+/* Records the keys of article id as it is now stored, seen from c (the
+ * writer): "article:ID", its section's and its tags' keys. */
+int store_events_article(struct store *st, struct store_conn *c,
+			 int64_t id);
+/* Records "front", "feeds" and "sitemaps". */
+int store_events_listings(struct store *st);
+/* Before COMMIT: recounts every section and tag of the set's keys at the
+ * store's clock, adding "nav" when a section's count crossed zero. */
+int store_events_recount(struct store *st);
+/* After COMMIT and outside the write lock: hands keys to the listener,
+ * then frees them. keys is a set detached from the store. */
+void store_events_fire(struct store *st, struct store_keyset *keys);
+/* Frees a set's storage. */
+void store_keys_free(struct store_keyset *ks);
+/* The time counts are kept at: now, or the due ticker's last now if that
+ * is later (so a count never goes back in time). */
+int64_t store_clock(struct store *st);
+
+/* ---- writer.c ------------------------------------------------------------ */
+
+/* Starts and stops the group-commit thread (store_open, store_close). */
+int store_writer_start(struct store *st);
+void store_writer_stop(struct store *st);
 
 #endif

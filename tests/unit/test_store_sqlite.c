@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy

@@ -1,0 +1,316 @@
+/*
+ * writer.c - group commit: readers' comments and spent nonces arrive
+ * from many request threads at once, and each must be durable before its
+ * request is answered. Committing each alone would cost one WAL sync
+ * each (synchronous=FULL); here one writer thread commits everything
+ * queued in one transaction, one sync for the batch.
+ *
+ * Data flow: store_comment_add / store_nonce_use (request threads) put a
+ * job on st's queue and wait; the writer thread takes up to
+ * WRITER_BATCH_MAX jobs, runs store_tx_begin, each job in its own
+ * savepoint, store_tx_commit (which fires the batch's change events),
+ * and then wakes every waiter with its own result.
+ *
+ * Invariants:
+ * - The writer thread writes only through store_tx_begin/commit, so it
+ *   takes the same write lock as imports, the CLI and
+ *   store_comment_insert's callers: batches and their transactions
+ *   serialise, none is interleaved with another.
+ * - A job is acknowledged (done with GZ_OK) only after the COMMIT that
+ *   holds it succeeded; a failed job was rolled back to its savepoint,
+ *   leaving the rest of its batch intact; a failed COMMIT fails every
+ *   job that had succeeded with the commit's error.
+ * - Jobs live on their callers' stacks: a caller does not return before
+ *   its job is done, and the writer touches no job after marking it done.
+ * - store_close stops the thread only after the queue is empty.
+ */
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "util/log.h"
+
+/* Jobs in one transaction at most: bounds the time the write lock is
+ * held for one batch (a few milliseconds), so an import or a moderator
+ * waits no longer than that. */
+#define WRITER_BATCH_MAX 256
+/* Seconds between purges of expired nonces, run in a batch of their own
+ * when the writer has just committed something. */
+#define WRITER_PURGE_SECS 60
+
+enum job_kind {
+	JOB_COMMENT,
+	JOB_NONCE,
+};
+
+struct store_job {
+	enum job_kind kind;
+	const struct store_comment_input *in; /* JOB_COMMENT */
+	const unsigned char *nonce;           /* JOB_NONCE */
+	size_t len;
+	int64_t expires_at;
+	int64_t id;       /* out: the comment's id */
+	int err;          /* out */
+	bool done;        /* guarded by queue_lock */
+	struct store_job *next;
+};
+
+/* Runs one of the job savepoint statements on c. */
+static int
+job_savepoint(struct store_conn *c, enum store_stmt_id id, const char *sql)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+/* Runs job j inside the batch's transaction, in a savepoint of its own
+ * (named apart from store_write, which store_comment_insert opens inside
+ * it): a failing job leaves nothing, not even its keys. */
+static void
+job_run(struct store *st, struct store_job *j)
+{
+	static const char release_sql[] = "RELEASE store_job";
+	struct store_conn *c = store_writer(st);
+	size_t mark = store_keys_mark(st);
+	int err;
+
+	if ((err = job_savepoint(c, STMT_JOB_SAVEPOINT,
+				 "SAVEPOINT store_job")) != GZ_OK) {
+		j->err = err;
+		return;
+	}
+	if (j->kind == JOB_COMMENT)
+		err = store_comment_insert(st, j->in, &j->id);
+	else
+		err = store_nonce_spend(st, j->nonce, j->len, j->expires_at);
+	if (err == GZ_OK)
+		err = job_savepoint(c, STMT_JOB_RELEASE, release_sql);
+	if (err != GZ_OK) {
+		if (job_savepoint(c, STMT_JOB_ROLLBACK_TO,
+				  "ROLLBACK TO store_job") == GZ_OK)
+			(void)job_savepoint(c, STMT_JOB_RELEASE, release_sql);
+		store_keys_truncate(st, mark);
+		j->id = 0;
+	}
+	j->err = err;
+}
+
+/* Commits the jobs of list (linked by next) in one transaction and wakes
+ * their callers. */
+static void
+batch_run(struct store *st, struct store_job *list)
+{
+	struct store_job *j, *next;
+	int err;
+
+	if ((err = store_tx_begin(st)) == GZ_OK) {
+		for (j = list; j; j = j->next)
+			job_run(st, j);
+		err = store_tx_commit(st);
+	}
+	pthread_mutex_lock(&st->queue_lock);
+	for (j = list; j; j = next) {
+		next = j->next;
+		/* A job that failed keeps its own error: nothing of it was
+		 * stored either way, and its cause is the more useful. */
+		if (err != GZ_OK && j->err == GZ_OK) {
+			j->err = err;
+			j->id = 0;
+		}
+		j->done = true;
+	}
+	pthread_cond_broadcast(&st->done_cond);
+	pthread_mutex_unlock(&st->queue_lock);
+}
+
+/* Forgets expired nonces in a transaction of its own. */
+static void
+purge_run(struct store *st)
+{
+	int err;
+
+	if ((err = store_tx_begin(st)) != GZ_OK)
+		return;
+	if ((err = store_nonce_purge(st, (int64_t)time(NULL))) != GZ_OK) {
+		store_tx_rollback(st);
+		return;
+	}
+	(void)store_tx_commit(st);
+}
+
+/* The writer thread: waits for jobs, commits them in batches, purges now
+ * and then; ends when stopping is set and the queue is empty. */
+static void *
+writer_main(void *arg)
+{
+	struct store *st = arg;
+	struct store_job *list, *j;
+	time_t last_purge = 0, now;
+	size_t n;
+
+	for (;;) {
+		pthread_mutex_lock(&st->queue_lock);
+		while (!st->queue_head && !st->stopping)
+			pthread_cond_wait(&st->queue_cond, &st->queue_lock);
+		if (!st->queue_head) {
+			pthread_mutex_unlock(&st->queue_lock);
+			break;
+		}
+		list = st->queue_head;
+		for (j = list, n = 1; j->next && n < WRITER_BATCH_MAX; n++)
+			j = j->next;
+		st->queue_head = j->next;
+		if (!st->queue_head)
+			st->queue_tail = NULL;
+		st->queued -= n;
+		j->next = NULL;
+		pthread_mutex_unlock(&st->queue_lock);
+
+		batch_run(st, list);
+		now = time(NULL);
+		if (now - last_purge >= WRITER_PURGE_SECS) {
+			purge_run(st);
+			last_purge = now;
+		}
+	}
+	return NULL;
+}
+
+int
+store_writer_start(struct store *st)
+{
+	assert(st && !st->writer_started);
+	if (pthread_mutex_init(&st->queue_lock, NULL) != 0)
+		return GZ_ENOMEM;
+	if (pthread_cond_init(&st->queue_cond, NULL) != 0) {
+		pthread_mutex_destroy(&st->queue_lock);
+		return GZ_ENOMEM;
+	}
+	if (pthread_cond_init(&st->done_cond, NULL) != 0) {
+		pthread_cond_destroy(&st->queue_cond);
+		pthread_mutex_destroy(&st->queue_lock);
+		return GZ_ENOMEM;
+	}
+	st->queue_made = true;
+	if (pthread_create(&st->writer_thread, NULL, writer_main, st) != 0) {
+		log_error("store: cannot start the writer thread");
+		return GZ_ENOMEM;
+	}
+	st->writer_started = true;
+	return GZ_OK;
+}
+
+void
+store_writer_stop(struct store *st)
+{
+	if (st->writer_started) {
+		pthread_mutex_lock(&st->queue_lock);
+		st->stopping = true;
+		pthread_cond_signal(&st->queue_cond);
+		pthread_mutex_unlock(&st->queue_lock);
+		pthread_join(st->writer_thread, NULL);
+		st->writer_started = false;
+	}
+	if (st->queue_made) {
+		pthread_cond_destroy(&st->done_cond);
+		pthread_cond_destroy(&st->queue_cond);
+		pthread_mutex_destroy(&st->queue_lock);
+		st->queue_made = false;
+	}
+}
+
+/* Queues j and waits until the writer has done it. Returns j's result. */
+static int
+job_submit(struct store *st, struct store_job *j)
+{
+	pthread_mutex_lock(&st->queue_lock);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->queue_lock);
+		return GZ_EBUSY;
+	}
+	j->next = NULL;
+	if (st->queue_tail)
+		st->queue_tail->next = j;
+	else
+		st->queue_head = j;
+	st->queue_tail = j;
+	st->queued++;
+	pthread_cond_signal(&st->queue_cond);
+	while (!j->done)
+		pthread_cond_wait(&st->done_cond, &st->queue_lock);
+	pthread_mutex_unlock(&st->queue_lock);
+	return j->err;
+}
+
+/*
+ * Stores the comment as store_comment_insert does, batched with the
+ * comments that arrive at the same moment, and returns once the batch
+ * is committed (at the store's sync level) and its change events have
+ * been told to the listener, so the caller's next read of the page sees
+ * its comment. Not inside store_tx_begin/commit (the writer would wait
+ * for the caller's lock forever). Output: *id. Returns GZ_OK,
+ * store_comment_insert's errors, or GZ_EBUSY when the store is closing.
+ */
+int
+store_comment_add(struct store *st, const struct store_comment_input *in,
+		  int64_t *id)
+{
+	struct store_job j = {.kind = JOB_COMMENT, .in = in};
+	int err;
+
+	assert(st && in && id);
+	*id = 0;
+	if ((err = job_submit(st, &j)) == GZ_OK)
+		*id = j.id;
+	return err;
+}
+
+/* Spends nonce alone, batched as store_comment_add. Returns GZ_OK,
+ * GZ_EEXIST (spent already), GZ_EINVAL, GZ_EBUSY or GZ_EDB. */
+int
+store_nonce_use(struct store *st, const unsigned char *nonce, size_t len,
+		int64_t expires_at)
+{
+	struct store_job j = {
+		.kind = JOB_NONCE,
+		.nonce = nonce,
+		.len = len,
+		.expires_at = expires_at,
+	};
+
+	assert(st);
+	return job_submit(st, &j);
+}
+
+/* Sets PRAGMA synchronous on the writer connection, under the write lock
+ * (waiting for a transaction or batch in progress). Returns GZ_OK, GZ_EINVAL
+ * (not a level), GZ_EBUSY (called inside a transaction) or GZ_EDB. */
+int
+store_sync_set(struct store *st, enum store_sync level)
+{
+	const char *sql;
+	int err, rc;
+
+	assert(st);
+	if (level == STORE_SYNC_FULL)
+		sql = "PRAGMA synchronous=FULL";
+	else if (level == STORE_SYNC_NORMAL)
+		sql = "PRAGMA synchronous=NORMAL";
+	else
+		return GZ_EINVAL;
+	if ((rc = pthread_mutex_lock(&st->write_lock)) != 0)
+		return rc == EDEADLK ? GZ_EBUSY : GZ_EDB;
+	rc = sqlite3_exec(st->writer.db, sql, NULL, NULL, NULL);
+	err = rc == SQLITE_OK ? GZ_OK : store_err(st->writer.db, rc, sql);
+	pthread_mutex_unlock(&st->write_lock);
+	return err;
+}
