@@ -68,7 +68,7 @@ struct cache_page_input {
 	const void *body;          /* plain bytes, slots holding placeholders */
 	size_t len;
 	int status;                /* 200; other statuses are not cached */
-	const char *content_type;
+	const char *content_type;  /* required */
 	const char *etag;          /* quoted, or NULL: no validator */
 	const char *cache_control; /* NULL: none */
 	int64_t last_modified;     /* UTC seconds, 0: none */
@@ -99,7 +99,8 @@ struct cache_page;
  * GZ_EINVAL (max_bytes 0) or GZ_ENOMEM. Caller frees with cache_free. */
 int cache_new(size_t max_bytes, struct cache **out);
 /* Drops every page (pages still referenced live until unreferenced) and
- * frees the cache; cache_free(NULL) does nothing. */
+ * frees the cache; cache_free(NULL) does nothing. No other thread may be
+ * calling into the cache meanwhile. */
 void cache_free(struct cache *c);
 
 /* Stores a page under in->url, replacing any page there. Output: *out, a
@@ -107,10 +108,11 @@ void cache_free(struct cache *c);
  * usable even when it could not be kept: too big for the cache, or
  * dropped at once by a racing invalidation of one of its keys). gen is
  * the value cache_generation() returned before the page was rendered: a
- * page whose keys were invalidated since is handed back but not kept, so
- * a stale render never lands after the event that made it stale.
- * Returns GZ_OK, GZ_EINVAL (bad slots, too many or too long keys, URL
- * too long, status not 200) or GZ_ENOMEM. */
+ * page one of whose keys was invalidated since (or any page, if the cache
+ * was cleared since) is handed back but not kept, so a stale render never
+ * lands after the event that made it stale. Returns GZ_OK, GZ_EINVAL (bad
+ * slots, too many or too long keys, URL too long, no content type, status
+ * not 200; *out is then NULL) or GZ_ENOMEM. */
 int cache_put(struct cache *c, const struct cache_page_input *in,
 	      uint64_t gen, struct cache_page **out);
 /* The generation: increases with every cache_invalidate and cache_clear.
@@ -166,8 +168,10 @@ struct cache_stats {
 	uint64_t hits, misses, puts, evictions, invalidations;
 	size_t bytes, pages;
 };
-/* cache_get counts hits and misses; puts, evictions and invalidations
- * are counted where they happen. */
+/* cache_get counts hits and misses; puts counts pages cache_put made
+ * (kept or not), evictions and invalidations the pages that the budget
+ * and cache_invalidate or cache_clear dropped; bytes and pages are what
+ * the cache holds now. */
 void cache_stats(const struct cache *c, struct cache_stats *out);
 
 #endif

@@ -636,6 +636,14 @@ test_article_page(void **state)
 	}
 	brotli_quality = BROTLI_QUALITY;
 
+	/* What the splices cost in size: the same page without slots. */
+	p = page_put(c, t.s, t.len, NULL, 0);
+	assert_true(cache_page_has(p, CACHE_GZIP));
+	assert_true(cache_page_has(p, CACHE_BROTLI));
+	printf("  without slots: gzip %zu bytes, brotli %zu bytes\n",
+	       cache_page_len(p, CACHE_GZIP), cache_page_len(p, CACHE_BROTLI));
+	cache_page_unref(p);
+
 	/* One response's segments: what a hit costs beyond the copy. */
 	p = page_put(c, t.s, t.len, slots, 3);
 	memset(tok, 'T', 120);
