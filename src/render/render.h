@@ -133,6 +133,39 @@ enum render_md_flags {
 int render_markdown(const char *md, size_t len, unsigned flags,
 		    const char *lead_html, struct buf *out);
 
+/* The version of the HTML that render_markdown and render_article_html
+ * make. Stored article HTML carries the version it was made by, and
+ * articles of another version are rendered again when the server starts
+ * (cli_html_refresh). Bump it with every change to markdown.c, to the
+ * dateline fragment, or to cmark-gfm's options or extensions that changes
+ * a byte of output. */
+#define RENDER_MD_VERSION 1
+
+/* Appends the fragment that opens an article's first paragraph with its
+ * dateline: <span class="dateline">DATELINE</span> - (dateline
+ * HTML-escaped; nothing for NULL or ""). Returns GZ_OK or out's error. */
+int render_dateline_html(struct buf *out, const char *dateline);
+
+/* Renders an article's body as readers see it, appended to out: trusted
+ * Markdown with the dateline fragment opening paragraph one. This is the
+ * one definition of an article's HTML: the import stores it, the
+ * refresh at start-up remakes it, a page without stored HTML renders it.
+ * dateline may be NULL. Returns as render_markdown. */
+int render_article_html(const char *body, size_t len, const char *dateline,
+			struct buf *out);
+
+/* Checks that md[0..len) is Markdown cmark-gfm renders in time linear in
+ * its size, refusing what no article needs and what makes it slow: quotes
+ * and lists nested deeper than GZ_LIMIT_MD_NESTING, more than
+ * GZ_LIMIT_MD_OPEN_BRACKETS unclosed "[" in a paragraph, tables past
+ * GZ_LIMIT_MD_TABLE_COLUMNS or GZ_LIMIT_MD_TABLE_CELLS, and the other
+ * GZ_LIMIT_MD_ limits (util/limits.h, docs/import.md). The scan is one
+ * pass, a few nanoseconds a byte. Returns GZ_OK, or GZ_ETOOBIG with
+ * *line (1-based, in md) set to where the first limit is passed and
+ * "expected ..., what to change" written into msg[0..msglen). */
+int render_markdown_check(const char *md, size_t len, unsigned *line,
+			  char *msg, size_t msglen);
+
 /* ---- theme (theme.c) ----------------------------------------------------- */
 
 /* The loaded theme: every template compiled and every asset fingerprinted,

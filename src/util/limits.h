@@ -42,8 +42,49 @@
 #define GZ_LIMIT_TEMPLATE_BYTES (1024u * 1024u)
 /* Nesting of template sections and partials; deeper is a theme bug. */
 #define GZ_LIMIT_TEMPLATE_DEPTH 32u
-/* Markdown nesting is bounded by cmark itself; this bounds the output. */
+/* The HTML one Markdown body may render to. */
 #define GZ_LIMIT_MARKDOWN_BYTES (4u * 1024u * 1024u)
+
+/*
+ * What a Markdown body may hold, checked when it is imported
+ * (render_markdown_check). cmark-gfm 0.29.0.gfm.6 is linear on most input
+ * but not on all of it; each limit below bounds one input it is slow on,
+ * measured on this project's machines (docs/import.md has the numbers),
+ * and is far above anything a news article holds.
+ */
+/* Block quotes and list items open on one line (">", "-", "1." and every
+ * 2 columns of indentation). Parsing takes nesting x open brackets: 20,000
+ * ">" then 20,000 "[" (40 KB) take 1.3 s; at 32 deep the same brackets
+ * cost what they cost at the top level. */
+#define GZ_LIMIT_MD_NESTING 32u
+/* "[" or "![" not yet closed by "]" in one paragraph; real text closes
+ * what it opens. Bounds the other factor of the product above. */
+#define GZ_LIMIT_MD_OPEN_BRACKETS 256u
+/* Cells in a table's header or delimiter row, or in any of its rows:
+ * cmark-gfm's header parsing is quadratic in them (10,000 columns: 0.5 s,
+ * 100,000: 6.7 s). */
+#define GZ_LIMIT_MD_TABLE_COLUMNS 64u
+/* Table cells (columns x rows, header included) in one body: every row is
+ * padded to the header's width, so 2,000 columns over 2,000 one-letter
+ * rows (12 KB) made 40 MB of HTML in 12 s. 20,000 cells render in about
+ * 30 ms. */
+#define GZ_LIMIT_MD_TABLE_CELLS 20000u
+/* ")" in one word (a run without white space): the autolink extension
+ * strips unmatched ")" from a link's end one at a time, rescanning the
+ * link each time (www.a and 16,000 ")": 0.1 s). */
+#define GZ_LIMIT_MD_WORD_PARENS 16u
+/* "@" right after a letter, digit or . + - _ on one line (a possible
+ * email address): the autolink extension copies the rest of the line for
+ * each one it considers ("a@" 400,000 times: 2.4 s). */
+#define GZ_LIMIT_MD_LINE_EMAILS 64u
+/* Lines in one body: each is a node or two, and 2 million one-letter
+ * lines took 2.2 s. 100,000 lines of 40 bytes fill the 4 MB file. */
+#define GZ_LIMIT_MD_LINES 100000u
+/* Inline markup in one body: runs of * _ ` and each ~ < & : [ ] @ "www."
+ * and backslash escape. Each can become a node of its own, and such text
+ * parses at up to 1 us a byte against 0.07 us for prose ("*_~" a million
+ * times: 2.7 s, 4 million "<": 2.1 s). */
+#define GZ_LIMIT_MD_MARKS 100000u
 
 /* Config file. */
 #define GZ_LIMIT_CONFIG_BYTES (64u * 1024u)

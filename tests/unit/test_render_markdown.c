@@ -1,4 +1,6 @@
-/* Tests for src/render/markdown.c: Markdown to HTML through cmark-gfm. */
+/* Tests for src/render/markdown.c: Markdown to HTML through cmark-gfm,
+ * an article's body with its dateline, and the check that refuses what
+ * would make cmark-gfm slow (each limit just under and just over). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,10 +10,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "render/render.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/limits.h"
 
 #define UNTRUSTED 0u
 #define TRUSTED RENDER_MD_TRUSTED
@@ -267,6 +271,366 @@ deep_nesting_finishes(void **state)
 	pathological("| a |\n", 10000, TRUSTED);
 }
 
+/* ---- an article's body -------------------------------------------------- */
+
+static void
+dateline_fragment(void **state)
+{
+	(void)state;
+	buf_reset(&out);
+	assert_int_equal(render_dateline_html(&out, "TEHRAN"), GZ_OK);
+	assert_string_equal(out.data,
+			    "<span class=\"dateline\">TEHRAN</span> - ");
+	buf_reset(&out);
+	assert_int_equal(render_dateline_html(&out, "A&B <X> \"Y\""), GZ_OK);
+	assert_string_equal(out.data, "<span class=\"dateline\">A&amp;B "
+			    "&lt;X&gt; &quot;Y&quot;</span> - ");
+	buf_reset(&out);
+	assert_int_equal(render_dateline_html(&out, ""), GZ_OK);
+	assert_int_equal(render_dateline_html(&out, NULL), GZ_OK);
+	assert_int_equal(out.len, 0);
+}
+
+static void
+article_html(void **state)
+{
+	const char *body = "The council voted.\n\n<b>Raw</b> [l](/a)";
+
+	(void)state;
+	buf_reset(&out);
+	assert_int_equal(render_article_html(body, strlen(body), "RIVERTON",
+					     &out), GZ_OK);
+	assert_string_equal(out.data,
+			    "<p><span class=\"dateline\">RIVERTON</span> - The "
+			    "council voted.</p>\n<p><b>Raw</b> <a "
+			    "href=\"/a\">l</a></p>\n");
+	/* The same bytes as the page made per view: trusted Markdown with
+	 * the fragment as lead. */
+	{
+		struct buf lead, direct;
+
+		buf_init(&lead, 1024);
+		buf_init(&direct, 1 << 16);
+		render_dateline_html(&lead, "RIVERTON");
+		assert_int_equal(render_markdown(body, strlen(body),
+						 RENDER_MD_TRUSTED, lead.data,
+						 &direct), GZ_OK);
+		assert_string_equal(direct.data, out.data);
+		buf_fini(&lead);
+		buf_fini(&direct);
+	}
+	buf_reset(&out);
+	assert_int_equal(render_article_html(body, strlen(body), "", &out),
+			 GZ_OK);
+	assert_non_null(strstr(out.data, "<p>The council voted.</p>"));
+	assert_true(RENDER_MD_VERSION >= 1);
+}
+
+/* ---- what the import accepts --------------------------------------------- */
+
+static struct buf src;
+
+/* Empties src, then appends unit n times (by chunks, it may be long). */
+static void
+rep(const char *unit, size_t n)
+{
+	size_t i;
+
+	buf_reset(&src);
+	for (i = 0; i < n; i++)
+		buf_puts(&src, unit);
+	assert_int_equal(src.err, GZ_OK);
+}
+
+/* Appends unit n times to src. */
+static void
+more(const char *unit, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_puts(&src, unit);
+	assert_int_equal(src.err, GZ_OK);
+}
+
+/* Checks src: 0 when accepted, else the line of the refusal, whose
+ * message must start with "expected" and hold want (when not NULL). */
+static unsigned
+check(const char *want)
+{
+	char msg[512];
+	unsigned line = 12345;
+	int rc;
+
+	rc = render_markdown_check(src.data ? src.data : "", src.len, &line,
+				   msg, sizeof(msg));
+	if (rc == GZ_OK) {
+		assert_int_equal(line, 0);
+		return 0;
+	}
+	assert_int_equal(rc, GZ_ETOOBIG);
+	assert_true(line > 0);
+	if (strncmp(msg, "expected ", 9) != 0 || (want && !strstr(msg, want)))
+		fail_msg("line %u: %s (wanted %s)", line, msg, want);
+	return line;
+}
+
+static void
+check_nesting(void **state)
+{
+	(void)state;
+	rep(">", GZ_LIMIT_MD_NESTING);
+	more(" a", 1);
+	assert_int_equal(check(NULL), 0);
+	rep(">", GZ_LIMIT_MD_NESTING + 1);
+	more(" a", 1);
+	assert_int_equal(check("nested at most 32"), 1);
+	rep("> ", GZ_LIMIT_MD_NESTING);
+	assert_int_equal(check(NULL), 0);
+	rep("> ", GZ_LIMIT_MD_NESTING + 1);
+	assert_int_equal(check("nested"), 1);
+	/* Lists, bullet and ordered, and on a later line. */
+	rep("- ", GZ_LIMIT_MD_NESTING);
+	more("a", 1);
+	assert_int_equal(check(NULL), 0);
+	rep("text\n\n", 1);
+	more("1. ", GZ_LIMIT_MD_NESTING + 1);
+	more("a\n", 1);
+	assert_int_equal(check("nested"), 3);
+	rep("* > ", GZ_LIMIT_MD_NESTING / 2);
+	more("+ ", 1);
+	assert_int_equal(check("nested"), 1);
+	/* Indentation: every 2 columns is a level of list. */
+	rep(" ", 2 * GZ_LIMIT_MD_NESTING);
+	more("a", 1);
+	assert_int_equal(check(NULL), 0);
+	rep(" ", 2 * GZ_LIMIT_MD_NESTING + 2);
+	more("a", 1);
+	assert_int_equal(check("indentation"), 1);
+	/* A rule is not a list, however many dashes or stars. */
+	rep("- ", 100);
+	more("\n\n", 1);
+	more("* ", 100);
+	assert_int_equal(check(NULL), 0);
+	/* Fenced code is not parsed: quotes inside it do not count, and
+	 * after it they do again. */
+	rep("```\n", 1);
+	more(">", 100);
+	more("\n```\n", 1);
+	more("~~~~ x\n", 1);
+	more(">", 100);
+	more("\n~~~\n~~~~\n", 1);
+	assert_int_equal(check(NULL), 0);
+	more(">", GZ_LIMIT_MD_NESTING + 1);
+	assert_int_equal(check("nested"), 8);
+}
+
+static void
+check_pathological_article(void **state)
+{
+	(void)state;
+	/* The article that took two seconds per view: refused at once. */
+	rep(">", 20000);
+	more("[", 20000);
+	assert_int_equal(src.len, 40000);
+	assert_int_equal(check("nested"), 1);
+	/* At the limit of nesting, the same brackets are refused too. */
+	rep(">", GZ_LIMIT_MD_NESTING);
+	more("[", 20000);
+	assert_int_equal(check("\"[\" left open"), 1);
+}
+
+static void
+check_brackets(void **state)
+{
+	(void)state;
+	rep("[", GZ_LIMIT_MD_OPEN_BRACKETS);
+	assert_int_equal(check(NULL), 0);
+	rep("[", GZ_LIMIT_MD_OPEN_BRACKETS + 1);
+	assert_int_equal(check("at most 256 \"[\""), 1);
+	rep("![", GZ_LIMIT_MD_OPEN_BRACKETS + 1);
+	assert_int_equal(check("\"[\" left open"), 1);
+	/* Over several lines of one paragraph. */
+	rep("[\n", GZ_LIMIT_MD_OPEN_BRACKETS + 1);
+	assert_int_equal(check("\"[\""), GZ_LIMIT_MD_OPEN_BRACKETS + 1);
+	/* Closed, escaped, or in separate paragraphs: fine. */
+	rep("[a](b) [c] ", 5000);
+	assert_int_equal(check(NULL), 0);
+	rep("\\[", 5000);
+	assert_int_equal(check(NULL), 0);
+	rep("[", 200);
+	more("\n\n", 1);
+	more("[", 200);
+	assert_int_equal(check(NULL), 0);
+	rep("# ", 1);
+	more("[", 200);
+	more("\n", 1);
+	more("[", 200);
+	assert_int_equal(check(NULL), 0);
+}
+
+static void
+check_tables(void **state)
+{
+	size_t rows;
+
+	(void)state;
+	rep("|h", GZ_LIMIT_MD_TABLE_COLUMNS);
+	more("|\n", 1);
+	more("|-", GZ_LIMIT_MD_TABLE_COLUMNS);
+	more("|\nx\n", 1);
+	assert_int_equal(check(NULL), 0);
+	rep("|h", GZ_LIMIT_MD_TABLE_COLUMNS + 1);
+	more("|\n", 1);
+	more("|-", GZ_LIMIT_MD_TABLE_COLUMNS + 1);
+	more("|\n", 1);
+	assert_int_equal(check("at most 64 columns"), 2);
+	/* A wide header is refused even when the delimiter row does not
+	 * match it: cmark-gfm parses the header before it knows. */
+	rep("h|", 100000);
+	more("\n-|-\n", 1);
+	assert_int_equal(check("columns"), 2);
+	/* A row of a narrow table with too many cells. */
+	rep("a|b\n-|-\n", 1);
+	more("x|", GZ_LIMIT_MD_TABLE_COLUMNS);
+	more("\n", 1);
+	assert_int_equal(check(NULL), 0);
+	more("x|", GZ_LIMIT_MD_TABLE_COLUMNS + 1);
+	more("\n", 1);
+	assert_int_equal(check("row of at most"), 4);
+	/* Cells: header and delimiter rows count 2 x columns, then each
+	 * row its columns. */
+	rows = (GZ_LIMIT_MD_TABLE_CELLS - 4) / 2;
+	rep("| a | b |\n|---|---|\n", 1);
+	more("x\n", rows);
+	assert_int_equal(check(NULL), 0);
+	more("x\n", 1);
+	assert_int_equal(check("at most 20000 cells"), 2 + rows + 1);
+	/* A blank line ends the table; what follows is no row. */
+	rep("| a | b |\n|---|---|\n", 1);
+	more("x\n", rows);
+	more("\nx\n", 1);
+	assert_int_equal(check(NULL), 0);
+	/* A setext heading is no table. */
+	rep("Title\n---\n", 20000);
+	assert_int_equal(check(NULL), 0);
+}
+
+static void
+check_autolinks(void **state)
+{
+	(void)state;
+	rep("www.a", 1);
+	more(")", GZ_LIMIT_MD_WORD_PARENS);
+	assert_int_equal(check(NULL), 0);
+	more(")", 1);
+	assert_int_equal(check("\")\" in one word"), 1);
+	rep("(a) ", 100000);
+	assert_int_equal(check(NULL), 0);
+	rep("a@b.c ", GZ_LIMIT_MD_LINE_EMAILS);
+	assert_int_equal(check(NULL), 0);
+	rep("x\n", 1);
+	more("a@b.c ", GZ_LIMIT_MD_LINE_EMAILS + 1);
+	assert_int_equal(check("email"), 2);
+	rep("a@b.c\n", GZ_LIMIT_MD_LINE_EMAILS + 1);
+	assert_int_equal(check(NULL), 0);
+	/* Handles are no addresses. */
+	rep("@x ", 1000);
+	assert_int_equal(check(NULL), 0);
+}
+
+static void
+check_lines_and_marks(void **state)
+{
+	(void)state;
+	rep("a\n", GZ_LIMIT_MD_LINES);
+	assert_int_equal(check(NULL), 0);
+	more("a", 1);
+	assert_int_equal(check("lines"), GZ_LIMIT_MD_LINES + 1);
+	/* (Not "~~~" at the start of a line: that is a code fence.) */
+	rep("x~", GZ_LIMIT_MD_MARKS);
+	assert_int_equal(check(NULL), 0);
+	more("~", 1);
+	assert_int_equal(check("markup"), 1);
+	rep("*_", GZ_LIMIT_MD_MARKS / 2);
+	more("\nx*", 1);
+	assert_int_equal(check("markup"), 2);
+	/* A run of one delimiter is one mark, whatever its length. */
+	rep("*", 100000);
+	more("_", 100000);
+	more("`", 100000);
+	assert_int_equal(check(NULL), 0);
+	/* Escapes, entities and "www." count. */
+	rep("\\*&<:", GZ_LIMIT_MD_MARKS / 4);
+	assert_int_equal(check(NULL), 0);
+	more(" www.x", 1);
+	assert_int_equal(check("markup"), 1);
+}
+
+/* Seconds since an arbitrary point. */
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Checks src (it must be accepted) and renders it: both must finish,
+ * well within a bound no quadratic input of this size meets even in a
+ * sanitizer build. */
+static void
+accepted_renders(void)
+{
+	double t0 = now_s();
+
+	assert_int_equal(check(NULL), 0);
+	buf_reset(&out);
+	assert_int_equal(render_markdown(src.data, src.len, RENDER_MD_TRUSTED,
+					 NULL, &out),
+			 GZ_OK);
+	assert_true(now_s() - t0 < 10.0);
+}
+
+static void
+check_bounded(void **state)
+{
+	double t0;
+
+	(void)state;
+	/* 100,000 "*" and a 1 MB line: accepted and rendered. */
+	rep("*", 100000);
+	accepted_renders();
+	rep("a", 1u << 20);
+	accepted_renders();
+	rep("www.example.org/path ", 50000);
+	accepted_renders();
+	/* 100,000 "[": refused before cmark sees them. */
+	rep("[", 100000);
+	assert_int_equal(check("\"[\""), 1);
+	/* The whole import limit of text is checked quickly. */
+	rep("abcdefgh", GZ_LIMIT_IMPORT_FILE_BYTES / 8);
+	t0 = now_s();
+	assert_int_equal(check(NULL), 0);
+	assert_true(now_s() - t0 < 5.0);
+}
+
+static int
+setup_src(void **state)
+{
+	(void)state;
+	buf_init(&src, 64u << 20);
+	return setup(state);
+}
+
+static int
+teardown_src(void **state)
+{
+	buf_fini(&src);
+	return teardown(state);
+}
+
 static void *
 render_in_thread(void *arg)
 {
@@ -313,6 +677,7 @@ int
 main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define C(f) cmocka_unit_test_setup_teardown(f, setup_src, teardown_src)
 	const struct CMUnitTest tests[] = {
 		/* First, so extensions register from several threads. */
 		T(threads_parse_at_once),
@@ -326,7 +691,17 @@ main(void)
 		T(lead_html_first_paragraph),
 		T(output_capped),
 		T(deep_nesting_finishes),
+		T(dateline_fragment),
+		T(article_html),
+		C(check_nesting),
+		C(check_pathological_article),
+		C(check_brackets),
+		C(check_tables),
+		C(check_autolinks),
+		C(check_lines_and_marks),
+		C(check_bounded),
 	};
 #undef T
+#undef C
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
