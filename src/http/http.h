@@ -43,18 +43,58 @@ struct http_req {
 
 struct http_form;
 
+/* Extra headers a response may carry, besides the ones server.c adds
+ * (Content-Type, security headers, Vary and Content-Encoding). */
+#define HTTP_MAX_HEADERS 12
+/* Per-response slots and cache keys of one page (as the page cache). */
+#define HTTP_MAX_SLOTS 4
+#define HTTP_MAX_CACHE_KEYS 64
+
+struct http_header {
+	const char *name;  /* "ETag", "Cache-Control", "Location", ... */
+	const char *value; /* lives as long as the request's pool */
+};
+
+/* A byte range of a page's body whose content differs in every response
+ * (a CAPTCHA question): filled by the page's http_fill_fn. */
+struct http_slot {
+	size_t offset;
+	size_t len;
+};
+
+/* Writes each slot's bytes for one response: out[i] gets exactly len[i]
+ * bytes. Called on any thread, for cached pages long after the handler
+ * that set it returned: ctx must outlive the server, and arg is all the
+ * per-page state it gets. */
+typedef void (*http_fill_fn)(void *ctx, int64_t arg, char *const *out,
+			     const size_t *len, size_t n);
+
 /* A response being built by a handler. Fields left at zero take their
- * defaults: status 200, text/html, no caching headers. */
+ * defaults: status 200, text/html, no caching headers, not kept in the
+ * page cache. */
 struct http_resp {
 	int status;
 	const char *content_type;
 	struct buf body;          /* owned; capped at GZ_LIMIT_PAGE_BYTES */
 	const unsigned char *static_body; /* instead of body: lives forever */
 	size_t static_len;
-	const char *etag;         /* quoted; computed from the body if NULL */
-	const char *cache_control;
-	const char *location;     /* for 301/302/303 */
-	const char *allow;        /* for 405 */
+	/* Set with http_resp_header; "ETag" is computed from the body when
+	 * a 200 to a GET has none. */
+	struct http_header headers[HTTP_MAX_HEADERS];
+	size_t nheaders;
+	/* The page cache: a handler whose 200 may be served again, to any
+	 * reader, until one of these keys changes (the store's change
+	 * events) adds them with http_resp_cache_key. None: not cached. */
+	const char *cache_keys[HTTP_MAX_CACHE_KEYS];
+	size_t ncache_keys;
+	/* Slots, sorted by offset (http_resp_slot), and what fills them. A
+	 * response with slots always goes out with them filled, cached or
+	 * not. */
+	struct http_slot slots[HTTP_MAX_SLOTS];
+	size_t nslots;
+	http_fill_fn fill;
+	void *fill_ctx;
+	int64_t fill_arg;
 };
 
 /* A handler fills resp and returns GZ_OK, or returns an error, which the
@@ -94,6 +134,11 @@ int http_router_match(const struct http_router *r, struct http_req *req,
 const char *http_req_header(const struct http_req *req, const char *name);
 /* Returns a query parameter's value (decoded), or NULL. */
 const char *http_req_query(const struct http_req *req, const char *name);
+/* True when every query parameter of req is one of the NULL-terminated
+ * names, each at most once: the query is one a handler understands
+ * whole, so its page may be cached under the URL. */
+bool http_req_query_only(const struct http_req *req,
+			 const char *const *names);
 /* Returns a POSTed form field's value, or NULL when absent. Values hold
  * no NUL bytes (such a form is refused with 400 before any handler). */
 const char *http_req_form(const struct http_req *req, const char *name);
@@ -118,13 +163,38 @@ const char *http_etag(struct pool *pool, const void *data, size_t len);
  * failed pool_printf), so a handler can return the result as it is. */
 int http_resp_redirect(struct http_resp *resp, int status,
 		       const char *location);
+/* Sets header name (case-insensitive; replacing an earlier value) to
+ * value; both must live as long as the request's pool. Returns GZ_OK,
+ * GZ_ENOMEM when value is NULL (a failed pool_printf) or GZ_ETOOBIG past
+ * HTTP_MAX_HEADERS. */
+int http_resp_header(struct http_resp *resp, const char *name,
+		     const char *value);
+/* The value of header name set on resp, or NULL. */
+const char *http_resp_header_get(const struct http_resp *resp,
+				 const char *name);
+/* Adds an invalidation key (copied into pool; duplicates are kept once).
+ * Returns GZ_OK, GZ_ENOMEM or GZ_ETOOBIG (too many keys: the page is then
+ * simply not cached, which is always safe). */
+int http_resp_cache_key(struct http_resp *resp, struct pool *pool,
+			const char *key);
+/* Finds the first marker in resp's body and replaces it with len bytes
+ * of placeholder, recorded as a slot. Returns GZ_OK, GZ_ENOTFOUND (no
+ * marker), GZ_ETOOBIG (too many slots, or the page grows past its cap)
+ * or GZ_ENOMEM. */
+int http_resp_slot(struct http_resp *resp, const char *marker, size_t len);
+/* Fills resp's slots in its body now and forgets them (a response that is
+ * not cached: the bytes go out as they are). */
+void http_resp_fill_now(struct http_resp *resp);
 
 /* ---- server (server.c) ----------------------------------------------------- */
 
 struct http_server;
 
+struct cache;
+
 struct http_server_opts {
 	const char *listen;   /* "127.0.0.1:8080"; port 0 picks a free one */
+	struct cache *cache;  /* the page cache, or NULL: none */
 	unsigned threads;     /* 0: one per core */
 	unsigned per_ip_limit; /* connections per address; 0: no limit */
 	const struct http_router *router;

@@ -25,6 +25,43 @@ http_req_query(const struct http_req *req, const char *name)
 					   MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_only {
+	const char *const *names;
+	unsigned seen; /* a bit per name */
+	bool ok;
+};
+
+static enum MHD_Result
+query_only_each(void *cls, enum MHD_ValueKind kind, const char *key,
+		const char *value)
+{
+	struct query_only *q = cls;
+	unsigned i;
+
+	for (i = 0; q->names[i] && i < 32; i++) {
+		if (strcmp(key, q->names[i]) == 0) {
+			if (q->seen & (1u << i))
+				break; /* a name given twice */
+			q->seen |= 1u << i;
+			return MHD_YES;
+		}
+	}
+	q->ok = false;
+	return MHD_NO;
+}
+
+bool
+http_req_query_only(const struct http_req *req, const char *const *names)
+{
+	struct query_only q = {names, 0, true};
+
+	if (!req->conn)
+		return true;
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+				  query_only_each, &q);
+	return q.ok;
+}
+
 bool
 http_etag_matches(const char *inm, const char *etag)
 {

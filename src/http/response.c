@@ -2,7 +2,10 @@
  * response.c - statuses, the one place errors become HTTP statuses, and
  * ETags.
  */
+#include <assert.h>
 #include <sodium.h>
+#include <string.h>
+#include <strings.h>
 
 #include "http/http.h"
 #include "util/err.h"
@@ -52,9 +55,8 @@ http_resp_redirect(struct http_resp *resp, int status, const char *location)
 	if (!location)
 		return GZ_ENOMEM; /* the caller's pool_printf failed */
 	resp->status = status;
-	resp->location = location;
 	resp->content_type = "text/plain; charset=utf-8";
-	return GZ_OK;
+	return http_resp_header(resp, "Location", location);
 }
 
 const char *
@@ -66,4 +68,104 @@ http_etag(struct pool *pool, const void *data, size_t len)
 	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	return pool_printf(pool, "\"%s\"", hex);
+}
+
+int
+http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+	size_t i;
+
+	if (!value)
+		return GZ_ENOMEM;
+	for (i = 0; i < resp->nheaders; i++) {
+		if (strcasecmp(resp->headers[i].name, name) == 0) {
+			resp->headers[i].value = value;
+			return GZ_OK;
+		}
+	}
+	if (resp->nheaders == HTTP_MAX_HEADERS)
+		return GZ_ETOOBIG;
+	resp->headers[resp->nheaders].name = name;
+	resp->headers[resp->nheaders].value = value;
+	resp->nheaders++;
+	return GZ_OK;
+}
+
+const char *
+http_resp_header_get(const struct http_resp *resp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return resp->headers[i].value;
+	return NULL;
+}
+
+int
+http_resp_cache_key(struct http_resp *resp, struct pool *pool, const char *key)
+{
+	size_t i;
+
+	if (!key)
+		return GZ_ENOMEM;
+	for (i = 0; i < resp->ncache_keys; i++)
+		if (strcmp(resp->cache_keys[i], key) == 0)
+			return GZ_OK;
+	if (resp->ncache_keys == HTTP_MAX_CACHE_KEYS)
+		return GZ_ETOOBIG;
+	if (!(resp->cache_keys[resp->ncache_keys] = pool_strdup(pool, key)))
+		return GZ_ENOMEM;
+	resp->ncache_keys++;
+	return GZ_OK;
+}
+
+/* Placeholder bytes of a slot until it is filled: NUL never appears in a
+ * page, so a compressor finds nothing in the page to match them with
+ * (docs/cache.md). */
+#define HTTP_SLOT_PLACEHOLDER '\0'
+
+int
+http_resp_slot(struct http_resp *resp, const char *marker, size_t len)
+{
+	struct buf *b = &resp->body;
+	size_t mlen = strlen(marker), off, i;
+	const char *hit;
+	char pad[256];
+
+	assert(mlen > 0);
+	if (resp->nslots == HTTP_MAX_SLOTS || len > sizeof(pad) || len == 0)
+		return GZ_ETOOBIG;
+	if (!b->data || !(hit = memmem(b->data, b->len, marker, mlen)))
+		return GZ_ENOTFOUND;
+	off = (size_t)(hit - b->data);
+	memset(pad, HTTP_SLOT_PLACEHOLDER, len);
+	if (buf_splice(b, off, mlen, pad, len) != GZ_OK)
+		return b->err ? b->err : GZ_ETOOBIG;
+	/* Later slots move with the bytes before them. */
+	for (i = 0; i < resp->nslots; i++)
+		if (resp->slots[i].offset > off)
+			resp->slots[i].offset = resp->slots[i].offset - mlen + len;
+	for (i = resp->nslots; i > 0 && resp->slots[i - 1].offset > off; i--)
+		resp->slots[i] = resp->slots[i - 1];
+	resp->slots[i].offset = off;
+	resp->slots[i].len = len;
+	resp->nslots++;
+	return GZ_OK;
+}
+
+void
+http_resp_fill_now(struct http_resp *resp)
+{
+	char *out[HTTP_MAX_SLOTS];
+	size_t len[HTTP_MAX_SLOTS], i;
+
+	if (!resp->nslots || !resp->fill || !resp->body.data)
+		return;
+	for (i = 0; i < resp->nslots; i++) {
+		out[i] = resp->body.data + resp->slots[i].offset;
+		len[i] = resp->slots[i].len;
+	}
+	resp->fill(resp->fill_ctx, resp->fill_arg, out, len, resp->nslots);
+	resp->nslots = 0;
 }

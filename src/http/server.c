@@ -22,8 +22,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "http/http.h"
 #include "http/http_int.h"
 #include "util/err.h"
@@ -82,9 +84,10 @@ server_error(struct http_server *s, struct http_req *req, int status,
 {
 	buf_reset(&resp->body);
 	resp->static_body = NULL;
-	resp->etag = NULL;
-	resp->location = NULL;
-	resp->cache_control = "no-store";
+	resp->nheaders = 0;
+	resp->ncache_keys = 0;
+	resp->nslots = 0;
+	http_resp_header(resp, "Cache-Control", "no-store");
 	resp->status = status;
 	resp->content_type = NULL;
 	if (s->opts.error_page)
@@ -97,6 +100,16 @@ server_error(struct http_server *s, struct http_req *req, int status,
 	resp->status = status;
 }
 
+/* Headers on every response. */
+static void
+server_headers_common(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy",
+				"strict-origin-when-cross-origin");
+	MHD_add_response_header(r, "Content-Security-Policy", SERVER_CSP);
+}
+
 static enum MHD_Result
 server_queue(struct MHD_Connection *conn, struct http_req *req,
 	     struct http_resp *resp)
@@ -106,6 +119,7 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 	const char *ct = resp->content_type ? resp->content_type
 					    : "text/html; charset=utf-8";
 	int status = resp->status ? resp->status : 200;
+	size_t i;
 
 	if (resp->static_body && status != 304)
 		r = MHD_create_response_from_buffer(
@@ -126,25 +140,341 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 		return MHD_NO;
 	if (status != 304)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
-	if (resp->etag)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
-	if (resp->cache_control)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-					resp->cache_control);
-	if (resp->location)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION,
-					resp->location);
-	if (resp->allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy",
-				"strict-origin-when-cross-origin");
-	MHD_add_response_header(r, "Content-Security-Policy", SERVER_CSP);
+	for (i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name,
+					resp->headers[i].value);
+	server_headers_common(r);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	if (status >= 500)
 		log_error("%s answered %d", req->path, status);
 	return ret;
+}
+
+/* ---- answers from the page cache ----------------------------------------- */
+
+/* What one response of a cached page points to besides the page: its
+ * slots' bytes and gzip's trailer. Freed when libmicrohttpd is done with
+ * the response. */
+struct served {
+	struct cache_page *page;
+	unsigned char trailer[8];
+	char fill[HTTP_MAX_SLOTS][CACHE_MAX_SLOT_BYTES];
+};
+
+static void
+served_free(void *cls)
+{
+	struct served *sv = cls;
+
+	cache_page_unref(sv->page);
+	free(sv);
+}
+
+/* True when an Accept-Encoding header accepts coding (a q of 0 refuses;
+ * "*" stands for any coding not named). */
+static bool
+server_accepts(const char *ae, const char *coding)
+{
+	size_t clen = strlen(coding);
+	bool star = false, named = false, ok = false;
+	const char *p;
+
+	for (p = ae; p && *p;) {
+		size_t len;
+		const char *q, *end;
+		bool zero;
+
+		p += strspn(p, " \t,");
+		len = strcspn(p, ";, \t");
+		end = p + strcspn(p, ",");
+		q = memchr(p, ';', (size_t)(end - p));
+		/* "q=0", "q=0.0", "q=0.000": refused. */
+		zero = false;
+		if (q) {
+			q++;
+			q += strspn(q, " \t");
+			if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+				q += 2;
+				zero = q[0] == '0' && strspn(q + 1, ".0") ==
+					(size_t)(strcspn(q + 1, ", \t;"));
+			}
+		}
+		if (len == clen && strncasecmp(p, coding, clen) == 0) {
+			named = true;
+			ok = !zero;
+		} else if (len == 1 && *p == '*') {
+			star = !zero;
+		}
+		p = end;
+	}
+	return named ? ok : star;
+}
+
+/* The encoding to send page in: brotli, else gzip, else none. */
+static enum cache_enc
+server_pick_enc(struct cache_page *page, const char *ae)
+{
+	if (!ae)
+		return CACHE_IDENTITY;
+	if (server_accepts(ae, "br") && cache_page_has(page, CACHE_BROTLI))
+		return CACHE_BROTLI;
+	if (server_accepts(ae, "gzip") && cache_page_has(page, CACHE_GZIP))
+		return CACHE_GZIP;
+	return CACHE_IDENTITY;
+}
+
+/* A page's ETag in an encoding: a compressed variant is another
+ * representation, so it has its own strong tag ("...-gz"). In pool. */
+static const char *
+server_page_etag(struct pool *pool, const struct cache_page *page,
+		 enum cache_enc enc)
+{
+	const char *etag = cache_page_etag(page);
+	size_t len;
+
+	if (!etag || enc == CACHE_IDENTITY)
+		return etag;
+	len = strlen(etag);
+	if (len < 2 || etag[len - 1] != '"')
+		return etag;
+	return pool_printf(pool, "%.*s-%s\"", (int)(len - 1), etag,
+			   enc == CACHE_GZIP ? "gz" : "br");
+}
+
+/* Formats t as an HTTP date into out[32]. */
+static void
+server_http_date(int64_t t, char *out)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* True when If-Modified-Since says the client's copy of a page last
+ * modified at lm is current. */
+static bool
+server_not_modified_since(const char *ims, int64_t lm)
+{
+	struct tm tm = {0};
+	const char *end;
+
+	if (!ims || !lm)
+		return false;
+	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end || *end)
+		return false;
+	return (int64_t)timegm(&tm) >= lm;
+}
+
+/* Answers from a cached page, filling its slots for this response. Takes
+ * over the caller's reference to page. */
+static enum MHD_Result
+server_queue_page(struct MHD_Connection *conn, struct http_req *req,
+		  struct cache_page *page)
+{
+	struct MHD_Response *r = NULL;
+	struct MHD_IoVec iov[CACHE_MAX_SEGS];
+	struct cache_seg segs[CACHE_MAX_SEGS];
+	const char *fills[HTTP_MAX_SLOTS];
+	struct served *sv = NULL;
+	enum cache_enc enc;
+	const char *etag, *cc, *inm;
+	char lm[32];
+	size_t nslots = cache_page_nslots(page), nsegs, i, n;
+	enum MHD_Result ret;
+	int status = 200;
+
+	enc = server_pick_enc(page, http_req_header(req,
+				MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	etag = server_page_etag(req->pool, page, enc);
+	inm = http_req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (inm ? http_etag_matches(inm, etag)
+		: server_not_modified_since(http_req_header(req,
+				MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+			cache_page_last_modified(page)))
+		status = 304;
+	if (status == 304) {
+		r = MHD_create_response_from_buffer(0, NULL,
+						    MHD_RESPMEM_PERSISTENT);
+	} else if ((sv = malloc(sizeof(*sv))) != NULL) {
+		sv->page = page;
+		if (nslots) {
+			void *fn, *ctx;
+			int64_t arg;
+			char *out[HTTP_MAX_SLOTS];
+			size_t len[HTTP_MAX_SLOTS];
+
+			cache_page_fill(page, &fn, &ctx, &arg);
+			for (i = 0; i < nslots; i++) {
+				out[i] = sv->fill[i];
+				fills[i] = sv->fill[i];
+				len[i] = cache_page_slot_len(page, i);
+			}
+			((http_fill_fn)(uintptr_t)fn)(ctx, arg, out, len, nslots);
+		}
+		nsegs = cache_page_segs(page, enc, nslots ? fills : NULL,
+					sv->trailer, segs);
+		for (i = 0, n = 0; i < nsegs; i++) {
+			if (!segs[i].len)
+				continue;
+			iov[n].iov_base = segs[i].base;
+			iov[n++].iov_len = segs[i].len;
+		}
+		r = MHD_create_response_from_iovec(iov, (unsigned)n,
+						   served_free, sv);
+		if (!r)
+			free(sv);
+		else
+			page = NULL; /* the response holds it now */
+	}
+	if (!r) {
+		cache_page_unref(page);
+		return MHD_NO;
+	}
+	if (status != 304)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					cache_page_content_type(sv->page));
+	if (etag)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	if ((cc = cache_page_cache_control(status == 304 ? page : sv->page)))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	if (cache_page_last_modified(status == 304 ? page : sv->page)) {
+		server_http_date(cache_page_last_modified(
+			status == 304 ? page : sv->page), lm);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lm);
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (enc != CACHE_IDENTITY && status != 304)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+					enc == CACHE_GZIP ? "gzip" : "br");
+	server_headers_common(r);
+	ret = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	cache_page_unref(page); /* a 304's reference; NULL otherwise */
+	return ret;
+}
+
+/* The page cache's key for a request: the path, and its query (names and
+ * values percent-encoded again, so no two queries share a key). Output in
+ * key[CACHE_MAX_URL_BYTES]. Returns the length, or 0 when too long. */
+struct key_build {
+	char *p;
+	size_t len, cap;
+	bool first, over;
+};
+
+static void
+key_put_enc(struct key_build *k, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || strchr("-._~/", c);
+
+		if (k->len + 3 >= k->cap) {
+			k->over = true;
+			return;
+		}
+		if (plain) {
+			k->p[k->len++] = (char)c;
+		} else {
+			k->p[k->len++] = '%';
+			k->p[k->len++] = hex[c >> 4];
+			k->p[k->len++] = hex[c & 15];
+		}
+	}
+}
+
+static enum MHD_Result
+key_each(void *cls, enum MHD_ValueKind kind, const char *key,
+	 const char *value)
+{
+	struct key_build *k = cls;
+
+	if (k->len + 2 >= k->cap) {
+		k->over = true;
+		return MHD_NO;
+	}
+	k->p[k->len++] = k->first ? '?' : '&';
+	k->first = false;
+	key_put_enc(k, key);
+	if (value) {
+		if (k->len + 2 >= k->cap) {
+			k->over = true;
+			return MHD_NO;
+		}
+		k->p[k->len++] = '=';
+		key_put_enc(k, value);
+	}
+	return k->over ? MHD_NO : MHD_YES;
+}
+
+static size_t
+server_cache_key(struct MHD_Connection *conn, const char *url, char *key)
+{
+	struct key_build k = {key, 0, CACHE_MAX_URL_BYTES, true, false};
+	size_t ulen = strlen(url);
+
+	if (ulen >= CACHE_MAX_URL_BYTES)
+		return 0;
+	memcpy(key, url, ulen);
+	k.len = ulen;
+	if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL,
+				      NULL) > 0)
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
+					  key_each, &k);
+	if (k.over)
+		return 0;
+	key[k.len] = '\0';
+	return k.len;
+}
+
+/* Keeps a handler's 200 in the cache. Returns the page (a reference), or
+ * NULL when it is not to be or cannot be kept. */
+static struct cache_page *
+server_cache_put(struct http_server *s, struct http_req *req,
+		 struct http_resp *resp, const char *key, uint64_t gen)
+{
+	struct cache_page_input in = {0};
+	struct cache_slot slots[HTTP_MAX_SLOTS];
+	struct cache_page *page = NULL;
+	size_t i;
+
+	in.url = key;
+	in.status = 200;
+	if (resp->static_body) {
+		in.body = resp->static_body;
+		in.len = resp->static_len;
+	} else {
+		in.body = resp->body.data ? resp->body.data : "";
+		in.len = resp->body.len;
+	}
+	in.content_type = resp->content_type ? resp->content_type
+					     : "text/html; charset=utf-8";
+	in.etag = http_resp_header_get(resp, "ETag");
+	if (!in.etag)
+		in.etag = http_etag(req->pool, in.body, in.len);
+	in.cache_control = http_resp_header_get(resp, "Cache-Control");
+	in.last_modified = (int64_t)time(NULL);
+	in.keys = resp->cache_keys;
+	in.nkeys = resp->ncache_keys;
+	for (i = 0; i < resp->nslots; i++) {
+		slots[i].offset = resp->slots[i].offset;
+		slots[i].len = resp->slots[i].len;
+	}
+	in.slots = slots;
+	in.nslots = resp->nslots;
+	in.fill_fn = (void *)(uintptr_t)resp->fill;
+	in.fill_ctx = resp->fill_ctx;
+	in.fill_arg = resp->fill_arg;
+	if (cache_put(s->opts.cache, &in, gen, &page) != GZ_OK)
+		return NULL;
+	return page;
 }
 
 /* Answers a request that will not be read to its end. */
@@ -161,7 +491,7 @@ server_refuse(struct http_server *s, struct MHD_Connection *conn,
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
 	server_error(s, &req, status, &resp);
 	if (allowed)
-		resp.allow = server_allow(rs->pool, allowed);
+		http_resp_header(&resp, "Allow", server_allow(rs->pool, allowed));
 	rs->answered = true;
 	ret = server_queue(conn, &req, &resp);
 	buf_fini(&resp.body);
@@ -180,13 +510,25 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	void *ctx = NULL;
 	unsigned allowed = 0;
 	enum MHD_Result ret;
+	struct cache_page *page;
+	char key[CACHE_MAX_URL_BYTES];
+	size_t klen = 0;
+	uint64_t gen = 0;
+	const char *etag;
 	int rc;
 
+	/* A page in the cache is answered without routing or rendering. */
+	if (s->opts.cache && (rs->method & (HTTP_GET | HTTP_HEAD)) &&
+	    (klen = server_cache_key(conn, url, key)) > 0) {
+		if ((page = cache_get(s->opts.cache, key, klen)) != NULL)
+			return server_queue_page(conn, &req, page);
+		gen = cache_generation(s->opts.cache);
+	}
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
 	rc = http_router_match(s->opts.router, &req, &fn, &ctx, &allowed);
 	if (rc == GZ_EINVAL) {
 		server_error(s, &req, 405, &resp);
-		resp.allow = server_allow(rs->pool, allowed);
+		http_resp_header(&resp, "Allow", server_allow(rs->pool, allowed));
 	} else if (rc != GZ_OK) {
 		server_error(s, &req, http_status_of_err(rc), &resp);
 	} else {
@@ -199,16 +541,26 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 			server_error(s, &req, http_status_of_err(rc), &resp);
 		}
 	}
+	if (klen && resp.ncache_keys && (resp.status == 0 || resp.status == 200) &&
+	    (page = server_cache_put(s, &req, &resp, key, gen)) != NULL) {
+		buf_fini(&resp.body);
+		return server_queue_page(conn, &req, page);
+	}
+	/* Not cached: the slots are filled in the body itself. */
+	http_resp_fill_now(&resp);
 	/* Conditional GET: a body the client already has is not sent. */
 	if ((resp.status == 0 || resp.status == 200) &&
 	    (rs->method & (HTTP_GET | HTTP_HEAD))) {
-		if (!resp.etag)
-			resp.etag = resp.static_body
+		if (!(etag = http_resp_header_get(&resp, "ETag"))) {
+			etag = resp.static_body
 				? http_etag(rs->pool, resp.static_body, resp.static_len)
 				: http_etag(rs->pool, resp.body.data ? resp.body.data : "",
 					    resp.body.len);
-		if (resp.etag && http_etag_matches(http_req_header(
-			    &req, MHD_HTTP_HEADER_IF_NONE_MATCH), resp.etag))
+			if (etag)
+				http_resp_header(&resp, "ETag", etag);
+		}
+		if (etag && http_etag_matches(http_req_header(
+			    &req, MHD_HTTP_HEADER_IF_NONE_MATCH), etag))
 			resp.status = 304;
 	}
 	ret = server_queue(conn, &req, &resp);

@@ -155,3 +155,21 @@ buf_replace(struct buf *b, const char *needle, const char *value)
 	b->cap = out.cap;
 	return GZ_OK;
 }
+
+int
+buf_splice(struct buf *b, size_t off, size_t remove, const void *p, size_t n)
+{
+	int rc;
+
+	if (b->err)
+		return b->err;
+	if (off > b->len || remove > b->len - off)
+		return GZ_EINVAL;
+	if (n > remove && (rc = buf_grow(b, n - remove)) != GZ_OK)
+		return rc;
+	memmove(b->data + off + n, b->data + off + remove,
+		b->len - off - remove + 1); /* with the NUL */
+	memcpy(b->data + off, p, n);
+	b->len = b->len - remove + n;
+	return GZ_OK;
+}

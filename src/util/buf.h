@@ -36,6 +36,11 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 /* Replaces every occurrence of needle (non-empty) in b with value.
  * Returns GZ_OK, GZ_ETOOBIG or GZ_ENOMEM (b unchanged on error). */
 int buf_replace(struct buf *b, const char *needle, const char *value);
+/* Replaces bytes [off, off + remove) of b with p[0..n). Returns GZ_OK,
+ * GZ_EINVAL (range outside b), GZ_ETOOBIG or GZ_ENOMEM (b unchanged on
+ * error). */
+int buf_splice(struct buf *b, size_t off, size_t remove, const void *p,
+	       size_t n);
 /* Hands b's bytes to the caller, who frees them with free(); b is left
  * empty. Output: *len gets the length when len is not NULL. */
 char *buf_detach(struct buf *b, size_t *len);
