@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "http/http.h"
@@ -118,6 +120,17 @@ cli_store_open(const char *dir, struct store **st)
 	return rc == GZ_OK ? CLI_OK : CLI_FAIL;
 }
 
+/* The store's change events drop the pages they name from the cache. */
+static void
+serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
+{
+	struct cache *cache = ctx;
+	size_t i;
+
+	for (i = 0; i < nkeys; i++)
+		cache_invalidate(cache, keys[i]);
+}
+
 int
 cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	       const char *listen)
@@ -126,8 +139,10 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	struct http_server *server = NULL;
 	struct http_router *router = NULL;
 	struct site *site = NULL;
+	struct cache *cache = NULL;
 	char err[768], *theme_dir = NULL;
 	struct stat sb;
+	struct timespec tick = {1, 0};
 	sigset_t set;
 	int sig, rc = CLI_FAIL;
 
@@ -151,11 +166,21 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		goto out;
 	}
 	if (!(router = http_router_new()) ||
-	    site_routes_add(site, router) != GZ_OK) {
+	    site_routes_add(site, router) != GZ_OK ||
+	    cache_new((size_t)cfg->cache_mb * 1024 * 1024, &cache) != GZ_OK) {
 		cli_error("out of memory");
 		goto out;
 	}
+	if (store_sync_set(st, cfg->sync_full ? STORE_SYNC_FULL
+					      : STORE_SYNC_NORMAL) != GZ_OK) {
+		cli_error("%s: cannot set the database's synchronous level", dir);
+		goto out;
+	}
+	store_events_listen(st, serve_on_change, cache);
+	/* The first call marks now: articles due from here on fire events. */
+	store_due_publish(st, (int64_t)time(NULL));
 	opts.listen = listen ? listen : cfg->listen;
+	opts.cache = cache;
 	opts.threads = cfg->threads;
 	opts.per_ip_limit = cfg->trust_proxy ? 0 : GZ_LIMIT_CONNECTIONS_PER_IP;
 	opts.router = router;
@@ -173,12 +198,21 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 			http_server_port(server));
 		fflush(stderr);
 	}
-	if (sigwait(&set, &sig) == 0)
+	/* Once a second, scheduled articles that have come due are made
+	 * visible and their pages dropped from the cache. */
+	while ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			break;
+		store_due_publish(st, (int64_t)time(NULL));
+	}
+	if (sig > 0)
 		fprintf(stderr, "gazette: %s received, stopping\n",
 			sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = CLI_OK;
 out:
 	http_server_stop(server);
+	store_events_listen(st, NULL, NULL);
+	cache_free(cache);
 	http_router_free(router);
 	site_free(site);
 	free(theme_dir);

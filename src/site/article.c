@@ -92,10 +92,35 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 	    !(slug = site_article_slug(pool, &a)))
 		return GZ_ENOMEM;
 	if (req->nparams < 2 || strcmp(req->params[1], slug) != 0) {
-		resp->cache_control = "public, max-age=3600";
+		http_resp_header(resp, "Cache-Control", "public, max-age=3600");
 		return http_resp_redirect(resp, 301, url);
 	}
 	return site_article_page(site, req, resp, &a, NULL);
+}
+
+/* Adds the cache keys of the article page: the article, what its related
+ * stories depend on (their section, each of them) and the navigation. */
+static int
+article_cache_keys(struct http_resp *resp, struct pool *pool,
+		   const struct store_article *a,
+		   const struct store_article *related, size_t nrelated)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+			"article:%lld", (long long)a->id))) ||
+	    (rc = http_resp_cache_key(resp, pool, "nav")))
+		return rc;
+	if (*a->section_slug &&
+	    (rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+			"section:%s", a->section_slug))))
+		return rc;
+	for (i = 0; i < nrelated; i++)
+		if ((rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+				"article:%lld", (long long)related[i].id))))
+			return rc;
+	return GZ_OK;
 }
 
 int
@@ -103,21 +128,25 @@ site_article_page(struct site *site, struct http_req *req,
 		  struct http_resp *resp, const struct store_article *ap,
 		  const struct site_comment_form *form)
 {
+	static const char *const cacheable_query[] = {"comments", NULL};
 	struct pool *pool = req->pool;
 	struct store_article a = *ap, *related = NULL;
 	struct store_article_query q = {0};
 	struct render_val *view, *obj, *card;
-	struct comments_challenge ch = {0};
-	char spoken[sizeof(ch.spoken)];
 	const char *etag;
 	int64_t activity = 0;
 	const char *url, *body;
 	size_t nrelated = 0;
+	bool has_form = false;
 	int rc;
 
 	if (!(url = site_url_article(pool, &a)))
 		return GZ_ENOMEM;
-	if (!(body = article_body_html(pool, &a, &rc)))
+	/* The HTML made when the article was stored; rendered here only for
+	 * an article stored before that, until the start-up refresh. */
+	if (a.body_html && a.html_version == RENDER_MD_VERSION)
+		body = a.body_html;
+	else if (!(body = article_body_html(pool, &a, &rc)))
 		return rc;
 
 	q.section_slug = *a.section_slug ? a.section_slug : NULL;
@@ -156,32 +185,32 @@ site_article_page(struct site *site, struct http_req *req,
 		    render_obj_set(pool, view, "related", card))
 			return GZ_ENOMEM;
 	}
-	if ((rc = site_comments_view(site, req, &a, url, view, form, &ch)) != GZ_OK)
+	if ((rc = site_comments_view(site, req, &a, url, view, form,
+				     &has_form)) != GZ_OK)
 		return rc;
 	if ((rc = site_render(site, resp, "article", view)) != GZ_OK)
 		return rc;
 	/* The ETag covers the page, not the challenge: every response gets
-	 * its own question and token, spliced in here. A shared cache must
-	 * not keep the page (a token works once). */
+	 * its own question and token in the slots below. It also changes
+	 * with the article's comment activity: a reader who has just
+	 * commented revalidates into a fresh form rather than their kept
+	 * copy, whose token is spent. */
 	if ((rc = store_comment_activity(site->store, a.id, &activity)) != GZ_OK)
 		return rc;
-	/* The ETag also changes with the article's comment activity: a
-	 * reader who has just commented revalidates into a fresh form
-	 * rather than their kept copy, whose token is spent. */
 	if (!(etag = http_etag(pool, resp->body.data, resp->body.len)) ||
 	    !(etag = pool_printf(pool, "%s%lld", etag, (long long)activity)) ||
-	    !(resp->etag = http_etag(pool, etag, strlen(etag))))
-		return GZ_ENOMEM;
-	resp->cache_control = "private, no-cache";
-	/* The spoken question is padded to one width, so every response of
-	 * the page has the same length (HEAD's Content-Length holds, and a
-	 * later cache can splice without moving bytes). */
-	if (!ch.token[0])
-		return GZ_OK; /* comments closed: no form, nothing to splice */
-	snprintf(spoken, sizeof(spoken), "%-*s", SITE_SPOKEN_WIDTH, ch.spoken);
-	if (((rc = buf_replace(&resp->body, site->splice_question, ch.question)) ||
-	     (rc = buf_replace(&resp->body, site->splice_spoken, spoken)) ||
-	     (rc = buf_replace(&resp->body, site->splice_token, ch.token))))
-		return rc;
-	return GZ_OK;
+	    (rc = http_resp_header(resp, "ETag", http_etag(pool, etag,
+							   strlen(etag)))))
+		return rc ? rc : GZ_ENOMEM;
+	/* A shared cache must not keep the page: a token works once. */
+	http_resp_header(resp, "Cache-Control", "private, no-cache");
+	/* The same page for every reader, but for the challenge, may be
+	 * kept in gazette's own cache; a page answering a submission, or a
+	 * query it does not take whole (?reply=, ?held=), is made anew. */
+	if (!form && http_req_query_only(req, cacheable_query) &&
+	    (rc = article_cache_keys(resp, pool, &a, related, nrelated)))
+		resp->ncache_keys = 0; /* too many keys: not cached, still right */
+	if (!has_form)
+		return GZ_OK; /* comments closed: no form, nothing to fill */
+	return site_challenge_slots(site, resp, a.id, form && form->backdate);
 }

@@ -13,6 +13,7 @@
  *
  * Invariant: a comment acknowledged to the reader (303) is committed.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,84 +63,130 @@ comment_pos_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The approved comments of a, threaded, as a list of comment objects.
- * Output: *count. */
+/* Which page of an article's comment threads to show, and how many
+ * there are. */
+struct thread_page {
+	size_t page;  /* 1-based */
+	size_t pages; /* at least 1 */
+};
+
+/* The approved comments of a, threaded, as a list of comment objects: the
+ * threads (a top-level comment and all its replies, never split) of one
+ * page. want_comment, when not 0, picks the page holding that comment;
+ * else want_page (1-based) is the page. Output: *count (all approved
+ * comments), *tp. Returns NULL with *rc set on failure (GZ_ENOTFOUND for
+ * a page past the last). */
 static struct render_val *
 comments_thread(struct site *site, struct http_req *req,
 		const struct store_article *a, const char *article_url,
-		bool open, int64_t *count)
+		bool open, uint64_t want_page, int64_t want_comment,
+		int64_t *count, struct thread_page *tp, int *rc)
 {
 	struct pool *pool = req->pool;
 	struct store_comment *items = NULL;
 	struct render_val *top, **objs, **replies;
 	unsigned max_depth = comments_policy(site->comments)->max_depth;
+	size_t per = site->cfg->comments_per_page;
 	unsigned *depth;
 	size_t *attached; /* the position a comment was attached under */
+	size_t *thread;   /* the thread (0-based) a comment belongs to */
 	struct comment_pos *byid;
-	size_t n = 0, i, k;
+	size_t n = 0, i, k, nthreads = 0, first, last;
 	struct buf b;
 
 	*count = 0;
-	if (store_comment_list(site->store, pool, a->id, &items, &n) != GZ_OK)
+	*rc = GZ_ENOMEM;
+	if ((*rc = store_comment_list(site->store, pool, a->id, &items, &n)))
 		return NULL;
+	*rc = GZ_ENOMEM;
 	if (!(top = render_list_new(pool)))
 		return NULL;
 	objs = pool_calloc(pool, n ? n : 1, sizeof(*objs));
 	replies = pool_calloc(pool, n ? n : 1, sizeof(*replies));
 	depth = pool_calloc(pool, n ? n : 1, sizeof(*depth));
 	attached = pool_calloc(pool, n ? n : 1, sizeof(*attached));
+	thread = pool_calloc(pool, n ? n : 1, sizeof(*thread));
 	byid = pool_calloc(pool, n ? n : 1, sizeof(*byid));
-	if (!objs || !replies || !depth || !attached || !byid)
+	if (!objs || !replies || !depth || !attached || !thread || !byid)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		byid[i].id = items[i].id;
 		byid[i].pos = i;
 	}
 	qsort(byid, n, sizeof(*byid), comment_pos_cmp);
+
+	/* Where each comment goes: replies nest under their parent up to
+	 * max_depth, deeper ones join the deepest level allowed; a reply
+	 * whose parent is not shown (rejected or deleted since) stands at
+	 * the top and starts a thread of its own. */
+	for (i = 0; i < n; i++) {
+		const struct store_comment *c = &items[i];
+		struct comment_pos key = {c->parent_id, 0}, *hit = NULL;
+
+		depth[i] = 0;
+		attached[i] = i;
+		if (c->parent_id)
+			hit = bsearch(&key, byid, n, sizeof(*byid), comment_pos_cmp);
+		if (hit && hit->pos < i) {
+			k = hit->pos;
+			thread[i] = thread[k];
+			if (max_depth > 1) {
+				while (depth[k] + 1 >= max_depth)
+					k = attached[k]; /* depth > 0: it has one */
+				attached[i] = k;
+				depth[i] = depth[k] + 1;
+			}
+		} else {
+			thread[i] = nthreads++;
+		}
+	}
+	tp->pages = nthreads ? (nthreads + per - 1) / per : 1;
+	tp->page = want_page ? (size_t)want_page : 1;
+	if (want_comment) {
+		struct comment_pos key = {want_comment, 0}, *hit;
+
+		hit = bsearch(&key, byid, n, sizeof(*byid), comment_pos_cmp);
+		tp->page = hit ? thread[hit->pos] / per + 1 : 1;
+	}
+	if (tp->page > tp->pages) {
+		*rc = GZ_ENOTFOUND;
+		return NULL;
+	}
+	first = (tp->page - 1) * per;
+	last = first + per;
+
 	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
 	for (i = 0; i < n; i++) {
 		const struct store_comment *c = &items[i];
-		struct render_val *o = render_obj_new(pool);
-		struct render_val *parent_list = top;
-		size_t parent_idx = 0;
+		struct render_val *o, *parent_list = top;
+		size_t parent_idx = attached[i];
 		char human[DATE_MAX], iso[DATE_MAX];
 		const char *html;
 
+		if (thread[i] < first || thread[i] >= last)
+			continue;
+		if (parent_idx != i)
+			parent_list = replies[parent_idx];
 		buf_reset(&b);
-		if (!o || render_text(c->body, strlen(c->body), &b) != GZ_OK ||
+		if (!(o = render_obj_new(pool)) ||
+		    render_text(c->body, strlen(c->body), &b) != GZ_OK ||
 		    !(html = pool_strndup(pool, b.data ? b.data : "", b.len)) ||
 		    !(replies[i] = render_list_new(pool)))
 			goto fail;
 		date_format_human(c->created_at, human);
 		date_format_iso(c->created_at, iso);
-		/* Replies nest under their parent up to max_depth; deeper
-		 * ones join the deepest level allowed. An explicit empty
-		 * "replies" stops the template's recursion. */
-		depth[i] = 0;
-		if (c->parent_id) {
-			struct comment_pos key = {c->parent_id, 0}, *hit;
-
-			/* A parent shown earlier in the thread (not rejected or
-			 * deleted since); else the reply stands at the top. */
-			hit = bsearch(&key, byid, n, sizeof(*byid), comment_pos_cmp);
-			if (hit && hit->pos < i && max_depth > 1) {
-				k = hit->pos;
-				while (depth[k] + 1 >= max_depth)
-					k = attached[k]; /* depth > 0: it has one */
-				parent_list = replies[k];
-				parent_idx = k;
-				depth[i] = depth[k] + 1;
-			}
-		}
-		attached[i] = parent_idx;
+		/* A comment's number is its id: what moderators see in the
+		 * command line and the admin. An explicit empty "replies"
+		 * stops the template's recursion. */
 		if (render_obj_int(pool, o, "id", c->id) ||
-		    render_obj_int(pool, o, "number", (int64_t)i + 1) ||
+		    render_obj_int(pool, o, "number", c->id) ||
 		    render_obj_str(pool, o, "author", c->author) ||
 		    render_obj_str(pool, o, "date_human", pool_strdup(pool, human)) ||
 		    render_obj_str(pool, o, "date_iso", pool_strdup(pool, iso)) ||
 		    render_obj_html(pool, o, "body_html", html) ||
 		    render_obj_str(pool, o, "permalink", pool_printf(pool,
-				   "%s#comment-%lld", article_url, (long long)c->id)) ||
+				   "%s#comment-%lld", site_url_comment(pool,
+				   article_url, c->id), (long long)c->id)) ||
 		    render_obj_set(pool, o, "replies", replies[i]) ||
 		    render_obj_bool(pool, o, "has_replies", false) ||
 		    render_list_push(pool, parent_list, o))
@@ -155,32 +202,83 @@ comments_thread(struct site *site, struct http_req *req,
 	}
 	buf_fini(&b);
 	*count = (int64_t)n;
+	*rc = GZ_OK;
 	return top;
 fail:
 	buf_fini(&b);
 	return NULL;
 }
 
+const char *
+site_url_comment(struct pool *pool, const char *article_url, int64_t id)
+{
+	return pool_printf(pool, "%s?comment=%lld", article_url, (long long)id);
+}
+
+/* The URL of comment page p ("#comments" opens the thread). */
+static const char *
+comments_page_url(struct pool *pool, const char *article_url, size_t p)
+{
+	if (p <= 1)
+		return pool_printf(pool, "%s#comments", article_url);
+	return pool_printf(pool, "%s?comments=%zu#comments", article_url, p);
+}
+
+/* The links between comment pages, when there is more than one. */
+static int
+comments_pager(struct pool *pool, struct render_val *obj,
+	       const char *article_url, const struct thread_page *tp)
+{
+	struct render_val *pg;
+
+	if (tp->pages < 2)
+		return GZ_OK;
+	if (!(pg = render_obj_new(pool)) ||
+	    render_obj_int(pool, pg, "page", (int64_t)tp->page) ||
+	    render_obj_int(pool, pg, "pages", (int64_t)tp->pages) ||
+	    (tp->page > 1 && render_obj_str(pool, pg, "prev_url",
+			comments_page_url(pool, article_url, tp->page - 1))) ||
+	    (tp->page < tp->pages && render_obj_str(pool, pg, "next_url",
+			comments_page_url(pool, article_url, tp->page + 1))) ||
+	    render_obj_set(pool, obj, "pager", pg))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
 int
 site_comments_view(struct site *site, struct http_req *req,
 		   const struct store_article *a, const char *article_url,
 		   struct render_val *view, const struct site_comment_form *in,
-		   struct comments_challenge *ch_out)
+		   bool *has_form)
 {
 	struct pool *pool = req->pool;
 	const struct comments_policy *p = comments_policy(site->comments);
-	struct comments_challenge *ch = ch_out;
 	struct render_val *obj, *form, *thread;
+	struct thread_page tp;
 	int64_t now = site_now(), count = 0;
 	bool open = site_comments_open(site, a, now);
 	const char *notice = in ? in->notice : NULL;
 	int64_t parent = in ? in->parent_id : 0;
-	uint64_t reply;
-	const char *field = in ? in->field : NULL;
+	uint64_t reply, want_page = 1, want_comment = 0;
+	const char *field = in ? in->field : NULL, *q;
+	int rc;
 
-	if (!(obj = render_obj_new(pool)) ||
-	    !(thread = comments_thread(site, req, a, article_url, open, &count)))
+	*has_form = false;
+	/* A page number that is not one is the first page; one past the
+	 * last is not found. */
+	if ((q = http_req_query(req, "comments")) &&
+	    (http_parse_uint(q, GZ_LIMIT_PAGE_NUMBER, &want_page) != GZ_OK ||
+	     want_page == 0))
+		return GZ_ENOTFOUND;
+	if (http_parse_uint(http_req_query(req, "comment"), INT64_MAX,
+			    &want_comment) != GZ_OK)
+		want_comment = 0;
+	if (!(obj = render_obj_new(pool)))
 		return GZ_ENOMEM;
+	if (!(thread = comments_thread(site, req, a, article_url, open,
+				       want_page, (int64_t)want_comment,
+				       &count, &tp, &rc)))
+		return rc;
 	if (!notice && http_req_query(req, "held"))
 		notice = COMMENTS_NOTICE_HELD;
 	if (!in && http_parse_uint(http_req_query(req, "reply"), INT64_MAX,
@@ -191,26 +289,21 @@ site_comments_view(struct site *site, struct http_req *req,
 	    render_obj_bool(pool, obj, "open", open) ||
 	    render_obj_bool(pool, obj, "closed", !open) ||
 	    render_obj_str(pool, obj, "notice", notice) ||
+	    comments_pager(pool, obj, article_url, &tp) ||
 	    render_obj_set(pool, view, "comments", obj))
 		return GZ_ENOMEM;
-	ch->token[0] = '\0';
 	if (!open)
 		return GZ_OK;
-
-	/* A form shown again after a mistake was already filled in: its new
-	 * question is dated back by the minimum fill time, so that a quick
-	 * correction is not taken for a bot. */
-	comments_challenge_new(site->comments, a->id,
-			       in && in->backdate ? now - (int64_t)p->min_fill_seconds
-						  : now, ch);
+	*has_form = true;
 	if (!(form = render_obj_new(pool)) ||
 	    render_obj_str(pool, form, "action", pool_printf(pool,
 			   "/news/%lld/comments", (long long)a->id)) ||
 	    render_obj_str(pool, form, "name", in ? in->name : NULL) ||
 	    render_obj_str(pool, form, "email", in ? in->email : NULL) ||
 	    render_obj_str(pool, form, "body", in ? in->body : NULL) ||
-	    /* The challenge is spliced in after rendering (site_article_page),
-	     * so that the page's ETag does not depend on it. */
+	    /* The challenge goes into slots after rendering
+	     * (site_challenge_slots), so that the page can be cached and
+	     * its ETag does not depend on it. */
 	    render_obj_str(pool, form, "question", site->splice_question) ||
 	    render_obj_str(pool, form, "spoken", site->splice_spoken) ||
 	    render_obj_str(pool, form, "token", site->splice_token) ||
@@ -243,6 +336,57 @@ site_comments_view(struct site *site, struct http_req *req,
 	return GZ_OK;
 }
 
+/* Copies s into out, padded with spaces to len bytes. */
+static void
+challenge_put(char *out, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	assert(n <= len);
+	memcpy(out, s, n);
+	memset(out + n, ' ', len - n);
+}
+
+void
+site_challenge_fill(void *ctx, int64_t arg, char *const *out,
+		    const size_t *len, size_t n)
+{
+	struct site *site = ctx;
+	struct comments_challenge ch;
+	int64_t now = site_now();
+
+	assert(n == 3);
+	/* arg: the article id, and in its lowest bit whether the question
+	 * is dated back (a form shown again after a reader's mistake). */
+	if (arg & 1)
+		now -= (int64_t)comments_policy(site->comments)->min_fill_seconds;
+	comments_challenge_new(site->comments, arg >> 1, now, &ch);
+	challenge_put(out[0], len[0], ch.question);
+	challenge_put(out[1], len[1], ch.spoken);
+	challenge_put(out[2], len[2], ch.token);
+}
+
+int
+site_challenge_slots(struct site *site, struct http_resp *resp,
+		     int64_t article_id, bool backdate)
+{
+	int rc;
+
+	/* Fixed widths, so every response of the page has one length
+	 * (HEAD's Content-Length holds, and the page cache lays fresh
+	 * bytes over the same places in every encoding). */
+	if ((rc = http_resp_slot(resp, site->splice_question,
+				 SITE_QUESTION_WIDTH)) ||
+	    (rc = http_resp_slot(resp, site->splice_spoken,
+				 SITE_SPOKEN_WIDTH)) ||
+	    (rc = http_resp_slot(resp, site->splice_token, site->token_len)))
+		return rc;
+	resp->fill = site_challenge_fill;
+	resp->fill_ctx = site;
+	resp->fill_arg = article_id * 2 + (backdate ? 1 : 0);
+	return GZ_OK;
+}
+
 /* Answers the article page again with the reader's submission kept. */
 static int
 comments_again(struct site *site, struct http_req *req, struct http_resp *resp,
@@ -252,7 +396,7 @@ comments_again(struct site *site, struct http_req *req, struct http_resp *resp,
 	int rc = site_article_page(site, req, resp, a, form);
 
 	resp->status = status;
-	resp->cache_control = "no-store";
+	http_resp_header(resp, "Cache-Control", "no-store");
 	return rc;
 }
 
@@ -294,43 +438,18 @@ comments_field(struct http_req *req, const char *name)
 	return pool_strndup(req->pool, v, len);
 }
 
-/* Now and then (one write in 64) forgets the nonces whose tokens have
- * expired anyway, so the table stays the size of two hours of traffic. A
- * failure here costs nothing but space. */
-static void
-comments_purge_sometimes(struct site *site, int64_t now)
-{
-	if (randombytes_uniform(64) != 0 || store_tx_begin(site->store) != GZ_OK)
-		return;
-	if (store_nonce_purge(site->store, now) == GZ_OK)
-		store_tx_commit(site->store);
-	else
-		store_tx_rollback(site->store);
-}
-
 /* Spends a checked token's nonce on its own, so that a token used for a
  * wrong answer cannot be tried again with another. */
 static int
-comments_spend(struct site *site, const struct comments_decision *d,
-	       int64_t now)
+comments_spend(struct site *site, const struct comments_decision *d)
 {
 	int rc;
 
 	if (!d->token_ok)
 		return GZ_OK;
-	if ((rc = store_tx_begin(site->store)) != GZ_OK)
-		return rc;
-	rc = store_nonce_spend(site->store, d->token.nonce,
-			       sizeof(d->token.nonce), d->token.expires_at);
-	if (rc != GZ_OK) {
-		store_tx_rollback(site->store);
-		return rc == GZ_EEXIST ? GZ_OK : rc;
-	}
-	/* A failed commit has rolled back and released the lock itself. */
-	if ((rc = store_tx_commit(site->store)) != GZ_OK)
-		return rc;
-	comments_purge_sometimes(site, now);
-	return GZ_OK;
+	rc = store_nonce_use(site->store, d->token.nonce,
+			     sizeof(d->token.nonce), d->token.expires_at);
+	return rc == GZ_EEXIST ? GZ_OK : rc;
 }
 
 int
@@ -349,7 +468,7 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	const struct comments_policy *p = comments_policy(site->comments);
 	const char *fetch_site;
 	char *name;
-	bool known = false, in_tx = false;
+	bool known = false;
 	int rc;
 
 	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
@@ -400,7 +519,7 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 
 	switch (d.verdict) {
 	case COMMENTS_INVALID:
-		if ((rc = comments_spend(site, &d, sub.now)) != GZ_OK)
+		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		form.field = d.field;
 		form.message = d.message;
@@ -411,15 +530,15 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 			sub.now - d.token.issued_at >= (int64_t)p->min_fill_seconds;
 		return comments_again(site, req, resp, &a, 422, &form);
 	case COMMENTS_RATE_LIMITED:
-		if ((rc = comments_spend(site, &d, sub.now)) != GZ_OK)
+		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		form.message = d.message;
 		return comments_again(site, req, resp, &a, 429, &form);
 	case COMMENTS_DISCARD:
 		/* A bot is answered as if held, and its token is spent. */
-		if ((rc = comments_spend(site, &d, sub.now)) != GZ_OK)
+		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
-		resp->cache_control = "no-store";
+		http_resp_header(resp, "Cache-Control", "no-store");
 		return http_resp_redirect(resp, 303, pool_printf(pool,
 					  "%s?held=1#comments", url));
 	case COMMENTS_PUBLISH:
@@ -443,40 +562,27 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	in.nonce = d.token.nonce;
 	in.nonce_len = sizeof(d.token.nonce);
 	in.nonce_expires_at = d.token.expires_at;
-	if ((rc = store_tx_begin(site->store)) != GZ_OK)
-		goto out;
-	in_tx = true;
-	rc = store_comment_insert(site->store, &in, &cid);
+	/* Committed with the comments of the same moment (group commit):
+	 * when this returns GZ_OK the comment is on disk. */
+	rc = store_comment_add(site->store, &in, &cid);
 	if (rc == GZ_EEXIST) {
 		form.field = "answer";
 		form.message = "This question was already answered; please answer the new one.";
-		store_tx_rollback(site->store);
 		return comments_again(site, req, resp, &a, 422, &form);
 	}
 	if (rc == GZ_ENOTFOUND) {
 		form.parent_id = 0;
 		form.field = "body";
 		form.message = "The comment you replied to is no longer there; your comment will be posted on its own.";
-		store_tx_rollback(site->store);
 		return comments_again(site, req, resp, &a, 422, &form);
 	}
 	if (rc != GZ_OK)
-		goto out;
-	/* A failed commit rolls back and releases the lock itself. */
-	in_tx = false;
-	if ((rc = store_tx_commit(site->store)) != GZ_OK)
-		goto out;
-	comments_purge_sometimes(site, sub.now);
-	resp->cache_control = "no-store";
+		return rc;
+	http_resp_header(resp, "Cache-Control", "no-store");
 	if (in.status == STORE_COMMENT_APPROVED)
-		rc = http_resp_redirect(resp, 303, pool_printf(pool,
-					"%s?comment=%lld#comment-%lld", url,
-					(long long)cid, (long long)cid));
-	else
-		rc = http_resp_redirect(resp, 303, pool_printf(pool,
-					"%s?held=1#comments", url));
-out:
-	if (in_tx)
-		store_tx_rollback(site->store);
-	return rc;
+		return http_resp_redirect(resp, 303, pool_printf(pool,
+					  "%s#comment-%lld", site_url_comment(pool,
+					  url, cid), (long long)cid));
+	return http_resp_redirect(resp, 303, pool_printf(pool,
+				  "%s?held=1#comments", url));
 }

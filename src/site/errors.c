@@ -53,5 +53,5 @@ site_error_page(void *ctx, struct http_req *req, int status,
 		resp->content_type = NULL; /* http/ writes a plain one */
 		return;
 	}
-	resp->cache_control = "no-store";
+	http_resp_header(resp, "Cache-Control", "no-store");
 }

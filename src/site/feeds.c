@@ -34,8 +34,10 @@ feed_entry(struct pool *pool, const struct store_comment *c,
 	if (render_obj_str(pool, e, "title", pool_printf(pool,
 			   "Comment by %s on %s", c->author, headline)) ||
 	    render_obj_str(pool, e, "author", c->author) ||
+	    /* The comment page holding it: threads are paginated. */
 	    render_obj_str(pool, e, "permalink", pool_printf(pool,
-			   "%s#comment-%lld", article_url, (long long)c->id)) ||
+			   "%s#comment-%lld", site_url_comment(pool, article_url,
+			   c->id), (long long)c->id)) ||
 	    render_obj_str(pool, e, "date_iso", pool_strdup(pool, iso)) ||
 	    render_obj_html(pool, e, "body_html", pool_strndup(pool,
 			    scratch->data ? scratch->data : "", scratch->len)))
@@ -62,7 +64,7 @@ feed_render(struct site *site, struct http_req *req, struct http_resp *resp,
 		return GZ_ENOMEM;
 	rc = render_theme_render(site->theme, "comments_feed", v, &resp->body);
 	resp->content_type = "application/atom+xml; charset=utf-8";
-	resp->cache_control = "no-cache";
+	http_resp_header(resp, "Cache-Control", "no-cache");
 	return rc;
 }
 
@@ -107,6 +109,10 @@ site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp)
 			break;
 	}
 	buf_fini(&scratch);
+	if (http_req_query_only(req, site_no_query) &&
+	    (rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+			"article:%lld", (long long)a.id))))
+		return rc;
 	return feed_render(site, req, resp, pool_printf(pool, "Comments on %s",
 			   a.headline), self, url, entries, updated);
 }
@@ -127,6 +133,10 @@ site_comments_feed_all(void *ctx, struct http_req *req, struct http_resp *resp)
 	int rc;
 
 	if ((rc = store_comment_query(site->store, pool, &f, &items, &n)))
+		return rc;
+	if (http_req_query_only(req, site_no_query) &&
+	    ((rc = http_resp_cache_key(resp, pool, "comments")) ||
+	     (rc = http_resp_cache_key(resp, pool, "feeds"))))
 		return rc;
 	if (!(entries = render_list_new(pool)))
 		return GZ_ENOMEM;

@@ -27,6 +27,11 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	if (!(view = site_view_page(site, req, NULL, NULL, "/", NULL)))
 		return GZ_ENOMEM;
+	/* Kept in the page cache until a story on it, or the news, changes;
+	 * a query string it does not take is answered anew. */
+	if (http_req_query_only(req, site_no_query) &&
+	    (rc = site_cache_keys(resp, pool, "front", items, n)))
+		return rc;
 	if (n == 0)
 		return render_obj_bool(pool, view, "empty", true)
 			? GZ_ENOMEM : site_render(site, resp, "front", view);
@@ -48,6 +53,9 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 		q.limit = FRONT_PER_SECTION;
 		if ((rc = store_article_list(site->store, pool, &q, &items, &n,
 					     NULL)))
+			return rc;
+		if (resp->ncache_keys &&
+		    (rc = site_cache_keys(resp, pool, NULL, items, n)))
 			return rc;
 		if (!(block = render_obj_new(pool)) ||
 		    !(cards = site_view_cards(site, pool, items, n)) ||

@@ -12,7 +12,7 @@ site_health(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct site *site = ctx;
 
 	resp->content_type = "text/plain; charset=utf-8";
-	resp->cache_control = "no-store";
+	http_resp_header(resp, "Cache-Control", "no-store");
 	if (store_ping(site->store) != GZ_OK) {
 		resp->status = 503;
 		return buf_puts(&resp->body, "database unavailable\n");

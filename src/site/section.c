@@ -16,6 +16,7 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	const char *kind, const char *prefix, const char *slug,
 	const char *name)
 {
+	static const char *const page_query[] = {"page", NULL};
 	struct pool *pool = req->pool;
 	struct store_article_query q = {0};
 	struct store_article *items = NULL;
@@ -41,6 +42,10 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	else
 		q.tag_slug = slug;
 	if ((rc = store_article_list(site->store, pool, &q, &items, &n, &total)))
+		return rc;
+	if (http_req_query_only(req, page_query) &&
+	    (rc = site_cache_keys(resp, pool, pool_printf(pool, "%s:%s",
+			q.section_slug ? "section" : "tag", slug), items, n)))
 		return rc;
 	pages = total ? (total + site->cfg->per_page - 1) / site->cfg->per_page : 1;
 	if (page > pages)

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "site/site.h"
@@ -49,6 +50,13 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 		return rc;
 	}
 	site->stylesheet = render_theme_asset_url(site->theme, "style.css");
+	{
+		/* Tokens are base64 of a fixed-size payload: one length. */
+		struct comments_challenge ch;
+
+		comments_challenge_new(site->comments, 1, site_now(), &ch);
+		site->token_len = strlen(ch.token);
+	}
 	*out = site;
 	return GZ_OK;
 }

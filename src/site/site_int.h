@@ -31,6 +31,7 @@ struct site {
 	char splice_spoken[SITE_SPLICE_MAX];
 	char splice_token[SITE_SPLICE_MAX];
 	const char *stylesheet; /* fingerprinted URL of style.css */
+	size_t token_len; /* every challenge token has this length */
 };
 
 /* A comment form shown again: what the reader typed, and what to fix. */
@@ -72,6 +73,19 @@ const char *site_article_slug(struct pool *pool, const struct store_article *a);
 const char *site_url_slug(struct pool *pool, const char *prefix,
 			  const char *slug);
 
+/* An empty list of query names: for http_req_query_only, a page that
+ * takes no query is cached only when it has none (a query string must
+ * not make a new cache entry per value). */
+extern const char *const site_no_query[];
+
+/* Lets the page cache keep resp (http_resp_cache_key) until the
+ * navigation, key (when not NULL: "front", "section:city") or one of the
+ * n articles whose cards it shows changes. Call it once per list of
+ * cards. A page past the cache's key limit is simply not cached. Returns
+ * GZ_OK or GZ_ENOMEM. */
+int site_cache_keys(struct http_resp *resp, struct pool *pool, const char *key,
+		    const struct store_article *cards, size_t n);
+
 /* Renders template tpl with view into resp as HTML. Returns GZ_OK or an
  * error. */
 int site_render(struct site *site, struct http_resp *resp, const char *tpl,
@@ -91,14 +105,30 @@ bool site_comments_open(const struct site *site,
 /* Longest spoken question, "What is 9 minus 9?", padded to this. */
 #define SITE_SPOKEN_WIDTH 18
 
-/* Adds "comments" (thread, count, form) to an article's view. When the
- * form is open, *ch gets a fresh challenge whose parts the caller splices
- * in for the site's splice markers after rendering; else ch->token is "". */
+/* Longest question, "9 x 9 =", padded to this. */
+#define SITE_QUESTION_WIDTH 12
+
+/* Adds "comments" (one page of threads, count, pager, form) to an
+ * article's view; the page is ?comments=N, or the one holding the comment
+ * ?comment=ID names. The form's challenge is left as the site's splice
+ * markers, for site_challenge_slots. Output: *has_form. Returns GZ_OK,
+ * GZ_ENOTFOUND (a comment page past the last) or GZ_ENOMEM. */
 int site_comments_view(struct site *site, struct http_req *req,
 		       const struct store_article *a, const char *article_url,
 		       struct render_val *view,
-		       const struct site_comment_form *form,
-		       struct comments_challenge *ch);
+		       const struct site_comment_form *form, bool *has_form);
+/* Turns the challenge markers in a rendered article page into slots that
+ * every response fills with its own question and token for article id
+ * (dated back by the minimum fill time when backdate is set). */
+int site_challenge_slots(struct site *site, struct http_resp *resp,
+			 int64_t article_id, bool backdate);
+/* The http_fill_fn of those slots (ctx: the site). */
+void site_challenge_fill(void *ctx, int64_t arg, char *const *out,
+			 const size_t *len, size_t n);
+/* The URL of the comment page showing comment id of a (its permalink
+ * without the fragment): article_url?comment=ID. In pool. */
+const char *site_url_comment(struct pool *pool, const char *article_url,
+			     int64_t id);
 
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);

@@ -17,7 +17,10 @@ site_static(void *ctx, struct http_req *req, struct http_resp *resp)
 	resp->static_body = a->data;
 	resp->static_len = a->len;
 	resp->content_type = a->content_type;
-	resp->etag = a->etag;
-	resp->cache_control = "public, max-age=31536000, immutable";
-	return GZ_OK;
+	http_resp_header(resp, "ETag", a->etag);
+	http_resp_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+	/* Kept with its compressed variants; a theme reload clears all. */
+	if (!http_req_query_only(req, site_no_query))
+		return GZ_OK;
+	return http_resp_cache_key(resp, req->pool, "static");
 }

@@ -40,11 +40,13 @@ const char *const site_view_names[] = {
 	"replying_to", "cancel_url", "question", "spoken", "token",
 	"require_email", "error", "error_name", "error_email", "error_body",
 	"error_answer", "id", "number", "author", "replies", "has_replies",
-	"reply_url", "permalink",
+	"reply_url", "permalink", "pager",
 	/* comment feeds */
 	"feed_title", "feed_url", "alternate_url", "entries",
 	NULL,
 };
+
+const char *const site_no_query[] = {NULL};
 
 int64_t
 site_now(void)
@@ -220,6 +222,32 @@ site_render(struct site *site, struct http_resp *resp, const char *tpl,
 	if (!view)
 		return GZ_ENOMEM;
 	resp->content_type = "text/html; charset=utf-8";
-	resp->cache_control = "no-cache";
+	http_resp_header(resp, "Cache-Control", "no-cache");
 	return render_theme_render(site->theme, tpl, view, &resp->body);
+}
+
+int
+site_cache_keys(struct http_resp *resp, struct pool *pool, const char *key,
+		const struct store_article *cards, size_t n)
+{
+	size_t i;
+	int rc = GZ_OK;
+
+	if (resp->ncache_keys == 0 && (rc = http_resp_cache_key(resp, pool, "nav")))
+		goto out;
+	if (key && (rc = http_resp_cache_key(resp, pool, key)))
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+				"article:%lld", (long long)cards[i].id))))
+			goto out;
+out:
+	if (rc == GZ_ETOOBIG) {
+		/* More keys than a page may carry: it is made anew for every
+		 * request instead, which is always right. */
+		resp->ncache_keys = 0;
+		resp->cache_keys[0] = NULL;
+		return GZ_OK;
+	}
+	return rc;
 }
