@@ -833,6 +833,109 @@ test_non_latin_headline(void **state)
 	assert_int_equal(sec.id > 0, 1);
 }
 
+/* The HTML an import hands in is stored and read back; an update without
+ * it clears it, so a page never shows HTML of an older body. */
+static void
+test_body_html_put_get(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.import_key = "/wire/a.txt",
+		.headline = "Rendered",
+		.body = "*Hi*",
+		.body_html = "<p><em>Hi</em></p>\n",
+		.html_version = 3,
+		.status = STORE_PUBLISHED,
+		.published_at = NOW,
+	};
+	struct store_article a;
+	struct store_article *items;
+	struct store_article_query q = {.now = NOW, .limit = 5};
+	size_t n;
+	int64_t id;
+
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_OK);
+	assert_string_equal(a.body_html, "<p><em>Hi</em></p>\n");
+	assert_int_equal(a.html_version, 3);
+	/* Listings do not carry it. */
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    NULL), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_null(items[0].body_html);
+
+	in.body = "*Bye*";
+	in.body_html = NULL;
+	assert_int_equal(put(fx, &in, false), id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_OK);
+	assert_null(a.body_html);
+	assert_int_equal(a.html_version, 0);
+
+	in.body_html = "\xff";
+	assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+}
+
+/* store_article_html_stale lists what needs rendering, in id order and in
+ * pages; store_article_html_set fills it in. */
+static void
+test_html_stale_set_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.headline = "Fresh",
+		.body_html = "<p>v2</p>",
+		.html_version = 2,
+		.status = STORE_PUBLISHED,
+		.published_at = NOW,
+	};
+	struct store_article a;
+	int64_t id1, id2, id3, *ids;
+	size_t n;
+
+	id1 = put_simple(fx, "One", NOW, NULL, NULL, 0);
+	id2 = put(fx, &in, true);
+	in.html_version = 1;
+	id3 = put(fx, &in, true);
+
+	assert_int_equal(store_article_html_stale(fx->st, fx->pool, 2, 0, 10,
+						  &ids, &n), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], id1);
+	assert_int_equal(ids[1], id3);
+	/* Paged: after the first, at most one. */
+	assert_int_equal(store_article_html_stale(fx->st, fx->pool, 2, id1, 1,
+						  &ids, &n), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], id3);
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_html_set(fx->st, id1, "<p>One</p>", 2),
+			 GZ_OK);
+	assert_int_equal(store_article_html_set(fx->st, id3, "<p>v2</p>", 2),
+			 GZ_OK);
+	assert_int_equal(store_article_html_set(fx->st, 999, "<p>x</p>", 2),
+			 GZ_ENOTFOUND);
+	assert_int_equal(store_article_html_set(fx->st, id1, NULL, 2),
+			 GZ_EINVAL);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+
+	assert_int_equal(store_article_html_stale(fx->st, fx->pool, 2, 0, 10,
+						  &ids, &n), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_null(ids);
+	/* A new renderer makes every one stale again. */
+	assert_int_equal(store_article_html_stale(fx->st, fx->pool, 3, 0, 10,
+						  &ids, &n), GZ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(ids[1], id2);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id1, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.body_html, "<p>One</p>");
+	assert_int_equal(a.html_version, 2);
+}
+
 int
 main(void)
 {
@@ -852,6 +955,8 @@ main(void)
 		T(test_invalid_utf8_rejected),
 		T(test_headline_and_limits),
 		T(test_non_latin_headline),
+		T(test_body_html_put_get),
+		T(test_html_stale_set_round_trip),
 #undef T
 	};
 

@@ -92,6 +92,60 @@ static const char data_v1[] =
 	"  NULL, 'fa', 'draft', NULL, 1621362000, 1621362000, NULL);"
 	"INSERT INTO article_tags VALUES (1, 1), (1, 2);";
 
+/*
+ * What version 2 added on top of version 1: a frozen copy of
+ * store_migrations[1], for the upgrade from 2 to 3.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  parent_id INTEGER REFERENCES comments (id) ON DELETE SET NULL,"
+	"  author TEXT NOT NULL,"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL,"
+	"  ip TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('pending', 'approved', 'rejected', 'spam')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX comments_article"
+	"  ON comments (article_id, status, created_at, id);"
+	"CREATE INDEX comments_status ON comments (status, created_at);"
+	"CREATE INDEX comments_parent ON comments (parent_id);"
+	"CREATE INDEX comments_email ON comments (lower(email))"
+	"  WHERE status = 'approved' AND email <> '';"
+	"CREATE TABLE comment_nonces ("
+	"  nonce BLOB PRIMARY KEY,"
+	"  expires_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX comment_nonces_expires ON comment_nonces (expires_at);"
+	"CREATE TABLE moderation_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  comment_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX moderation_log_comment ON moderation_log (comment_id, at);"
+	"ALTER TABLE articles ADD COLUMN comments_close_at INTEGER;";
+
+/* A version 2 newsroom: data_v1, a scheduled article far ahead, an
+ * approved comment, a spent nonce and its log. */
+static const char data_v2[] =
+	"INSERT INTO articles VALUES (3, 'later', 'Later', '', 'Soon.', '',"
+	"  '', 1, 'en', 'scheduled', 4102444800, 1621362000, 1621362000,"
+	"  '/wire/later.txt', 1700000000);"
+	"INSERT INTO article_tags VALUES (3, 1);"
+	"INSERT INTO comments VALUES (1, 1, NULL, 'Ana', 'ana@example.org',"
+	"  'At last.', '192.0.2.1', 'approved', 1621400000, 1621400000);"
+	"INSERT INTO comment_nonces VALUES (x'00112233', 4000000000);"
+	"INSERT INTO moderation_log VALUES (1, 1, 'submitted', 'reader',"
+	"  1621400000, 'approved');";
+
 struct fx {
 	char dir[FIXTURE_DIR_MAX];
 	char path[FIXTURE_PATH_MAX];
@@ -301,6 +355,24 @@ make_v1(const char *path)
 	sqlite3_close(db);
 }
 
+/* Makes path a version 2 database with data_v1 and data_v2 in it. */
+static void
+make_v2(const char *path)
+{
+	sqlite3 *db = raw_open(path);
+	char *mode = raw_text(db, "PRAGMA journal_mode=WAL");
+
+	assert_string_equal(mode, "wal");
+	free(mode);
+	raw_exec(db, "BEGIN");
+	raw_exec(db, schema_v1);
+	raw_exec(db, data_v1);
+	raw_exec(db, schema_v2);
+	raw_exec(db, data_v2);
+	raw_exec(db, "PRAGMA user_version = 2; COMMIT");
+	sqlite3_close(db);
+}
+
 /* The schema of the database at path: every object's SQL, by name. */
 static char *
 schema_of(const char *path)
@@ -385,6 +457,95 @@ test_upgrade_v1_keeps_data(void **state)
 	sqlite3_close(db);
 
 	/* The upgraded schema is exactly a new database's. */
+	k = snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);
+	assert_true(k > 0 && (size_t)k < sizeof(fresh_path));
+	assert_int_equal(store_open(fresh_path, &fresh), GZ_OK);
+	store_close(fresh);
+	old_schema = schema_of(fx->path);
+	new_schema = schema_of(fresh_path);
+	assert_string_equal(old_schema, new_schema);
+	free(old_schema);
+	free(new_schema);
+}
+
+static void
+test_upgrade_v2_keeps_data(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL, *fresh = NULL;
+	struct pool *pool;
+	struct store_article a;
+	struct store_article *items;
+	struct store_article_query q = {.now = 1621400000, .limit = 10};
+	struct store_section *sections;
+	struct store_comment *comments;
+	char fresh_path[160], *old_schema, *new_schema;
+	size_t n, total;
+	int64_t *ids;
+	sqlite3 *db;
+	int k;
+
+	make_v2(fx->path);
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_non_null(pool = pool_new(1u << 20));
+
+	/* Old rows read back, with no stored HTML. */
+	assert_int_equal(store_article_get(st, pool, 1, 1621400000, &a), GZ_OK);
+	assert_string_equal(a.body, "The city council voted 7-2 on Tuesday.");
+	assert_int_equal(a.comment_count, 1);
+	assert_null(a.body_html);
+	assert_int_equal(a.html_version, 0);
+	assert_int_equal(store_article_get(st, pool, 3, 0, &a), GZ_OK);
+	assert_int_equal(a.status, STORE_SCHEDULED);
+	assert_int_equal(a.comments_close_at, 1700000000);
+	assert_int_equal(store_comment_list(st, pool, 1, &comments, &n), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(comments[0].email, "ana@example.org");
+	/* The spent nonce is still spent. */
+	assert_int_equal(store_nonce_use(st,
+					 (const unsigned char *)"\x00\x11\x22\x33",
+					 4, 4000000000), GZ_EEXIST);
+	/* Every article needs rendering. */
+	assert_int_equal(store_article_html_stale(st, pool, 1, 0, 10, &ids, &n),
+			 GZ_OK);
+	assert_int_equal(n, 3);
+
+	/* The counts were filled: the scheduled one is not counted yet, at
+	 * a now before it, and is at a now after. */
+	assert_int_equal(store_section_list(st, pool, 1621400000, &sections,
+					    &n), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(sections[0].article_count, 1);
+	assert_int_equal(store_section_list(st, pool, 4102444800, &sections,
+					    &n), GZ_OK);
+	assert_int_equal(sections[0].article_count, 2);
+	q.tag_slug = "bridges";
+	assert_int_equal(store_article_list(st, pool, &q, &items, &n, &total),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	q.now = 4102444800;
+	assert_int_equal(store_article_list(st, pool, &q, &items, &n, &total),
+			 GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_int_equal(items[0].id, 3);
+	store_close(st);
+	pool_free(pool);
+
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT published_at FROM article_tags"
+				     " WHERE article_id = 1 AND tag_id = 2"),
+			 1621362660);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM article_tags"
+				     " WHERE published_at IS NULL"), 0);
+	assert_int_equal(raw_int(db, "SELECT article_count FROM tags"
+				     " WHERE slug = 'bridges'"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM moderation_log"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA foreign_key_check"), 0);
+	sqlite3_close(db);
+
 	k = snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);
 	assert_true(k > 0 && (size_t)k < sizeof(fresh_path));
 	assert_int_equal(store_open(fresh_path, &fresh), GZ_OK);
@@ -807,6 +968,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v1_keeps_data,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_v2_keeps_data,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_upgrade_leaves_v1,
 						setup, teardown),
