@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct config;
 struct store;
@@ -51,6 +52,14 @@ int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 int cli_import_bytes(struct store *st, const struct config *cfg,
 		     const char *name, const char *key, const char *data,
 		     size_t len, bool dry_run, bool *created);
+/* Renders again every article of st whose stored HTML is missing or was
+ * made by another renderer version than RENDER_MD_VERSION, a few hundred
+ * per transaction; called before a site is served. With nothing to do it
+ * is one query. Reports what it does and what it skips (an article whose
+ * HTML would pass GZ_LIMIT_MARKDOWN_BYTES stays stale) on progress, when
+ * not NULL. Returns GZ_OK, or the store's error or GZ_ENOMEM (reported on
+ * progress). */
+int cli_html_refresh(struct store *st, FILE *progress);
 /* Prints "gazette: " and the message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when stderr is a terminal (progress is shown only then). */

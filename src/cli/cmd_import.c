@@ -7,6 +7,11 @@
  * reported as FILE:LINE with what was expected; the other files are still
  * imported and the exit status is 1. Importing the same file again (the
  * same absolute path) updates its article instead of adding a copy.
+ *
+ * The body is checked for what would make the Markdown renderer slow
+ * (render_markdown_check, docs/import.md) and rendered here, once: the
+ * article is stored with its HTML and the renderer version that made
+ * it, so no page view parses Markdown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +28,9 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "import/import.h"
+#include "render/render.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/pool.h"
@@ -57,10 +64,14 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	struct import_article a;
 	struct import_error perr = {0};
 	struct store_article_input in = {0};
+	struct buf html;
+	char msg[512];
+	unsigned line;
 	int64_t id;
 	bool in_tx = false;
 	int rc;
 
+	buf_init(&html, GZ_LIMIT_MARKDOWN_BYTES);
 	if (!(pool = pool_new(64u * 1024u * 1024u)))
 		return GZ_ENOMEM;
 	rc = import_parse(pool, data, len, &a, &perr);
@@ -73,6 +84,26 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	}
 	if (rc != GZ_OK) {
 		fprintf(stderr, "%s: %s\n", name, gz_strerror(rc));
+		goto out;
+	}
+	/* Refused before anything is rendered or stored: a body past these
+	 * limits would take the renderer seconds. */
+	if (render_markdown_check(a.body, strlen(a.body), &line, msg,
+				  sizeof(msg)) != GZ_OK) {
+		fprintf(stderr, "%s:%u: %s\n", name, import_body_line(&a, line),
+			msg);
+		rc = GZ_EPARSE;
+		goto out;
+	}
+	if ((rc = render_article_html(a.body, strlen(a.body), a.dateline,
+				      &html)) != GZ_OK) {
+		if (rc == GZ_ETOOBIG)
+			fprintf(stderr, "%s: the body makes more than %u bytes "
+				"of HTML; split the article\n", name,
+				GZ_LIMIT_MARKDOWN_BYTES);
+		else
+			fprintf(stderr, "%s: cannot render the body (%s)\n",
+				name, gz_strerror(rc));
 		goto out;
 	}
 	in.import_key = key;
@@ -88,6 +119,8 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	in.published_at = a.published_at;
 	in.tags = a.tags;
 	in.ntags = a.ntags;
+	in.body_html = html.data ? html.data : "";
+	in.html_version = RENDER_MD_VERSION;
 	if (a.comments_days == IMPORT_COMMENTS_OPEN)
 		in.comments_close_at = INT64_MAX;
 	else if (a.comments_days == 0)
@@ -119,6 +152,7 @@ out:
 	if (in_tx)
 		store_tx_rollback(st);
 	pool_free(pool);
+	buf_fini(&html);
 	return rc;
 }
 

@@ -356,8 +356,11 @@ import_frontmatter_read(struct pool *pool, const char *text, size_t len,
 	/* The body: blank lines before it and white space after it go. */
 	import_cursor_init(&cur, text + body, len - body);
 	n = cur.pos;
-	while (import_line_next(&cur, &ln) && import_blank(ln.s, ln.len))
+	out->body_line = close_no + 1;
+	while (import_line_next(&cur, &ln) && import_blank(ln.s, ln.len)) {
 		n = cur.pos;
+		out->body_line = close_no + ln.no + 1;
+	}
 	body += n;
 	n = len - body;
 	while (n > 0 && (text[body + n - 1] == ' ' ||

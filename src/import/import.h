@@ -33,6 +33,14 @@ struct import_article {
 	 * IMPORT_COMMENTS_OPEN for "open" (never close), else the number of
 	 * days after publication they stay open. */
 	int comments_days;
+	/* Where the body's lines are in the file, for messages about the
+	 * body (import_body_line): the file line of its first line, and for
+	 * plain text, whose body is rebuilt paragraph by paragraph, the file
+	 * line of each of its nbody_lines lines (NULL when they follow one
+	 * another as in the file). */
+	unsigned body_line;
+	const unsigned *body_lines;
+	size_t nbody_lines;
 };
 
 #define IMPORT_COMMENTS_POLICY (-1)
@@ -51,5 +59,9 @@ struct import_error {
  * GZ_ETOOBIG or GZ_ENOMEM. */
 int import_parse(struct pool *pool, const char *data, size_t len,
 		 struct import_article *out, struct import_error *err);
+
+/* Returns the line of the file that line k (1-based) of a->body came
+ * from; 0 for k == 0. A k past the body's end gives its last line. */
+unsigned import_body_line(const struct import_article *a, unsigned k);
 
 #endif

@@ -257,6 +257,21 @@ import_article_clear(struct import_article *a)
 	a->tags = NULL;
 	a->ntags = 0;
 	a->comments_days = IMPORT_COMMENTS_POLICY;
+	a->body_line = 0;
+	a->body_lines = NULL;
+	a->nbody_lines = 0;
+}
+
+unsigned
+import_body_line(const struct import_article *a, unsigned k)
+{
+	assert(a);
+	if (k == 0)
+		return 0;
+	if (a->body_lines && a->nbody_lines > 0)
+		return a->body_lines[k <= a->nbody_lines ? k - 1
+							 : a->nbody_lines - 1];
+	return a->body_line + k - 1;
 }
 
 int

@@ -303,11 +303,23 @@ plain_body_end(const char *text, size_t start, size_t end)
 
 /* ---- the body as Markdown ------------------------------------------------- */
 
-/* Counts (p == NULL) or writes the body. */
+/* Counts (p == NULL) or writes the body, and the file line each of its
+ * lines comes from (into lines, when not NULL). */
 struct plain_sink {
 	char *p;
 	size_t n;
+	unsigned *lines;
+	size_t nlines;
 };
+
+/* Notes that the body's next line comes from file line no. */
+static void
+plain_line(struct plain_sink *k, unsigned no)
+{
+	if (k->lines)
+		k->lines[k->nlines] = no;
+	k->nlines++;
+}
 
 static void
 plain_put(struct plain_sink *k, const char *s, size_t n)
@@ -369,11 +381,12 @@ plain_escape(const char *s, size_t n, struct plain_sink *k)
 	plain_put(k, s + run, n - run);
 }
 
-/* Writes the paragraphs of text[start..end): the first non-blank line
- * starts at its byte skip (past a dateline). */
+/* Writes the paragraphs of text[start..end), which begins on file line
+ * first_no: the first non-blank line starts at its byte skip (past a
+ * dateline). */
 static void
 plain_emit(const char *text, size_t start, size_t end, size_t skip,
-	   struct plain_sink *k)
+	   unsigned first_no, struct plain_sink *k)
 {
 	struct import_cursor c;
 	struct import_line ln;
@@ -396,7 +409,10 @@ plain_emit(const char *text, size_t start, size_t end, size_t skip,
 			n -= skip;
 		} else {
 			plain_put(k, in_para ? "\n" : "\n\n", in_para ? 1 : 2);
+			if (!in_para) /* the blank line: the last of the run */
+				plain_line(k, first_no + ln.no - 2);
 		}
+		plain_line(k, first_no + ln.no - 1);
 		first = false;
 		in_para = true;
 		plain_escape(s, n, k);
@@ -411,9 +427,9 @@ import_plain_read(struct pool *pool, const char *text, size_t len,
 {
 	struct import_cursor cur, save;
 	struct import_line ln;
-	struct plain_sink sink = {NULL, 0};
+	struct plain_sink sink = {NULL, 0, NULL, 0};
 	size_t start, end, skip = 0, dl;
-	unsigned after;
+	unsigned after, first_no, *lines;
 	int64_t t;
 	const char *s;
 	size_t n;
@@ -475,6 +491,7 @@ import_plain_read(struct pool *pool, const char *text, size_t len,
 
 	/* The body: what is left, less trailing residue. */
 	start = cur.pos;
+	first_no = cur.line;
 	end = plain_body_end(text, start, len);
 	import_cursor_init(&cur, text + start, end - start);
 	if (!import_line_next_text(&cur, &ln))
@@ -488,13 +505,19 @@ import_plain_read(struct pool *pool, const char *text, size_t len,
 			return GZ_ENOMEM;
 	}
 
-	plain_emit(text, start, end, skip, &sink);
-	if (!(body = pool_alloc(pool, sink.n + 1)))
+	plain_emit(text, start, end, skip, first_no, &sink);
+	if (!(body = pool_alloc(pool, sink.n + 1)) ||
+	    !(lines = pool_calloc(pool, sink.nlines, sizeof(*lines))))
 		return GZ_ENOMEM;
 	sink.p = body;
 	sink.n = 0;
-	plain_emit(text, start, end, skip, &sink);
+	sink.lines = lines;
+	sink.nlines = 0;
+	plain_emit(text, start, end, skip, first_no, &sink);
 	body[sink.n] = '\0';
 	out->body = body;
+	out->body_lines = lines;
+	out->nbody_lines = sink.nlines;
+	out->body_line = lines[0];
 	return GZ_OK;
 }

@@ -358,6 +358,28 @@ test_body(void **state)
 	assert_string_equal(a.body, "A\n\nB");
 }
 
+/* Lines of the body are named by their line in the file. */
+static void
+test_body_lines(void **state)
+{
+	struct import_article a;
+
+	(void)state;
+	/* Lines 1-4 are the block, 5-6 blank, 7 the body's first. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n---\n\n  \nOne\n\nTwo\n",
+		 &a);
+	assert_int_equal(a.body_line, 7);
+	assert_int_equal(import_body_line(&a, 0), 0);
+	assert_int_equal(import_body_line(&a, 1), 7);
+	assert_int_equal(import_body_line(&a, 3), 9);
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n---\nOne\n", &a);
+	assert_int_equal(import_body_line(&a, 1), 5);
+	/* CR line ends count as lines too, and a BOM is none. */
+	parse_ok("\xEF\xBB\xBF---\r\ntitle: T\r\ndate: 2021-05-18\r---\r\r"
+		 "One\r\nTwo", &a);
+	assert_int_equal(import_body_line(&a, 2), 7);
+}
+
 static void
 test_structure_errors(void **state)
 {
@@ -487,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_status_and_drafts),
 		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_body_lines),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_comments_key),

@@ -398,6 +398,30 @@ test_paragraphs(void **state)
 	expect_body("\n\n\nOne", "One");
 }
 
+/* Lines of the rebuilt body are named by their line in the file: blank
+ * runs are one line of the body, trailing residue is gone. */
+static void
+test_body_lines(void **state)
+{
+	struct import_article a;
+
+	(void)state;
+	/*  1 Headline / 2 - / 3 date / 4 byline / 5 - / 6 dateline + text /
+	 *  7 more / 8-10 - / 11 Two / 12 - / 13 Leave a comment */
+	parse_ok("Headline\n\nMay 18, 2021 - 18:31\nBy A. Reporter\n\n"
+		 "RIVERTON - One\n  more  \n\n\n\nTwo\n\nLeave a comment\n",
+		 &a);
+	assert_string_equal(a.body, "One\nmore\n\nTwo");
+	assert_int_equal(a.nbody_lines, 4);
+	assert_int_equal(a.body_line, 6);
+	assert_int_equal(import_body_line(&a, 1), 6);
+	assert_int_equal(import_body_line(&a, 2), 7);
+	assert_int_equal(import_body_line(&a, 3), 10); /* a blank line */
+	assert_int_equal(import_body_line(&a, 4), 11);
+	assert_int_equal(import_body_line(&a, 5), 11);
+	assert_int_equal(import_body_line(&a, 0), 0);
+}
+
 static void
 test_persian(void **state)
 {
@@ -794,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_byline),
 		cmocka_unit_test(test_dateline),
 		cmocka_unit_test(test_paragraphs),
+		cmocka_unit_test(test_body_lines),
 		cmocka_unit_test(test_persian),
 		cmocka_unit_test(test_residue_each),
 		cmocka_unit_test(test_residue_form),
