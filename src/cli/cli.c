@@ -131,6 +131,14 @@ serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 		cache_invalidate(cache, keys[i]);
 }
 
+/* Before a page is looked up: changes another process committed (the
+ * command line's moderation, an import) reach the cache first. */
+static void
+serve_sync(void *ctx)
+{
+	store_changes_sync(ctx);
+}
+
 int
 cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	       const char *listen)
@@ -176,11 +184,17 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		cli_error("%s: cannot set the database's synchronous level", dir);
 		goto out;
 	}
+	/* Articles stored before their HTML was kept, or by another
+	 * renderer version, are rendered now rather than per view. */
+	if (cli_html_refresh(st, stderr) != GZ_OK)
+		goto out;
 	store_events_listen(st, serve_on_change, cache);
 	/* The first call marks now: articles due from here on fire events. */
 	store_due_publish(st, (int64_t)time(NULL));
 	opts.listen = listen ? listen : cfg->listen;
 	opts.cache = cache;
+	opts.sync = serve_sync;
+	opts.sync_ctx = st;
 	opts.threads = cfg->threads;
 	opts.per_ip_limit = cfg->trust_proxy ? 0 : GZ_LIMIT_CONNECTIONS_PER_IP;
 	opts.router = router;
@@ -204,6 +218,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		if (errno != EAGAIN && errno != EINTR)
 			break;
 		store_due_publish(st, (int64_t)time(NULL));
+		store_changes_sync(st);
 	}
 	if (sig > 0)
 		fprintf(stderr, "gazette: %s received, stopping\n",

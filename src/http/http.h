@@ -195,6 +195,11 @@ struct cache;
 struct http_server_opts {
 	const char *listen;   /* "127.0.0.1:8080"; port 0 picks a free one */
 	struct cache *cache;  /* the page cache, or NULL: none */
+	/* Called before every page-cache lookup, to bring the cache up to
+	 * date with changes made elsewhere (another process); NULL: none.
+	 * Must be cheap when nothing changed. */
+	void (*sync)(void *ctx);
+	void *sync_ctx;
 	unsigned threads;     /* 0: one per core */
 	unsigned per_ip_limit; /* connections per address; 0: no limit */
 	const struct http_router *router;

@@ -520,6 +520,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	/* A page in the cache is answered without routing or rendering. */
 	if (s->opts.cache && (rs->method & (HTTP_GET | HTTP_HEAD)) &&
 	    (klen = server_cache_key(conn, url, key)) > 0) {
+		if (s->opts.sync)
+			s->opts.sync(s->opts.sync_ctx);
 		if ((page = cache_get(s->opts.cache, key, klen)) != NULL)
 			return server_queue_page(conn, &req, page);
 		gen = cache_generation(s->opts.cache);

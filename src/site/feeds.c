@@ -34,8 +34,11 @@ feed_entry(struct pool *pool, const struct store_comment *c,
 	if (render_obj_str(pool, e, "title", pool_printf(pool,
 			   "Comment by %s on %s", c->author, headline)) ||
 	    render_obj_str(pool, e, "author", c->author) ||
-	    /* The comment page holding it: threads are paginated. */
+	    /* The id stays what it always was; the link opens the comment
+	     * page holding the comment (threads are paginated). */
 	    render_obj_str(pool, e, "permalink", pool_printf(pool,
+			   "%s#comment-%lld", article_url, (long long)c->id)) ||
+	    render_obj_str(pool, e, "comment_url", pool_printf(pool,
 			   "%s#comment-%lld", site_url_comment(pool, article_url,
 			   c->id), (long long)c->id)) ||
 	    render_obj_str(pool, e, "date_iso", pool_strdup(pool, iso)) ||

@@ -40,7 +40,7 @@ const char *const site_view_names[] = {
 	"replying_to", "cancel_url", "question", "spoken", "token",
 	"require_email", "error", "error_name", "error_email", "error_body",
 	"error_answer", "id", "number", "author", "replies", "has_replies",
-	"reply_url", "permalink", "pager",
+	"reply_url", "permalink", "pager", "comment_url",
 	/* comment feeds */
 	"feed_title", "feed_url", "alternate_url", "entries",
 	NULL,

@@ -192,6 +192,15 @@ static const char *const store_migrations[] = {
 	"UPDATE tags SET counted_at = CAST(strftime('%s', 'now') AS INTEGER);"
 	"UPDATE tags SET article_count = (SELECT count(*) FROM article_tags x"
 	"  WHERE x.tag_id = tags.id AND x.published_at <= tags.counted_at);",
+
+	/* changes.c: keys of committed writes, for the other processes. */
+	"CREATE TABLE changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  origin INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  keys TEXT NOT NULL"
+	");"
+	"CREATE INDEX changes_at ON changes (at);",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -720,7 +729,8 @@ store_open(const char *path, struct store **out)
 		if ((err = store_migrate(st)) != GZ_OK)
 			goto out;
 	}
-	if ((err = store_writer_start(st)) != GZ_OK)
+	if ((err = store_changes_open(st)) != GZ_OK ||
+	    (err = store_writer_start(st)) != GZ_OK)
 		goto out;
 	*out = st;
 	st = NULL;
@@ -754,6 +764,7 @@ store_close(struct store *st)
 		store_conn_close(c);
 		free(c);
 	}
+	store_changes_close(st);
 	store_conn_close(&st->writer);
 	store_keys_free(&st->keys);
 	if (st->locks_made) {
@@ -904,6 +915,8 @@ store_tx_commit(struct store *st)
 	assert(st && st->in_tx &&
 	       pthread_equal(st->tx_owner, pthread_self()));
 	err = store_events_recount(st);
+	if (err == GZ_OK)
+		err = store_changes_record(st);
 	if (err == GZ_OK)
 		err = store_stmt(&st->writer, STMT_TX_COMMIT, "COMMIT", &s);
 	if (err == GZ_OK)

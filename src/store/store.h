@@ -313,6 +313,14 @@ void store_events_listen(struct store *st, store_event_fn fn, void *ctx);
  * events. The server calls it about once a second. Returns GZ_OK or
  * GZ_EDB. */
 int store_due_publish(struct store *st, int64_t now);
+/* Fires the events of writes other processes committed since the last
+ * call (the command line, another gazette on the same database): their
+ * keys are recorded in the database with the write. Nearly free when
+ * nothing changed (SQLite: one read of the WAL index's change counter),
+ * so the server calls it before every page-cache lookup, and a moderator's
+ * approval from the command line shows on the very next request. Returns
+ * GZ_OK or GZ_EDB. */
+int store_changes_sync(struct store *st);
 /* The earliest published_at after now of any scheduled article, or 0. */
 int store_due_next(struct store *st, int64_t now, int64_t *at);
 

@@ -126,6 +126,11 @@ enum store_stmt_id {
 	STMT_JOB_SAVEPOINT,
 	STMT_JOB_RELEASE,
 	STMT_JOB_ROLLBACK_TO,
+	/* changes.c */
+	STMT_CHANGES_MAX,
+	STMT_CHANGES_INSERT,
+	STMT_CHANGES_SINCE,
+	STMT_CHANGES_PURGE,
 	STMT_COUNT
 };
 
@@ -177,9 +182,30 @@ struct store {
 	bool writer_started;
 	bool queue_made;
 
+	/* Changes from other processes (changes.c): this store's origin in
+	 * the changes table, the last row read (guarded by changes_lock), the
+	 * WAL-index header mapped read-only (or NULL) and what it said when
+	 * last read, or the time of the last poll without it. */
+	int64_t changes_origin;
+	pthread_mutex_t changes_lock;
+	int64_t changes_last;
+	const volatile void *shm;
+	_Atomic uint64_t changes_sig;
+	_Atomic int64_t changes_polled;
+	unsigned changes_commits; /* guarded by write_lock */
+	bool changes_made;
+
 	bool key_made;          /* for a store_close after a failed open */
 	bool locks_made;
 };
+
+/* changes.c: sets up the change feed after the schema is current
+ * (GZ_OK even when the -shm file cannot be mapped), tears it down, and
+ * records the open transaction's keys in it (before COMMIT, with the
+ * write lock held). */
+int store_changes_open(struct store *st);
+void store_changes_close(struct store *st);
+int store_changes_record(struct store *st);
 
 /* Returns the statement id on connection c, preparing sql (a constant)
  * on first use; the connection keeps it until it closes. Returns GZ_OK

@@ -1073,7 +1073,9 @@ describe('comments: replies nest up to max_depth', T, () => {
     assert.equal(parent[ids[3]], ids[1]);
     assert.equal(parent[ids[4]], ids[1]);
     assert.equal(thread.count, 5);
-    assert.deepEqual(flat.map((c) => c.number), [1, 2, 3, 4, 5], 'numbered oldest first');
+    // A comment's number is its id: what `gazette comments list` shows.
+    assert.deepEqual(flat.map((c) => c.number), flat.map((c) => c.id), 'numbered by id');
+    assert.deepEqual(flat.map((c) => c.id), [...ids].sort((x, y) => x - y), 'oldest first');
   });
 
   it('?reply= of a comment on another article, or of none, is not a reply', async () => {

@@ -151,11 +151,8 @@ describe('an article is rendered when it is stored', T, () => {
     assert.equal(page.body, '<p>stored-html-marker</p>');
   });
 
-  // todo until cli_serve_site calls cli_html_refresh (src/cli/cli.c): then
-  // drop the todo, and this test guards the refresh.
   it('HTML missing or of another renderer version is made again at start-up', {
     skip: !haveSqlite && 'no sqlite3 shell',
-    todo: 'cli_serve_site does not call cli_html_refresh yet',
   }, async () => {
     const { dir, site } = tempSite();
     runOk(['import', '--site', site, writeArticle(dir, 'a.md', GOOD),
