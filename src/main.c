@@ -51,6 +51,10 @@ main(int argc, char **argv)
 		printf("gazette %s\n", GZ_VERSION);
 		return CLI_OK;
 	}
+	/* libsodium's own ChaCha20 generator, seeded from the kernel and
+	 * kept per thread, instead of one getrandom() call per request:
+	 * every article page response draws a CAPTCHA question and nonce. */
+	randombytes_set_implementation(&randombytes_internal_implementation);
 	if (sodium_init() < 0) {
 		cli_error("libsodium failed to start");
 		return CLI_FAIL;

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "comments/comments.h"
 
 /* ---- limits of the intake rules --------------------------------------- */
@@ -39,10 +41,10 @@
 
 /* ---- the token's payload (captcha.c) ------------------------------------ */
 
-#define COMMENTS_TOKEN_VERSION 1u
-#define COMMENTS_KEY_BYTES 32u /* crypto_auth_KEYBYTES, crypto_kdf_KEYBYTES */
-#define COMMENTS_TAG_BYTES 16u /* answer tag: a truncated crypto_auth */
-#define COMMENTS_MAC_BYTES 32u /* crypto_auth_BYTES */
+#define COMMENTS_TOKEN_VERSION 2u
+#define COMMENTS_KEY_BYTES 32u /* crypto_generichash and crypto_kdf keys */
+#define COMMENTS_TAG_BYTES 16u /* answer tag: a truncated keyed BLAKE2b */
+#define COMMENTS_MAC_BYTES 32u /* keyed BLAKE2b-256 */
 
 /* Offsets into the decoded token; integers are big-endian. */
 #define COMMENTS_OFF_VERSION 0u
@@ -85,6 +87,10 @@ struct comments {
 	struct comments_words block;
 	unsigned char mac_key[COMMENTS_KEY_BYTES];
 	unsigned char answer_key[COMMENTS_KEY_BYTES];
+	/* Keyed BLAKE2b states with each key already absorbed: copied for
+	 * every MAC of the two every article page response makes. */
+	crypto_generichash_state mac_state;
+	crypto_generichash_state answer_state;
 	/* NULL when the policy sets no limit (rate_count or rate_seconds 0). */
 	struct comments_ratelimit *rate;
 	/* Failed submissions, with the same window; NULL with rate. */
