@@ -159,7 +159,7 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 struct served {
 	struct cache_page *page;
 	unsigned char trailer[8];
-	char fill[HTTP_MAX_SLOTS][CACHE_MAX_SLOT_BYTES];
+	char fill[]; /* the slots' bytes, one after the other */
 };
 
 static void
@@ -225,10 +225,11 @@ server_pick_enc(struct cache_page *page, const char *ae)
 }
 
 /* A page's ETag in an encoding: a compressed variant is another
- * representation, so it has its own strong tag ("...-gz"). In pool. */
+ * representation, so it has its own strong tag ("...-gz"). Output in
+ * out[len], used only when the tag needs a suffix. */
 static const char *
-server_page_etag(struct pool *pool, const struct cache_page *page,
-		 enum cache_enc enc)
+server_page_etag(const struct cache_page *page, enum cache_enc enc,
+		 char *out, size_t outlen)
 {
 	const char *etag = cache_page_etag(page);
 	size_t len;
@@ -236,21 +237,29 @@ server_page_etag(struct pool *pool, const struct cache_page *page,
 	if (!etag || enc == CACHE_IDENTITY)
 		return etag;
 	len = strlen(etag);
-	if (len < 2 || etag[len - 1] != '"')
+	if (len < 2 || etag[len - 1] != '"' || len + 3 >= outlen)
 		return etag;
-	return pool_printf(pool, "%.*s-%s\"", (int)(len - 1), etag,
-			   enc == CACHE_GZIP ? "gz" : "br");
+	memcpy(out, etag, len - 1);
+	memcpy(out + len - 1, enc == CACHE_GZIP ? "-gz\"" : "-br\"", 5);
+	return out;
 }
 
-/* Formats t as an HTTP date into out[32]. */
+/* Formats t as an HTTP date into out[32]. Pages are answered many times
+ * with one date: each thread keeps the last one formatted. */
 static void
 server_http_date(int64_t t, char *out)
 {
+	static _Thread_local int64_t last_t = -1;
+	static _Thread_local char last[32];
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (t != last_t) {
+		gmtime_r(&tt, &tm);
+		strftime(last, sizeof(last), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		last_t = t;
+	}
+	memcpy(out, last, sizeof(last));
 }
 
 /* True when If-Modified-Since says the client's copy of a page last
@@ -279,17 +288,19 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	struct MHD_IoVec iov[CACHE_MAX_SEGS];
 	struct cache_seg segs[CACHE_MAX_SEGS];
 	const char *fills[HTTP_MAX_SLOTS];
+	/* Valid to the end: held by page, or by the response (sv->page). */
+	const struct cache_page *pg = page;
 	struct served *sv = NULL;
 	enum cache_enc enc;
 	const char *etag, *cc, *inm;
-	char lm[32];
-	size_t nslots = cache_page_nslots(page), nsegs, i, n;
+	char lm[32], etag_buf[96];
+	size_t nslots = cache_page_nslots(page), nsegs, i, n, fill_len = 0;
 	enum MHD_Result ret;
 	int status = 200;
 
 	enc = server_pick_enc(page, http_req_header(req,
 				MHD_HTTP_HEADER_ACCEPT_ENCODING));
-	etag = server_page_etag(req->pool, page, enc);
+	etag = server_page_etag(page, enc, etag_buf, sizeof(etag_buf));
 	inm = http_req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	if (inm ? http_etag_matches(inm, etag)
 		: server_not_modified_since(http_req_header(req,
@@ -299,19 +310,25 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	if (status == 304) {
 		r = MHD_create_response_from_buffer(0, NULL,
 						    MHD_RESPMEM_PERSISTENT);
-	} else if ((sv = malloc(sizeof(*sv))) != NULL) {
+	} else {
+		for (i = 0; i < nslots; i++)
+			fill_len += cache_page_slot_len(page, i);
+		sv = malloc(sizeof(*sv) + fill_len);
+	}
+	if (sv) {
 		sv->page = page;
 		if (nslots) {
 			void *fn, *ctx;
 			int64_t arg;
 			char *out[HTTP_MAX_SLOTS];
-			size_t len[HTTP_MAX_SLOTS];
+			size_t len[HTTP_MAX_SLOTS], at = 0;
 
 			cache_page_fill(page, &fn, &ctx, &arg);
 			for (i = 0; i < nslots; i++) {
-				out[i] = sv->fill[i];
-				fills[i] = sv->fill[i];
+				out[i] = sv->fill + at;
+				fills[i] = sv->fill + at;
 				len[i] = cache_page_slot_len(page, i);
+				at += len[i];
 			}
 			((http_fill_fn)(uintptr_t)fn)(ctx, arg, out, len, nslots);
 		}
@@ -336,14 +353,13 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	}
 	if (status != 304)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-					cache_page_content_type(sv->page));
+					cache_page_content_type(pg));
 	if (etag)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	if ((cc = cache_page_cache_control(status == 304 ? page : sv->page)))
+	if ((cc = cache_page_cache_control(pg)))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
-	if (cache_page_last_modified(status == 304 ? page : sv->page)) {
-		server_http_date(cache_page_last_modified(
-			status == 304 ? page : sv->page), lm);
+	if (cache_page_last_modified(pg)) {
+		server_http_date(cache_page_last_modified(pg), lm);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lm);
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");

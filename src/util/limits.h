@@ -8,7 +8,7 @@
 #define GZ_UTIL_LIMITS_H
 
 /* Request headers and URL together; libmicrohttpd answers 431 past it. */
-#define GZ_LIMIT_HEADER_BYTES (32u * 1024u)
+#define GZ_LIMIT_HEADER_BYTES (16u * 1024u)
 /* A request body; nothing gazette accepts today is larger. */
 #define GZ_LIMIT_BODY_BYTES (64u * 1024u)
 /* A refused request's body is read and dropped up to this much, so the

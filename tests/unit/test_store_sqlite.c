@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -294,7 +294,7 @@ test_open_creates_wal(void **state)
 	tables = raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 			      " FROM sqlite_master WHERE type = 'table'"
 			      " ORDER BY name)");
-	assert_string_equal(tables, "article_tags,articles,comment_nonces,"
+	assert_string_equal(tables, "article_tags,articles,changes,comment_nonces,"
 				    "comments,moderation_log,sections,tags");
 	free(tables);
 	sqlite3_close(db);
