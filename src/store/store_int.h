@@ -177,6 +177,7 @@ struct store {
 	pthread_cond_t done_cond;
 	struct store_job *queue_head, *queue_tail; /* guarded by queue_lock */
 	size_t queued;                             /* guarded by queue_lock */
+	uint64_t batches;   /* taken so far; guarded by queue_lock (tests) */
 	bool stopping;                             /* guarded by queue_lock */
 	pthread_t writer_thread;
 	bool writer_started;

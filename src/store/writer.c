@@ -172,6 +172,7 @@ writer_main(void *arg)
 		if (!st->queue_head)
 			st->queue_tail = NULL;
 		st->queued -= n;
+		st->batches++;
 		j->next = NULL;
 		pthread_mutex_unlock(&st->queue_lock);
 

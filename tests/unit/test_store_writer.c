@@ -297,6 +297,17 @@ queued(struct store *st)
 	return n;
 }
 
+static uint64_t
+batches(struct store *st)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&st->queue_lock);
+	n = st->batches;
+	pthread_mutex_unlock(&st->queue_lock);
+	return n;
+}
+
 /* Waits (up to 10 s) until n jobs are queued. */
 static void
 wait_queued(struct store *st, size_t n)
@@ -319,6 +330,7 @@ test_replay_fails_alone(void **state)
 		{fx, "after", "c", -1, 0},
 	};
 	pthread_t t0, t[3];
+	uint64_t b0;
 	int i;
 
 	assert_int_equal(store_nonce_use(fx->st,
@@ -328,11 +340,13 @@ test_replay_fails_alone(void **state)
 
 	/* Hold the write lock: the writer takes "first" and waits for it,
 	 * and the next three queue up behind as one batch. */
+	b0 = batches(fx->st);
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
 	assert_int_equal(pthread_create(&t0, NULL, one_add, &first), 0);
-	/* Time for t0 to queue its job and the writer to take it. */
-	usleep(100000);
-	wait_queued(fx->st, 0);
+	for (i = 0; i < 10000 && batches(fx->st) == b0; i++)
+		usleep(1000);
+	assert_int_equal(batches(fx->st), b0 + 1);
+	assert_int_equal(queued(fx->st), 0);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(pthread_create(&t[i], NULL, one_add,
 						&batch[i]), 0);
@@ -350,6 +364,7 @@ test_replay_fails_alone(void **state)
 	assert_int_equal(batch[2].err, GZ_OK);
 	assert_true(batch[2].id > batch[0].id);
 	/* Two batches, two firings (the empty transaction fires nothing). */
+	assert_int_equal(batches(fx->st), b0 + 2);
 	assert_int_equal(atomic_load(&fx->fired), 2);
 	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM comments"), 3);
 	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM comments"
