@@ -44,14 +44,15 @@ int cli_store_open(const char *dir, struct store **st);
  * config's address when not NULL. Returns an exit status. */
 int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		   const char *listen);
-/* Imports one file's bytes into st in one transaction: all of it or
- * nothing. name is shown in messages ("FILE:LINE: expected ..."); key
- * identifies the source, so importing it again updates its article.
- * dry_run checks everything and rolls back. Output: *created. Returns
- * GZ_OK or the error already reported on stderr. */
+/* Imports one file's bytes into st as one unit of the caller's open
+ * transaction (store_tx_unit_begin/end): all of it or nothing, whatever
+ * the other files of the transaction do. name is shown in messages
+ * ("FILE:LINE: expected ..."); key identifies the source, so importing it
+ * again updates its article. Output: *created. Returns GZ_OK or the error
+ * already reported on stderr. */
 int cli_import_bytes(struct store *st, const struct config *cfg,
 		     const char *name, const char *key, const char *data,
-		     size_t len, bool dry_run, bool *created);
+		     size_t len, bool *created);
 /* Renders again every article of st whose stored HTML is missing or was
  * made by another renderer version than RENDER_MD_VERSION, a few hundred
  * per transaction; called before a site is served. With nothing to do it

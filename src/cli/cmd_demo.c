@@ -74,20 +74,24 @@ demo_import(struct store *st, const struct config *cfg)
 	size_t i;
 	int n;
 
+	/* The whole demo newsroom in one commit. */
+	if (store_tx_begin(st) != GZ_OK)
+		return CLI_FAIL;
 	for (i = 0; i < embed_demo_count; i++) {
 		const struct embed_file *f = &embed_demo[i];
 
 		if (strncmp(f->name, "articles/", 9) != 0)
 			continue;
 		n = snprintf(key, sizeof(key), "demo:%s", f->name);
-		if (n < 0 || (size_t)n >= sizeof(key))
+		if (n < 0 || (size_t)n >= sizeof(key) ||
+		    cli_import_bytes(st, cfg, f->name, key,
+				     (const char *)f->data, f->len,
+				     &created) != GZ_OK) {
+			store_tx_rollback(st);
 			return CLI_FAIL;
-		if (cli_import_bytes(st, cfg, f->name, key,
-				     (const char *)f->data, f->len, false,
-				     &created) != GZ_OK)
-			return CLI_FAIL;
+		}
 	}
-	return CLI_OK;
+	return store_tx_commit(st) == GZ_OK ? CLI_OK : CLI_FAIL;
 }
 
 /* Stores one seeded comment (and its replies) as approved, dated minutes

@@ -58,7 +58,7 @@ import_status(const char *s, int64_t published_at)
 int
 cli_import_bytes(struct store *st, const struct config *cfg,
 		 const char *name, const char *key, const char *data,
-		 size_t len, bool dry_run, bool *created)
+		 size_t len, bool *created)
 {
 	struct pool *pool = NULL;
 	struct import_article a;
@@ -68,7 +68,6 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	char msg[512];
 	unsigned line;
 	int64_t id;
-	bool in_tx = false;
 	int rc;
 
 	buf_init(&html, GZ_LIMIT_MARKDOWN_BYTES);
@@ -128,29 +127,18 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	else if (a.comments_days > 0 && a.published_at > 0)
 		in.comments_close_at = a.published_at +
 				       (int64_t)a.comments_days * 86400;
-	if ((rc = store_tx_begin(st)) != GZ_OK) {
+	if ((rc = store_tx_unit_begin(st)) != GZ_OK) {
 		fprintf(stderr, "%s: the database is busy (%s)\n", name,
 			gz_strerror(rc));
 		goto out;
 	}
-	in_tx = true;
-	if ((rc = store_article_put(st, &in, &id, created)) != GZ_OK) {
+	rc = store_article_put(st, &in, &id, created);
+	if (rc != GZ_OK)
 		fprintf(stderr, "%s: cannot store the article (%s)\n", name,
 			gz_strerror(rc));
-		goto out;
-	}
-	if (dry_run)
-		goto out; /* rolled back below: nothing changes */
-	/* A failed commit rolls back and releases the lock itself. */
-	in_tx = false;
-	if ((rc = store_tx_commit(st)) != GZ_OK) {
-		fprintf(stderr, "%s: cannot commit (%s)\n", name,
-			gz_strerror(rc));
-		goto out;
-	}
+	/* A file that failed leaves nothing; the batch goes on. */
+	rc = store_tx_unit_end(st, rc);
 out:
-	if (in_tx)
-		store_tx_rollback(st);
 	pool_free(pool);
 	buf_fini(&html);
 	return rc;
@@ -202,6 +190,38 @@ out:
 	return rc;
 }
 
+/* Longest an import holds the write lock before it commits. */
+#define IMPORT_BATCH_MS 250
+
+static int64_t
+import_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Commits the open batch: its files count as imported, or, when the
+ * commit fails, as failed. */
+static void
+import_commit(struct store *st, unsigned *added, unsigned *updated,
+	      unsigned *failed, unsigned *batch_added, unsigned *batch_updated)
+{
+	int rc;
+
+	/* A failed commit rolls back and releases the lock itself. */
+	if ((rc = store_tx_commit(st)) != GZ_OK) {
+		cli_error("cannot commit %u files (%s); none of them was imported",
+			  *batch_added + *batch_updated, gz_strerror(rc));
+		*failed += *batch_added + *batch_updated;
+	} else {
+		*added += *batch_added;
+		*updated += *batch_updated;
+	}
+	*batch_added = *batch_updated = 0;
+}
+
 int
 cmd_import(int argc, char **argv)
 {
@@ -216,6 +236,8 @@ cmd_import(int argc, char **argv)
 	const char *site = NULL;
 	bool dry_run = false, progress, created;
 	unsigned added = 0, updated = 0, failed = 0;
+	unsigned batch_added = 0, batch_updated = 0;
+	int64_t batch_start;
 	int c, i, nfiles, rc;
 
 	optind = 0;
@@ -240,6 +262,13 @@ cmd_import(int argc, char **argv)
 	}
 	nfiles = argc - optind;
 	progress = nfiles > 1 && cli_stderr_is_tty();
+	if ((rc = store_tx_begin(st)) != GZ_OK) {
+		cli_error("%s: the database is busy (%s)", site, gz_strerror(rc));
+		store_close(st);
+		config_fini(&cfg);
+		return CLI_FAIL;
+	}
+	batch_start = import_now_ms();
 	for (i = optind; i < argc; i++) {
 		char key[PATH_MAX], *data = NULL;
 		size_t len = 0;
@@ -255,16 +284,42 @@ cmd_import(int argc, char **argv)
 			failed++;
 		} else if (import_read(argv[i], &data, &len) != GZ_OK ||
 			   cli_import_bytes(st, &cfg, argv[i], key, data, len,
-					    dry_run, &created) != GZ_OK)
+					    &created) != GZ_OK)
 			failed++;
 		else if (created)
-			added++;
+			batch_added++;
 		else
-			updated++;
+			batch_updated++;
 		free(data);
+		/* Files share commits (each one a unit: whole or not at
+		 * all), a batch at most IMPORT_BATCH_MS long, so that a big
+		 * import syncs to disk a few times a second, not once per
+		 * file, and a running server's comments wait no longer. */
+		if (!dry_run && i + 1 < argc &&
+		    import_now_ms() - batch_start >= IMPORT_BATCH_MS) {
+			import_commit(st, &added, &updated, &failed,
+				      &batch_added, &batch_updated);
+			if ((rc = store_tx_begin(st)) != GZ_OK) {
+				cli_error("%s: the database is busy (%s)", site,
+					  gz_strerror(rc));
+				failed += (unsigned)(argc - i - 1);
+				break;
+			}
+			batch_start = import_now_ms();
+		}
 		if (progress)
 			fprintf(stderr, "imported %d of %d", i - optind + 1,
 				nfiles);
+	}
+	if (rc == GZ_OK) {
+		if (dry_run) {
+			store_tx_rollback(st);
+			added += batch_added;
+			updated += batch_updated;
+		} else {
+			import_commit(st, &added, &updated, &failed,
+				      &batch_added, &batch_updated);
+		}
 	}
 	if (progress)
 		fputs("\r\033[K", stderr);

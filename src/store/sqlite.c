@@ -949,6 +949,35 @@ store_tx_rollback(struct store *st)
 	pthread_mutex_unlock(&st->write_lock);
 }
 
+int
+store_tx_unit_begin(struct store *st)
+{
+	assert(st && st->in_tx &&
+	       pthread_equal(st->tx_owner, pthread_self()));
+	st->unit_mark = store_keys_mark(st);
+	return store_savepoint_stmt(&st->writer, STMT_UNIT_SAVEPOINT,
+				    "SAVEPOINT store_unit");
+}
+
+int
+store_tx_unit_end(struct store *st, int err)
+{
+	static const char release_sql[] = "RELEASE store_unit";
+
+	assert(st && st->in_tx &&
+	       pthread_equal(st->tx_owner, pthread_self()));
+	if (err == GZ_OK &&
+	    (err = store_savepoint_stmt(&st->writer, STMT_UNIT_RELEASE,
+					release_sql)) == GZ_OK)
+		return GZ_OK;
+	if (store_savepoint_stmt(&st->writer, STMT_UNIT_ROLLBACK_TO,
+				 "ROLLBACK TO store_unit") == GZ_OK)
+		(void)store_savepoint_stmt(&st->writer, STMT_UNIT_RELEASE,
+					   release_sql);
+	store_keys_truncate(st, st->unit_mark);
+	return err;
+}
+
 /* Reads page 1 of the database through this thread's reader: proves the
  * file is there and readable, which SELECT 1 would not. Returns GZ_OK or
  * a mapped error. */

@@ -330,6 +330,15 @@ int store_due_next(struct store *st, int64_t now, int64_t *at);
 int store_tx_begin(struct store *st);
 int store_tx_commit(struct store *st);
 void store_tx_rollback(struct store *st);
+/* A unit inside the open write transaction, so that many independent
+ * pieces of work (the files of an import) share one commit while each
+ * lands whole or not at all: store_tx_unit_end with err GZ_OK keeps what
+ * the unit wrote; with any other err it undoes the unit (its change keys
+ * too) and the transaction stays open for the next. Units do not nest.
+ * begin returns GZ_OK or GZ_EDB; end returns err, or GZ_EDB when keeping
+ * failed (the unit is then undone). */
+int store_tx_unit_begin(struct store *st);
+int store_tx_unit_end(struct store *st, int err);
 
 /* Runs a trivial query; for /healthz. */
 int store_ping(struct store *st);

@@ -126,6 +126,10 @@ enum store_stmt_id {
 	STMT_JOB_SAVEPOINT,
 	STMT_JOB_RELEASE,
 	STMT_JOB_ROLLBACK_TO,
+	/* sqlite.c: store_tx_unit_begin/end */
+	STMT_UNIT_SAVEPOINT,
+	STMT_UNIT_RELEASE,
+	STMT_UNIT_ROLLBACK_TO,
 	/* changes.c */
 	STMT_CHANGES_MAX,
 	STMT_CHANGES_INSERT,
@@ -162,6 +166,7 @@ struct store {
 	 * the listener they go to after its commit (set before serving, read
 	 * without a lock). */
 	struct store_keyset keys; /* guarded by write_lock */
+	size_t unit_mark;         /* keys before the open unit (write_lock) */
 	store_event_fn event_fn;
 	void *event_ctx;
 	/* store_due_publish's window: its previous now, and whether it has
