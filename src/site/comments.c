@@ -63,41 +63,55 @@ comment_pos_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Which page of an article's comment threads to show, and how many
- * there are. */
+/* Which page of an article's comment threads is shown, and whether
+ * another follows. */
 struct thread_page {
-	size_t page;  /* 1-based */
-	size_t pages; /* at least 1 */
+	size_t page; /* 1-based */
+	bool more;
 };
 
-/* The approved comments of a, threaded, as a list of comment objects: the
- * threads (a top-level comment and all its replies, never split) of one
- * page. want_comment, when not 0, picks the page holding that comment;
- * else want_page (1-based) is the page. Output: *count (all approved
- * comments), *tp. Returns NULL with *rc set on failure (GZ_ENOTFOUND for
- * a page past the last). */
+/* One page of the approved comments of a, threaded, as a list of comment
+ * objects: the threads (a top-level comment and all its replies, never
+ * split) of one page, read from the store alone. want_comment, when not
+ * 0, picks the page holding that comment; else want_page (1-based) is
+ * the page. Output: *tp. Returns NULL with *rc set on failure
+ * (GZ_ENOTFOUND for a page past the last). */
 static struct render_val *
 comments_thread(struct site *site, struct http_req *req,
 		const struct store_article *a, const char *article_url,
 		bool open, uint64_t want_page, int64_t want_comment,
-		int64_t *count, struct thread_page *tp, int *rc)
+		struct thread_page *tp, int *rc)
 {
 	struct pool *pool = req->pool;
 	struct store_comment *items = NULL;
 	struct render_val *top, **objs, **replies;
 	unsigned max_depth = comments_policy(site->comments)->max_depth;
-	size_t per = site->cfg->comments_per_page;
+	size_t per = site->cfg->comments_per_page, pos;
 	unsigned *depth;
 	size_t *attached; /* the position a comment was attached under */
-	size_t *thread;   /* the thread (0-based) a comment belongs to */
 	struct comment_pos *byid;
-	size_t n = 0, i, k, nthreads = 0, first, last;
+	size_t n = 0, i, k;
 	struct buf b;
 
-	*count = 0;
-	*rc = GZ_ENOMEM;
-	if ((*rc = store_comment_list(site->store, pool, a->id, &items, &n)))
+	tp->page = want_page ? (size_t)want_page : 1;
+	if (want_comment) {
+		*rc = store_comment_thread_pos(site->store, a->id, want_comment,
+					       &pos);
+		if (*rc == GZ_OK)
+			tp->page = pos / per + 1;
+		else if (*rc != GZ_ENOTFOUND)
+			return NULL;
+		else
+			tp->page = 1;
+	}
+	if ((*rc = store_comment_page(site->store, pool, a->id,
+				      (tp->page - 1) * per, per, &items, &n,
+				      &tp->more)))
 		return NULL;
+	if (n == 0 && tp->page > 1) {
+		*rc = GZ_ENOTFOUND;
+		return NULL;
+	}
 	*rc = GZ_ENOMEM;
 	if (!(top = render_list_new(pool)))
 		return NULL;
@@ -105,9 +119,8 @@ comments_thread(struct site *site, struct http_req *req,
 	replies = pool_calloc(pool, n ? n : 1, sizeof(*replies));
 	depth = pool_calloc(pool, n ? n : 1, sizeof(*depth));
 	attached = pool_calloc(pool, n ? n : 1, sizeof(*attached));
-	thread = pool_calloc(pool, n ? n : 1, sizeof(*thread));
 	byid = pool_calloc(pool, n ? n : 1, sizeof(*byid));
-	if (!objs || !replies || !depth || !attached || !thread || !byid)
+	if (!objs || !replies || !depth || !attached || !byid)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		byid[i].id = items[i].id;
@@ -118,7 +131,7 @@ comments_thread(struct site *site, struct http_req *req,
 	/* Where each comment goes: replies nest under their parent up to
 	 * max_depth, deeper ones join the deepest level allowed; a reply
 	 * whose parent is not shown (rejected or deleted since) stands at
-	 * the top and starts a thread of its own. */
+	 * the top. */
 	for (i = 0; i < n; i++) {
 		const struct store_comment *c = &items[i];
 		struct comment_pos key = {c->parent_id, 0}, *hit = NULL;
@@ -127,33 +140,14 @@ comments_thread(struct site *site, struct http_req *req,
 		attached[i] = i;
 		if (c->parent_id)
 			hit = bsearch(&key, byid, n, sizeof(*byid), comment_pos_cmp);
-		if (hit && hit->pos < i) {
+		if (hit && hit->pos < i && max_depth > 1) {
 			k = hit->pos;
-			thread[i] = thread[k];
-			if (max_depth > 1) {
-				while (depth[k] + 1 >= max_depth)
-					k = attached[k]; /* depth > 0: it has one */
-				attached[i] = k;
-				depth[i] = depth[k] + 1;
-			}
-		} else {
-			thread[i] = nthreads++;
+			while (depth[k] + 1 >= max_depth)
+				k = attached[k]; /* depth > 0: it has one */
+			attached[i] = k;
+			depth[i] = depth[k] + 1;
 		}
 	}
-	tp->pages = nthreads ? (nthreads + per - 1) / per : 1;
-	tp->page = want_page ? (size_t)want_page : 1;
-	if (want_comment) {
-		struct comment_pos key = {want_comment, 0}, *hit;
-
-		hit = bsearch(&key, byid, n, sizeof(*byid), comment_pos_cmp);
-		tp->page = hit ? thread[hit->pos] / per + 1 : 1;
-	}
-	if (tp->page > tp->pages) {
-		*rc = GZ_ENOTFOUND;
-		return NULL;
-	}
-	first = (tp->page - 1) * per;
-	last = first + per;
 
 	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
 	for (i = 0; i < n; i++) {
@@ -163,8 +157,6 @@ comments_thread(struct site *site, struct http_req *req,
 		char human[DATE_MAX], iso[DATE_MAX];
 		const char *html;
 
-		if (thread[i] < first || thread[i] >= last)
-			continue;
 		if (parent_idx != i)
 			parent_list = replies[parent_idx];
 		buf_reset(&b);
@@ -201,7 +193,6 @@ comments_thread(struct site *site, struct http_req *req,
 		objs[i] = o;
 	}
 	buf_fini(&b);
-	*count = (int64_t)n;
 	*rc = GZ_OK;
 	return top;
 fail:
@@ -231,14 +222,13 @@ comments_pager(struct pool *pool, struct render_val *obj,
 {
 	struct render_val *pg;
 
-	if (tp->pages < 2)
+	if (tp->page == 1 && !tp->more)
 		return GZ_OK;
 	if (!(pg = render_obj_new(pool)) ||
 	    render_obj_int(pool, pg, "page", (int64_t)tp->page) ||
-	    render_obj_int(pool, pg, "pages", (int64_t)tp->pages) ||
 	    (tp->page > 1 && render_obj_str(pool, pg, "prev_url",
 			comments_page_url(pool, article_url, tp->page - 1))) ||
-	    (tp->page < tp->pages && render_obj_str(pool, pg, "next_url",
+	    (tp->more && render_obj_str(pool, pg, "next_url",
 			comments_page_url(pool, article_url, tp->page + 1))) ||
 	    render_obj_set(pool, obj, "pager", pg))
 		return GZ_ENOMEM;
@@ -255,7 +245,7 @@ site_comments_view(struct site *site, struct http_req *req,
 	const struct comments_policy *p = comments_policy(site->comments);
 	struct render_val *obj, *form, *thread;
 	struct thread_page tp;
-	int64_t now = site_now(), count = 0;
+	int64_t now = site_now();
 	bool open = site_comments_open(site, a, now);
 	const char *notice = in ? in->notice : NULL;
 	int64_t parent = in ? in->parent_id : 0;
@@ -276,15 +266,15 @@ site_comments_view(struct site *site, struct http_req *req,
 	if (!(obj = render_obj_new(pool)))
 		return GZ_ENOMEM;
 	if (!(thread = comments_thread(site, req, a, article_url, open,
-				       want_page, (int64_t)want_comment,
-				       &count, &tp, &rc)))
+				       want_page, (int64_t)want_comment, &tp,
+				       &rc)))
 		return rc;
 	if (!notice && http_req_query(req, "held"))
 		notice = COMMENTS_NOTICE_HELD;
 	if (!in && http_parse_uint(http_req_query(req, "reply"), INT64_MAX,
 				   &reply) == GZ_OK)
 		parent = (int64_t)reply;
-	if (render_obj_int(pool, obj, "count", count) ||
+	if (render_obj_int(pool, obj, "count", a->comment_count) ||
 	    render_obj_set(pool, obj, "items", thread) ||
 	    render_obj_bool(pool, obj, "open", open) ||
 	    render_obj_bool(pool, obj, "closed", !open) ||

@@ -77,9 +77,7 @@ static const struct store_named named_tag = {
 	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
 	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
 	" coalesce(a.published_at, 0), a.updated_at, a.created_at,"    \
-	" (SELECT count(*) FROM comments c"                            \
-	" WHERE c.article_id = a.id AND c.status = 'approved'),"       \
-	" coalesce(a.comments_close_at, 0)"
+	" a.comment_count, coalesce(a.comments_close_at, 0)"
 /* The columns after ARTICLE_COLS, where store_article_get reads the body
  * and its stored HTML. */
 #define ARTICLE_COL_BODY 15

@@ -110,10 +110,38 @@ static const char article_exists_sql[] =
 static const char parent_ok_sql[] =
 	"SELECT id FROM comments"
 	" WHERE id = ?1 AND article_id = ?2 AND status = 'approved'";
+/* A reply joins its parent's thread; a top-level comment's thread is
+ * itself (thread_set_sql, once its id is known). */
 static const char insert_sql[] =
 	"INSERT INTO comments (article_id, parent_id, author, email, body,"
-	" ip, status, created_at, updated_at) VALUES (?1, nullif(?2, 0), ?3,"
-	" ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id";
+	" ip, status, created_at, updated_at, thread_id) VALUES (?1,"
+	" nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?8, (SELECT coalesce("
+	"p.thread_id, p.id) FROM comments p WHERE p.id = nullif(?2, 0)))"
+	" RETURNING id";
+static const char thread_set_sql[] =
+	"UPDATE comments SET thread_id = id WHERE id = ?1";
+/* Every comment write on an article: its approved count moves by ?2 and
+ * its comment version (store_comment_activity) by one. */
+static const char count_add_sql[] =
+	"UPDATE articles SET comment_count = comment_count + ?2,"
+	" comment_version = comment_version + 1 WHERE id = ?1";
+/* One page of threads: their ids, then their approved comments. ?1
+ * article, ?2 limit, ?3 offset. */
+static const char page_threads_sql[] =
+	"SELECT DISTINCT thread_id FROM comments"
+	" WHERE article_id = ?1 AND status = 'approved'"
+	" ORDER BY thread_id LIMIT ?2 OFFSET ?3";
+static const char page_sql[] =
+	"SELECT " COMMENT_COLS " FROM comments c"
+	" WHERE c.article_id = ?1 AND c.status = 'approved'"
+	" AND c.thread_id BETWEEN ?2 AND ?3"
+	" ORDER BY c.created_at, c.id";
+static const char thread_of_sql[] =
+	"SELECT thread_id FROM comments"
+	" WHERE id = ?1 AND article_id = ?2 AND status = 'approved'";
+static const char thread_pos_sql[] =
+	"SELECT count(DISTINCT thread_id) FROM comments"
+	" WHERE article_id = ?1 AND status = 'approved' AND thread_id < ?2";
 static const char find_sql[] =
 	"SELECT coalesce(parent_id, 0), status, article_id FROM comments"
 	" WHERE id = ?1";
@@ -125,6 +153,12 @@ static const char delete_sql[] = "DELETE FROM comments WHERE id = ?1";
 static const char log_sql[] =
 	"INSERT INTO moderation_log (comment_id, action, actor, at, detail)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)";
+
+static int comment_stmt_ids(struct store_conn *c, enum store_stmt_id id,
+			    const char *sql, int64_t a, int64_t b,
+			    sqlite3_stmt **out);
+static int comment_write_ids(struct store_conn *c, enum store_stmt_id id,
+			     const char *sql, int64_t a, int64_t b);
 
 /* Maps a status column to the enum. Returns GZ_OK or GZ_EDB (a value
  * the CHECK constraint forbids: corruption or another writer's bug). */
@@ -229,6 +263,97 @@ store_comment_list(struct store *st, struct pool *pool, int64_t article_id,
 	return comment_rows(c, pool, s, false, items, n);
 }
 
+int
+store_comment_page(struct store *st, struct pool *pool, int64_t article_id,
+		   size_t skip, size_t per_page, struct store_comment **items,
+		   size_t *n, bool *more)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	int64_t first = 0, last = 0;
+	size_t threads = 0;
+	bool reading = false;
+	int err, rc;
+
+	assert(st && pool && items && n && more && per_page > 0);
+	*items = NULL;
+	*n = 0;
+	*more = false;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	/* One snapshot for both statements: the threads and their
+	 * comments agree. */
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	reading = true;
+	if ((err = comment_stmt_ids(c, STMT_COMMENT_PAGE_THREADS,
+				    page_threads_sql, article_id,
+				    store_size_to_int64(per_page + 1), &s)) != GZ_OK)
+		goto out;
+	if ((rc = store_bind_int64(s, 3, store_size_to_int64(skip))) != SQLITE_OK) {
+		err = store_err(c->db, rc, page_threads_sql);
+		goto out;
+	}
+	/* Thread ids come in order: the page is the range of the first
+	 * per_page, and one more says another page follows. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (threads == per_page) {
+			*more = true;
+			break;
+		}
+		if (threads == 0)
+			first = sqlite3_column_int64(s, 0);
+		last = sqlite3_column_int64(s, 0);
+		threads++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, page_threads_sql);
+		goto out;
+	}
+	store_stmt_done(s);
+	s = NULL;
+	if (threads == 0)
+		goto out;
+	if ((err = comment_stmt_ids(c, STMT_COMMENT_PAGE, page_sql, article_id,
+				    first, &s)) != GZ_OK)
+		goto out;
+	if ((rc = store_bind_int64(s, 3, last)) != SQLITE_OK) {
+		err = store_err(c->db, rc, page_sql);
+		goto out;
+	}
+	err = comment_rows(c, pool, s, false, items, n);
+	s = NULL; /* handed back by comment_rows */
+out:
+	store_stmt_done(s);
+	if (reading)
+		store_read_end(c);
+	return err;
+}
+
+int
+store_comment_thread_pos(struct store *st, int64_t article_id, int64_t id,
+			 size_t *pos)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int64_t thread = 0, before = 0;
+	int err;
+
+	assert(st && pos);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = comment_stmt_ids(c, STMT_COMMENT_THREAD_OF, thread_of_sql,
+				    id, article_id, &s)) != GZ_OK ||
+	    (err = store_stmt_int64(c, s, &thread)) != GZ_OK)
+		return err;
+	if ((err = comment_stmt_ids(c, STMT_COMMENT_THREAD_POS, thread_pos_sql,
+				    article_id, thread, &s)) != GZ_OK ||
+	    (err = store_stmt_int64(c, s, &before)) != GZ_OK)
+		return err;
+	*pos = (size_t)before;
+	return GZ_OK;
+}
+
 /*
  * Reads comments for moderators, newest first (created_at, then id,
  * descending), with their article's headline: those with status
@@ -325,15 +450,14 @@ store_commenter_known(struct store *st, const char *email, bool *known)
 	return err;
 }
 
-/* Sums up an article's comments of every status: any comment stored,
- * moderated or deleted changes it. */
+/* The article's comment version, kept on write: any comment stored,
+ * moderated or deleted moves it by one. One row, whatever the article's
+ * number of comments. */
 int
 store_comment_activity(struct store *st, int64_t article_id, int64_t *mark)
 {
 	static const char sql[] =
-		"SELECT count(*) * 1000003 + coalesce(max(id), 0) + "
-		"coalesce(sum(CASE status WHEN 'approved' THEN id ELSE 0 END), 0) "
-		"FROM comments WHERE article_id = ?1";
+		"SELECT comment_version FROM articles WHERE id = ?1";
 	struct store_conn *c;
 	sqlite3_stmt *s;
 	int err;
@@ -609,6 +733,14 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 	}
 	if ((err = comment_row_insert(c, in, id)) != GZ_OK)
 		goto out;
+	if (!in->parent_id &&
+	    (err = comment_write_ids(c, STMT_COMMENT_THREAD_SET, thread_set_sql,
+				     *id, 0)) != GZ_OK)
+		goto out;
+	if ((err = comment_write_ids(c, STMT_COMMENT_COUNT_ADD, count_add_sql,
+				     in->article_id,
+				     in->status == STORE_COMMENT_APPROVED)) != GZ_OK)
+		goto out;
 	err = comment_log(c, *id, "submitted", "reader", in->created_at,
 			  comment_status_names[in->status]);
 	if (err == GZ_OK)
@@ -704,6 +836,11 @@ store_comment_set_status(struct store *st, int64_t id,
 	}
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		goto out;
+	if ((err = comment_write_ids(c, STMT_COMMENT_COUNT_ADD, count_add_sql,
+				     article_id,
+				     (status == STORE_COMMENT_APPROVED) -
+				     (old == STORE_COMMENT_APPROVED))) != GZ_OK)
+		goto out;
 	err = comment_log(c, id, comment_status_actions[status], actor, at,
 			  comment_status_names[old]);
 	if (err == GZ_OK)
@@ -745,6 +882,10 @@ store_comment_delete(struct store *st, int64_t id, const char *actor,
 		goto out;
 	err = comment_write_ids(c, STMT_COMMENT_DELETE, delete_sql, id, 0);
 	if (err != GZ_OK)
+		goto out;
+	if ((err = comment_write_ids(c, STMT_COMMENT_COUNT_ADD, count_add_sql,
+				     article_id,
+				     -(int64_t)(old == STORE_COMMENT_APPROVED))) != GZ_OK)
 		goto out;
 	err = comment_log(c, id, "delete", actor, at,
 			  comment_status_names[old]);

@@ -201,6 +201,29 @@ static const char *const store_migrations[] = {
 	"  keys TEXT NOT NULL"
 	");"
 	"CREATE INDEX changes_at ON changes (at);",
+
+	/* comment.c: each comment knows its thread (the top-level comment it
+	 * hangs from, itself for a top-level one), so an article page reads
+	 * one page of threads, not every comment; and an article's approved
+	 * comments are counted on write, not per read. */
+	"ALTER TABLE comments ADD COLUMN thread_id INTEGER;"
+	"WITH RECURSIVE up (id, top) AS ("
+	"  SELECT id, id FROM comments WHERE parent_id IS NULL"
+	"  UNION ALL SELECT c.id, up.top FROM comments c"
+	"  JOIN up ON c.parent_id = up.id)"
+	"UPDATE comments SET thread_id = (SELECT top FROM up"
+	"  WHERE up.id = comments.id);"
+	"UPDATE comments SET thread_id = id WHERE thread_id IS NULL;"
+	"CREATE INDEX comments_thread"
+	"  ON comments (article_id, status, thread_id, id);"
+	"ALTER TABLE articles ADD COLUMN comment_count INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
+	"  WHERE c.article_id = articles.id AND c.status = 'approved');"
+	"ALTER TABLE articles ADD COLUMN comment_version INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE articles SET comment_version = (SELECT count(*) FROM comments c"
+	"  WHERE c.article_id = articles.id);",
 };
 
 #define STORE_SCHEMA_VERSION \

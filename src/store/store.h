@@ -220,6 +220,21 @@ int store_nonce_purge(struct store *st, int64_t now);
 int store_comment_list(struct store *st, struct pool *pool,
 		       int64_t article_id, struct store_comment **items,
 		       size_t *n);
+/* One page of an article's approved comments, by thread: a thread is a
+ * top-level comment and every reply under it, never split. The page holds
+ * the per_page threads after the first skip (oldest thread first), its
+ * comments oldest first, replies in the same flat list as in
+ * store_comment_list. Output: *items in pool, *n, and *more (another
+ * page follows). Reads only the page's comments, whatever the article's
+ * total. Returns GZ_OK, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int store_comment_page(struct store *st, struct pool *pool,
+		       int64_t article_id, size_t skip, size_t per_page,
+		       struct store_comment **items, size_t *n, bool *more);
+/* The number of threads before the one holding approved comment id of
+ * article_id (its page is pos / per_page + 1). Output: *pos. Returns
+ * GZ_OK or GZ_ENOTFOUND (no such approved comment on that article). */
+int store_comment_thread_pos(struct store *st, int64_t article_id,
+			     int64_t id, size_t *pos);
 /* Comments for moderators, newest first, with their article's headline;
  * f->limit 0 means 100, and more than 1000 means 1000. GZ_EINVAL for a
  * status out of range. Output: *items in pool, *n. */

@@ -109,6 +109,12 @@ enum store_stmt_id {
 	STMT_COMMENT_SET_STATUS,
 	STMT_COMMENT_REPARENT,
 	STMT_COMMENT_DELETE,
+	STMT_COMMENT_THREAD_SET,      /* a top-level comment starts a thread */
+	STMT_COMMENT_COUNT_ADD,       /* articles.comment_count kept on write */
+	STMT_COMMENT_PAGE_THREADS,
+	STMT_COMMENT_PAGE,
+	STMT_COMMENT_THREAD_OF,
+	STMT_COMMENT_THREAD_POS,
 	STMT_MODERATION_LOG,
 	/* article.c: stored HTML, and the counts behind the totals */
 	STMT_ARTICLE_HTML_STALE,

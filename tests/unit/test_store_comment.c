@@ -654,6 +654,85 @@ test_article_comment_count(void **state)
 	assert_int_equal(a.comment_count, 1);
 }
 
+/* Pages of threads: a thread (a top-level comment and its replies) is
+ * never split, pages come oldest thread first, "more" says whether
+ * another follows, and a comment's thread position finds its page. The
+ * kept count follows deletion too. */
+static void
+test_comment_pages(void **state)
+{
+	struct fx *fx = *state;
+	struct store_comment *items;
+	struct store_article a;
+	int64_t top[5], reply, deep;
+	size_t n, pos, i;
+	bool more;
+
+	for (i = 0; i < 5; i++)
+		top[i] = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + (int64_t)i,
+			     0, NULL);
+	reply = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 10, top[0], NULL);
+	deep = add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW + 11, reply, NULL);
+	(void)add(fx, fx->a1, STORE_COMMENT_PENDING, NOW + 12, top[4], NULL);
+	(void)add(fx, fx->a2, STORE_COMMENT_APPROVED, NOW, 0, NULL);
+
+	assert_int_equal(store_comment_page(fx->st, fx->pool, fx->a1, 0, 2,
+					    &items, &n, &more), GZ_OK);
+	/* Threads 1 and 2, thread 1's replies with it (the reply to the
+	 * reply included), in time order. */
+	assert_int_equal(n, 4);
+	assert_int_equal(items[0].id, top[0]);
+	assert_int_equal(items[1].id, top[1]);
+	assert_int_equal(items[2].id, reply);
+	assert_int_equal(items[3].id, deep);
+	assert_true(more);
+	assert_int_equal(store_comment_page(fx->st, fx->pool, fx->a1, 4, 2,
+					    &items, &n, &more), GZ_OK);
+	assert_int_equal(n, 1); /* the pending reply is not shown */
+	assert_int_equal(items[0].id, top[4]);
+	assert_false(more);
+	assert_int_equal(store_comment_page(fx->st, fx->pool, fx->a1, 6, 2,
+					    &items, &n, &more), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_false(more);
+
+	assert_int_equal(store_comment_thread_pos(fx->st, fx->a1, deep, &pos),
+			 GZ_OK);
+	assert_int_equal(pos, 0);
+	assert_int_equal(store_comment_thread_pos(fx->st, fx->a1, top[3], &pos),
+			 GZ_OK);
+	assert_int_equal(pos, 3);
+	assert_int_equal(store_comment_thread_pos(fx->st, fx->a2, top[3], &pos),
+			 GZ_ENOTFOUND);
+
+	/* A rejected top-level comment takes its thread off the pages when
+	 * nothing of it is left approved... */
+	assert_int_equal(set_status(fx, top[1], STORE_COMMENT_REJECTED), GZ_OK);
+	assert_int_equal(store_comment_page(fx->st, fx->pool, fx->a1, 0, 2,
+					    &items, &n, &more), GZ_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(items[0].id, top[0]);
+	assert_int_equal(items[1].id, top[2]);
+	assert_int_equal(items[2].id, reply);
+	/* ...and the kept count follows approval, rejection and deletion. */
+	assert_int_equal(store_article_get(fx->st, fx->pool, fx->a1, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.comment_count, 6);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_comment_delete(fx->st, top[0], "test", NOW),
+			 GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, fx->a1, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.comment_count, 5);
+	/* The deleted comment's replies keep their thread. */
+	assert_int_equal(store_comment_page(fx->st, fx->pool, fx->a1, 0, 1,
+					    &items, &n, &more), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].id, reply);
+	assert_int_equal(items[1].id, deep);
+}
+
 static void
 test_comments_close_at_round_trip(void **state)
 {
@@ -891,6 +970,7 @@ main(void)
 		T(test_delete_reparents),
 		T(test_commenter_known),
 		T(test_article_comment_count),
+		T(test_comment_pages),
 		T(test_comments_close_at_round_trip),
 		T(test_nonce_purge),
 		T(test_invalid_input_refused),

@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
