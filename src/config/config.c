@@ -280,7 +280,7 @@ config_set(struct config *c, const char *section, const char *key,
 		if (strcmp(key, "threads") == 0) {
 			if (config_uint(value, 0, 256, &c->threads))
 				return config_errf(err, errlen,
-					"threads: expected a number from 0 (one per core) to 256, not \"%s\"", value);
+					"threads: expected a number from 0 (four per core) to 256, not \"%s\"", value);
 			return GZ_OK;
 		}
 	} else if (strcmp(section, "security") == 0) {
@@ -416,7 +416,7 @@ config_write_new(const struct config *c, const char *path)
 		"[server]\n"
 		"; Address and port gazette serve listens on.\n"
 		"listen = %s\n"
-		"; Worker threads; 0 means one per CPU core.\n"
+		"; Worker threads; 0 means four per CPU core.\n"
 		"threads = %u\n"
 		"; yes only behind a reverse proxy that sets X-Forwarded-For: the\n"
 		"; comment rate limit then counts the reader's address, not the proxy's.\n"

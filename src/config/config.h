@@ -24,7 +24,7 @@ struct config {
 	char *language;  /* [site] language, BCP 47 */
 	unsigned per_page; /* [site] per_page: articles on a listing page */
 	char *listen;    /* [server] listen, ADDR:PORT */
-	unsigned threads; /* [server] threads; 0 = one per core */
+	unsigned threads; /* [server] threads; 0 = four per core */
 	bool trust_proxy; /* [server] trust_proxy: X-Forwarded-For names the
 			     reader (only behind a proxy that sets it) */
 	unsigned cache_mb; /* [server] cache_mb: page cache size, MiB */

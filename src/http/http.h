@@ -200,7 +200,7 @@ struct http_server_opts {
 	 * Must be cheap when nothing changed. */
 	void (*sync)(void *ctx);
 	void *sync_ctx;
-	unsigned threads;     /* 0: one per core */
+	unsigned threads;     /* 0: four per core */
 	unsigned per_ip_limit; /* connections per address; 0: no limit */
 	const struct http_router *router;
 	http_error_fn error_page;
