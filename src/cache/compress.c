@@ -143,10 +143,13 @@ gzip_build(const struct cache_page *p, struct cache_var *v)
 						 p->slots[i].len);
 		v->op[i] = (uint32_t)crc32_combine_gen((z_off_t)(p->len - end));
 	}
-	/* Give back the unused part of the page-sized buffer. */
-	v->data = realloc(out, v->len);
-	if (!v->data)
-		v->data = out;
+	/* Give back the unused part of the page-sized buffer (a failed
+	 * shrink keeps the larger one). */
+	{
+		unsigned char *shrunk = realloc(out, v->len);
+
+		v->data = shrunk ? shrunk : out;
+	}
 	out = NULL;
 	err = GZ_OK;
 out:
@@ -388,9 +391,11 @@ brotli_build(const struct cache_page *p, struct cache_var *v)
 	v->len = pos;
 	if ((err = p->nslots ? br_verify(p, v, ph) : GZ_OK) != GZ_OK)
 		goto out;
-	v->data = realloc(out, pos);
-	if (!v->data)
-		v->data = out;
+	{
+		unsigned char *shrunk = realloc(out, pos);
+
+		v->data = shrunk ? shrunk : out;
+	}
 	out = NULL;
 out:
 	if (err != GZ_OK)

@@ -39,6 +39,12 @@ struct http_req {
 	void *conn;             /* the library's connection (server.c only) */
 	const struct http_form *form; /* a POST's form, or NULL */
 	const char *ip;         /* the peer's address, text */
+	/* A handler that answers later (http_req_suspend) finds here, when
+	 * called again, what it left: resumed is true and state is what it
+	 * set (in the pool, which lives until the request is done). */
+	bool resumed;
+	void *state;
+	void *server;           /* server.c's state of the request */
 };
 
 struct http_form;
@@ -129,6 +135,17 @@ int http_router_match(const struct http_router *r, struct http_req *req,
 		      http_handler_fn *fn, void **ctx, unsigned *allowed);
 
 /* ---- requests (request.c) ------------------------------------------------- */
+
+/* A handler that must wait (a comment's group commit) without holding a
+ * server thread: it calls http_req_suspend, starts its work with the
+ * handle, sets req->state and returns GZ_EPENDING. When the work is done,
+ * whoever finishes it calls http_resume(handle), from any thread, once;
+ * the server then calls the same handler again for the same request,
+ * with req->resumed true, and that call answers. The handle is valid
+ * until http_resume. */
+struct http_resume;
+struct http_resume *http_req_suspend(struct http_req *req);
+void http_resume(struct http_resume *r);
 
 /* Returns a request header's value, or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);

@@ -15,6 +15,8 @@
  * request.
  */
 #include <arpa/inet.h>
+#include <assert.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -42,6 +44,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_opts opts;
 	unsigned port;
+	_Atomic unsigned suspended; /* requests waiting for http_resume */
 };
 
 struct request_state {
@@ -51,6 +54,14 @@ struct request_state {
 	int refuse;        /* the status it will be refused with, or 0 */
 	unsigned allowed;  /* for a 405: the methods the path takes */
 	bool answered;     /* a response was queued early */
+	bool finished;     /* the body was read to its end */
+	/* Suspended by its handler (http_req_suspend), and resumed: the
+	 * next call of the handler is the one that answers. */
+	bool suspended;
+	bool resumed;
+	void *handler_state;
+	struct http_server *server;
+	struct MHD_Connection *conn;
 	struct http_form *form; /* a POST's fields */
 	char ip[INET6_ADDRSTRLEN];
 };
@@ -520,7 +531,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
 			       .path = url, .conn = conn, .form = rs->form,
-			       .ip = rs->ip};
+			       .ip = rs->ip, .resumed = rs->resumed,
+			       .state = rs->handler_state, .server = rs};
 	struct http_resp resp = {0};
 	http_handler_fn fn = NULL;
 	void *ctx = NULL;
@@ -551,6 +563,17 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		server_error(s, &req, http_status_of_err(rc), &resp);
 	} else {
 		rc = fn(ctx, &req, &resp);
+		/* req.resumed, not rs->resumed: the writer may resume the
+		 * request before its handler has even returned. */
+		if (rc == GZ_EPENDING && rs->suspended && !req.resumed) {
+			/* The handler answers when called again, after its
+			 * http_resume. */
+			rs->handler_state = req.state;
+			buf_fini(&resp.body);
+			return MHD_YES;
+		}
+		if (rc == GZ_EPENDING)
+			rc = GZ_EINVAL; /* a handler's mistake: never pending twice */
 		if (rc == GZ_OK && resp.body.err)
 			rc = resp.body.err;
 		if (rc != GZ_OK) {
@@ -584,6 +607,30 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	ret = server_queue(conn, &req, &resp);
 	buf_fini(&resp.body);
 	return ret;
+}
+
+struct http_resume *
+http_req_suspend(struct http_req *req)
+{
+	struct request_state *rs = req->server;
+
+	assert(rs && !rs->suspended);
+	rs->suspended = true;
+	atomic_fetch_add(&rs->server->suspended, 1);
+	MHD_suspend_connection(rs->conn);
+	return (struct http_resume *)(void *)rs;
+}
+
+void
+http_resume(struct http_resume *r)
+{
+	struct request_state *rs = (struct request_state *)(void *)r;
+	struct http_server *s = rs->server;
+
+	rs->resumed = true;
+	MHD_resume_connection(rs->conn);
+	/* rs may be gone from here on: the request can complete at once. */
+	atomic_fetch_sub(&s->suspended, 1);
 }
 
 /* Writes the peer's address as text into ip ("" when unknown). */
@@ -650,6 +697,8 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		}
 		rs->method = server_method(method);
+		rs->server = s;
+		rs->conn = conn;
 		*con_cls = rs;
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		rs->refuse = server_refusal(s, conn, rs, url, &rs->allowed);
@@ -695,8 +744,11 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     rs->allowed);
 		return MHD_YES;
 	}
-	if (!rs->refuse && rs->form && !http_form_finish(rs->form))
-		rs->refuse = 400;
+	if (!rs->finished) {
+		rs->finished = true;
+		if (!rs->refuse && rs->form && !http_form_finish(rs->form))
+			rs->refuse = 400;
+	}
 	if (rs->refuse)
 		return server_refuse(s, conn, rs, url, rs->refuse, rs->allowed);
 	return server_dispatch(s, conn, rs, url);
@@ -775,7 +827,8 @@ http_server_start(const struct http_server_opts *opts,
 	const union MHD_DaemonInfo *info;
 	unsigned threads = opts->threads;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	long ncpu;
 
 	if (server_parse_listen(opts->listen, &ss, &sslen) != GZ_OK) {
@@ -832,8 +885,19 @@ http_server_port(const struct http_server *s)
 void
 http_server_stop(struct http_server *s)
 {
+	unsigned waited;
+	MHD_socket fd;
+
 	if (!s)
 		return;
+	/* No new connections; requests waiting for their write (a comment
+	 * in a group commit) are resumed and answered first, for at most
+	 * five seconds: libmicrohttpd must not free a suspended connection
+	 * that a writer is about to resume. */
+	if ((fd = MHD_quiesce_daemon(s->daemon)) != MHD_INVALID_SOCKET)
+		close(fd); /* no longer libmicrohttpd's once quiesced */
+	for (waited = 0; atomic_load(&s->suspended) > 0 && waited < 5000; waited++)
+		usleep(1000);
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }

@@ -442,11 +442,30 @@ comments_spend(struct site *site, const struct comments_decision *d)
 	return rc == GZ_EEXIST ? GZ_OK : rc;
 }
 
-int
-site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
+/* A comment waiting for its write, kept in the request's pool while the
+ * request is suspended. */
+struct comment_wait {
+	struct store_comment_input in;
+	unsigned char nonce[COMMENTS_NONCE_BYTES];
+	struct site_comment_form form;
+	struct store_article a;
+	const char *url;
+	struct store_job *job;
+};
+
+/* The store's group commit is done with a comment: its request goes on. */
+static void
+comments_resume(void *ctx)
 {
-	struct site *site = ctx;
+	http_resume(ctx);
+}
+
+/* Judges a submission and, when it is to be stored, queues it. */
+static int
+comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
+{
 	struct pool *pool = req->pool;
+	struct comment_wait *w;
 	struct store_article a;
 	struct comments_submission sub = {0};
 	struct comments_decision d;
@@ -454,7 +473,6 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct site_comment_form form = {0};
 	const char *url;
 	uint64_t id, parent = 0;
-	int64_t cid = 0;
 	const struct comments_policy *p = comments_policy(site->comments);
 	const char *fetch_site;
 	char *name;
@@ -552,27 +570,65 @@ site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 	in.nonce = d.token.nonce;
 	in.nonce_len = sizeof(d.token.nonce);
 	in.nonce_expires_at = d.token.expires_at;
-	/* Committed with the comments of the same moment (group commit):
-	 * when this returns GZ_OK the comment is on disk. */
-	rc = store_comment_add(site->store, &in, &cid);
+	/* Committed with the comments of the same moment (group commit),
+	 * without holding this server thread while the batch syncs: the
+	 * request is suspended and answered by comments_finish once the
+	 * comment is on disk. */
+	if (!(w = pool_calloc(pool, 1, sizeof(*w))) ||
+	    !(w->job = pool_alloc(pool, store_job_size())))
+		return GZ_ENOMEM;
+	w->in = in;
+	memcpy(w->nonce, d.token.nonce, sizeof(w->nonce));
+	w->in.nonce = w->nonce;
+	w->form = form;
+	w->a = a;
+	w->url = url;
+	req->state = w;
+	store_comment_add_async(site->store, &w->in, w->job, comments_resume,
+				http_req_suspend(req));
+	return GZ_EPENDING;
+}
+
+/* The answer to a comment whose write is done: the article page again
+ * when its token was spent meanwhile or its parent went away, else 303
+ * to the comment (published) or to the thread with a notice (held). */
+static int
+comments_finish(struct site *site, struct http_req *req,
+		struct http_resp *resp, struct comment_wait *w)
+{
+	struct pool *pool = req->pool;
+	int64_t cid = 0;
+	int rc;
+
+	rc = store_job_result(w->job, &cid);
 	if (rc == GZ_EEXIST) {
-		form.field = "answer";
-		form.message = "This question was already answered; please answer the new one.";
-		return comments_again(site, req, resp, &a, 422, &form);
+		w->form.field = "answer";
+		w->form.message = "This question was already answered; please answer the new one.";
+		return comments_again(site, req, resp, &w->a, 422, &w->form);
 	}
 	if (rc == GZ_ENOTFOUND) {
-		form.parent_id = 0;
-		form.field = "body";
-		form.message = "The comment you replied to is no longer there; your comment will be posted on its own.";
-		return comments_again(site, req, resp, &a, 422, &form);
+		w->form.parent_id = 0;
+		w->form.field = "body";
+		w->form.message = "The comment you replied to is no longer there; your comment will be posted on its own.";
+		return comments_again(site, req, resp, &w->a, 422, &w->form);
 	}
 	if (rc != GZ_OK)
 		return rc;
 	http_resp_header(resp, "Cache-Control", "no-store");
-	if (in.status == STORE_COMMENT_APPROVED)
+	if (w->in.status == STORE_COMMENT_APPROVED)
 		return http_resp_redirect(resp, 303, pool_printf(pool,
 					  "%s#comment-%lld", site_url_comment(pool,
-					  url, cid), (long long)cid));
+					  w->url, cid), (long long)cid));
 	return http_resp_redirect(resp, 303, pool_printf(pool,
-				  "%s?held=1#comments", url));
+				  "%s?held=1#comments", w->url));
+}
+
+int
+site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+
+	if (req->resumed)
+		return comments_finish(site, req, resp, req->state);
+	return comments_begin(site, req, resp);
 }

@@ -292,6 +292,22 @@ int store_sync_set(struct store *st, enum store_sync level);
  * or store_comment_insert's errors. */
 int store_comment_add(struct store *st, const struct store_comment_input *in,
 		      int64_t *id);
+/* store_comment_add without waiting, for a caller that must not hold its
+ * thread while the batch syncs (a server thread). job is caller storage
+ * of store_job_size() bytes, and job and in must stay valid until done
+ * has been called: done(ctx) is called exactly once, on the writer's
+ * thread after the batch's commit and its change events (or at once, on
+ * the caller's thread, when the store is closing), and must not call
+ * into the store. Then store_job_result tells the outcome. */
+struct store_job;
+size_t store_job_size(void);
+void store_comment_add_async(struct store *st,
+			     const struct store_comment_input *in,
+			     struct store_job *job, void (*done)(void *ctx),
+			     void *ctx);
+/* A finished job's outcome, as store_comment_add returns it. Output:
+ * *id (the comment's id on GZ_OK). */
+int store_job_result(const struct store_job *job, int64_t *id);
 /* Spends a nonce alone, batched and durable like store_comment_add.
  * Returns GZ_OK, GZ_EEXIST (spent already) or GZ_EINVAL. */
 int store_nonce_use(struct store *st, const unsigned char *nonce, size_t len,

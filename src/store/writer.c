@@ -20,8 +20,12 @@
  *   holds it succeeded; a failed job was rolled back to its savepoint,
  *   leaving the rest of its batch intact; a failed COMMIT fails every
  *   job that had succeeded with the commit's error.
- * - Jobs live on their callers' stacks: a caller does not return before
- *   its job is done, and the writer touches no job after marking it done.
+ * - A waiting job lives on its caller's stack: its caller does not return
+ *   before it is done, and the writer touches no job after marking it
+ *   done. An asynchronous job (store_comment_add_async) lives in its
+ *   caller's storage until its done callback, which the writer calls
+ *   after the commit, outside the queue lock, having read everything it
+ *   needs from the job first.
  * - store_close stops the thread only after the queue is empty.
  */
 #include "store/store.h"
@@ -57,6 +61,10 @@ struct store_job {
 	int64_t id;       /* out: the comment's id */
 	int err;          /* out */
 	bool done;        /* guarded by queue_lock */
+	/* An asynchronous job's caller: called once it is done, instead of
+	 * waking a waiter (store_comment_add_async). */
+	void (*done_fn)(void *ctx);
+	void *done_ctx;
 	struct store_job *next;
 };
 
@@ -117,6 +125,8 @@ batch_run(struct store *st, struct store_job *list)
 			job_run(st, j);
 		err = store_tx_commit(st);
 	}
+	struct store_job *async = NULL;
+
 	pthread_mutex_lock(&st->queue_lock);
 	for (j = list; j; j = next) {
 		next = j->next;
@@ -126,10 +136,26 @@ batch_run(struct store *st, struct store_job *list)
 			j->err = err;
 			j->id = 0;
 		}
-		j->done = true;
+		if (j->done_fn) {
+			/* Told after the lock is released; its storage is the
+			 * caller's again once told, so keep what telling
+			 * needs. */
+			j->next = async;
+			async = j;
+		} else {
+			j->done = true;
+		}
 	}
 	pthread_cond_broadcast(&st->done_cond);
 	pthread_mutex_unlock(&st->queue_lock);
+	for (j = async; j; j = next) {
+		void (*fn)(void *) = j->done_fn;
+		void *ctx = j->done_ctx;
+
+		next = j->next;
+		j->done = true;
+		fn(ctx); /* j may be gone from here on */
+	}
 }
 
 /* Forgets expired nonces in a transaction of its own. */
@@ -249,6 +275,45 @@ job_submit(struct store *st, struct store_job *j)
 	while (!j->done)
 		pthread_cond_wait(&st->done_cond, &st->queue_lock);
 	pthread_mutex_unlock(&st->queue_lock);
+	return j->err;
+}
+
+size_t
+store_job_size(void)
+{
+	return sizeof(struct store_job);
+}
+
+void
+store_comment_add_async(struct store *st, const struct store_comment_input *in,
+			struct store_job *j, void (*done)(void *ctx), void *ctx)
+{
+	assert(st && in && j && done);
+	*j = (struct store_job){.kind = JOB_COMMENT, .in = in,
+				.done_fn = done, .done_ctx = ctx};
+	pthread_mutex_lock(&st->queue_lock);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->queue_lock);
+		j->err = GZ_EBUSY;
+		j->done = true;
+		done(ctx);
+		return;
+	}
+	if (st->queue_tail)
+		st->queue_tail->next = j;
+	else
+		st->queue_head = j;
+	st->queue_tail = j;
+	st->queued++;
+	pthread_cond_signal(&st->queue_cond);
+	pthread_mutex_unlock(&st->queue_lock);
+}
+
+int
+store_job_result(const struct store_job *j, int64_t *id)
+{
+	assert(j && id && j->done);
+	*id = j->err == GZ_OK ? j->id : 0;
 	return j->err;
 }
 

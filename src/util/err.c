@@ -17,6 +17,7 @@ gz_strerror(int err)
 	case GZ_EBUSY: return "busy";
 	case GZ_ESCHEMA: return "database is from a newer version of gazette";
 	case GZ_EFORBIDDEN: return "forbidden";
+	case GZ_EPENDING: return "pending";
 	}
 	return "unknown error";
 }

@@ -20,6 +20,8 @@ enum gz_err {
 	GZ_EBUSY,     /* the resource is locked or in use */
 	GZ_ESCHEMA,   /* the database is from a newer gazette */
 	GZ_EFORBIDDEN, /* the request is refused (a cross-site form) */
+	GZ_EPENDING,  /* not done yet: the answer comes later (a suspended
+			 request, a queued write) */
 };
 
 /* Returns a static, human-readable description of err. */
