@@ -13,7 +13,10 @@
  * when nothing changed, so it first compares SQLite's WAL-index header
  * (the -shm file, mapped read-only: its change counter and last frame
  * move with every commit, https://www.sqlite.org/walformat.html) with
- * what it saw last, and only on a difference runs a query.
+ * what it saw last, and only on a difference runs a query (one indexed
+ * range read, usually empty). The header moves with this process's own
+ * commits too, so under a comment storm about one request per batch runs
+ * that query, under the lock other syncing requests wait on briefly.
  *
  * Invariants:
  * - Rows carry the writing store's random origin; sync skips its own,
@@ -65,6 +68,7 @@ store_changes_open(struct store *st)
 	sqlite3_stmt *s = NULL;
 	char *shm = NULL;
 	int64_t last = 0;
+	size_t plen;
 	int err, fd;
 
 	if (getrandom(&st->changes_origin, sizeof(st->changes_origin), 0) !=
@@ -82,9 +86,10 @@ store_changes_open(struct store *st)
 	st->changes_made = true;
 	/* Without a mapping sync still works, by asking the database every
 	 * STORE_CHANGES_POLL_NS. */
-	if ((shm = malloc(strlen(st->path) + 5)) != NULL) {
-		strcpy(shm, st->path); /* sized above */
-		memcpy(shm + strlen(st->path), "-shm", 5);
+	plen = strlen(st->path);
+	if ((shm = malloc(plen + 5)) != NULL) {
+		memcpy(shm, st->path, plen);
+		memcpy(shm + plen, "-shm", 5);
 		if ((fd = open(shm, O_RDONLY | O_CLOEXEC)) >= 0) {
 			void *m = mmap(NULL, STORE_SHM_MAP, PROT_READ, MAP_SHARED,
 				       fd, 0);
@@ -140,11 +145,15 @@ store_changes_record(struct store *st)
 	}
 	err = store_stmt(c, STMT_CHANGES_INSERT, changes_insert_sql, &s);
 	if (err == GZ_OK) {
-		if (store_bind_int64(s, 1, st->changes_origin) ||
-		    store_bind_int64(s, 2, (int64_t)time(NULL)) ||
-		    store_bind_text(s, 3, joined)) {
+		int rc = store_bind_int64(s, 1, st->changes_origin);
+
+		if (rc == SQLITE_OK)
+			rc = store_bind_int64(s, 2, (int64_t)time(NULL));
+		if (rc == SQLITE_OK)
+			rc = store_bind_text(s, 3, joined);
+		if (rc != SQLITE_OK) {
+			err = store_err(c->db, rc, changes_insert_sql);
 			store_stmt_done(s);
-			err = GZ_EDB;
 		} else {
 			err = store_stmt_run(c, s);
 		}
@@ -178,23 +187,30 @@ changes_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Keys handed to the listener at once; a row with more (an import's
+ * batch) is told in several calls. */
+#define STORE_CHANGES_FIRE_KEYS 256
+
 /* Fires one row's keys ("a b c") to the listener. */
 static void
 changes_fire(struct store *st, const unsigned char *text)
 {
-	const char *keys[256];
+	const char *keys[STORE_CHANGES_FIRE_KEYS];
 	size_t n = 0;
 	char *copy, *p;
 
 	if (!text || !st->event_fn || !(copy = strdup((const char *)text)))
 		return;
-	for (p = copy; *p && n < 256;) {
+	for (p = copy; *p;) {
 		keys[n++] = p;
 		p += strcspn(p, " ");
 		if (*p)
 			*p++ = '\0';
+		if (n == STORE_CHANGES_FIRE_KEYS || !*p) {
+			st->event_fn(st->event_ctx, keys, n);
+			n = 0;
+		}
 	}
-	st->event_fn(st->event_ctx, keys, n);
 	free(copy);
 }
 
@@ -220,8 +236,16 @@ store_changes_sync(struct store *st)
 			return GZ_OK;
 	}
 	pthread_mutex_lock(&st->changes_lock);
-	/* Another thread may have read this change while we waited. */
-	if (st->shm && sig == atomic_load(&st->changes_sig)) {
+	/* Another thread may have read this change while we waited: look
+	 * again, and remember what is read now (a commit landing during
+	 * the query is then seen by the next sync). */
+	if (st->shm) {
+		sig = changes_signature(st);
+		if (sig == atomic_load(&st->changes_sig)) {
+			pthread_mutex_unlock(&st->changes_lock);
+			return GZ_OK;
+		}
+	} else if (now - atomic_load(&st->changes_polled) < STORE_CHANGES_POLL_NS) {
 		pthread_mutex_unlock(&st->changes_lock);
 		return GZ_OK;
 	}

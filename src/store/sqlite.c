@@ -899,6 +899,7 @@ store_tx_begin(struct store *st)
 		return err;
 	}
 	st->in_tx = true;
+	st->in_unit = false;
 	st->tx_owner = pthread_self();
 	store_keys_clear(st);
 	return GZ_OK;
@@ -975,11 +976,15 @@ store_tx_rollback(struct store *st)
 int
 store_tx_unit_begin(struct store *st)
 {
-	assert(st && st->in_tx &&
+	int err;
+
+	assert(st && st->in_tx && !st->in_unit &&
 	       pthread_equal(st->tx_owner, pthread_self()));
 	st->unit_mark = store_keys_mark(st);
-	return store_savepoint_stmt(&st->writer, STMT_UNIT_SAVEPOINT,
-				    "SAVEPOINT store_unit");
+	err = store_savepoint_stmt(&st->writer, STMT_UNIT_SAVEPOINT,
+				   "SAVEPOINT store_unit");
+	st->in_unit = err == GZ_OK;
+	return err;
 }
 
 int
@@ -987,8 +992,9 @@ store_tx_unit_end(struct store *st, int err)
 {
 	static const char release_sql[] = "RELEASE store_unit";
 
-	assert(st && st->in_tx &&
+	assert(st && st->in_tx && st->in_unit &&
 	       pthread_equal(st->tx_owner, pthread_self()));
+	st->in_unit = false;
 	if (err == GZ_OK &&
 	    (err = store_savepoint_stmt(&st->writer, STMT_UNIT_RELEASE,
 					release_sql)) == GZ_OK)

@@ -225,8 +225,9 @@ int store_comment_list(struct store *st, struct pool *pool,
  * the per_page threads after the first skip (oldest thread first), its
  * comments oldest first, replies in the same flat list as in
  * store_comment_list. Output: *items in pool, *n, and *more (another
- * page follows). Reads only the page's comments, whatever the article's
- * total. Returns GZ_OK, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+ * page follows). Reads the page's comments and the index entries of the
+ * threads before it, never the other comments' rows. Returns GZ_OK,
+ * GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
 int store_comment_page(struct store *st, struct pool *pool,
 		       int64_t article_id, size_t skip, size_t per_page,
 		       struct store_comment **items, size_t *n, bool *more);
@@ -289,7 +290,7 @@ int store_sync_set(struct store *st, enum store_sync level);
  * comment is committed at the store's sync level (acknowledged = on
  * disk). Must not be called inside store_tx_begin/commit. A failing
  * comment does not fail the others of its batch. Returns GZ_OK with *id,
- * or store_comment_insert's errors. */
+ * store_comment_insert's errors, or GZ_EBUSY when the store is closing. */
 int store_comment_add(struct store *st, const struct store_comment_input *in,
 		      int64_t *id);
 /* store_comment_add without waiting, for a caller that must not hold its

@@ -129,9 +129,6 @@ enum store_stmt_id {
 	STMT_DUE_LIST,
 	STMT_DUE_NEXT,
 	/* writer.c */
-	STMT_JOB_SAVEPOINT,
-	STMT_JOB_RELEASE,
-	STMT_JOB_ROLLBACK_TO,
 	/* sqlite.c: store_tx_unit_begin/end */
 	STMT_UNIT_SAVEPOINT,
 	STMT_UNIT_RELEASE,
@@ -173,6 +170,7 @@ struct store {
 	 * without a lock). */
 	struct store_keyset keys; /* guarded by write_lock */
 	size_t unit_mark;         /* keys before the open unit (write_lock) */
+	bool in_unit;             /* a unit is open (write_lock) */
 	store_event_fn event_fn;
 	void *event_ctx;
 	/* store_due_publish's window: its previous now, and whether it has

@@ -68,47 +68,24 @@ struct store_job {
 	struct store_job *next;
 };
 
-/* Runs one of the job savepoint statements on c. */
-static int
-job_savepoint(struct store_conn *c, enum store_stmt_id id, const char *sql)
-{
-	sqlite3_stmt *s;
-	int err;
-
-	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
-		return err;
-	return store_stmt_run(c, s);
-}
-
-/* Runs job j inside the batch's transaction, in a savepoint of its own
- * (named apart from store_write, which store_comment_insert opens inside
- * it): a failing job leaves nothing, not even its keys. */
+/* Runs job j inside the batch's transaction as a unit of its own
+ * (store_tx_unit_begin/end): a failing job leaves nothing, not even its
+ * keys, and the batch goes on. */
 static void
 job_run(struct store *st, struct store_job *j)
 {
-	static const char release_sql[] = "RELEASE store_job";
-	struct store_conn *c = store_writer(st);
-	size_t mark = store_keys_mark(st);
 	int err;
 
-	if ((err = job_savepoint(c, STMT_JOB_SAVEPOINT,
-				 "SAVEPOINT store_job")) != GZ_OK) {
-		j->err = err;
-		return;
+	if ((err = store_tx_unit_begin(st)) == GZ_OK) {
+		if (j->kind == JOB_COMMENT)
+			err = store_comment_insert(st, j->in, &j->id);
+		else
+			err = store_nonce_spend(st, j->nonce, j->len,
+						j->expires_at);
+		err = store_tx_unit_end(st, err);
 	}
-	if (j->kind == JOB_COMMENT)
-		err = store_comment_insert(st, j->in, &j->id);
-	else
-		err = store_nonce_spend(st, j->nonce, j->len, j->expires_at);
-	if (err == GZ_OK)
-		err = job_savepoint(c, STMT_JOB_RELEASE, release_sql);
-	if (err != GZ_OK) {
-		if (job_savepoint(c, STMT_JOB_ROLLBACK_TO,
-				  "ROLLBACK TO store_job") == GZ_OK)
-			(void)job_savepoint(c, STMT_JOB_RELEASE, release_sql);
-		store_keys_truncate(st, mark);
+	if (err != GZ_OK)
 		j->id = 0;
-	}
 	j->err = err;
 }
 
