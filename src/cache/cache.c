@@ -748,7 +748,7 @@ cache_page_slot_len(const struct cache_page *p, size_t i)
 }
 
 void
-cache_page_fill(const struct cache_page *p, void **fn, void **ctx,
+cache_page_fill(const struct cache_page *p, cache_fill_fn *fn, void **ctx,
 		int64_t *arg)
 {
 	*fn = p->fill_fn;

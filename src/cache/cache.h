@@ -61,6 +61,11 @@ struct cache_slot {
 	size_t len;
 };
 
+/* Writes each slot's bytes for one response: out[i] gets exactly len[i]
+ * bytes (http/'s http_fill_fn has this type). */
+typedef void (*cache_fill_fn)(void *ctx, int64_t arg, char *const *out,
+			      const size_t *len, size_t n);
+
 /* What http/ hands cache_put. Everything is copied: the caller keeps
  * ownership of its strings and buffers. */
 struct cache_page_input {
@@ -78,9 +83,10 @@ struct cache_page_input {
 	 * long, inside the body. */
 	const struct cache_slot *slots;
 	size_t nslots;
-	/* Opaque to the cache, kept for http/: what fills the slots of a
-	 * response (the handler's callback, its context and argument). */
-	void *fill_fn;
+	/* Kept for http/, never called by the cache: what fills the slots
+	 * of a response (the handler's callback, its context and
+	 * argument). */
+	cache_fill_fn fill_fn;
 	void *fill_ctx;
 	int64_t fill_arg;
 };
@@ -140,8 +146,10 @@ int64_t cache_page_last_modified(const struct cache_page *p);  /* or 0 */
 size_t cache_page_nslots(const struct cache_page *p);
 /* Slot i's length. */
 size_t cache_page_slot_len(const struct cache_page *p, size_t i);
-void cache_page_fill(const struct cache_page *p, void **fn, void **ctx,
-		     int64_t *arg);
+/* What fills p's slots, as cache_put was given it. Output: *fn, *ctx,
+ * *arg. */
+void cache_page_fill(const struct cache_page *p, cache_fill_fn *fn,
+		     void **ctx, int64_t *arg);
 
 /* Makes (once) and returns whether the page has a variant in enc. A
  * variant is not made, and false returned, when compressing does not

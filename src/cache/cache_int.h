@@ -67,7 +67,7 @@ struct cache_page {
 	size_t nkeys;
 	const char **keys;
 	uint64_t *key_hash;
-	void *fill_fn;
+	cache_fill_fn fill_fn;
 	void *fill_ctx;
 	int64_t fill_arg;
 

@@ -295,10 +295,18 @@ cmd_import(int argc, char **argv)
 		 * all), a batch at most IMPORT_BATCH_MS long, so that a big
 		 * import syncs to disk a few times a second, not once per
 		 * file, and a running server's comments wait no longer. */
-		if (!dry_run && i + 1 < argc &&
+		if (i + 1 < argc &&
 		    import_now_ms() - batch_start >= IMPORT_BATCH_MS) {
-			import_commit(st, &added, &updated, &failed,
-				      &batch_added, &batch_updated);
+			/* A dry run gives the lock back the same way. */
+			if (dry_run) {
+				store_tx_rollback(st);
+				added += batch_added;
+				updated += batch_updated;
+				batch_added = batch_updated = 0;
+			} else {
+				import_commit(st, &added, &updated, &failed,
+					      &batch_added, &batch_updated);
+			}
 			if ((rc = store_tx_begin(st)) != GZ_OK) {
 				cli_error("%s: the database is busy (%s)", site,
 					  gz_strerror(rc));

@@ -73,7 +73,7 @@ struct http_slot {
  * that set it returned: ctx must outlive the server, and arg is all the
  * per-page state it gets. */
 typedef void (*http_fill_fn)(void *ctx, int64_t arg, char *const *out,
-			     const size_t *len, size_t n);
+			     const size_t *len, size_t n); /* = cache_fill_fn */
 
 /* A response being built by a handler. Fields left at zero take their
  * defaults: status 200, text/html, no caching headers, not kept in the
@@ -93,6 +93,7 @@ struct http_resp {
 	 * events) adds them with http_resp_cache_key. None: not cached. */
 	const char *cache_keys[HTTP_MAX_CACHE_KEYS];
 	size_t ncache_keys;
+	bool uncacheable;         /* more keys were named than fit: never */
 	/* Slots, sorted by offset (http_resp_slot), and what fills them. A
 	 * response with slots always goes out with them filled, cached or
 	 * not. */
@@ -191,7 +192,7 @@ const char *http_resp_header_get(const struct http_resp *resp,
 				 const char *name);
 /* Adds an invalidation key (copied into pool; duplicates are kept once).
  * Returns GZ_OK, GZ_ENOMEM or GZ_ETOOBIG (too many keys: the page is then
- * simply not cached, which is always safe). */
+ * not cached, whatever keys are added later, which is always safe). */
 int http_resp_cache_key(struct http_resp *resp, struct pool *pool,
 			const char *key);
 /* Finds the first marker in resp's body and replaces it with len bytes

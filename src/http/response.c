@@ -109,11 +109,17 @@ http_resp_cache_key(struct http_resp *resp, struct pool *pool, const char *key)
 
 	if (!key)
 		return GZ_ENOMEM;
+	if (resp->uncacheable)
+		return GZ_ETOOBIG;
 	for (i = 0; i < resp->ncache_keys; i++)
 		if (strcmp(resp->cache_keys[i], key) == 0)
 			return GZ_OK;
-	if (resp->ncache_keys == HTTP_MAX_CACHE_KEYS)
+	if (resp->ncache_keys == HTTP_MAX_CACHE_KEYS) {
+		/* A page whose keys are not all known is never kept. */
+		resp->uncacheable = true;
+		resp->ncache_keys = 0;
 		return GZ_ETOOBIG;
+	}
 	if (!(resp->cache_keys[resp->ncache_keys] = pool_strdup(pool, key)))
 		return GZ_ENOMEM;
 	resp->ncache_keys++;
@@ -160,8 +166,18 @@ http_resp_fill_now(struct http_resp *resp)
 	char *out[HTTP_MAX_SLOTS];
 	size_t len[HTTP_MAX_SLOTS], i;
 
-	if (!resp->nslots || !resp->fill || !resp->body.data)
+	if (!resp->nslots || !resp->body.data)
 		return;
+	/* Slots without a fill are a handler's mistake: placeholders never
+	 * leave the server. */
+	assert(resp->fill);
+	if (!resp->fill) {
+		for (i = 0; i < resp->nslots; i++)
+			memset(resp->body.data + resp->slots[i].offset, ' ',
+			       resp->slots[i].len);
+		resp->nslots = 0;
+		return;
+	}
 	for (i = 0; i < resp->nslots; i++) {
 		out[i] = resp->body.data + resp->slots[i].offset;
 		len[i] = resp->slots[i].len;

@@ -329,7 +329,8 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	if (sv) {
 		sv->page = page;
 		if (nslots) {
-			void *fn, *ctx;
+			cache_fill_fn fn;
+			void *ctx;
 			int64_t arg;
 			char *out[HTTP_MAX_SLOTS];
 			size_t len[HTTP_MAX_SLOTS], at = 0;
@@ -341,7 +342,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 				len[i] = cache_page_slot_len(page, i);
 				at += len[i];
 			}
-			((http_fill_fn)(uintptr_t)fn)(ctx, arg, out, len, nslots);
+			fn(ctx, arg, out, len, nslots);
 		}
 		nsegs = cache_page_segs(page, enc, nslots ? fills : NULL,
 					sv->trailer, segs);
@@ -496,7 +497,7 @@ server_cache_put(struct http_server *s, struct http_req *req,
 	}
 	in.slots = slots;
 	in.nslots = resp->nslots;
-	in.fill_fn = (void *)(uintptr_t)resp->fill;
+	in.fill_fn = resp->fill;
 	in.fill_ctx = resp->fill_ctx;
 	in.fill_arg = resp->fill_arg;
 	if (cache_put(s->opts.cache, &in, gen, &page) != GZ_OK)
@@ -582,7 +583,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 			server_error(s, &req, http_status_of_err(rc), &resp);
 		}
 	}
-	if (klen && resp.ncache_keys && (resp.status == 0 || resp.status == 200) &&
+	if (klen && resp.ncache_keys && !resp.uncacheable &&
+	    (resp.status == 0 || resp.status == 200) &&
 	    (page = server_cache_put(s, &req, &resp, key, gen)) != NULL) {
 		buf_fini(&resp.body);
 		return server_queue_page(conn, &req, page);
@@ -839,10 +841,10 @@ http_server_start(const struct http_server_opts *opts,
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* Four threads a core by default: a comment's POST waits for its
-	 * group commit on its thread, and others must keep reading the
-	 * while (measured: 2 threads on 2 cores commit ~900 comments/s,
-	 * 16 threads ~1,600/s, with page reads no slower). */
+	/* Four threads a core by default: a handler that still waits on its
+	 * thread (a spent token's nonce write, later a password hash) must
+	 * not stop the others reading. A comment's POST does not wait: it
+	 * is suspended until its group commit (http_req_suspend). */
 	if (threads == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = 4 * (ncpu > 0 ? (unsigned)ncpu : 1);

@@ -98,31 +98,6 @@ site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 	return site_article_page(site, req, resp, &a, NULL);
 }
 
-/* Adds the cache keys of the article page: the article, what its related
- * stories depend on (their section, each of them) and the navigation. */
-static int
-article_cache_keys(struct http_resp *resp, struct pool *pool,
-		   const struct store_article *a,
-		   const struct store_article *related, size_t nrelated)
-{
-	size_t i;
-	int rc;
-
-	if ((rc = http_resp_cache_key(resp, pool, pool_printf(pool,
-			"article:%lld", (long long)a->id))) ||
-	    (rc = http_resp_cache_key(resp, pool, "nav")))
-		return rc;
-	if (*a->section_slug &&
-	    (rc = http_resp_cache_key(resp, pool, pool_printf(pool,
-			"section:%s", a->section_slug))))
-		return rc;
-	for (i = 0; i < nrelated; i++)
-		if ((rc = http_resp_cache_key(resp, pool, pool_printf(pool,
-				"article:%lld", (long long)related[i].id))))
-			return rc;
-	return GZ_OK;
-}
-
 int
 site_article_page(struct site *site, struct http_req *req,
 		  struct http_resp *resp, const struct store_article *ap,
@@ -208,8 +183,12 @@ site_article_page(struct site *site, struct http_req *req,
 	 * kept in gazette's own cache; a page answering a submission, or a
 	 * query it does not take whole (?reply=, ?held=), is made anew. */
 	if (!form && http_req_query_only(req, cacheable_query) &&
-	    (rc = article_cache_keys(resp, pool, &a, related, nrelated)))
-		resp->ncache_keys = 0; /* too many keys: not cached, still right */
+	    ((rc = site_cache_keys(resp, pool, pool_printf(pool, "article:%lld",
+				  (long long)a.id), related, nrelated)) ||
+	     (*a.section_slug && (rc = site_cache_keys(resp, pool,
+				  pool_printf(pool, "section:%s", a.section_slug),
+				  NULL, 0)))))
+		return rc;
 	if (!has_form)
 		return GZ_OK; /* comments closed: no form, nothing to fill */
 	return site_challenge_slots(site, resp, a.id, form && form->backdate);

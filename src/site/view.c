@@ -233,7 +233,7 @@ site_cache_keys(struct http_resp *resp, struct pool *pool, const char *key,
 	size_t i;
 	int rc = GZ_OK;
 
-	if (resp->ncache_keys == 0 && (rc = http_resp_cache_key(resp, pool, "nav")))
+	if ((rc = http_resp_cache_key(resp, pool, "nav")))
 		goto out;
 	if (key && (rc = http_resp_cache_key(resp, pool, key)))
 		goto out;
@@ -242,12 +242,8 @@ site_cache_keys(struct http_resp *resp, struct pool *pool, const char *key,
 				"article:%lld", (long long)cards[i].id))))
 			goto out;
 out:
-	if (rc == GZ_ETOOBIG) {
-		/* More keys than a page may carry: it is made anew for every
-		 * request instead, which is always right. */
-		resp->ncache_keys = 0;
-		resp->cache_keys[0] = NULL;
-		return GZ_OK;
-	}
+	if (rc == GZ_ETOOBIG)
+		return GZ_OK; /* more keys than a page may carry: made anew for
+			       * every request instead, which is always right */
 	return rc;
 }

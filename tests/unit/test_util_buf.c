@@ -146,6 +146,35 @@ test_printf(void **state)
 }
 
 static void
+test_splice(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 16);
+	buf_puts(&b, "abcdef");
+	/* Shrink, grow, insert at the end, remove at the start. */
+	assert_int_equal(buf_splice(&b, 1, 3, "X", 1), GZ_OK);
+	assert_string_equal(b.data, "aXef");
+	assert_int_equal(buf_splice(&b, 1, 1, "1234", 4), GZ_OK);
+	assert_string_equal(b.data, "a1234ef");
+	assert_int_equal(buf_splice(&b, b.len, 0, "!", 1), GZ_OK);
+	assert_string_equal(b.data, "a1234ef!");
+	assert_int_equal(buf_splice(&b, 0, 2, "", 0), GZ_OK);
+	assert_string_equal(b.data, "234ef!");
+	assert_int_equal(b.len, 6);
+	/* Out of range: nothing changes, and the error is not sticky. */
+	assert_int_equal(buf_splice(&b, 7, 0, "x", 1), GZ_EINVAL);
+	assert_int_equal(buf_splice(&b, 5, 2, "x", 1), GZ_EINVAL);
+	assert_string_equal(b.data, "234ef!");
+	assert_int_equal(b.err, GZ_OK);
+	/* Past the maximum: refused, buffer as it was. */
+	assert_int_equal(buf_splice(&b, 0, 0, "0123456789abc", 13), GZ_ETOOBIG);
+	assert_string_equal(b.data, "234ef!");
+	buf_fini(&b);
+}
+
+static void
 test_detach(void **state)
 {
 	struct buf b;
@@ -192,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_grows),
 		cmocka_unit_test(test_cap_and_sticky_error),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_splice),
 		cmocka_unit_test(test_detach),
 	};
 
