@@ -30,6 +30,21 @@ demo: deps
 check:
 	@scripts/check.sh
 
+# libFuzzer on every parser of outside input (fuzz/, docs/fuzzing.md),
+# FUZZ_SECONDS per target; needs clang, which `make check` does not.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@FUZZ_SECONDS="$(FUZZ_SECONDS)" fuzz/run.sh
+
+# gazette against nginx serving the same page, and the other figures of
+# docs/benchmarks.md. BIG=1: 100,000 articles; QUICK=1: a short run that
+# only proves every step works (make check runs it).
+.PHONY: bench
+bench:
+	@QUICK="$(QUICK)" BIG="$(BIG)" PG="$(PG)" bench/bench.sh
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tools/*.c')
 
@@ -39,4 +54,4 @@ lint: build
 	clang-tidy -p $(BUILD) $$(git ls-files 'src/*.c') -- -Isrc
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) test-results
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz test-results

@@ -60,6 +60,19 @@ for t in build-asan/tests/unit/test_*; do
 	fi
 done
 
+step "fuzz corpora and crash regressions (replayed under the sanitizers)"
+# One pass or fail per fuzz target; no clang needed (fuzz/replay.sh).
+fuzz/replay.sh build-asan >"$log/fuzz" 2>&1
+cat "$log/fuzz"
+line=$(grep '^fuzz: [0-9]* passed, [0-9]* failed' "$log/fuzz" | tail -n 1)
+if [ -n "$line" ]; then
+	pass "$(echo "$line" | sed 's/^fuzz: \([0-9]*\) passed.*/\1/')"
+	fail "$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')"
+else
+	echo "the fuzz replay did not finish"
+	fail 1
+fi
+
 step "HTTP and browser tests (node --test, against the sanitizer build)"
 GAZETTE_BIN="$root/build-asan/gazette" ASAN_OPTIONS=detect_leaks=0 \
 	scripts/run-node-tests.sh 2>&1 | tee "$log/node"
@@ -70,6 +83,16 @@ if [ -n "$line" ]; then
 else
 	echo "the node tests did not finish"
 	fail 1
+fi
+
+step "benchmark, quick run (make bench QUICK=1: every step works, nothing judged)"
+if make --no-print-directory bench QUICK=1 >"$log/bench" 2>&1; then
+	pass 1
+	echo "ok   make bench QUICK=1"
+else
+	fail 1
+	echo "FAIL make bench QUICK=1"
+	cat "$log/bench"
 fi
 
 echo

@@ -5,6 +5,10 @@
 #   scripts/install-deps.sh build   compiler, Meson and the libraries
 #   scripts/install-deps.sh test    the above, plus what `make check` needs:
 #                                   Node.js 18+, Java (Nu HTML Checker), Chromium
+#   scripts/install-deps.sh bench   the build packages, plus what `make bench`
+#                                   needs: nginx, wrk, curl
+#   scripts/install-deps.sh fuzz    the build packages, plus clang and its
+#                                   libFuzzer runtime for `make fuzz`
 #
 # Runs as root, or through sudo. Never touches a package already installed.
 set -eu
@@ -35,10 +39,25 @@ if [ "$what" = test ]; then
 	[ -x /usr/bin/chromium ] || missing="$missing chromium"
 	# xmllint checks that Atom feeds are well-formed XML.
 	command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
+	# Some tests edit a site's database behind gazette's back.
+	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
+elif [ "$what" = bench ]; then
+	# nginx serves the same bytes as gazette; wrk loads both; curl saves
+	# the page. nginx lives in /usr/sbin, often not on a user's PATH.
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
+		missing="$missing nginx"
+	command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+	command -v curl >/dev/null 2>&1 || missing="$missing curl"
+	command -v gzip >/dev/null 2>&1 || missing="$missing gzip"
+elif [ "$what" = fuzz ]; then
+	# libFuzzer ships with clang; Debian 12 puts its runtime in
+	# libclang-rt-14-dev (clang 14).
+	command -v clang >/dev/null 2>&1 || missing="$missing clang"
+	installed libclang-rt-14-dev || missing="$missing libclang-rt-14-dev"
 elif [ "$what" != build ]; then
-	echo "usage: $0 build|test" >&2
+	echo "usage: $0 build|test|bench|fuzz" >&2
 	exit 2
 fi
 
