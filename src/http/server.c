@@ -863,7 +863,6 @@ http_server_start(const struct http_server_opts *opts,
 		MHD_OPTION_CONNECTION_TIMEOUT, GZ_LIMIT_IDLE_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GZ_LIMIT_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, s,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen,
