@@ -274,19 +274,26 @@ server_http_date(int64_t t, char *out)
 }
 
 /* True when If-Modified-Since says the client's copy of a page last
- * modified at lm is current. */
+ * modified at lm is current. HTTP dates have whole seconds, and a page
+ * can be made twice in one second (a change right after a view): only a
+ * date at least a second after lm, and not in the future, proves the
+ * client's copy is this version. A client that echoes Last-Modified gets
+ * the page again, from the cache; one that sends If-None-Match (every
+ * browser) is answered by its ETag. */
 static bool
 server_not_modified_since(const char *ims, int64_t lm)
 {
 	struct tm tm = {0};
 	const char *end;
+	int64_t t;
 
 	if (!ims || !lm)
 		return false;
 	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	if (!end || *end)
 		return false;
-	return (int64_t)timegm(&tm) >= lm;
+	t = (int64_t)timegm(&tm);
+	return t > lm && t <= (int64_t)time(NULL);
 }
 
 /* Answers from a cached page, filling its slots for this response. Takes
@@ -385,9 +392,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	return ret;
 }
 
-/* The page cache's key for a request: the path, and its query (names and
- * values percent-encoded again, so no two queries share a key). Output in
- * key[CACHE_MAX_URL_BYTES]. Returns the length, or 0 when too long. */
+/* A cache key being built: see server_cache_key. */
 struct key_build {
 	char *p;
 	size_t len, cap;
@@ -442,20 +447,19 @@ key_each(void *cls, enum MHD_ValueKind kind, const char *key,
 	return k->over ? MHD_NO : MHD_YES;
 }
 
+/* The page cache's key for a request: its path and query, every byte but
+ * the plain ones percent-encoded again, so no two requests for different
+ * things share a key. Output in key[CACHE_MAX_URL_BYTES]. Returns the
+ * length, or 0 when too long. */
 static size_t
 server_cache_key(struct MHD_Connection *conn, const char *url, char *key)
 {
 	struct key_build k = {key, 0, CACHE_MAX_URL_BYTES, true, false};
-	size_t ulen = strlen(url);
 
-	if (ulen >= CACHE_MAX_URL_BYTES)
-		return 0;
-	memcpy(key, url, ulen);
-	k.len = ulen;
-	if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL,
-				      NULL) > 0)
-		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
-					  key_each, &k);
+	/* The decoded path is encoded again too: a "%3F" in it must not
+	 * read as the start of a query. */
+	key_put_enc(&k, url);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, key_each, &k);
 	if (k.over)
 		return 0;
 	key[k.len] = '\0';

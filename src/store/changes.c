@@ -25,7 +25,11 @@
  *   is seen by the query or, at the latest, by the next sync.
  * - The mapping is made after this process opened the database, so SQLite
  *   never truncates the -shm file under it (only the first connection to
- *   open a database does, and ours stays open until store_close).
+ *   open a database does, and ours stays open until store_close). Its
+ *   descriptor is closed only after every SQLite connection of the
+ *   store: POSIX drops a process's locks on a file when any of its
+ *   descriptors of that file is closed, and SQLite's locks on -shm are
+ *   what tell other processes the database is in use.
  * - Rows older than STORE_CHANGES_KEEP seconds are purged now and then:
  *   a process that has not looked for that long has nothing cached that
  *   a restart would not also drop.
@@ -94,9 +98,18 @@ store_changes_open(struct store *st)
 			void *m = mmap(NULL, STORE_SHM_MAP, PROT_READ, MAP_SHARED,
 				       fd, 0);
 
-			if (m != MAP_FAILED)
+			/* The descriptor stays open until every SQLite
+			 * connection is closed (store_changes_close):
+			 * closing any descriptor of a file drops all of the
+			 * process's POSIX locks on it, SQLite's included, and
+			 * the next process to open the database would then
+			 * rebuild the WAL index under our feet. */
+			if (m != MAP_FAILED) {
 				st->shm = m;
-			close(fd);
+				st->shm_fd = fd;
+			} else {
+				st->shm_fd = fd; /* closed with the others */
+			}
 		}
 		free(shm);
 	}
@@ -114,6 +127,9 @@ store_changes_close(struct store *st)
 		munmap((void *)(uintptr_t)(const volatile char *)st->shm,
 		       STORE_SHM_MAP);
 	st->shm = NULL;
+	if (st->shm_fd >= 0)
+		close(st->shm_fd);
+	st->shm_fd = -1;
 	if (st->changes_made)
 		pthread_mutex_destroy(&st->changes_lock);
 	st->changes_made = false;

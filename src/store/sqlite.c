@@ -685,6 +685,7 @@ store_open(const char *path, struct store **out)
 	}
 	if (!(st = calloc(1, sizeof(*st))))
 		return GZ_ENOMEM;
+	st->shm_fd = -1;
 	if (!(st->path = strdup(path))) {
 		err = GZ_ENOMEM;
 		goto out;
@@ -787,8 +788,9 @@ store_close(struct store *st)
 		store_conn_close(c);
 		free(c);
 	}
-	store_changes_close(st);
 	store_conn_close(&st->writer);
+	/* After every connection: see changes.c on the -shm descriptor. */
+	store_changes_close(st);
 	store_keys_free(&st->keys);
 	if (st->locks_made) {
 		pthread_mutex_destroy(&st->readers_lock);

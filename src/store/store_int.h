@@ -200,6 +200,7 @@ struct store {
 	pthread_mutex_t changes_lock;
 	int64_t changes_last;
 	const volatile void *shm;
+	int shm_fd;               /* -1 when none; see changes.c */
 	_Atomic uint64_t changes_sig;
 	_Atomic int64_t changes_polled;
 	unsigned changes_commits; /* guarded by write_lock */

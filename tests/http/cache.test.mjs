@@ -100,10 +100,26 @@ describe('the page cache: the article page and its challenge', T, () => {
     const again = await request(base + A, { headers: { 'If-None-Match': etag } });
     assert.equal(again.status, 304);
     assert.equal(again.raw.length, 0);
-    const since = await request(base + A, { headers: { 'If-Modified-Since': first.headers['last-modified'] } });
-    assert.equal(since.status, 304);
     const gz = await request(base + A, { headers: { 'Accept-Encoding': 'gzip' } });
     assert.notEqual(gz.headers.etag, etag, 'the gzip variant has its own ETag');
+    // HTTP dates have whole seconds: only a date a second after the
+    // page was made proves the client has this version.
+    const lm = Date.parse(first.headers['last-modified']);
+    await new Promise((r) => setTimeout(r, Math.max(0, lm + 1100 - Date.now())));
+    const later = new Date(lm + 1000).toUTCString();
+    const since = await request(base + A, { headers: { 'If-Modified-Since': later } });
+    assert.equal(since.status, 304, `If-Modified-Since: ${later}, Last-Modified ${first.headers['last-modified']}`);
+    const echo = await request(base + A, { headers: { 'If-Modified-Since': first.headers['last-modified'] } });
+    assert.equal(echo.status, 200, 'the same second may hold two versions: the page again');
+    const future = await request(base + A, { headers: { 'If-Modified-Since': new Date(Date.now() + 864e5).toUTCString() } });
+    assert.equal(future.status, 200, 'a date in the future proves nothing');
+  });
+
+  it('a "?" inside the path is not a query: no cached page answers for it', async () => {
+    const odd = `${base}${A}%3Fcomments=1`;
+    assert.equal((await request(odd)).status, 301, 'the slug is wrong: to the canonical URL');
+    assert.equal((await request(`${base}${A}?comments=1`)).status, 200);
+    assert.equal((await request(odd)).status, 301, 'the same answer once the other URL is cached');
   });
 
   it('a comment approved from the command line shows on the cached page and listings', async () => {
