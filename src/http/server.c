@@ -656,22 +656,64 @@ server_peer(struct MHD_Connection *conn, char *ip, size_t len)
 			  ip, (socklen_t)len);
 }
 
+/* Counts the headers named in header_count's name (case-insensitive). */
+struct header_count {
+	const char *name;
+	unsigned n;
+};
+
+static enum MHD_Result
+header_count_each(void *cls, enum MHD_ValueKind kind, const char *key,
+		  const char *value)
+{
+	struct header_count *h = cls;
+
+	if (strcasecmp(key, h->name) == 0)
+		h->n++;
+	return MHD_YES;
+}
+
+static unsigned
+server_header_count(struct MHD_Connection *conn, const char *name)
+{
+	struct header_count h = {name, 0};
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, header_count_each, &h);
+	return h.n;
+}
+
 /* Decides, from the headers alone, whether the request will be refused.
- * Returns the status (0: not refused); *allowed gets the methods for 405. */
+ * Returns the status (0: not refused); *allowed gets the methods for 405;
+ * *now is set when the answer cannot wait for a body gazette cannot
+ * frame (RFC 9112: a transfer coding it does not know). */
 static int
 server_refusal(struct http_server *s, struct MHD_Connection *conn,
-	       struct request_state *rs, const char *url, unsigned *allowed)
+	       struct request_state *rs, const char *url, const char *version,
+	       unsigned *allowed, bool *now)
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
 			       .path = url, .conn = conn};
 	const char *cl = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	http_handler_fn fn;
 	void *ctx;
 	uint64_t declared;
 	int rc;
 
 	*allowed = 0;
+	*now = false;
+	/* Only chunked, exactly and once, frames a body we can read. */
+	if (te && (strcasecmp(te, "chunked") != 0 ||
+		   server_header_count(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != 1)) {
+		*now = true;
+		return 501;
+	}
+	/* RFC 9112 3.2: an HTTP/1.1 request has exactly one Host. */
+	if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
+		return 400;
 	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
 		return 400; /* a Content-Length that is not a number */
 	if (cl && declared > GZ_LIMIT_BODY_BYTES)
@@ -694,6 +736,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct request_state *rs = *con_cls;
 	const char *expect, *cl;
 	uint64_t declared = 0;
+	bool at_once = false;
 
 	if (!rs) {
 		if (!(rs = calloc(1, sizeof(*rs))))
@@ -707,7 +750,8 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rs->conn = conn;
 		*con_cls = rs;
 		server_peer(conn, rs->ip, sizeof(rs->ip));
-		rs->refuse = server_refusal(s, conn, rs, url, &rs->allowed);
+		rs->refuse = server_refusal(s, conn, rs, url, version,
+					    &rs->allowed, &at_once);
 		if (!rs->refuse && rs->method == HTTP_POST &&
 		    !(rs->form = http_form_new(conn)))
 			rs->refuse = 400; /* not a form: nothing we take */
@@ -725,7 +769,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
 			declared = UINT64_MAX;
-		if ((expect && strcasecmp(expect, "100-continue") == 0) ||
+		if (at_once || (expect && strcasecmp(expect, "100-continue") == 0) ||
 		    declared > GZ_LIMIT_DRAIN_BYTES)
 			return server_refuse(s, conn, rs, url, rs->refuse,
 					     rs->allowed);

@@ -16,6 +16,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -380,13 +381,22 @@ site_challenge_slots(struct site *site, struct http_resp *resp,
 	return GZ_OK;
 }
 
-/* Answers the article page again with the reader's submission kept. */
+/* Answers the article page again with the reader's submission kept:
+ * as typed, but for bytes that are not UTF-8 (shown as U+FFFD, never
+ * echoed into a UTF-8 page). */
 static int
 comments_again(struct site *site, struct http_req *req, struct http_resp *resp,
 	       const struct store_article *a, int status,
-	       const struct site_comment_form *form)
+	       const struct site_comment_form *in)
 {
-	int rc = site_article_page(site, req, resp, a, form);
+	struct site_comment_form form = *in;
+	int rc;
+
+	if (!(form.name = utf8_scrub(req->pool, in->name)) ||
+	    !(form.email = utf8_scrub(req->pool, in->email)) ||
+	    !(form.body = utf8_scrub(req->pool, in->body)))
+		return GZ_ENOMEM;
+	rc = site_article_page(site, req, resp, a, &form);
 
 	resp->status = status;
 	http_resp_header(resp, "Cache-Control", "no-store");
@@ -463,6 +473,46 @@ comments_resume(void *ctx)
 	http_resume(ctx);
 }
 
+/* The host[:port] of an origin or URL ("https://news.example.org:8443/x"
+ * gives "news.example.org:8443"), as a length into s; 0 when s is not
+ * http(s). */
+static size_t
+comments_hostport(const char *s, const char **out)
+{
+	const char *p;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		p = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		p = s + 8;
+	else
+		return 0;
+	*out = p;
+	return strcspn(p, "/?#");
+}
+
+/* True when the POST's Origin, if it has one, is this site: the host the
+ * request was sent to (Host), or the one in base_url (behind a proxy that
+ * rewrites Host). "null" (a sandboxed or privacy-conscious context) and
+ * anything else are another site. */
+static bool
+comments_origin_ok(const struct site *site, struct http_req *req)
+{
+	const char *origin = http_req_header(req, "Origin");
+	const char *host = http_req_header(req, "Host");
+	const char *o, *b;
+	size_t olen, blen;
+
+	if (!origin)
+		return true;
+	if (!(olen = comments_hostport(origin, &o)) || o[olen] != '\0')
+		return false;
+	if (host && strlen(host) == olen && strncasecmp(o, host, olen) == 0)
+		return true;
+	blen = comments_hostport(site->cfg->base_url, &b);
+	return blen == olen && strncasecmp(o, b, olen) == 0;
+}
+
 /* Judges a submission and, when it is to be stored, queues it. */
 static int
 comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
@@ -508,6 +558,9 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 	 * a reader, so a hostile page could post through its visitors. */
 	if ((fetch_site = http_req_header(req, "Sec-Fetch-Site")) != NULL &&
 	    strcmp(fetch_site, "cross-site") == 0)
+		return GZ_EFORBIDDEN;
+	/* Browsers without Sec-Fetch-Site still send Origin on a POST. */
+	if (!comments_origin_ok(site, req))
 		return GZ_EFORBIDDEN;
 	if (!site_comments_open(site, &a, sub.now)) {
 		form.message = "Comments on this article are closed.";

@@ -1,6 +1,8 @@
 /* utf8.c - UTF-8 validation (RFC 3629, Table 3-7 of the Unicode standard). */
+#include "util/pool.h"
 #include "util/utf8.h"
 
+#include <stdint.h>
 #include <string.h>
 
 bool
@@ -120,4 +122,31 @@ utf8_clean_line(char *s)
 	}
 	s[o] = '\0';
 	return s;
+}
+
+char *
+utf8_scrub(struct pool *pool, const char *s)
+{
+	size_t len = strlen(s), at = 0, n = 0, bad;
+	char *out;
+
+	if (utf8_valid(s, len, NULL))
+		return pool_strndup(pool, s, len);
+	/* At worst every byte becomes the three of U+FFFD. */
+	if (len > (SIZE_MAX - 1) / 3 || !(out = pool_alloc(pool, 3 * len + 1)))
+		return NULL;
+	while (at < len) {
+		if (utf8_valid(s + at, len - at, &bad))
+			bad = len - at;
+		memcpy(out + n, s + at, bad);
+		n += bad;
+		at += bad;
+		if (at < len) {
+			memcpy(out + n, "\xEF\xBF\xBD", 3);
+			n += 3;
+			at++;
+		}
+	}
+	out[n] = '\0';
+	return out;
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct pool;
+
 /* Returns true when s[0..len) is well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF). Output: *bad_offset, when not NULL
  * and the text is invalid, gets the offset of the first bad byte. */
@@ -30,5 +32,9 @@ bool utf8_is_invisible_control(unsigned cp);
  * the text around it. Invalid UTF-8 is left for the caller to refuse.
  * Returns s. */
 char *utf8_clean_line(char *s);
+/* A copy of s (NUL-terminated) in pool with every byte that is not part
+ * of well-formed UTF-8 replaced by U+FFFD, so text a reader sent can be
+ * shown back to them in a UTF-8 page. Returns NULL when out of memory. */
+char *utf8_scrub(struct pool *pool, const char *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "util/pool.h"
 #include "util/utf8.h"
 
 /* Asserts s (n bytes) is invalid with the first bad sequence at off. */
@@ -334,10 +335,32 @@ test_clean_line(void **state)
 	}
 }
 
+static void
+test_scrub(void **state)
+{
+	struct pool *pool = pool_new(1u << 16);
+	char *r;
+
+	(void)state;
+	assert_non_null(pool);
+	assert_string_equal(utf8_scrub(pool, "caf\xc3\xa9"), "caf\xc3\xa9");
+	assert_string_equal(utf8_scrub(pool, "caf\xe9\xff!"),
+			    "caf\xef\xbf\xbd\xef\xbf\xbd!");
+	/* A truncated sequence at the end, an overlong, a surrogate. */
+	r = utf8_scrub(pool, "a\xe2\x82");
+	assert_true(utf8_valid(r, strlen(r), NULL));
+	r = utf8_scrub(pool, "\xc0\xaf\xed\xa0\x80z");
+	assert_true(utf8_valid(r, strlen(r), NULL));
+	assert_int_equal(r[strlen(r) - 1], 'z');
+	assert_string_equal(utf8_scrub(pool, ""), "");
+	pool_free(pool);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scrub),
 		cmocka_unit_test(test_clean_line),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_overlongs),
