@@ -47,6 +47,8 @@
 #define MSG_BODY_UTF8 "Your comment contains characters that could not be " \
 		      "read; please retype it."
 #define MSG_PUBLISHED "Thank you; your comment is published."
+#define MSG_TOO_FAST "Your comment was sent a moment too quickly; please " \
+	"check it and send it again."
 #define MSG_HELD "Thank you; your comment will appear once a moderator " \
 		 "has approved it."
 #define MSG_RATE "You have sent several comments in a short time; please " \
@@ -251,9 +253,16 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	/* 2. Bot traps: answered as if held, so a bot learns nothing. The
 	 * caller still spends the nonce. */
 	if ((s->honeypot && s->honeypot[0] != '\0') ||
-	    s->now < out->token.issued_at ||
-	    s->now - out->token.issued_at < (int64_t)p->min_fill_seconds) {
+	    s->now < out->token.issued_at) {
 		decide(out, COMMENTS_DISCARD, NULL, MSG_HELD);
+		return GZ_OK;
+	}
+	/* A form sent faster than a person fills one may still be a
+	 * person's (a pasted comment, a quick "+1"): they get the form back
+	 * with their text and a sentence, never a silent loss. A bot must
+	 * then wait min_fill_seconds per try, with a new question each. */
+	if (s->now - out->token.issued_at < (int64_t)p->min_fill_seconds) {
+		decide(out, COMMENTS_INVALID, NULL, MSG_TOO_FAST);
 		return GZ_OK;
 	}
 
