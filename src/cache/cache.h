@@ -34,16 +34,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Slots per page; the article page uses three. */
-#define CACHE_MAX_SLOTS 4
-/* Longest slot, in bytes (a brotli uncompressed meta-block of at most
- * 65,536 bytes holds it with room to spare). */
-#define CACHE_MAX_SLOT_BYTES 256u
+#include "util/limits.h"
+
+/* Slots per page, and the longest slot (a brotli uncompressed meta-block
+ * of at most 65,536 bytes holds one with room to spare): limits.h. */
+#define CACHE_MAX_SLOTS GZ_LIMIT_PAGE_SLOTS
+#define CACHE_MAX_SLOT_BYTES GZ_LIMIT_SLOT_BYTES
 /* Invalidation keys per page, and the longest key. */
-#define CACHE_MAX_KEYS 64
+#define CACHE_MAX_KEYS GZ_LIMIT_PAGE_KEYS
 #define CACHE_MAX_KEY_BYTES 128u
 /* Longest URL (path and query) a page is kept under. */
-#define CACHE_MAX_URL_BYTES 2048u
+#define CACHE_MAX_URL_BYTES GZ_LIMIT_CACHE_URL_BYTES
 /* Segments a response of one page is made of: the shared runs between
  * slots, the slots, and a trailer (gzip's CRC-32 and length). */
 #define CACHE_MAX_SEGS (2 * CACHE_MAX_SLOTS + 2)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/limits.h"
 
 struct pool;
 
@@ -52,9 +53,10 @@ struct http_form;
 /* Extra headers a response may carry, besides the ones server.c adds
  * (Content-Type, security headers, Vary and Content-Encoding). */
 #define HTTP_MAX_HEADERS 12
-/* Per-response slots and cache keys of one page (as the page cache). */
-#define HTTP_MAX_SLOTS 4
-#define HTTP_MAX_CACHE_KEYS 64
+/* Per-response slots and cache keys of one page (limits.h, shared with
+ * the page cache). */
+#define HTTP_MAX_SLOTS GZ_LIMIT_PAGE_SLOTS
+#define HTTP_MAX_CACHE_KEYS GZ_LIMIT_PAGE_KEYS
 
 struct http_header {
 	const char *name;  /* "ETag", "Cache-Control", "Location", ... */

@@ -9,6 +9,7 @@
 
 #include "http/http.h"
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/pool.h"
 
 int
@@ -138,7 +139,7 @@ http_resp_slot(struct http_resp *resp, const char *marker, size_t len)
 	struct buf *b = &resp->body;
 	size_t mlen = strlen(marker), off, i;
 	const char *hit;
-	char pad[256];
+	char pad[GZ_LIMIT_SLOT_BYTES];
 
 	assert(mlen > 0);
 	if (resp->nslots == HTTP_MAX_SLOTS || len > sizeof(pad) || len == 0)

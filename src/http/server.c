@@ -182,6 +182,13 @@ served_free(void *cls)
 	free(sv);
 }
 
+/* The same for a response that needs nothing but the page. */
+static void
+served_page_free(void *cls)
+{
+	cache_page_unref(cls);
+}
+
 /* True when an Accept-Encoding header accepts coding (a q of 0 refuses;
  * "*" stands for any coding not named). */
 static bool
@@ -328,6 +335,22 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	if (status == 304) {
 		r = MHD_create_response_from_buffer(0, NULL,
 						    MHD_RESPMEM_PERSISTENT);
+	} else if (nslots == 0 && enc != CACHE_GZIP) {
+		/* Nothing per response (no slots, no gzip trailer): the
+		 * segments point into the page alone, which the response
+		 * holds. */
+		unsigned char unused[8];
+
+		nsegs = cache_page_segs(page, enc, NULL, unused, segs);
+		for (i = 0, n = 0; i < nsegs; i++) {
+			if (!segs[i].len)
+				continue;
+			iov[n].iov_base = segs[i].base;
+			iov[n++].iov_len = segs[i].len;
+		}
+		if ((r = MHD_create_response_from_iovec(iov, (unsigned)n,
+							served_page_free, page)))
+			page = NULL; /* the response holds it now */
 	} else {
 		for (i = 0; i < nslots; i++)
 			fill_len += cache_page_slot_len(page, i);

@@ -29,6 +29,16 @@
 #define GZ_LIMIT_REQUEST_POOL (8u * 1024u * 1024u)
 /* A rendered page; a template loop cannot grow a response past this. */
 #define GZ_LIMIT_PAGE_BYTES (4u * 1024u * 1024u)
+/* Per-response slots of one page (the article page uses three: the
+ * CAPTCHA question, its spoken form, its token), and the longest slot. */
+#define GZ_LIMIT_PAGE_SLOTS 4u
+#define GZ_LIMIT_SLOT_BYTES 256u
+/* Cache keys one page may depend on (the front page: its cards, their
+ * sections, the navigation); a page naming more is not cached. */
+#define GZ_LIMIT_PAGE_KEYS 64u
+/* Longest page-cache key (path and query, re-encoded); a longer URL is
+ * answered but not cached. */
+#define GZ_LIMIT_CACHE_URL_BYTES 2048u
 /* Highest ?page=N accepted; deeper pages answer 404. */
 #define GZ_LIMIT_PAGE_NUMBER 10000u
 
