@@ -9,4 +9,10 @@ if git ls-files 'src/*.c' 'src/*.h' 'tools/*.c' 'tests/unit/*.c' 'fuzz/*.c' |
 	echo "check-source: the functions above are not used in gazette (see docs/style.md)"
 	exit 1
 fi
+# The manual page must format without warnings (where groff is there).
+if command -v groff >/dev/null 2>&1 &&
+	! groff -man -ww -z man/gazette.1; then
+	echo "check-source: man/gazette.1 has groff warnings"
+	exit 1
+fi
 echo "check-source: ok"
