@@ -251,9 +251,12 @@ cmd_demo(int argc, char **argv)
 	if (!(pool = pool_new(16u * 1024u * 1024u)) ||
 	    demo_comments(st, pool) != CLI_OK)
 		goto out;
-	/* The throwaway site's path is the moderator's way in. */
-	fprintf(stderr, "gazette: demo site in %s; readers' comments wait for "
-		"you there:\n  gazette comments list --site %s\n", site, site);
+	/* The throwaway site's path is the moderator's way in, with the
+	 * binary as it was run (./build/gazette from make demo). */
+	fprintf(stderr, "gazette: demo site in %s (removed when the demo "
+		"stops); readers' comments wait for you there:\n"
+		"  %s comments list --site %s\n", site, program_invocation_name,
+		site);
 	rc = cli_serve_site(site, &cfg, st, listen);
 out:
 	pool_free(pool);
