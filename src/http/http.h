@@ -145,7 +145,8 @@ int http_router_match(const struct http_router *r, struct http_req *req,
  * whoever finishes it calls http_resume(handle), from any thread, once;
  * the server then calls the same handler again for the same request,
  * with req->resumed true, and that call answers. The handle is valid
- * until http_resume. */
+ * until http_resume. Returns NULL when the server is stopping: the
+ * handler then answers at once (503). */
 struct http_resume;
 struct http_resume *http_req_suspend(struct http_req *req);
 void http_resume(struct http_resume *r);

@@ -44,7 +44,10 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_opts opts;
 	unsigned port;
-	_Atomic unsigned suspended; /* requests waiting for http_resume */
+	/* Requests suspended and not yet done (answered or dropped): the
+	 * server must not stop under them. */
+	_Atomic unsigned suspended;
+	atomic_bool stopping;       /* no request may be suspended any more */
 };
 
 struct request_state {
@@ -644,8 +647,14 @@ http_req_suspend(struct http_req *req)
 	struct request_state *rs = req->server;
 
 	assert(rs && !rs->suspended);
-	rs->suspended = true;
+	/* Counted before stopping is looked at, so that http_server_stop
+	 * either sees this request or this request sees it stopping. */
 	atomic_fetch_add(&rs->server->suspended, 1);
+	if (atomic_load(&rs->server->stopping)) {
+		atomic_fetch_sub(&rs->server->suspended, 1);
+		return NULL;
+	}
+	rs->suspended = true;
 	MHD_suspend_connection(rs->conn);
 	return (struct http_resume *)(void *)rs;
 }
@@ -654,12 +663,11 @@ void
 http_resume(struct http_resume *r)
 {
 	struct request_state *rs = (struct request_state *)(void *)r;
-	struct http_server *s = rs->server;
 
 	rs->resumed = true;
+	/* rs may be gone from here on: the request can complete at once
+	 * (server_on_completed uncounts it). */
 	MHD_resume_connection(rs->conn);
-	/* rs may be gone from here on: the request can complete at once. */
-	atomic_fetch_sub(&s->suspended, 1);
 }
 
 /* Writes the peer's address as text into ip ("" when unknown). */
@@ -835,6 +843,8 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (!rs)
 		return;
+	if (rs->suspended)
+		atomic_fetch_sub(&rs->server->suspended, 1);
 	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);
@@ -962,14 +972,23 @@ http_server_stop(struct http_server *s)
 
 	if (!s)
 		return;
-	/* No new connections; requests waiting for their write (a comment
-	 * in a group commit) are resumed and answered first, for at most
-	 * five seconds: libmicrohttpd must not free a suspended connection
-	 * that a writer is about to resume. */
+	/* No new connections and no new suspensions (a late comment POST
+	 * is answered 503); requests already waiting for their write (a
+	 * comment in a group commit) are resumed and answered first. The
+	 * writer answers each within its busy timeout, so the wait ends;
+	 * should it not within 30 s, the daemon is left running rather than
+	 * stopped under a suspended connection (libmicrohttpd aborts, and a
+	 * late resume would touch freed memory): the process is exiting. */
+	atomic_store(&s->stopping, true);
 	if ((fd = MHD_quiesce_daemon(s->daemon)) != MHD_INVALID_SOCKET)
 		close(fd); /* no longer libmicrohttpd's once quiesced */
-	for (waited = 0; atomic_load(&s->suspended) > 0 && waited < 5000; waited++)
+	for (waited = 0; atomic_load(&s->suspended) > 0 && waited < 30000; waited++)
 		usleep(1000);
+	if (atomic_load(&s->suspended) > 0) {
+		log_error("http: %u requests still waiting for the database; "
+			  "exiting without them", atomic_load(&s->suspended));
+		return;
+	}
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }

@@ -519,6 +519,7 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 {
 	struct pool *pool = req->pool;
 	struct comment_wait *w;
+	struct http_resume *resume;
 	struct store_article a;
 	struct comments_submission sub = {0};
 	struct comments_decision d;
@@ -640,8 +641,11 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 	w->a = a;
 	w->url = url;
 	req->state = w;
+	/* A server that is stopping takes no more waits: 503, try again. */
+	if (!(resume = http_req_suspend(req)))
+		return GZ_EBUSY;
 	store_comment_add_async(site->store, &w->in, w->job, comments_resume,
-				http_req_suspend(req));
+				resume);
 	return GZ_EPENDING;
 }
 
