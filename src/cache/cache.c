@@ -141,13 +141,6 @@ cache_page_unref(struct cache_page *p)
 		page_free(p);
 }
 
-void
-cache_page_ref(struct cache_page *p)
-{
-	assert(p);
-	atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
-}
-
 /* Takes p out of its shard's table and ring; the shard is write-locked.
  * The caller releases the table's reference after unlocking. */
 static void

@@ -136,8 +136,6 @@ void cache_clear(struct cache *c);
 
 /* Releases a reference; the last one frees the page. NULL does nothing. */
 void cache_page_unref(struct cache_page *p);
-/* Takes another reference (for a response that outlives the caller). */
-void cache_page_ref(struct cache_page *p);
 
 /* The stored headers and metadata; valid while the reference is held. */
 const char *cache_page_content_type(const struct cache_page *p);

@@ -19,34 +19,15 @@
 
 #define ARTICLE_RELATED 4
 
-/* The dateline opening paragraph one: "<span class="dateline">TEHRAN</span>
- * - ". A trusted fragment: the only HTML handlers write, escaped here. */
-static const char *
-article_dateline_html(struct pool *pool, const char *dateline)
-{
-	struct buf b;
-	const char *r;
-
-	if (!*dateline)
-		return NULL;
-	buf_init(&b, 1024);
-	buf_puts(&b, "<span class=\"dateline\">");
-	render_escape_html(&b, dateline, strlen(dateline));
-	buf_puts(&b, "</span> - ");
-	r = b.err ? NULL : pool_strndup(pool, b.data, b.len);
-	buf_fini(&b);
-	return r;
-}
-
 static const char *
 article_body_html(struct pool *pool, const struct store_article *a, int *rc)
 {
 	struct buf b;
 	const char *r = NULL;
 
+	/* The same bytes the import stores (render_article_html). */
 	buf_init(&b, GZ_LIMIT_MARKDOWN_BYTES);
-	*rc = render_markdown(a->body, strlen(a->body), RENDER_MD_TRUSTED,
-			      article_dateline_html(pool, a->dateline), &b);
+	*rc = render_article_html(a->body, strlen(a->body), a->dateline, &b);
 	if (*rc == GZ_OK && !(r = pool_strndup(pool, b.data ? b.data : "", b.len)))
 		*rc = GZ_ENOMEM;
 	buf_fini(&b);

@@ -4,9 +4,10 @@
  * queue, moderation actions with their log, and the spent-nonce table.
  *
  * Data flow: the comment POST handler, after comments_intake, stores
- * through store_comment_insert inside its store_tx_begin/commit (on the
- * writer); article pages read store_comment_list through the calling
- * thread's reader; the admin queue and `gazette comments` read with
+ * through the group commit (store_comment_add, writer.c, which runs
+ * store_comment_insert); article pages read store_comment_page, the
+ * per-article feed store_comment_list, through the calling thread's
+ * reader; the admin queue and `gazette comments` read with
  * store_comment_query and act with store_comment_set_status/delete.
  *
  * Invariants:
