@@ -334,39 +334,82 @@ config_on_value(void *user, const char *section, const char *name,
 }
 
 int
-config_load(struct config *c, const char *path, char *err, size_t errlen)
+config_parse(struct config *c, const char *text, const char *name, char *err,
+	     size_t errlen)
 {
 	struct config_load_ctx ctx = {c, NULL, 0, GZ_OK};
 	char msg[512] = "";
+	int line;
+
+	if (strlen(text) > GZ_LIMIT_CONFIG_BYTES) {
+		snprintf(err, errlen, "%s: larger than %u bytes", name,
+			 GZ_LIMIT_CONFIG_BYTES);
+		return GZ_ETOOBIG;
+	}
+	ctx.err = msg;
+	ctx.errlen = sizeof(msg);
+	line = ini_parse_string(text, config_on_value, &ctx);
+	if (line < 0) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return GZ_ENOMEM;
+	}
+	if (line > 0) {
+		snprintf(err, errlen, "%s:%d: %s", name, line,
+			 ctx.rc != GZ_OK ? msg : "expected \"key = value\" or \"[section]\"");
+		return GZ_EPARSE;
+	}
+	if (strlen(c->secret) != 64) {
+		snprintf(err, errlen, "%s: [security] secret is missing", name);
+		return GZ_EPARSE;
+	}
+	return GZ_OK;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
 	struct stat st;
 	FILE *f = NULL;
-	int line, rc = GZ_OK;
+	char *text = NULL;
+	size_t n;
+	int rc = GZ_OK;
 
 	if (!(f = fopen(path, "r"))) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return GZ_EIO;
 	}
-	if (fstat(fileno(f), &st) == 0 && st.st_size > GZ_LIMIT_CONFIG_BYTES) {
+	if (fstat(fileno(f), &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = GZ_EIO;
+		goto out;
+	}
+	if (st.st_size > GZ_LIMIT_CONFIG_BYTES) {
 		snprintf(err, errlen, "%s: larger than %u bytes", path,
 			 GZ_LIMIT_CONFIG_BYTES);
 		rc = GZ_ETOOBIG;
 		goto out;
 	}
-	ctx.err = msg;
-	ctx.errlen = sizeof(msg);
-	line = ini_parse_file(f, config_on_value, &ctx);
-	if (line < 0) {
+	/* One byte more than the limit tells a file that grew meanwhile. */
+	if (!(text = malloc(GZ_LIMIT_CONFIG_BYTES + 2))) {
+		rc = GZ_ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	n = fread(text, 1, GZ_LIMIT_CONFIG_BYTES + 1, f);
+	if (ferror(f)) {
 		snprintf(err, errlen, "%s: cannot read", path);
 		rc = GZ_EIO;
-	} else if (line > 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
-			 ctx.rc != GZ_OK ? msg : "expected \"key = value\" or \"[section]\"");
-		rc = GZ_EPARSE;
-	} else if (strlen(c->secret) != 64) {
-		snprintf(err, errlen, "%s: [security] secret is missing", path);
-		rc = GZ_EPARSE;
+		goto out;
 	}
+	text[n] = '\0';
+	if (memchr(text, '\0', n)) {
+		snprintf(err, errlen, "%s: holds a NUL byte: not a text file", path);
+		rc = GZ_EPARSE;
+		goto out;
+	}
+	rc = config_parse(c, text, path, err, errlen);
 out:
+	free(text);
 	fclose(f);
 	return rc;
 }

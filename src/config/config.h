@@ -47,6 +47,11 @@ void config_fini(struct config *c);
  * GZ_EIO (unreadable; err says why) or GZ_EPARSE ("path:line: message" in
  * err). */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The same for the NUL-terminated text of a file, named name in errors
+ * (config_load reads the file, then calls this; fuzz/fuzz_config.c feeds
+ * it directly). Also GZ_ETOOBIG past GZ_LIMIT_CONFIG_BYTES. */
+int config_parse(struct config *c, const char *text, const char *name,
+		 char *err, size_t errlen);
 /* Sets key (as in the file: "title", "timezone", ...) to value after
  * validating it. Returns GZ_OK, GZ_EINVAL (err says why) or GZ_ENOMEM. */
 int config_set(struct config *c, const char *section, const char *key,

@@ -13,35 +13,25 @@
 #include "util/buf.h"
 #include "util/limits.h"
 
-struct MHD_Connection;
-struct MHD_PostProcessor;
+/* A POSTed form being read (form.c); no connection is needed, so unit
+ * tests and fuzz/fuzz_form.c drive it as server.c does. */
+struct http_form;
 
-struct http_form_field {
-	char *name;
-	struct buf value;
-};
-
-/* The fields of a POSTed form, urlencoded or multipart. */
-struct http_form {
-	struct MHD_PostProcessor *pp;
-	struct http_form_field fields[GZ_LIMIT_FORM_FIELDS];
-	size_t n;
-	size_t bytes;   /* names and values so far */
-	bool malformed; /* bad encoding, too many fields, or too big */
-	bool skipping;  /* the value being read repeats an earlier name */
-	struct http_form_field *cur; /* the field whose value is being read */
-	uint64_t cur_off; /* where its next piece starts */
-	bool urlencoded; /* percent escapes are checked */
-	unsigned pct;   /* hex digits still due after a '%' */
-};
-
-/* Starts reading conn's body as a form. Returns NULL when the content
- * type is not a form (or when out of memory). Free with http_form_free. */
-struct http_form *http_form_new(struct MHD_Connection *conn);
-/* Feeds a piece of body. A malformed body sets form->malformed. */
+/* Starts reading a body of this Content-Type as a form. Returns NULL
+ * when it is not a form gazette reads (urlencoded, or multipart with a
+ * valid boundary), or when out of memory. Free with http_form_free. */
+struct http_form *http_form_new(const char *content_type);
+/* Feeds the next piece of body. Past GZ_LIMIT_BODY_BYTES the form is
+ * malformed. */
 void http_form_feed(struct http_form *form, const char *data, size_t len);
-/* Ends the body. Returns false when the form is malformed. */
+/* Ends the body and decodes it. Returns false when the form is
+ * malformed; it then has no fields. */
 bool http_form_finish(struct http_form *form);
+/* After a successful finish: the number of fields, and a field's value
+ * (NULL when absent), valid until http_form_free. */
+size_t http_form_count(const struct http_form *form);
+const char *http_form_get(const struct http_form *form, const char *name);
+/* Frees form; NULL does nothing. */
 void http_form_free(struct http_form *form);
 
 #endif

@@ -784,7 +784,9 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
 		if (!rs->refuse && rs->method == HTTP_POST &&
-		    !(rs->form = http_form_new(conn)))
+		    !(rs->form = http_form_new(MHD_lookup_connection_value(
+			      conn, MHD_HEADER_KIND,
+			      MHD_HTTP_HEADER_CONTENT_TYPE))))
 			rs->refuse = 400; /* not a form: nothing we take */
 		if (!rs->refuse)
 			return MHD_YES; /* answer on the last call: keep-alive */

@@ -17,6 +17,10 @@
 #define GZ_LIMIT_DRAIN_BYTES (16u * 1024u * 1024u)
 /* Fields in a POSTed form; gazette's forms have about ten. */
 #define GZ_LIMIT_FORM_FIELDS 32u
+/* A multipart field's name; gazette's are a word. */
+#define GZ_LIMIT_FORM_NAME_BYTES 64u
+/* A multipart boundary: RFC 2046 allows 1 to 70 characters. */
+#define GZ_LIMIT_FORM_BOUNDARY 70u
 /* Simultaneous connections; past it new ones wait in the kernel backlog. */
 #define GZ_LIMIT_CONNECTIONS 1024u
 /* Simultaneous connections from one address, so that one client trickling
