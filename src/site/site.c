@@ -87,6 +87,11 @@ site_routes_add(struct site *site, struct http_router *r)
 		{"/tag/{slug}", site_tag},
 		{"/static/{*}", site_static},
 		{"/healthz", site_health},
+		{"/robots.txt", site_robots},
+		{"/sitemap.xml", site_sitemap_index},
+		{"/sitemap-pages.xml", site_sitemap_pages},
+		{"/sitemap-articles.xml", site_sitemap_articles},
+		{"/sitemap-news.xml", site_sitemap_news},
 	};
 	size_t i;
 	int rc;

@@ -136,6 +136,12 @@ int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed_all(void *ctx, struct http_req *req,
 			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_robots(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_sitemap_index(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_sitemap_articles(void *ctx, struct http_req *req,
+			  struct http_resp *resp);
+int site_sitemap_news(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_article(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_section(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_tag(void *ctx, struct http_req *req, struct http_resp *resp);

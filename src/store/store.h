@@ -129,6 +129,36 @@ int store_article_put(struct store *st, const struct store_article_input *in,
  * GZ_ENOTFOUND. */
 int store_article_id_by_key(struct store *st, const char *import_key,
 			    int64_t *id);
+/* What a sitemap needs of a visible article (sitemap.c). The strings are
+ * valid only during the callback that receives the row. */
+struct store_sitemap_row {
+	int64_t id;
+	const char *slug;
+	const char *headline;
+	const char *lang;
+	int64_t published_at;
+	int64_t modified_at; /* the later of published_at and updated_at */
+};
+/* Called once per row; a return other than GZ_OK stops the walk and is
+ * returned by the walking function. */
+typedef int (*store_sitemap_fn)(void *ctx, const struct store_sitemap_row *row);
+/* Walks the articles visible at now in id order (oldest first, so a
+ * sitemap piece keeps its articles as new ones arrive), limit of them
+ * from the offset-th, from one snapshot. Returns GZ_OK, fn's error,
+ * GZ_EBUSY or GZ_EDB. */
+int store_sitemap_each(struct store *st, int64_t now, size_t offset,
+		       size_t limit, store_sitemap_fn fn, void *ctx);
+/* For a sitemap index: the articles visible at now, in pieces of per
+ * (in the order of store_sitemap_each), and each piece's latest
+ * modified_at. Output: *lastmod (pool array, NULL when none) and *n
+ * pieces. Returns GZ_OK, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int store_sitemap_pieces(struct store *st, struct pool *pool, int64_t now,
+			 size_t per, int64_t **lastmod, size_t *n);
+/* Walks the articles visible at now and published at or after since,
+ * newest first, at most limit (the news sitemap). Returns as
+ * store_sitemap_each. */
+int store_sitemap_news(struct store *st, int64_t now, int64_t since,
+		       size_t limit, store_sitemap_fn fn, void *ctx);
 /* Counts articles (any status). */
 int store_article_count(struct store *st, int64_t *n);
 

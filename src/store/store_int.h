@@ -119,6 +119,10 @@ enum store_stmt_id {
 	/* article.c: stored HTML, and the counts behind the totals */
 	STMT_ARTICLE_HTML_STALE,
 	STMT_ARTICLE_HTML_SET,
+	/* sitemap.c */
+	STMT_SITEMAP_EACH,
+	STMT_SITEMAP_PIECES,
+	STMT_SITEMAP_NEWS,
 	/* events.c */
 	STMT_EVENT_ARTICLE_SECTION,
 	STMT_EVENT_ARTICLE_TAGS,
