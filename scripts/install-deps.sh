@@ -37,8 +37,12 @@ if [ "$what" = test ]; then
 	command -v npm >/dev/null 2>&1 || missing="$missing npm"
 	command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 	[ -x /usr/bin/chromium ] || missing="$missing chromium"
-	# xmllint checks that Atom feeds are well-formed XML.
+	# xmllint checks that feeds are well-formed XML and validates the
+	# sitemaps against their XSDs; jing validates Atom against RFC 4287's
+	# RELAX NG schema; feedparser reads Atom and RSS as feed readers do.
 	command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
+	[ -x /usr/bin/jing ] || missing="$missing jing"
+	installed python3-feedparser || missing="$missing python3-feedparser"
 	# Some tests edit a site's database behind gazette's back.
 	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 	# The browser test renders Persian text: give Chromium a font for it.

@@ -49,6 +49,42 @@ render_escape_html(struct buf *out, const char *s, size_t len)
 	return out->err;
 }
 
+/* As render_escape_html, and the C0 controls XML 1.0 forbids (all but
+ * tab, line feed and carriage return) are left out: one in a headline
+ * would make a whole feed ill-formed. Returns GZ_OK or out's error. */
+int
+render_escape_xml(struct buf *out, const char *s, size_t len)
+{
+	size_t i, run = 0;
+	const char *rep;
+	int rc;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default:
+			if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+				continue;
+			rep = "";
+		}
+		if (i > run &&
+		    (rc = buf_append(out, s + run, i - run)) != GZ_OK)
+			return rc;
+		if ((rc = buf_puts(out, rep)) != GZ_OK)
+			return rc;
+		run = i + 1;
+	}
+	if (len > run)
+		return buf_append(out, s + run, len - run);
+	return out->err;
+}
+
 /* RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~". */
 static int
 unreserved(unsigned char c)

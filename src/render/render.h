@@ -96,6 +96,9 @@ int render_tpl_render(const struct render_tpl *tpl,
  * GZ_OK or the buffer's error. */
 /* HTML text and quoted attribute values: & < > " ' are escaped. */
 int render_escape_html(struct buf *out, const char *s, size_t len);
+/* XML text and attribute values (feeds, sitemaps): as HTML, and the
+ * control characters XML 1.0 does not allow are dropped. */
+int render_escape_xml(struct buf *out, const char *s, size_t len);
 /* A URL path segment or query value: everything but unreserved characters
  * (RFC 3986) is percent-encoded; UTF-8 bytes are encoded byte by byte. */
 int render_escape_url(struct buf *out, const char *s, size_t len);

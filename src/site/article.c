@@ -19,12 +19,15 @@
 
 #define ARTICLE_RELATED 4
 
-static const char *
-article_body_html(struct pool *pool, const struct store_article *a, int *rc)
+const char *
+site_article_html(struct pool *pool, const struct store_article *a, int *rc)
 {
 	struct buf b;
 	const char *r = NULL;
 
+	*rc = GZ_OK;
+	if (a->body_html && a->html_version == RENDER_MD_VERSION)
+		return a->body_html;
 	/* The same bytes the import stores (render_article_html). */
 	buf_init(&b, GZ_LIMIT_MARKDOWN_BYTES);
 	*rc = render_article_html(a->body, strlen(a->body), a->dateline, &b);
@@ -100,9 +103,7 @@ site_article_page(struct site *site, struct http_req *req,
 		return GZ_ENOMEM;
 	/* The HTML made when the article was stored; rendered here only for
 	 * an article stored before that, until the start-up refresh. */
-	if (a.body_html && a.html_version == RENDER_MD_VERSION)
-		body = a.body_html;
-	else if (!(body = article_body_html(pool, &a, &rc)))
+	if (!(body = site_article_html(pool, &a, &rc)))
 		return rc;
 
 	q.section_slug = *a.section_slug ? a.section_slug : NULL;

@@ -64,7 +64,8 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_set(pool, view, "listing", obj) ||
 	    render_obj_set(pool, view, "articles",
 			   site_view_cards(site, pool, items, n)) ||
-	    render_obj_bool(pool, view, "empty", n == 0))
+	    render_obj_bool(pool, view, "empty", n == 0) ||
+	    site_view_feeds(pool, view, base, name))
 		return GZ_ENOMEM;
 	if (pages > 1) {
 		if (!(pg = render_obj_new(pool)) ||

@@ -57,6 +57,11 @@ struct render_val *site_view_page(struct site *site, struct http_req *req,
 				  const char *description,
 				  const char *canonical_path,
 				  const char *current_section);
+/* Sets "feeds" on a page's view: the alternate links of its head, the
+ * feeds of prefix ("/section/city", named name) first when prefix is not
+ * NULL, then the site's. Returns GZ_OK or GZ_ENOMEM. */
+int site_view_feeds(struct pool *pool, struct render_val *view,
+		    const char *prefix, const char *name);
 /* An article card for listings. Returns NULL when out of memory. */
 struct render_val *site_view_card(struct site *site, struct pool *pool,
 				  const struct store_article *a);
@@ -99,6 +104,10 @@ int64_t site_now(void);
 int site_article_page(struct site *site, struct http_req *req,
 		      struct http_resp *resp, const struct store_article *a,
 		      const struct site_comment_form *form);
+/* a's body as HTML: the stored HTML when the renderer of today made it,
+ * else rendered now (article.c). In pool; NULL with *rc set on error. */
+const char *site_article_html(struct pool *pool, const struct store_article *a,
+			      int *rc);
 /* True while a takes comments at now. */
 bool site_comments_open(const struct site *site,
 			const struct store_article *a, int64_t now);
@@ -130,12 +139,52 @@ void site_challenge_fill(void *ctx, int64_t arg, char *const *out,
 const char *site_url_comment(struct pool *pool, const char *article_url,
 			     int64_t id);
 
+/* An article as a feed entry (feed_build.c). URLs are absolute. */
+struct site_feed_item {
+	const char *id;           /* permanent: base_url/news/ID */
+	const char *url;          /* the article's page */
+	const char *title;
+	const char *summary;      /* "" when none */
+	const char *content_html; /* absolute links; NULL: summary only */
+	const char *author;       /* "" when none */
+	const char *author_url;   /* NULL when none */
+	const char *lang;
+	const char *const *categories; /* section and tag names */
+	size_t ncategories;
+	int64_t published;
+	int64_t modified;
+};
+
+/* A feed: who publishes it, where it lives, its entries newest first. */
+struct site_feed {
+	const char *title;
+	const char *description;
+	const char *lang;
+	const char *publisher;     /* the site's title: the feed's author */
+	const char *home_url;      /* base_url + "/" */
+	const char *alternate_url; /* the page the feed follows */
+	const char *self_url;      /* this feed, in this format */
+	int64_t updated;
+	const struct site_feed_item *items;
+	size_t n;
+};
+
+/* Each appends feed f to out: Atom 1.0, RSS 2.0 or JSON Feed 1.1.
+ * Returns GZ_OK, GZ_ENOMEM or out's error (GZ_ETOOBIG past its max). */
+int site_feed_atom(struct buf *out, const struct site_feed *f);
+int site_feed_rss(struct buf *out, const struct site_feed *f);
+int site_feed_json(struct buf *out, const struct site_feed *f);
+/* Appends html to out with every root-relative href="/..." and
+ * src="/..." made absolute by base (base_url, no trailing '/'). */
+int site_feed_absolute(struct buf *out, const char *html, const char *base);
+
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed_all(void *ctx, struct http_req *req,
 			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_robots(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_sitemap_index(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp);

@@ -49,7 +49,7 @@ struct sitemap_ctx {
 static int
 xml_text(struct buf *out, const char *s)
 {
-	return render_escape_html(out, s, strlen(s));
+	return render_escape_xml(out, s, strlen(s));
 }
 
 /* "<tag>escaped text</tag>"; text NULL (out of memory) is GZ_ENOMEM. */

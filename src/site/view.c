@@ -21,6 +21,7 @@ const char *const site_view_names[] = {
 	/* every page */
 	"site_title", "site_lang", "page_title", "description", "canonical",
 	"stylesheet", "year", "home_url", "nav", "name", "url", "current",
+	"feeds", "type",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",
@@ -165,6 +166,44 @@ site_view_cards(struct site *site, struct pool *pool,
 	return list;
 }
 
+int
+site_view_feeds(struct pool *pool, struct render_val *view,
+		const char *prefix, const char *name)
+{
+	static const struct {
+		const char *file, *type, *what;
+	} kinds[] = {
+		{"feed.atom", "application/atom+xml", "Atom"},
+		{"feed.rss", "application/rss+xml", "RSS"},
+		{"feed.json", "application/feed+json", "JSON Feed"},
+	};
+	struct render_val *list = render_list_new(pool), *item;
+	size_t pass, i;
+
+	if (!list)
+		return GZ_ENOMEM;
+	/* The scope's own feeds first: a feed reader offered a page takes
+	 * the first alternate it finds. */
+	for (pass = prefix ? 0 : 1; pass < 2; pass++) {
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			const char *url = pass == 0
+				? pool_printf(pool, "%s/%s", prefix, kinds[i].file)
+				: pool_printf(pool, "/%s", kinds[i].file);
+			const char *title = pass == 0
+				? pool_printf(pool, "%s (%s)", name, kinds[i].what)
+				: pool_printf(pool, "Latest news (%s)", kinds[i].what);
+
+			if (!(item = render_obj_new(pool)) ||
+			    render_obj_str(pool, item, "url", url) ||
+			    render_obj_str(pool, item, "type", kinds[i].type) ||
+			    render_obj_str(pool, item, "title", title) ||
+			    render_list_push(pool, list, item))
+				return GZ_ENOMEM;
+		}
+	}
+	return render_obj_set(pool, view, "feeds", list);
+}
+
 struct render_val *
 site_view_page(struct site *site, struct http_req *req,
 	       const char *page_title, const char *description,
@@ -206,7 +245,8 @@ site_view_page(struct site *site, struct http_req *req,
 	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
 	    render_obj_str(pool, v, "home_url", "/") ||
 	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||
-	    render_obj_set(pool, v, "nav", nav))
+	    render_obj_set(pool, v, "nav", nav) ||
+	    site_view_feeds(pool, v, NULL, NULL))
 		return NULL;
 	if (canonical_path &&
 	    render_obj_str(pool, v, "canonical", pool_printf(pool, "%s%s",

@@ -414,6 +414,38 @@ date_local_to_utc(const struct date_fields *f, int64_t *utc)
 	return GZ_OK;
 }
 
+void
+date_format_rfc5322(int64_t utc, char out[DATE_MAX])
+{
+	static const char *const days[7] = {"Sun", "Mon", "Tue", "Wed",
+					    "Thu", "Fri", "Sat"};
+	time_t t = (time_t)utc;
+	struct tm tm;
+	long off, a;
+	int n;
+
+	assert(out);
+	out[0] = '\0';
+	if ((int64_t)t != utc || !localtime_r(&t, &tm))
+		return;
+	off = tm.tm_gmtoff;
+	if (off % 60 != 0) {
+		/* As in date_format_iso: whole minutes only. */
+		off = off / 60 * 60;
+		t = (time_t)(utc + off);
+		if (!gmtime_r(&t, &tm))
+			return;
+	}
+	a = off < 0 ? -off : off;
+	/* English names whatever the locale: RFC 5322 3.3 fixes them. */
+	n = snprintf(out, DATE_MAX, "%s, %02d %.3s %04d %02d:%02d:%02d %c%02ld%02ld",
+		     days[tm.tm_wday], tm.tm_mday, date_months[tm.tm_mon],
+		     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		     off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
+	if (n < 0 || n >= DATE_MAX)
+		out[0] = '\0';
+}
+
 int
 date_parse_human(const char *s, size_t len, int64_t *utc)
 {

@@ -3,7 +3,7 @@
 // most 50,000 URLs and list every visible article exactly once, and never
 // a draft or a story scheduled for later; /sitemap-news.xml holds the
 // articles of the last 48 hours in the Google News schema. Every file is
-// validated with xmllint against the schemas in tests/xsd/ (written from
+// validated with xmllint against the schemas in tests/schemas/ (written from
 // the sitemaps.org and Google News protocols, offline).
 
 import assert from 'node:assert/strict';
@@ -20,10 +20,10 @@ import {
 
 const T = { timeout: 240000 };
 const XMLLINT = '/usr/bin/xmllint';
-const XSD = path.join(ROOT, 'tests', 'xsd');
+const XSD = path.join(ROOT, 'tests', 'schemas');
 const DAY = 24 * 3600 * 1000;
 
-// Validates xml against tests/xsd/<schema>; fails with xmllint's words.
+// Validates xml against tests/schemas/<schema>; fails with xmllint's words.
 function validate(xml, schema, what) {
   const dir = tempDir('gazette-xsd-');
   const file = path.join(dir, 'doc.xml');

@@ -41,6 +41,21 @@ check(escaper f, const char *s, const char *want)
 }
 
 static void
+xml_specials_and_controls(void **state)
+{
+	(void)state;
+	check(render_escape_xml, "", "");
+	check(render_escape_xml, "R&D <b>\"x\"</b> 'y'",
+	      "R&amp;D &lt;b&gt;&quot;x&quot;&lt;/b&gt; &#39;y&#39;");
+	/* Tab, LF and CR stay; every other C0 control goes; DEL and UTF-8
+	 * are XML characters. */
+	check(render_escape_xml, "a\tb\nc\rd", "a\tb\nc\rd");
+	check(render_escape_xml, "\x01" "a\x08" "b\x0b\x0c\x1f\x7f\xc3\xa9",
+	      "ab\x7f\xc3\xa9");
+	check_len(render_escape_xml, "x\0y", 3, "xy");
+}
+
+static void
 html_empty(void **state)
 {
 	(void)state;
@@ -212,6 +227,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(xml_specials_and_controls),
 		cmocka_unit_test(html_empty),
 		cmocka_unit_test(html_specials),
 		cmocka_unit_test(html_plain_text_untouched),

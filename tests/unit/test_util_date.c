@@ -53,6 +53,39 @@ expect_iso(int64_t t, const char *want)
 }
 
 static void
+expect_rfc5322(int64_t t, const char *want)
+{
+	char out[DATE_MAX];
+
+	date_format_rfc5322(t, out);
+	assert_string_equal(out, want);
+}
+
+/* RSS dates: English names whatever the locale, the zone's offset as
+ * +hhmm, whole minutes even where the zone had seconds. */
+static void
+test_format_rfc5322(void **state)
+{
+	(void)state;
+	set_zone("UTC");
+	expect_rfc5322(T_2021_05_18_1831Z, "Tue, 18 May 2021 18:31:00 +0000");
+	expect_rfc5322(0, "Thu, 01 Jan 1970 00:00:00 +0000");
+	if (have_zone("Asia/Tehran")) {
+		set_zone("Asia/Tehran");
+		expect_rfc5322(T_2021_05_18_1831Z,
+			       "Tue, 18 May 2021 23:01:00 +0430");
+	}
+	if (have_zone("America/New_York")) {
+		set_zone("America/New_York");
+		expect_rfc5322(T_2021_05_18_1831Z,
+			       "Tue, 18 May 2021 14:31:00 -0400");
+		expect_rfc5322(INT64_C(1606780800), /* 2020-12-01T00:00Z */
+			       "Mon, 30 Nov 2020 19:00:00 -0500");
+	}
+	set_zone("UTC");
+}
+
+static void
 expect_human_parse(const char *s, int64_t want)
 {
 	int64_t t = -1;
@@ -548,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_timezone_valid),
 		cmocka_unit_test(test_timezone_invalid),
 		cmocka_unit_test(test_format_utc),
+		cmocka_unit_test(test_format_rfc5322),
 		cmocka_unit_test(test_format_tehran),
 		cmocka_unit_test(test_format_new_york_dst),
 		cmocka_unit_test(test_format_lord_howe),

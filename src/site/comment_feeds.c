@@ -1,5 +1,5 @@
 /*
- * feeds.c - Atom feeds of approved comments: one per article
+ * comment_feeds.c - Atom feeds of approved comments: one per article
  * (/news/{id}/comments.atom) and one for the whole site
  * (/comments.atom), newest first.
  *
