@@ -426,7 +426,8 @@ int store_restore_check(const char *path, struct store_file_info *info,
  * directory synced. Output: *info. Returns GZ_OK, store_restore_check's
  * errors, GZ_EBUSY (db_path in use), GZ_EEXIST (the kept name is taken),
  * GZ_EIO or GZ_EDB, with a sentence in msg; on error db_path still holds
- * the old database, whole, and no temporary file is left. */
+ * the old database, whole, and no temporary file is left. On GZ_OK msg
+ * is "" or a warning (the directory could not be synced). */
 int store_restore_from(const char *src, const char *db_path,
 		       store_progress_fn progress, void *ctx,
 		       struct store_file_info *info, char *kept,
