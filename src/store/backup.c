@@ -634,6 +634,11 @@ bk_lock(const char *db_path, sqlite3 **out, char *msg, size_t msglen)
 
 	*out = NULL;
 	rc = bk_open(db_path, SQLITE_OPEN_READWRITE, &db);
+	/* No waiting: a server holds its lock as long as it runs, and a
+	 * restore waiting for it would hold SQLite's pending lock, which
+	 * keeps the server's new connections out meanwhile. */
+	if (rc == SQLITE_OK)
+		sqlite3_busy_timeout(db, 0);
 	if (rc == SQLITE_OK)
 		rc = bk_exec(db, "PRAGMA locking_mode=EXCLUSIVE", db_path, msg,
 			     msglen);
