@@ -743,6 +743,34 @@ bk_migrate(const char *tmp, char *msg, size_t msglen)
 	return err;
 }
 
+/* Gives tmp the owner, group and mode of the database it replaces (old),
+ * so that a restore run as root leaves a file the server's own user can
+ * still write. Returns GZ_OK or GZ_EIO. */
+static int
+bk_same_owner(const char *tmp, const struct stat *old, char *msg,
+	      size_t msglen)
+{
+	struct stat sb;
+
+	if (stat(tmp, &sb) != 0) {
+		bk_msg(msg, msglen, "cannot read %s (%s)", tmp, strerror(errno));
+		return GZ_EIO;
+	}
+	if ((sb.st_uid != old->st_uid || sb.st_gid != old->st_gid) &&
+	    chown(tmp, old->st_uid, old->st_gid) != 0) {
+		bk_msg(msg, msglen, "cannot give %s the owner of the database "
+		       "it replaces (%s)", tmp, strerror(errno));
+		return GZ_EIO;
+	}
+	if ((sb.st_mode & 07777) != (old->st_mode & 07777) &&
+	    chmod(tmp, old->st_mode & 07777) != 0) {
+		bk_msg(msg, msglen, "cannot give %s the mode of the database "
+		       "it replaces (%s)", tmp, strerror(errno));
+		return GZ_EIO;
+	}
+	return GZ_OK;
+}
+
 int
 store_restore_from(const char *src_path, const char *db_path,
 		   store_progress_fn progress, void *ctx,
@@ -817,6 +845,8 @@ store_restore_from(const char *src_path, const char *db_path,
 		goto out;
 	if ((err = bk_migrate(tmp, msg, msglen)) != GZ_OK ||
 	    (err = bk_sync(tmp, msg, msglen)) != GZ_OK)
+		goto out;
+	if (have_old && (err = bk_same_owner(tmp, &sb, msg, msglen)) != GZ_OK)
 		goto out;
 	if (have_old) {
 		if (bk_kept_name(db_path, kept, keptlen) != GZ_OK) {

@@ -6,7 +6,8 @@
  * from a newer gazette and an SQLite database that is not gazette's; a
  * restore refuses while the database is open elsewhere, and a refused
  * restore leaves the site's database as it was; a restore keeps the old
- * database and leaves no -wal, -shm or temporary file behind. */
+ * database, gives the new one the old one's mode, and leaves no -wal,
+ * -shm or temporary file behind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -395,6 +396,7 @@ test_restore_replaces_and_keeps_old(void **state)
 	struct store_file_info info;
 	struct store *old = NULL;
 	char kept[256], p[FIXTURE_PATH_MAX];
+	struct stat sb;
 
 	assert_int_equal(store_backup_to(fx->path, fx->file, false, NULL, NULL,
 					 &info, fx->msg, sizeof(fx->msg)),
@@ -402,6 +404,8 @@ test_restore_replaces_and_keeps_old(void **state)
 	put_articles(fx->st, 3, "later", 0);
 	store_close(fx->st); /* the server stops */
 	fx->st = NULL;
+	/* The new file takes the old one's mode (and owner). */
+	assert_int_equal(chmod(fx->path, 0640), 0);
 
 	assert_int_equal(store_restore_from(fx->file, fx->path, NULL, NULL,
 					    &info, kept, sizeof(kept), fx->msg,
@@ -417,6 +421,8 @@ test_restore_replaces_and_keeps_old(void **state)
 	assert_false(exists(p));
 	fx_path(fx, "gazette.db.restore.tmp", p);
 	assert_false(exists(p));
+	assert_int_equal(stat(fx->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
 
 	assert_int_equal(store_open(fx->path, &fx->st), GZ_OK);
 	assert_int_equal(article_count(fx->st), ARTICLES);
