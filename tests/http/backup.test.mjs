@@ -25,6 +25,8 @@ const haveSqlite = spawnSync(SQLITE, ['-version']).status === 0;
 // Generous bounds, so that a broken server fails instead of hanging; no
 // assertion is about time.
 const WAIT_MS = 60000;
+// Older articles in the site besides the two the storm is about.
+const FILLER = 40;
 
 function sql(db, query) {
   const r = spawnSync(SQLITE, [db, query], { encoding: 'utf8' });
@@ -69,7 +71,16 @@ function siteFiles(site) {
 
 describe('backup and restore', { timeout: 300000, skip: !haveSqlite && 'no sqlite3 shell' }, () => {
   it('backup during load holds every acknowledged comment; restore checks, refuses and restores', async () => {
-    const { site } = commentSite([{ title: 'Storm' }, { title: 'Quiet' }], { moderation: 'post' });
+    // Enough older articles (about 2.5 MB) that the backup takes several
+    // steps while the comments are being committed.
+    const filler = Array.from({ length: FILLER }, (_, i) => ({
+      title: `Archive ${i}`,
+      date: '2021-05-18 18:31',
+      body: `Archive paragraph ${i}, long enough to fill pages. `.repeat(1200),
+    }));
+    const { site } = commentSite([{ title: 'Storm' }, { title: 'Quiet' }, ...filler],
+      { moderation: 'post' });
+    const ARTICLES = 2 + FILLER;
     setConf(site, 'server', { trust_proxy: 'yes' });
     const db = path.join(site, 'gazette.db');
     const out = tempDir('gazette-backup-');
@@ -112,7 +123,7 @@ describe('backup and restore', { timeout: 300000, skip: !haveSqlite && 'no sqlit
     assert.deepEqual(failures, [], 'every comment of the storm was acknowledged');
 
     assert.equal(backup.status, 0, `gazette backup: ${backup.stderr}`);
-    assert.match(backup.stdout, /^backed up .* to .*site\.backup: .*, 2 articles, \d+ comments\n$/);
+    assert.match(backup.stdout, new RegExp(`^backed up .* to .*site\\.backup: .*, ${ARTICLES} articles, \\d+ comments\n$`));
     // Piped: no progress on stderr.
     assert.equal(backup.stderr, '');
     assert.equal(sql(file, 'PRAGMA integrity_check;'), 'ok');
@@ -164,7 +175,7 @@ describe('backup and restore', { timeout: 300000, skip: !haveSqlite && 'no sqlit
     // The backup goes back in; the old database is kept beside it.
     const restored = run(['restore', '--site', site, file]);
     assert.equal(restored.status, 0, restored.stderr);
-    assert.match(restored.stdout, new RegExp(`^restored .* from .*: 2 articles, ${inBackup} comments\\n`));
+    assert.match(restored.stdout, new RegExp(`^restored .* from .*: ${ARTICLES} articles, ${inBackup} comments\\n`));
     const kept = /kept as (\S+)\n/.exec(restored.stdout);
     assert.ok(kept, restored.stdout);
     assert.equal(bodies(kept[1]).size, all.size, 'the old database, whole, is kept');
