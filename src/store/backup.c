@@ -431,6 +431,16 @@ bk_close(sqlite3 *db, const char *path, int err, char *msg, size_t msglen)
 	return err;
 }
 
+/* True when path exists and is the file sb describes. */
+static bool
+bk_same_file(const char *path, const struct stat *sb)
+{
+	struct stat other;
+
+	return stat(path, &other) == 0 && other.st_dev == sb->st_dev &&
+	       other.st_ino == sb->st_ino;
+}
+
 /* Moves tmp to dest: atomically replacing dest when force, else failing
  * with GZ_EEXIST when dest exists (link(2), so that a file made meanwhile
  * is not overwritten either; rename where the file system has no hard
@@ -491,6 +501,11 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 		bk_msg(msg, msglen, "no database at %s (%s)", db_path,
 		       strerror(errno));
 		return GZ_ENOTFOUND;
+	}
+	if (bk_same_file(dest, &sb)) {
+		bk_msg(msg, msglen, "%s is the database itself: back it up "
+		       "into another file", dest);
+		return GZ_EINVAL;
 	}
 	if (!(tmp = bk_path(dest, ".tmp"))) {
 		err = GZ_ENOMEM;
@@ -786,10 +801,16 @@ store_restore_from(const char *src_path, const char *db_path,
 
 	assert(src_path && db_path && info && kept && keptlen > 0);
 	kept[0] = '\0';
+	have_old = stat(db_path, &sb) == 0;
+	if (have_old && bk_same_file(src_path, &sb)) {
+		memset(info, 0, sizeof(*info));
+		bk_msg(msg, msglen, "%s is the site's database itself",
+		       src_path);
+		return GZ_EINVAL;
+	}
 	/* Everything about src is checked before the site is touched. */
 	if ((err = store_restore_check(src_path, info, msg, msglen)) != GZ_OK)
 		return err;
-	have_old = stat(db_path, &sb) == 0;
 	if (have_old && (err = bk_lock(db_path, &lock, msg, msglen)) != GZ_OK)
 		return err;
 	if (!have_old) {

@@ -396,7 +396,7 @@ int store_schema_version(void);
  * is true. progress, when not NULL, is called after each step. Output:
  * *info (of the copy). Returns GZ_OK, GZ_EEXIST (dest exists, no force),
  * GZ_ENOTFOUND (no database at db_path), GZ_EPARSE (not an SQLite
- * database), GZ_EINVAL (not gazette's), GZ_EDB (unreadable, or the copy
+ * database), GZ_EINVAL (not gazette's, or dest is db_path), GZ_EDB (unreadable, or the copy
  * fails its check), GZ_EIO (dest cannot be written, synced or renamed) or
  * GZ_ENOMEM; on error no dest.tmp is left and dest is untouched, and msg
  * (msglen bytes) holds a sentence naming what failed and where. */
@@ -424,7 +424,7 @@ int store_restore_check(const char *path, struct store_file_info *info,
  * db_path.before-restore-YYYYMMDDTHHMMSSZ (its name in kept, keptlen
  * bytes; "" when there was none), and the copy renamed over db_path, the
  * directory synced. Output: *info. Returns GZ_OK, store_restore_check's
- * errors, GZ_EBUSY (db_path in use), GZ_EEXIST (the kept name is taken),
+ * errors, GZ_EINVAL (src is db_path), GZ_EBUSY (db_path in use), GZ_EEXIST (the kept name is taken),
  * GZ_EIO or GZ_EDB, with a sentence in msg; on error db_path still holds
  * the old database, whole, and no temporary file is left. On GZ_OK msg
  * is "" or a warning (the directory could not be synced). */

@@ -222,6 +222,11 @@ test_backup_missing_source(void **state)
 	struct store_file_info info;
 	char none[FIXTURE_PATH_MAX];
 
+	/* Nor into the database itself, even with force. */
+	assert_int_equal(store_backup_to(fx->path, fx->path, true, NULL, NULL,
+					 &info, fx->msg, sizeof(fx->msg)),
+			 GZ_EINVAL);
+	assert_int_equal(article_count(fx->st), ARTICLES);
 	fx_path(fx, "nothing.db", none);
 	assert_int_equal(store_backup_to(none, fx->file, false, NULL, NULL,
 					 &info, fx->msg, sizeof(fx->msg)),
@@ -371,6 +376,13 @@ test_restore_refusals_touch_nothing(void **state)
 	assert_int_equal(article_count(fx->st), ARTICLES + 2);
 	store_close(fx->st);
 	fx->st = NULL;
+
+	/* The site's own database. */
+	assert_int_equal(store_restore_from(fx->path, fx->path, NULL, NULL,
+					    &info, kept, sizeof(kept), fx->msg,
+					    sizeof(fx->msg)),
+			 GZ_EINVAL);
+	assert_string_equal(kept, "");
 
 	/* Not SQLite. */
 	memset(junk, 'j', sizeof(junk));
