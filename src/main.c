@@ -19,6 +19,8 @@ static const char usage[] =
 	"  serve     serve a site over HTTP\n"
 	"  comments  list readers' comments; approve, reject, spam, delete\n"
 	"  demo      serve a sample newsroom at once\n"
+	"  backup    copy the database into a file, also while serving\n"
+	"  restore   put a backup in place of the database\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -35,6 +37,8 @@ main(int argc, char **argv)
 		{"serve", cmd_serve},
 		{"comments", cmd_comments},
 		{"demo", cmd_demo},
+		{"backup", cmd_backup},
+		{"restore", cmd_restore},
 	};
 	size_t i;
 

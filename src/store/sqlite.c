@@ -1033,3 +1033,10 @@ store_ping(struct store *st)
 		return err;
 	return store_stmt_int64(c, s, &n);
 }
+
+/* backup.c needs the version this build writes to refuse a newer file. */
+int
+store_schema_version(void)
+{
+	return STORE_SCHEMA_VERSION;
+}

@@ -402,6 +402,67 @@ void store_tx_rollback(struct store *st);
 int store_tx_unit_begin(struct store *st);
 int store_tx_unit_end(struct store *st, int err);
 
+/* ---- backup and restore (backup.c) ---------------------------------------- */
+
+/* What a backup or a restore found in a database file. */
+struct store_file_info {
+	int64_t bytes;        /* the file's size */
+	int64_t articles;     /* articles, any status */
+	int64_t comments;     /* comments, any status */
+	int schema_version;   /* the gazette schema version it is at */
+};
+
+/* Told after each step of a copy: pages copied so far of total. */
+typedef void (*store_progress_fn)(void *ctx, int64_t done, int64_t total);
+
+/* The schema version this gazette writes (a newer database is refused). */
+int store_schema_version(void);
+
+/* Copies the database at db_path into the file dest while other
+ * processes (a gazette serve) keep reading and writing it: one consistent
+ * snapshot, written to dest.tmp, synced, checked (PRAGMA integrity_check,
+ * gazette's tables) and renamed to dest, then dest's directory synced.
+ * Writes nothing to db_path. An existing dest is replaced only when force
+ * is true. progress, when not NULL, is called after each step. Output:
+ * *info (of the copy). Returns GZ_OK, GZ_EEXIST (dest exists, no force),
+ * GZ_ENOTFOUND (no database at db_path), GZ_EPARSE (not an SQLite
+ * database), GZ_EINVAL (not gazette's, or dest is db_path), GZ_EDB (unreadable, or the copy
+ * fails its check), GZ_EIO (dest cannot be written, synced or renamed) or
+ * GZ_ENOMEM; on error no dest.tmp is left and dest is untouched, and msg
+ * (msglen bytes) holds a sentence naming what failed and where. */
+int store_backup_to(const char *db_path, const char *dest, bool force,
+		    store_progress_fn progress, void *ctx,
+		    struct store_file_info *info, char *msg, size_t msglen);
+
+/* Checks, without writing anything, that path is a gazette database this
+ * gazette can restore: an SQLite database that passes PRAGMA
+ * integrity_check, with gazette's tables, at a schema version not newer
+ * than store_schema_version() (older is fine: it is migrated on restore).
+ * Output: *info. Returns GZ_OK, GZ_ENOTFOUND (no such file), GZ_EPARSE
+ * (not an SQLite database), GZ_EDB (damaged, or unreadable), GZ_EINVAL
+ * (an SQLite database, not gazette's), GZ_ESCHEMA (from a newer gazette)
+ * or GZ_ENOMEM, with a sentence in msg. */
+int store_restore_check(const char *path, struct store_file_info *info,
+			char *msg, size_t msglen);
+
+/* Replaces the database at db_path by a copy of src, checked first as
+ * store_restore_check does. Refuses while any other process has db_path
+ * open (a gazette serve, a gazette command): it takes SQLite's exclusive
+ * lock on it and holds it to the end. The copy is made beside db_path
+ * (db_path.restore.tmp), migrated to the current schema, synced and
+ * checked; the old database, its WAL checkpointed into it, is kept as
+ * db_path.before-restore-YYYYMMDDTHHMMSSZ (its name in kept, keptlen
+ * bytes; "" when there was none), and the copy renamed over db_path, the
+ * directory synced. Output: *info. Returns GZ_OK, store_restore_check's
+ * errors, GZ_EINVAL (src is db_path), GZ_EBUSY (db_path in use), GZ_EEXIST (the kept name is taken),
+ * GZ_EIO or GZ_EDB, with a sentence in msg; on error db_path still holds
+ * the old database, whole, and no temporary file is left. On GZ_OK msg
+ * is "" or a warning (the directory could not be synced). */
+int store_restore_from(const char *src, const char *db_path,
+		       store_progress_fn progress, void *ctx,
+		       struct store_file_info *info, char *kept,
+		       size_t keptlen, char *msg, size_t msglen);
+
 /* Runs a trivial query; for /healthz. */
 int store_ping(struct store *st);
 
