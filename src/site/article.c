@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "site/site_int.h"
 #include "util/buf.h"
 #include "util/date.h"
@@ -18,6 +19,8 @@
 #include "util/pool.h"
 
 #define ARTICLE_RELATED 4
+/* A description made from the body: search engines show about this. */
+#define ARTICLE_EXCERPT 160
 
 const char *
 site_article_html(struct pool *pool, const struct store_article *a, int *rc)
@@ -57,6 +60,40 @@ article_tags(struct site *site, struct pool *pool,
 	return list;
 }
 
+/* The head's article metadata: og:type article, its dates, section and
+ * tags, and the JSON-LD. url is the page's path. */
+static int
+article_meta(struct site *site, struct pool *pool, struct render_val *view,
+	     const struct store_article *a, const char *url,
+	     const char *description)
+{
+	const char *canonical = pool_printf(pool, "%s%s", site->cfg->base_url,
+					    url);
+	struct render_val *meta = render_obj_new(pool);
+	char pub[DATE_MAX], mod[DATE_MAX];
+	const char *jsonld = NULL;
+	int rc;
+
+	if (!canonical || !meta)
+		return GZ_ENOMEM;
+	date_format_iso(a->published_at, pub);
+	date_format_iso(a->updated_at > a->published_at ? a->updated_at
+							: a->published_at, mod);
+	if ((rc = site_jsonld_article(site, pool, a, canonical, description,
+				      &jsonld)))
+		return rc;
+	if (render_obj_str(pool, meta, "published_iso", pool_strdup(pool, pub)) ||
+	    render_obj_str(pool, meta, "modified_iso", pool_strdup(pool, mod)) ||
+	    render_obj_str(pool, meta, "section",
+			   *a->section_name ? a->section_name : NULL) ||
+	    render_obj_set(pool, meta, "tags", article_tags(site, pool, a)) ||
+	    render_obj_set(pool, view, "article_meta", meta) ||
+	    render_obj_str(pool, view, "og_type", "article") ||
+	    render_obj_html(pool, view, "jsonld", jsonld))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
 int
 site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 {
@@ -94,7 +131,7 @@ site_article_page(struct site *site, struct http_req *req,
 	struct render_val *view, *obj, *card;
 	const char *etag;
 	int64_t activity = 0;
-	const char *url, *body;
+	const char *url, *body, *description;
 	size_t nrelated = 0;
 	bool has_form = false;
 	int rc;
@@ -114,10 +151,16 @@ site_article_page(struct site *site, struct http_req *req,
 				     &nrelated, NULL)) != GZ_OK)
 		return rc;
 
-	view = site_view_page(site, req, a.headline, a.summary, url,
+	/* A story without a summary is described by its first words. */
+	if (!(description = *a.summary ? a.summary
+			    : site_text_excerpt(pool, body, ARTICLE_EXCERPT)))
+		return GZ_ENOMEM;
+	view = site_view_page(site, req, a.headline, description, url,
 			      *a.section_slug ? a.section_slug : NULL);
 	if (!view || !(obj = site_view_card(site, pool, &a)))
 		return GZ_ENOMEM;
+	if ((rc = article_meta(site, pool, view, &a, url, description)))
+		return rc;
 	if (render_obj_str(pool, obj, "dateline", *a.dateline ? a.dateline : NULL) ||
 	    render_obj_html(pool, obj, "body_html", body) ||
 	    render_obj_set(pool, obj, "tags", article_tags(site, pool, &a)) ||

@@ -97,6 +97,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		{"/tag/{slug}/feed.json", site_feed},
 		{"/healthz", site_health},
 		{"/robots.txt", site_robots},
+		{"/favicon.ico", site_favicon},
 		{"/sitemap.xml", site_sitemap_index},
 		{"/sitemap-pages.xml", site_sitemap_pages},
 		{"/sitemap-articles.xml", site_sitemap_articles},

@@ -178,12 +178,26 @@ int site_feed_json(struct buf *out, const struct site_feed *f);
  * src="/..." made absolute by base (base_url, no trailing '/'). */
 int site_feed_absolute(struct buf *out, const char *html, const char *base);
 
+/* The JSON-LD of a's page (jsonld.c): a NewsArticle and its
+ * BreadcrumbList, with '<', '>' and '&' \u-escaped so that it can stand
+ * in a <script> element. Output: *out, in pool. Returns GZ_OK or
+ * GZ_ENOMEM. */
+int site_jsonld_article(struct site *site, struct pool *pool,
+			const struct store_article *a, const char *canonical,
+			const char *description, const char **out);
+/* Up to max bytes of html's text (tags dropped, entities decoded, spaces
+ * folded), cut at a word with "…" when longer. In pool; NULL when out of
+ * memory. */
+const char *site_text_excerpt(struct pool *pool, const char *html,
+			      size_t max);
+
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed_all(void *ctx, struct http_req *req,
 			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_favicon(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_robots(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_sitemap_index(void *ctx, struct http_req *req, struct http_resp *resp);

@@ -24,3 +24,18 @@ site_static(void *ctx, struct http_req *req, struct http_resp *resp)
 		return GZ_OK;
 	return http_resp_cache_key(resp, req->pool, "static");
 }
+
+/* /favicon.ico, which browsers and feed readers ask for without reading
+ * a page's head: a redirect to the theme's icon (its fingerprinted PNG,
+ * so the redirect itself may be cached for a day). */
+int
+site_favicon(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	const char *url = render_theme_asset_url(site->theme, "logo.png");
+
+	if (!url)
+		return GZ_ENOTFOUND;
+	http_resp_header(resp, "Cache-Control", "public, max-age=86400");
+	return http_resp_redirect(resp, 301, url);
+}

@@ -21,7 +21,8 @@ const char *const site_view_names[] = {
 	/* every page */
 	"site_title", "site_lang", "page_title", "description", "canonical",
 	"stylesheet", "year", "home_url", "nav", "name", "url", "current",
-	"feeds", "type",
+	"feeds", "type", "og_type", "og_title", "favicon", "touch_icon",
+	"article_meta", "published_iso", "modified_iso", "section", "jsonld",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",
@@ -240,8 +241,18 @@ site_view_page(struct site *site, struct http_req *req,
 	if (render_obj_str(pool, v, "site_title", site->cfg->title) ||
 	    render_obj_str(pool, v, "site_lang", site->cfg->language) ||
 	    render_obj_str(pool, v, "page_title", title) ||
+	    /* Every page has a description: search results show it. */
 	    render_obj_str(pool, v, "description",
-			   description && *description ? description : NULL) ||
+			   description && *description ? description
+			   : pool_printf(pool, "The latest news from %s.",
+					 site->cfg->title)) ||
+	    render_obj_str(pool, v, "og_type", "website") ||
+	    render_obj_str(pool, v, "og_title", page_title ? page_title
+			   : site->cfg->title) ||
+	    render_obj_str(pool, v, "favicon",
+			   render_theme_asset_url(site->theme, "favicon.svg")) ||
+	    render_obj_str(pool, v, "touch_icon",
+			   render_theme_asset_url(site->theme, "logo.png")) ||
 	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
 	    render_obj_str(pool, v, "home_url", "/") ||
 	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||

@@ -1,0 +1,298 @@
+/*
+ * jsonld.c - the structured data of an article page: a schema.org
+ * NewsArticle and the BreadcrumbList that leads to it, as the JSON-LD in
+ * the page's head, made with jansson; and the plain-text excerpt that
+ * describes a page without a summary.
+ *
+ * The JSON goes inside <script type="application/ld+json">, where an HTML
+ * parser ends the element at the first "</script" and treats "<!--"
+ * specially. jansson escapes "/" (JSON_ESCAPE_SLASH); then every '<',
+ * '>' and '&', which in JSON can only stand inside a string, is written
+ * as its \u escape, so no headline or name can end the element or start
+ * markup. The result is still the same JSON.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "site/site_int.h"
+#include "util/buf.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+#include "util/utf8.h"
+
+static int
+ld_str(json_t *o, const char *key, const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	return json_object_set_new(o, key, json_string(s));
+}
+
+static int
+ld_date(json_t *o, const char *key, int64_t t)
+{
+	char d[DATE_MAX];
+
+	date_format_iso(t, d);
+	return ld_str(o, key, d);
+}
+
+/* {"@type": type, "name": name, "url": url} */
+static json_t *
+ld_thing(const char *type, const char *name, const char *url)
+{
+	json_t *o = json_object();
+
+	if (!o || ld_str(o, "@type", type) || ld_str(o, "name", name) ||
+	    ld_str(o, "url", url)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One ListItem of a BreadcrumbList. */
+static int
+ld_crumb(json_t *list, int pos, const char *name, const char *url)
+{
+	json_t *o = json_object();
+
+	if (!o || ld_str(o, "@type", "ListItem") ||
+	    json_object_set_new(o, "position", json_integer(pos)) ||
+	    ld_str(o, "name", name) || ld_str(o, "item", url)) {
+		json_decref(o);
+		return -1;
+	}
+	return json_array_append_new(list, o);
+}
+
+/* The names a byline gives: "By Ann Lee and Ben Ode" -> Ann Lee, Ben Ode
+ * (split at " and " and ", "). Without a byline the publisher is the
+ * author. */
+static json_t *
+ld_authors(struct pool *pool, const char *byline, json_t *publisher)
+{
+	json_t *list = json_array();
+	const char *p = byline;
+
+	if (!list)
+		return NULL;
+	if (strncmp(p, "By ", 3) == 0 || strncmp(p, "by ", 3) == 0)
+		p += 3;
+	while (*p) {
+		const char *and = strstr(p, " and "), *comma = strstr(p, ", ");
+		const char *end = and && (!comma || and < comma) ? and : comma;
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const char *name = pool_strndup(pool, p, n);
+
+		if (!name || (*name && json_array_append_new(list,
+					ld_thing("Person", name, NULL)))) {
+			json_decref(list);
+			return NULL;
+		}
+		p += n;
+		if (end)
+			p += end == and ? 5 : 2;
+	}
+	if (json_array_size(list) == 0 &&
+	    json_array_append(list, publisher)) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* Appends text, its '<', '>' and '&' as \u escapes. */
+static int
+ld_put_safe(struct buf *out, const char *text)
+{
+	const char *run = text, *p;
+	int rc;
+
+	for (p = text; *p; p++) {
+		const char *rep = *p == '<' ? "\\u003c" : *p == '>' ? "\\u003e"
+				: *p == '&' ? "\\u0026" : NULL;
+
+		if (!rep)
+			continue;
+		if ((rc = buf_append(out, run, (size_t)(p - run))) ||
+		    (rc = buf_puts(out, rep)))
+			return rc;
+		run = p + 1;
+	}
+	return buf_puts(out, run);
+}
+
+int
+site_jsonld_article(struct site *site, struct pool *pool,
+		    const struct store_article *a, const char *canonical,
+		    const char *description, const char **out)
+{
+	const struct config *cfg = site->cfg;
+	const char *home = pool_printf(pool, "%s/", cfg->base_url);
+	const char *logo = render_theme_asset_url(site->theme, "logo.png");
+	json_t *root = json_array(), *art = json_object(), *pub = NULL;
+	json_t *crumbs = json_object(), *items = json_array(), *o;
+	struct buf b;
+	char *text = NULL;
+	int rc = GZ_ENOMEM;
+
+	*out = NULL;
+	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
+	if (!home || !root || !art || !crumbs || !items ||
+	    !(pub = ld_thing("NewsMediaOrganization", cfg->title, home)))
+		goto out;
+	if (logo) {
+		if (!(o = json_object()) || ld_str(o, "@type", "ImageObject") ||
+		    ld_str(o, "url", pool_printf(pool, "%s%s", cfg->base_url,
+						 logo)) ||
+		    json_object_set_new(pub, "logo", o))
+			goto out;
+	}
+	if (ld_str(art, "@context", "https://schema.org") ||
+	    ld_str(art, "@type", "NewsArticle") ||
+	    ld_str(art, "headline", a->headline) ||
+	    ld_str(art, "description", description) ||
+	    ld_date(art, "datePublished", a->published_at) ||
+	    ld_date(art, "dateModified", a->updated_at > a->published_at
+					 ? a->updated_at : a->published_at) ||
+	    json_object_set_new(art, "author", ld_authors(pool, a->byline, pub)) ||
+	    json_object_set(art, "publisher", pub) ||
+	    ld_str(art, "articleSection", a->section_name) ||
+	    ld_str(art, "inLanguage", a->lang) ||
+	    !(o = json_object()) || json_object_set_new(art, "mainEntityOfPage", o) ||
+	    ld_str(o, "@type", "WebPage") || ld_str(o, "@id", canonical) ||
+	    ld_str(art, "url", canonical) ||
+	    json_object_set_new(art, "isAccessibleForFree", json_true()))
+		goto out;
+	if (a->ntags) {
+		json_t *kw = json_array();
+		size_t i;
+
+		if (!kw || json_object_set_new(art, "keywords", kw))
+			goto out;
+		for (i = 0; i < a->ntags; i++)
+			if (json_array_append_new(kw, json_string(a->tags[i].name)))
+				goto out;
+	}
+	if (ld_str(crumbs, "@context", "https://schema.org") ||
+	    ld_str(crumbs, "@type", "BreadcrumbList") ||
+	    json_object_set(crumbs, "itemListElement", items) ||
+	    ld_crumb(items, 1, cfg->title, home))
+		goto out;
+	if (*a->section_slug &&
+	    ld_crumb(items, 2, a->section_name, pool_printf(pool, "%s%s",
+		     cfg->base_url, site_url_slug(pool, "/section/",
+						  a->section_slug))))
+		goto out;
+	if (ld_crumb(items, (int)json_array_size(items) + 1, a->headline,
+		     canonical) ||
+	    json_array_append(root, art) || json_array_append(root, crumbs))
+		goto out;
+	if (!(text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					      JSON_ESCAPE_SLASH)))
+		goto out;
+	if ((rc = ld_put_safe(&b, text)) == GZ_OK &&
+	    !(*out = pool_strndup(pool, b.data, b.len)))
+		rc = GZ_ENOMEM;
+out:
+	free(text);
+	buf_fini(&b);
+	json_decref(pub);
+	json_decref(items);
+	json_decref(crumbs);
+	json_decref(art);
+	json_decref(root);
+	return rc;
+}
+
+/* The five entities cmark writes, decoded. Returns the bytes read from
+ * s (an '&' alone when it is none of them) and sets *c. */
+static size_t
+excerpt_entity(const char *s, char *c)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
+		    {"&quot;", '"'}, {"&#39;", '\''}};
+	size_t i;
+
+	for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+		if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0) {
+			*c = ents[i].c;
+			return strlen(ents[i].ent);
+		}
+	*c = '&';
+	return 1;
+}
+
+const char *
+site_text_excerpt(struct pool *pool, const char *html, size_t max)
+{
+	struct buf b;
+	const char *p = html, *r = NULL;
+	bool space = false, cut = false;
+
+	buf_init(&b, max + 8);
+	while (*p && !cut) {
+		char c = *p;
+		size_t n = 1;
+
+		if (c == '<') {
+			const char *gt = strchr(p, '>');
+
+			p = gt ? gt + 1 : p + strlen(p);
+			space = true; /* a tag between words parts them */
+			continue;
+		}
+		if (c == '&')
+			n = excerpt_entity(p, &c);
+		p += n;
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			space = true;
+			continue;
+		}
+		if (space && b.len) {
+			if (b.len + 1 > max)
+				cut = true;
+			else
+				buf_putc(&b, ' ');
+		}
+		space = false;
+		if (!cut && b.len + 1 > max)
+			cut = true;
+		if (!cut)
+			buf_putc(&b, c);
+	}
+	if (cut && b.len) {
+		size_t len = b.len;
+
+		/* Back to the last whole word, and never inside a UTF-8
+		 * sequence. */
+		while (len && b.data[len - 1] != ' ')
+			len--;
+		if (!len) {
+			size_t bad = 0;
+
+			/* One long word: cut it, but before a sequence the
+			 * cut left incomplete. */
+			len = b.len;
+			if (!utf8_valid(b.data, len, &bad))
+				len = bad;
+		}
+		while (len && b.data[len - 1] == ' ')
+			len--;
+		b.len = len;
+		b.data[len] = '\0';
+		buf_puts(&b, "…");
+	}
+	if (!b.err)
+		r = pool_strndup(pool, b.data ? b.data : "", b.len);
+	buf_fini(&b);
+	return r;
+}
