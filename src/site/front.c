@@ -2,12 +2,61 @@
  * front.c - the front page: the lead story, the latest news, and the
  * latest of each section.
  */
+#include "config/config.h"
 #include "site/site_int.h"
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/pool.h"
 
 #define FRONT_LATEST 9     /* the lead plus eight */
 #define FRONT_PER_SECTION 3
+
+/*
+ * "/?page=N", N >= 2: the stories after the front page's, per_page to a
+ * page, as a listing, so that every story stays reachable from the front
+ * page however old it is. Page 1 is the front page itself.
+ */
+static int
+front_older(struct site *site, struct http_req *req, struct http_resp *resp,
+	    uint64_t page)
+{
+	static const char *const page_query[] = {"page", NULL};
+	struct pool *pool = req->pool;
+	struct store_article_query q = {0};
+	struct store_article *items = NULL;
+	struct render_val *view, *obj;
+	size_t n = 0, total = 0, per = site->cfg->per_page;
+	uint64_t pages;
+	int rc;
+
+	q.now = site_now();
+	q.limit = per;
+	q.offset = FRONT_LATEST + (size_t)(page - 2) * per;
+	if ((rc = store_article_list(site->store, pool, &q, &items, &n, &total)))
+		return rc;
+	pages = 1 + (total > FRONT_LATEST
+		     ? (total - FRONT_LATEST + per - 1) / per : 0);
+	if (page > pages)
+		return GZ_ENOTFOUND;
+	if (http_req_query_only(req, page_query) &&
+	    (rc = site_cache_keys(resp, pool, "front", items, n)))
+		return rc;
+	view = site_view_page(site, req, pool_printf(pool,
+			      "Latest news, page %llu", (unsigned long long)page),
+			      NULL, pool_printf(pool, "/?page=%llu",
+			      (unsigned long long)page), NULL);
+	if (!view || !(obj = render_obj_new(pool)) ||
+	    render_obj_str(pool, obj, "kind", "Archive") ||
+	    render_obj_str(pool, obj, "name", "Latest news") ||
+	    render_obj_str(pool, obj, "url", "/") ||
+	    render_obj_set(pool, view, "listing", obj) ||
+	    render_obj_set(pool, view, "articles",
+			   site_view_cards(site, pool, items, n)))
+		return GZ_ENOMEM;
+	if ((rc = site_view_pagination(pool, view, "/", page, pages)))
+		return rc;
+	return site_render(site, resp, "listing", view);
+}
 
 int
 site_front(void *ctx, struct http_req *req, struct http_resp *resp)
@@ -18,15 +67,28 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct store_article *items = NULL;
 	struct store_section *sections = NULL;
 	struct render_val *view, *blocks, *block, *cards;
-	size_t n = 0, nsections = 0, i;
+	const char *page_arg = http_req_query(req, "page");
+	size_t n = 0, nsections = 0, total = 0, i;
+	uint64_t page = 1;
 	int rc;
 
+	if (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
+					 &page) != GZ_OK || page == 0))
+		return GZ_ENOTFOUND;
+	if (page > 1)
+		return front_older(site, req, resp, page);
 	q.now = site_now();
 	q.limit = FRONT_LATEST;
-	if ((rc = store_article_list(site->store, pool, &q, &items, &n, NULL)))
+	if ((rc = store_article_list(site->store, pool, &q, &items, &n, &total)))
 		return rc;
 	if (!(view = site_view_page(site, req, NULL, NULL, "/", NULL)))
 		return GZ_ENOMEM;
+	/* The way to older stories: "/?page=2" and on. */
+	if (total > FRONT_LATEST &&
+	    (rc = site_view_pagination(pool, view, "/", 1, 1 + (total -
+			FRONT_LATEST + site->cfg->per_page - 1) /
+			site->cfg->per_page)))
+		return rc;
 	/* Kept in the page cache until a story on it, or the news, changes;
 	 * a query string it does not take is answered anew. */
 	if (http_req_query_only(req, site_no_query) &&

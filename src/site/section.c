@@ -20,7 +20,7 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	struct pool *pool = req->pool;
 	struct store_article_query q = {0};
 	struct store_article *items = NULL;
-	struct render_val *view, *obj, *pg;
+	struct render_val *view, *obj;
 	const char *page_arg = http_req_query(req, "page");
 	const char *base = site_url_slug(pool, prefix, slug);
 	uint64_t page = 1;
@@ -67,21 +67,8 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_bool(pool, view, "empty", n == 0) ||
 	    site_view_feeds(pool, view, base, name))
 		return GZ_ENOMEM;
-	if (pages > 1) {
-		if (!(pg = render_obj_new(pool)) ||
-		    render_obj_int(pool, pg, "page", (int64_t)page) ||
-		    render_obj_int(pool, pg, "pages", (int64_t)pages) ||
-		    render_obj_set(pool, view, "pagination", pg))
-			return GZ_ENOMEM;
-		if (page > 1 && render_obj_str(pool, pg, "prev_url", page == 2
-			? base : pool_printf(pool, "%s?page=%llu", base,
-					     (unsigned long long)page - 1)))
-			return GZ_ENOMEM;
-		if (page < pages && render_obj_str(pool, pg, "next_url",
-			pool_printf(pool, "%s?page=%llu", base,
-				    (unsigned long long)page + 1)))
-			return GZ_ENOMEM;
-	}
+	if ((rc = site_view_pagination(pool, view, base, page, pages)))
+		return rc;
 	return site_render(site, resp, "listing", view);
 }
 

@@ -96,6 +96,8 @@ site_routes_add(struct site *site, struct http_router *r)
 		{"/tag/{slug}/feed.rss", site_feed},
 		{"/tag/{slug}/feed.json", site_feed},
 		{"/healthz", site_health},
+		{"/archive", site_archive_index},
+		{"/archive/{year}/{month}", site_archive_month},
 		{"/robots.txt", site_robots},
 		{"/favicon.ico", site_favicon},
 		{"/sitemap.xml", site_sitemap_index},

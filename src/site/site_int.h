@@ -62,6 +62,10 @@ struct render_val *site_view_page(struct site *site, struct http_req *req,
  * NULL, then the site's. Returns GZ_OK or GZ_ENOMEM. */
 int site_view_feeds(struct pool *pool, struct render_val *view,
 		    const char *prefix, const char *name);
+/* Sets "pagination" on a listing's view when it has pages > 1: page 1
+ * is base itself, page k is base?page=k. Returns GZ_OK or GZ_ENOMEM. */
+int site_view_pagination(struct pool *pool, struct render_val *view,
+			 const char *base, uint64_t page, uint64_t pages);
 /* An article card for listings. Returns NULL when out of memory. */
 struct render_val *site_view_card(struct site *site, struct pool *pool,
 				  const struct store_article *a);
@@ -197,6 +201,8 @@ int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed_all(void *ctx, struct http_req *req,
 			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_favicon(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_robots(void *ctx, struct http_req *req, struct http_resp *resp);

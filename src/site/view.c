@@ -23,6 +23,8 @@ const char *const site_view_names[] = {
 	"stylesheet", "year", "home_url", "nav", "name", "url", "current",
 	"feeds", "type", "og_type", "og_title", "favicon", "touch_icon",
 	"article_meta", "published_iso", "modified_iso", "section", "jsonld",
+	/* archive */
+	"archive_years", "label", "months",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",
@@ -203,6 +205,31 @@ site_view_feeds(struct pool *pool, struct render_val *view,
 		}
 	}
 	return render_obj_set(pool, view, "feeds", list);
+}
+
+int
+site_view_pagination(struct pool *pool, struct render_val *view,
+		     const char *base, uint64_t page, uint64_t pages)
+{
+	struct render_val *pg;
+	const char *sep = strchr(base, '?') ? "&" : "?";
+
+	if (pages < 2)
+		return GZ_OK;
+	if (!(pg = render_obj_new(pool)) ||
+	    render_obj_int(pool, pg, "page", (int64_t)page) ||
+	    render_obj_int(pool, pg, "pages", (int64_t)pages) ||
+	    render_obj_set(pool, view, "pagination", pg))
+		return GZ_ENOMEM;
+	if (page > 1 && render_obj_str(pool, pg, "prev_url", page == 2 ? base
+			: pool_printf(pool, "%s%spage=%llu", base, sep,
+				      (unsigned long long)page - 1)))
+		return GZ_ENOMEM;
+	if (page < pages && render_obj_str(pool, pg, "next_url",
+			pool_printf(pool, "%s%spage=%llu", base, sep,
+				    (unsigned long long)page + 1)))
+		return GZ_ENOMEM;
+	return GZ_OK;
 }
 
 struct render_val *

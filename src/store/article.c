@@ -417,6 +417,147 @@ out:
 	return err;
 }
 
+/*
+ * The archive: visible articles published in [?2, ?3), newest first, a
+ * range of articles_published; and the months that have any, in the site
+ * zone (SQLite's 'localtime' reads TZ, which date_timezone_set set).
+ */
+static const char range_sql[] =
+	"SELECT " ARTICLE_COLS ARTICLE_FROM " WHERE " VISIBLE
+	" AND a.published_at >= ?2 AND a.published_at < ?3"
+	" ORDER BY a.published_at DESC, a.id DESC LIMIT ?4 OFFSET ?5";
+static const char range_total_sql[] =
+	"SELECT count(*) FROM articles a WHERE " VISIBLE
+	" AND a.published_at >= ?2 AND a.published_at < ?3";
+static const char months_sql[] =
+	"SELECT strftime('%Y', a.published_at, 'unixepoch', 'localtime'),"
+	" strftime('%m', a.published_at, 'unixepoch', 'localtime'), count(*)"
+	" FROM articles a WHERE " VISIBLE " GROUP BY 1, 2 ORDER BY 1 DESC, 2 DESC";
+
+int
+store_article_range(struct store *st, struct pool *pool, int64_t now,
+		    int64_t from, int64_t to, size_t limit, size_t offset,
+		    struct store_article **items, size_t *n, size_t *total)
+{
+	struct store_conn *c;
+	struct store_article *arr = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, len = 0;
+	int64_t count = 0;
+	int err, rc;
+
+	assert(st && pool && items && n && total);
+	*items = NULL;
+	*n = 0;
+	*total = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_ARTICLE_RANGE_TOTAL, range_total_sql,
+			      &s)) != GZ_OK)
+		goto out;
+	rc = store_bind_int64(s, 1, now);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, from);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, to);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, range_total_sql);
+		goto out;
+	}
+	err = store_stmt_int64(c, s, &count);
+	s = NULL;
+	if (err != GZ_OK)
+		goto out;
+	if ((err = store_stmt(c, STMT_ARTICLE_RANGE, range_sql, &s)) != GZ_OK)
+		goto out;
+	rc = store_bind_int64(s, 1, now);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, from);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, to);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, store_size_to_int64(limit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, store_size_to_int64(offset));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, range_sql);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		if ((err = article_row(pool, s, &arr[len])) != GZ_OK)
+			goto out;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, range_sql);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	*total = (size_t)count;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	store_read_end(c);
+	return err;
+}
+
+int
+store_article_months(struct store *st, struct pool *pool, int64_t now,
+		     struct store_month **items, size_t *n)
+{
+	struct store_conn *c;
+	struct store_month *arr = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	assert(st && pool && items && n);
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_ARTICLE_MONTHS, months_sql, now, &s);
+	if (err != GZ_OK)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		/* strftime's text, read as a number by SQLite. */
+		arr[len].year = sqlite3_column_int(s, 0);
+		arr[len].month = sqlite3_column_int(s, 1);
+		arr[len].count = sqlite3_column_int64(s, 2);
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, months_sql);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	store_read_end(c);
+	return err;
+}
+
 /* Counts all articles, whatever their status, into *n. Returns GZ_OK,
  * GZ_EBUSY or GZ_EDB. */
 int

@@ -159,6 +159,23 @@ int store_sitemap_pieces(struct store *st, struct pool *pool, int64_t now,
  * store_sitemap_each. */
 int store_sitemap_news(struct store *st, int64_t now, int64_t since,
 		       size_t limit, store_sitemap_fn fn, void *ctx);
+/* A month of the archive that has visible articles, in the site zone. */
+struct store_month {
+	int year;
+	int month; /* 1-12 */
+	int64_t count;
+};
+/* Lists the articles visible at now and published in [from, to), newest
+ * first, limit of them from offset (as store_article_list, without
+ * filters). Output: *items (pool), *n, *total (all in the range).
+ * Returns GZ_OK, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int store_article_range(struct store *st, struct pool *pool, int64_t now,
+			int64_t from, int64_t to, size_t limit, size_t offset,
+			struct store_article **items, size_t *n, size_t *total);
+/* The months with articles visible at now, newest first, with their
+ * counts. Output: *items (pool), *n. Returns as above. */
+int store_article_months(struct store *st, struct pool *pool, int64_t now,
+			 struct store_month **items, size_t *n);
 /* Counts articles (any status). */
 int store_article_count(struct store *st, int64_t *n);
 

@@ -414,6 +414,12 @@ date_local_to_utc(const struct date_fields *f, int64_t *utc)
 	return GZ_OK;
 }
 
+const char *
+date_month_name(int month)
+{
+	return month >= 1 && month <= 12 ? date_months[month - 1] : NULL;
+}
+
 void
 date_format_rfc5322(int64_t utc, char out[DATE_MAX])
 {

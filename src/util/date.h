@@ -29,6 +29,8 @@ void date_format_human(int64_t utc, char out[DATE_MAX]);
 /* Formats utc as "2021-05-18T18:31:00+04:30" (or "...Z" offset "+00:00")
  * in the site zone into out. */
 void date_format_iso(int64_t utc, char out[DATE_MAX]);
+/* "January" for 1 ... "December" for 12; NULL for any other month. */
+const char *date_month_name(int month);
 /* Formats utc as "Tue, 18 May 2021 18:31:00 +0430" in the site zone
  * (RFC 5322 3.3, as RSS 2.0 wants) into out. */
 void date_format_rfc5322(int64_t utc, char out[DATE_MAX]);
