@@ -87,6 +87,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		{"/tag/{slug}", site_tag},
 		{"/static/{*}", site_static},
 		{"/healthz", site_health},
+		{"/metrics", site_metrics},
 	};
 	size_t i;
 	int rc;

@@ -372,7 +372,10 @@ void store_tx_rollback(struct store *st);
 int store_tx_unit_begin(struct store *st);
 int store_tx_unit_end(struct store *st, int err);
 
-/* Runs a trivial query; for /healthz. */
+/* For /healthz: runs a query on the calling thread's connection, and
+ * checks that the database file is still at its path (not deleted or
+ * renamed under the server). Returns GZ_OK, GZ_EIO (the file is gone),
+ * or the query's error (GZ_EDB, GZ_EBUSY). */
 int store_ping(struct store *st);
 
 #endif
