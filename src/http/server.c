@@ -883,8 +883,7 @@ static void
 server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 {
 	static const char *const cache_text[] = {"-", "hit", "miss"};
-	char peer[4 * sizeof(rs->peer)], method[4 * sizeof(rs->method_text)];
-	char target[GZ_LIMIT_LOG_TARGET_BYTES], status[8] = "-";
+	struct log_access_rec rec;
 	uint64_t us = server_now_us() - rs->t0;
 
 	metrics_http_request(rs->status, rs->bytes, us, rs->cache);
@@ -893,21 +892,15 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 	if (!rs->started) { /* refused by libmicrohttpd itself */
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		memcpy(rs->peer, rs->ip, sizeof(rs->ip));
-		memcpy(rs->method_text, "-", 2);
 	}
-	log_escape(peer, sizeof(peer), rs->peer, strlen(rs->peer));
-	log_escape(method, sizeof(method), rs->method_text,
-		   strlen(rs->method_text));
-	if (rs->target)
-		log_escape(target, sizeof(target), rs->target,
-			   strlen(rs->target));
-	else
-		memcpy(target, "-", 2);
-	if (rs->status)
-		snprintf(status, sizeof(status), "%d", rs->status);
-	log_access("%s \"%s %s\" %s %" PRIu64 " %" PRIu64 ".%06" PRIu64 " %s",
-		   peer[0] ? peer : "-", method, target, status, rs->bytes,
-		   us / 1000000u, us % 1000000u, cache_text[rs->cache]);
+	rec.peer = rs->peer;
+	rec.method = rs->method_text;
+	rec.target = rs->target;
+	rec.status = rs->status;
+	rec.bytes = rs->bytes;
+	rec.usec = us;
+	rec.cache = cache_text[rs->cache];
+	log_access_request(&rec);
 }
 
 static enum MHD_Result

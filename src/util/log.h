@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -31,10 +32,23 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int log_access_open(const char *dest, char *err, size_t errlen);
 /* True when access lines go somewhere: callers may skip building them. */
 bool log_access_enabled(void);
-/* Appends one access line: the time, "access", and fmt's text (no line
- * feed: one is added; a line longer than the limit is cut). Any
- * thread. */
-void log_access(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One finished request, for log_access_request. Strings are raw (they
+ * are escaped here, see log_escape) and NUL-terminated; target may be
+ * NULL ("-"). */
+struct log_access_rec {
+	const char *peer;
+	const char *method;
+	const char *target;
+	int status;       /* 0: none was sent ("-") */
+	uint64_t bytes;
+	uint64_t usec;
+	const char *cache; /* "hit", "miss" or "-" */
+};
+
+/* Appends the request's access line to the calling thread's buffer: the
+ * time, "access", then r's fields, escaped; the target is cut at
+ * GZ_LIMIT_LOG_TARGET_BYTES. Any thread. */
+void log_access_request(const struct log_access_rec *r);
 /* Writes out every thread's gathered lines. Any thread. */
 void log_access_flush(void);
 /* Opens the access log's file again (after logrotate moved it; SIGHUP):
