@@ -4,7 +4,8 @@
 #
 #   scripts/install-deps.sh build   compiler, Meson and the libraries
 #   scripts/install-deps.sh test    the above, plus what `make check` needs:
-#                                   Node.js 18+, Java (Nu HTML Checker), Chromium
+#                                   Node.js 18+, Java (Nu HTML Checker), Chromium,
+#                                   promtool (prometheus)
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
 #   scripts/install-deps.sh fuzz    the build packages, plus clang and its
@@ -45,6 +46,8 @@ if [ "$what" = test ]; then
 	installed python3-feedparser || missing="$missing python3-feedparser"
 	# Some tests edit a site's database behind gazette's back.
 	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+	# promtool checks /metrics (tests/http/metrics.test.mjs).
+	[ -x /usr/bin/promtool ] || missing="$missing prometheus"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" = bench ]; then

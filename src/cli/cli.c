@@ -17,10 +17,12 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "http/http.h"
+#include "metrics/metrics.h"
 #include "site/site.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/log.h"
 
 void
 cli_error(const char *fmt, ...)
@@ -151,6 +153,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	char err[768], *theme_dir = NULL;
 	struct stat sb;
 	struct timespec tick = {1, 0};
+	char *access_path = NULL;
 	sigset_t set;
 	int sig, rc = CLI_FAIL;
 
@@ -159,6 +162,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP); /* reopen the access log */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -188,6 +192,20 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	 * renderer version, are rendered now rather than per view. */
 	if (cli_html_refresh(st, stderr) != GZ_OK)
 		goto out;
+	/* The access log: a relative path is in the site directory. */
+	if (strcmp(cfg->access_log, "-") != 0 &&
+	    strcmp(cfg->access_log, "off") != 0 && cfg->access_log[0] != '/') {
+		if (!(access_path = cli_path(dir, cfg->access_log))) {
+			cli_error("out of memory");
+			goto out;
+		}
+	}
+	if (log_access_open(access_path ? access_path : cfg->access_log, err,
+			    sizeof(err)) != GZ_OK) {
+		cli_error("%s", err);
+		goto out;
+	}
+	metrics_init();
 	store_events_listen(st, serve_on_change, cache);
 	/* The first call marks now: articles due from here on fire events. */
 	store_due_publish(st, (int64_t)time(NULL));
@@ -197,6 +215,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	opts.sync_ctx = st;
 	opts.threads = cfg->threads;
 	opts.per_ip_limit = cfg->trust_proxy ? 0 : GZ_LIMIT_CONNECTIONS_PER_IP;
+	opts.trust_proxy = cfg->trust_proxy;
 	opts.router = router;
 	opts.error_page = site_error_page;
 	opts.error_ctx = site;
@@ -213,12 +232,19 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		fflush(stderr);
 	}
 	/* Once a second, scheduled articles that have come due are made
-	 * visible and their pages dropped from the cache. */
-	while ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
+	 * visible and their pages dropped from the cache, and the access
+	 * log's lines are written out. */
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGHUP) {
+			log_access_reopen();
+			continue;
+		}
+		if (sig >= 0 || (errno != EAGAIN && errno != EINTR))
 			break;
 		store_due_publish(st, (int64_t)time(NULL));
 		store_changes_sync(st);
+		log_access_flush();
 	}
 	if (sig > 0)
 		fprintf(stderr, "gazette: %s received, stopping\n",
@@ -226,6 +252,8 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	rc = CLI_OK;
 out:
 	http_server_stop(server);
+	log_access_close(); /* after the last request's line */
+	free(access_path);
 	store_events_listen(st, NULL, NULL);
 	cache_free(cache);
 	http_router_free(router);

@@ -53,6 +53,7 @@ config_init(struct config *c)
 	    config_str_set(&c->timezone, "UTC") ||
 	    config_str_set(&c->language, "en") ||
 	    config_str_set(&c->listen, "127.0.0.1:8080") ||
+	    config_str_set(&c->access_log, "-") ||
 	    config_str_set(&c->secret, "") ||
 	    config_str_set(&c->hold_words, "") ||
 	    config_str_set(&c->block_words, "")) {
@@ -73,6 +74,7 @@ config_fini(struct config *c)
 	free(c->timezone);
 	free(c->language);
 	free(c->listen);
+	free(c->access_log);
 	free(c->hold_words);
 	free(c->block_words);
 	if (c->secret)
@@ -277,6 +279,18 @@ config_set(struct config *c, const char *section, const char *key,
 					"cache_mb: expected a number of MiB from 1 to 65536, not \"%s\"", value);
 			return GZ_OK;
 		}
+		if (strcmp(key, "metrics") == 0) {
+			if (strcmp(value, "local") == 0)
+				c->metrics = CONFIG_METRICS_LOCAL;
+			else if (strcmp(value, "on") == 0)
+				c->metrics = CONFIG_METRICS_ON;
+			else if (strcmp(value, "off") == 0)
+				c->metrics = CONFIG_METRICS_OFF;
+			else
+				return config_errf(err, errlen,
+					"metrics: expected local, on or off, not \"%s\"", value);
+			return GZ_OK;
+		}
 		if (strcmp(key, "threads") == 0) {
 			if (config_uint(value, 0, 256, &c->threads))
 				return config_errf(err, errlen,
@@ -302,9 +316,16 @@ config_set(struct config *c, const char *section, const char *key,
 		}
 	} else if (strcmp(section, "comments") == 0) {
 		return config_set_comments(c, key, value, err, errlen);
+	} else if (strcmp(section, "log") == 0) {
+		if (strcmp(key, "access") == 0) {
+			if (len == 0 || len > 1024)
+				return config_errf(err, errlen,
+					"access: expected -, off or a file path, not \"%s\"", value);
+			return config_str_set(&c->access_log, value);
+		}
 	} else {
 		return config_errf(err, errlen,
-			"[%s]: expected a section named site, server, store, comments or security", section);
+			"[%s]: expected a section named site, server, store, comments, log or security", section);
 	}
 	return config_errf(err, errlen, "%s: unknown key", key);
 }
@@ -466,6 +487,15 @@ config_write_new(const struct config *c, const char *path)
 		"trust_proxy = %s\n"
 		"; Memory for the page cache, in MiB.\n"
 		"cache_mb = %u\n"
+		"; Who may read /metrics (Prometheus): local (loopback, not\n"
+		"; through a proxy), on (anyone) or off.\n"
+		"metrics = %s\n"
+		"\n"
+		"[log]\n"
+		"; One line per request: - (stderr; the journal under systemd),\n"
+		"; off, or a file (relative paths are in the site directory;\n"
+		"; SIGHUP opens it again after rotation).\n"
+		"access = %s\n"
 		"\n"
 		"[store]\n"
 		"; full: a comment acknowledged to a reader survives a power cut;\n"
@@ -506,7 +536,10 @@ config_write_new(const struct config *c, const char *path)
 		"secret = %s\n",
 		c->title, c->base_url, c->timezone, c->language, c->per_page,
 		c->listen, c->threads, c->trust_proxy ? "yes" : "no",
-		c->cache_mb, c->sync_full ? "full" : "normal",
+		c->cache_mb,
+		c->metrics == CONFIG_METRICS_ON ? "on"
+		: c->metrics == CONFIG_METRICS_OFF ? "off" : "local",
+		c->access_log, c->sync_full ? "full" : "normal",
 		c->comments.moderation == COMMENTS_PRE ? "pre"
 		: c->comments.moderation == COMMENTS_POST ? "post" : "first-time",
 		c->comments.require_email ? "yes" : "no",

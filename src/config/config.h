@@ -17,6 +17,13 @@
 #define CONFIG_FILE "gazette.conf"
 #define CONFIG_DB "gazette.db"
 
+/* [server] metrics: who may read /metrics. */
+enum config_metrics {
+	CONFIG_METRICS_LOCAL = 0, /* peers on loopback, not through a proxy */
+	CONFIG_METRICS_ON,        /* anyone */
+	CONFIG_METRICS_OFF,       /* nobody: 404 */
+};
+
 struct config {
 	char *title;     /* [site] title */
 	char *base_url;  /* [site] base_url, no trailing '/' */
@@ -28,6 +35,9 @@ struct config {
 	bool trust_proxy; /* [server] trust_proxy: X-Forwarded-For names the
 			     reader (only behind a proxy that sets it) */
 	unsigned cache_mb; /* [server] cache_mb: page cache size, MiB */
+	enum config_metrics metrics; /* [server] metrics */
+	char *access_log; /* [log] access: "-" (stderr), "off" or a path
+			     (relative: to the site directory) */
 	bool sync_full;  /* [store] synchronous: full (true) or normal */
 	unsigned comments_per_page; /* [comments] per_page: threads a page */
 	char *secret;    /* [security] secret, 64 hex digits */

@@ -223,6 +223,9 @@ struct http_server_opts {
 	void *sync_ctx;
 	unsigned threads;     /* 0: four per core */
 	unsigned per_ip_limit; /* connections per address; 0: no limit */
+	/* X-Forwarded-For's last address is the reader's (the access log;
+	 * [server] trust_proxy). */
+	bool trust_proxy;
 	const struct http_router *router;
 	http_error_fn error_page;
 	void *error_ctx;

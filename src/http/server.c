@@ -16,6 +16,7 @@
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -30,6 +31,7 @@
 #include "cache/cache.h"
 #include "http/http.h"
 #include "http/http_int.h"
+#include "metrics/metrics.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -67,6 +69,17 @@ struct request_state {
 	struct MHD_Connection *conn;
 	struct http_form *form; /* a POST's fields */
 	char ip[INET6_ADDRSTRLEN];
+	/* For the access log and the metrics (server_access_*): set up by
+	 * server_on_uri when the request line arrives, filled as the
+	 * request goes, written by server_on_completed. */
+	bool started;            /* server_on_request has seen it */
+	uint64_t t0;             /* CLOCK_MONOTONIC at the request line, us */
+	const char *target;      /* the raw request target, cut; in pool */
+	char method_text[16];    /* as sent, cut */
+	char peer[64];           /* ip, or X-Forwarded-For's under trust_proxy */
+	int status;              /* the status queued; 0: none */
+	uint64_t bytes;          /* the body bytes queued */
+	enum metrics_cache cache;
 };
 
 static enum http_method
@@ -79,6 +92,37 @@ server_method(const char *m)
 	if (strcmp(m, "POST") == 0)
 		return HTTP_POST;
 	return HTTP_OTHER;
+}
+
+/* ---- access log and metrics: what a request did --------------------------- */
+
+/* The method's name for the error log. */
+static const char *
+server_method_name(enum http_method m)
+{
+	switch (m) {
+	case HTTP_GET:
+		return "GET";
+	case HTTP_HEAD:
+		return "HEAD";
+	case HTTP_POST:
+		return "POST";
+	default:
+		return "other";
+	}
+}
+
+/* Notes the response queued for req: its status and body bytes (none
+ * go out for a HEAD). */
+static void
+server_access_note(struct http_req *req, int status, uint64_t bytes)
+{
+	struct request_state *rs = req->server;
+
+	if (!rs)
+		return;
+	rs->status = status;
+	rs->bytes = rs->method == HTTP_HEAD ? 0 : bytes;
 }
 
 /* Formats the Allow header for a method mask into the pool. */
@@ -133,11 +177,12 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 	const char *ct = resp->content_type ? resp->content_type
 					    : "text/html; charset=utf-8";
 	int status = resp->status ? resp->status : 200;
-	size_t i;
+	size_t i, resp_len = 0;
 
 	if (resp->static_body && status != 304)
 		r = MHD_create_response_from_buffer(
-			resp->static_len, (void *)(uintptr_t)resp->static_body,
+			resp_len = resp->static_len,
+			(void *)(uintptr_t)resp->static_body,
 			MHD_RESPMEM_PERSISTENT);
 	else if (status == 304)
 		r = MHD_create_response_from_buffer(0, NULL,
@@ -145,6 +190,7 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 	else {
 		size_t len;
 		char *body = buf_detach(&resp->body, &len);
+		resp_len = len;
 		r = MHD_create_response_from_buffer(len, body,
 						    MHD_RESPMEM_MUST_FREE);
 		if (!r)
@@ -160,8 +206,7 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 	server_headers_common(r);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
-	if (status >= 500)
-		log_error("%s answered %d", req->path, status);
+	server_access_note(req, status, status == 304 ? 0 : resp_len);
 	return ret;
 }
 
@@ -323,6 +368,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	const char *etag, *cc, *inm;
 	char lm[32], etag_buf[96];
 	size_t nslots = cache_page_nslots(page), nsegs, i, n, fill_len = 0;
+	uint64_t sent = 0; /* body bytes, for the access log */
 	enum MHD_Result ret;
 	int status = 200;
 
@@ -350,6 +396,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 				continue;
 			iov[n].iov_base = segs[i].base;
 			iov[n++].iov_len = segs[i].len;
+			sent += segs[i].len;
 		}
 		if ((r = MHD_create_response_from_iovec(iov, (unsigned)n,
 							served_page_free, page)))
@@ -384,6 +431,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 				continue;
 			iov[n].iov_base = segs[i].base;
 			iov[n++].iov_len = segs[i].len;
+			sent += segs[i].len;
 		}
 		r = MHD_create_response_from_iovec(iov, (unsigned)n,
 						   served_free, sv);
@@ -414,6 +462,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	server_headers_common(r);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
+	server_access_note(req, status, sent);
 	cache_page_unref(page); /* a 304's reference; NULL otherwise */
 	return ret;
 }
@@ -542,7 +591,7 @@ server_refuse(struct http_server *s, struct MHD_Connection *conn,
 	      unsigned allowed)
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
-			       .path = url, .conn = conn};
+			       .path = url, .conn = conn, .server = rs};
 	struct http_resp resp = {0};
 	enum MHD_Result ret;
 
@@ -581,8 +630,11 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 	    (klen = server_cache_key(conn, url, key)) > 0) {
 		if (s->opts.sync)
 			s->opts.sync(s->opts.sync_ctx);
-		if ((page = cache_get(s->opts.cache, key, klen)) != NULL)
+		if ((page = cache_get(s->opts.cache, key, klen)) != NULL) {
+			rs->cache = METRICS_CACHE_HIT;
 			return server_queue_page(conn, &req, page);
+		}
+		rs->cache = METRICS_CACHE_MISS;
 		gen = cache_generation(s->opts.cache);
 	}
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
@@ -608,8 +660,12 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		if (rc == GZ_OK && resp.body.err)
 			rc = resp.body.err;
 		if (rc != GZ_OK) {
-			if (rc != GZ_ENOTFOUND && rc != GZ_EINVAL)
-				log_error("%s: %s", url, gz_strerror(rc));
+			/* The server's failures; a reader's mistakes are in
+			 * the access log. */
+			if (http_status_of_err(rc) >= 500)
+				log_error("%s %s: %s (answered %d)",
+					  server_method_name(rs->method), url,
+					  gz_strerror(rc), http_status_of_err(rc));
 			server_error(s, &req, http_status_of_err(rc), &resp);
 		}
 	}
@@ -757,6 +813,96 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	return rc == GZ_OK ? 0 : http_status_of_err(rc);
 }
 
+/* Microseconds on the monotonic clock. */
+static uint64_t
+server_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Called by libmicrohttpd with the request line's raw target, before
+ * anything else of the request: the request's state starts here, so
+ * that its duration counts from its first line and even a request
+ * libmicrohttpd refuses itself (431) reaches server_on_completed. The
+ * return value is the request's *con_cls; NULL (out of memory) makes
+ * server_on_request drop the connection. */
+static void *
+server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request_state *rs;
+
+	if (!(rs = calloc(1, sizeof(*rs))))
+		return NULL;
+	if (!(rs->pool = pool_new(GZ_LIMIT_REQUEST_POOL))) {
+		free(rs);
+		return NULL;
+	}
+	rs->t0 = server_now_us();
+	rs->server = cls;
+	/* One byte past the limit, so that the log shows the cut. */
+	if (log_access_enabled())
+		rs->target = pool_strndup(
+			rs->pool, uri, strnlen(uri, GZ_LIMIT_LOG_TARGET_BYTES + 1));
+	return rs;
+}
+
+/* What the access log needs from the headers, taken on the request's
+ * first call: the method as sent and the reader's address (behind a
+ * trusted proxy, the last X-Forwarded-For entry, as comments count it). */
+static void
+server_access_start(struct http_server *s, struct request_state *rs,
+		    struct MHD_Connection *conn, const char *method)
+{
+	const char *xff, *last;
+	size_t len;
+
+	len = strnlen(method, sizeof(rs->method_text) - 1);
+	memcpy(rs->method_text, method, len);
+	rs->method_text[len] = '\0';
+	if (s->opts.trust_proxy &&
+	    (xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					       "X-Forwarded-For")) != NULL) {
+		last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		last += strspn(last, " \t");
+		len = strcspn(last, " \t");
+		if (len > 0 && len < sizeof(rs->peer)) {
+			memcpy(rs->peer, last, len);
+			rs->peer[len] = '\0';
+			return;
+		}
+	}
+	memcpy(rs->peer, rs->ip, sizeof(rs->ip));
+}
+
+/* Counts the finished request and writes its access-log line. */
+static void
+server_access_done(struct request_state *rs, struct MHD_Connection *conn)
+{
+	static const char *const cache_text[] = {"-", "hit", "miss"};
+	struct log_access_rec rec;
+	uint64_t us = server_now_us() - rs->t0;
+
+	metrics_http_request(rs->status, rs->bytes, us, rs->cache);
+	if (!log_access_enabled())
+		return;
+	if (!rs->started) { /* refused by libmicrohttpd itself */
+		server_peer(conn, rs->ip, sizeof(rs->ip));
+		memcpy(rs->peer, rs->ip, sizeof(rs->ip));
+	}
+	rec.peer = rs->peer;
+	rec.method = rs->method_text;
+	rec.target = rs->target;
+	rec.status = rs->status;
+	rec.bytes = rs->bytes;
+	rec.usec = us;
+	rec.cache = cache_text[rs->cache];
+	log_access_request(&rec);
+}
+
 static enum MHD_Result
 server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		  const char *method, const char *version,
@@ -769,18 +915,15 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	uint64_t declared = 0;
 	bool at_once = false;
 
-	if (!rs) {
-		if (!(rs = calloc(1, sizeof(*rs))))
-			return MHD_NO;
-		if (!(rs->pool = pool_new(GZ_LIMIT_REQUEST_POOL))) {
-			free(rs);
-			return MHD_NO;
-		}
+	if (!rs)
+		return MHD_NO; /* server_on_uri ran out of memory */
+	if (!rs->started) {
+		rs->started = true;
 		rs->method = server_method(method);
 		rs->server = s;
 		rs->conn = conn;
-		*con_cls = rs;
 		server_peer(conn, rs->ip, sizeof(rs->ip));
+		server_access_start(s, rs, conn, method);
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
 		if (!rs->refuse && rs->method == HTTP_POST &&
@@ -845,6 +988,7 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (!rs)
 		return;
+	server_access_done(rs, conn);
 	if (rs->suspended)
 		atomic_fetch_sub(&rs->server->suspended, 1);
 	http_form_free(rs->form);
@@ -946,6 +1090,7 @@ http_server_start(const struct http_server_opts *opts,
 		MHD_OPTION_CONNECTION_TIMEOUT, GZ_LIMIT_IDLE_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GZ_LIMIT_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, s,
+		MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen,

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "config/config.h"
+#include "metrics/metrics.h"
 
 #include "site/site_int.h"
 #include "util/buf.h"
@@ -513,9 +514,27 @@ comments_origin_ok(const struct site *site, struct http_req *req)
 	return blen == olen && strncasecmp(o, b, olen) == 0;
 }
 
-/* Judges a submission and, when it is to be stored, queues it. */
+/* The metrics outcome of a submission intake sent back to the reader:
+ * a bad token is the only INVALID without token_ok, "too fast" the only
+ * one without a field (comments_intake's order, comments.h). */
+static enum metrics_comment_outcome
+comments_invalid_outcome(const struct comments_decision *d)
+{
+	if (!d->token_ok)
+		return METRICS_COMMENT_EXPIRED;
+	if (!d->field)
+		return METRICS_COMMENT_TOO_FAST;
+	if (strcmp(d->field, "answer") == 0)
+		return METRICS_COMMENT_WRONG_ANSWER;
+	return METRICS_COMMENT_INVALID;
+}
+
+/* Judges a submission and, when it is to be stored, queues it. Output:
+ * *outcome, when the answer decides it (a stored comment's is decided
+ * by comments_finish). */
 static int
-comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
+comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
+	       int *outcome)
 {
 	struct pool *pool = req->pool;
 	struct comment_wait *w;
@@ -564,6 +583,7 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 	if (!comments_origin_ok(site, req))
 		return GZ_EFORBIDDEN;
 	if (!site_comments_open(site, &a, sub.now)) {
+		*outcome = METRICS_COMMENT_CLOSED;
 		form.message = "Comments on this article are closed.";
 		return comments_again(site, req, resp, &a, 403, &form);
 	}
@@ -584,6 +604,7 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 
 	switch (d.verdict) {
 	case COMMENTS_INVALID:
+		*outcome = (int)comments_invalid_outcome(&d);
 		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		form.field = d.field;
@@ -595,12 +616,14 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 			sub.now - d.token.issued_at >= (int64_t)p->min_fill_seconds;
 		return comments_again(site, req, resp, &a, 422, &form);
 	case COMMENTS_RATE_LIMITED:
+		*outcome = METRICS_COMMENT_RATE_LIMITED;
 		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		form.message = d.message;
 		return comments_again(site, req, resp, &a, 429, &form);
 	case COMMENTS_DISCARD:
 		/* A bot is answered as if held, and its token is spent. */
+		*outcome = METRICS_COMMENT_SPAM;
 		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		http_resp_header(resp, "Cache-Control", "no-store");
@@ -654,19 +677,25 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
  * to the comment (published) or to the thread with a notice (held). */
 static int
 comments_finish(struct site *site, struct http_req *req,
-		struct http_resp *resp, struct comment_wait *w)
+		struct http_resp *resp, struct comment_wait *w, int *outcome)
 {
 	struct pool *pool = req->pool;
 	int64_t cid = 0;
 	int rc;
 
 	rc = store_job_result(w->job, &cid);
+	if (rc != GZ_OK && rc != GZ_EEXIST && rc != GZ_ENOTFOUND)
+		log_error("POST %s: comment on article %lld not stored: %s",
+			  req->path, (long long)w->in.article_id,
+			  gz_strerror(rc));
 	if (rc == GZ_EEXIST) {
+		*outcome = METRICS_COMMENT_DUPLICATE;
 		w->form.field = "answer";
 		w->form.message = "This question was already answered; please answer the new one.";
 		return comments_again(site, req, resp, &w->a, 422, &w->form);
 	}
 	if (rc == GZ_ENOTFOUND) {
+		*outcome = METRICS_COMMENT_INVALID;
 		w->form.parent_id = 0;
 		w->form.field = "body";
 		w->form.message = "The comment you replied to is no longer there; your comment will be posted on its own.";
@@ -674,6 +703,9 @@ comments_finish(struct site *site, struct http_req *req,
 	}
 	if (rc != GZ_OK)
 		return rc;
+	*outcome = w->in.status == STORE_COMMENT_APPROVED ? METRICS_COMMENT_PUBLISHED
+		: w->in.status == STORE_COMMENT_PENDING ? METRICS_COMMENT_HELD
+		: METRICS_COMMENT_REJECTED;
 	http_resp_header(resp, "Cache-Control", "no-store");
 	if (w->in.status == STORE_COMMENT_APPROVED)
 		return http_resp_redirect(resp, 303, pool_printf(pool,
@@ -687,8 +719,21 @@ int
 site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp)
 {
 	struct site *site = ctx;
+	int outcome = -1, rc;
 
 	if (req->resumed)
-		return comments_finish(site, req, resp, req->state);
-	return comments_begin(site, req, resp);
+		rc = comments_finish(site, req, resp, req->state, &outcome);
+	else
+		rc = comments_begin(site, req, resp, &outcome);
+	if (rc == GZ_EPENDING)
+		return rc; /* counted when it is finished */
+	/* What the steps did not name: a POST to no article is no
+	 * submission; the other errors are the server's or a forged form's. */
+	if (outcome < 0 && rc != GZ_OK && rc != GZ_ENOTFOUND)
+		outcome = rc == GZ_EFORBIDDEN ? METRICS_COMMENT_FORBIDDEN
+			: rc == GZ_EINVAL ? METRICS_COMMENT_INVALID
+			: METRICS_COMMENT_ERROR;
+	if (outcome >= 0)
+		metrics_comment((enum metrics_comment_outcome)outcome);
+	return rc;
 }

@@ -104,6 +104,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		{"/sitemap-pages.xml", site_sitemap_pages},
 		{"/sitemap-articles.xml", site_sitemap_articles},
 		{"/sitemap-news.xml", site_sitemap_news},
+		{"/metrics", site_metrics},
 	};
 	size_t i;
 	int rc;

@@ -216,5 +216,6 @@ int site_section(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_tag(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_static(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_health(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_metrics(void *ctx, struct http_req *req, struct http_resp *resp);
 
 #endif

@@ -1025,9 +1025,19 @@ store_ping(struct store *st)
 	int64_t n;
 	int err;
 
+	int moved = 0;
+
 	assert(st);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
+	/* A database file deleted or renamed under the server still reads
+	 * (the open descriptor), but no other process and no restart would
+	 * find it: that is not healthy. */
+	if (sqlite3_file_control(c->db, "main", SQLITE_FCNTL_HAS_MOVED,
+				 &moved) == SQLITE_OK && moved) {
+		log_error("store: %s was deleted or moved while open", st->path);
+		return GZ_EIO;
+	}
 	err = store_stmt(c, STMT_PING, "SELECT count(*) FROM sqlite_master", &s);
 	if (err != GZ_OK)
 		return err;

@@ -480,7 +480,10 @@ int store_restore_from(const char *src, const char *db_path,
 		       struct store_file_info *info, char *kept,
 		       size_t keptlen, char *msg, size_t msglen);
 
-/* Runs a trivial query; for /healthz. */
+/* For /healthz: runs a query on the calling thread's connection, and
+ * checks that the database file is still at its path (not deleted or
+ * renamed under the server). Returns GZ_OK, GZ_EIO (the file is gone),
+ * or the query's error (GZ_EDB, GZ_EBUSY). */
 int store_ping(struct store *st);
 
 #endif

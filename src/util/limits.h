@@ -43,6 +43,11 @@
 /* Longest page-cache key (path and query, re-encoded); a longer URL is
  * answered but not cached. */
 #define GZ_LIMIT_CACHE_URL_BYTES 2048u
+/* One access-log line, and the request target (path and query, escaped)
+ * in it: enough for any URL gazette makes, short enough that a 16 KB URL
+ * cannot flood the log. Longer targets end in "...". */
+#define GZ_LIMIT_LOG_LINE_BYTES 3072u
+#define GZ_LIMIT_LOG_TARGET_BYTES 2048u
 /* Highest ?page=N accepted; deeper pages answer 404. */
 #define GZ_LIMIT_PAGE_NUMBER 10000u
 

@@ -1,0 +1,201 @@
+// metrics.test.mjs - what an operator watches (issue 12, item 6): /metrics
+// in Prometheus's text format, checked by promtool (Debian's prometheus
+// package) and read back after known traffic (cache hits and misses, a
+// 404, comments published and sent back, the group commit); who may read
+// it ([server] metrics); the access log, one line per request with its
+// fields, escaped so a client cannot forge lines, to a file or to stderr;
+// /healthz, never cached, and 503 once the database file is gone.
+//
+// Nothing here asserts how long anything took: log lines reach their
+// destination within about a second, and the tests wait up to 30 s.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  articlePaths, commentSite, postComment, setConf,
+} from '../lib/comments.mjs';
+import { get, rawExchange, request, startServer, stopChecked } from '../lib/gazette.mjs';
+
+const T = { timeout: 120000 };
+const PROMTOOL = '/usr/bin/promtool';
+const WAIT_MS = 30000;
+
+// One access-log line: time, "access", peer, "METHOD TARGET", status (or
+// - when gazette sent none), body bytes, seconds, cache.
+const LINE_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z access (\S+) "(\S+) (\S+)" (\d{3}|-) (\d+) (\d+\.\d{6}) (hit|miss|-)$/;
+
+function accessLines(text) {
+  return text.split('\n').filter((l) => / access /.test(l) && !/^gazette:/.test(l));
+}
+
+// Polls fn() until it returns a truthy value or WAIT_MS pass.
+async function eventually(fn, what) {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The samples of a /metrics text: {"name{labels}": number}.
+function samples(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    out[line.slice(0, sp)] = Number(line.slice(sp + 1));
+  }
+  return out;
+}
+
+function promtool(text) {
+  const r = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return r;
+}
+
+describe('/metrics and the access log in a file', () => {
+  let srv;
+  let base;
+  let site;
+  let paths;
+
+  before(async () => {
+    ({ site } = commentSite([{ title: 'Bridge Opens' }], { moderation: 'post' }));
+    setConf(site, 'server', { trust_proxy: 'yes' });
+    setConf(site, 'log', { access: 'access.log' });
+    srv = await startServer(['serve', '--site', site]);
+    base = srv.url;
+    paths = await articlePaths(base, ['Bridge Opens']);
+  });
+  after(async () => { if (srv) await stopChecked(srv); });
+
+  it('renders text that promtool accepts, and the counters follow the traffic', T, async () => {
+    const m0 = samples((await get(`${base}/metrics`)).body);
+    await get(`${base}/`);
+    await get(`${base}/`); // the second from the cache
+    assert.equal((await request(`${base}/no-such-page`)).status, 404);
+    const ok = await postComment(base, paths[0], { name: 'Ann', comment: 'Well built.' });
+    assert.equal(ok.status, 303, ok.body.slice(0, 300));
+    const wrong = await postComment(base, paths[0], { answer: '1000' });
+    assert.equal(wrong.status, 422);
+
+    const res = await get(`${base}/metrics`);
+    assert.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    const r = promtool(res.body);
+    assert.equal(r.status, 0, `promtool check metrics: ${r.stdout}${r.stderr}\n${res.body}`);
+    assert.equal((r.stdout + r.stderr).trim(), '', 'promtool finds nothing to say');
+
+    const m1 = samples(res.body);
+    const moved = (k) => (m1[k] || 0) - (m0[k] || 0);
+    assert.ok(moved('gazette_cache_requests_total{result="hit"}') >= 1, 'a cache hit counted');
+    assert.ok(moved('gazette_cache_requests_total{result="miss"}') >= 1, 'a cache miss counted');
+    assert.ok(moved('gazette_http_requests_total{code="404"}') >= 1, 'the 404 counted');
+    assert.ok(moved('gazette_http_requests_total{code="303"}') >= 1, 'the 303 counted');
+    assert.ok(moved('gazette_http_requests_total{code="422"}') >= 1, 'the 422 counted');
+    assert.equal(moved('gazette_comments_total{outcome="published"}'), 1);
+    assert.equal(moved('gazette_comments_total{outcome="wrong_answer"}'), 1);
+    assert.ok(moved('gazette_db_write_duration_seconds_count') >= 1, 'the commit timed');
+    assert.ok(m1['gazette_http_request_duration_seconds_count'] >= 6);
+    assert.equal(m1['gazette_http_request_duration_seconds_count'],
+      m1['gazette_http_request_duration_seconds_bucket{le="+Inf"}']);
+    assert.ok(m1['gazette_http_response_bytes_total'] > m0['gazette_http_response_bytes_total']);
+  });
+
+  it('is never served from a cache', T, async () => {
+    const a = samples((await get(`${base}/metrics`)).body);
+    const b = samples((await get(`${base}/metrics`)).body);
+    assert.ok(b['gazette_http_requests_total{code="200"}'] > a['gazette_http_requests_total{code="200"}']);
+  });
+
+  it('is refused to a request that came through a proxy (metrics = local)', T, async () => {
+    const res = await request(`${base}/metrics`, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
+    assert.equal(res.status, 403);
+    assert.doesNotMatch(res.body, /gazette_http/);
+  });
+
+  it('logs one line per request with its fields, the reader behind the proxy, and escapes the target', T, async () => {
+    await get(`${base}/comments.atom`, { headers: { 'X-Forwarded-For': '198.51.100.1, 203.0.113.9' } });
+    await get(`${base}/comments.atom`);
+    await request(`${base}/healthz`, { method: 'HEAD' });
+    // Quotes, a backslash, control bytes and non-ASCII, raw on the wire.
+    const evil = Buffer.concat([
+      Buffer.from('GET /evil"\\'), Buffer.from([0x01, 0x1b]), Buffer.from('?q=" 200 1 0.1 hit\\'),
+      Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ]);
+    const ex = await rawExchange(srv.port, evil);
+    assert.ok(ex.status !== null, 'the server answered the odd request line');
+
+    const file = path.join(site, 'access.log');
+    const text = await eventually(() => {
+      const t = existsSync(file) ? readFileSync(file, 'latin1') : '';
+      return /"GET \/evil/.test(t) && / "HEAD \/healthz" /.test(t) && t;
+    }, 'the access log file to hold the lines');
+    const lines = text.split('\n').filter(Boolean);
+    for (const l of lines) assert.match(l, LINE_RE, 'every line has every field');
+    assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f-\xff]/, 'no raw control or non-ASCII byte');
+
+    const hits = lines.map((l) => LINE_RE.exec(l));
+    const front = hits.filter((h) => h[3] === '/comments.atom');
+    assert.equal(front.length, 2);
+    // Lines of different threads may come out of order: compare sorted.
+    assert.deepEqual(front.map((h) => [h[1], h[2], h[4], h[7]]).sort((x, y) => (x[3] < y[3] ? 1 : -1)),
+      [['203.0.113.9', 'GET', '200', 'miss'], ['127.0.0.1', 'GET', '200', 'hit']],
+      'the proxied reader is named; one miss then one hit');
+    assert.ok(front.every((h) => Number(h[5]) > 0), 'the page bytes are counted');
+    const head = hits.find((h) => h[2] === 'HEAD');
+    assert.equal(head[5], '0', 'a HEAD sends no body');
+    const post = hits.find((h) => h[2] === 'POST' && h[4] === '303');
+    assert.ok(post, 'the comment POST is logged');
+    assert.equal(post[7], '-', 'a POST does not go through the cache');
+    const odd = lines.find((l) => l.includes('/evil'));
+    assert.ok(odd.includes('"GET /evil\\x22\\x5c\\x01\\x1b?q=\\x22'), odd);
+    assert.ok(odd.includes('\\xc3\\xa9"'), odd);
+  });
+});
+
+describe('the access log on stderr, /metrics off, and /healthz', () => {
+  let srv;
+  let base;
+  let site;
+
+  before(async () => {
+    ({ site } = commentSite([{ title: 'Quiet Day' }]));
+    setConf(site, 'server', { metrics: 'off' });
+    srv = await startServer(['serve', '--site', site]);
+    base = srv.url;
+  });
+  after(async () => { if (srv) await stopChecked(srv); });
+
+  it('writes access lines to stderr by default', T, async () => {
+    await get(`${base}/`);
+    const line = await eventually(() => accessLines(srv.log()).find((l) => / "GET \/" 200 /.test(l)),
+      'an access line on stderr');
+    assert.match(line, LINE_RE);
+  });
+
+  it('answers 404 for /metrics when metrics = off', T, async () => {
+    assert.equal((await request(`${base}/metrics`)).status, 404);
+  });
+
+  it('answers /healthz 200, never cached, then 503 once the database file is gone', T, async () => {
+    const ok = await request(`${base}/healthz`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body, 'ok\n');
+    assert.equal(ok.headers['cache-control'], 'no-store');
+    renameSync(path.join(site, 'gazette.db'), path.join(site, 'gazette.db.moved'));
+    const bad = await request(`${base}/healthz`);
+    assert.equal(bad.status, 503);
+    assert.equal(bad.headers['cache-control'], 'no-store');
+    await eventually(() => /error .*healthz/.test(srv.log()), 'the error line');
+    renameSync(path.join(site, 'gazette.db.moved'), path.join(site, 'gazette.db'));
+    assert.equal((await request(`${base}/healthz`)).status, 200, 'healthy again once it is back');
+  });
+});
