@@ -81,7 +81,8 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 	q.limit = FRONT_LATEST;
 	if ((rc = store_article_list(site->store, pool, &q, &items, &n, &total)))
 		return rc;
-	if (!(view = site_view_page(site, req, NULL, NULL, "/", NULL)))
+	if (!(view = site_view_page(site, req, NULL, NULL, "/", NULL)) ||
+	    site_view_masthead_date(pool, view, q.now))
 		return GZ_ENOMEM;
 	/* The way to older stories: "/?page=2" and on. */
 	if (total > FRONT_LATEST &&

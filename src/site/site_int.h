@@ -62,6 +62,10 @@ struct render_val *site_view_page(struct site *site, struct http_req *req,
  * NULL, then the site's. Returns GZ_OK or GZ_ENOMEM. */
 int site_view_feeds(struct pool *pool, struct render_val *view,
 		    const char *prefix, const char *name);
+/* Sets "masthead_date" (today in the site zone, at now) on the front
+ * page's view. Returns GZ_OK or GZ_ENOMEM. */
+int site_view_masthead_date(struct pool *pool, struct render_val *view,
+			    int64_t now);
 /* Sets "pagination" on a listing's view when it has pages > 1: page 1
  * is base itself, page k is base?page=k. Returns GZ_OK or GZ_ENOMEM. */
 int site_view_pagination(struct pool *pool, struct render_val *view,

@@ -25,6 +25,8 @@ const char *const site_view_names[] = {
 	"article_meta", "published_iso", "modified_iso", "section", "jsonld",
 	/* archive */
 	"archive_years", "label", "months",
+	/* masthead and footer */
+	"masthead_date", "day_human", "day_iso", "footer_links",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",
@@ -207,6 +209,45 @@ site_view_feeds(struct pool *pool, struct render_val *view,
 	return render_obj_set(pool, view, "feeds", list);
 }
 
+/* The footer's links: the ways into the archive and the feeds. */
+static struct render_val *
+view_footer_links(struct pool *pool)
+{
+	static const struct {
+		const char *name, *url;
+	} links[] = {
+		{"Archive", "/archive"},
+		{"Feeds", "/feed.atom"},
+	};
+	struct render_val *list = render_list_new(pool), *item;
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (!(item = render_obj_new(pool)) ||
+		    render_obj_str(pool, item, "name", links[i].name) ||
+		    render_obj_str(pool, item, "url", links[i].url) ||
+		    render_list_push(pool, list, item))
+			return NULL;
+	return list;
+}
+
+int
+site_view_masthead_date(struct pool *pool, struct render_val *view,
+			int64_t now)
+{
+	char human[DATE_MAX], iso[DATE_MAX];
+	struct render_val *d = render_obj_new(pool);
+
+	date_format_day(now, human, iso);
+	if (!d || render_obj_str(pool, d, "day_human", pool_strdup(pool, human)) ||
+	    render_obj_str(pool, d, "day_iso", pool_strdup(pool, iso)) ||
+	    render_obj_set(pool, view, "masthead_date", d))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
 int
 site_view_pagination(struct pool *pool, struct render_val *view,
 		     const char *base, uint64_t page, uint64_t pages)
@@ -283,6 +324,7 @@ site_view_page(struct site *site, struct http_req *req,
 	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
 	    render_obj_str(pool, v, "home_url", "/") ||
 	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||
+	    render_obj_set(pool, v, "footer_links", view_footer_links(pool)) ||
 	    render_obj_set(pool, v, "nav", nav) ||
 	    site_view_feeds(pool, v, NULL, NULL))
 		return NULL;

@@ -414,6 +414,29 @@ date_local_to_utc(const struct date_fields *f, int64_t *utc)
 	return GZ_OK;
 }
 
+void
+date_format_day(int64_t utc, char human[DATE_MAX], char iso[DATE_MAX])
+{
+	static const char *const days[7] = {"Sunday", "Monday", "Tuesday",
+		"Wednesday", "Thursday", "Friday", "Saturday"};
+	time_t t = (time_t)utc;
+	struct tm tm;
+	int n;
+
+	assert(human && iso);
+	human[0] = iso[0] = '\0';
+	if ((int64_t)t != utc || !localtime_r(&t, &tm))
+		return;
+	n = snprintf(human, DATE_MAX, "%s, %s %d, %d", days[tm.tm_wday],
+		     date_months[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900);
+	if (n < 0 || n >= DATE_MAX)
+		human[0] = '\0';
+	n = snprintf(iso, DATE_MAX, "%04d-%02d-%02d", tm.tm_year + 1900,
+		     tm.tm_mon + 1, tm.tm_mday);
+	if (n < 0 || n >= DATE_MAX)
+		iso[0] = '\0';
+}
+
 const char *
 date_month_name(int month)
 {

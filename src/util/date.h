@@ -29,6 +29,9 @@ void date_format_human(int64_t utc, char out[DATE_MAX]);
 /* Formats utc as "2021-05-18T18:31:00+04:30" (or "...Z" offset "+00:00")
  * in the site zone into out. */
 void date_format_iso(int64_t utc, char out[DATE_MAX]);
+/* Formats utc's day in the site zone as "Wednesday, December 2, 2026"
+ * into human and "2026-12-02" into iso (the masthead's date). */
+void date_format_day(int64_t utc, char human[DATE_MAX], char iso[DATE_MAX]);
 /* "January" for 1 ... "December" for 12; NULL for any other month. */
 const char *date_month_name(int month);
 /* Formats utc as "Tue, 18 May 2021 18:31:00 +0430" in the site zone

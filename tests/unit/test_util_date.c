@@ -86,6 +86,30 @@ test_format_rfc5322(void **state)
 }
 
 static void
+test_format_day(void **state)
+{
+	char human[DATE_MAX], iso[DATE_MAX];
+
+	(void)state;
+	set_zone("UTC");
+	date_format_day(T_2021_05_18_1831Z, human, iso);
+	assert_string_equal(human, "Tuesday, May 18, 2021");
+	assert_string_equal(iso, "2021-05-18");
+	if (have_zone("Asia/Tokyo")) {
+		/* 18:31 UTC is already the 19th in Tokyo. */
+		set_zone("Asia/Tokyo");
+		date_format_day(T_2021_05_18_1831Z, human, iso);
+		assert_string_equal(human, "Wednesday, May 19, 2021");
+		assert_string_equal(iso, "2021-05-19");
+	}
+	set_zone("UTC");
+	assert_string_equal(date_month_name(1), "January");
+	assert_string_equal(date_month_name(12), "December");
+	assert_null(date_month_name(0));
+	assert_null(date_month_name(13));
+}
+
+static void
 expect_human_parse(const char *s, int64_t want)
 {
 	int64_t t = -1;
@@ -582,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_timezone_invalid),
 		cmocka_unit_test(test_format_utc),
 		cmocka_unit_test(test_format_rfc5322),
+		cmocka_unit_test(test_format_day),
 		cmocka_unit_test(test_format_tehran),
 		cmocka_unit_test(test_format_new_york_dst),
 		cmocka_unit_test(test_format_lord_howe),
