@@ -101,6 +101,7 @@ comments_cookie_parse(const char *value,
 	int v = 0;
 
 	assert(raw != NULL);
+	memset(raw, 0, COMMENTS_COOKIE_BYTES);
 	if (!value)
 		return GZ_EINVAL;
 	/* Length first, without reading past what a longer value holds. */
