@@ -12,11 +12,12 @@
  * sentence next to the field to fix, and a new question.
  *
  * The first-time rule knows a browser again by its commenter cookie
- * (comments/commenter.c), set on the 303 of every stored comment (and on
- * a discarded one's, which must look held): the comment row carries the
- * cookie's keyed hash, and the store publishes at once only when a
- * moderator approved a comment with the same key. A page shown again for
- * a mistake sets no cookie: no comment of it is stored yet.
+ * (comments/commenter.c), set under that policy (only) on the 303 of
+ * every stored comment (and on a discarded one's, which must look held):
+ * the comment row carries the cookie's keyed hash, and the store
+ * publishes at once only when a moderator approved a comment with the
+ * same key. A page shown again for a mistake sets no cookie: no comment
+ * of it is stored yet.
  *
  * Invariants: a comment acknowledged to the reader (303) is committed; a
  * response that sets the cookie is never cached (no-store, and http/
@@ -470,7 +471,7 @@ struct comment_wait {
 	struct store_comment_input in;
 	unsigned char nonce[COMMENTS_NONCE_BYTES];
 	unsigned char commenter_key[COMMENTS_COMMENTER_KEY_BYTES];
-	const char *set_cookie; /* the Set-Cookie value of the answer */
+	const char *set_cookie; /* the answer's Set-Cookie value, or NULL */
 	struct site_comment_form form;
 	struct store_article a;
 	const char *url;
@@ -552,7 +553,7 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 	struct comments_decision d;
 	struct store_comment_input in = {0};
 	struct site_comment_form form = {0};
-	struct comments_commenter who;
+	struct comments_commenter who = {0};
 	const char *url, *set_cookie;
 	uint64_t id, parent = 0;
 	const struct comments_policy *p = comments_policy(site->comments);
@@ -603,11 +604,16 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 	if (!(sub.ip = comments_ip(site, req)))
 		return GZ_ENOMEM;
 	/* The browser, not what the reader typed, is what the first-time
-	 * rule knows again: a cookie that is not one of ours is replaced. */
-	comments_commenter(site->comments,
-			   http_req_cookie(req, COMMENTS_COOKIE_NAME), &who);
-	if (!(set_cookie = comments_cookie_header(site, pool, &who)))
-		return GZ_ENOMEM;
+	 * rule knows again: a cookie that is not one of ours is replaced.
+	 * Under another policy the cookie would serve nothing: none. */
+	set_cookie = NULL;
+	if (p->moderation == COMMENTS_FIRST_TIME) {
+		comments_commenter(site->comments,
+				   http_req_cookie(req, COMMENTS_COOKIE_NAME),
+				   &who);
+		if (!(set_cookie = comments_cookie_header(site, pool, &who)))
+			return GZ_ENOMEM;
+	}
 	if ((rc = comments_intake(site->comments, &sub, &d)) != GZ_OK)
 		return rc;
 
@@ -634,7 +640,8 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		http_resp_header(resp, "Cache-Control", "no-store");
-		http_resp_header(resp, "Set-Cookie", set_cookie);
+		if (set_cookie)
+			http_resp_header(resp, "Set-Cookie", set_cookie);
 		return http_resp_redirect(resp, 303, pool_printf(pool,
 					  "%s?held=1#comments", url));
 	case COMMENTS_PUBLISH:
@@ -674,9 +681,11 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp)
 	w->in = in;
 	memcpy(w->nonce, d.token.nonce, sizeof(w->nonce));
 	w->in.nonce = w->nonce;
-	memcpy(w->commenter_key, who.key, sizeof(w->commenter_key));
-	w->in.commenter_key = w->commenter_key;
-	w->in.commenter_key_len = sizeof(w->commenter_key);
+	if (set_cookie) {
+		memcpy(w->commenter_key, who.key, sizeof(w->commenter_key));
+		w->in.commenter_key = w->commenter_key;
+		w->in.commenter_key_len = sizeof(w->commenter_key);
+	}
 	w->set_cookie = set_cookie;
 	w->form = form;
 	w->a = a;
@@ -719,7 +728,8 @@ comments_finish(struct site *site, struct http_req *req,
 	http_resp_header(resp, "Cache-Control", "no-store");
 	/* The cookie goes with a stored comment, whose row carries its key:
 	 * a fresh one, or the reader's for another year. */
-	http_resp_header(resp, "Set-Cookie", w->set_cookie);
+	if (w->set_cookie)
+		http_resp_header(resp, "Set-Cookie", w->set_cookie);
 	if (status == STORE_COMMENT_APPROVED)
 		return http_resp_redirect(resp, 303, pool_printf(pool,
 					  "%s#comment-%lld", site_url_comment(pool,

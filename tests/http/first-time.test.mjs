@@ -5,7 +5,8 @@
 // exact name and email, or sends no cookie, a mangled one or a made-up
 // one, is moderated. Also: what the cookie says of itself (HttpOnly,
 // SameSite=Lax, a year, Secure on an https site), that it is set only
-// with a stored comment, and that no page carrying it is cached.
+// with a stored comment and only under this policy, and that no page
+// carrying it is cached.
 //
 // Once, `first-time` trusted the email typed into the form: the stranger
 // test below fails on that code (the stranger's comment was published).
@@ -199,4 +200,21 @@ describe('first-time moderation: an https site', T, () => {
     assert.ok(c);
     assert.equal(c.attrs.secure, true, `Secure on an https site: ${c.raw}`);
   });
+});
+
+describe('first-time moderation: other policies set no cookie', T, () => {
+  for (const moderation of ['pre', 'post']) {
+    it(`moderation = ${moderation}: a stored comment sets no cookie`, async () => {
+      const { site } = commentSite([{ title: 'Library reopens' }], { moderation });
+      const srv = await startServer(['serve', '--site', site]);
+      try {
+        const [A] = await articlePaths(srv.url, ['Library reopens']);
+        const res = await postComment(srv.url, A, { name: 'Jo', comment: 'Nice.' });
+        assert.equal(res.status, 303);
+        assert.equal(res.headers.get('set-cookie'), null, 'the cookie would serve nothing');
+      } finally {
+        await stopChecked(srv);
+      }
+    });
+  }
 });
