@@ -1,7 +1,8 @@
 /*
  * comments.h - readers' comments on their way in: the arithmetic CAPTCHA,
- * the intake rules, the per-IP rate limit and the moderation policy
- * (design.md section 6).
+ * the intake rules, the per-IP rate limit, the moderation policy
+ * (design.md section 6) and the commenter cookie the first-time rule
+ * knows a browser by (docs/security.md).
  *
  * Data flow: the article handler (site/) asks for a fresh challenge for
  * every response; the comment POST handler hands the submitted form to
