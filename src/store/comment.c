@@ -101,10 +101,10 @@ static const char *const query_sql[4] = {
 
 /* The first-time rule's lookup: a comment with this commenter key that a
  * moderator approved (its log has an "approve") and that is approved
- * still. A comment stored as approved without a moderator (moderation =
- * post, or published because its browser was known) trusts nobody, and a
- * moderator who rejects or holds the comments they approved takes the
- * trust back. Served by the partial index comments_commenter
+ * still. A comment stored as approved without a moderator (published
+ * because its browser was known, or by a caller's policy) trusts nobody
+ * by itself, and a moderator who rejects or holds the comments they
+ * approved takes the trust back. Served by the partial index comments_commenter
  * (commenter_key, status), whose WHERE the equality implies, then
  * moderation_log_comment. */
 static const char known_sql[] =
@@ -463,10 +463,10 @@ commenter_known_on(struct store_conn *c, const unsigned char *key, size_t len,
 	return err;
 }
 
-/* Sets *known to whether a comment with commenter key key[0..len) is
- * approved, by a moderator (known_sql); no key (NULL or len 0) is never known. On the
- * calling thread's reader. Returns GZ_OK, GZ_EINVAL (len over
- * COMMENT_KEY_MAX), GZ_EBUSY or GZ_EDB. */
+/* Sets *known to whether a moderator approved a comment with commenter
+ * key key[0..len) that is approved still (known_sql); no key (NULL or
+ * len 0) is never known. On the calling thread's reader. Returns GZ_OK,
+ * GZ_EINVAL (len over COMMENT_KEY_MAX), GZ_EBUSY or GZ_EDB. */
 int
 store_commenter_known(struct store *st, const unsigned char *key, size_t len,
 		      bool *known)
