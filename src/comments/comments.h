@@ -1,7 +1,8 @@
 /*
  * comments.h - readers' comments on their way in: the arithmetic CAPTCHA,
- * the intake rules, the per-IP rate limit and the moderation policy
- * (design.md section 6).
+ * the intake rules, the per-IP rate limit, the moderation policy
+ * (design.md section 6) and the commenter cookie the first-time rule
+ * knows a browser by (docs/security.md).
  *
  * Data flow: the article handler (site/) asks for a fresh challenge for
  * every response; the comment POST handler hands the submitted form to
@@ -26,7 +27,8 @@
 
 enum comments_moderation {
 	COMMENTS_PRE = 0,   /* every comment waits for a moderator */
-	COMMENTS_FIRST_TIME, /* first comment of an address waits */
+	COMMENTS_FIRST_TIME, /* waits unless this browser's commenter key
+				has a comment a moderator approved */
 	COMMENTS_POST,      /* published at once unless a rule holds it */
 };
 
@@ -102,11 +104,15 @@ struct comments_submission {
 	const char *answer;
 	const char *ip;        /* for the rate limit */
 	int64_t now;
-	bool first_time;       /* no approved comment from this email yet */
 };
 
 enum comments_verdict {
 	COMMENTS_PUBLISH,     /* store as approved */
+	COMMENTS_PUBLISH_IF_KNOWN, /* the first-time rule: store as approved
+				      only when a comment with the same
+				      commenter key is approved already,
+				      else as pending (the store checks, in
+				      the insert's transaction) */
 	COMMENTS_HOLD,        /* store as pending */
 	COMMENTS_REJECT,      /* block-list word: store as rejected */
 	COMMENTS_DISCARD,     /* honeypot or too fast: answer as if held,
@@ -136,8 +142,9 @@ struct comments_decision {
  * not a number, or wrong) -> INVALID; name missing or too long, email
  * missing when required or malformed, body empty or over max_chars ->
  * INVALID; block-list word -> REJECT; hold-list word, more than max_links
- * links, or moderation policy (PRE; FIRST_TIME and s.first_time) -> HOLD;
- * else PUBLISH. A submission counts toward the comment limit only when it
+ * links, or moderation policy PRE -> HOLD; policy FIRST_TIME ->
+ * PUBLISH_IF_KNOWN; else PUBLISH. Nothing the reader types (an email
+ * address least of all) makes a comment trusted. A submission counts toward the comment limit only when it
  * passes every field check (a reader's mistakes do not use it up); every
  * INVALID after a good token counts toward the failure limit. Does not
  * spend the nonce: the
@@ -152,7 +159,9 @@ struct comments_decision {
  * answer leaves the token valid: the caller should spend the nonce
  * (store_nonce_spend) for every verdict with out->token_ok, or a bot may
  * try every answer (there are fewer than 82) against one token. Never
- * allocates: today it always returns GZ_OK. */
+ * allocates: today it always returns GZ_OK. For PUBLISH_IF_KNOWN the
+ * message is HOLD's: whether the comment is published is known only once
+ * it is stored. */
 int comments_intake(struct comments *c, const struct comments_submission *s,
 		    struct comments_decision *out);
 
@@ -168,5 +177,50 @@ int comments_token_check(const struct comments *c, const char *token,
  * from zero to one hundred ("three", "Twenty-one"). Returns GZ_OK or
  * GZ_EINVAL. */
 int comments_answer_parse(const char *s, long *out);
+
+/* ---- the commenter cookie (commenter.c) ------------------------------------ */
+
+/* The cookie that says "the same browser as before" to the first-time
+ * rule: 32 random bytes, base64url without padding. Functional, not
+ * tracking: it is sent back only to this site (Path=/, SameSite=Lax,
+ * HttpOnly) and stored nowhere; a keyed hash of it is stored with each
+ * comment. */
+#define COMMENTS_COOKIE_NAME "gz_commenter"
+#define COMMENTS_COOKIE_BYTES 32
+#define COMMENTS_COOKIE_CHARS 43 /* base64url of 32 bytes, no padding */
+/* A year: a reader who comments less often is moderated again. */
+#define COMMENTS_COOKIE_MAX_AGE 31536000
+#define COMMENTS_COMMENTER_KEY_BYTES 32
+
+/* Checks a cookie value from outside: exactly COMMENTS_COOKIE_CHARS
+ * characters of the base64url alphabet (A-Z a-z 0-9 - _), no padding,
+ * the last character's two unused bits zero, NUL right after. Output:
+ * raw, the 32 bytes (wiped on error). Returns GZ_OK or GZ_EINVAL
+ * (anything else, NULL included). Never reads past the first byte that
+ * disqualifies value or past its NUL. */
+int comments_cookie_parse(const char *value,
+			  unsigned char raw[COMMENTS_COOKIE_BYTES]);
+/* Makes a fresh cookie from libsodium's generator. Output: out (43
+ * characters and a NUL), raw (its 32 bytes). Thread-safe. */
+void comments_cookie_new(char out[COMMENTS_COOKIE_CHARS + 1],
+			 unsigned char raw[COMMENTS_COOKIE_BYTES]);
+/* The commenter key stored with a comment for cookie raw: keyed
+ * BLAKE2b-256 under a key derived from the site secret. Output: key. */
+void comments_commenter_key(const struct comments *c,
+			    const unsigned char raw[COMMENTS_COOKIE_BYTES],
+			    unsigned char key[COMMENTS_COMMENTER_KEY_BYTES]);
+
+/* A reader's browser as the comment handler sees it. */
+struct comments_commenter {
+	char cookie[COMMENTS_COOKIE_CHARS + 1]; /* the value to (re)set */
+	unsigned char key[COMMENTS_COMMENTER_KEY_BYTES]; /* to store */
+	bool fresh; /* the request's cookie was absent or not one of ours */
+};
+
+/* Takes the request's gz_commenter value (NULL when absent): a value
+ * comments_cookie_parse accepts is kept, anything else is replaced by a
+ * fresh cookie (a forged or mangled one trusts nobody). Fills out. */
+void comments_commenter(const struct comments *c, const char *cookie,
+			struct comments_commenter *out);
 
 #endif

@@ -4,8 +4,9 @@
  *
  * policy.c owns struct comments (the copied policy, its parsed word lists,
  * the derived keys and the rate limiter); captcha.c makes and checks the
- * signed challenge tokens; intake.c runs the rules in order; ratelimit.c
- * counts submissions per IP address in a table of fixed size.
+ * signed challenge tokens; commenter.c the commenter cookie and its key;
+ * intake.c runs the rules in order; ratelimit.c counts submissions per
+ * IP address in a table of fixed size.
  *
  * Invariants: after comments_new returns, everything in struct comments
  * but the rate limiter is immutable, so any thread may read it without a
@@ -87,6 +88,8 @@ struct comments {
 	struct comments_words block;
 	unsigned char mac_key[COMMENTS_KEY_BYTES];
 	unsigned char answer_key[COMMENTS_KEY_BYTES];
+	/* Keys the commenter key (commenter.c): subkey 3. */
+	unsigned char commenter_key[COMMENTS_KEY_BYTES];
 	/* Keyed BLAKE2b states with each key already absorbed: copied for
 	 * every MAC of the two every article page response makes. */
 	crypto_generichash_state mac_state;
@@ -127,6 +130,12 @@ int comments_token_open(const struct comments *c, const char *token,
  * Constant time in the tag. */
 bool comments_answer_matches(const struct comments *c,
 			     const unsigned char *payload, long answer);
+
+/* ---- the commenter cookie (commenter.c) -------------------------------- */
+
+/* Derives c's commenter key from secret_hex (exactly 64 hex digits).
+ * Returns GZ_OK or GZ_EINVAL. */
+int comments_commenter_keys(struct comments *c, const char *secret_hex);
 
 /* ---- messages (intake.c) -------------------------------------------------- */
 

@@ -332,9 +332,16 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	    comments_words_find(&c->hold, body, body_len) ||
 	    comments_words_find(&c->hold, ip, strlen(ip)) ||
 	    count_links(body, body_len) > p->max_links ||
-	    p->moderation == COMMENTS_PRE ||
-	    (p->moderation == COMMENTS_FIRST_TIME && s->first_time)) {
+	    p->moderation == COMMENTS_PRE) {
 		decide(out, COMMENTS_HOLD, NULL, MSG_HELD);
+		return GZ_OK;
+	}
+	/* First-time: whether this browser is known is the store's to say,
+	 * in the transaction that stores the comment (a moderator's verdict
+	 * in between counts). The name and email are not looked at: anyone
+	 * can type them. */
+	if (p->moderation == COMMENTS_FIRST_TIME) {
+		decide(out, COMMENTS_PUBLISH_IF_KNOWN, NULL, MSG_HELD);
 		return GZ_OK;
 	}
 	decide(out, COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);

@@ -183,7 +183,8 @@ comments_new(const struct comments_policy *policy, const char *secret_hex,
 		return GZ_ENOMEM;
 	memset(c, 0, sizeof(*c));
 	c->policy = *policy;
-	if ((rc = comments_keys_derive(c, secret_hex)) != GZ_OK)
+	if ((rc = comments_keys_derive(c, secret_hex)) != GZ_OK ||
+	    (rc = comments_commenter_keys(c, secret_hex)) != GZ_OK)
 		goto fail;
 	if ((rc = comments_words_parse(&c->hold, policy->hold_words)) != GZ_OK ||
 	    (rc = comments_words_parse(&c->block, policy->block_words)) != GZ_OK)
@@ -218,6 +219,7 @@ comments_free(struct comments *c)
 	comments_words_fini(&c->block);
 	sodium_memzero(c->mac_key, sizeof(c->mac_key));
 	sodium_memzero(c->answer_key, sizeof(c->answer_key));
+	sodium_memzero(c->commenter_key, sizeof(c->commenter_key));
 	sodium_memzero(&c->mac_state, sizeof(c->mac_state));
 	sodium_memzero(&c->answer_state, sizeof(c->answer_state));
 	free(c);

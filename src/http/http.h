@@ -153,6 +153,10 @@ void http_resume(struct http_resume *r);
 
 /* Returns a request header's value, or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
+/* Returns the value of cookie name from the request's Cookie header(s),
+ * as libmicrohttpd parsed it (the first of that name), or NULL. Outside
+ * input: the caller checks it. */
+const char *http_req_cookie(const struct http_req *req, const char *name);
 /* Returns a query parameter's value (decoded), or NULL. */
 const char *http_req_query(const struct http_req *req, const char *name);
 /* True when every query parameter of req is one of the NULL-terminated

@@ -1,6 +1,6 @@
 /*
- * request.c - reading a request: headers, query parameters, conditional
- * request headers and numbers from URLs.
+ * request.c - reading a request: headers, cookies, query parameters,
+ * conditional request headers and numbers from URLs.
  */
 #include <microhttpd.h>
 #include <string.h>
@@ -14,6 +14,14 @@ http_req_header(const struct http_req *req, const char *name)
 	if (!req->conn)
 		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_req_cookie(const struct http_req *req, const char *name)
+{
+	if (!req->conn)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
 const char *

@@ -669,8 +669,10 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 			server_error(s, &req, http_status_of_err(rc), &resp);
 		}
 	}
+	/* A response that sets a cookie is one reader's: never kept. */
 	if (klen && resp.ncache_keys && !resp.uncacheable &&
 	    (resp.status == 0 || resp.status == 200) &&
+	    !http_resp_header_get(&resp, "Set-Cookie") &&
 	    (page = server_cache_put(s, &req, &resp, key, gen)) != NULL) {
 		buf_fini(&resp.body);
 		return server_queue_page(conn, &req, page);

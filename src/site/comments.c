@@ -11,7 +11,17 @@
  * (422, or 429 for the rate limit), everything they typed kept, one
  * sentence next to the field to fix, and a new question.
  *
- * Invariant: a comment acknowledged to the reader (303) is committed.
+ * The first-time rule knows a browser again by its commenter cookie
+ * (comments/commenter.c), set under that policy (only) on the 303 of
+ * every stored comment (and on a discarded one's, which must look held):
+ * the comment row carries the cookie's keyed hash, and the store
+ * publishes at once only when a moderator approved a comment with the
+ * same key. A page shown again for a mistake sets no cookie: no comment
+ * of it is stored yet.
+ *
+ * Invariants: a comment acknowledged to the reader (303) is committed; a
+ * response that sets the cookie is never cached (no-store, and http/
+ * keeps no page with a Set-Cookie).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -461,11 +471,29 @@ comments_spend(struct site *site, const struct comments_decision *d)
 struct comment_wait {
 	struct store_comment_input in;
 	unsigned char nonce[COMMENTS_NONCE_BYTES];
+	unsigned char commenter_key[COMMENTS_COMMENTER_KEY_BYTES];
+	const char *set_cookie; /* the answer's Set-Cookie value, or NULL */
 	struct site_comment_form form;
 	struct store_article a;
 	const char *url;
 	struct store_job *job;
 };
+
+/* The Set-Cookie value that gives (or gives again) the reader's browser
+ * its commenter cookie, for a year from this comment: sent back only to
+ * this site, never to a script (HttpOnly), not on another site's POST
+ * (SameSite=Lax), and over HTTPS only when the site is served so. In the
+ * pool; NULL when out of memory. */
+static const char *
+comments_cookie_header(const struct site *site, struct pool *pool,
+		       const struct comments_commenter *who)
+{
+	bool secure = strncasecmp(site->cfg->base_url, "https://", 8) == 0;
+
+	return pool_printf(pool, "%s=%s; Path=/; Max-Age=%d; HttpOnly;"
+			   " SameSite=Lax%s", COMMENTS_COOKIE_NAME, who->cookie,
+			   COMMENTS_COOKIE_MAX_AGE, secure ? "; Secure" : "");
+}
 
 /* The store's group commit is done with a comment: its request goes on. */
 static void
@@ -544,12 +572,12 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 	struct comments_decision d;
 	struct store_comment_input in = {0};
 	struct site_comment_form form = {0};
-	const char *url;
+	struct comments_commenter who = {0};
+	const char *url, *set_cookie;
 	uint64_t id, parent = 0;
 	const struct comments_policy *p = comments_policy(site->comments);
 	const char *fetch_site;
 	char *name;
-	bool known = false;
 	int rc;
 
 	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
@@ -595,10 +623,17 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 	sub.body = form.body;
 	if (!(sub.ip = comments_ip(site, req)))
 		return GZ_ENOMEM;
-	if (*sub.email &&
-	    (rc = store_commenter_known(site->store, sub.email, &known)))
-		return rc;
-	sub.first_time = !known;
+	/* The browser, not what the reader typed, is what the first-time
+	 * rule knows again: a cookie that is not one of ours is replaced.
+	 * Under another policy the cookie would serve nothing: none. */
+	set_cookie = NULL;
+	if (p->moderation == COMMENTS_FIRST_TIME) {
+		comments_commenter(site->comments,
+				   http_req_cookie(req, COMMENTS_COOKIE_NAME),
+				   &who);
+		if (!(set_cookie = comments_cookie_header(site, pool, &who)))
+			return GZ_ENOMEM;
+	}
 	if ((rc = comments_intake(site->comments, &sub, &d)) != GZ_OK)
 		return rc;
 
@@ -622,15 +657,24 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 		form.message = d.message;
 		return comments_again(site, req, resp, &a, 429, &form);
 	case COMMENTS_DISCARD:
-		/* A bot is answered as if held, and its token is spent. */
+		/* A bot is answered as if held (its cookie too), and its
+		 * token is spent. */
 		*outcome = METRICS_COMMENT_SPAM;
 		if ((rc = comments_spend(site, &d)) != GZ_OK)
 			return rc;
 		http_resp_header(resp, "Cache-Control", "no-store");
+		if (set_cookie)
+			http_resp_header(resp, "Set-Cookie", set_cookie);
 		return http_resp_redirect(resp, 303, pool_printf(pool,
 					  "%s?held=1#comments", url));
 	case COMMENTS_PUBLISH:
 		in.status = STORE_COMMENT_APPROVED;
+		break;
+	case COMMENTS_PUBLISH_IF_KNOWN:
+		/* The store holds it unless this browser is known, in the
+		 * transaction that stores it. */
+		in.status = STORE_COMMENT_APPROVED;
+		in.approve_if_known = true;
 		break;
 	case COMMENTS_HOLD:
 		in.status = STORE_COMMENT_PENDING;
@@ -660,6 +704,12 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 	w->in = in;
 	memcpy(w->nonce, d.token.nonce, sizeof(w->nonce));
 	w->in.nonce = w->nonce;
+	if (set_cookie) {
+		memcpy(w->commenter_key, who.key, sizeof(w->commenter_key));
+		w->in.commenter_key = w->commenter_key;
+		w->in.commenter_key_len = sizeof(w->commenter_key);
+	}
+	w->set_cookie = set_cookie;
 	w->form = form;
 	w->a = a;
 	w->url = url;
@@ -680,10 +730,11 @@ comments_finish(struct site *site, struct http_req *req,
 		struct http_resp *resp, struct comment_wait *w, int *outcome)
 {
 	struct pool *pool = req->pool;
+	enum store_comment_status status = STORE_COMMENT_PENDING;
 	int64_t cid = 0;
 	int rc;
 
-	rc = store_job_result(w->job, &cid);
+	rc = store_job_result(w->job, &cid, &status);
 	if (rc != GZ_OK && rc != GZ_EEXIST && rc != GZ_ENOTFOUND)
 		log_error("POST %s: comment on article %lld not stored: %s",
 			  req->path, (long long)w->in.article_id,
@@ -703,11 +754,17 @@ comments_finish(struct site *site, struct http_req *req,
 	}
 	if (rc != GZ_OK)
 		return rc;
-	*outcome = w->in.status == STORE_COMMENT_APPROVED ? METRICS_COMMENT_PUBLISHED
-		: w->in.status == STORE_COMMENT_PENDING ? METRICS_COMMENT_HELD
+	/* What was stored: first-time may have held what it offered to
+	 * publish. */
+	*outcome = status == STORE_COMMENT_APPROVED ? METRICS_COMMENT_PUBLISHED
+		: status == STORE_COMMENT_PENDING ? METRICS_COMMENT_HELD
 		: METRICS_COMMENT_REJECTED;
 	http_resp_header(resp, "Cache-Control", "no-store");
-	if (w->in.status == STORE_COMMENT_APPROVED)
+	/* The cookie goes with a stored comment, whose row carries its key:
+	 * a fresh one, or the reader's for another year. */
+	if (w->set_cookie)
+		http_resp_header(resp, "Set-Cookie", w->set_cookie);
+	if (status == STORE_COMMENT_APPROVED)
 		return http_resp_redirect(resp, 303, pool_printf(pool,
 					  "%s#comment-%lld", site_url_comment(pool,
 					  w->url, cid), (long long)cid));

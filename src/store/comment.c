@@ -42,6 +42,8 @@
 /* Longest nonce accepted: comments/ uses 16 bytes; anything much longer
  * is not a nonce of ours. */
 #define COMMENT_NONCE_MAX 64
+/* Longest commenter key accepted: comments/ makes 32 bytes. */
+#define COMMENT_KEY_MAX 64
 /* Rows store_comment_query returns by default, and at most. */
 #define COMMENT_QUERY_DEFAULT 100
 #define COMMENT_QUERY_MAX 1000
@@ -97,10 +99,18 @@ static const char *const query_sql[4] = {
 	QUERY_SELECT QUERY_STATUS QUERY_ARTICLE QUERY_ORDER,
 };
 
-/* The same terms as the partial index comments_email, so it is used. */
+/* The first-time rule's lookup: a comment with this commenter key that a
+ * moderator approved (its log has an "approve") and that is approved
+ * still. A comment stored as approved without a moderator (published
+ * because its browser was known, or by a caller's policy) trusts nobody
+ * by itself, and a moderator who rejects or holds the comments they
+ * approved takes the trust back. Served by the partial index comments_commenter
+ * (commenter_key, status), whose WHERE the equality implies, then
+ * moderation_log_comment. */
 static const char known_sql[] =
-	"SELECT 1 FROM comments WHERE status = 'approved' AND email <> ''"
-	" AND lower(email) = lower(?1) LIMIT 1";
+	"SELECT 1 FROM comments c WHERE c.commenter_key = ?1"
+	" AND c.status = 'approved' AND EXISTS (SELECT 1 FROM moderation_log m"
+	" WHERE m.comment_id = c.id AND m.action = 'approve') LIMIT 1";
 
 static const char nonce_spend_sql[] =
 	"INSERT INTO comment_nonces (nonce, expires_at) VALUES (?1, ?2)";
@@ -115,10 +125,10 @@ static const char parent_ok_sql[] =
  * itself (thread_set_sql, once its id is known). */
 static const char insert_sql[] =
 	"INSERT INTO comments (article_id, parent_id, author, email, body,"
-	" ip, status, created_at, updated_at, thread_id) VALUES (?1,"
-	" nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?8, (SELECT coalesce("
-	"p.thread_id, p.id) FROM comments p WHERE p.id = nullif(?2, 0)))"
-	" RETURNING id";
+	" ip, status, created_at, updated_at, thread_id, commenter_key)"
+	" VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?8, (SELECT"
+	" coalesce(p.thread_id, p.id) FROM comments p WHERE p.id ="
+	" nullif(?2, 0)), ?9) RETURNING id";
 static const char thread_set_sql[] =
 	"UPDATE comments SET thread_id = id WHERE id = ?1";
 /* Every comment write on an article: its approved count moves by ?2 and
@@ -426,29 +436,53 @@ store_comment_get(struct store *st, struct pool *pool, int64_t id,
 	return err;
 }
 
-/* Sets *known to whether an approved comment with email exists, compared
- * with lower() on both sides (ASCII case folding in SQLite); NULL or ""
- * is never known. On the calling thread's reader. Returns GZ_OK,
- * GZ_EBUSY or GZ_EDB. */
-int
-store_commenter_known(struct store *st, const char *email, bool *known)
+/* Runs known_sql for key[0..len) on c. Output: *known. */
+static int
+commenter_known_on(struct store_conn *c, const unsigned char *key, size_t len,
+		   bool *known)
 {
-	struct store_conn *c;
+	sqlite3_stmt *s;
 	int64_t one;
-	int err;
+	int err, rc;
 
-	assert(st && known);
 	*known = false;
-	if (!email || !*email)
-		return GZ_OK;
-	if ((err = store_reader(st, &c)) != GZ_OK)
+	if ((err = store_stmt(c, STMT_COMMENTER_KNOWN, known_sql, &s)) != GZ_OK)
 		return err;
-	err = store_find_text(c, STMT_COMMENTER_KNOWN, known_sql, email, &one);
+	/* SQLITE_STATIC: the caller's bytes outlive the step. */
+	if ((rc = sqlite3_bind_blob(s, 1, key, (int)len, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		err = store_err(c->db, rc, known_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	err = store_stmt_int64(c, s, &one);
 	if (err == GZ_ENOTFOUND)
 		return GZ_OK;
 	if (err == GZ_OK)
 		*known = true;
 	return err;
+}
+
+/* Sets *known to whether a moderator approved a comment with commenter
+ * key key[0..len) that is approved still (known_sql); no key (NULL or
+ * len 0) is never known. On the calling thread's reader. Returns GZ_OK,
+ * GZ_EINVAL (len over COMMENT_KEY_MAX), GZ_EBUSY or GZ_EDB. */
+int
+store_commenter_known(struct store *st, const unsigned char *key, size_t len,
+		      bool *known)
+{
+	struct store_conn *c;
+	int err;
+
+	assert(st && known);
+	*known = false;
+	if (!key || len == 0)
+		return GZ_OK;
+	if (len > COMMENT_KEY_MAX)
+		return GZ_EINVAL;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	return commenter_known_on(c, key, len, known);
 }
 
 /* The article's comment version, kept on write: any comment stored,
@@ -638,16 +672,19 @@ comment_input_check(const struct store_comment_input *in)
 	if (in->nonce && (in->nonce_len == 0 ||
 			  in->nonce_len > COMMENT_NONCE_MAX))
 		return GZ_EINVAL;
+	if (in->commenter_key && (in->commenter_key_len == 0 ||
+				  in->commenter_key_len > COMMENT_KEY_MAX))
+		return GZ_EINVAL;
 	if (!store_utf8_ok(in->author) || !store_utf8_ok(in->email) ||
 	    !store_utf8_ok(in->body) || !store_utf8_ok(in->ip))
 		return GZ_EINVAL;
 	return GZ_OK;
 }
 
-/* Inserts the comment row. Output: *id. */
+/* Inserts the comment row with status. Output: *id. */
 static int
 comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
-		   int64_t *id)
+		   enum store_comment_status status, int64_t *id)
 {
 	sqlite3_stmt *s;
 	int err, rc;
@@ -666,9 +703,14 @@ comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
 	if (rc == SQLITE_OK)
 		rc = store_bind_text(s, 6, store_nz(in->ip));
 	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 7, comment_status_names[in->status]);
+		rc = store_bind_text(s, 7, comment_status_names[status]);
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 8, in->created_at);
+	/* SQLITE_STATIC: the caller's bytes outlive the step; no key binds
+	 * NULL. */
+	if (rc == SQLITE_OK && in->commenter_key)
+		rc = sqlite3_bind_blob(s, 9, in->commenter_key,
+				       (int)in->commenter_key_len, SQLITE_STATIC);
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, insert_sql);
 		store_stmt_done(s);
@@ -692,23 +734,34 @@ comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
  * - The article need not be visible or open for comments: the handler
  *   checks that against its policy.
  *
- * Output: *id. Returns GZ_OK, GZ_EEXIST (the nonce was spent: a replayed
- * token), GZ_ENOTFOUND (no such article, or the parent is not an approved
- * comment of it), GZ_EINVAL (NULL author or body, invalid UTF-8, a bad
- * status, id or nonce length), GZ_ENOMEM, GZ_EBUSY, GZ_EDB. On error
- * nothing of this call is stored (not even the nonce: a caller that wants
- * the token used up anyway calls store_nonce_spend), and the transaction
- * is still open.
+ * - With in->approve_if_known, an APPROVED comment is stored PENDING
+ *   unless a moderator approved a comment with in->commenter_key that is
+ *   approved still (known_sql): looked up on the writer, inside this
+ *   savepoint, under the write lock, so it sees every moderation
+ *   committed before this transaction and none can slip in between the
+ *   look-up and the insert. The status stored goes to *status.
+ *
+ * Output: *id, *status. Returns GZ_OK, GZ_EEXIST (the nonce was spent: a
+ * replayed token), GZ_ENOTFOUND (no such article, or the parent is not an
+ * approved comment of it), GZ_EINVAL (NULL author or body, invalid UTF-8,
+ * a bad status, id, nonce or commenter key length), GZ_ENOMEM, GZ_EBUSY,
+ * GZ_EDB. On error nothing of this call is stored (not even the nonce: a
+ * caller that wants the token used up anyway calls store_nonce_spend),
+ * and the transaction is still open.
  */
 int
-store_comment_insert(struct store *st, const struct store_comment_input *in,
-		     int64_t *id)
+store_comment_insert_status(struct store *st,
+			    const struct store_comment_input *in, int64_t *id,
+			    enum store_comment_status *status)
 {
 	struct store_conn *c;
+	enum store_comment_status stored;
+	bool known = false;
 	size_t mark;
 	int err;
 
-	assert(st && in && id);
+	assert(st && in && id && status);
+	*status = in->status;
 	c = store_writer(st);
 	mark = store_keys_mark(st);
 	if ((err = comment_input_check(in)) != GZ_OK)
@@ -732,7 +785,17 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 		if (err != GZ_OK)
 			goto out;
 	}
-	if ((err = comment_row_insert(c, in, id)) != GZ_OK)
+	stored = in->status;
+	if (in->approve_if_known && stored == STORE_COMMENT_APPROVED) {
+		if (in->commenter_key &&
+		    (err = commenter_known_on(c, in->commenter_key,
+					      in->commenter_key_len,
+					      &known)) != GZ_OK)
+			goto out;
+		if (!known)
+			stored = STORE_COMMENT_PENDING;
+	}
+	if ((err = comment_row_insert(c, in, stored, id)) != GZ_OK)
 		goto out;
 	if (!in->parent_id &&
 	    (err = comment_write_ids(c, STMT_COMMENT_THREAD_SET, thread_set_sql,
@@ -740,14 +803,26 @@ store_comment_insert(struct store *st, const struct store_comment_input *in,
 		goto out;
 	if ((err = comment_write_ids(c, STMT_COMMENT_COUNT_ADD, count_add_sql,
 				     in->article_id,
-				     in->status == STORE_COMMENT_APPROVED)) != GZ_OK)
+				     stored == STORE_COMMENT_APPROVED)) != GZ_OK)
 		goto out;
 	err = comment_log(c, *id, "submitted", "reader", in->created_at,
-			  comment_status_names[in->status]);
+			  comment_status_names[stored]);
 	if (err == GZ_OK)
 		err = comment_keys(st, in->article_id);
+	if (err == GZ_OK)
+		*status = stored;
 out:
 	return comment_write_end(st, c, mark, err);
+}
+
+/* store_comment_insert_status without the status: store.h's contract. */
+int
+store_comment_insert(struct store *st, const struct store_comment_input *in,
+		     int64_t *id)
+{
+	enum store_comment_status status;
+
+	return store_comment_insert_status(st, in, id, &status);
 }
 
 /* Reads comment id's parent, status and article on the writer. Returns

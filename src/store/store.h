@@ -237,6 +237,18 @@ struct store_comment_input {
 	const unsigned char *nonce;
 	size_t nonce_len;
 	int64_t nonce_expires_at;
+	/* The commenter key (a keyed hash of the browser's commenter cookie,
+	 * comments_commenter_key; 1 to 64 bytes), stored with the comment so
+	 * that a moderator's approval of it trusts that browser; NULL: none
+	 * (stored as NULL, trusts nobody). */
+	const unsigned char *commenter_key;
+	size_t commenter_key_len;
+	/* The first-time rule: a comment given as APPROVED is stored as
+	 * PENDING unless a moderator approved a comment with the same
+	 * commenter_key and it is approved still, looked up in the
+	 * transaction of the insert (so an approval, or a rejection,
+	 * committed before it counts). Email and name play no part. */
+	bool approve_if_known;
 };
 
 struct store_comment_filter {
@@ -247,11 +259,14 @@ struct store_comment_filter {
 
 /* Spends nonce (when in->nonce is not NULL; 1 to 64 bytes) and stores the
  * comment, logged as "submitted" by "reader", inside store_tx_begin/commit.
+ * With in->approve_if_known, APPROVED becomes PENDING for a commenter key
+ * without an approved comment (store_comment_get tells which).
  * Returns GZ_OK with *id, GZ_EEXIST (the nonce was spent already: a
  * replayed token), GZ_ENOTFOUND (no such article, or the parent is not an
  * approved comment of it), GZ_EINVAL (NULL author or body, invalid UTF-8,
- * a bad status, id or nonce length) or GZ_EDB. On error nothing of the
- * call is stored, not even the nonce, and the transaction stays open. */
+ * a bad status, id, nonce or commenter key length) or GZ_EDB. On error
+ * nothing of the call is stored, not even the nonce, and the transaction
+ * stays open. */
 int store_comment_insert(struct store *st,
 			 const struct store_comment_input *in, int64_t *id);
 /* Spends nonce alone (a discarded submission still uses up its token).
@@ -311,10 +326,12 @@ int store_comment_delete(struct store *st, int64_t id, const char *actor,
  * token) their browser kept. Output: *mark. */
 int store_comment_activity(struct store *st, int64_t article_id,
 			   int64_t *mark);
-/* True in *known when an approved comment with this email (case-
- * insensitive: ASCII letters with SQLite) exists; with an empty email,
- * never. */
-int store_commenter_known(struct store *st, const char *email, bool *known);
+/* True in *known when a moderator approved a comment with commenter
+ * key key[0..len) and it is approved still (what approve_if_known looks
+ * up, here on the calling thread's reader); with no key (NULL or len 0), never. Returns
+ * GZ_OK, GZ_EINVAL (len over 64), GZ_EBUSY or GZ_EDB. */
+int store_commenter_known(struct store *st, const unsigned char *key,
+			  size_t len, bool *known);
 
 /* Reads the tag with this slug. Returns GZ_OK or GZ_ENOTFOUND. */
 int store_tag_get(struct store *st, struct pool *pool, const char *slug,
@@ -354,8 +371,11 @@ void store_comment_add_async(struct store *st,
 			     struct store_job *job, void (*done)(void *ctx),
 			     void *ctx);
 /* A finished job's outcome, as store_comment_add returns it. Output:
- * *id (the comment's id on GZ_OK). */
-int store_job_result(const struct store_job *job, int64_t *id);
+ * *id (the comment's id on GZ_OK) and, when status is not NULL, *status:
+ * the status the comment was stored with (PENDING rather than APPROVED
+ * under approve_if_known for an unknown commenter). */
+int store_job_result(const struct store_job *job, int64_t *id,
+		     enum store_comment_status *status);
 /* Spends a nonce alone, batched and durable like store_comment_add.
  * Returns GZ_OK, GZ_EEXIST (spent already) or GZ_EINVAL. */
 int store_nonce_use(struct store *st, const unsigned char *nonce, size_t len,

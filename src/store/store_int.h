@@ -329,6 +329,16 @@ int store_named_ensure(struct store_conn *c, struct pool *scratch,
 		       const struct store_named *kind, const char *name,
 		       int64_t *id);
 
+/* ---- comment.c ------------------------------------------------------------ */
+
+/* store_comment_insert, also telling the status the comment was stored
+ * with (approve_if_known may store PENDING for APPROVED): the writer
+ * hands it to store_job_result. Output: *id, *status. */
+int store_comment_insert_status(struct store *st,
+				const struct store_comment_input *in,
+				int64_t *id,
+				enum store_comment_status *status);
+
 /* ---- events.c ------------------------------------------------------------ */
 
 /* Records prefix followed by text (copied) in the open transaction's

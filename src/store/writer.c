@@ -60,6 +60,8 @@ struct store_job {
 	size_t len;
 	int64_t expires_at;
 	int64_t id;       /* out: the comment's id */
+	enum store_comment_status status; /* out: the status it was stored
+					     with */
 	int err;          /* out */
 	bool done;        /* guarded by queue_lock */
 	/* An asynchronous job's caller: called once it is done, instead of
@@ -79,7 +81,8 @@ job_run(struct store *st, struct store_job *j)
 
 	if ((err = store_tx_unit_begin(st)) == GZ_OK) {
 		if (j->kind == JOB_COMMENT)
-			err = store_comment_insert(st, j->in, &j->id);
+			err = store_comment_insert_status(st, j->in, &j->id,
+							  &j->status);
 		else
 			err = store_nonce_spend(st, j->nonce, j->len,
 						j->expires_at);
@@ -306,10 +309,13 @@ store_comment_add_async(struct store *st, const struct store_comment_input *in,
 }
 
 int
-store_job_result(const struct store_job *j, int64_t *id)
+store_job_result(const struct store_job *j, int64_t *id,
+		 enum store_comment_status *status)
 {
 	assert(j && id && j->done);
 	*id = j->err == GZ_OK ? j->id : 0;
+	if (status)
+		*status = j->status;
 	return j->err;
 }
 

@@ -743,18 +743,26 @@ describe('comments: moderation = first-time', T, () => {
     if (srv) await stopChecked(srv);
   });
 
-  it("holds a new address's first comment, publishes once one was approved", async () => {
+  // The browser is what is known again, by its commenter cookie, never the
+  // address typed: tests/http/first-time.test.mjs has the strangers.
+  it("holds a new browser's first comment, publishes once one was approved", async () => {
     const email = 'frida@example.org';
     const first = await postComment(srv.url, A, { name: 'Frida', email, comment: 'First.' });
     assert.equal(first.location, heldLocation(A));
+    const cookie = (first.headers.get('set-cookie') || '').split(';')[0];
+    assert.match(cookie, /^gz_commenter=/);
     const [row] = storedBy(site, 'Frida');
     moderate(site, 'approve', row.id);
-    const second = await postComment(srv.url, A, { name: 'Frida', email, comment: 'Second.' });
+    const second = await postComment(srv.url, A, { name: 'Frida', email, comment: 'Second.' },
+      '', { headers: { Cookie: cookie } });
     assert.ok(publishedId(second.location), `published at once: ${second.location}`);
+    const again = await postComment(srv.url, A, { name: 'Frida', email, comment: 'Third.' });
+    assert.equal(again.location, heldLocation(A), 'the address alone: held');
     const stranger = await postComment(srv.url, A, { name: 'Gus', email: 'gus@example.org' });
     assert.equal(stranger.location, heldLocation(A));
-    const anonymous = await postComment(srv.url, A, { name: 'Hal', email: '' });
-    assert.equal(anonymous.location, heldLocation(A), 'no address: a first-timer every time');
+    const anonymous = await postComment(srv.url, A, { name: 'Hal', email: '' },
+      '', { headers: { Cookie: 'gz_commenter=nonsense' } });
+    assert.equal(anonymous.location, heldLocation(A), 'a cookie not of ours: held');
   });
 });
 

@@ -97,7 +97,6 @@ fx_fresh(struct fx *fx)
 	fx->s.answer = fx->answer;
 	fx->s.ip = "192.0.2.1";
 	fx->s.now = NOW + 10;
-	fx->s.first_time = false;
 }
 
 static int
@@ -695,24 +694,47 @@ moderation_policies(void **state)
 {
 	struct fx *fx = *state;
 
-	/* POST: published, first time or not. */
-	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
-	fx->s.first_time = true;
+	/* POST: published. */
 	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
 
+	/* FIRST_TIME: never published on what the form says; whether the
+	 * browser is known is the store's to decide, so the message is the
+	 * held one until then. */
 	fx->policy.moderation = COMMENTS_FIRST_TIME;
 	fx_open(fx);
 	fx_fresh(fx);
-	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
-	fx->s.first_time = true;
-	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	EXPECT(COMMENTS_PUBLISH_IF_KNOWN, NULL, MSG_HELD);
+	fx->s.email = "";
+	EXPECT(COMMENTS_PUBLISH_IF_KNOWN, NULL, MSG_HELD);
 
 	fx->policy.moderation = COMMENTS_PRE;
 	fx_open(fx);
 	fx_fresh(fx);
 	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
-	fx->s.first_time = true;
-	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+}
+
+/* The old rule trusted an address: a regular's email, typed by anyone,
+ * was published unmoderated. No field of the submission may turn the
+ * first-time rule into a plain PUBLISH. */
+static void
+first_time_trusts_nothing_typed(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const emails[] = {
+		"regular@example.org", "REGULAR@example.org", "", NULL,
+	};
+	size_t i;
+
+	fx->policy.moderation = COMMENTS_FIRST_TIME;
+	fx_open(fx);
+	for (i = 0; i < sizeof(emails) / sizeof(*emails); i++) {
+		fx_fresh(fx);
+		fx->s.email = emails[i];
+		fx->s.name = "Regular Reader";
+		assert_int_equal(comments_intake(fx->c, &fx->s, &fx->d), GZ_OK);
+		assert_int_not_equal(fx->d.verdict, COMMENTS_PUBLISH);
+		assert_int_equal(fx->d.verdict, COMMENTS_PUBLISH_IF_KNOWN);
+	}
 }
 
 /* ---- order across the rules -------------------------------------------------- */
@@ -820,7 +842,7 @@ hold_rules_and_policy_stack(void **state)
 	fx->s.body = "http://a http://b http://c";
 	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
 	fx->s.body = "fine";
-	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	EXPECT(COMMENTS_PUBLISH_IF_KNOWN, NULL, MSG_HELD);
 	/* An invalid field beats a hold. */
 	fx->s.body = "refund";
 	fx->s.email = "bad";
@@ -847,6 +869,7 @@ main(void)
 		T(block_and_hold_words),
 		T(links),
 		T(moderation_policies),
+		T(first_time_trusts_nothing_typed),
 		T(rate_limit),
 		T(honeypot_beats_everything_after_the_token),
 		T(hold_rules_and_policy_stack),

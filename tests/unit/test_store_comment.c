@@ -574,46 +574,177 @@ test_delete_reparents(void **state)
 				     " WHERE action = 'delete'"), 2);
 }
 
+/* A commenter key of 32 bytes, all b. */
+static void
+key_fill(unsigned char key[32], unsigned char b)
+{
+	memset(key, b, 32);
+}
+
+/* Inserts a comment from the browser with key (NULL: none) as status,
+ * with approve_if_known as given; returns its id and, in *stored, the
+ * status store_comment_get reads back. */
+static int64_t
+add_keyed(struct fx *fx, const unsigned char *key, enum store_comment_status status,
+	  bool if_known, const char *email, enum store_comment_status *stored)
+{
+	unsigned char nonce[16];
+	struct store_comment_input in = input(fx, nonce, fx->a1, status, NOW);
+	struct store_comment c;
+	int64_t id = 0;
+
+	in.commenter_key = key;
+	in.commenter_key_len = key ? 32 : 0;
+	in.approve_if_known = if_known;
+	if (email)
+		in.email = email;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_true(id > 0);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	*stored = c.status;
+	return id;
+}
+
+static bool
+known(struct fx *fx, const unsigned char *key, size_t len)
+{
+	bool k = true; /* the call must set it either way */
+
+	assert_int_equal(store_commenter_known(fx->st, key, len, &k), GZ_OK);
+	return k;
+}
+
 static void
 test_commenter_known(void **state)
 {
 	struct fx *fx = *state;
-	bool known = true;
-	int64_t id;
+	unsigned char a[32], b[32];
+	enum store_comment_status st;
+	int64_t first, auto_ok;
+	bool k = true;
 
-	assert_int_equal(store_commenter_known(fx->st, "Reader@Example.com",
-					       &known), GZ_OK);
-	assert_false(known);
-	id = add(fx, fx->a1, STORE_COMMENT_PENDING, NOW, 0,
-		 "Reader@Example.com");
+	key_fill(a, 0xA1);
+	key_fill(b, 0xB2);
+	assert_false(known(fx, a, 32));
+	/* A pending comment is not known yet. */
+	first = add_keyed(fx, a, STORE_COMMENT_PENDING, false,
+			  "regular@example.com", &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+	assert_false(known(fx, a, 32));
+	/* Stored approved without a moderator (moderation = post): trusts
+	 * nobody. */
+	auto_ok = add_keyed(fx, a, STORE_COMMENT_APPROVED, false, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_APPROVED);
+	assert_false(known(fx, a, 32));
+	/* A moderator's approval is what makes the browser known. */
+	assert_int_equal(set_status(fx, first, STORE_COMMENT_APPROVED), GZ_OK);
+	assert_true(known(fx, a, 32));
+	assert_false(known(fx, b, 32));
+	/* Another length is another key. */
+	assert_false(known(fx, a, 31));
+	/* Rejecting what the moderator approved takes it back, though an
+	 * approved comment of the browser remains. */
+	assert_int_equal(set_status(fx, first, STORE_COMMENT_REJECTED), GZ_OK);
+	assert_false(known(fx, a, 32));
+	assert_int_equal(set_status(fx, first, STORE_COMMENT_APPROVED), GZ_OK);
+	assert_true(known(fx, a, 32));
+	(void)auto_ok;
+	/* No key is never known, though approved comments without one
+	 * exist (every comment stored before schema 6). */
 	(void)add(fx, fx->a1, STORE_COMMENT_APPROVED, NOW, 0, "");
-	/* Pending is not known yet. */
-	assert_int_equal(store_commenter_known(fx->st, "reader@example.com",
-					       &known), GZ_OK);
-	assert_false(known);
-	assert_int_equal(set_status(fx, id, STORE_COMMENT_APPROVED), GZ_OK);
-	assert_int_equal(store_commenter_known(fx->st, "reader@example.com",
-					       &known), GZ_OK);
-	assert_true(known);
-	assert_int_equal(store_commenter_known(fx->st, "READER@EXAMPLE.COM",
-					       &known), GZ_OK);
-	assert_true(known);
-	assert_int_equal(store_commenter_known(fx->st, "reader@example.co",
-					       &known), GZ_OK);
-	assert_false(known);
-	/* An empty address is never known, though an approved comment has
-	 * one. */
-	known = true;
-	assert_int_equal(store_commenter_known(fx->st, "", &known), GZ_OK);
-	assert_false(known);
-	known = true;
-	assert_int_equal(store_commenter_known(fx->st, NULL, &known), GZ_OK);
-	assert_false(known);
-	/* The lookup is served by the partial index (the same terms as
-	 * comment.c's query). */
-	assert_plan_uses(fx, "SELECT 1 FROM comments WHERE status = 'approved'"
-			     " AND email <> '' AND lower(email) = lower(?1)"
-			     " LIMIT 1", "USING INDEX comments_email");
+	assert_false(known(fx, NULL, 0));
+	assert_false(known(fx, a, 0));
+	assert_int_equal(store_commenter_known(fx->st, a, 65, &k),
+			 GZ_EINVAL);
+	assert_false(k);
+	/* The look-up is served by the partial index. */
+	assert_plan_uses(fx, "SELECT 1 FROM comments c WHERE c.commenter_key = ?1"
+			     " AND c.status = 'approved' AND EXISTS (SELECT 1"
+			     " FROM moderation_log m WHERE m.comment_id = c.id"
+			     " AND m.action = 'approve') LIMIT 1",
+			 "INDEX comments_commenter (commenter_key=? AND status=?)");
+	/* The key is stored as given, and not the email's trust. */
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"
+				     " WHERE commenter_key = x'" 
+				     "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+				     "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1'"), 2);
+}
+
+#define COUNT_A1 \
+	"SELECT comment_count FROM articles" \
+	" WHERE headline = 'Council approves new river bridge'"
+
+/* The first-time rule in the insert: APPROVED with approve_if_known is
+ * stored PENDING unless a moderator approved a comment of the browser.
+ * The email a regular used grants nothing (the defect this replaced). */
+static void
+test_insert_approve_if_known(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char a[32], b[32];
+	enum store_comment_status st;
+	int64_t first, id;
+	long long count0;
+
+	key_fill(a, 0xA1);
+	key_fill(b, 0xB2);
+	count0 = raw_int(fx, COUNT_A1);
+	first = add_keyed(fx, a, STORE_COMMENT_APPROVED, true,
+			  "regular@example.com", &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+	/* Held: not counted, logged as pending. */
+	assert_int_equal(raw_int(fx, COUNT_A1), count0);
+	assert_raw_text(fx, "SELECT detail FROM moderation_log"
+			    " WHERE action = 'submitted' ORDER BY id DESC"
+			    " LIMIT 1", "pending");
+	assert_int_equal(set_status(fx, first, STORE_COMMENT_APPROVED), GZ_OK);
+
+	/* The same browser: published at once, and counted. */
+	(void)add_keyed(fx, a, STORE_COMMENT_APPROVED, true, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_APPROVED);
+	assert_int_equal(raw_int(fx, COUNT_A1), count0 + 2);
+	/* A stranger with the regular's exact email: held. */
+	(void)add_keyed(fx, b, STORE_COMMENT_APPROVED, true,
+			"regular@example.com", &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+	(void)add_keyed(fx, NULL, STORE_COMMENT_APPROVED, true,
+			"regular@example.com", &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+	/* Without approve_if_known the status is the caller's; a HOLD stays
+	 * a hold, known browser or not. */
+	(void)add_keyed(fx, b, STORE_COMMENT_APPROVED, false, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_APPROVED);
+	(void)add_keyed(fx, a, STORE_COMMENT_PENDING, true, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+	id = add_keyed(fx, a, STORE_COMMENT_REJECTED, true, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_REJECTED);
+	(void)id;
+	/* The moderator takes the trust back: the next one is held. */
+	assert_int_equal(set_status(fx, first, STORE_COMMENT_SPAM), GZ_OK);
+	(void)add_keyed(fx, a, STORE_COMMENT_APPROVED, true, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+}
+
+/* A commenter key of a bad length stores nothing. */
+static void
+test_insert_commenter_key_length(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char nonce[16], key[65];
+	struct store_comment_input in = input(fx, nonce, fx->a1,
+					      STORE_COMMENT_APPROVED, NOW);
+	int64_t id = 0;
+	long long n0 = raw_int(fx, "SELECT count(*) FROM comments");
+
+	memset(key, 7, sizeof(key));
+	in.commenter_key = key;
+	in.commenter_key_len = 0;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_EINVAL);
+	in.commenter_key_len = 65;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_EINVAL);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), n0);
+	in.commenter_key_len = 64;
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
 }
 
 static void
@@ -969,6 +1100,8 @@ main(void)
 		T(test_set_status_logs),
 		T(test_delete_reparents),
 		T(test_commenter_known),
+		T(test_insert_approve_if_known),
+		T(test_insert_commenter_key_length),
 		T(test_article_comment_count),
 		T(test_comment_pages),
 		T(test_comments_close_at_round_trip),

@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -544,6 +544,12 @@ test_upgrade_v2_keeps_data(void **state)
 				     " WHERE slug = 'bridges'"), 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM moderation_log"), 1);
 	assert_int_equal(raw_int(db, "PRAGMA foreign_key_check"), 0);
+	/* Version 6: the old comment has no commenter key (an address's
+	 * trust is not carried over), and the address index is gone. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM comments"
+				     " WHERE commenter_key IS NULL"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master"
+				     " WHERE name = 'comments_email'"), 0);
 	sqlite3_close(db);
 
 	k = snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);
