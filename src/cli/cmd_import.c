@@ -64,13 +64,14 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	struct import_article a;
 	struct import_error perr = {0};
 	struct store_article_input in = {0};
-	struct buf html;
+	struct buf html, text;
 	char msg[512];
 	unsigned line;
 	int64_t id;
 	int rc;
 
 	buf_init(&html, GZ_LIMIT_MARKDOWN_BYTES);
+	buf_init(&text, GZ_LIMIT_MARKDOWN_BYTES);
 	if (!(pool = pool_new(64u * 1024u * 1024u)))
 		return GZ_ENOMEM;
 	rc = import_parse(pool, data, len, &a, &perr);
@@ -120,6 +121,12 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	in.ntags = a.ntags;
 	in.body_html = html.data ? html.data : "";
 	in.html_version = RENDER_MD_VERSION;
+	/* What search reads: the body's text, as a reader sees it. */
+	if ((rc = render_html_text(&text, in.body_html)) != GZ_OK) {
+		fprintf(stderr, "%s: %s\n", name, gz_strerror(rc));
+		goto out;
+	}
+	in.body_text = text.data ? text.data : "";
 	if (a.comments_days == IMPORT_COMMENTS_OPEN)
 		in.comments_close_at = INT64_MAX;
 	else if (a.comments_days == 0)
@@ -141,6 +148,7 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 out:
 	pool_free(pool);
 	buf_fini(&html);
+	buf_fini(&text);
 	return rc;
 }
 

@@ -39,11 +39,12 @@
 /* The batch's pool: the HTML held, plus one article's body and HTML
  * past it. */
 #define REFRESH_POOL (REFRESH_BYTES + GZ_LIMIT_IMPORT_FILE_BYTES + \
-		      GZ_LIMIT_MARKDOWN_BYTES + 1024u * 1024u)
+		      2u * GZ_LIMIT_MARKDOWN_BYTES + 1024u * 1024u)
 
 struct refresh_item {
 	int64_t id;
 	const char *html;
+	const char *text; /* the HTML's text, for search */
 };
 
 /* Writes items[0..n) in one transaction. Returns GZ_OK or the store's
@@ -61,7 +62,7 @@ refresh_write(struct store *st, const struct refresh_item *items, size_t n,
 		goto fail;
 	for (i = 0; i < n; i++) {
 		rc = store_article_html_set(st, items[i].id, items[i].html,
-					    RENDER_MD_VERSION);
+					    items[i].text, RENDER_MD_VERSION);
 		/* Deleted since it was listed: nothing to remake. */
 		if (rc != GZ_OK && rc != GZ_ENOTFOUND) {
 			store_tx_rollback(st);
@@ -79,14 +80,16 @@ fail:
 	return rc;
 }
 
-/* Renders article id into *html, allocated from pool (b is scratch).
+/* Renders article id into *html and its text into *text, allocated from
+ * pool (b is scratch).
  * Returns GZ_OK; GZ_ENOTFOUND to skip the article (gone since it was
  * listed, or its HTML is too big: reported here, and it stays stale); or
  * an error for the caller to report. Output: *bytes, about what the pool
  * now holds for it. */
 static int
 refresh_render(struct store *st, struct pool *pool, struct buf *b, int64_t id,
-	       const char **html, size_t *bytes, FILE *progress)
+	       const char **html, const char **text, size_t *bytes,
+	       FILE *progress)
 {
 	struct store_article a;
 	char msg[512];
@@ -116,7 +119,12 @@ refresh_render(struct store *st, struct pool *pool, struct buf *b, int64_t id,
 	}
 	if (!(*html = pool_strndup(pool, b->data ? b->data : "", b->len)))
 		return GZ_ENOMEM;
-	*bytes = len + 2 * b->len;
+	*bytes = len + 3 * b->len;
+	buf_reset(b);
+	if ((rc = render_html_text(b, *html)) != GZ_OK)
+		return rc;
+	if (!(*text = pool_strndup(pool, b->data ? b->data : "", b->len)))
+		return GZ_ENOMEM;
 	return GZ_OK;
 }
 
@@ -161,7 +169,8 @@ cli_html_refresh(struct store *st, FILE *progress)
 		for (i = 0; i < n; i++) {
 			after = ids[i];
 			rc = refresh_render(st, pool, &b, ids[i],
-					    &items[nitems].html, &bytes,
+					    &items[nitems].html,
+					    &items[nitems].text, &bytes,
 					    progress);
 			if (rc == GZ_ENOTFOUND)
 				continue;

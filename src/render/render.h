@@ -106,6 +106,11 @@ int render_escape_url(struct buf *out, const char *s, size_t len);
  * <script> element: < > & and U+2028/U+2029 are \u-escaped. */
 int render_escape_json(struct buf *out, const char *s, size_t len);
 
+/* Appends the text of html (written by gazette's renderers) to out: tags
+ * dropped, entities decoded, white space folded to single spaces, none
+ * at either end. Returns GZ_OK or out's error (html_text.c). */
+int render_html_text(struct buf *out, const char *html);
+
 /* ---- readers' plain text (text.c) --------------------------------------- */
 
 /* Renders a reader's plain text as HTML appended to out: paragraphs (blank

@@ -210,89 +210,35 @@ out:
 	return rc;
 }
 
-/* The five entities cmark writes, decoded. Returns the bytes read from
- * s (an '&' alone when it is none of them) and sets *c. */
-static size_t
-excerpt_entity(const char *s, char *c)
-{
-	static const struct {
-		const char *ent;
-		char c;
-	} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
-		    {"&quot;", '"'}, {"&#39;", '\''}};
-	size_t i;
-
-	for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-		if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0) {
-			*c = ents[i].c;
-			return strlen(ents[i].ent);
-		}
-	*c = '&';
-	return 1;
-}
-
 const char *
 site_text_excerpt(struct pool *pool, const char *html, size_t max)
 {
 	struct buf b;
-	const char *p = html, *r = NULL;
-	bool space = false, cut = false;
+	const char *r = NULL;
+	size_t len;
 
-	buf_init(&b, max + 8);
-	while (*p && !cut) {
-		char c = *p;
-		size_t n = 1;
-
-		if (c == '<') {
-			const char *gt = strchr(p, '>');
-
-			p = gt ? gt + 1 : p + strlen(p);
-			space = true; /* a tag between words parts them */
-			continue;
-		}
-		if (c == '&')
-			n = excerpt_entity(p, &c);
-		p += n;
-		if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-			space = true;
-			continue;
-		}
-		if (space && b.len) {
-			if (b.len + 1 > max)
-				cut = true;
-			else
-				buf_putc(&b, ' ');
-		}
-		space = false;
-		if (!cut && b.len + 1 > max)
-			cut = true;
-		if (!cut)
-			buf_putc(&b, c);
-	}
-	if (cut && b.len) {
-		size_t len = b.len;
-
-		/* Back to the last whole word, and never inside a UTF-8
-		 * sequence. */
-		while (len && b.data[len - 1] != ' ')
+	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
+	if (render_html_text(&b, html) != GZ_OK)
+		goto out;
+	len = b.len;
+	if (len > max) {
+		/* Back to the last whole word that fits... */
+		len = max;
+		while (len && b.data[len] != ' ')
 			len--;
+		/* ...or, for one long word, to the last whole character. */
 		if (!len) {
 			size_t bad = 0;
 
-			/* One long word: cut it, but before a sequence the
-			 * cut left incomplete. */
-			len = b.len;
+			len = max;
 			if (!utf8_valid(b.data, len, &bad))
 				len = bad;
 		}
-		while (len && b.data[len - 1] == ' ')
-			len--;
-		b.len = len;
-		b.data[len] = '\0';
-		buf_puts(&b, "…");
+		r = pool_printf(pool, "%.*s…", (int)len, b.data);
+		goto out;
 	}
-	if (!b.err)
-		r = pool_strndup(pool, b.data ? b.data : "", b.len);
+	r = pool_strndup(pool, b.data ? b.data : "", b.len);
+out:
 	buf_fini(&b);
 	return r;
 }

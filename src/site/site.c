@@ -96,6 +96,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		{"/tag/{slug}/feed.rss", site_feed},
 		{"/tag/{slug}/feed.json", site_feed},
 		{"/healthz", site_health},
+		{"/search", site_search},
 		{"/archive", site_archive_index},
 		{"/archive/{year}/{month}", site_archive_month},
 		{"/robots.txt", site_robots},

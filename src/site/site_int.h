@@ -199,6 +199,14 @@ int site_jsonld_article(struct site *site, struct pool *pool,
 const char *site_text_excerpt(struct pool *pool, const char *html,
 			      size_t max);
 
+/* Builds the FTS5 query for what a reader typed, q (valid UTF-8), into
+ * out (search_query.c): each word or "phrase" quoted, a trailing * a
+ * prefix, every other character plain text. Output: *terms (kept),
+ * *cut (true when words or bytes past the limits were dropped). Returns
+ * GZ_OK, GZ_ENOTFOUND (nothing to search for) or out's error. */
+int site_search_query(struct buf *out, const char *q, size_t *terms,
+		      bool *cut);
+
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
@@ -209,6 +217,7 @@ int site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_favicon(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_feed(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_search(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_robots(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_sitemap_index(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp);

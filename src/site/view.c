@@ -27,6 +27,9 @@ const char *const site_view_names[] = {
 	"archive_years", "label", "months",
 	/* masthead and footer */
 	"masthead_date", "day_human", "day_iso", "footer_links",
+	/* search */
+	"search_query", "noindex", "search", "note", "results",
+	"headline_html", "snippet_html",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",
@@ -216,6 +219,7 @@ view_footer_links(struct pool *pool)
 	static const struct {
 		const char *name, *url;
 	} links[] = {
+		{"Search", "/search"},
 		{"Archive", "/archive"},
 		{"Feeds", "/feed.atom"},
 	};

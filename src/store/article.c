@@ -72,20 +72,7 @@ static const struct store_named named_tag = {
 	.slug_set_sql = "UPDATE tags SET slug = 'tag-' || id WHERE id = ?1",
 };
 
-/* Columns 0-14 of every article read; article_row reads them. */
-#define ARTICLE_COLS                                                   \
-	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
-	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
-	" coalesce(a.published_at, 0), a.updated_at, a.created_at,"    \
-	" a.comment_count, coalesce(a.comments_close_at, 0)"
-/* The columns after ARTICLE_COLS, where store_article_get reads the body
- * and its stored HTML. */
-#define ARTICLE_COL_BODY 15
-#define ARTICLE_COL_HTML 16
-#define ARTICLE_COL_HTML_VERSION 17
-#define ARTICLE_FROM \
-	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
-#define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
+/* ARTICLE_COLS, ARTICLE_FROM and VISIBLE are in store_int.h. */
 
 static const char article_get_sql[] =
 	"SELECT " ARTICLE_COLS ", a.body, a.body_html, a.html_version"
@@ -168,9 +155,8 @@ static const char *const total_sql[4] = {
 	"SELECT count(*)" TAG_FROM BY_SECTION,
 };
 
-/* Fills a from columns 0-14 of row s; body is "" and tags empty. */
-static int
-article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
+int
+store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 {
 	const char *status;
 	size_t i;
@@ -280,7 +266,7 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	}
 	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	if ((err = article_row(pool, s, out)) != GZ_OK)
+	if ((err = store_article_row(pool, s, out)) != GZ_OK)
 		goto out;
 	if (!(out->body = store_col_text(pool, s, ARTICLE_COL_BODY))) {
 		err = GZ_ENOMEM;
@@ -397,7 +383,7 @@ store_article_list(struct store *st, struct pool *pool,
 			goto out;
 		}
 		arr = p;
-		if ((err = article_row(pool, s, &arr[len])) != GZ_OK)
+		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
 			goto out;
 		len++;
 	}
@@ -493,7 +479,7 @@ store_article_range(struct store *st, struct pool *pool, int64_t now,
 			goto out;
 		}
 		arr = p;
-		if ((err = article_row(pool, s, &arr[len])) != GZ_OK)
+		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
 			goto out;
 		len++;
 	}
@@ -647,7 +633,8 @@ article_input_check(const struct store_article_input *in)
 	    !store_utf8_ok(in->headline) || !store_utf8_ok(in->summary) ||
 	    !store_utf8_ok(in->body) || !store_utf8_ok(in->byline) ||
 	    !store_utf8_ok(in->dateline) || !store_utf8_ok(in->section) ||
-	    !store_utf8_ok(in->lang) || !store_utf8_ok(in->body_html))
+	    !store_utf8_ok(in->lang) || !store_utf8_ok(in->body_html) ||
+	    !store_utf8_ok(in->body_text))
 		return GZ_EINVAL;
 	for (i = 0; i < in->ntags; i++)
 		if (!in->tags[i] || !store_utf8_ok(in->tags[i]))
@@ -666,15 +653,16 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 		"INSERT INTO articles (slug, headline, summary, body, byline,"
 		" dateline, section_id, lang, status, published_at, created_at,"
 		" updated_at, import_key, comments_close_at, body_html,"
-		" html_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-		" nullif(?10, 0), ?11, ?11, ?12, nullif(?14, 0), ?15, ?16)"
-		" RETURNING id";
+		" html_version, body_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9, nullif(?10, 0), ?11, ?11, ?12, nullif(?14, 0), ?15,"
+		" ?16, ?17) RETURNING id";
 	static const char update_sql[] =
 		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
 		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
 		" lang = ?8, status = ?9, published_at = nullif(?10, 0),"
 		" updated_at = ?11, comments_close_at = nullif(?14, 0),"
-		" body_html = ?15, html_version = ?16 WHERE id = ?13";
+		" body_html = ?15, html_version = ?16, body_text = ?17"
+		" WHERE id = ?13";
 	const char *sql = existing_id ? update_sql : insert_sql;
 	const char *key = in->import_key && *in->import_key ? in->import_key
 							    : NULL;
@@ -719,6 +707,10 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 16, in->body_html ? in->html_version
 							   : 0);
+	/* What search reads: the text of the HTML, else the Markdown. */
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 17, in->body_text ? in->body_text
+							  : store_nz(in->body));
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, sql);
 		store_stmt_done(s);
@@ -955,18 +947,18 @@ out:
  * GZ_EINVAL (NULL or invalid UTF-8) or a mapped error. */
 int
 store_article_html_set(struct store *st, int64_t id, const char *html,
-		       int html_version)
+		       const char *text, int html_version)
 {
 	static const char sql[] =
-		"UPDATE articles SET body_html = ?2, html_version = ?3"
-		" WHERE id = ?1";
+		"UPDATE articles SET body_html = ?2, html_version = ?3,"
+		" body_text = coalesce(?4, body_text) WHERE id = ?1";
 	struct store_conn *c;
 	sqlite3_stmt *s;
 	int err, rc;
 
 	assert(st);
 	c = store_writer(st);
-	if (!html || !store_utf8_ok(html))
+	if (!html || !store_utf8_ok(html) || !store_utf8_ok(text))
 		return GZ_EINVAL;
 	if ((err = store_stmt_bind_int64(c, STMT_ARTICLE_HTML_SET, sql, id,
 					 &s)) != GZ_OK)
@@ -974,6 +966,8 @@ store_article_html_set(struct store *st, int64_t id, const char *html,
 	rc = store_bind_text(s, 2, html);
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 3, html_version);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 4, text);
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, sql);
 		store_stmt_done(s);

@@ -242,6 +242,40 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX comments_commenter ON comments (commenter_key, status)"
 	"  WHERE commenter_key IS NOT NULL;"
 	"DROP INDEX comments_email;",
+
+	/* Version 7: search (search.c). body_text is the body's text as
+	 * read (its HTML without the markup; the Markdown until the
+	 * start-up refresh remakes both, which html_version 0 asks for). articles_fts indexes headline, summary
+	 * and body_text of every article, drafts too (a search filters on
+	 * visibility, as every listing does), with diacritics folded, and
+	 * follows each insert, edit and delete in the same transaction by
+	 * the triggers. */
+	"ALTER TABLE articles ADD COLUMN body_text TEXT NOT NULL DEFAULT '';"
+	"UPDATE articles SET body_text = body;"
+	/* The start-up refresh remakes each body's HTML, and its text. */
+	"UPDATE articles SET html_version = 0;"
+	"CREATE VIRTUAL TABLE articles_fts USING fts5("
+	"  headline, summary, body_text,"
+	"  content = 'articles', content_rowid = 'id',"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');"
+	"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN"
+	"  INSERT INTO articles_fts (rowid, headline, summary, body_text)"
+	"  VALUES (new.id, new.headline, new.summary, new.body_text);"
+	"END;"
+	"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN"
+	"  INSERT INTO articles_fts (articles_fts, rowid, headline, summary,"
+	"  body_text) VALUES ('delete', old.id, old.headline, old.summary,"
+	"  old.body_text);"
+	"END;"
+	"CREATE TRIGGER articles_fts_update"
+	"  AFTER UPDATE OF headline, summary, body_text ON articles BEGIN"
+	"  INSERT INTO articles_fts (articles_fts, rowid, headline, summary,"
+	"  body_text) VALUES ('delete', old.id, old.headline, old.summary,"
+	"  old.body_text);"
+	"  INSERT INTO articles_fts (rowid, headline, summary, body_text)"
+	"  VALUES (new.id, new.headline, new.summary, new.body_text);"
+	"END;",
 };
 
 #define STORE_SCHEMA_VERSION \

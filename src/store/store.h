@@ -89,6 +89,9 @@ struct store_article_input {
 	 * renders it per view until store_article_html_set fills it). */
 	const char *body_html;
 	int html_version;
+	/* The body's text, as search indexes it (render_html_text of
+	 * body_html); NULL: the Markdown body stands in. */
+	const char *body_text;
 };
 
 struct store_article_query {
@@ -129,6 +132,23 @@ int store_article_put(struct store *st, const struct store_article_input *in,
  * GZ_ENOTFOUND. */
 int store_article_id_by_key(struct store *st, const char *import_key,
 			    int64_t *id);
+/* One search result (search.c): the article as a listing has it, its
+ * headline and a snippet of its body with each match between U+0001 and
+ * U+0002. */
+struct store_search_hit {
+	struct store_article article;
+	const char *headline_marked;
+	const char *snippet;
+};
+/* Searches the articles visible at now for match, an FTS5 query (build
+ * it from a reader's words with care: every word quoted), best first,
+ * limit of them from offset. Output: *hits (pool array), *n, *total (all
+ * matches). Returns GZ_OK, GZ_EINVAL (FTS5 refused the query),
+ * GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int store_search(struct store *st, struct pool *pool, int64_t now,
+		 const char *match, size_t limit, size_t offset,
+		 struct store_search_hit **hits, size_t *n, size_t *total);
+
 /* What a sitemap needs of a visible article (sitemap.c). The strings are
  * valid only during the callback that receives the row. */
 struct store_sitemap_row {
@@ -185,11 +205,12 @@ int store_article_count(struct store *st, int64_t *n);
 int store_article_html_stale(struct store *st, struct pool *pool,
 			     int html_version, int64_t after_id, size_t limit,
 			     int64_t **ids, size_t *n);
-/* Stores article id's body HTML made by renderer html_version (no change
- * event: the page looks the same). Inside store_tx_begin/commit. Returns
- * GZ_OK, GZ_ENOTFOUND or GZ_EDB. */
+/* Stores article id's body HTML made by renderer html_version, and its
+ * text for search (text NULL keeps the text stored); no change event:
+ * the page looks the same. Inside store_tx_begin/commit. Returns GZ_OK,
+ * GZ_ENOTFOUND, GZ_EINVAL or GZ_EDB. */
 int store_article_html_set(struct store *st, int64_t id, const char *html,
-			   int html_version);
+			   const char *text, int html_version);
 
 /* Lists sections by name, each with its count of articles visible at now.
  * The counts are kept on write (store_article_put, store_due_publish), not

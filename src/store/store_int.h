@@ -122,6 +122,9 @@ enum store_stmt_id {
 	/* article.c: stored HTML, and the counts behind the totals */
 	STMT_ARTICLE_HTML_STALE,
 	STMT_ARTICLE_HTML_SET,
+	/* search.c */
+	STMT_SEARCH,
+	STMT_SEARCH_TOTAL,
 	/* sitemap.c */
 	STMT_SITEMAP_EACH,
 	STMT_SITEMAP_PIECES,
@@ -224,6 +227,28 @@ struct store {
 int store_changes_open(struct store *st);
 void store_changes_close(struct store *st);
 int store_changes_record(struct store *st);
+
+/* The columns every article read selects (0-14), read by
+ * store_article_row, the join that gives them, and what a reader may see
+ * at ?1 (article.c, search.c). */
+#define ARTICLE_COLS                                                   \
+	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
+	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
+	" coalesce(a.published_at, 0), a.updated_at, a.created_at,"    \
+	" a.comment_count, coalesce(a.comments_close_at, 0)"
+/* The columns after ARTICLE_COLS, where store_article_get reads the body
+ * and its stored HTML. */
+#define ARTICLE_COL_BODY 15
+#define ARTICLE_COL_HTML 16
+#define ARTICLE_COL_HTML_VERSION 17
+#define ARTICLE_FROM \
+	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
+#define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
+/* Fills a from columns 0-14 of row s (ARTICLE_COLS); body is "" and tags
+ * empty; strings in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status
+ * the schema forbids). */
+int store_article_row(struct pool *pool, sqlite3_stmt *s,
+		      struct store_article *a);
 
 /* Returns the statement id on connection c, preparing sql (a constant)
  * on first use; the connection keeps it until it closes. Returns GZ_OK

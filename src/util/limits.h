@@ -15,6 +15,10 @@
  * client sees the refusal instead of a reset connection; past it the
  * connection is cut. */
 #define GZ_LIMIT_DRAIN_BYTES (16u * 1024u * 1024u)
+/* A search: the text read from the box (a longer one is cut there, and
+ * the reader told), and the words or phrases kept of it. */
+#define GZ_LIMIT_SEARCH_BYTES 256u
+#define GZ_LIMIT_SEARCH_TERMS 16u
 /* Fields in a POSTed form; gazette's forms have about ten. */
 #define GZ_LIMIT_FORM_FIELDS 32u
 /* A multipart field's name; gazette's are a word. */

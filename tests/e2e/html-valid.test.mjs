@@ -50,6 +50,14 @@ describe('HTML validity (Nu Html Checker)', T, () => {
     add('article-fa', persian.path);
     add('section', site.sections[0].path);
     add('tag', site.tags[0]);
+    add('archive', '/archive');
+    const month = (await get(`${srv.url}/archive`)).body.match(/href="(\/archive\/\d{4}\/\d\d)"/);
+    assert.ok(month, 'the archive lists a month');
+    add('archive-month', month[1]);
+    add('search', '/search?q=river');
+    add('search-empty', '/search?q=');
+    add('search-none', '/search?q=nothingmatches');
+    add('front-page2', '/?page=2');
     add('not-found', '/no/such/page', 404);
   });
 

@@ -101,6 +101,8 @@ describe('a reader in chromium', T, () => {
     'a section page': () => site.sections[0].path,
     'a tag page': () => site.tags[0],
     'the Persian article': () => persian().path,
+    'the archive': () => '/archive',
+    'a search': () => '/search?q=river',
     'the 404 page': () => '/no/such/page',
   };
 
@@ -130,7 +132,7 @@ describe('a reader in chromium', T, () => {
       await page.emulateMedia({ colorScheme: 'light' });
     });
 
-    for (const what of ['the front page', 'an article']) {
+    for (const what of ['the front page', 'an article', 'a search']) {
       it(`on ${what}`, async () => {
         await assertAccessible(`${what} (dark)`, pages[what]());
         await page.screenshot({

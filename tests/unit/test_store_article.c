@@ -911,13 +911,13 @@ test_html_stale_set_round_trip(void **state)
 	assert_int_equal(ids[0], id3);
 
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
-	assert_int_equal(store_article_html_set(fx->st, id1, "<p>One</p>", 2),
+	assert_int_equal(store_article_html_set(fx->st, id1, "<p>One</p>", NULL, 2),
 			 GZ_OK);
-	assert_int_equal(store_article_html_set(fx->st, id3, "<p>v2</p>", 2),
+	assert_int_equal(store_article_html_set(fx->st, id3, "<p>v2</p>", NULL, 2),
 			 GZ_OK);
-	assert_int_equal(store_article_html_set(fx->st, 999, "<p>x</p>", 2),
+	assert_int_equal(store_article_html_set(fx->st, 999, "<p>x</p>", NULL, 2),
 			 GZ_ENOTFOUND);
-	assert_int_equal(store_article_html_set(fx->st, id1, NULL, 2),
+	assert_int_equal(store_article_html_set(fx->st, id1, NULL, NULL, 2),
 			 GZ_EINVAL);
 	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
 

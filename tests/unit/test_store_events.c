@@ -332,7 +332,7 @@ test_html_set_fires_nothing(void **state)
 
 	reset(fx);
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
-	assert_int_equal(store_article_html_set(fx->st, id, "<p>x</p>", 1),
+	assert_int_equal(store_article_html_set(fx->st, id, "<p>x</p>", NULL, 1),
 			 GZ_OK);
 	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
 	assert_int_equal(fx->fired, 0);

@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -294,8 +294,11 @@ test_open_creates_wal(void **state)
 	tables = raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 			      " FROM sqlite_master WHERE type = 'table'"
 			      " ORDER BY name)");
-	assert_string_equal(tables, "article_tags,articles,changes,comment_nonces,"
-				    "comments,moderation_log,sections,tags");
+	assert_string_equal(tables, "article_tags,articles,articles_fts,"
+				    "articles_fts_config,articles_fts_data,"
+				    "articles_fts_docsize,articles_fts_idx,"
+				    "changes,comment_nonces,comments,"
+				    "moderation_log,sections,tags");
 	free(tables);
 	sqlite3_close(db);
 	store_close(st);
