@@ -3,8 +3,9 @@
 // most 50,000 URLs and list every visible article exactly once, and never
 // a draft or a story scheduled for later; /sitemap-news.xml holds the
 // articles of the last 48 hours in the Google News schema. Every file is
-// validated with xmllint against the schemas in tests/schemas/ (written from
-// the sitemaps.org and Google News protocols, offline).
+// validated with xmllint against the schemas in tests/schemas/ (the
+// sitemaps.org urlset schema as published; the index and Google News
+// schemas written from their protocols), offline.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -134,7 +135,7 @@ describe('sitemaps and robots.txt', T, () => {
 
   it('the news sitemap has the last 48 hours in the Google News schema', async () => {
     const res = await get(`${base}/sitemap-news.xml`);
-    validate(res.body, 'sitemap.xsd', '/sitemap-news.xml');
+    validate(res.body, 'sitemap-with-news.xsd', '/sitemap-news.xml');
     const titles = texts(res.body, 'news:title');
     assert.deepEqual(titles, ['Fresh: <b>"Quotes" & \'apostrophes\'</b>', 'خبر تازه از شهر'],
       'newest first, escaped, nothing older than two days, no draft or scheduled story');
@@ -181,7 +182,7 @@ describe('sitemaps of a site with nothing published yet', T, () => {
       validate(index.body, 'siteindex.xsd', '/sitemap.xml');
       assert.equal(texts(index.body, 'loc').length, 1);
       validate((await get(`${srv.url}/sitemap-pages.xml`)).body, 'sitemap.xsd', 'pages');
-      validate((await get(`${srv.url}/sitemap-news.xml`)).body, 'sitemap.xsd', 'news');
+      validate((await get(`${srv.url}/sitemap-news.xml`)).body, 'sitemap-with-news.xsd', 'news');
       assert.equal((await request(`${srv.url}/sitemap-articles.xml?page=1`)).status, 404);
     } finally {
       await stopChecked(srv);
