@@ -41,6 +41,8 @@ if [ "$what" = test ]; then
 	command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 	# Some tests edit a site's database behind gazette's back.
 	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+	# The slow-clients test attacks a server with it.
+	command -v slowhttptest >/dev/null 2>&1 || missing="$missing slowhttptest"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" = bench ]; then
