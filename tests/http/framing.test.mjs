@@ -16,12 +16,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { articlePaths, commentSite, fieldsFor, openArticle, submit } from '../lib/comments.mjs';
+import { articlePaths, commentSite, fieldsFor, openArticle, setConf, submit } from '../lib/comments.mjs';
 import { rawExchange, request, startServer, stopChecked } from '../lib/gazette.mjs';
 
 // Quick enough that an answer held back until the 15 s idle timeout
 // counts as none (a guard, not a timing assertion).
 const SOON = { timeout: 5000 };
+
+// POSTs a valid comment to article path of server s with extra headers
+// (Host among them: node:http sends it as given). Resolves to the status.
+async function postWith(s, path, headers) {
+  const page = await openArticle(s.url, path);
+  const body = new URLSearchParams(fieldsFor(page.form, { name: 'Origin Test' })).toString();
+  const res = await request(s.url + page.form.action, {
+    method: 'POST', body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+  });
+  return res.status;
+}
 
 describe('framing and origin', { timeout: 120000 }, () => {
   let srv; let A;
@@ -116,6 +128,44 @@ describe('framing and origin', { timeout: 120000 }, () => {
     const own = await submit(srv.url, page.form.action, fieldsFor((await openArticle(srv.url, A)).form,
       { name: 'Same Site' }), { headers: { Origin: srv.url } });
     assert.equal(own.status, 303);
+  });
+
+  it('an Origin on a loopback name is the site only when the Host is that name', async () => {
+    // The tests' own case: the page and the POST both at 127.0.0.1:PORT.
+    assert.equal(await postWith(srv, A, { Origin: srv.url }), 303);
+    assert.equal(await postWith(srv, A, { Origin: `http://localhost:${srv.port}`, Host: `localhost:${srv.port}` }), 303);
+    // DNS rebinding: evil.example made to point here; Origin and Host
+    // agree, but the name is not one this site answers as.
+    assert.equal(await postWith(srv, A, { Origin: 'http://evil.example', Host: 'evil.example' }), 403);
+    assert.equal(await postWith(srv, A,
+      { Origin: `http://evil.example:${srv.port}`, Host: `evil.example:${srv.port}` }), 403);
+    // A loopback Origin that is not where the request went.
+    assert.equal(await postWith(srv, A, { Origin: 'http://127.0.0.1:1' }), 403);
+    assert.equal(await postWith(srv, A, { Origin: 'null' }), 403);
+  });
+
+  it('an Origin matching base_url is compared by scheme, host and port, default ports filled in', async () => {
+    const { site } = commentSite([{ title: 'Proxied' }], { moderation: 'post' });
+    setConf(site, 'site', { base_url: 'https://news.example' });
+    const prox = await startServer(['serve', '--site', site]);
+    try {
+      const [P] = await articlePaths(prox.url, ['Proxied']);
+      // Behind a TLS proxy: Host is whatever the proxy sends.
+      assert.equal(await postWith(prox, P, { Origin: 'https://news.example' }), 303);
+      assert.equal(await postWith(prox, P, { Origin: 'https://news.example:443' }), 303);
+      assert.equal(await postWith(prox, P, { Origin: 'https://NEWS.example' }), 303);
+      // The site's name on another port, with its scheme, as the Host.
+      assert.equal(await postWith(prox, P, { Origin: 'https://news.example:8443', Host: 'news.example:8443' }), 303);
+      // Another scheme or port is another origin.
+      assert.equal(await postWith(prox, P, { Origin: 'http://news.example' }), 403);
+      assert.equal(await postWith(prox, P, { Origin: 'http://news.example', Host: 'news.example' }), 403);
+      assert.equal(await postWith(prox, P, { Origin: 'https://news.example:8443' }), 403);
+      assert.equal(await postWith(prox, P, { Origin: 'https://news.example.evil.example' }), 403);
+      // DNS rebinding, with the site's base_url elsewhere.
+      assert.equal(await postWith(prox, P, { Origin: 'http://evil.example', Host: 'evil.example' }), 403);
+    } finally {
+      await stopChecked(prox);
+    }
   });
 
   it('a comment with invalid UTF-8 is shown again as valid UTF-8', async () => {
