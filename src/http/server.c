@@ -104,8 +104,9 @@ struct request_state {
  * GZ_LIMIT_HEADER_SECONDS of the connection's start or of the previous
  * request's end; a body within GZ_LIMIT_BODY_SECONDS plus its size at
  * GZ_LIMIT_MIN_RATE; a response within GZ_LIMIT_SEND_SECONDS plus its
- * size at the same rate. A suspended request (a comment waiting for its
- * group commit) waits for us, not for the client, and has none. A thread
+ * size at the same rate. From the end of the body until the answer is
+ * queued the request waits for us, not for the client (its handler runs,
+ * or a comment waits suspended for its group commit): it has none. A thread
  * looks every GZ_LIMIT_SWEEP_MS and shuts down (never closes: the
  * descriptor is libmicrohttpd's) the socket of each connection past its
  * deadline; libmicrohttpd then sees the connection end and cleans it up.
@@ -199,7 +200,8 @@ server_deadline_send(struct MHD_Connection *conn, uint64_t len)
 				 server_rate_ms(len));
 }
 
-/* The request is suspended: it waits for the server, not the client. */
+/* The request waits for the server, not the client: being handled, or
+ * suspended. */
 static void
 server_deadline_none(struct MHD_Connection *conn)
 {
@@ -1197,6 +1199,9 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (!rs->finished) {
 		rs->finished = true;
+		/* The client has sent its part: the time the handler takes
+		 * is ours, until the answer is queued. */
+		server_deadline_none(conn);
 		if (!rs->refuse && rs->form && !http_form_finish(rs->form))
 			rs->refuse = 400;
 	}
