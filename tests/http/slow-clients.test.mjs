@@ -8,6 +8,8 @@
 //     sending a request line and then one header line every few seconds,
 //     and opening again when the server closes it; a comment POST is
 //     taken during it too;
+//   - the same with whole headers and a slow body, POSTed to the
+//     comment route;
 //   - slowhttptest (Debian's package) in slow-headers mode (-H);
 //   - slowhttptest in slow-body mode (-B), POSTing to the comment route.
 //
@@ -16,7 +18,7 @@
 // them for ever: libmicrohttpd's own timeout resets on every byte.
 //
 // Each attack is bounded (ATTACK_MS, slowhttptest's -l), so the file takes
-// about a minute. Nothing here asserts how long anything took: a reader's
+// about 70 s. Nothing here asserts how long anything took: a reader's
 // request has a generous guard only so that a server that no longer
 // answers fails the test instead of hanging it.
 
@@ -37,6 +39,8 @@ const TRICKLE_MS = 5000;      // a header line this often, on each connection
 const READER = '127.0.0.100'; // the ordinary reader's own address
 const READER_GUARD_MS = 10000; // a reader's request with no answer by then failed
 const READER_PAUSE_MS = 500;
+// The slow bodies' declared length: due within 10 s + 1000 / 500 B/s.
+const SLOW_BODY_BYTES = 1000;
 
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
@@ -76,9 +80,11 @@ function assertServed(seen, what) {
 
 // A slow-loris from many addresses: each connection sends a request line,
 // then a header line every TRICKLE_MS, never the blank line that ends the
-// headers; a connection the server closes is opened again. Resolves after
-// ms to {opened, closedByServer}.
-function slowLoris(port, ms) {
+// headers; a connection the server closes is opened again. With body set,
+// each sends whole headers of a comment POST whose declared body then
+// comes a few bytes every TRICKLE_MS instead. Resolves after ms to
+// {opened, closedByServer}.
+function slowLoris(port, ms, body = false) {
   return new Promise((resolve) => {
     const socks = new Set();
     let opened = 0; let closedByServer = 0; let over = false;
@@ -89,8 +95,14 @@ function slowLoris(port, ms) {
       socks.add(s);
       let timer = null;
       s.on('connect', () => {
-        s.write(`GET /?n=${opened} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
-        timer = setInterval(() => s.write(`X-Slow-${Date.now()}: still coming\r\n`), TRICKLE_MS);
+        if (body) {
+          s.write('POST /news/1/comments HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${SLOW_BODY_BYTES}\r\n\r\nname=`);
+          timer = setInterval(() => s.write('aaaa'), TRICKLE_MS);
+        } else {
+          s.write(`GET /?n=${opened} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+          timer = setInterval(() => s.write(`X-Slow-${Date.now()}: still coming\r\n`), TRICKLE_MS);
+        }
       });
       s.on('error', () => {});
       s.on('close', () => {
@@ -169,6 +181,17 @@ describe('slow clients', { timeout: 150000 }, () => {
     assert.ok(opened >= ADDRESSES * PER_ADDRESS, `opened ${opened}`);
     // Past the header deadline the server shut them down; the attacker
     // had to open them again.
+    assert.ok(closedByServer >= ADDRESSES * PER_ADDRESS / 2,
+      `the server closed only ${closedByServer} of the ${opened} slow connections`);
+  });
+
+  it('slow bodies from 20 addresses x 60 connections do not stop readers', async () => {
+    const attack = slowLoris(srv.port, ATTACK_MS, true);
+    await sleep(2000);
+    const seen = await readWhile(srv.port, A, attack);
+    const { opened, closedByServer } = await attack;
+    assertServed(seen, 'slow bodies');
+    assert.ok(opened >= ADDRESSES * PER_ADDRESS, `opened ${opened}`);
     assert.ok(closedByServer >= ADDRESSES * PER_ADDRESS / 2,
       `the server closed only ${closedByServer} of the ${opened} slow connections`);
   });
