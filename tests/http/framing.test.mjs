@@ -139,8 +139,16 @@ describe('framing and origin', { timeout: 120000 }, () => {
     assert.equal(await postWith(srv, A, { Origin: 'http://evil.example', Host: 'evil.example' }), 403);
     assert.equal(await postWith(srv, A,
       { Origin: `http://evil.example:${srv.port}`, Host: `evil.example:${srv.port}` }), 403);
-    // A loopback Origin that is not where the request went.
+    assert.equal(await postWith(srv, A, { Origin: `http://[::1]:${srv.port}`, Host: `[::1]:${srv.port}` }), 303);
+    // Names that only begin like a loopback name are anyone's.
+    for (const h of ['127.0.0.1.evil.example', 'localhost.evil.example', '127.0.0.1.']) {
+      assert.equal(await postWith(srv, A, { Origin: `http://${h}:${srv.port}`, Host: `${h}:${srv.port}` }), 403, h);
+    }
+    // A loopback Origin that is not where the request went, or over TLS,
+    // which gazette does not speak.
     assert.equal(await postWith(srv, A, { Origin: 'http://127.0.0.1:1' }), 403);
+    assert.equal(await postWith(srv, A, { Origin: `https://127.0.0.1:${srv.port}` }), 403);
+    assert.equal(await postWith(srv, A, { Origin: `${srv.url}/path` }), 403);
     assert.equal(await postWith(srv, A, { Origin: 'null' }), 403);
   });
 
