@@ -151,7 +151,10 @@ server_track_set(struct conn_track *t, int64_t deadline)
 }
 
 /* The headers are in: the body's deadline starts (declared: its
- * Content-Length, or 0 for none or chunked). */
+ * Content-Length, or 0 for none or chunked). A declared length counts
+ * only up to the largest body gazette takes: a client announcing 16 MB
+ * (a refused body, drained) gets no more time than one of 64 KB unless
+ * it sends at the minimum rate. */
 static void
 server_deadline_body(struct MHD_Connection *conn, uint64_t declared)
 {
@@ -159,6 +162,8 @@ server_deadline_body(struct MHD_Connection *conn, uint64_t declared)
 
 	if (!t)
 		return;
+	if (declared > GZ_LIMIT_BODY_BYTES)
+		declared = GZ_LIMIT_BODY_BYTES;
 	t->body_start = server_now_ms();
 	t->body_declared = declared;
 	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
@@ -178,8 +183,9 @@ server_deadline_request(struct MHD_Connection *conn)
 	server_deadline_body(conn, declared);
 }
 
-/* More body came (received: all of it so far): a body longer than it
- * declared (chunked) gets more time, at the minimum rate. */
+/* More body came (received: all of it so far): past what was declared
+ * (chunked, or a drained refusal), the body gets more time as it comes
+ * at the minimum rate. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 {
@@ -216,7 +222,10 @@ server_deadline_next(struct MHD_Connection *conn)
 			 server_now_ms() + GZ_LIMIT_HEADER_SECONDS * 1000);
 }
 
-/* libmicrohttpd's notice of a connection's start and end: tracks it. */
+/* libmicrohttpd's notice of a connection's start and end: tracks it from
+ * one to the other. The track is allocated here at the start and freed
+ * here at the end; a connection whose track cannot be allocated is
+ * served untracked (the idle timeout alone bounds it). */
 static void
 server_on_connection(void *cls, struct MHD_Connection *conn,
 		     void **socket_context,
@@ -230,7 +239,7 @@ server_on_connection(void *cls, struct MHD_Connection *conn,
 		ci = MHD_get_connection_info(conn,
 					     MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (!ci || !(t = calloc(1, sizeof(*t))))
-			return; /* untracked: the idle timeout still holds */
+			return;
 		t->fd = ci->connect_fd;
 		atomic_init(&t->deadline,
 			    server_now_ms() + GZ_LIMIT_HEADER_SECONDS * 1000);
