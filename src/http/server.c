@@ -12,7 +12,9 @@
  *
  * Each request gets a struct request_state holding its pool; it is freed
  * by server_on_completed when libmicrohttpd is done with the connection's
- * request.
+ * request. Each connection gets a struct conn_track holding its deadline,
+ * so that a client sending or reading slowly cannot keep it for ever
+ * ("slow clients" below).
  */
 #include <arpa/inet.h>
 #include <assert.h>
@@ -47,11 +49,11 @@
 struct conn_track {
 	struct conn_track *prev, *next; /* server_deadlines.head, under lock */
 	int fd;                    /* libmicrohttpd's: shut down, never closed */
-	_Atomic int64_t deadline;  /* monotonic ms; 0: none (suspended) */
+	_Atomic int64_t deadline;  /* monotonic ms; 0: none (the server's turn) */
 	bool cut;                  /* shut down already (under lock) */
 	/* The connection's own thread alone reads and writes these. */
 	int64_t body_start;        /* when the headers ended */
-	uint64_t body_declared;    /* Content-Length, or 0 */
+	uint64_t body_declared;    /* Content-Length (capped), or 0 */
 };
 
 /* Every live connection, and the thread that shuts down those past their
@@ -106,8 +108,8 @@ struct request_state {
  * GZ_LIMIT_MIN_RATE; a response within GZ_LIMIT_SEND_SECONDS plus its
  * size at the same rate. From the end of the body until the answer is
  * queued the request waits for us, not for the client (its handler runs,
- * or a comment waits suspended for its group commit): it has none. A thread
- * looks every GZ_LIMIT_SWEEP_MS and shuts down (never closes: the
+ * or a comment waits suspended for its group commit): it has none. A
+ * thread looks every GZ_LIMIT_SWEEP_MS and shuts down (never closes: the
  * descriptor is libmicrohttpd's) the socket of each connection past its
  * deadline; libmicrohttpd then sees the connection end and cleans it up.
  * libmicrohttpd sends its "closed" notice before it closes a descriptor,
