@@ -48,6 +48,8 @@ if [ "$what" = test ]; then
 	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 	# promtool checks /metrics (tests/http/metrics.test.mjs).
 	[ -x /usr/bin/promtool ] || missing="$missing prometheus"
+	# The slow-clients test attacks a server with it.
+	command -v slowhttptest >/dev/null 2>&1 || missing="$missing slowhttptest"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" = bench ]; then

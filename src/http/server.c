@@ -12,7 +12,9 @@
  *
  * Each request gets a struct request_state holding its pool; it is freed
  * by server_on_completed when libmicrohttpd is done with the connection's
- * request.
+ * request. Each connection gets a struct conn_track holding its deadline,
+ * so that a client sending or reading slowly cannot keep it for ever
+ * ("slow clients" below).
  */
 #include <arpa/inet.h>
 #include <assert.h>
@@ -20,10 +22,12 @@
 #include <stdatomic.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,10 +46,34 @@
 	"default-src 'none'; style-src 'self'; img-src 'self' https: data:; " \
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+/* One connection's deadline (see "slow clients" below); libmicrohttpd
+ * keeps it as the connection's socket context. */
+struct conn_track {
+	struct conn_track *prev, *next; /* server_deadlines.head, under lock */
+	int fd;                    /* libmicrohttpd's: shut down, never closed */
+	_Atomic int64_t deadline;  /* monotonic ms; 0: none (the server's turn) */
+	bool cut;                  /* shut down already (under lock) */
+	/* The connection's own thread alone reads and writes these. */
+	int64_t body_start;        /* when the headers ended */
+	uint64_t body_declared;    /* Content-Length (capped), or 0 */
+};
+
+/* Every live connection, and the thread that shuts down those past their
+ * deadline. */
+struct server_deadlines {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct conn_track *head;
+	pthread_t thread;
+	bool running;
+	bool stop; /* under lock */
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_opts opts;
 	unsigned port;
+	struct server_deadlines dl;
 	/* Requests suspended and not yet done (answered or dropped): the
 	 * server must not stop under them. */
 	_Atomic unsigned suspended;
@@ -59,6 +87,7 @@ struct request_state {
 	int refuse;        /* the status it will be refused with, or 0 */
 	unsigned allowed;  /* for a 405: the methods the path takes */
 	bool answered;     /* a response was queued early */
+	bool close_after;  /* framing not to be trusted further: close */
 	bool finished;     /* the body was read to its end */
 	/* Suspended by its handler (http_req_suspend), and resumed: the
 	 * next call of the handler is the one that answers. */
@@ -81,6 +110,325 @@ struct request_state {
 	uint64_t bytes;          /* the body bytes queued */
 	enum metrics_cache cache;
 };
+
+/* ---- slow clients: whole-request deadlines ---------------------------------
+ *
+ * libmicrohttpd's timeout is for idleness and resets on every byte, and
+ * it has no deadline for a request's headers or body. Each connection
+ * gets one here, kept in its socket context: headers within
+ * GZ_LIMIT_HEADER_SECONDS of the connection's start or of the previous
+ * request's end; a body within GZ_LIMIT_BODY_SECONDS plus its size at
+ * GZ_LIMIT_MIN_RATE; a response within GZ_LIMIT_SEND_SECONDS plus its
+ * size at the same rate. From the end of the body until the answer is
+ * queued the request waits for us, not for the client (its handler runs,
+ * or a comment waits suspended for its group commit): it has none. A
+ * thread looks every GZ_LIMIT_SWEEP_MS and shuts down (never closes: the
+ * descriptor is libmicrohttpd's) the socket of each connection past its
+ * deadline; libmicrohttpd then sees the connection end and cleans it up.
+ * libmicrohttpd sends its "closed" notice before it closes a descriptor,
+ * and that notice takes the lock to untrack the connection, so the thread
+ * never shuts down a descriptor number reused by another connection.
+ */
+
+static int64_t
+server_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds n bytes take at GZ_LIMIT_MIN_RATE. */
+static int64_t
+server_rate_ms(uint64_t n)
+{
+	if (n > (uint64_t)INT64_MAX / 4000)
+		return INT64_MAX / 4;
+	return (int64_t)(n * 1000 / GZ_LIMIT_MIN_RATE);
+}
+
+/* The connection's track, or NULL (not tracked: out of memory). */
+static struct conn_track *
+server_track(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void
+server_track_set(struct conn_track *t, int64_t deadline)
+{
+	if (t)
+		atomic_store(&t->deadline, deadline);
+}
+
+/* The headers are in: the body's deadline starts (declared: its
+ * Content-Length, or 0 for none or chunked). A declared length counts
+ * only up to the largest body gazette takes: a client announcing 16 MB
+ * (a refused body, drained) gets no more time than one of 64 KB unless
+ * it sends at the minimum rate. */
+static void
+server_deadline_body(struct MHD_Connection *conn, uint64_t declared)
+{
+	struct conn_track *t = server_track(conn);
+
+	if (!t)
+		return;
+	if (declared > GZ_LIMIT_BODY_BYTES)
+		declared = GZ_LIMIT_BODY_BYTES;
+	t->body_start = server_now_ms();
+	t->body_declared = declared;
+	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
+				    server_rate_ms(declared));
+}
+
+/* The same, with the length the request declares. */
+static void
+server_deadline_request(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	uint64_t declared = 0;
+
+	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
+		declared = 0;
+	server_deadline_body(conn, declared);
+}
+
+/* More body came (received: all of it so far): past what was declared
+ * (chunked, or a drained refusal), the body gets more time as it comes
+ * at the minimum rate. */
+static void
+server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
+{
+	struct conn_track *t = server_track(conn);
+
+	if (!t || received <= t->body_declared)
+		return;
+	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
+				    server_rate_ms(received));
+}
+
+/* A response of len bytes is queued: it must be read in time. */
+static void
+server_deadline_send(struct MHD_Connection *conn, uint64_t len)
+{
+	server_track_set(server_track(conn),
+			 server_now_ms() + GZ_LIMIT_SEND_SECONDS * 1000 +
+				 server_rate_ms(len));
+}
+
+/* The request waits for the server, not the client: being handled, or
+ * suspended. */
+static void
+server_deadline_none(struct MHD_Connection *conn)
+{
+	server_track_set(server_track(conn), 0);
+}
+
+/* A request is done: the next one's headers are due (keep-alive). */
+static void
+server_deadline_next(struct MHD_Connection *conn)
+{
+	server_track_set(server_track(conn),
+			 server_now_ms() + GZ_LIMIT_HEADER_SECONDS * 1000);
+}
+
+/* libmicrohttpd's notice of a connection's start and end: tracks it from
+ * one to the other. The track is allocated here at the start and freed
+ * here at the end; a connection whose track cannot be allocated is
+ * served untracked (the idle timeout alone bounds it). */
+static void
+server_on_connection(void *cls, struct MHD_Connection *conn,
+		     void **socket_context,
+		     enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	struct conn_track *t = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(t = calloc(1, sizeof(*t))))
+			return;
+		t->fd = ci->connect_fd;
+		atomic_init(&t->deadline,
+			    server_now_ms() + GZ_LIMIT_HEADER_SECONDS * 1000);
+		pthread_mutex_lock(&s->dl.lock);
+		t->next = s->dl.head;
+		if (s->dl.head)
+			s->dl.head->prev = t;
+		s->dl.head = t;
+		pthread_mutex_unlock(&s->dl.lock);
+		*socket_context = t;
+		return;
+	}
+	if (!t)
+		return;
+	pthread_mutex_lock(&s->dl.lock);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		s->dl.head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&s->dl.lock);
+	free(t);
+	*socket_context = NULL;
+}
+
+/* Shuts down every connection past its deadline, under the lock.
+ * Returns how many. */
+static unsigned
+server_sweep(struct http_server *s)
+{
+	int64_t now = server_now_ms(), d;
+	struct conn_track *t;
+	unsigned n = 0;
+
+	for (t = s->dl.head; t; t = t->next) {
+		d = atomic_load(&t->deadline);
+		if (d && now > d && !t->cut) {
+			shutdown(t->fd, SHUT_RDWR);
+			t->cut = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void *
+server_sweeper(void *arg)
+{
+	struct http_server *s = arg;
+	struct timespec until;
+	unsigned cut;
+
+	pthread_mutex_lock(&s->dl.lock);
+	while (!s->dl.stop) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)GZ_LIMIT_SWEEP_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->dl.wake, &s->dl.lock, &until);
+		if (s->dl.stop)
+			break;
+		/* One line a sweep at most, however many were cut. */
+		if ((cut = server_sweep(s)) > 0)
+			log_error("http: closed %u connection%s past %s deadline",
+				  cut, cut == 1 ? "" : "s",
+				  cut == 1 ? "its" : "their");
+	}
+	pthread_mutex_unlock(&s->dl.lock);
+	return NULL;
+}
+
+/* Makes the lock and starts the sweeping thread. Returns GZ_OK or
+ * GZ_ENOMEM. Stopped with server_deadlines_stop, freed with
+ * server_deadlines_fini. */
+static int
+server_deadlines_start(struct http_server *s)
+{
+	pthread_condattr_t ca;
+	int rc = GZ_ENOMEM;
+
+	if (pthread_mutex_init(&s->dl.lock, NULL) != 0)
+		return GZ_ENOMEM;
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail_lock;
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&s->dl.wake, &ca) == 0 ? GZ_OK : GZ_ENOMEM;
+	pthread_condattr_destroy(&ca);
+	if (rc != GZ_OK)
+		goto fail_lock;
+	if (pthread_create(&s->dl.thread, NULL, server_sweeper, s) != 0) {
+		pthread_cond_destroy(&s->dl.wake);
+		rc = GZ_ENOMEM;
+		goto fail_lock;
+	}
+	s->dl.running = true;
+	return GZ_OK;
+fail_lock:
+	pthread_mutex_destroy(&s->dl.lock);
+	return rc;
+}
+
+/* Stops the sweeping thread; connections still open are tracked (the
+ * lock stays) but no longer cut. */
+static void
+server_deadlines_stop(struct http_server *s)
+{
+	if (!s->dl.running)
+		return;
+	pthread_mutex_lock(&s->dl.lock);
+	s->dl.stop = true;
+	pthread_cond_signal(&s->dl.wake);
+	pthread_mutex_unlock(&s->dl.lock);
+	pthread_join(s->dl.thread, NULL);
+	s->dl.running = false;
+}
+
+/* Frees the lock, once libmicrohttpd has closed every connection. */
+static void
+server_deadlines_fini(struct http_server *s)
+{
+	pthread_cond_destroy(&s->dl.wake);
+	pthread_mutex_destroy(&s->dl.lock);
+}
+
+/* The connection limit this process can hold. The soft limit on file
+ * descriptors is raised to the hard one (a service's soft limit is often
+ * 1024 of a hard 500,000), and connections get what it allows less
+ * GZ_LIMIT_FD_RESERVE, at most GZ_LIMIT_CONNECTIONS. */
+static unsigned
+server_connection_budget(void)
+{
+	struct rlimit rl;
+	rlim_t avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return GZ_LIMIT_CONNECTIONS;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = old;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= (rlim_t)GZ_LIMIT_CONNECTIONS + GZ_LIMIT_FD_RESERVE)
+		return GZ_LIMIT_CONNECTIONS;
+	avail = rl.rlim_cur > 2 * GZ_LIMIT_FD_RESERVE
+		? rl.rlim_cur - GZ_LIMIT_FD_RESERVE
+		: rl.rlim_cur / 2;
+	if (avail == 0)
+		avail = 1;
+	log_error("http: %llu file descriptors allow %llu connections, not %u "
+		  "(raise the hard limit: LimitNOFILE= under systemd)",
+		  (unsigned long long)rl.rlim_cur, (unsigned long long)avail,
+		  GZ_LIMIT_CONNECTIONS);
+	return (unsigned)avail;
+}
+
+/* Queues r for req: the one place a response is handed to
+ * libmicrohttpd. len is its body's size, for the reader's deadline. */
+static enum MHD_Result
+server_send(struct MHD_Connection *conn, const struct http_req *req,
+	    unsigned status, struct MHD_Response *r, uint64_t len)
+{
+	const struct request_state *rs = req->server;
+
+	/* RFC 9112 6.1: after a message whose framing is in doubt, the
+	 * connection is not used again. */
+	if (rs && rs->close_after)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	server_deadline_send(conn, len);
+	return MHD_queue_response(conn, status, r);
+}
 
 static enum http_method
 server_method(const char *m)
@@ -177,20 +525,20 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 	const char *ct = resp->content_type ? resp->content_type
 					    : "text/html; charset=utf-8";
 	int status = resp->status ? resp->status : 200;
-	size_t i, resp_len = 0;
+	size_t i, len = 0;
 
-	if (resp->static_body && status != 304)
+	if (resp->static_body && status != 304) {
+		len = resp->static_len;
 		r = MHD_create_response_from_buffer(
-			resp_len = resp->static_len,
+			resp->static_len,
 			(void *)(uintptr_t)resp->static_body,
 			MHD_RESPMEM_PERSISTENT);
-	else if (status == 304)
+	} else if (status == 304) {
 		r = MHD_create_response_from_buffer(0, NULL,
 						    MHD_RESPMEM_PERSISTENT);
-	else {
-		size_t len;
+	} else {
 		char *body = buf_detach(&resp->body, &len);
-		resp_len = len;
+
 		r = MHD_create_response_from_buffer(len, body,
 						    MHD_RESPMEM_MUST_FREE);
 		if (!r)
@@ -204,9 +552,9 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 		MHD_add_response_header(r, resp->headers[i].name,
 					resp->headers[i].value);
 	server_headers_common(r);
-	ret = MHD_queue_response(conn, (unsigned)status, r);
+	ret = server_send(conn, req, (unsigned)status, r, len);
 	MHD_destroy_response(r);
-	server_access_note(req, status, status == 304 ? 0 : resp_len);
+	server_access_note(req, status, status == 304 ? 0 : len);
 	return ret;
 }
 
@@ -368,7 +716,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	const char *etag, *cc, *inm;
 	char lm[32], etag_buf[96];
 	size_t nslots = cache_page_nslots(page), nsegs, i, n, fill_len = 0;
-	uint64_t sent = 0; /* body bytes, for the access log */
+	uint64_t sent = 0; /* body bytes: the access log, the reader's deadline */
 	enum MHD_Result ret;
 	int status = 200;
 
@@ -460,7 +808,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
 					enc == CACHE_GZIP ? "gzip" : "br");
 	server_headers_common(r);
-	ret = MHD_queue_response(conn, (unsigned)status, r);
+	ret = server_send(conn, req, (unsigned)status, r, sent);
 	MHD_destroy_response(r);
 	server_access_note(req, status, sent);
 	cache_page_unref(page); /* a 304's reference; NULL otherwise */
@@ -713,6 +1061,7 @@ http_req_suspend(struct http_req *req)
 		return NULL;
 	}
 	rs->suspended = true;
+	server_deadline_none(rs->conn);
 	MHD_suspend_connection(rs->conn);
 	return (struct http_resume *)(void *)rs;
 }
@@ -771,6 +1120,15 @@ server_header_count(struct MHD_Connection *conn, const char *name)
 	return h.n;
 }
 
+/* True for HTTP/1.1 and any later 1.x (libmicrohttpd hands over only
+ * "HTTP/d.d", and answers other major versions itself). */
+static bool
+server_http11(const char *version)
+{
+	return version && strncmp(version, "HTTP/1.", 7) == 0 &&
+	       version[7] >= '1' && version[7] <= '9' && version[8] == '\0';
+}
+
 /* Decides, from the headers alone, whether the request will be refused.
  * Returns the status (0: not refused); *allowed gets the methods for 405;
  * *now is set when the answer cannot wait for a body gazette cannot
@@ -793,14 +1151,34 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 
 	*allowed = 0;
 	*now = false;
-	/* Only chunked, exactly and once, frames a body we can read. */
+	if (te && !server_http11(version)) {
+		/* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request is
+		 * faulty framing, whatever else it says. */
+		*now = true;
+		rs->close_after = true;
+		return 400;
+	}
+	/* Only chunked, exactly and once, frames a body we can read.
+	 * "chunked " (white space after it, RFC 9110 5.5) means chunked
+	 * too, but libmicrohttpd 0.9.75 compares the value with its white
+	 * space and, not seeing chunked, would read the body until the
+	 * client closes and then drop the request: we cannot take it, and
+	 * say so (docs/security.md). */
 	if (te && (strcasecmp(te, "chunked") != 0 ||
 		   server_header_count(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != 1)) {
 		*now = true;
+		rs->close_after = true;
 		return 501;
 	}
-	/* RFC 9112 3.2: an HTTP/1.1 request has exactly one Host. */
-	if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	/* RFC 9112 6.1: with both, Transfer-Encoding frames the body (as
+	 * libmicrohttpd reads it) and the connection is closed after the
+	 * answer: a proxy in front may have framed it by Content-Length. */
+	if (te && cl)
+		rs->close_after = true;
+	/* RFC 9112 3.2: an HTTP/1.1 request has exactly one Host, and so
+	 * has one of any later HTTP/1.x (RFC 9110 2.5: a server reads a
+	 * higher minor version as the highest it knows). */
+	if (server_http11(version) &&
 	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
 		return 400;
 	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
@@ -926,6 +1304,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rs->conn = conn;
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		server_access_start(s, rs, conn, method);
+		server_deadline_request(conn);
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
 		if (!rs->refuse && rs->method == HTTP_POST &&
@@ -961,6 +1340,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		/* Count every body, so a chunked one cannot run on without
 		 * bound; only a POST to a route that takes it is read. */
 		rs->body_bytes += *upload_data_size;
+		server_deadline_body_more(conn, rs->body_bytes);
 		if (rs->form && !rs->refuse &&
 		    rs->body_bytes <= GZ_LIMIT_BODY_BYTES)
 			http_form_feed(rs->form, upload_data, *upload_data_size);
@@ -974,6 +1354,9 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (!rs->finished) {
 		rs->finished = true;
+		/* The client has sent its part: the time the handler takes
+		 * is ours, until the answer is queued. */
+		server_deadline_none(conn);
 		if (!rs->refuse && rs->form && !http_form_finish(rs->form))
 			rs->refuse = 400;
 	}
@@ -988,6 +1371,7 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct request_state *rs = *con_cls;
 
+	server_deadline_next(conn);
 	if (!rs)
 		return;
 	server_access_done(rs, conn);
@@ -1081,23 +1465,30 @@ http_server_start(const struct http_server_opts *opts,
 	if (!(s = calloc(1, sizeof(*s))))
 		return GZ_ENOMEM;
 	s->opts = *opts;
+	if (server_deadlines_start(s) != GZ_OK) {
+		free(s);
+		return GZ_ENOMEM;
+	}
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, server_on_request, s,
 		/* The logger must come first to see the other options' errors. */
 		MHD_OPTION_EXTERNAL_LOGGER, server_on_log, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, GZ_LIMIT_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, server_connection_budget(),
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->per_ip_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, GZ_LIMIT_IDLE_SECONDS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GZ_LIMIT_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, server_on_completed, s,
 		MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, s,
+		MHD_OPTION_NOTIFY_CONNECTION, server_on_connection, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen,
 			 "cannot listen on %s (is another server using the port?)",
 			 opts->listen);
+		server_deadlines_stop(s);
+		server_deadlines_fini(s);
 		free(s);
 		return GZ_EIO;
 	}
@@ -1138,6 +1529,8 @@ http_server_stop(struct http_server *s)
 			  "exiting without them", atomic_load(&s->suspended));
 		return;
 	}
+	server_deadlines_stop(s);
 	MHD_stop_daemon(s->daemon);
+	server_deadlines_fini(s);
 	free(s);
 }

@@ -502,44 +502,157 @@ comments_resume(void *ctx)
 	http_resume(ctx);
 }
 
-/* The host[:port] of an origin or URL ("https://news.example.org:8443/x"
- * gives "news.example.org:8443"), as a length into s; 0 when s is not
- * http(s). */
-static size_t
-comments_hostport(const char *s, const char **out)
-{
-	const char *p;
+/* An origin (RFC 6454): scheme, host and port, the default port filled
+ * in, so that "https://news.example" and "https://news.example:443" are
+ * one. host points into the parsed text and is compared without case. */
+struct comments_origin {
+	bool https;
+	const char *host; /* "news.example", "127.0.0.1", "[::1]" */
+	size_t hlen;
+	unsigned port;
+};
 
-	if (strncasecmp(s, "http://", 7) == 0)
-		p = s + 7;
-	else if (strncasecmp(s, "https://", 8) == 0)
-		p = s + 8;
-	else
-		return 0;
-	*out = p;
-	return strcspn(p, "/?#");
+/* Parses "host[:port]" in s[0..len) into o, whose https is set and
+ * decides the default port. Returns false when it is not one. */
+static bool
+comments_authority(const char *s, size_t len, struct comments_origin *o)
+{
+	const char *rb;
+	size_t i, hlen;
+	unsigned port = 0;
+
+	if (len && s[0] == '[') {
+		if (!(rb = memchr(s, ']', len)))
+			return false;
+		hlen = (size_t)(rb - s) + 1;
+	} else {
+		hlen = strcspn(s, ":");
+		if (hlen > len)
+			hlen = len;
+	}
+	if (hlen == 0 || (hlen < len && s[hlen] != ':'))
+		return false;
+	for (i = 0; i < hlen; i++)
+		if ((unsigned char)s[i] <= ' ' || strchr("/?#@\\", s[i]))
+			return false;
+	o->host = s;
+	o->hlen = hlen;
+	o->port = o->https ? 443 : 80;
+	if (hlen + 1 >= len)
+		return true; /* no port, or an empty one (RFC 3986 3.2.3) */
+	for (i = hlen + 1; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		port = port * 10 + (unsigned)(s[i] - '0');
+		if (port > 65535)
+			return false;
+	}
+	o->port = port;
+	return port != 0;
 }
 
-/* True when the POST's Origin, if it has one, is this site: the host the
- * request was sent to (Host), or the one in base_url (behind a proxy that
- * rewrites Host). "null" (a sandboxed or privacy-conscious context) and
- * anything else are another site. */
+/* Parses the origin of s, an http(s) URL: when whole, s must be an origin
+ * and nothing more (an Origin header), else a path may follow (base_url).
+ * Returns false when it is not one. */
+static bool
+comments_hostport(const char *s, bool whole, struct comments_origin *o)
+{
+	const char *p;
+	size_t len;
+
+	if (strncasecmp(s, "http://", 7) == 0) {
+		o->https = false;
+		p = s + 7;
+	} else if (strncasecmp(s, "https://", 8) == 0) {
+		o->https = true;
+		p = s + 8;
+	} else {
+		return false;
+	}
+	len = strcspn(p, "/?#");
+	if (whole && p[len] != '\0')
+		return false;
+	return comments_authority(p, len, o);
+}
+
+static bool
+comments_same_host(const struct comments_origin *a,
+		   const struct comments_origin *b)
+{
+	return a->hlen == b->hlen && strncasecmp(a->host, b->host, a->hlen) == 0;
+}
+
+static bool
+comments_same_origin(const struct comments_origin *a,
+		     const struct comments_origin *b)
+{
+	return a->https == b->https && a->port == b->port &&
+	       comments_same_host(a, b);
+}
+
+/* True for a name no other site can have: "localhost", an IPv4 literal in
+ * 127.0.0.0/8, "[::1]". */
+static bool
+comments_loopback(const struct comments_origin *o)
+{
+	const char *h = o->host;
+	size_t i, dots = 0;
+
+	if ((o->hlen == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    (o->hlen == 5 && memcmp(h, "[::1]", 5) == 0))
+		return true;
+	if (o->hlen < 7 || o->hlen > 15 || memcmp(h, "127.", 4) != 0)
+		return false;
+	for (i = 4; i < o->hlen; i++) {
+		if (h[i] == '.')
+			dots++;
+		else if (h[i] < '0' || h[i] > '9')
+			return false;
+	}
+	return dots == 2;
+}
+
+/*
+ * True when the POST's Origin, if it has one, is this site. Scheme, host
+ * and port are compared, default ports filled in. Two origins are this
+ * site:
+ *
+ *  - base_url's, however the request reached us (a proxy rewriting Host);
+ *  - the one the request was sent to (its Host), but only when that host
+ *    is one the site answers as: base_url's host name, with base_url's
+ *    scheme (the site reached on another port), or a loopback name over
+ *    plain HTTP (gazette itself speaks no TLS; a local test or preview).
+ *
+ * Trusting any Host would let DNS rebinding through: a page at
+ * http://evil.example whose name is made to point at this server sends
+ * Origin http://evil.example and Host evil.example, which agree. Neither
+ * base_url's host nor a loopback literal can be an attacker's page: the
+ * first is the site's own name, the second names the reader's own
+ * machine. "null" (a sandboxed or privacy-conscious context) and anything
+ * else are another site.
+ */
 static bool
 comments_origin_ok(const struct site *site, struct http_req *req)
 {
 	const char *origin = http_req_header(req, "Origin");
 	const char *host = http_req_header(req, "Host");
-	const char *o, *b;
-	size_t olen, blen;
+	struct comments_origin o, b, h;
+	bool have_base;
 
 	if (!origin)
 		return true;
-	if (!(olen = comments_hostport(origin, &o)) || o[olen] != '\0')
+	if (!comments_hostport(origin, true, &o))
 		return false;
-	if (host && strlen(host) == olen && strncasecmp(o, host, olen) == 0)
+	have_base = comments_hostport(site->cfg->base_url, false, &b);
+	if (have_base && comments_same_origin(&o, &b))
 		return true;
-	blen = comments_hostport(site->cfg->base_url, &b);
-	return blen == olen && strncasecmp(o, b, olen) == 0;
+	h.https = o.https;
+	if (!host || !comments_authority(host, strlen(host), &h) ||
+	    !comments_same_host(&o, &h) || o.port != h.port)
+		return false;
+	if (have_base && comments_same_host(&h, &b))
+		return o.https == b.https;
+	return comments_loopback(&h) && !o.https;
 }
 
 /* The metrics outcome of a submission intake sent back to the reader:

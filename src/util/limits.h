@@ -25,14 +25,50 @@
 #define GZ_LIMIT_FORM_NAME_BYTES 64u
 /* A multipart boundary: RFC 2046 allows 1 to 70 characters. */
 #define GZ_LIMIT_FORM_BOUNDARY 70u
-/* Simultaneous connections; past it new ones wait in the kernel backlog. */
-#define GZ_LIMIT_CONNECTIONS 1024u
+/* Simultaneous connections, at most; the server takes fewer when the
+ * process's file descriptor limit (raised to its hard limit at start) is
+ * lower, less GZ_LIMIT_FD_RESERVE. Past it new ones wait in the kernel
+ * backlog. Each costs up to GZ_LIMIT_HEADER_BYTES of headers plus, for a
+ * POST, its body: 4096 slow clients hold at most about 330 MB. */
+#define GZ_LIMIT_CONNECTIONS 4096u
+/* File descriptors kept back from connections: the database and its
+ * WAL files per thread, the listening sockets, logs, the theme. */
+#define GZ_LIMIT_FD_RESERVE 128u
 /* Simultaneous connections from one address, so that one client trickling
  * headers cannot hold every slot (off behind a trusted proxy, where every
  * reader has the proxy's address: the proxy must guard slow clients). */
 #define GZ_LIMIT_CONNECTIONS_PER_IP 64u
 /* Seconds a connection may stay idle before it is closed. */
 #define GZ_LIMIT_IDLE_SECONDS 15u
+/*
+ * Whole-request deadlines (server.c): the idle timeout above resets on
+ * every byte, so a client trickling a byte at a time would keep its
+ * connection for ever. These bound each phase of a request however the
+ * bytes come; a connection past its deadline is shut down. Honest
+ * clients send their headers in one packet and their bodies at network
+ * speed, far inside them.
+ */
+/* Seconds from a connection's start, or from the end of its previous
+ * request (keep-alive), to the end of the next request's headers. An
+ * idle kept-alive connection is closed after this too. */
+#define GZ_LIMIT_HEADER_SECONDS 10u
+/* Seconds a body may take before GZ_LIMIT_MIN_RATE applies: a body of n
+ * bytes (declared, at most GZ_LIMIT_BODY_BYTES, or received so far) must
+ * be in within BODY_SECONDS + n / MIN_RATE of the end of the headers; a
+ * slow body holds its connection 141 s at most unless it keeps coming at
+ * the minimum rate. */
+#define GZ_LIMIT_BODY_SECONDS 10u
+/* Bytes a second a slow but honest client sends or reads at the least (a
+ * poor mobile link does several KB a second): a 64 KB comment gets 2 min
+ * 20 s, a 4 MB page 2 h 20 min. Apache's mod_reqtimeout uses 500 too. */
+#define GZ_LIMIT_MIN_RATE 500u
+/* Seconds a response may take before GZ_LIMIT_MIN_RATE applies to its
+ * size: a reader that stops reading is cut after SEND_SECONDS + size /
+ * MIN_RATE (and after GZ_LIMIT_IDLE_SECONDS without any progress). */
+#define GZ_LIMIT_SEND_SECONDS 30u
+/* How often, in milliseconds, connections are checked against their
+ * deadlines: a deadline is kept to within this. */
+#define GZ_LIMIT_SWEEP_MS 500u
 /* Per-request memory pool: rendering a page never needs more. */
 #define GZ_LIMIT_REQUEST_POOL (8u * 1024u * 1024u)
 /* A rendered page; a template loop cannot grow a response past this. */
