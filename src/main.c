@@ -18,6 +18,7 @@ static const char usage[] =
 	"  import    import articles from plain-text or Markdown files\n"
 	"  serve     serve a site over HTTP\n"
 	"  comments  list readers' comments; approve, reject, spam, delete\n"
+	"  authors   list the authors bylines name; set their bios\n"
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
@@ -36,6 +37,7 @@ main(int argc, char **argv)
 		{"import", cmd_import},
 		{"serve", cmd_serve},
 		{"comments", cmd_comments},
+		{"authors", cmd_authors},
 		{"demo", cmd_demo},
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},

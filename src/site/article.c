@@ -94,6 +94,39 @@ article_meta(struct site *site, struct pool *pool, struct render_val *view,
 	return GZ_OK;
 }
 
+/* The byline as links to the authors' pages, when the byline is "By "
+ * and their names: sets "byline_authors" and "authors" [name, url, sep]
+ * on obj, where sep comes before each name ("", ", " or " and "). */
+static int
+article_byline(struct pool *pool, struct render_val *obj,
+	       const struct store_article *a)
+{
+	struct render_val *list, *item;
+	size_t i;
+
+	if (!a->nauthors || (strncmp(a->byline, "By ", 3) != 0 &&
+			     strncmp(a->byline, "by ", 3) != 0))
+		return GZ_OK;
+	if (!(list = render_list_new(pool)))
+		return GZ_ENOMEM;
+	for (i = 0; i < a->nauthors; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == a->nauthors ? " and "
+			: ", ";
+
+		if (!(item = render_obj_new(pool)) ||
+		    render_obj_str(pool, item, "name", a->authors[i].name) ||
+		    render_obj_str(pool, item, "url", site_url_slug(pool,
+				   "/author/", a->authors[i].slug)) ||
+		    render_obj_str(pool, item, "sep", sep) ||
+		    render_list_push(pool, list, item))
+			return GZ_ENOMEM;
+	}
+	if (render_obj_bool(pool, obj, "byline_authors", true) ||
+	    render_obj_set(pool, obj, "authors", list))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
 int
 site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 {
@@ -164,6 +197,7 @@ site_article_page(struct site *site, struct http_req *req,
 	if (render_obj_str(pool, obj, "dateline", *a.dateline ? a.dateline : NULL) ||
 	    render_obj_html(pool, obj, "body_html", body) ||
 	    render_obj_set(pool, obj, "tags", article_tags(site, pool, &a)) ||
+	    article_byline(pool, obj, &a) ||
 	    render_obj_set(pool, view, "article", obj))
 		return GZ_ENOMEM;
 	/* "Updated" only for a change made after the article was first

@@ -1,7 +1,7 @@
 /*
  * article_feeds.c - the news as feeds: /feed.atom, /feed.rss, /feed.json
- * for the whole site, and the same three under /section/{slug}/ and
- * /tag/{slug}/. The newest FEED_ITEMS visible articles, with their full
+ * for the whole site, and the same three under /section/{slug}/,
+ * /tag/{slug}/ and /author/{slug}/. The newest FEED_ITEMS visible articles, with their full
  * HTML; never a draft or a story scheduled for later (the store lists
  * only what is visible now). Written by feed_build.c.
  *
@@ -74,7 +74,10 @@ feed_item(struct site *site, struct pool *pool, const struct store_article *a,
 	it->title = a->headline;
 	it->summary = a->summary;
 	it->author = feed_author(a->byline);
-	it->author_url = NULL;
+	/* The first author's page, when the byline names only them. */
+	it->author_url = a->nauthors == 1 ? pool_printf(pool, "%s%s", base,
+			 site_url_slug(pool, "/author/", a->authors[0].slug))
+			 : NULL;
 	it->lang = a->lang;
 	it->published = a->published_at;
 	it->modified = a->updated_at > a->published_at ? a->updated_at
@@ -119,6 +122,7 @@ site_feed(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct site_feed f = {0};
 	struct store_section sec;
 	struct store_tag tag;
+	struct store_author author = {0};
 	const char *scope = NULL, *page = "/";
 	size_t n = 0, i, budget = FEED_CONTENT_BUDGET;
 	int rc;
@@ -132,6 +136,12 @@ site_feed(void *ctx, struct http_req *req, struct http_resp *resp)
 		q.section_slug = sec.slug;
 		scope = sec.name;
 		page = site_url_slug(pool, "/section/", sec.slug);
+	} else if (strncmp(req->path, "/author/", 8) == 0) {
+		if ((rc = store_author_get(site->store, pool, req->params[0],
+					   &author)))
+			return rc;
+		scope = author.name;
+		page = site_url_slug(pool, "/author/", author.slug);
 	} else if (strncmp(req->path, "/tag/", 5) == 0) {
 		if ((rc = store_tag_get(site->store, pool, req->params[0], &tag)))
 			return rc;
@@ -141,7 +151,16 @@ site_feed(void *ctx, struct http_req *req, struct http_resp *resp)
 	}
 	q.now = site_now();
 	q.limit = FEED_ITEMS;
-	if ((rc = store_article_list(site->store, pool, &q, &list, &n, NULL)))
+	if (author.slug) {
+		size_t total;
+
+		rc = store_author_articles(site->store, pool, q.now,
+					   author.slug, FEED_ITEMS, 0, &list,
+					   &n, &total);
+	} else {
+		rc = store_article_list(site->store, pool, &q, &list, &n, NULL);
+	}
+	if (rc)
 		return rc;
 	if (n && !(items = pool_alloc(pool, n * sizeof(*items))))
 		return GZ_ENOMEM;

@@ -106,6 +106,26 @@ ld_authors(struct pool *pool, const char *byline, json_t *publisher)
 	return list;
 }
 
+/* The article's authors as Persons with the URL of their page. */
+static json_t *
+ld_people(struct site *site, struct pool *pool, const struct store_article *a)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < a->nauthors; i++)
+		if (json_array_append_new(list, ld_thing("Person",
+				a->authors[i].name, pool_printf(pool, "%s%s",
+				site->cfg->base_url, site_url_slug(pool,
+				"/author/", a->authors[i].slug))))) {
+			json_decref(list);
+			return NULL;
+		}
+	return list;
+}
+
 /* Appends text, its '<', '>' and '&' as \u escapes. */
 static int
 ld_put_safe(struct buf *out, const char *text)
@@ -160,7 +180,9 @@ site_jsonld_article(struct site *site, struct pool *pool,
 	    ld_date(art, "datePublished", a->published_at) ||
 	    ld_date(art, "dateModified", a->updated_at > a->published_at
 					 ? a->updated_at : a->published_at) ||
-	    json_object_set_new(art, "author", ld_authors(pool, a->byline, pub)) ||
+	    json_object_set_new(art, "author", a->nauthors
+				? ld_people(site, pool, a)
+				: ld_authors(pool, a->byline, pub)) ||
 	    json_object_set(art, "publisher", pub) ||
 	    ld_str(art, "articleSection", a->section_name) ||
 	    ld_str(art, "inLanguage", a->lang) ||

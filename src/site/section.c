@@ -95,3 +95,59 @@ site_tag(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	return listing(site, req, resp, "Tag", "/tag/", t.slug, t.name);
 }
+
+/* /author/{slug}: the author's name and bio, and their stories, newest
+ * first, paginated like any listing. Cached under "front", which every
+ * story's write and every bio change names. */
+int
+site_author(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	static const char *const page_query[] = {"page", NULL};
+	struct site *site = ctx;
+	struct pool *pool = req->pool;
+	struct store_author au;
+	struct store_article *items = NULL;
+	struct render_val *view, *obj;
+	const char *page_arg = http_req_query(req, "page"), *base;
+	size_t n = 0, total = 0, per = site->cfg->per_page;
+	uint64_t page = 1, pages;
+	int rc;
+
+	if ((rc = store_author_get(site->store, pool, req->params[0], &au)))
+		return rc;
+	if (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
+					 &page) != GZ_OK || page == 0))
+		return GZ_ENOTFOUND;
+	if ((rc = store_author_articles(site->store, pool, site_now(), au.slug,
+					per, (size_t)(page - 1) * per, &items,
+					&n, &total)))
+		return rc;
+	pages = total ? (total + per - 1) / per : 1;
+	if (page > pages)
+		return GZ_ENOTFOUND;
+	if (http_req_query_only(req, page_query) &&
+	    (rc = site_cache_keys(resp, pool, "front", items, n)))
+		return rc;
+	if (!(base = site_url_slug(pool, "/author/", au.slug)))
+		return GZ_ENOMEM;
+	view = site_view_page(site, req, page > 1 ? pool_printf(pool,
+			      "%s, page %llu", au.name, (unsigned long long)page)
+			      : au.name, *au.bio ? au.bio : pool_printf(pool,
+			      "Stories by %s.", au.name), page > 1
+			      ? pool_printf(pool, "%s?page=%llu", base,
+			      (unsigned long long)page) : base, NULL);
+	if (!view || !(obj = render_obj_new(pool)) ||
+	    render_obj_str(pool, obj, "kind", "Author") ||
+	    render_obj_str(pool, obj, "name", au.name) ||
+	    render_obj_str(pool, obj, "url", base) ||
+	    render_obj_str(pool, obj, "bio", *au.bio ? au.bio : NULL) ||
+	    render_obj_set(pool, view, "listing", obj) ||
+	    render_obj_set(pool, view, "articles",
+			   site_view_cards(site, pool, items, n)) ||
+	    render_obj_bool(pool, view, "empty", n == 0) ||
+	    site_view_feeds(pool, view, base, au.name))
+		return GZ_ENOMEM;
+	if ((rc = site_view_pagination(pool, view, base, page, pages)))
+		return rc;
+	return site_render(site, resp, "listing", view);
+}

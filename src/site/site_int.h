@@ -213,6 +213,7 @@ int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed_all(void *ctx, struct http_req *req,
 			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_author(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_favicon(void *ctx, struct http_req *req, struct http_resp *resp);

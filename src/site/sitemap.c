@@ -1,6 +1,7 @@
 /*
  * sitemap.c - what crawlers read: /robots.txt, the sitemap index
- * /sitemap.xml, its pieces /sitemap-pages.xml (front page and sections)
+ * /sitemap.xml, its pieces /sitemap-pages.xml (front page, sections and
+ * authors)
  * and /sitemap-articles.xml?page=N, and the Google News sitemap
  * /sitemap-news.xml (sitemaps.org protocol 0.9; Google News sitemap 0.9).
  *
@@ -207,14 +208,15 @@ site_sitemap_index(void *ctx, struct http_req *req, struct http_resp *resp)
 	return buf_puts(&resp->body, "</sitemapindex>\n");
 }
 
-/* /sitemap-pages.xml: the front page and every section. */
+/* /sitemap-pages.xml: the front page, every section and every author. */
 int
 site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp)
 {
 	struct site *site = ctx;
 	struct sitemap_ctx x = {site, req->pool, &resp->body};
 	struct store_section *sections = NULL;
-	size_t n = 0, i;
+	struct store_author *authors = NULL;
+	size_t n = 0, na = 0, i;
 	int rc;
 
 	if ((rc = store_section_list(site->store, req->pool, site_now(),
@@ -233,6 +235,17 @@ site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp)
 
 		if (!url)
 			return GZ_ENOMEM;
+		if ((rc = buf_puts(&resp->body, "<url>")) ||
+		    (rc = xml_elem(&resp->body, "loc", url)) ||
+		    (rc = buf_puts(&resp->body, "</url>\n")))
+			return rc;
+	}
+	if ((rc = store_author_list(site->store, req->pool, &authors, &na)))
+		return rc;
+	for (i = 0; i < na; i++) {
+		const char *url = sitemap_abs(&x, site_url_slug(req->pool,
+					      "/author/", authors[i].slug));
+
 		if ((rc = buf_puts(&resp->body, "<url>")) ||
 		    (rc = xml_elem(&resp->body, "loc", url)) ||
 		    (rc = buf_puts(&resp->body, "</url>\n")))

@@ -30,6 +30,8 @@ const char *const site_view_names[] = {
 	/* search */
 	"search_query", "noindex", "search", "note", "results",
 	"headline_html", "snippet_html",
+	/* authors */
+	"byline_authors", "authors", "sep", "bio",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",

@@ -286,6 +286,8 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	store_stmt_done(s);
 	s = NULL;
 	err = article_tags_read(c, pool, out);
+	if (err == GZ_OK)
+		err = store_article_authors_read(c, pool, out);
 out:
 	store_stmt_done(s);
 	if (reading)
@@ -629,6 +631,11 @@ article_input_check(const struct store_article_input *in)
 		return GZ_ETOOBIG;
 	if (in->ntags && !in->tags)
 		return GZ_EINVAL;
+	if (in->authors && in->nauthors > GZ_LIMIT_AUTHORS)
+		return GZ_ETOOBIG;
+	for (i = 0; in->authors && i < in->nauthors; i++)
+		if (!in->authors[i] || !store_utf8_ok(in->authors[i]))
+			return GZ_EINVAL;
 	if (!store_utf8_ok(in->import_key) || !store_utf8_ok(in->slug) ||
 	    !store_utf8_ok(in->headline) || !store_utf8_ok(in->summary) ||
 	    !store_utf8_ok(in->body) || !store_utf8_ok(in->byline) ||
@@ -867,6 +874,10 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		goto out;
 	pool_clear(scratch);
 	err = put_tags(c, scratch, in, *id, existing_id != 0);
+	pool_clear(scratch);
+	if (err == GZ_OK)
+		err = store_article_authors_put(c, scratch, in, *id,
+						existing_id != 0);
 	if (err == GZ_OK)
 		err = store_events_article(st, c, *id);
 	if (err == GZ_OK)

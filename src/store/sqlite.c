@@ -276,6 +276,26 @@ static const char *const store_migrations[] = {
 	"  INSERT INTO articles_fts (rowid, headline, summary, body_text)"
 	"  VALUES (new.id, new.headline, new.summary, new.body_text);"
 	"END;",
+
+	/* Version 8: authors (author.c), each article linked to the names
+	 * its byline gives by store_authors_backfill, in the same
+	 * transaction (store_migrate). */
+	"CREATE TABLE authors ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  bio TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE TABLE article_authors ("
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  author_id INTEGER NOT NULL REFERENCES authors (id),"
+	"  position INTEGER NOT NULL,"
+	"  published_at INTEGER,"
+	"  PRIMARY KEY (article_id, author_id)"
+	");"
+	"CREATE INDEX article_authors_listed"
+	"  ON article_authors (author_id, published_at, article_id);",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -663,6 +683,8 @@ store_migrate(struct store *st)
 		if (first < 0)
 			first = version;
 		err = store_conn_exec(c, store_migrations[version], st->path);
+		if (err == GZ_OK && version + 1 == 8)
+			err = store_authors_backfill(c);
 		if (err != GZ_OK)
 			goto fail;
 		/* PRAGMA takes no parameters; the number is our own. */

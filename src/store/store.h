@@ -40,6 +40,13 @@ struct store_tag {
 	const char *name;
 };
 
+/* One of an article's authors, or an author's page (author.c). */
+struct store_author {
+	const char *slug;
+	const char *name;
+	const char *bio; /* "" when none; store_author_get only */
+};
+
 struct store_article {
 	int64_t id;
 	const char *slug;     /* may be "" (headline of only punctuation) */
@@ -59,6 +66,9 @@ struct store_article {
 	int64_t comments_close_at; /* 0: the site's policy decides */
 	const struct store_tag *tags;
 	size_t ntags;
+	/* In byline order (store_article_get only; none for listings). */
+	const struct store_author *authors;
+	size_t nauthors;
 	/* The body rendered to HTML when it was stored (store_article_get
 	 * only; NULL when never rendered or rendered by another
 	 * html_version than the caller's, who then renders it itself). */
@@ -81,6 +91,10 @@ struct store_article_input {
 	int64_t published_at;
 	const char *const *tags; /* tag names */
 	size_t ntags;
+	/* Author names, in order; NULL: the names the byline gives ("By Ann
+	 * Lee and Ben Ode": Ann Lee, Ben Ode). */
+	const char *const *authors;
+	size_t nauthors;
 	/* When comments close: 0 leaves it to the site's policy (days after
 	 * publication), INT64_MAX never closes, any other time closes then. */
 	int64_t comments_close_at;
@@ -148,6 +162,31 @@ struct store_search_hit {
 int store_search(struct store *st, struct pool *pool, int64_t now,
 		 const char *match, size_t limit, size_t offset,
 		 struct store_search_hit **hits, size_t *n, size_t *total);
+
+/* Reads the author with this slug (name and bio). Returns GZ_OK,
+ * GZ_ENOTFOUND or a mapped error. Strings in pool. */
+int store_author_get(struct store *st, struct pool *pool, const char *slug,
+		     struct store_author *out);
+/* Sets the bio of the author with this slug (plain text, "" for none).
+ * Inside store_tx_begin/commit. Returns GZ_OK, GZ_ENOTFOUND, GZ_EINVAL
+ * (not UTF-8, or longer than GZ_LIMIT_BIO_BYTES) or a mapped error. */
+int store_author_bio_set(struct store *st, const char *slug, const char *bio);
+/* Lists every author by name, with no bio. Output: *items (pool), *n. */
+int store_author_list(struct store *st, struct pool *pool,
+		      struct store_author **items, size_t *n);
+/* Lists the articles of the author with this slug visible at now, newest
+ * first, limit from offset (as store_article_list). Output: *items
+ * (pool), *n, *total. Returns GZ_OK or a mapped error. */
+int store_author_articles(struct store *st, struct pool *pool, int64_t now,
+			  const char *slug, size_t limit, size_t offset,
+			  struct store_article **items, size_t *n,
+			  size_t *total);
+/* The names in a byline, in order: "By Ann Lee, Ben Ode and Cy Day" gives
+ * three (a leading "By " or "by " dropped; split at ", " and " and ").
+ * At most max; blank ones are skipped. Output: names[] (in pool), *n.
+ * Returns GZ_OK or GZ_ENOMEM. */
+int store_byline_names(struct pool *pool, const char *byline,
+		       const char **names, size_t max, size_t *n);
 
 /* What a sitemap needs of a visible article (sitemap.c). The strings are
  * valid only during the callback that receives the row. */

@@ -122,6 +122,19 @@ enum store_stmt_id {
 	/* article.c: stored HTML, and the counts behind the totals */
 	STMT_ARTICLE_HTML_STALE,
 	STMT_ARTICLE_HTML_SET,
+	/* author.c */
+	STMT_AUTHOR_BY_SLUG,
+	STMT_AUTHOR_BY_NAME,
+	STMT_AUTHOR_INSERT,
+	STMT_AUTHOR_SLUG_SET,
+	STMT_AUTHOR_GET,
+	STMT_AUTHOR_BIO_SET,
+	STMT_AUTHOR_LIST,
+	STMT_AUTHOR_ARTICLES,
+	STMT_AUTHOR_ARTICLES_TOTAL,
+	STMT_ARTICLE_AUTHORS,
+	STMT_ARTICLE_AUTHORS_CLEAR,
+	STMT_ARTICLE_AUTHOR_ADD,
 	/* search.c */
 	STMT_SEARCH,
 	STMT_SEARCH_TOTAL,
@@ -353,6 +366,22 @@ extern const struct store_named store_named_section;
 int store_named_ensure(struct store_conn *c, struct pool *scratch,
 		       const struct store_named *kind, const char *name,
 		       int64_t *id);
+
+/* ---- author.c ------------------------------------------------------------- */
+
+/* Links article id to its authors (in->authors, else the byline's
+ * names), replacing its links when replace; creates authors on first
+ * use. On the writer, inside the article's savepoint. Returns GZ_OK,
+ * GZ_ETOOBIG (more than GZ_LIMIT_AUTHORS) or a mapped error. */
+int store_article_authors_put(struct store_conn *c, struct pool *scratch,
+			      const struct store_article_input *in, int64_t id,
+			      bool replace);
+/* Reads article a's authors into it, in byline order. */
+int store_article_authors_read(struct store_conn *c, struct pool *pool,
+			       struct store_article *a);
+/* Schema 8's migration: authors for every existing article, from its
+ * byline. On the writer, inside the migration's transaction. */
+int store_authors_backfill(struct store_conn *c);
 
 /* ---- comment.c ------------------------------------------------------------ */
 

@@ -15,6 +15,9 @@
  * client sees the refusal instead of a reset connection; past it the
  * connection is cut. */
 #define GZ_LIMIT_DRAIN_BYTES (16u * 1024u * 1024u)
+/* Authors one article may name, and an author's bio. */
+#define GZ_LIMIT_AUTHORS 16u
+#define GZ_LIMIT_BIO_BYTES (4u * 1024u)
 /* A search: the text read from the box (a longer one is cut there, and
  * the reader told), and the words or phrases kept of it. */
 #define GZ_LIMIT_SEARCH_BYTES 256u

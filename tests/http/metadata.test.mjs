@@ -94,7 +94,9 @@ describe('page metadata', T, () => {
     assert.match(article.datePublished, ISO_OFFSET);
     assert.match(article.datePublished, /\+03:30$/);
     assert.match(article.dateModified, ISO_OFFSET);
-    assert.deepEqual(article.author, [{ '@type': 'Person', name: 'Ann Lee' }, { '@type': 'Person', name: 'Ben Ode' }]);
+    assert.deepEqual(article.author, [
+      { '@type': 'Person', name: 'Ann Lee', url: 'https://news.example.org/author/ann-lee' },
+      { '@type': 'Person', name: 'Ben Ode', url: 'https://news.example.org/author/ben-ode' }]);
     assert.equal(article.publisher['@type'], 'NewsMediaOrganization');
     assert.equal(article.publisher.name, 'The Test Gazette');
     assert.ok(article.publisher.logo.url.startsWith('https://news.example.org/static/logo.'));

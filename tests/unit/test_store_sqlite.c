@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -294,10 +294,11 @@ test_open_creates_wal(void **state)
 	tables = raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 			      " FROM sqlite_master WHERE type = 'table'"
 			      " ORDER BY name)");
-	assert_string_equal(tables, "article_tags,articles,articles_fts,"
+	assert_string_equal(tables, "article_authors,article_tags,articles,"
+				    "articles_fts,"
 				    "articles_fts_config,articles_fts_data,"
 				    "articles_fts_docsize,articles_fts_idx,"
-				    "changes,comment_nonces,comments,"
+				    "authors,changes,comment_nonces,comments,"
 				    "moderation_log,sections,tags");
 	free(tables);
 	sqlite3_close(db);
@@ -433,6 +434,20 @@ test_upgrade_v1_keeps_data(void **state)
 	assert_string_equal(a.tags[1].name, "Council");
 	assert_int_equal(a.comment_count, 0);
 	assert_int_equal(a.comments_close_at, 0);
+	/* Schema 8 gave the old article the author its byline names, and
+	 * search (schema 7) finds it by its body. */
+	assert_int_equal(a.nauthors, 1);
+	assert_string_equal(a.authors[0].name, "the City Desk");
+	assert_string_equal(a.authors[0].slug, "the-city-desk");
+	{
+		struct store_search_hit *hits = NULL;
+		size_t nh = 0, total = 0;
+
+		assert_int_equal(store_search(st, pool, 1621400000, "\"tuesday\"",
+					      10, 0, &hits, &nh, &total), GZ_OK);
+		assert_int_equal(nh, 1);
+		assert_int_equal(hits[0].article.id, 1);
+	}
 	assert_int_equal(store_article_get(st, pool, 2, 0, &a), GZ_OK);
 	assert_int_equal(a.status, STORE_DRAFT);
 	assert_string_equal(a.lang, "fa");
