@@ -48,6 +48,9 @@ struct http_server {
 	 * server must not stop under them. */
 	_Atomic unsigned suspended;
 	atomic_bool stopping;       /* no request may be suspended any more */
+	/* Requests begun (headers read) and not yet completed: what a stop
+	 * waits for before it closes the connections. */
+	_Atomic unsigned active;
 };
 
 struct request_state {
@@ -780,6 +783,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rs->server = s;
 		rs->conn = conn;
 		*con_cls = rs;
+		atomic_fetch_add(&s->active, 1);
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
@@ -845,6 +849,7 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (rs->suspended)
 		atomic_fetch_sub(&rs->server->suspended, 1);
+	atomic_fetch_sub(&rs->server->active, 1);
 	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);
@@ -967,28 +972,36 @@ http_server_port(const struct http_server *s)
 void
 http_server_stop(struct http_server *s)
 {
-	unsigned waited;
+	unsigned waited, limit = GZ_LIMIT_STOP_SECONDS * 1000u;
 	MHD_socket fd;
 
 	if (!s)
 		return;
 	/* No new connections and no new suspensions (a late comment POST
-	 * is answered 503); requests already waiting for their write (a
-	 * comment in a group commit) are resumed and answered first. The
-	 * writer answers each within its busy timeout, so the wait ends;
-	 * should it not within 30 s, the daemon is left running rather than
-	 * stopped under a suspended connection (libmicrohttpd aborts, and a
-	 * late resume would touch freed memory): the process is exiting. */
+	 * is answered 503). Requests already begun are finished first: a
+	 * page being sent, a form whose body is still arriving, a comment
+	 * waiting for its group commit (resumed and answered by the
+	 * writer, within its busy timeout). Connections with no request
+	 * under way (idle keep-alive) are closed after. Requests still
+	 * running after GZ_LIMIT_STOP_SECONDS are closed under, except that
+	 * the daemon is left running rather than stopped under a suspended
+	 * connection (libmicrohttpd aborts, and a late resume would touch
+	 * freed memory): the process is exiting. */
 	atomic_store(&s->stopping, true);
 	if ((fd = MHD_quiesce_daemon(s->daemon)) != MHD_INVALID_SOCKET)
 		close(fd); /* no longer libmicrohttpd's once quiesced */
-	for (waited = 0; atomic_load(&s->suspended) > 0 && waited < 30000; waited++)
+	for (waited = 0; (atomic_load(&s->active) > 0 ||
+			  atomic_load(&s->suspended) > 0) && waited < limit;
+	     waited++)
 		usleep(1000);
 	if (atomic_load(&s->suspended) > 0) {
 		log_error("http: %u requests still waiting for the database; "
 			  "exiting without them", atomic_load(&s->suspended));
 		return;
 	}
+	if (atomic_load(&s->active) > 0)
+		log_error("http: %u requests not finished after %u s; closing "
+			  "them", atomic_load(&s->active), GZ_LIMIT_STOP_SECONDS);
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }

@@ -25,6 +25,9 @@
 #define GZ_LIMIT_CONNECTIONS_PER_IP 64u
 /* Seconds a connection may stay idle before it is closed. */
 #define GZ_LIMIT_IDLE_SECONDS 15u
+/* On SIGTERM, requests under way get this long to finish before their
+ * connections are closed (systemd's TimeoutStopSec is 40 s). */
+#define GZ_LIMIT_STOP_SECONDS 30u
 /* Per-request memory pool: rendering a page never needs more. */
 #define GZ_LIMIT_REQUEST_POOL (8u * 1024u * 1024u)
 /* A rendered page; a template loop cannot grow a response past this. */
