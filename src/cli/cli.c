@@ -122,13 +122,14 @@ cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
 int
 cli_store_open(const char *dir, struct store **st)
 {
-	return cli_store_open_flags(dir, 0, st);
+	return cli_store_open_flags(dir, STORE_OPEN_LOCK_PROBE, st);
 }
 
 int
 cli_store_create(const char *dir, struct store **st)
 {
-	return cli_store_open_flags(dir, STORE_OPEN_CREATE, st);
+	return cli_store_open_flags(dir, STORE_OPEN_CREATE | STORE_OPEN_LOCK_PROBE,
+				    st);
 }
 
 /* The store's change events drop the pages they name from the cache. */

@@ -969,31 +969,45 @@ http_server_port(const struct http_server *s)
 	return s->port;
 }
 
+/* Sleeps in 1 ms steps while suspended requests remain (or, when active
+ * is set, any request under way), for at most *left steps, which it uses
+ * up. */
+static void
+server_wait(struct http_server *s, bool active, unsigned *left)
+{
+	while (*left > 0 && (atomic_load(&s->suspended) > 0 ||
+			     (active && atomic_load(&s->active) > 0))) {
+		usleep(1000);
+		(*left)--;
+	}
+}
+
 void
 http_server_stop(struct http_server *s)
 {
-	unsigned waited, limit = GZ_LIMIT_STOP_SECONDS * 1000u;
+	unsigned left = GZ_LIMIT_STOP_SECONDS * 1000u;
 	MHD_socket fd;
 
 	if (!s)
 		return;
-	/* No new connections and no new suspensions (a late comment POST
-	 * is answered 503). Requests already begun are finished first: a
-	 * page being sent, a form whose body is still arriving, a comment
-	 * waiting for its group commit (resumed and answered by the
-	 * writer, within its busy timeout). Connections with no request
-	 * under way (idle keep-alive) are closed after. Requests still
-	 * running after GZ_LIMIT_STOP_SECONDS are closed under, except that
-	 * the daemon is left running rather than stopped under a suspended
-	 * connection (libmicrohttpd aborts, and a late resume would touch
-	 * freed memory): the process is exiting. */
-	atomic_store(&s->stopping, true);
+	/* No new connections. Requests already begun are finished first: a
+	 * page being sent, a form whose body is still arriving and the
+	 * comment it then queues (suspended until its group commit, which
+	 * the writer answers within its busy timeout). */
 	if ((fd = MHD_quiesce_daemon(s->daemon)) != MHD_INVALID_SOCKET)
 		close(fd); /* no longer libmicrohttpd's once quiesced */
-	for (waited = 0; (atomic_load(&s->active) > 0 ||
-			  atomic_load(&s->suspended) > 0) && waited < limit;
-	     waited++)
-		usleep(1000);
+	server_wait(s, true, &left);
+	/* Then no new suspensions (a request begun on a kept-alive
+	 * connection from here on is answered 503), and the ones that got
+	 * in before are waited for. Connections with no request under way
+	 * are closed after. Should suspended requests remain, the daemon is
+	 * left running rather than stopped under them (libmicrohttpd
+	 * aborts, and a late resume would touch freed memory): the process
+	 * is exiting. */
+	atomic_store(&s->stopping, true);
+	if (!left)
+		left = 1000; /* a suspension that raced the flag: 1 s more */
+	server_wait(s, false, &left);
 	if (atomic_load(&s->suspended) > 0) {
 		log_error("http: %u requests still waiting for the database; "
 			  "exiting without them", atomic_load(&s->suspended));

@@ -678,18 +678,23 @@ store_open(const char *path, struct store **out)
 	return store_open_checked(path, STORE_OPEN_CREATE, out, NULL, 0);
 }
 
-/* Writes a message into why[whylen] (when why is not NULL) and returns
- * err. */
+/* Writes a message into why[whylen], or to the log when why is NULL,
+ * and returns err. */
 static int __attribute__((format(printf, 4, 5)))
 store_why(int err, char *why, size_t whylen, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
+	va_start(ap, fmt);
+	if (why) {
+		if (whylen)
+			vsnprintf(why, whylen, fmt, ap);
+	} else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		log_error("store: %s", msg);
 	}
+	va_end(ap);
 	return err;
 }
 
@@ -697,7 +702,7 @@ store_why(int err, char *why, size_t whylen, const char *fmt, ...)
  * and writing, and starts with SQLite's header (or is empty, which SQLite
  * takes as a new database). SQLite itself would say all of these late,
  * at the first read, as "unable to open database file" or "file is not a
- * database". Returns GZ_OK, GZ_ENOTFOUND, GZ_EIO or GZ_EDB as
+ * database". Returns GZ_OK, GZ_ENOTFOUND or GZ_EDB as
  * store_open_checked. */
 static int
 store_file_check(const char *path, bool create, char *why, size_t whylen)
@@ -710,21 +715,21 @@ store_file_check(const char *path, bool create, char *why, size_t whylen)
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return create ? GZ_OK : GZ_ENOTFOUND;
-		return store_why(GZ_EIO, why, whylen, "cannot open %s: %s",
+		return store_why(GZ_EDB, why, whylen, "cannot open %s: %s",
 				 path, strerror(errno));
 	}
 	do
 		n = pread(fd, head, sizeof(head), 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		err = store_why(GZ_EIO, why, whylen, "cannot read %s: %s", path,
+		err = store_why(GZ_EDB, why, whylen, "cannot read %s: %s", path,
 				strerror(errno));
 	else if (n > 0 && ((size_t)n < sizeof(head) ||
 			   memcmp(head, magic, sizeof(magic)) != 0))
 		err = store_why(GZ_EDB, why, whylen,
-				"%s is not a SQLite database (it does not start "
-				"with SQLite's header): restore it from a backup, "
-				"or move it away and run `gazette init`", path);
+				"%s is not a database: it does not start with "
+				"SQLite's header (restore it from a backup, or "
+				"move it away and run `gazette init`)", path);
 	close(fd);
 	return err;
 }
@@ -813,10 +818,6 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 	if (err != GZ_OK)
 		goto out;
 	if (version > STORE_SCHEMA_VERSION) {
-		if (!why)
-			log_error("store: %s: schema version %lld is newer than "
-				  "this gazette knows (%d)", path,
-				  (long long)version, STORE_SCHEMA_VERSION);
 		err = store_why(GZ_ESCHEMA, why, whylen,
 				"%s has schema version %lld, newer than this "
 				"gazette (%d): upgrade gazette", path,
@@ -845,7 +846,8 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 			      path);
 	if (err != GZ_OK)
 		goto out;
-	if ((err = store_lock_probe(st, why, whylen)) != GZ_OK)
+	if ((flags & STORE_OPEN_LOCK_PROBE) &&
+	    (err = store_lock_probe(st, why, whylen)) != GZ_OK)
 		goto out;
 	if (version < STORE_SCHEMA_VERSION) {
 		if ((err = store_migrate(st)) != GZ_OK)
