@@ -54,31 +54,36 @@ function tryConnect(port) {
   });
 }
 
-// Opens a connection and sends `head` plus `first` (of a body whose whole
-// length is in head). Resolves to {sock, send(rest), response}: response
-// resolves to the raw text once the server closes or a full answer came.
+// Opens a connection and sends `head` (with "Expect: 100-continue"); once
+// the server has begun the request (its "100 Continue"), sends `first`
+// (of a body whose whole length is in head). Resolves to {send(rest),
+// response}: response resolves to the raw text of the final answer once
+// the server closes or all of it came.
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 function openSlow(port, head, first) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: '127.0.0.1', port });
-    const chunks = [];
-    const response = new Promise((done) => {
-      const finish = () => done(Buffer.concat(chunks).toString('latin1'));
-      sock.on('data', (c) => {
-        chunks.push(c);
-        const t = Buffer.concat(chunks).toString('latin1');
-        const end = t.indexOf('\r\n\r\n');
-        const cl = /\r\ncontent-length:\s*(\d+)/i.exec(t);
-        if (end >= 0 && cl && t.length - end - 4 >= Number(cl[1])) finish();
-      });
-      sock.on('close', finish);
-      sock.on('error', () => {});
+    let text = '';
+    let begun = false;
+    let finish;
+    const response = new Promise((done) => { finish = () => done(text); });
+    sock.on('data', (c) => {
+      text += c.toString('latin1');
+      if (!begun && text.startsWith(CONTINUE)) {
+        begun = true;
+        text = text.slice(CONTINUE.length);
+        sock.write(first, () => resolve({ response, send: (rest) => sock.write(rest) }));
+      }
+      const end = text.indexOf('\r\n\r\n');
+      const cl = /\r\ncontent-length:\s*(\d+)/i.exec(text);
+      if (begun && end >= 0 && cl && text.length - end - 4 >= Number(cl[1])) finish();
     });
-    sock.on('error', reject);
-    sock.on('connect', () => {
-      sock.write(head + first, () => resolve({
-        sock, response, send: (rest) => sock.write(rest),
-      }));
+    sock.on('close', () => {
+      if (!begun) reject(new Error(`no 100 Continue; the server said:\n${text}`));
+      finish();
     });
+    sock.on('error', () => {});
+    sock.on('connect', () => sock.write(head));
   });
 }
 
@@ -146,11 +151,10 @@ async function stopWithRequestsInFlight(signal) {
     const action = page.form.action.replace(/#.*/, '');
     const head = `POST ${action} HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\n` +
       'Content-Type: application/x-www-form-urlencoded\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+      `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n` +
+      'Connection: close\r\n\r\n';
+    // Once it resolves, the server has begun the request.
     const post = await openSlow(srv.port, head, body.slice(0, half));
-    // The server has read the headers (and the first half) once it has
-    // begun the request; give it a moment to, bounded by nothing we check.
-    await sleep(300);
 
     srv.child.kill(signal);
     await until('the stop to begin', () => srv.log().includes(`${signal} received`));
