@@ -387,11 +387,16 @@ static bool
 config_policy_differs(const struct comments_policy *a,
 		      const struct comments_policy *b)
 {
-	struct comments_policy x = *a, y = *b;
-
-	x.hold_words = y.hold_words = NULL;
-	x.block_words = y.block_words = NULL;
-	return memcmp(&x, &y, sizeof(x)) != 0 ||
+	/* Field by field: a memcmp would compare padding too. */
+	return a->moderation != b->moderation ||
+	       a->require_email != b->require_email ||
+	       a->close_after_days != b->close_after_days ||
+	       a->max_chars != b->max_chars || a->max_links != b->max_links ||
+	       a->min_fill_seconds != b->min_fill_seconds ||
+	       a->rate_count != b->rate_count ||
+	       a->rate_seconds != b->rate_seconds ||
+	       a->token_seconds != b->token_seconds ||
+	       a->max_depth != b->max_depth ||
 	       strcmp(a->hold_words, b->hold_words) != 0 ||
 	       strcmp(a->block_words, b->block_words) != 0;
 }

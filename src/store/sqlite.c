@@ -17,6 +17,10 @@
  *   with the version bump, so a database is always at exactly one version.
  *   A database from a newer gazette is refused before anything is written
  *   to it (not even the switch to WAL).
+ * - Before SQLite opens a file, store_file_check looks at it (exists,
+ *   opens read-write, starts with SQLite's header), so that a person is
+ *   told which of these is wrong instead of "unable to open database
+ *   file" at the first read.
  * - Nothing outside store/ sees an SQLite type or code.
  */
 #include "store/store.h"
