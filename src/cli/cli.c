@@ -99,27 +99,39 @@ out:
 	return rc;
 }
 
-int
-cli_store_open(const char *dir, struct store **st)
+/* Opens dir's database, made when missing only with STORE_OPEN_CREATE. */
+static int
+cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
 {
 	char *path = cli_path(dir, CONFIG_DB);
+	char why[1024];
 	int rc;
 
 	if (!path) {
 		cli_error("out of memory");
 		return CLI_FAIL;
 	}
-	rc = store_open(path, st);
-	if (rc == GZ_ESCHEMA)
-		cli_error("%s was written by a newer gazette; upgrade gazette "
-			  "or restore a backup", path);
-	else if (rc == GZ_EBUSY)
-		cli_error("%s is locked by another program; try again", path);
+	rc = store_open_checked(path, flags, st, why, sizeof(why));
+	if (rc == GZ_ENOTFOUND)
+		cli_error("no site at %s (no %s): run `gazette init --site %s`",
+			  dir, CONFIG_DB, dir);
 	else if (rc != GZ_OK)
-		cli_error("%s: cannot open the database (%s)", path,
-			  gz_strerror(rc));
+		cli_error("%s", why);
 	free(path);
 	return rc == GZ_OK ? CLI_OK : CLI_FAIL;
+}
+
+int
+cli_store_open(const char *dir, struct store **st)
+{
+	return cli_store_open_flags(dir, STORE_OPEN_LOCK_PROBE, st);
+}
+
+int
+cli_store_create(const char *dir, struct store **st)
+{
+	return cli_store_open_flags(dir, STORE_OPEN_CREATE | STORE_OPEN_LOCK_PROBE,
+				    st);
 }
 
 /* The store's change events drop the pages they name from the cache. */
@@ -141,6 +153,83 @@ serve_sync(void *ctx)
 	store_changes_sync(ctx);
 }
 
+/* The site's theme/ folder, or NULL when it has none (the default theme
+ * serves) or out of memory (*oom set). Caller frees. */
+static char *
+serve_theme_dir(const char *dir, bool *oom)
+{
+	struct stat sb;
+	char *theme_dir = cli_path(dir, "theme");
+
+	*oom = theme_dir == NULL;
+	if (theme_dir && stat(theme_dir, &sb) != 0 && errno == ENOENT) {
+		free(theme_dir);
+		theme_dir = NULL;
+	}
+	return theme_dir;
+}
+
+/* SIGHUP: reads gazette.conf and the theme again and serves them from the
+ * next request on, with an empty page cache. Settings that need a
+ * restart keep their running values (said on stderr); a config or theme
+ * that does not load is reported (file:line) and the old ones go on
+ * serving. Runs on the serving thread, outside any signal handler. */
+static void
+serve_reload(const char *dir, const struct config *running, struct site *site,
+	     struct cache *cache)
+{
+	char err[768], names[256];
+	struct config *next = NULL;
+	char *path = NULL, *theme_dir = NULL;
+	bool oom;
+
+	fprintf(stderr, "gazette: SIGHUP received, reloading %s\n", dir);
+	if (!(next = malloc(sizeof(*next))) || config_init(next) != GZ_OK) {
+		free(next);
+		next = NULL;
+		goto oom;
+	}
+	if (!(path = cli_path(dir, CONFIG_FILE)))
+		goto oom;
+	if (config_load(next, path, err, sizeof(err)) != GZ_OK) {
+		cli_error("reload failed, still serving the old configuration "
+			  "and theme: %s", err);
+		goto out;
+	}
+	if (config_keep_restart(next, running, names, sizeof(names)) != GZ_OK)
+		goto oom;
+	if (names[0])
+		cli_error("reload: %s changed in %s: needs a restart; keeping "
+			  "the running values", names, path);
+	theme_dir = serve_theme_dir(dir, &oom);
+	if (oom)
+		goto oom;
+	/* site_reload takes next, whether it loads or not. */
+	if (site_reload(site, next, theme_dir, err, sizeof(err)) != GZ_OK) {
+		next = NULL;
+		cli_error("reload failed, still serving the old configuration "
+			  "and theme: %s", err);
+		goto out;
+	}
+	next = NULL;
+	/* After the swap: a page rendered with the old theme was begun
+	 * before this clear, so cache_put will not keep it. */
+	cache_clear(cache);
+	fprintf(stderr, "gazette: reloaded %s and the theme\n", path);
+	goto out;
+oom:
+	cli_error("reload failed (out of memory), still serving the old "
+		  "configuration and theme");
+out:
+	fflush(stderr);
+	if (next) {
+		config_fini(next);
+		free(next);
+	}
+	free(path);
+	free(theme_dir);
+}
+
 int
 cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	       const char *listen)
@@ -151,27 +240,28 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	struct site *site = NULL;
 	struct cache *cache = NULL;
 	char err[768], *theme_dir = NULL;
-	struct stat sb;
 	struct timespec tick = {1, 0};
 	char *access_path = NULL;
 	sigset_t set;
+	bool oom;
 	int sig, rc = CLI_FAIL;
 
-	/* Block the stop signals before any thread starts, so that every
-	 * thread inherits the mask and sigwait below receives them. */
+	/* Block the stop and reload signals before any thread starts, so
+	 * that every thread inherits the mask and only sigtimedwait below
+	 * receives them: no signal handler runs, so nothing has to be
+	 * async-signal-safe. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP); /* reopen the access log */
+	sigaddset(&set, SIGHUP); /* reload; reopen the access log */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (!(theme_dir = cli_path(dir, "theme")))
-		goto out;
 	/* A site's theme/ is optional: without one the default serves. */
-	if (stat(theme_dir, &sb) != 0 && errno == ENOENT) {
-		free(theme_dir);
-		theme_dir = NULL;
+	theme_dir = serve_theme_dir(dir, &oom);
+	if (oom) {
+		cli_error("out of memory");
+		goto out;
 	}
 	if (site_new(cfg, st, theme_dir, &site, err, sizeof(err)) != GZ_OK) {
 		cli_error("theme: %s", err);
@@ -238,9 +328,10 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGHUP) {
 			log_access_reopen();
+			serve_reload(dir, cfg, site, cache);
 			continue;
 		}
-		if (sig >= 0 || (errno != EAGAIN && errno != EINTR))
+		if (sig > 0 || (errno != EAGAIN && errno != EINTR))
 			break;
 		store_due_publish(st, (int64_t)time(NULL));
 		store_changes_sync(st);

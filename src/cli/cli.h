@@ -40,11 +40,16 @@ char *cli_path(const char *dir, const char *name);
  * config_fini) and sets the time zone. Prints what went wrong. Returns
  * CLI_OK or CLI_FAIL. */
 int cli_config_open(const char *dir, struct config *cfg);
-/* Opens dir's database. Prints what went wrong. Returns CLI_OK or
- * CLI_FAIL. Caller closes *st with store_close. */
+/* Opens dir's database, which must exist: a site without one, and one
+ * that cannot be opened, is locked, is not a database or is from a newer
+ * gazette, is a message saying so. Returns CLI_OK or CLI_FAIL. Caller
+ * closes *st with store_close. */
 int cli_store_open(const char *dir, struct store **st);
-/* Serves an opened site until SIGINT or SIGTERM. listen overrides the
- * config's address when not NULL. Returns an exit status. */
+/* The same, making the database when missing (init, demo). */
+int cli_store_create(const char *dir, struct store **st);
+/* Serves an opened site until SIGINT or SIGTERM, reloading gazette.conf
+ * and the theme on SIGHUP. listen overrides the config's address when
+ * not NULL. Returns an exit status. */
 int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		   const char *listen);
 /* Imports one file's bytes into st as one unit of the caller's open

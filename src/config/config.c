@@ -435,6 +435,91 @@ out:
 	return rc;
 }
 
+/* Appends name to the list in names[nameslen]. */
+static void
+config_name_add(char *names, size_t nameslen, const char *name)
+{
+	size_t len = strlen(names);
+
+	if (len + 2 < nameslen)
+		snprintf(names + len, nameslen - len, "%s%s", len ? ", " : "",
+			 name);
+}
+
+/* True when two policies differ (their word lists by content). */
+static bool
+config_policy_differs(const struct comments_policy *a,
+		      const struct comments_policy *b)
+{
+	/* Field by field: a memcmp would compare padding too. */
+	return a->moderation != b->moderation ||
+	       a->require_email != b->require_email ||
+	       a->close_after_days != b->close_after_days ||
+	       a->max_chars != b->max_chars || a->max_links != b->max_links ||
+	       a->min_fill_seconds != b->min_fill_seconds ||
+	       a->rate_count != b->rate_count ||
+	       a->rate_seconds != b->rate_seconds ||
+	       a->token_seconds != b->token_seconds ||
+	       a->max_depth != b->max_depth ||
+	       strcmp(a->hold_words, b->hold_words) != 0 ||
+	       strcmp(a->block_words, b->block_words) != 0;
+}
+
+int
+config_keep_restart(struct config *next, const struct config *running,
+		    char *names, size_t nameslen)
+{
+	static const struct {
+		const char *name; /* NULL: named with [comments] below */
+		size_t off;
+	} strs[] = {
+		{"[server] listen", offsetof(struct config, listen)},
+		{"[site] timezone", offsetof(struct config, timezone)},
+		{"[security] secret", offsetof(struct config, secret)},
+		{NULL, offsetof(struct config, hold_words)},
+		{NULL, offsetof(struct config, block_words)},
+	};
+	/* Before the word lists are set back below. */
+	bool policy = config_policy_differs(&next->comments, &running->comments);
+	size_t i;
+
+	names[0] = '\0';
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		char **slot = (char **)(void *)((char *)next + strs[i].off);
+		char *const *old = (char *const *)(const void *)(
+			(const char *)running + strs[i].off);
+
+		if (strcmp(*slot, *old) == 0)
+			continue;
+		if (strs[i].name)
+			config_name_add(names, nameslen, strs[i].name);
+		if (config_str_set(slot, *old) != GZ_OK)
+			return GZ_ENOMEM;
+	}
+	if (next->threads != running->threads) {
+		config_name_add(names, nameslen, "[server] threads");
+		next->threads = running->threads;
+	}
+	if (next->cache_mb != running->cache_mb) {
+		config_name_add(names, nameslen, "[server] cache_mb");
+		next->cache_mb = running->cache_mb;
+	}
+	if (next->trust_proxy != running->trust_proxy) {
+		config_name_add(names, nameslen, "[server] trust_proxy");
+		next->trust_proxy = running->trust_proxy;
+	}
+	if (next->sync_full != running->sync_full) {
+		config_name_add(names, nameslen, "[store] synchronous");
+		next->sync_full = running->sync_full;
+	}
+	if (policy)
+		config_name_add(names, nameslen, "[comments] (but per_page)");
+	next->comments = running->comments;
+	next->comments.hold_words = next->hold_words;
+	next->comments.block_words = next->block_words;
+	return GZ_OK;
+}
+
 int
 config_secret_generate(struct config *c)
 {

@@ -69,6 +69,14 @@ int config_set(struct config *c, const char *section, const char *key,
 /* Writes c to path, which must not exist (no site is ever overwritten).
  * Returns GZ_OK, GZ_EEXIST or GZ_EIO. */
 int config_write_new(const struct config *c, const char *path);
+/* For a reload (SIGHUP): the settings a running server took at start and
+ * cannot change ([server] listen, threads, cache_mb, trust_proxy; [site]
+ * timezone; [store] synchronous; [security] secret; [comments] but
+ * per_page) are set back in next to running's values. Output: the names
+ * of those that differed, comma-separated, in names[nameslen] ("" when
+ * none). Returns GZ_OK or GZ_ENOMEM. */
+int config_keep_restart(struct config *next, const struct config *running,
+			char *names, size_t nameslen);
 /* Fills c->secret with 32 fresh random bytes in hex. */
 int config_secret_generate(struct config *c);
 

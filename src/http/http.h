@@ -84,7 +84,9 @@ struct http_resp {
 	int status;
 	const char *content_type;
 	struct buf body;          /* owned; capped at GZ_LIMIT_PAGE_BYTES */
-	const unsigned char *static_body; /* instead of body: lives forever */
+	/* Instead of body: lives until the request is done (forever, or in
+	 * the request's pool). */
+	const unsigned char *static_body;
 	size_t static_len;
 	/* Set with http_resp_header; "ETag" is computed from the body when
 	 * a 200 to a GET has none. */
@@ -242,7 +244,9 @@ int http_server_start(const struct http_server_opts *opts,
 		      struct http_server **out, char *err, size_t errlen);
 /* The port actually bound (useful with port 0). */
 unsigned http_server_port(const struct http_server *s);
-/* Stops accepting, closes connections and frees s; NULL is a no-op. */
+/* Stops accepting, lets the requests under way finish (at most
+ * GZ_LIMIT_STOP_SECONDS), closes the connections and frees s; NULL is a
+ * no-op. */
 void http_server_stop(struct http_server *s);
 
 #endif

@@ -78,6 +78,9 @@ struct http_server {
 	 * server must not stop under them. */
 	_Atomic unsigned suspended;
 	atomic_bool stopping;       /* no request may be suspended any more */
+	/* Requests begun (headers read) and not yet completed: what a stop
+	 * waits for before it closes the connections. */
+	_Atomic unsigned active;
 };
 
 struct request_state {
@@ -1302,6 +1305,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		rs->method = server_method(method);
 		rs->server = s;
 		rs->conn = conn;
+		atomic_fetch_add(&s->active, 1);
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		server_access_start(s, rs, conn, method);
 		server_deadline_request(conn);
@@ -1377,6 +1381,10 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	server_access_done(rs, conn);
 	if (rs->suspended)
 		atomic_fetch_sub(&rs->server->suspended, 1);
+	/* Counted when its handler first ran (server_on_request); a request
+	 * libmicrohttpd refused itself never was. */
+	if (rs->started)
+		atomic_fetch_sub(&rs->server->active, 1);
 	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);
@@ -1504,31 +1512,53 @@ http_server_port(const struct http_server *s)
 	return s->port;
 }
 
+/* Sleeps in 1 ms steps while suspended requests remain (or, when active
+ * is set, any request under way), for at most *left steps, which it uses
+ * up. */
+static void
+server_wait(struct http_server *s, bool active, unsigned *left)
+{
+	while (*left > 0 && (atomic_load(&s->suspended) > 0 ||
+			     (active && atomic_load(&s->active) > 0))) {
+		usleep(1000);
+		(*left)--;
+	}
+}
+
 void
 http_server_stop(struct http_server *s)
 {
-	unsigned waited;
+	unsigned left = GZ_LIMIT_STOP_SECONDS * 1000u;
 	MHD_socket fd;
 
 	if (!s)
 		return;
-	/* No new connections and no new suspensions (a late comment POST
-	 * is answered 503); requests already waiting for their write (a
-	 * comment in a group commit) are resumed and answered first. The
-	 * writer answers each within its busy timeout, so the wait ends;
-	 * should it not within 30 s, the daemon is left running rather than
-	 * stopped under a suspended connection (libmicrohttpd aborts, and a
-	 * late resume would touch freed memory): the process is exiting. */
-	atomic_store(&s->stopping, true);
+	/* No new connections. Requests already begun are finished first: a
+	 * page being sent, a form whose body is still arriving and the
+	 * comment it then queues (suspended until its group commit, which
+	 * the writer answers within its busy timeout). */
 	if ((fd = MHD_quiesce_daemon(s->daemon)) != MHD_INVALID_SOCKET)
 		close(fd); /* no longer libmicrohttpd's once quiesced */
-	for (waited = 0; atomic_load(&s->suspended) > 0 && waited < 30000; waited++)
-		usleep(1000);
+	server_wait(s, true, &left);
+	/* Then no new suspensions (a request begun on a kept-alive
+	 * connection from here on is answered 503), and the ones that got
+	 * in before are waited for. Connections with no request under way
+	 * are closed after. Should suspended requests remain, the daemon is
+	 * left running rather than stopped under them (libmicrohttpd
+	 * aborts, and a late resume would touch freed memory): the process
+	 * is exiting. */
+	atomic_store(&s->stopping, true);
+	if (!left)
+		left = 1000; /* a suspension that raced the flag: 1 s more */
+	server_wait(s, false, &left);
 	if (atomic_load(&s->suspended) > 0) {
 		log_error("http: %u requests still waiting for the database; "
 			  "exiting without them", atomic_load(&s->suspended));
 		return;
 	}
+	if (atomic_load(&s->active) > 0)
+		log_error("http: %u requests not finished after %u s; closing "
+			  "them", atomic_load(&s->active), GZ_LIMIT_STOP_SECONDS);
 	server_deadlines_stop(s);
 	MHD_stop_daemon(s->daemon);
 	server_deadlines_fini(s);

@@ -187,6 +187,9 @@ struct render_asset {
 	const char *etag;         /* "\"3f2a9c1b...\"" */
 	const unsigned char *data;
 	size_t len;
+	/* data lives as long as the process (compiled in), not only as long
+	 * as the theme: a response may point to it after a reload. */
+	bool permanent;
 };
 
 /* Loads the default theme compiled into the binary, with each file found

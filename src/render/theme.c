@@ -542,6 +542,7 @@ render_theme_load(const char *override_dir, const char *const *names,
 			/* The asset takes the bytes read from the override. */
 			a->owned = f->owned;
 			f->owned = NULL;
+			a->pub.permanent = a->owned == NULL;
 			theme->nassets++;
 			rc = GZ_ENOMEM;
 		}

@@ -387,7 +387,7 @@ site_challenge_slots(struct site *site, struct http_resp *resp,
 	    (rc = http_resp_slot(resp, site->splice_token, site->token_len)))
 		return rc;
 	resp->fill = site_challenge_fill;
-	resp->fill_ctx = site;
+	resp->fill_ctx = site->root; /* outlives this call's copy */
 	resp->fill_arg = article_id * 2 + (backdate ? 1 : 0);
 	return GZ_OK;
 }

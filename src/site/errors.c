@@ -41,17 +41,22 @@ void
 site_error_page(void *ctx, struct http_req *req, int status,
 		struct http_resp *resp)
 {
-	struct site *site = ctx;
+	/* Called by http/ outside any handler call: it holds a snapshot of
+	 * its own (site_int.h). */
+	struct site_snap *snap = site_snap_get(ctx);
+	struct site site;
 	struct render_val *view;
 
-	view = site_view_page(site, req, error_title(status), NULL, NULL, NULL);
+	site_view_of(ctx, snap, &site);
+	view = site_view_page(&site, req, error_title(status), NULL, NULL, NULL);
 	if (!view || render_obj_int(req->pool, view, "status", status) ||
 	    render_obj_str(req->pool, view, "title", error_title(status)) ||
 	    render_obj_str(req->pool, view, "message", error_message(status)) ||
-	    site_render(site, resp, "error", view) != GZ_OK) {
+	    site_render(&site, resp, "error", view) != GZ_OK) {
 		buf_reset(&resp->body);
 		resp->content_type = NULL; /* http/ writes a plain one */
-		return;
+	} else {
+		http_resp_header(resp, "Cache-Control", "no-store");
 	}
-	http_resp_header(resp, "Cache-Control", "no-store");
+	site_snap_put(snap);
 }

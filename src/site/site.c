@@ -1,7 +1,15 @@
 /*
  * site.c - the site's context and its routes.
+ *
+ * The config and the theme a handler reads are a snapshot (struct
+ * site_snap in site_int.h) that site_reload replaces on SIGHUP: a handler
+ * call holds the snapshot current when it began until it returns, so no
+ * request reads a config or theme freed under it, and none sees half of
+ * one and half of another.
  */
+#include <assert.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +31,92 @@ site_splice_marker(char *out)
 	sodium_bin2hex(out + 2, SITE_SPLICE_MAX - 2, r, sizeof(r));
 }
 
+/* Frees a snapshot and what it owns. */
+static void
+site_snap_free(struct site_snap *snap)
+{
+	if (!snap)
+		return;
+	render_theme_free(snap->theme);
+	if (snap->cfg_owned) {
+		config_fini(snap->cfg_owned);
+		free(snap->cfg_owned);
+	}
+	free(snap);
+}
+
+/* Makes a snapshot, with one reference, of cfg and the theme loaded from
+ * theme_dir. Takes ownership of owned_cfg (cfg itself, or NULL when the
+ * caller keeps cfg), on failure too. */
+static int
+site_snap_new(const struct config *cfg, struct config *owned_cfg,
+	      const char *theme_dir, struct site_snap **out, char *err,
+	      size_t errlen)
+{
+	struct site_snap *snap;
+	int rc;
+
+	*out = NULL;
+	if (!(snap = calloc(1, sizeof(*snap)))) {
+		if (owned_cfg) {
+			config_fini(owned_cfg);
+			free(owned_cfg);
+		}
+		snprintf(err, errlen, "out of memory");
+		return GZ_ENOMEM;
+	}
+	atomic_init(&snap->refs, 1);
+	snap->cfg = cfg;
+	snap->cfg_owned = owned_cfg;
+	if ((rc = render_theme_load(theme_dir, site_view_names, &snap->theme,
+				    err, errlen)) != GZ_OK) {
+		site_snap_free(snap);
+		return rc;
+	}
+	snap->stylesheet = render_theme_asset_url(snap->theme, "style.css");
+	*out = snap;
+	return GZ_OK;
+}
+
+struct site_snap *
+site_snap_get(struct site *site)
+{
+	struct site *root = site->root;
+	struct site_snap *snap;
+
+	/* Load and count under the lock, so a reload cannot free the
+	 * snapshot between the two. Only pages the cache misses get here:
+	 * cached pages are answered before routing. */
+	pthread_mutex_lock(&root->snap_lock);
+	snap = root->snap;
+	atomic_fetch_add(&snap->refs, 1);
+	pthread_mutex_unlock(&root->snap_lock);
+	return snap;
+}
+
+void
+site_snap_put(struct site_snap *snap)
+{
+	if (snap && atomic_fetch_sub(&snap->refs, 1) == 1)
+		site_snap_free(snap);
+}
+
+void
+site_view_of(struct site *site, const struct site_snap *snap,
+	     struct site *view)
+{
+	/* Every field but snap (written under snap_lock by a reload) is
+	 * fixed once the site serves. */
+	struct site *root = site->root;
+
+	memcpy(view, root, offsetof(struct site, snap_lock));
+	view->routes = root->routes;
+	view->snap = NULL;
+	view->cfg = snap->cfg;
+	view->theme = snap->theme;
+	view->stylesheet = snap->stylesheet;
+}
+
 int
 site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 	 struct site **out, char *err, size_t errlen)
@@ -32,7 +126,11 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 
 	if (!(site = calloc(1, sizeof(*site))))
 		return GZ_ENOMEM;
-	site->cfg = cfg;
+	if (pthread_mutex_init(&site->snap_lock, NULL) != 0) {
+		free(site);
+		return GZ_ENOMEM;
+	}
+	site->root = site;
 	site->store = st;
 	site_splice_marker(site->splice_question);
 	site_splice_marker(site->splice_spoken);
@@ -40,16 +138,14 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 	if ((rc = comments_new(&cfg->comments, cfg->secret,
 			       &site->comments)) != GZ_OK) {
 		snprintf(err, errlen, "comments: %s", gz_strerror(rc));
-		free(site);
+		site_free(site);
 		return rc;
 	}
-	if ((rc = render_theme_load(theme_dir, site_view_names, &site->theme,
-				    err, errlen)) != GZ_OK) {
-		comments_free(site->comments);
-		free(site);
+	if ((rc = site_snap_new(cfg, NULL, theme_dir, &site->snap, err,
+				errlen)) != GZ_OK) {
+		site_free(site);
 		return rc;
 	}
-	site->stylesheet = render_theme_asset_url(site->theme, "style.css");
 	{
 		/* Tokens are base64 of a fixed-size payload: one length. */
 		struct comments_challenge ch;
@@ -61,63 +157,114 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 	return GZ_OK;
 }
 
+int
+site_reload(struct site *site, struct config *cfg, const char *theme_dir,
+	    char *err, size_t errlen)
+{
+	struct site_snap *snap, *old;
+	int rc;
+
+	if ((rc = site_snap_new(cfg, cfg, theme_dir, &snap, err, errlen)) !=
+	    GZ_OK)
+		return rc;
+	pthread_mutex_lock(&site->snap_lock);
+	old = site->snap;
+	site->snap = snap;
+	pthread_mutex_unlock(&site->snap_lock);
+	/* Freed now if no request holds it, else by the last one. */
+	site_snap_put(old);
+	return GZ_OK;
+}
+
 void
 site_free(struct site *site)
 {
 	if (!site)
 		return;
-	render_theme_free(site->theme);
+	site_snap_put(site->snap);
 	comments_free(site->comments);
+	free(site->routes);
+	pthread_mutex_destroy(&site->snap_lock);
 	free(site);
+}
+
+/* One route's handler and the site it serves (the router's context). */
+struct site_route {
+	struct site *site;
+	http_handler_fn fn;
+};
+
+/* Every handler is called through here: the call holds the current
+ * snapshot from start to end, and the handler sees it as its site. */
+static int
+site_call(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	const struct site_route *r = ctx;
+	struct site_snap *snap = site_snap_get(r->site);
+	struct site view;
+	int rc;
+
+	site_view_of(r->site, snap, &view);
+	rc = r->fn(&view, req, resp);
+	site_snap_put(snap);
+	return rc;
 }
 
 int
 site_routes_add(struct site *site, struct http_router *r)
 {
 	static const struct {
+		unsigned methods;
 		const char *pattern;
 		http_handler_fn fn;
 	} routes[] = {
-		{"/", site_front},
-		{"/news/{id}/comments.atom", site_comments_feed},
-		{"/comments.atom", site_comments_feed_all},
-		{"/news/{id}", site_article},
-		{"/news/{id}/{slug}", site_article},
-		{"/section/{slug}", site_section},
-		{"/tag/{slug}", site_tag},
-		{"/static/{*}", site_static},
-		{"/feed.atom", site_feed},
-		{"/feed.rss", site_feed},
-		{"/feed.json", site_feed},
-		{"/section/{slug}/feed.atom", site_feed},
-		{"/section/{slug}/feed.rss", site_feed},
-		{"/section/{slug}/feed.json", site_feed},
-		{"/tag/{slug}/feed.atom", site_feed},
-		{"/tag/{slug}/feed.rss", site_feed},
-		{"/tag/{slug}/feed.json", site_feed},
-		{"/author/{slug}", site_author},
-		{"/author/{slug}/feed.atom", site_feed},
-		{"/author/{slug}/feed.rss", site_feed},
-		{"/author/{slug}/feed.json", site_feed},
-		{"/healthz", site_health},
-		{"/search", site_search},
-		{"/archive", site_archive_index},
-		{"/archive/{year}/{month}", site_archive_month},
-		{"/robots.txt", site_robots},
-		{"/favicon.ico", site_favicon},
-		{"/sitemap.xml", site_sitemap_index},
-		{"/sitemap-pages.xml", site_sitemap_pages},
-		{"/sitemap-articles.xml", site_sitemap_articles},
-		{"/sitemap-news.xml", site_sitemap_news},
-		{"/metrics", site_metrics},
+		{HTTP_GET, "/", site_front},
+		{HTTP_GET, "/news/{id}/comments.atom", site_comments_feed},
+		{HTTP_GET, "/comments.atom", site_comments_feed_all},
+		{HTTP_GET, "/news/{id}", site_article},
+		{HTTP_GET, "/news/{id}/{slug}", site_article},
+		{HTTP_GET, "/section/{slug}", site_section},
+		{HTTP_GET, "/tag/{slug}", site_tag},
+		{HTTP_GET, "/static/{*}", site_static},
+		{HTTP_GET, "/feed.atom", site_feed},
+		{HTTP_GET, "/feed.rss", site_feed},
+		{HTTP_GET, "/feed.json", site_feed},
+		{HTTP_GET, "/section/{slug}/feed.atom", site_feed},
+		{HTTP_GET, "/section/{slug}/feed.rss", site_feed},
+		{HTTP_GET, "/section/{slug}/feed.json", site_feed},
+		{HTTP_GET, "/tag/{slug}/feed.atom", site_feed},
+		{HTTP_GET, "/tag/{slug}/feed.rss", site_feed},
+		{HTTP_GET, "/tag/{slug}/feed.json", site_feed},
+		{HTTP_GET, "/author/{slug}", site_author},
+		{HTTP_GET, "/author/{slug}/feed.atom", site_feed},
+		{HTTP_GET, "/author/{slug}/feed.rss", site_feed},
+		{HTTP_GET, "/author/{slug}/feed.json", site_feed},
+		{HTTP_GET, "/healthz", site_health},
+		{HTTP_GET, "/search", site_search},
+		{HTTP_GET, "/archive", site_archive_index},
+		{HTTP_GET, "/archive/{year}/{month}", site_archive_month},
+		{HTTP_GET, "/robots.txt", site_robots},
+		{HTTP_GET, "/favicon.ico", site_favicon},
+		{HTTP_GET, "/sitemap.xml", site_sitemap_index},
+		{HTTP_GET, "/sitemap-pages.xml", site_sitemap_pages},
+		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles},
+		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news},
+		{HTTP_GET, "/metrics", site_metrics},
+		{HTTP_POST, "/news/{id}/comments", site_comment_post},
 	};
-	size_t i;
+	size_t i, n = sizeof(routes) / sizeof(routes[0]);
 	int rc;
 
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = http_router_add(r, HTTP_GET, routes[i].pattern,
-					  routes[i].fn, site)) != GZ_OK)
+	assert(!site->routes);
+	if (!(site->routes = calloc(n, sizeof(*site->routes))))
+		return GZ_ENOMEM;
+	for (i = 0; i < n; i++) {
+		site->routes[i].site = site;
+		site->routes[i].fn = routes[i].fn;
+		if ((rc = http_router_add(r, routes[i].methods,
+					  routes[i].pattern, site_call,
+					  &site->routes[i])) != GZ_OK)
 			return rc;
-	return http_router_add(r, HTTP_POST, "/news/{id}/comments",
-			       site_comment_post, site);
+	}
+	return GZ_OK;
 }

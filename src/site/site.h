@@ -18,18 +18,28 @@ struct http_resp;
 struct http_router;
 struct store;
 
-/* The server's context: everything a handler reads, immutable while
- * serving. */
+/* The server's context: everything a handler reads. Its config and theme
+ * change only through site_reload; the rest is fixed while serving. */
 struct site;
 
 /* Loads the theme (the default one, overridden by theme_dir when it is not
- * NULL and exists) and makes the site's context. cfg and st must outlive
- * the site. Returns GZ_OK, or GZ_EPARSE / GZ_EIO with "file:line:col:
+ * NULL and exists) and makes the site's context. cfg (not owned) and st
+ * must outlive the site. Returns GZ_OK, or GZ_EPARSE / GZ_EIO with "file:line:col:
  * message" in err. Caller frees with site_free. */
 int site_new(const struct config *cfg, struct store *st,
 	     const char *theme_dir, struct site **out, char *err,
 	     size_t errlen);
 void site_free(struct site *site);
+/* Replaces the config and theme every later request reads with cfg and
+ * the theme loaded from theme_dir (as site_new; NULL: the default). Takes
+ * ownership of cfg, heap-allocated and filled by config_load, whether it
+ * succeeds or not. Requests already running finish with the old ones,
+ * which are freed when the last of them is done. Call from one thread at
+ * a time. Returns GZ_OK, or GZ_EPARSE / GZ_EIO / GZ_ENOMEM with
+ * "file:line:col: message" in err and the old config and theme still
+ * served. The caller then empties the page cache. */
+int site_reload(struct site *site, struct config *cfg, const char *theme_dir,
+		char *err, size_t errlen);
 
 /* Adds every reader-facing route to r. Returns GZ_OK or GZ_ENOMEM. */
 int site_routes_add(struct site *site, struct http_router *r);

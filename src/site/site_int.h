@@ -6,6 +6,8 @@
 #ifndef GZ_SITE_INT_H
 #define GZ_SITE_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,11 +22,34 @@ struct config;
  * changes. */
 #define SITE_SPLICE_MAX 40
 
+/* What a reload (SIGHUP) replaces: the config and the theme, and what is
+ * derived from the theme. Immutable once published. The site holds one
+ * reference to the current one and every handler call another, so a
+ * reload frees the old one only when the last request reading it is
+ * done. */
+struct site_snap {
+	atomic_uint refs;
+	const struct config *cfg;
+	struct config *cfg_owned; /* cfg when the snapshot owns it, or NULL */
+	struct render_theme *theme;
+	const char *stylesheet; /* fingerprinted URL of style.css */
+};
+
+/*
+ * The site as a handler sees it. The long-lived one (root) is made by
+ * site_new; each handler call gets a copy on its stack whose cfg, theme
+ * and stylesheet are those of the snapshot the call holds, so a reload
+ * between two reads of one request cannot mix two configs. The root's
+ * own cfg, theme and stylesheet are NULL. Anything that outlives the call
+ * (a cached page's fill context) must take root, never the copy.
+ */
+struct site_route;
 struct site {
 	const struct config *cfg;
 	struct store *store;
 	struct render_theme *theme;
 	struct comments *comments; /* intake state: the rate limiter */
+	struct site *root;         /* the long-lived site */
 	/* Where the per-response challenge goes in a rendered page: random
 	 * for each server start, so no reader's text can name them. */
 	char splice_question[SITE_SPLICE_MAX];
@@ -32,7 +57,21 @@ struct site {
 	char splice_token[SITE_SPLICE_MAX];
 	const char *stylesheet; /* fingerprinted URL of style.css */
 	size_t token_len; /* every challenge token has this length */
+	/* Root only: the current snapshot, swapped under snap_lock. */
+	pthread_mutex_t snap_lock;
+	struct site_snap *snap;
+	struct site_route *routes; /* what site_routes_add registered */
 };
+
+/* Takes a reference to site's current snapshot (root's). Release it with
+ * site_snap_put. */
+struct site_snap *site_snap_get(struct site *site);
+/* Drops a reference; the last one frees the snapshot. */
+void site_snap_put(struct site_snap *snap);
+/* Fills view, owned by the caller, as a copy of site whose config and
+ * theme are snap's (see struct site). */
+void site_view_of(struct site *site, const struct site_snap *snap,
+		  struct site *view);
 
 /* A comment form shown again: what the reader typed, and what to fix. */
 struct site_comment_form {

@@ -3,8 +3,11 @@
  * fingerprint of their content, so they can be cached for a year: a
  * changed file has a new name.
  */
+#include <string.h>
+
 #include "site/site_int.h"
 #include "util/err.h"
+#include "util/pool.h"
 
 int
 site_static(void *ctx, struct http_req *req, struct http_resp *resp)
@@ -14,7 +17,19 @@ site_static(void *ctx, struct http_req *req, struct http_resp *resp)
 
 	if (!(a = render_theme_asset_find(site->theme, req->path)))
 		return GZ_ENOTFOUND;
-	resp->static_body = a->data;
+	if (a->permanent) {
+		resp->static_body = a->data;
+	} else {
+		/* A site's own asset dies with its theme, which a reload may
+		 * free while the response is still being sent: the request's
+		 * pool lives until it is done. Only cache misses copy. */
+		unsigned char *copy = pool_alloc(req->pool, a->len ? a->len : 1);
+
+		if (!copy)
+			return GZ_ENOMEM;
+		memcpy(copy, a->data, a->len);
+		resp->static_body = copy;
+	}
 	resp->static_len = a->len;
 	resp->content_type = a->content_type;
 	http_resp_header(resp, "ETag", a->etag);

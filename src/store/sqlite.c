@@ -17,6 +17,10 @@
  *   with the version bump, so a database is always at exactly one version.
  *   A database from a newer gazette is refused before anything is written
  *   to it (not even the switch to WAL).
+ * - Before SQLite opens a file, store_file_check looks at it (exists,
+ *   opens read-write, starts with SQLite's header), so that a person is
+ *   told which of these is wrong instead of "unable to open database
+ *   file" at the first read.
  * - Nothing outside store/ sees an SQLite type or code.
  */
 #include "store/store.h"
@@ -24,9 +28,13 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "util/log.h"
@@ -745,14 +753,101 @@ store_reader_exit(void *arg)
 int
 store_open(const char *path, struct store **out)
 {
+	return store_open_checked(path, STORE_OPEN_CREATE, out, NULL, 0);
+}
+
+/* Writes a message into why[whylen], or to the log when why is NULL,
+ * and returns err. */
+static int __attribute__((format(printf, 4, 5)))
+store_why(int err, char *why, size_t whylen, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (why) {
+		if (whylen)
+			vsnprintf(why, whylen, fmt, ap);
+	} else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		log_error("store: %s", msg);
+	}
+	va_end(ap);
+	return err;
+}
+
+/* Before SQLite sees path: it exists (unless create), opens for reading
+ * and writing, and starts with SQLite's header (or is empty, which SQLite
+ * takes as a new database). SQLite itself would say all of these late,
+ * at the first read, as "unable to open database file" or "file is not a
+ * database". Returns GZ_OK, GZ_ENOTFOUND or GZ_EDB as
+ * store_open_checked. */
+static int
+store_file_check(const char *path, bool create, char *why, size_t whylen)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	ssize_t n;
+	int fd, err = GZ_OK;
+
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return create ? GZ_OK : GZ_ENOTFOUND;
+		return store_why(GZ_EDB, why, whylen, "cannot open %s: %s",
+				 path, strerror(errno));
+	}
+	do
+		n = pread(fd, head, sizeof(head), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err = store_why(GZ_EDB, why, whylen, "cannot read %s: %s", path,
+				strerror(errno));
+	else if (n > 0 && ((size_t)n < sizeof(head) ||
+			   memcmp(head, magic, sizeof(magic)) != 0))
+		err = store_why(GZ_EDB, why, whylen,
+				"%s is not a database: it does not start with "
+				"SQLite's header (restore it from a backup, or "
+				"move it away and run `gazette init`)", path);
+	close(fd);
+	return err;
+}
+
+/* Waits (the busy timeout at most) for the write lock and lets it go: a
+ * database another process keeps locked is refused at open, with a
+ * message, rather than failing the first comment. */
+static int
+store_lock_probe(struct store *st, char *why, size_t whylen)
+{
+	int rc;
+
+	rc = sqlite3_exec(st->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return store_why(GZ_EBUSY, why, whylen,
+				 "%s is locked by another process (waited %d s): "
+				 "stop it or try again later", st->path,
+				 STORE_BUSY_MS / 1000);
+	if (rc != SQLITE_OK)
+		return store_err(st->writer.db, rc, st->path);
+	return store_conn_exec(&st->writer, "ROLLBACK", st->path);
+}
+
+int
+store_open_checked(const char *path, unsigned flags, struct store **out,
+		   char *why, size_t whylen)
+{
 	struct store *st = NULL;
 	pthread_mutexattr_t attr;
 	char mode[16];
 	int64_t version;
+	bool create = (flags & STORE_OPEN_CREATE) != 0;
 	int err;
 
 	assert(path && out);
 	*out = NULL;
+	if (why && whylen)
+		why[0] = '\0';
+	if ((err = store_file_check(path, create, why, whylen)) != GZ_OK)
+		return err;
 	if (!sqlite3_threadsafe()) {
 		log_error("store: SQLite was built without thread support");
 		return GZ_EDB;
@@ -790,7 +885,8 @@ store_open(const char *path, struct store **out)
 	st->locks_made = true;
 
 	err = store_conn_open(&st->writer, path,
-			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+			      SQLITE_OPEN_READWRITE |
+				      (create ? SQLITE_OPEN_CREATE : 0));
 	if (err != GZ_OK)
 		goto out;
 	/* The first read of the file: a file that is not a database fails
@@ -800,10 +896,10 @@ store_open(const char *path, struct store **out)
 	if (err != GZ_OK)
 		goto out;
 	if (version > STORE_SCHEMA_VERSION) {
-		log_error("store: %s: schema version %lld is newer than this "
-			  "gazette knows (%d)", path, (long long)version,
-			  STORE_SCHEMA_VERSION);
-		err = GZ_ESCHEMA;
+		err = store_why(GZ_ESCHEMA, why, whylen,
+				"%s has schema version %lld, newer than this "
+				"gazette (%d): upgrade gazette", path,
+				(long long)version, STORE_SCHEMA_VERSION);
 		goto out;
 	}
 	/* Persistent in the file: set once, every later connection is WAL. An
@@ -828,6 +924,9 @@ store_open(const char *path, struct store **out)
 			      path);
 	if (err != GZ_OK)
 		goto out;
+	if ((flags & STORE_OPEN_LOCK_PROBE) &&
+	    (err = store_lock_probe(st, why, whylen)) != GZ_OK)
+		goto out;
 	if (version < STORE_SCHEMA_VERSION) {
 		if ((err = store_migrate(st)) != GZ_OK)
 			goto out;
@@ -840,6 +939,14 @@ store_open(const char *path, struct store **out)
 	err = GZ_OK;
 out:
 	store_close(st);
+	/* What SQLite said is in the log above; the sentence sums it up. */
+	if (err == GZ_EBUSY && why && !why[0])
+		store_why(err, why, whylen,
+			  "%s is locked by another process (waited %d s): stop "
+			  "it or try again later", path, STORE_BUSY_MS / 1000);
+	else if (err != GZ_OK && why && !why[0])
+		store_why(err, why, whylen, "cannot open %s: %s", path,
+			  gz_strerror(err));
 	return err;
 }
 

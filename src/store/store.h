@@ -122,6 +122,25 @@ struct store_article_query {
  * database), GZ_EBUSY (locked) or GZ_ESCHEMA (from a newer gazette).
  * Caller frees *out with store_close. */
 int store_open(const char *path, struct store **out);
+/* Flags of store_open_checked. */
+enum store_open_flags {
+	STORE_OPEN_CREATE = 1 << 0, /* make the database when missing */
+	/* Wait for the write lock once (the busy timeout at most): a
+	 * database another process keeps locked is refused at open, rather
+	 * than on its first write. Without it, a database opens and reads
+	 * while another connection holds the write lock. */
+	STORE_OPEN_LOCK_PROBE = 1 << 1,
+};
+/* As store_open, but a missing file is made only with STORE_OPEN_CREATE,
+ * and what went wrong is one sentence in why[whylen] for a person (in
+ * the log when why is NULL): GZ_ENOTFOUND (no file: why is empty, the
+ * caller knows what to say), GZ_EDB ("cannot open PATH: Permission
+ * denied", "PATH is not a database: ..."), GZ_EBUSY ("PATH is locked by
+ * another process", after the busy timeout) or GZ_ESCHEMA ("PATH has
+ * schema version N, newer than this gazette (M): upgrade gazette"). A
+ * database refused for its schema or a lock is left as it was. */
+int store_open_checked(const char *path, unsigned flags, struct store **out,
+		       char *why, size_t whylen);
 /* Closes every connection; store_close(NULL) is a no-op. */
 void store_close(struct store *st);
 

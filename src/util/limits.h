@@ -72,6 +72,9 @@
 /* How often, in milliseconds, connections are checked against their
  * deadlines: a deadline is kept to within this. */
 #define GZ_LIMIT_SWEEP_MS 500u
+/* On SIGTERM, requests under way get this long to finish before their
+ * connections are closed (systemd's TimeoutStopSec is 40 s). */
+#define GZ_LIMIT_STOP_SECONDS 30u
 /* Per-request memory pool: rendering a page never needs more. */
 #define GZ_LIMIT_REQUEST_POOL (8u * 1024u * 1024u)
 /* A rendered page; a template loop cannot grow a response past this. */

@@ -153,6 +153,54 @@ test_load_errors_name_the_line(void **state)
 	config_fini(&c);
 }
 
+static void
+test_keep_restart(void **state)
+{
+	struct config run, next;
+	char names[256], err[256];
+
+	(void)state;
+	assert_int_equal(config_init(&run), GZ_OK);
+	assert_int_equal(config_init(&next), GZ_OK);
+	assert_int_equal(config_set(&run, "comments", "hold_words", "casino",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "comments", "hold_words", "casino",
+				    err, sizeof(err)), GZ_OK);
+
+	/* Nothing fixed at start changed: nothing named. */
+	assert_int_equal(config_set(&next, "site", "title", "New", err,
+				    sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "comments", "per_page", "7", err,
+				    sizeof(err)), GZ_OK);
+	assert_int_equal(config_keep_restart(&next, &run, names, sizeof(names)),
+			 GZ_OK);
+	assert_string_equal(names, "");
+	assert_string_equal(next.title, "New");
+	assert_int_equal(next.comments_per_page, 7);
+
+	/* Those that need a restart are named and set back. */
+	assert_int_equal(config_set(&next, "server", "listen", "127.0.0.1:9",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "server", "cache_mb", "3", err,
+				    sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "comments", "hold_words", "dice",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "comments", "moderation", "post",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_keep_restart(&next, &run, names, sizeof(names)),
+			 GZ_OK);
+	assert_string_equal(names, "[server] listen, [server] cache_mb, "
+				   "[comments] (but per_page)");
+	assert_string_equal(next.listen, run.listen);
+	assert_int_equal(next.cache_mb, run.cache_mb);
+	assert_string_equal(next.hold_words, "casino");
+	assert_ptr_equal(next.comments.hold_words, next.hold_words);
+	assert_int_equal(next.comments.moderation, run.comments.moderation);
+	assert_string_equal(next.title, "New");
+	config_fini(&run);
+	config_fini(&next);
+}
+
 int
 main(void)
 {
@@ -161,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_set_validates),
 		cmocka_unit_test(test_write_then_load),
 		cmocka_unit_test(test_load_errors_name_the_line),
+		cmocka_unit_test(test_keep_restart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -641,6 +641,102 @@ test_newer_schema_untouched(void **state)
 }
 
 static void
+test_checked_missing_is_notfound(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = (struct store *)1;
+	char why[512] = "x";
+
+	/* Without STORE_OPEN_CREATE a missing file is reported, not made:
+	 * the caller says "no site here". */
+	assert_int_equal(store_open_checked(fx->path, 0, &st, why, sizeof(why)),
+			 GZ_ENOTFOUND);
+	assert_null(st);
+	assert_string_equal(why, "");
+	assert_false(file_exists(fx->path));
+	/* With it, the database is made. */
+	assert_int_equal(store_open_checked(fx->path, STORE_OPEN_CREATE, &st,
+					    why, sizeof(why)),
+			 GZ_OK);
+	store_close(st);
+	assert_true(file_exists(fx->path));
+}
+
+static void
+test_checked_says_why(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = (struct store *)1;
+	char why[512], want[256];
+	sqlite3 *db;
+	FILE *f;
+	int n;
+
+	/* A newer schema names both versions. */
+	db = raw_open(fx->path);
+	raw_exec(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+	assert_int_equal(store_open_checked(fx->path, 0, &st, why, sizeof(why)),
+			 GZ_ESCHEMA);
+	assert_null(st);
+	n = snprintf(want, sizeof(want),
+		     "%s has schema version 99, newer than this gazette (%d): "
+		     "upgrade gazette",
+		     fx->path, SCHEMA_VERSION);
+	assert_true(n > 0 && (size_t)n < sizeof(want));
+	assert_string_equal(why, want);
+
+	/* Not a database: said before SQLite reads it. */
+	f = fopen(fx->path, "w");
+	assert_non_null(f);
+	fputs("SQLite format 2 is not what this is.\n", f);
+	fclose(f);
+	assert_int_equal(store_open_checked(fx->path, 0, &st, why, sizeof(why)),
+			 GZ_EDB);
+	assert_non_null(strstr(why, "is not a database"));
+	assert_null(strstr(why, "SQLite 26"));
+
+	/* A folder is not a database either. */
+	assert_int_equal(store_open_checked(fx->dir, 0, &st, why, sizeof(why)),
+			 GZ_EDB);
+	assert_non_null(strstr(why, "cannot open"));
+	assert_null(st);
+}
+
+static void
+test_checked_lock_probe(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	char why[512];
+	sqlite3 *db;
+
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	store_close(st);
+	st = NULL;
+	db = raw_open(fx->path);
+	raw_exec(db, "BEGIN IMMEDIATE; CREATE TABLE holder (x)");
+	/* Without the probe a current database opens under another's
+	 * write lock (WAL readers never wait); with it, the lock is
+	 * reported after the busy timeout. */
+	assert_int_equal(store_open_checked(fx->path, 0, &st, why, sizeof(why)),
+			 GZ_OK);
+	store_close(st);
+	st = (struct store *)1;
+	assert_int_equal(store_open_checked(fx->path, STORE_OPEN_LOCK_PROBE, &st,
+					    why, sizeof(why)),
+			 GZ_EBUSY);
+	assert_null(st);
+	assert_non_null(strstr(why, "is locked by another process"));
+	raw_exec(db, "ROLLBACK");
+	assert_int_equal(store_open_checked(fx->path, STORE_OPEN_LOCK_PROBE, &st,
+					    why, sizeof(why)),
+			 GZ_OK);
+	store_close(st);
+	sqlite3_close(db);
+}
+
+static void
 test_text_file_is_edb(void **state)
 {
 	struct fx *fx = *state;
@@ -999,6 +1095,12 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_untouched,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checked_missing_is_notfound,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checked_says_why, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_checked_lock_probe, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_text_file_is_edb, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_paths_are_edb, setup,
