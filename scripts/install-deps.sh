@@ -4,7 +4,8 @@
 #
 #   scripts/install-deps.sh build   compiler, Meson and the libraries
 #   scripts/install-deps.sh test    the above, plus what `make check` needs:
-#                                   Node.js 18+, Java (Nu HTML Checker), Chromium
+#                                   Node.js 18+, Java (Nu HTML Checker), Chromium,
+#                                   valgrind
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
 #   scripts/install-deps.sh fuzz    the build packages, plus clang and its
@@ -39,6 +40,8 @@ if [ "$what" = test ]; then
 	[ -x /usr/bin/chromium ] || missing="$missing chromium"
 	# xmllint checks that Atom feeds are well-formed XML.
 	command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
+	# make check runs the HTTP tests once more under memcheck.
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 	# Some tests edit a site's database behind gazette's back.
 	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 	# The browser test renders Persian text: give Chromium a font for it.
