@@ -56,10 +56,11 @@ bad_log() {
 }
 
 # Runs the test file $1 with its own log directory; leaves its node output
-# in $work/NAME.out and a one-line verdict in $work/NAME.verdict.
+# in $work/NAME.out and a one-line verdict in $work/NAME.verdict, which it
+# also prints.
 one() {
 	f=$1
-	name=$(basename "$f" .test.mjs)
+	name=$(echo "$f" | tr '/.' '__')
 	logs="$work/$name"
 	mkdir -p "$logs"
 	start=$(date +%s)
@@ -84,6 +85,7 @@ one() {
 		echo "FAIL $f: node exit $rc, $nbad of $nlogs gazette processes" \
 			"with memcheck findings (${secs} s)"
 	fi >"$work/$name.verdict"
+	cat "$work/$name.verdict"
 }
 
 if [ "${1:-}" = --one ]; then
@@ -105,7 +107,7 @@ printf '%s\n' "$@" | xargs -P "${GAZETTE_VG_JOBS:-2}" -I FILE \
 passed=0
 failed=0
 for f in "$@"; do
-	name=$(basename "$f" .test.mjs)
+	name=$(echo "$f" | tr '/.' '__')
 	if [ ! -f "$work/$name.verdict" ]; then
 		echo "FAIL $f: did not finish"
 		failed=$((failed + 1))
@@ -121,11 +123,14 @@ for f in "$@"; do
 			echo "--- the node tests of $f failed under valgrind:"
 			cat "$work/$name.out"
 		fi
+		cat "$work/$name.verdict"
 	else
 		passed=$((passed + 1))
 	fi
-	cat "$work/$name.verdict"
 done
 
+[ "$failed" -eq 0 ] || echo "run-valgrind-tests: again for one file:" \
+	"scripts/run-valgrind-tests.sh tests/http/NAME.test.mjs" \
+	"(VALGRIND_OPTS=--track-origins=yes to see where a value came from)"
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
