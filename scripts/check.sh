@@ -1,8 +1,10 @@
 #!/bin/sh
-# check.sh - `make check`: builds gazette twice (release with warnings as
-# errors, and with AddressSanitizer + UndefinedBehaviorSanitizer), runs the
-# source checks, the C unit tests under the sanitizers, and the HTTP and
-# browser tests against the sanitizer build. Ends with one line:
+# check.sh - `make check`: builds gazette three times (release with
+# warnings as errors, with AddressSanitizer + UndefinedBehaviorSanitizer,
+# and build-vg for valgrind), runs the source checks, the C unit tests
+# under the sanitizers, the HTTP and browser tests against the sanitizer
+# build, and the HTTP tests again with the server under valgrind
+# memcheck. Ends with one line:
 # "N passed, N failed". Exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -33,6 +35,12 @@ step "build (AddressSanitizer, UndefinedBehaviorSanitizer)"
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all >/dev/null || exit 1
 ninja -C build-asan || exit 1
+
+step "build (for valgrind: no sanitizers, -O1 -g)"
+[ -f build-vg/build.ninja ] ||
+	meson setup build-vg --buildtype=debug -Doptimization=1 --werror \
+		>/dev/null || exit 1
+ninja -C build-vg gazette || exit 1
 
 step "source checks"
 if scripts/check-source.sh; then pass 1; else fail 1; fi
@@ -82,6 +90,18 @@ if [ -n "$line" ]; then
 	fail "$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')"
 else
 	echo "the node tests did not finish"
+	fail 1
+fi
+
+step "HTTP tests with every gazette under valgrind memcheck (one result per file)"
+# scripts/run-valgrind-tests.sh: zero memcheck errors, no definite leaks.
+scripts/run-valgrind-tests.sh 2>&1 | tee "$log/vg"
+line=$(grep '^valgrind: [0-9]* passed, [0-9]* failed' "$log/vg" | tail -n 1)
+if [ -n "$line" ]; then
+	pass "$(echo "$line" | sed 's/^valgrind: \([0-9]*\) passed.*/\1/')"
+	fail "$(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')"
+else
+	echo "the valgrind run did not finish"
 	fail 1
 fi
 

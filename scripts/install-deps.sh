@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh build   compiler, Meson and the libraries
 #   scripts/install-deps.sh test    the above, plus what `make check` needs:
 #                                   Node.js 18+, Java (Nu HTML Checker), Chromium,
-#                                   promtool (prometheus)
+#                                   promtool (prometheus), jing,
+#                                   python3-feedparser, slowhttptest, valgrind
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
 #   scripts/install-deps.sh fuzz    the build packages, plus clang and its
@@ -44,6 +45,8 @@ if [ "$what" = test ]; then
 	command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 	[ -x /usr/bin/jing ] || missing="$missing jing"
 	installed python3-feedparser || missing="$missing python3-feedparser"
+	# make check runs the HTTP tests once more under memcheck.
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 	# Some tests edit a site's database behind gazette's back.
 	command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 	# promtool checks /metrics (tests/http/metrics.test.mjs).

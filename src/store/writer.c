@@ -33,6 +33,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -214,6 +215,9 @@ writer_main(void *arg)
 int
 store_writer_start(struct store *st)
 {
+	sigset_t all, old;
+	int rc;
+
 	assert(st && !st->writer_started);
 	if (pthread_mutex_init(&st->queue_lock, NULL) != 0)
 		return GZ_ENOMEM;
@@ -227,7 +231,15 @@ store_writer_start(struct store *st)
 		return GZ_ENOMEM;
 	}
 	st->queue_made = true;
-	if (pthread_create(&st->writer_thread, NULL, writer_main, st) != 0) {
+	/* The writer takes no process signals: the store is opened before
+	 * `gazette serve` blocks SIGTERM to wait for it in its main thread,
+	 * and a SIGTERM delivered here would end the process by its default
+	 * action, with comments unanswered and nothing freed. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&st->writer_thread, NULL, writer_main, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		log_error("store: cannot start the writer thread");
 		return GZ_ENOMEM;
 	}

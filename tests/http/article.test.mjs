@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 
 import { TEHRAN, markdown, plainText, tehranText, writeArticle } from '../lib/fixtures.mjs';
 import {
-  get, request, runOk, startServer, stopChecked, tempSite,
+  get, request, runOk, slow, startServer, stopChecked, tempSite,
 } from '../lib/gazette.mjs';
 import {
   articleTag, attr, elements, h1, linkTo, listingLinks, text,
 } from '../lib/html.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 
 const FEATURE = {
   title: 'Schools open a week early',

@@ -17,9 +17,9 @@ import {
   postComment, readForm, readThread, recentDate, setConf, submit,
 } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
-import { request, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
+import { request, runOk, slow, startServer, stopChecked } from '../lib/gazette.mjs';
 
-const T = { timeout: 180000 };
+const T = { timeout: slow(180000) };
 const idOf = (path) => Number(/^\/news\/(\d+)\//.exec(path)[1]);
 
 // Waits until check() is truthy, trying every 50 ms for at most `ms`: a
@@ -27,7 +27,7 @@ const idOf = (path) => Number(/^\/news\/(\d+)\//.exec(path)[1]);
 // cache through the database, not through a signal. No duration is
 // asserted; the deadline only keeps a broken server from hanging the run.
 async function eventually(check, ms = 10000) {
-  const end = Date.now() + ms;
+  const end = Date.now() + slow(ms);
   for (;;) {
     const v = await check();
     if (v || Date.now() > end) return v;

@@ -11,11 +11,11 @@ import { describe, it } from 'node:test';
 
 import { plainText, markdown, writeArticle } from '../lib/fixtures.mjs';
 import {
-  ROOT, describeRun, get, request, run, runOk, tempDir, tempSite, withServer,
+  ROOT, describeRun, get, request, run, runOk, slow, tempDir, tempSite, withServer,
 } from '../lib/gazette.mjs';
 import { articleLinks, h1 } from '../lib/html.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 
 // The version meson.build declares, which --version must print.
 function projectVersion() {

@@ -24,10 +24,10 @@ import {
   numberWords, openArticle, postComment, publishedId, readForm, readThread, setConf, solve, submit,
   xmllint,
 } from '../lib/comments.mjs';
-import { rawExchange, request, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
+import { rawExchange, request, slow, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
 import { attr, openTags } from '../lib/html.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 
 const idOf = (path) => Number(/^\/news\/(\d+)\//.exec(path)[1]);
 

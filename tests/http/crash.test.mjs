@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 
 import { articlePaths, commentSite, fieldsFor, openArticle, setConf, submit } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
-import { bin, run, startServer, tempSite } from '../lib/gazette.mjs';
+import { bin, run, slow, startServer, tempSite } from '../lib/gazette.mjs';
 
 const SQLITE = '/usr/bin/sqlite3';
 const haveSqlite = spawnSync(SQLITE, ['-version']).status === 0;
@@ -23,7 +23,7 @@ function sql(site, query) {
   return r.stdout.trim();
 }
 
-describe('crash safety', { timeout: 240000, skip: !haveSqlite && 'no sqlite3 shell' }, () => {
+describe('crash safety', { timeout: slow(240000), skip: !haveSqlite && 'no sqlite3 shell' }, () => {
   it('five SIGKILLs during a comment storm lose no acknowledged comment', async () => {
     const { site } = commentSite([{ title: 'Storm' }], { moderation: 'post' });
     setConf(site, 'server', { trust_proxy: 'yes' });
@@ -49,8 +49,9 @@ describe('crash safety', { timeout: 240000, skip: !haveSqlite && 'no sqlite3 she
         }
       };
       const clients = Array.from({ length: 6 }, client);
-      // A random moment a little into the storm.
-      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
+      // A random moment a little into the storm (later on a slow server,
+      // GAZETTE_TEST_SLOW, so that some comments are acknowledged first).
+      await new Promise((r) => setTimeout(r, slow(300 + Math.floor(Math.random() * 700))));
       srv.child.kill('SIGKILL');
       stop = true;
       await Promise.all(clients);
@@ -74,7 +75,7 @@ describe('crash safety', { timeout: 240000, skip: !haveSqlite && 'no sqlite3 she
     }
     const child = spawn(bin(), ['import', '--site', site, ...files], { stdio: 'ignore' });
     const exited = new Promise((r) => child.on('exit', r));
-    await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 300)));
+    await new Promise((r) => setTimeout(r, slow(150 + Math.floor(Math.random() * 300))));
     child.kill('SIGKILL');
     await exited;
     assert.equal(sql(site, 'PRAGMA integrity_check;'), 'ok');
@@ -84,7 +85,7 @@ describe('crash safety', { timeout: 240000, skip: !haveSqlite && 'no sqlite3 she
       ' OR body_html IS NULL;'), '0');
     assert.equal(Number(sql(site, 'SELECT count(*) FROM article_tags;')), 2 * n);
     // And importing everything again completes the rest.
-    const r = run(['import', '--site', site, ...files], { timeout: 120000 });
+    const r = run(['import', '--site', site, ...files], { timeout: slow(120000) });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(sql(site, 'SELECT count(*) FROM articles;'), '3000');
   });

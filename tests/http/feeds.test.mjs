@@ -17,10 +17,10 @@ import { after, before, describe, it } from 'node:test';
 import { utcStamp } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
 import {
-  ROOT, get, request, runOk, startServer, stopChecked, tempDir, tempSite,
+  ROOT, get, request, runOk, slow, startServer, stopChecked, tempDir, tempSite,
 } from '../lib/gazette.mjs';
 
-const T = { timeout: 240000 };
+const T = { timeout: slow(240000) };
 const JING = '/usr/bin/jing';
 const PYTHON = '/usr/bin/python3';
 const ATOM_RNC = path.join(ROOT, 'tests', 'schemas', 'atom.rnc');

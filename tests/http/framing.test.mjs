@@ -17,11 +17,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { articlePaths, commentSite, fieldsFor, openArticle, setConf, submit } from '../lib/comments.mjs';
-import { rawExchange, request, startServer, stopChecked } from '../lib/gazette.mjs';
+import { rawExchange, request, slow, startServer, stopChecked } from '../lib/gazette.mjs';
 
 // Quick enough that an answer held back until the 15 s idle timeout
-// counts as none (a guard, not a timing assertion).
-const SOON = { timeout: 5000 };
+// counts as none (a guard, not a timing assertion). Longer on a slow
+// server (GAZETTE_TEST_SLOW), but always short of the idle timeout.
+const SOON = { timeout: Math.min(slow(5000), 12000) };
 
 // POSTs a valid comment to article path of server s with extra headers
 // (Host among them: node:http sends it as given). Resolves to the status.
@@ -35,7 +36,7 @@ async function postWith(s, path, headers) {
   return res.status;
 }
 
-describe('framing and origin', { timeout: 120000 }, () => {
+describe('framing and origin', { timeout: slow(120000) }, () => {
   let srv; let A;
 
   before(async () => {

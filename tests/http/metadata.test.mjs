@@ -12,10 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import { utcStamp } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
 import {
-  get, request, runOk, startServer, stopChecked, tempDir, tempSite,
+  get, request, runOk, slow, startServer, stopChecked, tempDir, tempSite,
 } from '../lib/gazette.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 const NASTY = 'Mayor says </script><script>alert(1)</script> <!-- & "more"';
 const ISO_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
 

@@ -13,10 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import { utcStamp } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
 import {
-  get, request, runOk, startServer, stopChecked, tempDir, tempSite,
+  get, request, runOk, slow, startServer, stopChecked, tempDir, tempSite,
 } from '../lib/gazette.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 const HOUR = 3600 * 1000;
 
 function titles(html) {

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { describeRun, request, run, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
+import { describeRun, request, run, slow, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
 
-describe('serve: a port in use', { timeout: 60000 }, () => {
+describe('serve: a port in use', { timeout: slow(60000) }, () => {
   let srv; let site;
 
   before(async () => {
@@ -20,7 +20,7 @@ describe('serve: a port in use', { timeout: 60000 }, () => {
   it('a second server on the same port exits 1 and says why', async () => {
     const other = tempSite().site;
     const args = ['serve', '--site', other, '--listen', `127.0.0.1:${srv.port}`];
-    const r = run(args, { timeout: 10000 });
+    const r = run(args, { timeout: slow(10000) });
     assert.equal(r.status, 1, describeRun(args, r));
     assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+/, describeRun(args, r));
     assert.match(r.stderr, /another server/);

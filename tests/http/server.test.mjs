@@ -10,11 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import {
-  drained, rawExchange, request, startServer, stopChecked, tempDir,
+  drained, rawExchange, request, slow, startServer, stopChecked, tempDir,
 } from '../lib/gazette.mjs';
 import { attr, crawl, openTags } from '../lib/html.mjs';
 
-const T = { timeout: 180000 };
+const T = { timeout: slow(180000) };
 
 function contentType(res) {
   return (res.headers['content-type'] || '').replace(/\s/g, '').toLowerCase();
@@ -351,7 +351,7 @@ describe('gazette demo over HTTP', T, () => {
           for (let sent = 0; sent < size && !state.answered && !state.closed; sent += chunk.length) {
             if (!sock.write(chunk)) await drained(sock, state);
           }
-        }, { timeout: 60000 });
+        }, { timeout: slow(60000) });
         assert.ok(!r.timedOut, `try ${attempt}: the server answered or closed the connection`);
         assert.ok([405, 413].includes(r.status),
           `try ${attempt}: status ${r.status}${r.reset ? ' (connection reset before any answer)' : ''}:\n${r.head}`);

@@ -16,10 +16,10 @@ import { after, before, describe, it } from 'node:test';
 import { utcStamp } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
 import {
-  ROOT, get, request, runOk, startServer, stopChecked, tempDir, tempSite,
+  ROOT, get, request, runOk, slow, startServer, stopChecked, tempDir, tempSite,
 } from '../lib/gazette.mjs';
 
-const T = { timeout: 240000 };
+const T = { timeout: slow(240000) };
 const XMLLINT = '/usr/bin/xmllint';
 const XSD = path.join(ROOT, 'tests', 'schemas');
 const DAY = 24 * 3600 * 1000;

@@ -3,7 +3,7 @@
 // free port, and speak HTTP to them without any cleverness in between.
 //
 // Invariants: every server started here is stopped (SIGTERM, then SIGKILL
-// after 5 s) by the caller's after() hook or, as a last resort, when the
+// after 5 s, scaled by GAZETTE_TEST_SLOW) by the caller's after() hook or, as a last resort, when the
 // test process exits; a server never keeps `node --test` waiting. Nothing
 // here reads outside the repository and the temporary directories it makes.
 // Runs on Node 18: node: built-ins only.
@@ -19,12 +19,23 @@ import { fileURLToPath } from 'node:url';
 // The repository root, from this file's place in it (tests/lib/).
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+// GAZETTE_TEST_SLOW=N (a number, 1 or more; unset is 1) multiplies the
+// limits below, and the waits tests take through slow(): for a server much
+// slower than usual, as under valgrind (scripts/run-valgrind-tests.sh sets
+// 10). It lengthens waits only; no assertion changes with it.
+export const SLOW = Math.max(1, Number(process.env.GAZETTE_TEST_SLOW) || 1);
+
+// `ms` milliseconds, scaled by GAZETTE_TEST_SLOW.
+export function slow(ms) {
+  return ms * SLOW;
+}
+
 // Generous limits, only so that a broken server fails a test instead of
 // hanging it. Nothing asserts on how long anything took.
-const START_TIMEOUT_MS = 30000;
-const STOP_GRACE_MS = 5000;
-const REQUEST_TIMEOUT_MS = 30000;
-const RUN_TIMEOUT_MS = 120000;
+const START_TIMEOUT_MS = slow(30000);
+const STOP_GRACE_MS = slow(5000);
+const REQUEST_TIMEOUT_MS = slow(30000);
+const RUN_TIMEOUT_MS = slow(120000);
 
 // What sanitizers print when they find something (ASan, LSan, UBSan): a
 // report fails the test even when the status looks fine.
@@ -136,7 +147,7 @@ const LOG_KEEP = 256 * 1024;
 // "listening on http://127.0.0.1:PORT" line on stderr. Resolves to
 // {url, port, child, log(), stop()}; rejects with the collected output if
 // the server exits or stays silent first. stop() sends SIGTERM, SIGKILL
-// after 5 s, and resolves to {code, signal, killed, log}.
+// after 5 s (times GAZETTE_TEST_SLOW), and resolves to {code, signal, killed, log}.
 export function startServer(args, opts = {}) {
   assertBin();
   const fullArgs = [...args, '--listen', '127.0.0.1:0'];

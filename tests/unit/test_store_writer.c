@@ -2,7 +2,8 @@
  * test_store_writer.c - tests of src/store/writer.c: group commit of
  * comments and nonces (store_comment_add, store_nonce_use) from many
  * threads next to ordinary transactions, a failing job failing alone in
- * its batch, events after a batch's commit, and store_sync_set.
+ * its batch, events after a batch's commit, store_sync_set, and the
+ * writer thread leaving process signals (SIGTERM) to the main thread.
  *
  * The tests reach into struct store (store_int.h) only to see how many
  * jobs are queued, so that they can build one batch on purpose.
@@ -14,10 +15,12 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -406,6 +409,44 @@ test_sync_set(void **state)
 			 GZ_EINVAL);
 }
 
+static atomic_int sigterm_taken;
+
+static void
+on_sigterm(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&sigterm_taken, 1);
+}
+
+/* A SIGTERM sent to the process while every other thread blocks it stays
+ * pending for the thread that waits for it: the writer thread never takes
+ * it (its default action would end `gazette serve` mid-request). */
+static void
+test_writer_takes_no_signals(void **state)
+{
+	struct sigaction sa = {0}, old_sa;
+	struct timespec zero = {0, 0}, pause = {0, 20 * 1000 * 1000};
+	sigset_t set, old;
+	int i;
+
+	(void)state;
+	sa.sa_handler = on_sigterm;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGTERM, &sa, &old_sa), 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &set, &old), 0);
+	atomic_store(&sigterm_taken, 0);
+	assert_int_equal(kill(getpid(), SIGTERM), 0);
+	/* Time for a writer that wrongly takes it to run the handler. */
+	for (i = 0; i < 10 && atomic_load(&sigterm_taken) == 0; i++)
+		nanosleep(&pause, NULL);
+	assert_int_equal(atomic_load(&sigterm_taken), 0);
+	assert_int_equal(sigtimedwait(&set, NULL, &zero), SIGTERM);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+	assert_int_equal(sigaction(SIGTERM, &old_sa, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -417,6 +458,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_replay_fails_alone, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_takes_no_signals,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_writer", tests, NULL, NULL);
