@@ -493,6 +493,7 @@ page_make(const struct cache_page_input *in, size_t url_len)
 	p->content_type = str_put(&at, in->content_type, ct);
 	p->etag = str_put(&at, in->etag, et);
 	p->cache_control = str_put(&at, in->cache_control, cc);
+	p->public_cors = in->public_cors;
 	for (i = 0; i < in->nkeys; i++) {
 		size_t n = strlen(in->keys[i]);
 
@@ -713,6 +714,12 @@ const char *
 cache_page_etag(const struct cache_page *p)
 {
 	return p->etag;
+}
+
+bool
+cache_page_public_cors(const struct cache_page *p)
+{
+	return p->public_cors;
 }
 
 const char *

@@ -77,6 +77,7 @@ struct cache_page_input {
 	const char *content_type;  /* required */
 	const char *etag;          /* quoted, or NULL: no validator */
 	const char *cache_control; /* NULL: none */
+	bool public_cors;          /* answer Access-Control-Allow-Origin: * */
 	int64_t last_modified;     /* UTC seconds, 0: none */
 	const char *const *keys;   /* invalidation keys */
 	size_t nkeys;
@@ -141,6 +142,7 @@ void cache_page_unref(struct cache_page *p);
 const char *cache_page_content_type(const struct cache_page *p);
 const char *cache_page_etag(const struct cache_page *p);       /* or NULL */
 const char *cache_page_cache_control(const struct cache_page *p); /* or NULL */
+bool cache_page_public_cors(const struct cache_page *p);
 int64_t cache_page_last_modified(const struct cache_page *p);  /* or 0 */
 size_t cache_page_nslots(const struct cache_page *p);
 /* Slot i's length. */

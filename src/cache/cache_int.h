@@ -59,6 +59,7 @@ struct cache_page {
 	const char *content_type;
 	const char *etag;
 	const char *cache_control;
+	bool public_cors;
 	int64_t last_modified;
 	const unsigned char *body;
 	size_t len;

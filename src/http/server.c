@@ -802,6 +802,8 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if ((cc = cache_page_cache_control(pg)))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	if (cache_page_public_cors(pg))
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	if (cache_page_last_modified(pg)) {
 		server_http_date(cache_page_last_modified(pg), lm);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lm);
@@ -901,6 +903,7 @@ server_cache_put(struct http_server *s, struct http_req *req,
 	struct cache_page_input in = {0};
 	struct cache_slot slots[HTTP_MAX_SLOTS];
 	struct cache_page *page = NULL;
+	const char *cors;
 	size_t i;
 
 	in.url = key;
@@ -918,6 +921,11 @@ server_cache_put(struct http_server *s, struct http_req *req,
 	if (!in.etag)
 		in.etag = http_etag(req->pool, in.body, in.len);
 	in.cache_control = http_resp_header_get(resp, "Cache-Control");
+	/* The one other header a cached page keeps: public content for
+	 * other origins' scripts (feeds, the JSON API). */
+	in.public_cors = (cors = http_resp_header_get(resp,
+				"Access-Control-Allow-Origin")) &&
+			 strcmp(cors, "*") == 0;
 	in.last_modified = (int64_t)time(NULL);
 	in.keys = resp->cache_keys;
 	in.nkeys = resp->ncache_keys;

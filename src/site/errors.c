@@ -3,6 +3,8 @@
  * mistypes a URL gets the site's header and navigation, not a bare
  * status line. If the theme itself fails, http/ falls back to plain text.
  */
+#include <string.h>
+
 #include "site/site.h"
 #include "site/site_int.h"
 #include "util/buf.h"
@@ -43,10 +45,16 @@ site_error_page(void *ctx, struct http_req *req, int status,
 {
 	/* Called by http/ outside any handler call: it holds a snapshot of
 	 * its own (site_int.h). */
-	struct site_snap *snap = site_snap_get(ctx);
+	struct site_snap *snap;
 	struct site site;
 	struct render_val *view;
 
+	/* The API answers its errors in JSON, as everything else it says. */
+	if (req->path && strncmp(req->path, "/api/", 5) == 0) {
+		site_api_error(resp, status, error_message(status));
+		return;
+	}
+	snap = site_snap_get(ctx);
 	site_view_of(ctx, snap, &site);
 	view = site_view_page(&site, req, error_title(status), NULL, NULL, NULL);
 	if (!view || render_obj_int(req->pool, view, "status", status) ||

@@ -23,10 +23,8 @@
 #include "util/pool.h"
 #include "util/utf8.h"
 
-/* text, escaped as HTML, each U+0001...U+0002 run in <mark>. In pool;
- * NULL when out of memory. */
-static const char *
-search_marked(struct pool *pool, const char *text)
+const char *
+site_search_marked(struct pool *pool, const char *text)
 {
 	struct buf b;
 	const char *p = text, *run = text, *r = NULL;
@@ -65,7 +63,7 @@ search_result(struct site *site, struct pool *pool,
 	const struct store_article *a = &h->article;
 	struct render_val *r = render_obj_new(pool);
 	char human[DATE_MAX], iso[DATE_MAX];
-	const char *snippet = *h->snippet ? search_marked(pool, h->snippet)
+	const char *snippet = *h->snippet ? site_search_marked(pool, h->snippet)
 			    : "";
 
 	date_format_human(a->published_at, human);
@@ -73,7 +71,7 @@ search_result(struct site *site, struct pool *pool,
 	if (!r || !snippet ||
 	    render_obj_str(pool, r, "url", site_url_article(pool, a)) ||
 	    render_obj_html(pool, r, "headline_html",
-			    search_marked(pool, h->headline_marked)) ||
+			    site_search_marked(pool, h->headline_marked)) ||
 	    render_obj_html(pool, r, "snippet_html", *snippet ? snippet : NULL) ||
 	    render_obj_str(pool, r, "lang", a->lang) ||
 	    render_obj_str(pool, r, "date_human", pool_strdup(pool, human)) ||

@@ -250,6 +250,12 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles},
 		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news},
 		{HTTP_GET, "/metrics", site_metrics},
+		{HTTP_GET, "/api/v1/articles", site_api_articles},
+		{HTTP_GET, "/api/v1/articles/{id}", site_api_article},
+		{HTTP_GET, "/api/v1/sections", site_api_sections},
+		{HTTP_GET, "/api/v1/tags", site_api_tags},
+		{HTTP_GET, "/api/v1/authors", site_api_authors},
+		{HTTP_GET, "/api/v1/search", site_api_search},
 		{HTTP_POST, "/news/{id}/comments", site_comment_post},
 	};
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);

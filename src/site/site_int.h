@@ -246,12 +246,25 @@ const char *site_text_excerpt(struct pool *pool, const char *html,
 int site_search_query(struct buf *out, const char *q, size_t *terms,
 		      bool *cut);
 
+/* text (a store snippet or headline), escaped as HTML, each
+ * U+0001...U+0002 run of a match in <mark>, opened and closed in pairs
+ * only (search.c). In pool; NULL when out of memory. */
+const char *site_search_marked(struct pool *pool, const char *text);
+/* Makes resp a JSON error, {"error": {"status", "message"}} (api.c). */
+void site_api_error(struct http_resp *resp, int status, const char *message);
+
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed_all(void *ctx, struct http_req *req,
 			   struct http_resp *resp);
 int site_front(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_api_articles(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_api_article(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_api_sections(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_api_tags(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_api_authors(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_api_search(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_author(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp);

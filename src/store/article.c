@@ -546,6 +546,127 @@ out:
 	return err;
 }
 
+/* The JSON API's listing: every filter optional (NULL passes), the
+ * cursor a row-value comparison, so each page is one index walk down
+ * articles_listed from the cursor. */
+static const char page_sql[] =
+	"SELECT " ARTICLE_COLS ARTICLE_FROM " WHERE " VISIBLE
+	" AND (?2 IS NULL OR s.slug = ?2)"
+	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_tags x"
+	"  JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id"
+	"  AND t.slug = ?3))"
+	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM article_authors x"
+	"  JOIN authors u ON u.id = x.author_id WHERE x.article_id = a.id"
+	"  AND u.slug = ?4))"
+	" AND a.published_at >= ?5"
+	" AND (?6 = 0 OR (a.published_at, a.id) < (?6, ?7))"
+	" ORDER BY a.published_at DESC, a.id DESC LIMIT ?8";
+
+int
+store_article_page(struct store *st, struct pool *pool,
+		   const struct store_article_filter *f,
+		   struct store_article **items, size_t *n)
+{
+	struct store_conn *c;
+	struct store_article *arr = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	assert(st && pool && f && items && n);
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_ARTICLE_PAGE, page_sql, &s)) != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 1, f->now);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 2, f->section_slug);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 3, f->tag_slug);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 4, f->author_slug);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, f->since);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 6, f->before_published);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 7, f->before_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 8, store_size_to_int64(f->limit));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, page_sql);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
+			goto out;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, page_sql);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+int
+store_tag_list(struct store *st, struct pool *pool,
+	       struct store_tag_count **items, size_t *n)
+{
+	static const char sql[] =
+		"SELECT slug, name, article_count FROM tags"
+		" ORDER BY lower(name), name, id";
+	struct store_tag_count *arr = NULL;
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_TAG_LIST, sql, &s)) != GZ_OK)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			store_stmt_done(s);
+			return GZ_ENOMEM;
+		}
+		arr = p;
+		arr[len].slug = store_col_text(pool, s, 0);
+		arr[len].name = store_col_text(pool, s, 1);
+		arr[len].article_count = sqlite3_column_int64(s, 2);
+		if (!arr[len].slug || !arr[len].name) {
+			store_stmt_done(s);
+			return GZ_ENOMEM;
+		}
+		len++;
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_err(c->db, rc, sql);
+	*items = arr;
+	*n = len;
+	return GZ_OK;
+}
+
 /* Counts all articles, whatever their status, into *n. Returns GZ_OK,
  * GZ_EBUSY or GZ_EDB. */
 int

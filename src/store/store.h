@@ -40,6 +40,13 @@ struct store_tag {
 	const char *name;
 };
 
+/* A tag and how many articles carry it (store_tag_list). */
+struct store_tag_count {
+	const char *slug;
+	const char *name;
+	int64_t article_count;
+};
+
 /* One of an article's authors, or an author's page (author.c). */
 struct store_author {
 	const char *slug;
@@ -237,6 +244,30 @@ int store_sitemap_pieces(struct store *st, struct pool *pool, int64_t now,
  * store_sitemap_each. */
 int store_sitemap_news(struct store *st, int64_t now, int64_t since,
 		       size_t limit, store_sitemap_fn fn, void *ctx);
+/* Filters and a cursor for store_article_page (the JSON API): NULL or 0
+ * fields do not filter. The cursor is the (published_at, id) of the last
+ * article of the previous page: this page starts after it. */
+struct store_article_filter {
+	int64_t now;
+	const char *section_slug;
+	const char *tag_slug;
+	const char *author_slug;
+	int64_t since;          /* published at or after; 0: any */
+	int64_t before_published; /* with before_id: the cursor; 0: none */
+	int64_t before_id;
+	size_t limit;
+};
+/* Lists the articles visible at f->now that match f, newest first
+ * ((published_at, id) descending), at most f->limit, from after the
+ * cursor. Output: *items (pool), *n. Returns GZ_OK or a mapped error. */
+int store_article_page(struct store *st, struct pool *pool,
+		       const struct store_article_filter *f,
+		       struct store_article **items, size_t *n);
+/* Lists every tag by name, with its count of visible articles (as kept:
+ * visible at the last count). Output: *items (pool), *n. */
+int store_tag_list(struct store *st, struct pool *pool,
+		   struct store_tag_count **items, size_t *n);
+
 /* A month of the archive that has visible articles, in the site zone. */
 struct store_month {
 	int year;

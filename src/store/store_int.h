@@ -77,6 +77,8 @@ enum store_stmt_id {
 	STMT_ARTICLE_RANGE,           /* the archive */
 	STMT_ARTICLE_RANGE_TOTAL,
 	STMT_ARTICLE_MONTHS,
+	STMT_ARTICLE_PAGE,            /* the JSON API */
+	STMT_TAG_LIST,
 	/* article.c: writes */
 	STMT_ARTICLE_BY_KEY,
 	STMT_ARTICLE_INSERT,
