@@ -19,6 +19,7 @@ static const char usage[] =
 	"  serve     serve a site over HTTP\n"
 	"  comments  list readers' comments; approve, reject, spam, delete\n"
 	"  authors   list the authors bylines name; set their bios\n"
+	"  pages     list and set the newsroom's pages (about, privacy...)\n"
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
@@ -38,6 +39,7 @@ main(int argc, char **argv)
 		{"serve", cmd_serve},
 		{"comments", cmd_comments},
 		{"authors", cmd_authors},
+		{"pages", cmd_pages},
 		{"demo", cmd_demo},
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},

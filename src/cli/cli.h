@@ -27,6 +27,7 @@ int cmd_import(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_comments(int argc, char **argv);
 int cmd_authors(int argc, char **argv);
+int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "site/site_int.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/pool.h"
@@ -150,4 +151,44 @@ site_author(void *ctx, struct http_req *req, struct http_resp *resp)
 	if ((rc = site_view_pagination(pool, view, base, page, pages)))
 		return rc;
 	return site_render(site, resp, "listing", view);
+}
+
+/* /about, /contact, /corrections, /privacy and the newsroom's other
+ * pages: its own Markdown, trusted as an article's is. Cached under
+ * "nav", which a page's write names. */
+int
+site_page(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct pool *pool = req->pool;
+	struct store_page pg;
+	struct render_val *view, *obj;
+	const char *slug = req->path + 1, *html;
+	struct buf b;
+	int rc;
+
+	if ((rc = store_page_get(site->store, pool, slug, &pg)))
+		return rc;
+	buf_init(&b, GZ_LIMIT_PAGE_BYTES);
+	rc = render_markdown(pg.body, strlen(pg.body), RENDER_MD_TRUSTED, NULL,
+			     &b);
+	html = rc == GZ_OK ? pool_strndup(pool, b.data ? b.data : "", b.len)
+			   : NULL;
+	buf_fini(&b);
+	if (rc != GZ_OK)
+		return rc;
+	if (!html)
+		return GZ_ENOMEM;
+	if (http_req_query_only(req, site_no_query) &&
+	    (rc = site_cache_keys(resp, pool, NULL, NULL, 0)))
+		return rc;
+	view = site_view_page(site, req, pg.title,
+			      site_text_excerpt(pool, html, 160), req->path,
+			      NULL);
+	if (!view || !(obj = render_obj_new(pool)) ||
+	    render_obj_str(pool, obj, "title", pg.title) ||
+	    render_obj_html(pool, obj, "body_html", html) ||
+	    render_obj_set(pool, view, "page", obj))
+		return GZ_ENOMEM;
+	return site_render(site, resp, "page", view);
 }

@@ -250,6 +250,9 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles},
 		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news},
 		{HTTP_GET, "/metrics", site_metrics},
+		/* The newsroom's pages: any other single-segment path is
+		 * looked up there, after every route above. */
+		{HTTP_GET, "/{slug}", site_page},
 		{HTTP_GET, "/api/v1/articles", site_api_articles},
 		{HTTP_GET, "/api/v1/articles/{id}", site_api_article},
 		{HTTP_GET, "/api/v1/sections", site_api_sections},

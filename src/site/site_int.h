@@ -265,6 +265,7 @@ int site_api_sections(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_api_tags(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_api_authors(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_api_search(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_page(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_author(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp);

@@ -216,7 +216,8 @@ site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct sitemap_ctx x = {site, req->pool, &resp->body};
 	struct store_section *sections = NULL;
 	struct store_author *authors = NULL;
-	size_t n = 0, na = 0, i;
+	struct store_page *pages = NULL;
+	size_t n = 0, na = 0, np = 0, i;
 	int rc;
 
 	if ((rc = store_section_list(site->store, req->pool, site_now(),
@@ -237,6 +238,18 @@ site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp)
 			return GZ_ENOMEM;
 		if ((rc = buf_puts(&resp->body, "<url>")) ||
 		    (rc = xml_elem(&resp->body, "loc", url)) ||
+		    (rc = buf_puts(&resp->body, "</url>\n")))
+			return rc;
+	}
+	if ((rc = store_page_list(site->store, req->pool, &pages, &np)))
+		return rc;
+	for (i = 0; i < np; i++) {
+		const char *url = sitemap_abs(&x, site_url_slug(req->pool, "/",
+					      pages[i].slug));
+
+		if ((rc = buf_puts(&resp->body, "<url>")) ||
+		    (rc = xml_elem(&resp->body, "loc", url)) ||
+		    (rc = xml_date(&resp->body, "lastmod", pages[i].updated_at)) ||
 		    (rc = buf_puts(&resp->body, "</url>\n")))
 			return rc;
 	}

@@ -32,6 +32,8 @@ const char *const site_view_names[] = {
 	"headline_html", "snippet_html",
 	/* authors */
 	"byline_authors", "authors", "sep", "bio",
+	/* the newsroom's pages */
+	"page",
 	/* article cards */
 	"headline", "summary", "date_human", "date_iso", "section_name",
 	"section_url", "byline", "lang", "dir",
@@ -214,9 +216,10 @@ site_view_feeds(struct pool *pool, struct render_val *view,
 	return render_obj_set(pool, view, "feeds", list);
 }
 
-/* The footer's links: the ways into the archive and the feeds. */
+/* The footer's links: search, the archive, the feeds, then the
+ * newsroom's pages in their order. */
 static struct render_val *
-view_footer_links(struct pool *pool)
+view_footer_links(struct site *site, struct pool *pool)
 {
 	static const struct {
 		const char *name, *url;
@@ -226,7 +229,8 @@ view_footer_links(struct pool *pool)
 		{"Feeds", "/feed.atom"},
 	};
 	struct render_val *list = render_list_new(pool), *item;
-	size_t i;
+	struct store_page *pages = NULL;
+	size_t i, n = 0;
 
 	if (!list)
 		return NULL;
@@ -234,6 +238,15 @@ view_footer_links(struct pool *pool)
 		if (!(item = render_obj_new(pool)) ||
 		    render_obj_str(pool, item, "name", links[i].name) ||
 		    render_obj_str(pool, item, "url", links[i].url) ||
+		    render_list_push(pool, list, item))
+			return NULL;
+	if (store_page_list(site->store, pool, &pages, &n) != GZ_OK)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!(item = render_obj_new(pool)) ||
+		    render_obj_str(pool, item, "name", pages[i].title) ||
+		    render_obj_str(pool, item, "url", site_url_slug(pool, "/",
+				   pages[i].slug)) ||
 		    render_list_push(pool, list, item))
 			return NULL;
 	return list;
@@ -330,7 +343,7 @@ site_view_page(struct site *site, struct http_req *req,
 	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
 	    render_obj_str(pool, v, "home_url", "/") ||
 	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||
-	    render_obj_set(pool, v, "footer_links", view_footer_links(pool)) ||
+	    render_obj_set(pool, v, "footer_links", view_footer_links(site, pool)) ||
 	    render_obj_set(pool, v, "nav", nav) ||
 	    site_view_feeds(pool, v, NULL, NULL))
 		return NULL;

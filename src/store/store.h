@@ -214,6 +214,27 @@ int store_author_articles(struct store *st, struct pool *pool, int64_t now,
 int store_byline_names(struct pool *pool, const char *byline,
 		       const char **names, size_t max, size_t *n);
 
+/* One of the newsroom's pages (page.c): about, contact, corrections,
+ * privacy, and any other it adds, each at /SLUG. */
+struct store_page {
+	const char *slug;
+	const char *title;
+	const char *body; /* Markdown; "" in store_page_list */
+	int64_t updated_at;
+};
+/* Reads the page with this slug. Returns GZ_OK, GZ_ENOTFOUND or a mapped
+ * error. Strings in pool. */
+int store_page_get(struct store *st, struct pool *pool, const char *slug,
+		   struct store_page *out);
+/* Lists the pages in their order (without bodies). Output: *items, *n. */
+int store_page_list(struct store *st, struct pool *pool,
+		    struct store_page **items, size_t *n);
+/* Creates or replaces page slug (a valid slug) with title and body
+ * (Markdown, UTF-8, at most GZ_LIMIT_PAGE_SOURCE_BYTES). Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_EINVAL or a mapped error. */
+int store_page_put(struct store *st, const char *slug, const char *title,
+		   const char *body);
+
 /* What a sitemap needs of a visible article (sitemap.c). The strings are
  * valid only during the callback that receives the row. */
 struct store_sitemap_row {

@@ -15,6 +15,8 @@
  * client sees the refusal instead of a reset connection; past it the
  * connection is cut. */
 #define GZ_LIMIT_DRAIN_BYTES (16u * 1024u * 1024u)
+/* A newsroom page's Markdown (about, privacy...): a few screens. */
+#define GZ_LIMIT_PAGE_SOURCE_BYTES (64u * 1024u)
 /* Authors one article may name, and an author's bio. */
 #define GZ_LIMIT_AUTHORS 16u
 #define GZ_LIMIT_BIO_BYTES (4u * 1024u)

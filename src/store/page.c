@@ -1,0 +1,142 @@
+/*
+ * page.c - the newsroom's own pages: about, contact, corrections policy,
+ * privacy (seeded by schema 9 with texts to edit) and any other the site
+ * adds, each a slug, a title and a Markdown body, shown at /SLUG and
+ * linked from every footer in their order. A write names "nav", which
+ * every page's footer depends on.
+ */
+#include <assert.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "store/store_int.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+#include "util/slug.h"
+
+int
+store_page_get(struct store *st, struct pool *pool, const char *slug,
+	       struct store_page *out)
+{
+	static const char sql[] =
+		"SELECT slug, title, body, updated_at FROM pages WHERE slug = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err;
+
+	assert(st && pool && slug && out);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt_bind_text(c, STMT_PAGE_GET, sql, slug, &s)))
+		return err;
+	if ((err = store_stmt_row(c, s)) == GZ_OK) {
+		out->slug = store_col_text(pool, s, 0);
+		out->title = store_col_text(pool, s, 1);
+		out->body = store_col_text(pool, s, 2);
+		out->updated_at = sqlite3_column_int64(s, 3);
+		if (!out->slug || !out->title || !out->body)
+			err = GZ_ENOMEM;
+	}
+	store_stmt_done(s);
+	return err;
+}
+
+int
+store_page_list(struct store *st, struct pool *pool, struct store_page **items,
+		size_t *n)
+{
+	static const char sql[] =
+		"SELECT slug, title, updated_at FROM pages ORDER BY position, slug";
+	struct store_page *arr = NULL;
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_stmt(c, STMT_PAGE_LIST, sql, &s)) != GZ_OK)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			store_stmt_done(s);
+			return GZ_ENOMEM;
+		}
+		arr = p;
+		arr[len].slug = store_col_text(pool, s, 0);
+		arr[len].title = store_col_text(pool, s, 1);
+		arr[len].body = "";
+		arr[len].updated_at = sqlite3_column_int64(s, 2);
+		if (!arr[len].slug || !arr[len].title) {
+			store_stmt_done(s);
+			return GZ_ENOMEM;
+		}
+		len++;
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_err(c->db, rc, sql);
+	*items = arr;
+	*n = len;
+	return GZ_OK;
+}
+
+/* True when slug is what slug_make makes of it: the page's URL is it. */
+static bool
+page_slug_ok(const char *slug)
+{
+	struct pool *pool = pool_new(4096);
+	const char *made;
+	bool ok;
+
+	if (!pool)
+		return false;
+	made = slug_make(pool, slug, strlen(slug));
+	ok = made && *made && strcmp(made, slug) == 0;
+	pool_free(pool);
+	return ok;
+}
+
+int
+store_page_put(struct store *st, const char *slug, const char *title,
+	       const char *body)
+{
+	/* A new page goes after the others; a replaced one keeps its place. */
+	static const char sql[] =
+		"INSERT INTO pages (slug, title, body, position, updated_at)"
+		" VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1"
+		" FROM pages), ?4) ON CONFLICT (slug) DO UPDATE SET"
+		" title = excluded.title, body = excluded.body,"
+		" updated_at = excluded.updated_at";
+	struct store_conn *c = store_writer(st);
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if (!slug || !title || !body || !*title ||
+	    strlen(title) > GZ_LIMIT_HEADLINE_BYTES ||
+	    strlen(body) > GZ_LIMIT_PAGE_SOURCE_BYTES ||
+	    !store_utf8_ok(title) || !store_utf8_ok(body) ||
+	    strlen(slug) > SLUG_MAX || !page_slug_ok(slug))
+		return GZ_EINVAL;
+	if ((err = store_stmt_bind_text(c, STMT_PAGE_PUT, sql, slug, &s)))
+		return err;
+	rc = store_bind_text(s, 2, title);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 3, body);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, (int64_t)time(NULL));
+	if (rc != SQLITE_OK) {
+		store_stmt_done(s);
+		return store_err(c->db, rc, sql);
+	}
+	if ((err = store_stmt_run(c, s)) != GZ_OK)
+		return err;
+	return store_keys_add(st, "nav", "");
+}
