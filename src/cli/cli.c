@@ -230,6 +230,19 @@ out:
 	free(theme_dir);
 }
 
+/* The day number of t in the site's zone (TZ): changes at local
+ * midnight. */
+static long
+serve_day(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm))
+		return 0;
+	return (long)(tm.tm_year + 1900) * 400 + tm.tm_yday + 1;
+}
+
 int
 cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	       const char *listen)
@@ -245,6 +258,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	sigset_t set;
 	bool oom;
 	int sig, rc = CLI_FAIL;
+	long day = 0, today;
 
 	/* Block the stop and reload signals before any thread starts, so
 	 * that every thread inherits the mask and only sigtimedwait below
@@ -336,6 +350,13 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		store_due_publish(st, (int64_t)time(NULL));
 		store_changes_sync(st);
 		log_access_flush();
+		/* The front page shows today's date: a new day in the site's
+		 * zone makes it again, though no story changed. */
+		if ((today = serve_day((int64_t)time(NULL))) != day) {
+			if (day)
+				cache_invalidate(cache, "front");
+			day = today;
+		}
 	}
 	if (sig > 0)
 		fprintf(stderr, "gazette: %s received, stopping\n",

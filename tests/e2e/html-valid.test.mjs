@@ -55,6 +55,8 @@ describe('HTML validity (Nu Html Checker)', T, () => {
     assert.ok(month, 'the archive lists a month');
     add('archive-month', month[1]);
     add('search', '/search?q=river');
+    add('author', '/author/maya-okafor');
+    add('newsroom-page', '/privacy');
     add('search-empty', '/search?q=');
     add('search-none', '/search?q=nothingmatches');
     add('front-page2', '/?page=2');

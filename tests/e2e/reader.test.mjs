@@ -87,6 +87,24 @@ describe('a reader in chromium', T, () => {
     assert.deepEqual(failures, [], 'every resource the pages use loads');
   });
 
+  it('searches from the header of an article page and opens a result', async () => {
+    const target = pickArticle();
+    await page.goto(base + target.path);
+    const box = page.getByRole('search').getByLabel('Search the news');
+    await box.fill('river');
+    await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/search\?q=river/);
+    assert.match(await page.locator('.search-summary').innerText(), /\d+ stor(y|ies) match/);
+    assert.ok(await page.locator('.search-result mark').count() > 0, 'the words found are marked');
+    assert.equal(await page.getByRole('search').getByLabel('Search the news').inputValue(), 'river');
+    const first = page.locator('.search-result h2 a').first();
+    const title = (await first.innerText()).trim();
+    await first.click();
+    await page.waitForURL(/\/news\/\d+\//);
+    assert.equal((await page.locator('h1').first().innerText()).trim(), title);
+    await page.screenshot({ path: path.join(resultsDir(), 'search-opened.png') });
+  });
+
   it('sees the Persian article laid out right to left', async () => {
     await page.goto(base + persian().path);
     const dir = await page.locator('article').first()
@@ -102,6 +120,8 @@ describe('a reader in chromium', T, () => {
     'a tag page': () => site.tags[0],
     'the Persian article': () => persian().path,
     'the archive': () => '/archive',
+    'an author page': () => '/author/maya-okafor',
+    'a newsroom page': () => '/corrections',
     'a search': () => '/search?q=river',
     'the 404 page': () => '/no/such/page',
   };

@@ -165,7 +165,7 @@ static void
 expect_marked(const char *in, const char *want)
 {
 	struct pool *pool = pool_new(1 << 16);
-	const char *got = search_marked(pool, in);
+	const char *got = site_search_marked(pool, in);
 
 	assert_non_null(got);
 	assert_string_equal(got, want);

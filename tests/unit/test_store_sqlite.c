@@ -32,7 +32,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -299,7 +299,7 @@ test_open_creates_wal(void **state)
 				    "articles_fts_config,articles_fts_data,"
 				    "articles_fts_docsize,articles_fts_idx,"
 				    "authors,changes,comment_nonces,comments,"
-				    "moderation_log,sections,tags");
+				    "moderation_log,pages,sections,tags");
 	free(tables);
 	sqlite3_close(db);
 	store_close(st);
