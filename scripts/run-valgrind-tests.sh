@@ -63,6 +63,10 @@ one() {
 	name=$(echo "$f" | tr '/.' '__')
 	logs="$work/$name"
 	mkdir -p "$logs"
+	# A test may run gazette as another user (database-errors runs it as
+	# nobody, for whom a chmod 000 file is really unreadable): its
+	# memcheck must be able to write its log too, as in /tmp.
+	chmod 1777 "$logs"
 	start=$(date +%s)
 	GAZETTE_BIN="$root/scripts/valgrind-gazette.sh" GAZETTE_VG_LOGDIR="$logs" \
 		scripts/run-node-tests.sh "$f" >"$work/$name.out" 2>&1
@@ -96,6 +100,7 @@ if [ "${1:-}" = --one ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gazette-vg.XXXXXX") || exit 2
+chmod 755 "$work" # see one(): a log may come from another user
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
