@@ -345,6 +345,35 @@ kill -0 "$gpid" 2>/dev/null || die "gazette is no longer running"
 rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$gpid/status")
 rss_mb=$(calc "kb / 1024" -v kb="$rss_kb")
 
+# ---- search ----------------------------------------------------------------
+
+# Each kind of query, one connection, wrk's own percentiles: /search is
+# never cached, so every request is an FTS5 query and a rendered page.
+# The words are the generator's (bench/gen.c).
+search_secs=$((wrk_secs < 5 ? wrk_secs : 5))
+wrk_ms() { # wrk_ms PERCENT FILE: that percentile of a wrk --latency run, ms
+	awk -v p="$1%" '$1 == p {
+		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		if (u == "us") v /= 1000; else if (u == "s") v *= 1000
+		print v; exit }' "$2"
+}
+search_rows=""
+for kq in "one word|council" "one word|floods" "two words|budget+mayor" \
+	"two words|school+board" "phrase|%22the+mayor%22" \
+	"phrase|%22local+businesses%22" "prefix|counc*" "prefix|research*"; do
+	kind=${kq%%|*}
+	q=${kq#*|}
+	wrk -t1 -c1 -d"${search_secs}s" --latency \
+		"http://127.0.0.1:$gport/search?q=$q" >"$tmp/search.out" 2>&1 ||
+		{ cat "$tmp/search.out" >&2; die "wrk search $q"; }
+	p50=$(wrk_ms 50 "$tmp/search.out")
+	p99=$(wrk_ms 99 "$tmp/search.out")
+	is_number "$p50" && is_number "$p99" || die "search $q gave no figures"
+	log "  search $q: p50 $p50 ms, p99 $p99 ms"
+	search_rows="$search_rows$kind|$q|$p50|$p99
+"
+done
+
 # ---- the table -----------------------------------------------------------
 
 gp_rps=$(med gazette_plain 1)
@@ -406,6 +435,12 @@ table="$tmp/table"
 		"$(yes_no "x < 200" "$startup_ms")"
 	row "import (articles/s)" "$(calc "sprintf(\"%.0f\", x)" -v x="$import_rate")" \
 		"-" "-" ">= 5,000/s" "$(yes_no "x >= 5000" "$import_rate")"
+	printf '%s' "$search_rows" | while IFS='|' read -r kind q p50 p99; do
+		[ -n "$kind" ] || continue
+		row "search, $kind \`$(echo "$q" | sed 's/%22/"/g; s/+/ /g')\` (p50 / p99 ms)" \
+			"$(calc "sprintf(\"%.2f / %.2f\", a, b)" -v a="$p50" -v b="$p99")" \
+			"-" "-" "p99 < 10 ms" "$(yes_no "x < 10" "$p99")"
+	done
 } >"$table"
 
 notes="Article page: $page_bytes bytes ($gz_bytes gzipped), 50 comments;"

@@ -332,7 +332,16 @@ form_parse(const char *html, struct form *f)
 {
 	const char *p, *tag_end, *v;
 
-	if (!(p = strstr(html, "<form")) || !(tag_end = strchr(p, '>')))
+	/* The comment form is the one that posts: the header's search box
+	 * is a form too. */
+	for (p = html; (p = strstr(p, "<form")); p++) {
+		if (!(tag_end = strchr(p, '>')))
+			return false;
+		v = strstr(p, "method=\"post\"");
+		if (v && v < tag_end)
+			break;
+	}
+	if (!p)
 		return false;
 	if (!(v = strstr(p, "action=\"")) || v > tag_end ||
 	    !copy_attr(v + 8, f->action, sizeof(f->action)))
