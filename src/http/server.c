@@ -44,7 +44,8 @@
 /* Headers on every response: see docs/security.md. */
 #define SERVER_CSP \
 	"default-src 'none'; style-src 'self'; img-src 'self' https: data:; " \
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; " \
+	"frame-ancestors 'none'"
 
 /* One connection's deadline (see "slow clients" below); libmicrohttpd
  * keeps it as the connection's socket context. */
