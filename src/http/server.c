@@ -1181,6 +1181,17 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 		rs->close_after = true;
 		return 501;
 	}
+	/* RFC 9112 6.3: more than one Content-Length, or one that is not a
+	 * single decimal number ("0, 44"), leaves the body's end in doubt.
+	 * libmicrohttpd frames by the first; a proxy in front may have used
+	 * another, and the bytes between would be read as a second,
+	 * smuggled request. Answered at once, and the connection closed. */
+	if (cl && (server_header_count(conn, MHD_HTTP_HEADER_CONTENT_LENGTH) != 1 ||
+		   http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)) {
+		*now = true;
+		rs->close_after = true;
+		return 400;
+	}
 	/* RFC 9112 6.1: with both, Transfer-Encoding frames the body (as
 	 * libmicrohttpd reads it) and the connection is closed after the
 	 * answer: a proxy in front may have framed it by Content-Length. */
@@ -1192,8 +1203,6 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	if (server_http11(version) &&
 	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
 		return 400;
-	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
-		return 400; /* a Content-Length that is not a number */
 	if (cl && declared > GZ_LIMIT_BODY_BYTES)
 		return 413;
 	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
