@@ -119,6 +119,20 @@ describe('/metrics and the access log in a file', () => {
     const res = await request(`${base}/metrics`, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
     assert.equal(res.status, 403);
     assert.doesNotMatch(res.body, /gazette_http/);
+    // A proxy may add another header instead (nginx's X-Real-IP, RFC
+    // 7239's Forwarded, X-Forwarded-Host or -Proto without -For): any
+    // of them marks a reader's request passed through.
+    for (const [name, value] of [
+      ['X-Real-IP', '203.0.113.5'], ['Forwarded', 'for=203.0.113.5'],
+      ['X-Forwarded-Host', 'news.example'], ['X-Forwarded-Proto', 'https'],
+      ['x-forwarded-port', '443'],
+    ]) {
+      const r = await request(`${base}/metrics`, { headers: { [name]: value } });
+      assert.equal(r.status, 403, `${name}: ${value}`);
+      assert.doesNotMatch(r.body, /gazette_http/);
+    }
+    assert.equal((await request(`${base}/metrics`, { headers: { 'X-Other': '1' } })).status, 200,
+      'a loopback peer without proxy headers may read it');
   });
 
   it('logs one line per request with its fields, the reader behind the proxy, and escapes the target', T, async () => {
