@@ -320,11 +320,16 @@ server_sweeper(void *arg)
 		pthread_cond_timedwait(&s->dl.wake, &s->dl.lock, &until);
 		if (s->dl.stop)
 			break;
-		/* One line a sweep at most, however many were cut. */
-		if ((cut = server_sweep(s)) > 0)
-			log_error("http: closed %u connection%s past %s deadline",
-				  cut, cut == 1 ? "" : "s",
-				  cut == 1 ? "its" : "their");
+		if ((cut = server_sweep(s)) == 0)
+			continue;
+		/* One line a sweep at most, however many were cut, written
+		 * without the lock: every connection's start and end takes
+		 * it, and a stderr that blocks (a full pipe, a stalled
+		 * journal) must not stall them. */
+		pthread_mutex_unlock(&s->dl.lock);
+		log_error("http: closed %u connection%s past %s deadline", cut,
+			  cut == 1 ? "" : "s", cut == 1 ? "its" : "their");
+		pthread_mutex_lock(&s->dl.lock);
 	}
 	pthread_mutex_unlock(&s->dl.lock);
 	return NULL;
