@@ -202,8 +202,13 @@ server_deadline_request(struct MHD_Connection *conn)
 }
 
 /* More body came (received: all of it so far): past what was declared
- * (chunked, or a drained refusal), the body gets more time as it comes
- * at the minimum rate. */
+ * (chunked), the body gets more time as it comes at the minimum rate,
+ * but never more than a body of the largest size gazette takes. A body
+ * past that is refused (413) and only drained, up to
+ * GZ_LIMIT_DRAIN_BYTES; extended at the rate, 16 MiB would hold the
+ * connection for 9 hours. So a refused body has GZ_LIMIT_BODY_SECONDS +
+ * GZ_LIMIT_BODY_BYTES / GZ_LIMIT_MIN_RATE (141 s) from the headers' end,
+ * whatever it sends, and is cut past it. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 {
@@ -211,6 +216,8 @@ server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 
 	if (!t || received <= t->body_declared)
 		return;
+	if (received > GZ_LIMIT_BODY_BYTES)
+		received = GZ_LIMIT_BODY_BYTES;
 	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
 				    server_rate_ms(received));
 }
