@@ -1297,7 +1297,16 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 	static const char *const cache_text[] = {"-", "hit", "miss"};
 	struct log_access_rec rec;
 	uint64_t us = server_now_us() - rs->t0;
+	const union MHD_ConnectionInfo *ci;
 
+	/* An answer libmicrohttpd made itself (431, its 400s) passed no
+	 * server_queue: it knows the status it queued, as long as the
+	 * response is still the connection's. */
+	if (rs->status == 0 &&
+	    (ci = MHD_get_connection_info(conn,
+					  MHD_CONNECTION_INFO_HTTP_STATUS)) &&
+	    ci->http_status >= 100 && ci->http_status < 1000)
+		rs->status = (int)ci->http_status;
 	metrics_http_request(rs->status, rs->bytes, us, rs->cache);
 	if (!log_access_enabled())
 		return;
