@@ -488,7 +488,7 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 	char *tmp = NULL;
 	bool tmp_made = false;
 	struct stat sb;
-	int err, rc;
+	int err, rc, fd;
 
 	assert(db_path && dest && info);
 	memset(info, 0, sizeof(*info));
@@ -516,10 +516,22 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 		goto out;
 
 	/* The source: a reader (query_only) whose read transaction, started
-	 * by its first read, holds one snapshot for the whole copy. */
+	 * by its first read, holds one snapshot for the whole copy. It is
+	 * opened read-write, as a WAL database's readers need the -shm; so
+	 * that it writes nothing, closing it must not checkpoint either:
+	 * with no server running it would be the last connection, and
+	 * SQLite would copy the WAL into the live gazette.db and delete it
+	 * while a backup only reads. */
 	if ((rc = bk_open(db_path, SQLITE_OPEN_READWRITE, &src)) != SQLITE_OK) {
 		bk_msg(msg, msglen, "cannot open %s (%s)", db_path,
 		       sqlite3_errstr(rc));
+		err = bk_err(rc);
+		goto out;
+	}
+	rc = sqlite3_db_config(src, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	if (rc != SQLITE_OK) {
+		bk_msg(msg, msglen, "cannot open %s (%s)", db_path,
+		       bk_why(src, rc));
 		err = bk_err(rc);
 		goto out;
 	}
@@ -538,8 +550,19 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 		goto out;
 	}
 
-	rc = bk_open(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &dst);
+	/* A backup holds readers' emails and addresses: made 0600 before
+	 * SQLite opens it (SQLite would create it 0644 less the umask, and
+	 * gives its journal the file's mode), and renamed with that mode. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC, 0600)) < 0) {
+		bk_msg(msg, msglen, "cannot create %s (%s)", tmp,
+		       strerror(errno));
+		err = GZ_EIO;
+		goto out;
+	}
 	tmp_made = true;
+	(void)close(fd);
+	rc = bk_open(tmp, SQLITE_OPEN_READWRITE, &dst);
 	if (rc != SQLITE_OK) {
 		bk_msg(msg, msglen, "cannot create %s (%s)", tmp,
 		       sqlite3_errstr(rc));
