@@ -221,14 +221,16 @@ bk_open(const char *path, int flags, sqlite3 **out)
 
 /* Runs constant sql, which returns one row, and reads its first column
  * as an integer into *iv or as text into text[textlen] (whichever is not
- * NULL). Returns an SQLite code (SQLITE_OK on a row). */
+ * NULL). Returns an SQLite code (SQLITE_OK on a row); SQLITE_TOOBIG when
+ * the text did not fit, text then holding its cut start: a cut value
+ * (a journal mode, "ok") must not be compared as if whole. */
 static int
 bk_query1(sqlite3 *db, const char *sql, int64_t *iv, char *text,
 	  size_t textlen)
 {
 	sqlite3_stmt *s = NULL;
 	const unsigned char *t;
-	int rc;
+	int rc, n;
 
 	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
 		return rc;
@@ -239,8 +241,10 @@ bk_query1(sqlite3 *db, const char *sql, int64_t *iv, char *text,
 			*iv = sqlite3_column_int64(s, 0);
 		if (text) {
 			t = sqlite3_column_text(s, 0);
-			(void)snprintf(text, textlen, "%s",
-				       t ? (const char *)t : "");
+			n = snprintf(text, textlen, "%s",
+				     t ? (const char *)t : "");
+			if (n < 0 || (size_t)n >= textlen)
+				rc = SQLITE_TOOBIG;
 		}
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_ERROR; /* a pragma that answered nothing */
@@ -321,6 +325,12 @@ bk_inspect(sqlite3 *db, const char *path, bool allow_newer,
 	 * still scans everything when all is well. */
 	rc = bk_query1(db, "PRAGMA integrity_check(1)", NULL, first,
 		       sizeof(first));
+	if (rc == SQLITE_TOOBIG) {
+		/* Longer than "ok": the check's first complaint, cut. */
+		bk_msg(msg, msglen, "%s is damaged: the integrity check says "
+		       "\"%s...\"", path, first);
+		return GZ_EDB;
+	}
 	if (rc != SQLITE_OK) {
 		bk_msg(msg, msglen, "%s is damaged (%s)", path,
 		       bk_why(db, rc));
