@@ -3,8 +3,9 @@
  * is keyed on: making one, checking one a browser sends back, and the
  * commenter key stored with a comment in its place.
  *
- * Data flow: the comment POST handler (site/) reads the gz_commenter
- * cookie (http_req_cookie) and hands its value to comments_commenter;
+ * Data flow: the comment POST handler (site/) reads the commenter
+ * cookie (http_req_cookie; its name is comments_cookie_name's:
+ * __Host-gz_commenter on an https site, gz_commenter on plain http) and hands its value to comments_commenter;
  * a value that is not exactly one of ours is replaced by a fresh one. The
  * comment is stored with the commenter key, and the answer sets the
  * cookie. Under `moderation = first-time` the store publishes a comment
@@ -90,6 +91,12 @@ b64url_value(unsigned char ch)
 	if (ch == '_')
 		return 63;
 	return -1;
+}
+
+const char *
+comments_cookie_name(bool https)
+{
+	return https ? COMMENTS_COOKIE_NAME_HOST : COMMENTS_COOKIE_NAME;
 }
 
 int

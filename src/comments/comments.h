@@ -186,12 +186,20 @@ int comments_answer_parse(const char *s, long *out);
  * HttpOnly) and stored nowhere; a keyed hash of it is stored with each
  * comment. */
 #define COMMENTS_COOKIE_NAME "gz_commenter"
+/* Its name on an https site. A browser takes a __Host- cookie only when
+ * it is set Secure, from https, with Path=/ and no Domain, so neither a
+ * sibling subdomain nor an attacker on plain http can plant one that the
+ * site reads as its own (docs/security.md, "First-time moderation"). */
+#define COMMENTS_COOKIE_NAME_HOST "__Host-gz_commenter"
 #define COMMENTS_COOKIE_BYTES 32
 #define COMMENTS_COOKIE_CHARS 43 /* base64url of 32 bytes, no padding */
 /* A year: a reader who comments less often is moderated again. */
 #define COMMENTS_COOKIE_MAX_AGE 31536000
 #define COMMENTS_COMMENTER_KEY_BYTES 32
 
+/* The commenter cookie's name for a site served over https (https true)
+ * or plain http: the only name set, and the only one read. Static. */
+const char *comments_cookie_name(bool https);
 /* Checks a cookie value from outside: exactly COMMENTS_COOKIE_CHARS
  * characters of the base64url alphabet (A-Z a-z 0-9 - _), no padding,
  * the last character's two unused bits zero, NUL right after. Output:
@@ -217,7 +225,7 @@ struct comments_commenter {
 	bool fresh; /* the request's cookie was absent or not one of ours */
 };
 
-/* Takes the request's gz_commenter value (NULL when absent): a value
+/* Takes the request's commenter cookie value (NULL when absent): a value
  * comments_cookie_parse accepts is kept, anything else is replaced by a
  * fresh cookie (a forged or mangled one trusts nobody). Fills out. */
 void comments_commenter(const struct comments *c, const char *cookie,

@@ -104,15 +104,41 @@ config_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 	return GZ_OK;
 }
 
-/* Writes a message into err (a long value is cut: the message is for a
- * person, and its start names the key) and returns GZ_EINVAL. */
+/* Writes a message into err[errlen]. One too long is cut and ends in
+ * "..." so that nobody takes a cut path or value for the whole: the
+ * message is for a person, and its start names the file and the key. */
+static void __attribute__((format(printf, 3, 0)))
+config_vmsg(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!err || errlen == 0)
+		return;
+	n = vsnprintf(err, errlen, fmt, ap);
+	if (n < 0)
+		err[0] = '\0';
+	else if ((size_t)n >= errlen && errlen > 4)
+		memcpy(err + errlen - 4, "...", 4);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+config_msg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	config_vmsg(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* config_msg, returning GZ_EINVAL. */
 static int __attribute__((format(printf, 3, 4)))
 config_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	config_vmsg(err, errlen, fmt, ap);
 	va_end(ap);
 	return GZ_EINVAL;
 }
@@ -363,7 +389,7 @@ config_parse(struct config *c, const char *text, const char *name, char *err,
 	int line;
 
 	if (strlen(text) > GZ_LIMIT_CONFIG_BYTES) {
-		snprintf(err, errlen, "%s: larger than %u bytes", name,
+		config_msg(err, errlen, "%s: larger than %u bytes", name,
 			 GZ_LIMIT_CONFIG_BYTES);
 		return GZ_ETOOBIG;
 	}
@@ -371,16 +397,16 @@ config_parse(struct config *c, const char *text, const char *name, char *err,
 	ctx.errlen = sizeof(msg);
 	line = ini_parse_string(text, config_on_value, &ctx);
 	if (line < 0) {
-		snprintf(err, errlen, "%s: out of memory", name);
+		config_msg(err, errlen, "%s: out of memory", name);
 		return GZ_ENOMEM;
 	}
 	if (line > 0) {
-		snprintf(err, errlen, "%s:%d: %s", name, line,
+		config_msg(err, errlen, "%s:%d: %s", name, line,
 			 ctx.rc != GZ_OK ? msg : "expected \"key = value\" or \"[section]\"");
 		return GZ_EPARSE;
 	}
 	if (strlen(c->secret) != 64) {
-		snprintf(err, errlen, "%s: [security] secret is missing", name);
+		config_msg(err, errlen, "%s: [security] secret is missing", name);
 		return GZ_EPARSE;
 	}
 	return GZ_OK;
@@ -396,16 +422,16 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	int rc = GZ_OK;
 
 	if (!(f = fopen(path, "r"))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		config_msg(err, errlen, "%s: %s", path, strerror(errno));
 		return GZ_EIO;
 	}
 	if (fstat(fileno(f), &st) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		config_msg(err, errlen, "%s: %s", path, strerror(errno));
 		rc = GZ_EIO;
 		goto out;
 	}
 	if (st.st_size > GZ_LIMIT_CONFIG_BYTES) {
-		snprintf(err, errlen, "%s: larger than %u bytes", path,
+		config_msg(err, errlen, "%s: larger than %u bytes", path,
 			 GZ_LIMIT_CONFIG_BYTES);
 		rc = GZ_ETOOBIG;
 		goto out;
@@ -413,18 +439,18 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	/* One byte more than the limit tells a file that grew meanwhile. */
 	if (!(text = malloc(GZ_LIMIT_CONFIG_BYTES + 2))) {
 		rc = GZ_ENOMEM;
-		snprintf(err, errlen, "%s: out of memory", path);
+		config_msg(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	n = fread(text, 1, GZ_LIMIT_CONFIG_BYTES + 1, f);
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read", path);
+		config_msg(err, errlen, "%s: cannot read", path);
 		rc = GZ_EIO;
 		goto out;
 	}
 	text[n] = '\0';
 	if (memchr(text, '\0', n)) {
-		snprintf(err, errlen, "%s: holds a NUL byte: not a text file", path);
+		config_msg(err, errlen, "%s: holds a NUL byte: not a text file", path);
 		rc = GZ_EPARSE;
 		goto out;
 	}
@@ -435,15 +461,20 @@ out:
 	return rc;
 }
 
-/* Appends name to the list in names[nameslen]. */
+/* Appends name to the list in names[nameslen]; a list that does not
+ * fit ends in "...", so that no setting seems the last one named. */
 static void
 config_name_add(char *names, size_t nameslen, const char *name)
 {
 	size_t len = strlen(names);
+	int n;
 
-	if (len + 2 < nameslen)
-		snprintf(names + len, nameslen - len, "%s%s", len ? ", " : "",
-			 name);
+	if (len + 1 >= nameslen)
+		return;
+	n = snprintf(names + len, nameslen - len, "%s%s", len ? ", " : "",
+		     name);
+	if ((n < 0 || (size_t)n >= nameslen - len) && nameslen > 4)
+		memcpy(names + nameslen - 4, "...", 4);
 }
 
 /* True when two policies differ (their word lists by content). */

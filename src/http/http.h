@@ -155,6 +155,10 @@ void http_resume(struct http_resume *r);
 
 /* Returns a request header's value, or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
+/* True when some request header's name begins with prefix (compared
+ * without regard to case): "X-Forwarded-" finds -For, -Host, -Proto... */
+bool http_req_header_prefixed(const struct http_req *req,
+			      const char *prefix);
 /* Returns the value of cookie name from the request's Cookie header(s),
  * as libmicrohttpd parsed it (the first of that name), or NULL. Outside
  * input: the caller checks it. */

@@ -4,6 +4,7 @@
  */
 #include <microhttpd.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/http.h"
 #include "util/err.h"
@@ -14,6 +15,37 @@ http_req_header(const struct http_req *req, const char *name)
 	if (!req->conn)
 		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+struct header_prefix {
+	const char *prefix;
+	size_t len;
+	bool found;
+};
+
+static enum MHD_Result
+header_prefix_each(void *cls, enum MHD_ValueKind kind, const char *key,
+		   const char *value)
+{
+	struct header_prefix *h = cls;
+
+	if (strncasecmp(key, h->prefix, h->len) == 0) {
+		h->found = true;
+		return MHD_NO; /* stops the walk */
+	}
+	return MHD_YES;
+}
+
+bool
+http_req_header_prefixed(const struct http_req *req, const char *prefix)
+{
+	struct header_prefix h = {prefix, strlen(prefix), false};
+
+	if (!req->conn)
+		return false;
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND,
+				  header_prefix_each, &h);
+	return h.found;
 }
 
 const char *

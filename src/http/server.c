@@ -203,8 +203,13 @@ server_deadline_request(struct MHD_Connection *conn)
 }
 
 /* More body came (received: all of it so far): past what was declared
- * (chunked, or a drained refusal), the body gets more time as it comes
- * at the minimum rate. */
+ * (chunked), the body gets more time as it comes at the minimum rate,
+ * but never more than a body of the largest size gazette takes. A body
+ * past that is refused (413) and only drained, up to
+ * GZ_LIMIT_DRAIN_BYTES; extended at the rate, 16 MiB would hold the
+ * connection for 9 hours. So a refused body has GZ_LIMIT_BODY_SECONDS +
+ * GZ_LIMIT_BODY_BYTES / GZ_LIMIT_MIN_RATE (141 s) from the headers' end,
+ * whatever it sends, and is cut past it. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 {
@@ -212,6 +217,8 @@ server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 
 	if (!t || received <= t->body_declared)
 		return;
+	if (received > GZ_LIMIT_BODY_BYTES)
+		received = GZ_LIMIT_BODY_BYTES;
 	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
 				    server_rate_ms(received));
 }
@@ -321,11 +328,16 @@ server_sweeper(void *arg)
 		pthread_cond_timedwait(&s->dl.wake, &s->dl.lock, &until);
 		if (s->dl.stop)
 			break;
-		/* One line a sweep at most, however many were cut. */
-		if ((cut = server_sweep(s)) > 0)
-			log_error("http: closed %u connection%s past %s deadline",
-				  cut, cut == 1 ? "" : "s",
-				  cut == 1 ? "its" : "their");
+		if ((cut = server_sweep(s)) == 0)
+			continue;
+		/* One line a sweep at most, however many were cut, written
+		 * without the lock: every connection's start and end takes
+		 * it, and a stderr that blocks (a full pipe, a stalled
+		 * journal) must not stall them. */
+		pthread_mutex_unlock(&s->dl.lock);
+		log_error("http: closed %u connection%s past %s deadline", cut,
+			  cut == 1 ? "" : "s", cut == 1 ? "its" : "their");
+		pthread_mutex_lock(&s->dl.lock);
 	}
 	pthread_mutex_unlock(&s->dl.lock);
 	return NULL;
@@ -1182,6 +1194,17 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 		rs->close_after = true;
 		return 501;
 	}
+	/* RFC 9112 6.3: more than one Content-Length, or one that is not a
+	 * single decimal number ("0, 44"), leaves the body's end in doubt.
+	 * libmicrohttpd frames by the first; a proxy in front may have used
+	 * another, and the bytes between would be read as a second,
+	 * smuggled request. Answered at once, and the connection closed. */
+	if (cl && (server_header_count(conn, MHD_HTTP_HEADER_CONTENT_LENGTH) != 1 ||
+		   http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)) {
+		*now = true;
+		rs->close_after = true;
+		return 400;
+	}
 	/* RFC 9112 6.1: with both, Transfer-Encoding frames the body (as
 	 * libmicrohttpd reads it) and the connection is closed after the
 	 * answer: a proxy in front may have framed it by Content-Length. */
@@ -1193,8 +1216,6 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	if (server_http11(version) &&
 	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
 		return 400;
-	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
-		return 400; /* a Content-Length that is not a number */
 	if (cl && declared > GZ_LIMIT_BODY_BYTES)
 		return 413;
 	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
@@ -1277,7 +1298,16 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 	static const char *const cache_text[] = {"-", "hit", "miss"};
 	struct log_access_rec rec;
 	uint64_t us = server_now_us() - rs->t0;
+	const union MHD_ConnectionInfo *ci;
 
+	/* An answer libmicrohttpd made itself (431, its 400s) passed no
+	 * server_queue: it knows the status it queued, as long as the
+	 * response is still the connection's. */
+	if (rs->status == 0 &&
+	    (ci = MHD_get_connection_info(conn,
+					  MHD_CONNECTION_INFO_HTTP_STATUS)) &&
+	    ci->http_status >= 100 && ci->http_status < 1000)
+		rs->status = (int)ci->http_status;
 	metrics_http_request(rs->status, rs->bytes, us, rs->cache);
 	if (!log_access_enabled())
 		return;

@@ -479,20 +479,30 @@ struct comment_wait {
 	struct store_job *job;
 };
 
+/* True when the site is served over https (its base_url says so). */
+static bool
+comments_site_https(const struct site *site)
+{
+	return strncasecmp(site->cfg->base_url, "https://", 8) == 0;
+}
+
 /* The Set-Cookie value that gives (or gives again) the reader's browser
  * its commenter cookie, for a year from this comment: sent back only to
  * this site, never to a script (HttpOnly), not on another site's POST
- * (SameSite=Lax), and over HTTPS only when the site is served so. In the
- * pool; NULL when out of memory. */
+ * (SameSite=Lax), and over HTTPS only when the site is served so, then
+ * under the __Host- name that no subdomain or plain-http answer can
+ * plant (no Domain, Path=/, Secure). In the pool; NULL when out of
+ * memory. */
 static const char *
 comments_cookie_header(const struct site *site, struct pool *pool,
 		       const struct comments_commenter *who)
 {
-	bool secure = strncasecmp(site->cfg->base_url, "https://", 8) == 0;
+	bool secure = comments_site_https(site);
 
 	return pool_printf(pool, "%s=%s; Path=/; Max-Age=%d; HttpOnly;"
-			   " SameSite=Lax%s", COMMENTS_COOKIE_NAME, who->cookie,
-			   COMMENTS_COOKIE_MAX_AGE, secure ? "; Secure" : "");
+			   " SameSite=Lax%s", comments_cookie_name(secure),
+			   who->cookie, COMMENTS_COOKIE_MAX_AGE,
+			   secure ? "; Secure" : "");
 }
 
 /* The store's group commit is done with a comment: its request goes on. */
@@ -738,11 +748,14 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 		return GZ_ENOMEM;
 	/* The browser, not what the reader typed, is what the first-time
 	 * rule knows again: a cookie that is not one of ours is replaced.
-	 * Under another policy the cookie would serve nothing: none. */
+	 * Under another policy the cookie would serve nothing: none. On
+	 * an https site only the __Host- name is read: a plain gz_commenter
+	 * there may have been planted by a subdomain or over http. */
 	set_cookie = NULL;
 	if (p->moderation == COMMENTS_FIRST_TIME) {
 		comments_commenter(site->comments,
-				   http_req_cookie(req, COMMENTS_COOKIE_NAME),
+				   http_req_cookie(req, comments_cookie_name(
+						   comments_site_https(site))),
 				   &who);
 		if (!(set_cookie = comments_cookie_header(site, pool, &who)))
 			return GZ_ENOMEM;

@@ -6,8 +6,8 @@
  * Neither is ever kept in the page cache (no cache keys) nor in a
  * browser's or proxy's (Cache-Control: no-store): each answer is the
  * state of this moment. Who may read /metrics is [server] metrics
- * (docs/operations.md): by default only a peer on loopback that did not
- * come through a proxy.
+ * (docs/operations.md): by default only a peer on loopback whose request
+ * carries no header a proxy adds.
  */
 #include <string.h>
 
@@ -47,6 +47,18 @@ site_peer_loopback(const char *ip)
 	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0;
 }
 
+/* True when the request carries a header that a proxy adds to what it
+ * forwards: X-Forwarded-For, -Host, -Proto and the rest, X-Real-IP
+ * (nginx's), Forwarded (RFC 7239). Any of them marks a reader's request
+ * passed through, whatever the proxy's configuration sets. */
+static bool
+site_proxied(const struct http_req *req)
+{
+	return http_req_header_prefixed(req, "X-Forwarded-") ||
+	       http_req_header(req, "X-Real-IP") ||
+	       http_req_header(req, "Forwarded");
+}
+
 int
 site_metrics(void *ctx, struct http_req *req, struct http_resp *resp)
 {
@@ -57,9 +69,11 @@ site_metrics(void *ctx, struct http_req *req, struct http_resp *resp)
 		return GZ_ENOTFOUND;
 	case CONFIG_METRICS_LOCAL:
 		/* A proxy on this machine is a loopback peer too: what it
-		 * forwards (it adds X-Forwarded-For) is a reader's request. */
-		if (!site_peer_loopback(req->ip) ||
-		    http_req_header(req, "X-Forwarded-For"))
+		 * forwards is a reader's request. That is known only from
+		 * the headers it adds, so any proxy header refuses (with
+		 * trust_proxy = yes or not); a proxy that adds none must
+		 * block /metrics itself (docs/operations.md). */
+		if (!site_peer_loopback(req->ip) || site_proxied(req))
 			return GZ_EFORBIDDEN;
 		break;
 	case CONFIG_METRICS_ON:

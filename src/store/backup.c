@@ -221,14 +221,16 @@ bk_open(const char *path, int flags, sqlite3 **out)
 
 /* Runs constant sql, which returns one row, and reads its first column
  * as an integer into *iv or as text into text[textlen] (whichever is not
- * NULL). Returns an SQLite code (SQLITE_OK on a row). */
+ * NULL). Returns an SQLite code (SQLITE_OK on a row); SQLITE_TOOBIG when
+ * the text did not fit, text then holding its cut start: a cut value
+ * (a journal mode, "ok") must not be compared as if whole. */
 static int
 bk_query1(sqlite3 *db, const char *sql, int64_t *iv, char *text,
 	  size_t textlen)
 {
 	sqlite3_stmt *s = NULL;
 	const unsigned char *t;
-	int rc;
+	int rc, n;
 
 	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
 		return rc;
@@ -239,8 +241,10 @@ bk_query1(sqlite3 *db, const char *sql, int64_t *iv, char *text,
 			*iv = sqlite3_column_int64(s, 0);
 		if (text) {
 			t = sqlite3_column_text(s, 0);
-			(void)snprintf(text, textlen, "%s",
-				       t ? (const char *)t : "");
+			n = snprintf(text, textlen, "%s",
+				     t ? (const char *)t : "");
+			if (n < 0 || (size_t)n >= textlen)
+				rc = SQLITE_TOOBIG;
 		}
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_ERROR; /* a pragma that answered nothing */
@@ -321,6 +325,12 @@ bk_inspect(sqlite3 *db, const char *path, bool allow_newer,
 	 * still scans everything when all is well. */
 	rc = bk_query1(db, "PRAGMA integrity_check(1)", NULL, first,
 		       sizeof(first));
+	if (rc == SQLITE_TOOBIG) {
+		/* Longer than "ok": the check's first complaint, cut. */
+		bk_msg(msg, msglen, "%s is damaged: the integrity check says "
+		       "\"%s...\"", path, first);
+		return GZ_EDB;
+	}
 	if (rc != SQLITE_OK) {
 		bk_msg(msg, msglen, "%s is damaged (%s)", path,
 		       bk_why(db, rc));
@@ -488,7 +498,7 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 	char *tmp = NULL;
 	bool tmp_made = false;
 	struct stat sb;
-	int err, rc;
+	int err, rc, fd;
 
 	assert(db_path && dest && info);
 	memset(info, 0, sizeof(*info));
@@ -516,10 +526,22 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 		goto out;
 
 	/* The source: a reader (query_only) whose read transaction, started
-	 * by its first read, holds one snapshot for the whole copy. */
+	 * by its first read, holds one snapshot for the whole copy. It is
+	 * opened read-write, as a WAL database's readers need the -shm; so
+	 * that it writes nothing, closing it must not checkpoint either:
+	 * with no server running it would be the last connection, and
+	 * SQLite would copy the WAL into the live gazette.db and delete it
+	 * while a backup only reads. */
 	if ((rc = bk_open(db_path, SQLITE_OPEN_READWRITE, &src)) != SQLITE_OK) {
 		bk_msg(msg, msglen, "cannot open %s (%s)", db_path,
 		       sqlite3_errstr(rc));
+		err = bk_err(rc);
+		goto out;
+	}
+	rc = sqlite3_db_config(src, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	if (rc != SQLITE_OK) {
+		bk_msg(msg, msglen, "cannot open %s (%s)", db_path,
+		       bk_why(src, rc));
 		err = bk_err(rc);
 		goto out;
 	}
@@ -538,8 +560,19 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 		goto out;
 	}
 
-	rc = bk_open(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &dst);
+	/* A backup holds readers' emails and addresses: made 0600 before
+	 * SQLite opens it (SQLite would create it 0644 less the umask, and
+	 * gives its journal the file's mode), and renamed with that mode. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC, 0600)) < 0) {
+		bk_msg(msg, msglen, "cannot create %s (%s)", tmp,
+		       strerror(errno));
+		err = GZ_EIO;
+		goto out;
+	}
 	tmp_made = true;
+	(void)close(fd);
+	rc = bk_open(tmp, SQLITE_OPEN_READWRITE, &dst);
 	if (rc != SQLITE_OK) {
 		bk_msg(msg, msglen, "cannot create %s (%s)", tmp,
 		       sqlite3_errstr(rc));

@@ -654,6 +654,18 @@ store_conn_open(struct store_conn *c, const char *path, int flags)
 	return GZ_OK;
 }
 
+/* True when c's main file is no longer at its path (renamed or deleted
+ * since it was opened): the VFS compares the open file with the path's. */
+static bool
+store_conn_moved(struct store_conn *c)
+{
+	int moved = 0;
+
+	return sqlite3_file_control(c->db, "main", SQLITE_FCNTL_HAS_MOVED,
+				    &moved) == SQLITE_OK &&
+	       moved;
+}
+
 /* Runs constant SQL (one or more statements) on c. */
 static int
 store_conn_exec(struct store_conn *c, const char *sql, const char *what)
@@ -886,7 +898,7 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 	char mode[16];
 	int64_t version;
 	bool create = (flags & STORE_OPEN_CREATE) != 0;
-	int err;
+	int err, attempt;
 
 	assert(path && out);
 	*out = NULL;
@@ -930,17 +942,38 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 	}
 	st->locks_made = true;
 
-	err = store_conn_open(&st->writer, path,
-			      SQLITE_OPEN_READWRITE |
-				      (create ? SQLITE_OPEN_CREATE : 0));
-	if (err != GZ_OK)
-		goto out;
-	/* The first read of the file: a file that is not a database fails
-	 * here, with "file is not a database" in the log. */
-	err = store_conn_query1(&st->writer, "PRAGMA user_version", path,
-				&version, NULL, 0);
-	if (err != GZ_OK)
-		goto out;
+	for (attempt = 0;; attempt++) {
+		err = store_conn_open(&st->writer, path,
+				      SQLITE_OPEN_READWRITE |
+					      (create ? SQLITE_OPEN_CREATE : 0));
+		if (err != GZ_OK)
+			goto out;
+		/* The first read of the file: a file that is not a database
+		 * fails here, with "file is not a database" in the log. */
+		err = store_conn_query1(&st->writer, "PRAGMA user_version",
+					path, &version, NULL, 0);
+		if (err != GZ_OK)
+			goto out;
+		/* A restore renames the old file away and the new one into
+		 * place: opened in between, this connection would be on the
+		 * old file, and what it wrote lost. Opened again, it finds
+		 * the new one; a second replacement this soon is said. */
+		if (!store_conn_moved(&st->writer))
+			break;
+		/* Its -wal and -shm are found by name, so they are the new
+		 * file's: a checkpoint on close would copy the new file's
+		 * frames into the old one and delete its WAL. */
+		(void)sqlite3_db_config(st->writer.db,
+					SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+					NULL);
+		store_conn_close(&st->writer);
+		if (attempt > 0) {
+			err = store_why(GZ_EBUSY, why, whylen,
+					"%s: the database was replaced while "
+					"opening; try again", path);
+			goto out;
+		}
+	}
 	if (version > STORE_SCHEMA_VERSION) {
 		err = store_why(GZ_ESCHEMA, why, whylen,
 				"%s has schema version %lld, newer than this "
@@ -1252,16 +1285,13 @@ store_ping(struct store *st)
 	int64_t n;
 	int err;
 
-	int moved = 0;
-
 	assert(st);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
 	/* A database file deleted or renamed under the server still reads
 	 * (the open descriptor), but no other process and no restart would
 	 * find it: that is not healthy. */
-	if (sqlite3_file_control(c->db, "main", SQLITE_FCNTL_HAS_MOVED,
-				 &moved) == SQLITE_OK && moved) {
+	if (store_conn_moved(c)) {
 		log_error("store: %s was deleted or moved while open", st->path);
 		return GZ_EIO;
 	}

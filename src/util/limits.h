@@ -60,8 +60,8 @@
 /* Seconds a body may take before GZ_LIMIT_MIN_RATE applies: a body of n
  * bytes (declared, at most GZ_LIMIT_BODY_BYTES, or received so far) must
  * be in within BODY_SECONDS + n / MIN_RATE of the end of the headers; a
- * slow body holds its connection 141 s at most unless it keeps coming at
- * the minimum rate. */
+ * body, refused and drained ones included, holds its connection 141 s at
+ * most. */
 #define GZ_LIMIT_BODY_SECONDS 10u
 /* Bytes a second a slow but honest client sends or reads at the least (a
  * poor mobile link does several KB a second): a 64 KB comment gets 2 min

@@ -79,13 +79,41 @@ log_write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* Copies in[0..inlen) to out (at most cap bytes, no NUL) with every
+ * control byte and DEL as "\xHH", as far as it fits without splitting
+ * an escape. Returns the bytes written. */
+static size_t
+log_uncontrol(char *out, size_t cap, const char *in, size_t inlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
+
+	for (i = 0; i < inlen; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c >= 0x20 && c != 0x7f) {
+			if (n + 1 > cap)
+				break;
+			out[n++] = (char)c;
+		} else {
+			if (n + 4 > cap)
+				break;
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	return n;
+}
+
 static void
 log_line(const char *level, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char msg[2048], line[2048];
 	struct tm tm;
 	time_t now = time(NULL);
-	size_t n;
+	size_t n, m;
 	int k;
 
 	gmtime_r(&now, &tm);
@@ -93,12 +121,17 @@ log_line(const char *level, const char *fmt, va_list ap)
 	k = snprintf(line + n, sizeof(line) - n, "%s ", level);
 	if (k > 0)
 		n += (size_t)k;
-	k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	k = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (k < 0)
 		k = 0;
-	n += (size_t)k;
-	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2; /* truncated: still one line */
+	m = (size_t)k < sizeof(msg) ? (size_t)k : sizeof(msg) - 1;
+	while (m && msg[m - 1] == '\n')
+		m--; /* a library's message that ends its own line */
+	/* Messages carry readers' bytes (a decoded path, a header, a
+	 * form field): a control byte is written as \xHH, as in the
+	 * access log, so that none can end the line and forge the next
+	 * or move a terminal's cursor. Cut if need be: still one line. */
+	n += log_uncontrol(line + n, sizeof(line) - n - 1, msg, m);
 	line[n++] = '\n';
 	pthread_mutex_lock(&out_lock);
 	log_write_all(STDERR_FILENO, line, n);

@@ -4,9 +4,10 @@
 // whose comments a moderator approved. A stranger who types a regular's
 // exact name and email, or sends no cookie, a mangled one or a made-up
 // one, is moderated. Also: what the cookie says of itself (HttpOnly,
-// SameSite=Lax, a year, Secure on an https site), that it is set only
-// with a stored comment and only under this policy, and that no page
-// carrying it is cached.
+// SameSite=Lax, a year; on an https site named __Host-gz_commenter,
+// Secure, and the plain name a subdomain could plant is not read), that
+// it is set only with a stored comment and only under this policy, and
+// that no page carrying it is cached.
 //
 // Once, `first-time` trusted the email typed into the form: the stranger
 // test below fails on that code (the stranger's comment was published).
@@ -23,6 +24,8 @@ import { startServer, stopChecked } from '../lib/gazette.mjs';
 const T = { timeout: 120000 };
 
 const COOKIE = 'gz_commenter';
+// An https site's: a browser takes it only Secure, Path=/, without Domain.
+const HOST_COOKIE = '__Host-gz_commenter';
 const VALUE_RE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/; // 32 bytes, base64url
 
 const heldLocation = (path) => `${path}?held=1#comments`;
@@ -36,14 +39,15 @@ function paddingBitSet(value) {
   return value.slice(0, -1) + B64URL[last | 1];
 }
 
-// The gz_commenter cookie a response sets: {value, attrs: {lowercased
+// The commenter cookie a response sets: {value, attrs: {lowercased
 // name: value or true}}, or null when it sets none.
-function setCookie(res) {
+// `name`: the name expected (an https site's is HOST_COOKIE).
+function setCookie(res, name0 = COOKIE) {
   const h = res.headers.get('set-cookie');
   if (!h) return null;
   const parts = h.split(';').map((p) => p.trim());
   const [name, ...rest] = parts[0].split('=');
-  assert.equal(name, COOKIE, `the cookie set is ${COOKIE}: ${h}`);
+  assert.equal(name, name0, `the cookie set is ${name0}: ${h}`);
   const attrs = {};
   for (const p of parts.slice(1)) {
     const i = p.indexOf('=');
@@ -193,12 +197,33 @@ describe('first-time moderation: an https site', T, () => {
     if (srv) await stopChecked(srv);
   });
 
-  it('marks the commenter cookie Secure', async () => {
+  let cookieI;
+
+  it('names the commenter cookie __Host-, Secure, Path=/, without Domain', async () => {
     const res = await postComment(srv.url, A, { name: 'Ines', comment: 'Good.' });
     assert.equal(res.location, heldLocation(A));
-    const c = setCookie(res);
+    const c = setCookie(res, HOST_COOKIE);
     assert.ok(c);
     assert.equal(c.attrs.secure, true, `Secure on an https site: ${c.raw}`);
+    assert.equal(c.attrs.path, '/', c.raw);
+    assert.equal(c.attrs.domain, undefined, `a __Host- cookie has no Domain: ${c.raw}`);
+    assert.match(c.value, VALUE_RE);
+    cookieI = c.value;
+  });
+
+  it('reads only the __Host- name: a planted gz_commenter trusts nobody', async () => {
+    moderate(site, 'approve', storedBy(site, 'Good.').id);
+    // The trusted value under the plain name, as a subdomain or a
+    // plain-http answer could have set it: a new browser.
+    const planted = await postComment(srv.url, A, { name: 'Ines', comment: 'Planted.' },
+      '', withCookie(cookieI));
+    assert.equal(planted.location, heldLocation(A), 'the plain name is not read on https');
+    const c = setCookie(planted, HOST_COOKIE);
+    assert.ok(c && c.value !== cookieI, 'a fresh __Host- cookie is given');
+    const own = await postComment(srv.url, A, { name: 'Ines', comment: 'Mine.' },
+      '', { headers: { Cookie: `${COOKIE}=${c.value}; ${HOST_COOKIE}=${cookieI}` } });
+    assert.ok(publishedId(own.location), `the __Host- cookie is read: ${own.location}`);
+    assert.equal(setCookie(own, HOST_COOKIE).value, cookieI, 'and kept');
   });
 });
 

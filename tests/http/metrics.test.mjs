@@ -119,6 +119,43 @@ describe('/metrics and the access log in a file', () => {
     const res = await request(`${base}/metrics`, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
     assert.equal(res.status, 403);
     assert.doesNotMatch(res.body, /gazette_http/);
+    // A proxy may add another header instead (nginx's X-Real-IP, RFC
+    // 7239's Forwarded, X-Forwarded-Host or -Proto without -For): any
+    // of them marks a reader's request passed through.
+    for (const [name, value] of [
+      ['X-Real-IP', '203.0.113.5'], ['Forwarded', 'for=203.0.113.5'],
+      ['X-Forwarded-Host', 'news.example'], ['X-Forwarded-Proto', 'https'],
+      ['x-forwarded-port', '443'],
+    ]) {
+      const r = await request(`${base}/metrics`, { headers: { [name]: value } });
+      assert.equal(r.status, 403, `${name}: ${value}`);
+      assert.doesNotMatch(r.body, /gazette_http/);
+    }
+    assert.equal((await request(`${base}/metrics`, { headers: { 'X-Other': '1' } })).status, 200,
+      'a loopback peer without proxy headers may read it');
+  });
+
+  it("counts and logs libmicrohttpd's own answers with their status (431, its 400)", T, async () => {
+    const m0 = samples((await get(`${base}/metrics`)).body);
+    const big = await rawExchange(srv.port,
+      `GET /too-big-headers HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`,
+      { untilClose: true });
+    assert.equal(big.status, 431, big.head);
+    const list = await rawExchange(srv.port,
+      'POST /bad-length HTTP/1.1\r\nHost: x\r\nContent-Length: 0, 4\r\n\r\nabcd', { untilClose: true });
+    assert.equal(list.status, 400, list.head);
+    const file = path.join(site, 'access.log');
+    const text = await eventually(() => {
+      const t = existsSync(file) ? readFileSync(file, 'latin1') : '';
+      return /\/too-big-headers/.test(t) && /\/bad-length/.test(t) && t;
+    }, 'the access log to hold both');
+    const line = (what) => text.split('\n').find((l) => l.includes(what));
+    assert.match(line('/too-big-headers'), / 431 /, line('/too-big-headers'));
+    assert.match(line('/bad-length'), / 400 /, line('/bad-length'));
+    const m1 = samples((await get(`${base}/metrics`)).body);
+    const moved = (k) => (m1[k] || 0) - (m0[k] || 0);
+    assert.equal(moved('gazette_http_requests_total{code="431"}'), 1);
+    assert.ok(moved('gazette_http_requests_total{code="400"}') >= 1);
   });
 
   it('logs one line per request with its fields, the reader behind the proxy, and escapes the target', T, async () => {

@@ -154,6 +154,39 @@ test_load_errors_name_the_line(void **state)
 }
 
 static void
+test_long_errors_are_marked_cut(void **state)
+{
+	struct config c;
+	char path[256], err[48], text[1024];
+	int n;
+
+	(void)state;
+	/* A value too long for the message: cut, and said to be. */
+	n = snprintf(text, sizeof(text), "[site]\ntimezone = %0600d\n", 7);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_parse(&c, text, "gazette.conf", err, sizeof(err)),
+			 GZ_EPARSE);
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	assert_string_equal(err + sizeof(err) - 4, "...");
+	assert_int_equal(strncmp(err, "gazette.conf:2: ", 16), 0);
+	config_fini(&c);
+	/* A path too long for it, the same. */
+	n = snprintf(path, sizeof(path), "%s/%0100d/gazette.conf", dir, 0);
+	assert_true(n > 0 && (size_t)n < sizeof(path));
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), GZ_EIO);
+	assert_string_equal(err + sizeof(err) - 4, "...");
+	config_fini(&c);
+	/* One that fits is whole. */
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_load(&c, "/nonexistent/g.conf", err, sizeof(err)),
+			 GZ_EIO);
+	assert_null(strstr(err, "..."));
+	config_fini(&c);
+}
+
+static void
 test_keep_restart(void **state)
 {
 	struct config run, next;
@@ -209,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_set_validates),
 		cmocka_unit_test(test_write_then_load),
 		cmocka_unit_test(test_load_errors_name_the_line),
+		cmocka_unit_test(test_long_errors_are_marked_cut),
 		cmocka_unit_test(test_keep_restart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,7 +7,9 @@
  * restore refuses while the database is open elsewhere, and a refused
  * restore leaves the site's database as it was; a restore keeps the old
  * database, gives the new one the old one's mode, and leaves no -wal,
- * -shm or temporary file behind. */
+ * -shm or temporary file behind. A backup with no server running writes
+ * nothing into the database (closing it does not checkpoint the WAL),
+ * and the backup file is 0600. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,6 +195,75 @@ test_backup_holds_everything(void **state)
 	assert_int_equal(store_open(fx->file, &copy), GZ_OK);
 	assert_int_equal(article_count(copy), ARTICLES);
 	store_close(copy);
+}
+
+/* The file's bytes, into *len; caller frees. */
+static unsigned char *
+read_file(const char *path, size_t *len)
+{
+	struct stat sb;
+	unsigned char *data;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	*len = (size_t)sb.st_size;
+	data = malloc(*len + 1);
+	assert_non_null(data);
+	assert_int_equal(read(fd, data, *len), (ssize_t)*len);
+	close(fd);
+	return data;
+}
+
+static void
+test_backup_writes_nothing_and_is_private(void **state)
+{
+	struct fx *fx = *state;
+	struct store_file_info info;
+	char wal[FIXTURE_PATH_MAX];
+	unsigned char *before, *after;
+	size_t blen, alen;
+	struct stat sb;
+	sqlite3 *db = NULL;
+	mode_t old_mask;
+
+	/* No server: the database's last connection leaves frames in its
+	 * WAL, not checkpointed. */
+	store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+					   1, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_autocheckpoint=0;"
+				      "UPDATE articles SET headline = 'late'"
+				      " WHERE id = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	fx_path(fx, "gazette.db-wal", wal);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size > 0);
+	before = read_file(fx->path, &blen);
+
+	old_mask = umask(022);
+	assert_int_equal(store_backup_to(fx->path, fx->file, false, NULL, NULL,
+					 &info, fx->msg, sizeof(fx->msg)),
+			 GZ_OK);
+	umask(old_mask);
+	/* The backup only read: gazette.db is byte for byte as it was, its
+	 * WAL still there (a close that checkpointed would have copied it
+	 * in and removed it). */
+	after = read_file(fx->path, &alen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(after, before, blen);
+	assert_true(exists(wal));
+	free(before);
+	free(after);
+	/* Emails and addresses: for its owner only, whatever the umask. */
+	assert_int_equal(stat(fx->file, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(info.articles, ARTICLES);
 }
 
 static void
@@ -457,6 +528,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_backup_holds_everything),
+		T(test_backup_writes_nothing_and_is_private),
 		T(test_backup_no_overwrite_without_force),
 		T(test_backup_missing_source),
 		T(test_backup_is_one_snapshot),

@@ -2,6 +2,7 @@
  * test_store_sqlite.c - tests of src/store/sqlite.c: opening (WAL, schema
  * version, refusing files it must not touch), upgrading a database made
  * by an older gazette, locking, per-thread readers next to one writer,
+ * an open that lands on a file a restore renamed away (opened again),
  * and the error mapping.
  *
  * Each test works in its own mkdtemp directory, removed afterwards. A
@@ -1079,6 +1080,102 @@ test_close_null(void **state)
 	store_close(NULL);
 }
 
+/* ---- a restore's swap while a process opens the database ----------------
+ *
+ * A VFS over the default one that, when the main database file has just
+ * been opened, renames it away and puts another file in its place: the
+ * instant of a restore's rename. The two files swap each time, so each
+ * open lands on the one renamed away. */
+static sqlite3_vfs *swap_real;
+static sqlite3_vfs swap_vfs;
+static int swaps_left;
+static char swap_path[FIXTURE_PATH_MAX];  /* the database's name */
+static char swap_other[FIXTURE_PATH_MAX]; /* the file put in its place */
+static char swap_aside[FIXTURE_PATH_MAX]; /* where the old one goes */
+
+static int
+swap_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f,
+	  int flags, int *out_flags)
+{
+	int rc = swap_real->xOpen(swap_real, name, f, flags, out_flags);
+
+	(void)vfs;
+	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_MAIN_DB) &&
+	    swaps_left > 0) {
+		swaps_left--;
+		assert_int_equal(rename(swap_path, swap_aside), 0);
+		assert_int_equal(rename(swap_other, swap_path), 0);
+		assert_int_equal(rename(swap_aside, swap_other), 0);
+	}
+	return rc;
+}
+
+/* The headlines' count of articles in the database file at path. */
+static long long
+headline_count(const char *path, const char *headline)
+{
+	sqlite3 *db = raw_open(path);
+	char sql[256];
+	long long n;
+	int k = snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM articles WHERE headline = '%s'",
+			 headline);
+
+	assert_true(k > 0 && (size_t)k < sizeof(sql));
+	n = raw_int(db, sql);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	return n;
+}
+
+static void
+test_open_during_restore_reopens(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	char why[512] = "";
+	int k;
+
+	/* Two databases: the site's, and the one a restore puts in place. */
+	k = snprintf(swap_other, sizeof(swap_other), "%s/restored.db", fx->dir);
+	assert_true(k > 0 && (size_t)k < sizeof(swap_other));
+	k = snprintf(swap_aside, sizeof(swap_aside), "%s/aside.db", fx->dir);
+	assert_true(k > 0 && (size_t)k < sizeof(swap_aside));
+	memcpy(swap_path, fx->path, sizeof(swap_path));
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	store_close(st);
+	assert_int_equal(store_open(swap_other, &st), GZ_OK);
+	store_close(st);
+	st = NULL;
+
+	swap_real = sqlite3_vfs_find(NULL);
+	assert_non_null(swap_real);
+	swap_vfs = *swap_real;
+	swap_vfs.zName = "gz-swap";
+	swap_vfs.xOpen = swap_open;
+	assert_int_equal(sqlite3_vfs_register(&swap_vfs, 1), SQLITE_OK);
+
+	/* Replaced once while opening: opened again, on the new file, and
+	 * what is written goes there, not into the file renamed away. */
+	swaps_left = 1;
+	assert_int_equal(store_open_checked(fx->path, 0, &st, why, sizeof(why)),
+			 GZ_OK);
+	assert_int_equal(swaps_left, 0);
+	put_one(st, "After the restore", 1);
+	store_close(st);
+	st = NULL;
+	assert_int_equal(headline_count(fx->path, "After the restore"), 1);
+	assert_int_equal(headline_count(swap_other, "After the restore"), 0);
+
+	/* Replaced on every open: given up, with the reason. */
+	swaps_left = 2;
+	assert_int_equal(store_open_checked(fx->path, 0, &st, why, sizeof(why)),
+			 GZ_EBUSY);
+	assert_null(st);
+	assert_non_null(strstr(why, "replaced while opening; try again"));
+	swaps_left = 0;
+	assert_int_equal(sqlite3_vfs_unregister(&swap_vfs), SQLITE_OK);
+}
+
 int
 main(void)
 {
@@ -1112,6 +1209,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_threads_read_while_writing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_releases_lock,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_during_restore_reopens,
 						setup, teardown),
 		cmocka_unit_test(test_error_mapping),
 		cmocka_unit_test(test_close_null),
