@@ -311,15 +311,20 @@ batches(struct store *st)
 	return n;
 }
 
-/* Waits (up to 10 s) until n jobs are queued. */
+/* Waits (up to 120 s: a bound for a stuck writer, not a timing) until n
+ * jobs are queued. The caller holds the write lock: on failure it is
+ * released first, or teardown would wait for the writer for ever. */
 static void
 wait_queued(struct store *st, size_t n)
 {
 	int i;
 
-	for (i = 0; i < 10000 && queued(st) != n; i++)
+	for (i = 0; i < 120000 && queued(st) != n; i++)
 		usleep(1000);
-	assert_int_equal(queued(st), n);
+	if (queued(st) != n) {
+		store_tx_rollback(st);
+		fail_msg("%zu jobs queued, expected %zu", (size_t)queued(st), n);
+	}
 }
 
 static void
@@ -346,10 +351,12 @@ test_replay_fails_alone(void **state)
 	b0 = batches(fx->st);
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
 	assert_int_equal(pthread_create(&t0, NULL, one_add, &first), 0);
-	for (i = 0; i < 10000 && batches(fx->st) == b0; i++)
+	for (i = 0; i < 120000 && batches(fx->st) == b0; i++)
 		usleep(1000);
-	assert_int_equal(batches(fx->st), b0 + 1);
-	assert_int_equal(queued(fx->st), 0);
+	if (batches(fx->st) != b0 + 1 || queued(fx->st) != 0) {
+		store_tx_rollback(fx->st);
+		fail_msg("the writer did not take the first job alone");
+	}
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(pthread_create(&t[i], NULL, one_add,
 						&batch[i]), 0);
