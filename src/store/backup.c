@@ -50,6 +50,8 @@
 #include "store/store_int.h"
 
 #include <assert.h>
+#include <libgen.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -451,6 +453,50 @@ bk_same_file(const char *path, const struct stat *sb)
 	       other.st_ino == sb->st_ino;
 }
 
+/* True when dest names one of the database's own files beside it: its
+ * -wal, -shm or -journal, by inode when the file exists, by resolved name
+ * when it does not (a file made there would be taken for the database's
+ * journal). Writing a backup onto one would corrupt the live database. */
+static bool
+bk_is_sidecar(const char *db_path, const char *dest)
+{
+	static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+	char db_real[PATH_MAX], dir_real[PATH_MAX], name[PATH_MAX];
+	char *dir = NULL, *base = NULL, *copy1 = NULL, *copy2 = NULL;
+	struct stat side;
+	bool hit = false;
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]) && !hit; i++) {
+		n = snprintf(name, sizeof(name), "%s%s", db_path, suffixes[i]);
+		if (n > 0 && (size_t)n < sizeof(name) && stat(name, &side) == 0)
+			hit = bk_same_file(dest, &side);
+	}
+	if (hit || !realpath(db_path, db_real) || !(copy1 = strdup(dest)) ||
+	    !(copy2 = strdup(dest)))
+		goto out;
+	dir = dirname(copy1);
+	base = basename(copy2);
+	if (!realpath(dir, dir_real))
+		goto out;
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]) && !hit; i++) {
+		char want[PATH_MAX];
+
+		n = snprintf(name, sizeof(name), "%s/%s", dir_real, base);
+		if (n < 0 || (size_t)n >= sizeof(name))
+			break;
+		n = snprintf(want, sizeof(want), "%s%s", db_real, suffixes[i]);
+		if (n < 0 || (size_t)n >= sizeof(want))
+			break;
+		hit = strcmp(name, want) == 0;
+	}
+out:
+	free(copy1);
+	free(copy2);
+	return hit;
+}
+
 /* Moves tmp to dest: atomically replacing dest when force, else failing
  * with GZ_EEXIST when dest exists (link(2), so that a file made meanwhile
  * is not overwritten either; rename where the file system has no hard
@@ -515,6 +561,11 @@ store_backup_to(const char *db_path, const char *dest, bool force,
 	if (bk_same_file(dest, &sb)) {
 		bk_msg(msg, msglen, "%s is the database itself: back it up "
 		       "into another file", dest);
+		return GZ_EINVAL;
+	}
+	if (bk_is_sidecar(db_path, dest)) {
+		bk_msg(msg, msglen, "%s is one of the database's own files: "
+		       "back it up into another file", dest);
 		return GZ_EINVAL;
 	}
 	if (!(tmp = bk_path(dest, ".tmp"))) {

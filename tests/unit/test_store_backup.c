@@ -298,6 +298,25 @@ test_backup_missing_source(void **state)
 					 &info, fx->msg, sizeof(fx->msg)),
 			 GZ_EINVAL);
 	assert_int_equal(article_count(fx->st), ARTICLES);
+	/* Nor into its -wal or -shm (the store is open: both exist), nor its
+	 * -journal, which does not: a file there would be replayed as one. */
+	{
+		static const char *const sides[] = {"-wal", "-shm", "-journal"};
+		char side[FIXTURE_PATH_MAX + 16];
+		size_t i;
+
+		for (i = 0; i < 3; i++) {
+			snprintf(side, sizeof(side), "%s%s", fx->path, sides[i]);
+			assert_int_equal(store_backup_to(fx->path, side, true,
+							 NULL, NULL, &info,
+							 fx->msg,
+							 sizeof(fx->msg)),
+					 GZ_EINVAL);
+			assert_non_null(strstr(fx->msg, "database's own files"));
+		}
+		assert_int_equal(access(side, F_OK), -1); /* no -journal */
+	}
+	assert_int_equal(article_count(fx->st), ARTICLES);
 	fx_path(fx, "nothing.db", none);
 	assert_int_equal(store_backup_to(none, fx->file, false, NULL, NULL,
 					 &info, fx->msg, sizeof(fx->msg)),
