@@ -812,6 +812,78 @@ bk_kept_name(const char *db_path, char *kept, size_t keptlen)
 	return n < 0 || (size_t)n >= keptlen ? GZ_ETOOBIG : GZ_OK;
 }
 
+/*
+ * Refuses a copy whose schema is not exactly the one this gazette makes:
+ * a backup is a file from outside, and a trigger or view planted in it
+ * would run inside the server (a trigger can publish every comment, or a
+ * reader's email). The copy, migrated, is compared with a database made
+ * new beside it by the same migrations, object by object (type, name,
+ * table and SQL text), both ways. Returns GZ_OK or GZ_EINVAL with msg.
+ */
+static int
+bk_schema_same(const char *tmp, char *msg, size_t msglen)
+{
+	static const char diff_sql[] =
+		"SELECT type || ' ' || name FROM (SELECT type, name, tbl_name, sql"
+		" FROM main.sqlite_master EXCEPT SELECT type, name, tbl_name, sql"
+		" FROM fresh.sqlite_master) UNION ALL SELECT 'missing ' || type ||"
+		" ' ' || name FROM (SELECT type, name, tbl_name, sql FROM"
+		" fresh.sqlite_master EXCEPT SELECT type, name, tbl_name, sql"
+		" FROM main.sqlite_master) LIMIT 1";
+	struct store *st = NULL;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	char *fresh = NULL, *attach = NULL;
+	int err = GZ_OK, rc;
+
+	if (!(fresh = bk_path(tmp, ".schema"))) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	if ((err = bk_unlink_db(fresh, msg, msglen)) != GZ_OK)
+		goto out;
+	if ((err = store_open(fresh, &st)) != GZ_OK) {
+		bk_msg(msg, msglen, "cannot make a new database to compare the "
+		       "copy with at %s (%s)", fresh, gz_strerror(err));
+		goto out;
+	}
+	store_close(st);
+	if (!(attach = sqlite3_mprintf("ATTACH %Q AS fresh", fresh))) {
+		err = GZ_ENOMEM;
+		goto out;
+	}
+	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, attach, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, diff_sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		bk_msg(msg, msglen, "cannot compare the copy's schema (%s)",
+		       sqlite3_errmsg(db));
+		err = GZ_EDB;
+		goto out;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		bk_msg(msg, msglen, "the backup's schema differs from the one "
+		       "this gazette makes (%s); it is refused: an object "
+		       "gazette does not make would run inside the server",
+		       (const char *)sqlite3_column_text(s, 0));
+		err = GZ_EINVAL;
+	} else if (rc != SQLITE_DONE) {
+		bk_msg(msg, msglen, "cannot compare the copy's schema (%s)",
+		       sqlite3_errmsg(db));
+		err = GZ_EDB;
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	sqlite3_free(attach);
+	if (fresh)
+		(void)bk_unlink_db(fresh, NULL, 0);
+	free(fresh);
+	return err;
+}
+
 /* Brings the copy at tmp to the current schema and to WAL mode, through
  * the same store_open a server uses (which also proves it opens), and
  * closes it, its WAL checkpointed and removed. Returns GZ_OK or an
@@ -839,6 +911,8 @@ bk_migrate(const char *tmp, char *msg, size_t msglen)
 		err = GZ_EDB;
 	}
 	free(wal);
+	if (err == GZ_OK)
+		err = bk_schema_same(tmp, msg, msglen);
 	return err;
 }
 

@@ -483,11 +483,33 @@ test_restore_refusals_touch_nothing(void **state)
 					    sizeof(fx->msg)),
 			 GZ_EPARSE);
 	assert_string_equal(kept, "");
+
+	/* A backup with a trigger gazette does not make: it would run in the
+	 * server (this one publishes each comment with its email). */
+	sql_run(fx->file, "CREATE TRIGGER zz_leak AFTER INSERT ON comments"
+		" BEGIN UPDATE comments SET body = body || new.email,"
+		" status = 'approved' WHERE id = new.id; END;");
+	assert_int_equal(store_restore_from(fx->file, fx->path, NULL, NULL,
+					    &info, kept, sizeof(kept), fx->msg,
+					    sizeof(fx->msg)),
+			 GZ_EINVAL);
+	assert_non_null(strstr(fx->msg, "trigger zz_leak"));
+	assert_string_equal(kept, "");
+	/* One without a trigger gazette makes (search would go stale). */
+	sql_run(fx->file, "DROP TRIGGER zz_leak; DROP TRIGGER articles_fts_update;");
+	assert_int_equal(store_restore_from(fx->file, fx->path, NULL, NULL,
+					    &info, kept, sizeof(kept), fx->msg,
+					    sizeof(fx->msg)),
+			 GZ_EINVAL);
+	assert_non_null(strstr(fx->msg, "missing trigger articles_fts_update"));
+
 	assert_true(store_open(fx->path, &fx->st) == GZ_OK);
 	assert_int_equal(article_count(fx->st), ARTICLES + 2);
 	store_close(fx->st);
 	fx->st = NULL;
 	fx_path(fx, "gazette.db.restore.tmp", p);
+	assert_false(exists(p));
+	fx_path(fx, "gazette.db.restore.tmp.schema", p);
 	assert_false(exists(p));
 }
 
