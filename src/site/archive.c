@@ -22,6 +22,19 @@
 #define ARCHIVE_YEAR_MIN 1000
 #define ARCHIVE_YEAR_MAX 9999
 
+/* Reads 1 to max digits (leading zeros allowed: "05" is May) into *v.
+ * Returns false for anything else. */
+static bool
+archive_number(const char *s, size_t max, unsigned *v)
+{
+	size_t n = 0;
+
+	*v = 0;
+	while (s[n] >= '0' && s[n] <= '9' && n < max)
+		*v = *v * 10 + (unsigned)(s[n++] - '0');
+	return n > 0 && s[n] == '\0';
+}
+
 int
 site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp)
 {
@@ -82,19 +95,20 @@ site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct store_article *items = NULL;
 	struct render_val *view, *obj;
 	const char *page_arg = http_req_query(req, "page"), *base, *title;
-	uint64_t y, mo, page = 1, pages;
+	uint64_t page = 1, pages;
+	unsigned y, mo;
 	size_t n = 0, total = 0, per = site->cfg->per_page;
 	int64_t from, to;
 	char day[16];
-	int rc;
+	int rc, w;
 
-	if (http_parse_uint(req->params[0], ARCHIVE_YEAR_MAX, &y) != GZ_OK ||
-	    y < ARCHIVE_YEAR_MIN ||
-	    http_parse_uint(req->params[1], 12, &mo) != GZ_OK || mo == 0 ||
+	if (!archive_number(req->params[0], 4, &y) || y < ARCHIVE_YEAR_MIN ||
+	    y > ARCHIVE_YEAR_MAX || !archive_number(req->params[1], 2, &mo) ||
+	    mo == 0 || mo > 12 ||
 	    (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
 					  &page) != GZ_OK || page == 0)))
 		return GZ_ENOTFOUND;
-	if (!(base = pool_printf(pool, "/archive/%04d/%02d", (int)y, (int)mo)))
+	if (!(base = pool_printf(pool, "/archive/%04u/%02u", y, mo)))
 		return GZ_ENOMEM;
 	/* "/archive/2026/1" is "/archive/2026/01". */
 	if (strncmp(req->path, base, strlen(base)) != 0 ||
@@ -103,12 +117,14 @@ site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp)
 		return http_resp_redirect(resp, 301, base);
 	}
 	/* Midnight of the 1st, and of the next month's, in the site zone. */
-	snprintf(day, sizeof(day), "%04d-%02d-01", (int)y, (int)mo);
-	if (date_parse_any(day, strlen(day), &from) != GZ_OK)
+	w = snprintf(day, sizeof(day), "%04u-%02u-01", y, mo);
+	if (w < 0 || (size_t)w >= sizeof(day) ||
+	    date_parse_any(day, strlen(day), &from) != GZ_OK)
 		return GZ_ENOTFOUND;
-	snprintf(day, sizeof(day), "%04d-%02d-01", (int)(mo == 12 ? y + 1 : y),
-		 (int)(mo == 12 ? 1 : mo + 1));
-	if (date_parse_any(day, strlen(day), &to) != GZ_OK)
+	w = snprintf(day, sizeof(day), "%04u-%02u-01", mo == 12 ? y + 1 : y,
+		     mo == 12 ? 1 : mo + 1);
+	if (w < 0 || (size_t)w >= sizeof(day) ||
+	    date_parse_any(day, strlen(day), &to) != GZ_OK)
 		return GZ_ENOTFOUND;
 	if ((rc = store_article_range(site->store, pool, site_now(), from, to,
 				      per, (size_t)(page - 1) * per, &items,
@@ -120,7 +136,7 @@ site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (http_req_query_only(req, page_query) &&
 	    (rc = site_cache_keys(resp, pool, "front", items, n)))
 		return rc;
-	title = pool_printf(pool, "%s %d", date_month_name((int)mo), (int)y);
+	title = pool_printf(pool, "%s %u", date_month_name((int)mo), y);
 	view = site_view_page(site, req, page > 1 ? pool_printf(pool,
 			      "%s, page %llu", title, (unsigned long long)page)
 			      : title, pool_printf(pool, "Stories of %s.", title),
