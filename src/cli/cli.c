@@ -130,8 +130,27 @@ cli_store_open(const char *dir, struct store **st)
 int
 cli_store_create(const char *dir, struct store **st)
 {
-	return cli_store_open_flags(dir, STORE_OPEN_CREATE | STORE_OPEN_LOCK_PROBE,
-				    st);
+	int rc, err;
+
+	rc = cli_store_open_flags(dir, STORE_OPEN_CREATE | STORE_OPEN_LOCK_PROBE,
+				  st);
+	if (rc != CLI_OK)
+		return rc;
+	/* A new site's pages to edit: about, contact, corrections, privacy. */
+	if ((err = store_tx_begin(*st)) == GZ_OK) {
+		if ((err = store_pages_seed(*st)) == GZ_OK)
+			err = store_tx_commit(*st);
+		else
+			store_tx_rollback(*st);
+	}
+	if (err != GZ_OK) {
+		cli_error("cannot write the site's first pages (%s)",
+			  gz_strerror(err));
+		store_close(*st);
+		*st = NULL;
+		return CLI_FAIL;
+	}
+	return CLI_OK;
 }
 
 /* The store's change events drop the pages they name from the cache. */

@@ -36,7 +36,7 @@ authors_list(struct store *st)
 
 	if (!pool)
 		return CLI_FAIL;
-	if ((rc = store_author_list(st, pool, &items, &n)) != GZ_OK) {
+	if ((rc = store_author_list(st, pool, INT64_MAX, &items, &n)) != GZ_OK) {
 		fprintf(stderr, "gazette: cannot list the authors (%s)\n",
 			gz_strerror(rc));
 		pool_free(pool);

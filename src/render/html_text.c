@@ -4,11 +4,15 @@
  *
  * It reads only HTML that gazette's renderers wrote (cmark-gfm, the
  * dateline fragment): tags are dropped, the five entities they write
- * are decoded (any other '&' stays as it is), and runs of white space,
- * and tags, become one space. Block ends are where words part, so
- * "<p>one</p><p>two</p>" reads "one two".
+ * are decoded (any other '&' stays as it is), and runs of white space
+ * become one space. Block tags and <br> part words, so
+ * "<p>one</p><p>two</p>" reads "one two"; inline ones do not, so
+ * "H<sub>2</sub>O" reads "H2O" and "<em>really</em>, he said" keeps its
+ * comma.
  */
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render/render.h"
 #include "util/buf.h"
@@ -35,6 +39,30 @@ text_entity(const char *s, char *c)
 	return 1;
 }
 
+/* True when the tag at s (after its '<') is one that starts or ends a
+ * block, or a line break. */
+static bool
+text_block(const char *s)
+{
+	static const char *const blocks[] = {
+		"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
+		"ol", "blockquote", "pre", "table", "thead", "tbody", "tr",
+		"td", "th", "hr", "br", "figure", "figcaption", "section",
+		"article", "dl", "dt", "dd", "aside", "header", "footer",
+	};
+	size_t n = 0, i;
+
+	if (*s == '/')
+		s++;
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	       (s[n] >= '0' && s[n] <= '9'))
+		n++;
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		if (strlen(blocks[i]) == n && strncasecmp(s, blocks[i], n) == 0)
+			return true;
+	return false;
+}
+
 int
 render_html_text(struct buf *out, const char *html)
 {
@@ -50,8 +78,11 @@ render_html_text(struct buf *out, const char *html)
 		if (c == '<') {
 			const char *gt = strchr(p, '>');
 
+			/* Blocks part words; inline markup (<em>, <a>...)
+			 * does not: "<em>really</em>, he said". */
+			if (text_block(p + 1))
+				space = true;
 			p = gt ? gt + 1 : p + strlen(p);
-			space = true;
 			continue;
 		}
 		if (c == '&')

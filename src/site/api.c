@@ -408,7 +408,7 @@ site_api_authors(void *ctx, struct http_req *req, struct http_resp *resp)
 
 	if (!list)
 		return GZ_ENOMEM;
-	if ((rc = store_author_list(site->store, pool, &items, &n)) ||
+	if ((rc = store_author_list(site->store, pool, site_now(), &items, &n)) ||
 	    (rc = api_cache(req, resp, site_no_query, "front", NULL, 0))) {
 		json_decref(list);
 		return rc;

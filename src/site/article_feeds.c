@@ -157,6 +157,9 @@ site_feed(void *ctx, struct http_req *req, struct http_resp *resp)
 		rc = store_author_articles(site->store, pool, q.now,
 					   author.slug, FEED_ITEMS, 0, &list,
 					   &n, &total);
+		/* As the author's page: none before their first story. */
+		if (rc == GZ_OK && total == 0)
+			rc = GZ_ENOTFOUND;
 	} else {
 		rc = store_article_list(site->store, pool, &q, &list, &n, NULL);
 	}

@@ -70,40 +70,28 @@ ld_crumb(json_t *list, int pos, const char *name, const char *url)
 	return json_array_append_new(list, o);
 }
 
-/* The names a byline gives: "By Ann Lee and Ben Ode" -> Ann Lee, Ben Ode
- * (split at " and " and ", "). Without a byline the publisher is the
- * author. */
+/* The names a byline gives (store_byline_names), as Persons; without a
+ * byline the publisher is the author. */
 static json_t *
 ld_authors(struct pool *pool, const char *byline, json_t *publisher)
 {
+	const char *names[GZ_LIMIT_AUTHORS];
 	json_t *list = json_array();
-	const char *p = byline;
+	size_t n = 0, i;
 
-	if (!list)
-		return NULL;
-	if (strncmp(p, "By ", 3) == 0 || strncmp(p, "by ", 3) == 0)
-		p += 3;
-	while (*p) {
-		const char *and = strstr(p, " and "), *comma = strstr(p, ", ");
-		const char *end = and && (!comma || and < comma) ? and : comma;
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const char *name = pool_strndup(pool, p, n);
-
-		if (!name || (*name && json_array_append_new(list,
-					ld_thing("Person", name, NULL)))) {
-			json_decref(list);
-			return NULL;
-		}
-		p += n;
-		if (end)
-			p += end == and ? 5 : 2;
-	}
-	if (json_array_size(list) == 0 &&
-	    json_array_append(list, publisher)) {
-		json_decref(list);
-		return NULL;
-	}
+	if (!list || store_byline_names(pool, byline, names, GZ_LIMIT_AUTHORS,
+					&n) != GZ_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(list, ld_thing("Person", names[i],
+							  NULL)))
+			goto fail;
+	if (n == 0 && json_array_append(list, publisher))
+		goto fail;
 	return list;
+fail:
+	json_decref(list);
+	return NULL;
 }
 
 /* The article's authors as Persons with the URL of their page. */

@@ -123,7 +123,11 @@ site_author(void *ctx, struct http_req *req, struct http_resp *resp)
 					per, (size_t)(page - 1) * per, &items,
 					&n, &total)))
 		return rc;
-	pages = total ? (total + per - 1) / per : 1;
+	/* An author with no story out yet has no page: their name is not
+	 * news before their byline is. */
+	if (total == 0)
+		return GZ_ENOTFOUND;
+	pages = (total + per - 1) / per;
 	if (page > pages)
 		return GZ_ENOTFOUND;
 	if (http_req_query_only(req, page_query) &&

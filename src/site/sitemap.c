@@ -234,6 +234,10 @@ site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp)
 		const char *url = sitemap_abs(&x, site_url_slug(req->pool,
 					      "/section/", sections[i].slug));
 
+		/* An empty section's page has nothing to index. */
+		if (sections[i].article_count == 0)
+			continue;
+
 		if (!url)
 			return GZ_ENOMEM;
 		if ((rc = buf_puts(&resp->body, "<url>")) ||
@@ -253,7 +257,7 @@ site_sitemap_pages(void *ctx, struct http_req *req, struct http_resp *resp)
 		    (rc = buf_puts(&resp->body, "</url>\n")))
 			return rc;
 	}
-	if ((rc = store_author_list(site->store, req->pool, &authors, &na)))
+	if ((rc = store_author_list(site->store, req->pool, site_now(), &authors, &na)))
 		return rc;
 	for (i = 0; i < na; i++) {
 		const char *url = sitemap_abs(&x, site_url_slug(req->pool,

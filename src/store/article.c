@@ -782,13 +782,23 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 		" dateline, section_id, lang, status, published_at, created_at,"
 		" updated_at, import_key, comments_close_at, body_html,"
 		" html_version, body_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, nullif(?10, 0), ?11, ?11, ?12, nullif(?14, 0), ?15,"
-		" ?16, ?17) RETURNING id";
+		" ?8, ?9, nullif(?10, 0), ?11,"
+		/* A story imported after it ran was last changed when it ran:
+		 * its feeds' and sitemaps' dates are not the import's. */
+		" CASE WHEN ?10 > 0 AND ?10 < ?11 THEN ?10 ELSE ?11 END,"
+		" ?12, nullif(?14, 0), ?15, ?16, ?17) RETURNING id";
 	static const char update_sql[] =
 		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
 		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
 		" lang = ?8, status = ?9, published_at = nullif(?10, 0),"
-		" updated_at = ?11, comments_close_at = nullif(?14, 0),"
+		/* Changed only when what a reader sees changes: importing the
+		 * same file again is not an update (SET reads the old row). */
+		" updated_at = CASE WHEN slug IS ?1 AND headline IS ?2"
+		" AND summary IS ?3 AND body IS ?4 AND byline IS ?5"
+		" AND dateline IS ?6 AND section_id IS ?7 AND lang IS ?8"
+		" AND status IS ?9 AND published_at IS nullif(?10, 0)"
+		" THEN updated_at ELSE ?11 END,"
+		" comments_close_at = nullif(?14, 0),"
 		" body_html = ?15, html_version = ?16, body_text = ?17"
 		" WHERE id = ?13";
 	const char *sql = existing_id ? update_sql : insert_sql;

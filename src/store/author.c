@@ -36,37 +36,74 @@ static const struct store_named named_author = {
 			"WHERE id = ?1",
 };
 
+/* Appends p[0..len) to names, trimmed, unless blank. */
+static int
+byline_name(struct pool *pool, const char *p, size_t len, const char **names,
+	    size_t max, size_t *n)
+{
+	while (len && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	if (!len || *n == max)
+		return GZ_OK;
+	if (!(names[*n] = pool_strndup(pool, p, len)))
+		return GZ_ENOMEM;
+	(*n)++;
+	return GZ_OK;
+}
+
+/* The next " and " or " & " at or after p, or NULL; *skip its length. */
+static const char *
+byline_and(const char *p, size_t *skip)
+{
+	const char *a = strstr(p, " and "), *b = strstr(p, " & ");
+
+	if (a && (!b || a < b)) {
+		*skip = 5;
+		return a;
+	}
+	*skip = 3;
+	return b;
+}
+
+/*
+ * "A, B and C" names three people, but "A, Staff Writer" and "A and B,
+ * Reuters" name one and two: a comma lists names only before the last
+ * "and"; after it (or with no "and" at all) what follows a comma is a
+ * title or an agency, and is dropped.
+ */
 int
 store_byline_names(struct pool *pool, const char *byline, const char **names,
 		   size_t max, size_t *n)
 {
-	const char *p = byline;
+	const char *p = byline, *and, *end, *comma;
+	size_t skip = 0;
+	int err;
 
 	*n = 0;
 	if (strncmp(p, "By ", 3) == 0 || strncmp(p, "by ", 3) == 0)
 		p += 3;
-	while (*p && *n < max) {
-		const char *and = strstr(p, " and "), *comma = strstr(p, ", ");
-		const char *end = and && (!comma || and < comma) ? and : comma;
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *name;
-
-		while (len && (*p == ' ' || *p == '\t')) {
-			p++;
-			len--;
+	while ((and = byline_and(p, &skip))) {
+		/* Before an "and": a list, split at each comma. */
+		for (end = and; p < end; p = comma + 2) {
+			comma = strstr(p, ", ");
+			if (!comma || comma > end)
+				comma = end;
+			if ((err = byline_name(pool, p, (size_t)(comma - p), names,
+					       max, n)))
+				return err;
+			if (comma == end)
+				break;
 		}
-		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len) {
-			if (!(name = pool_strndup(pool, p, len)))
-				return GZ_ENOMEM;
-			names[(*n)++] = name;
-		}
-		if (!end)
-			break;
-		p = end + (end == and ? 5 : 2);
+		p = and + skip;
 	}
-	return GZ_OK;
+	/* The last name: up to a comma, which brings a title. */
+	comma = strstr(p, ", ");
+	return byline_name(pool, p, comma ? (size_t)(comma - p) : strlen(p),
+			   names, max, n);
 }
 
 /* Links article id to the authors named names[0..n), in order. */
@@ -272,11 +309,16 @@ store_author_bio_set(struct store *st, const char *slug, const char *bio)
 }
 
 int
-store_author_list(struct store *st, struct pool *pool,
+store_author_list(struct store *st, struct pool *pool, int64_t now,
 		  struct store_author **items, size_t *n)
 {
+	/* Only who has a story out: a draft's or an embargoed story's byline
+	 * must not announce its author. */
 	static const char sql[] =
-		"SELECT slug, name FROM authors ORDER BY lower(name), name, id";
+		"SELECT u.slug, u.name FROM authors u WHERE EXISTS (SELECT 1"
+		" FROM article_authors x JOIN articles a ON a.id = x.article_id"
+		" WHERE x.author_id = u.id AND x.published_at <= ?1"
+		" AND " VISIBLE ") ORDER BY lower(u.name), u.name, u.id";
 	struct store_author *arr = NULL;
 	struct store_conn *c;
 	sqlite3_stmt *s;
@@ -287,7 +329,7 @@ store_author_list(struct store *st, struct pool *pool,
 	*n = 0;
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	if ((err = store_stmt(c, STMT_AUTHOR_LIST, sql, &s)) != GZ_OK)
+	if ((err = store_stmt_bind_int64(c, STMT_AUTHOR_LIST, sql, now, &s)))
 		return err;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));

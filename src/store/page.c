@@ -140,3 +140,62 @@ store_page_put(struct store *st, const char *slug, const char *title,
 		return err;
 	return store_keys_add(st, "nav", "");
 }
+
+/* What a new site's pages say until the newsroom rewrites them: what
+ * each is for, and, for privacy, what gazette itself keeps. */
+static const char seed_sql[] =
+	"INSERT INTO pages (slug, title, body, position, updated_at) VALUES"
+	" ('about', 'About us', 'We report the news of our community: its"
+	" council and schools, its courts and businesses, its sport and its"
+	" weather. Our reporters and editors work here, and our stories are"
+	" signed by the people who wrote them.' || char(10) || char(10) ||"
+	" 'This page is the newsroom''s to write: tell readers who you are,"
+	" who owns the paper, and how it is paid for.', 1,"
+	" CAST(strftime('%s', 'now') AS INTEGER)),"
+	" ('contact', 'Contact', 'To send us a news tip, a letter to the"
+	" editor or a correction, write to the newsroom. We read everything"
+	" we receive, and we protect the people who come to us with"
+	" information.' || char(10) || char(10) || 'This page is the"
+	" newsroom''s to write: give its email address, telephone number and"
+	" street address.', 2, CAST(strftime('%s', 'now') AS INTEGER)),"
+	" ('corrections', 'Corrections policy', 'We correct our errors"
+	" promptly and in the open. When a story is wrong in a fact that"
+	" matters, we fix it and add a note at its end that says what was"
+	" wrong and when it was corrected; we do not quietly change what we"
+	" published. Spelling and style are fixed without a note.' ||"
+	" char(10) || char(10) || 'If you see an error, tell us on the"
+	" contact page: name the story and what is wrong.', 3,"
+	" CAST(strftime('%s', 'now') AS INTEGER)),"
+	" ('privacy', 'Privacy', 'Reading this site sets no cookie and runs"
+	" no tracker: there is no advertising network, no analytics script"
+	" and no third-party content on its pages.' || char(10) || char(10) ||"
+	" 'When you leave a comment we keep what you typed (your name, your"
+	" comment and, if you give one, your email address, which is never"
+	" shown) and your network address, to stop abuse. Where comments from"
+	" returning readers are published without waiting, your browser gets"
+	" one cookie, gz_commenter, which only tells us it is the browser of"
+	" someone whose comment a moderator approved before. Our server keeps"
+	" a log of requests (the address, the page and the time) for"
+	" operating the site.' || char(10) || char(10) || 'To have a comment"
+	" removed, write to us on the contact page.', 4,"
+	" CAST(strftime('%s', 'now') AS INTEGER));";
+
+int
+store_pages_seed(struct store *st)
+{
+	static const char count_sql[] = "SELECT count(*) FROM pages";
+	struct store_conn *c = store_writer(st);
+	sqlite3_stmt *s;
+	int64_t n = 0;
+	int err;
+
+	if ((err = store_stmt(c, STMT_PAGE_COUNT, count_sql, &s)) ||
+	    (err = store_stmt_int64(c, s, &n)))
+		return err;
+	if (n > 0)
+		return GZ_OK;
+	if ((err = store_stmt(c, STMT_PAGE_SEED, seed_sql, &s)) ||
+	    (err = store_stmt_run(c, s)))
+		return err;
+	return store_keys_add(st, "nav", "");
+}

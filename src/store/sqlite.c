@@ -306,50 +306,16 @@ static const char *const store_migrations[] = {
 	"  ON article_authors (author_id, published_at, article_id);",
 
 	/* Version 9: the newsroom's own pages (page.c), in Markdown, each
-	 * at /SLUG; seeded here, for new sites and old, with texts to edit
-	 * (gazette pages set). */
+	 * at /SLUG. A new site is given four to edit (store_pages_seed, from
+	 * gazette init); an upgraded one none, so that no placeholder goes
+	 * live on a running paper. */
 	"CREATE TABLE pages ("
 	"  slug TEXT PRIMARY KEY,"
 	"  title TEXT NOT NULL,"
 	"  body TEXT NOT NULL,"
 	"  position INTEGER NOT NULL DEFAULT 0,"
 	"  updated_at INTEGER NOT NULL"
-	");"
-	"INSERT INTO pages (slug, title, body, position, updated_at) VALUES"
-	" ('about', 'About us', 'We report the news of our community: its"
-	" council and schools, its courts and businesses, its sport and its"
-	" weather. Our reporters and editors work here, and our stories are"
-	" signed by the people who wrote them.' || char(10) || char(10) ||"
-	" 'This page is the newsroom''s to write: tell readers who you are,"
-	" who owns the paper, and how it is paid for.', 1,"
-	" CAST(strftime('%s', 'now') AS INTEGER)),"
-	" ('contact', 'Contact', 'To send us a news tip, a letter to the"
-	" editor or a correction, write to the newsroom. We read everything"
-	" we receive, and we protect the people who come to us with"
-	" information.' || char(10) || char(10) || 'This page is the"
-	" newsroom''s to write: give its email address, telephone number and"
-	" street address.', 2, CAST(strftime('%s', 'now') AS INTEGER)),"
-	" ('corrections', 'Corrections policy', 'We correct our errors"
-	" promptly and in the open. When a story is wrong in a fact that"
-	" matters, we fix it and add a note at its end that says what was"
-	" wrong and when it was corrected; we do not quietly change what we"
-	" published. Spelling and style are fixed without a note.' ||"
-	" char(10) || char(10) || 'If you see an error, tell us on the"
-	" contact page: name the story and what is wrong.', 3,"
-	" CAST(strftime('%s', 'now') AS INTEGER)),"
-	" ('privacy', 'Privacy', 'Reading this site sets no cookie and runs"
-	" no tracker: there is no advertising network, no analytics script"
-	" and no third-party content on its pages.' || char(10) || char(10) ||"
-	" 'When you leave a comment we keep what you typed (your name, your"
-	" comment and, if you give one, your email address, which is never"
-	" shown) and your network address, to stop abuse. Where comments from"
-	" returning readers are published without waiting, your browser gets"
-	" one cookie, gz_commenter, which only tells us it is the browser of"
-	" someone whose comment a moderator approved before. Our server keeps"
-	" a log of requests (the address, the page and the time) for"
-	" operating the site.' || char(10) || char(10) || 'To have a comment"
-	" removed, write to us on the contact page.', 4,"
-	" CAST(strftime('%s', 'now') AS INTEGER));",
+	");",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -197,8 +197,9 @@ int store_author_get(struct store *st, struct pool *pool, const char *slug,
  * Inside store_tx_begin/commit. Returns GZ_OK, GZ_ENOTFOUND, GZ_EINVAL
  * (not UTF-8, or longer than GZ_LIMIT_BIO_BYTES) or a mapped error. */
 int store_author_bio_set(struct store *st, const char *slug, const char *bio);
-/* Lists every author by name, with no bio. Output: *items (pool), *n. */
-int store_author_list(struct store *st, struct pool *pool,
+/* Lists by name, with no bio, every author with a story visible at now.
+ * Output: *items (pool), *n. */
+int store_author_list(struct store *st, struct pool *pool, int64_t now,
 		      struct store_author **items, size_t *n);
 /* Lists the articles of the author with this slug visible at now, newest
  * first, limit from offset (as store_article_list). Output: *items
@@ -234,6 +235,10 @@ int store_page_list(struct store *st, struct pool *pool,
  * store_tx_begin/commit. Returns GZ_OK, GZ_EINVAL or a mapped error. */
 int store_page_put(struct store *st, const char *slug, const char *title,
 		   const char *body);
+/* Gives a new site its four pages to edit (about, contact, corrections,
+ * privacy) when it has none. Inside store_tx_begin/commit. Returns GZ_OK
+ * or a mapped error. */
+int store_pages_seed(struct store *st);
 
 /* What a sitemap needs of a visible article (sitemap.c). The strings are
  * valid only during the callback that receives the row. */

@@ -203,7 +203,9 @@ test_put_get_round_trip(void **state)
 	assert_string_equal(a.lang, "en-GB");
 	assert_int_equal(a.status, STORE_PUBLISHED);
 	assert_int_equal(a.published_at, NOW - 60);
-	assert_in_range(a.updated_at, before, after);
+	/* Stored after it ran: last changed when it ran. */
+	assert_int_equal(a.updated_at, NOW - 60);
+	assert_in_range(a.created_at, before, after);
 	/* Tags sorted by name, ASCII case folded. */
 	assert_int_equal(a.ntags, 3);
 	assert_string_equal(a.tags[0].name, "bridges");
