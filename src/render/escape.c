@@ -49,9 +49,10 @@ render_escape_html(struct buf *out, const char *s, size_t len)
 	return out->err;
 }
 
-/* As render_escape_html, and the C0 controls XML 1.0 forbids (all but
- * tab, line feed and carriage return) are left out: one in a headline
- * would make a whole feed ill-formed. Returns GZ_OK or out's error. */
+/* As render_escape_html, and the characters XML 1.0 forbids are left
+ * out: the C0 controls but tab, line feed and carriage return, and
+ * U+FFFE and U+FFFF; one in a headline would make a whole feed
+ * ill-formed. Returns GZ_OK or out's error. */
 int
 render_escape_xml(struct buf *out, const char *s, size_t len)
 {
@@ -69,6 +70,19 @@ render_escape_xml(struct buf *out, const char *s, size_t len)
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&#39;"; break;
 		default:
+			/* U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML
+			 * characters either: dropped, all three bytes. */
+			if (c == 0xef && i + 2 < len &&
+			    (unsigned char)s[i + 1] == 0xbf &&
+			    ((unsigned char)s[i + 2] == 0xbe ||
+			     (unsigned char)s[i + 2] == 0xbf)) {
+				if (i > run &&
+				    (rc = buf_append(out, s + run, i - run)))
+					return rc;
+				i += 2;
+				run = i + 1;
+				continue;
+			}
 			if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
 				continue;
 			rep = "";

@@ -352,8 +352,14 @@ site_api_sections(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
-		json_t *o = api_named(site, pool, "/section/", items[i].slug,
-				      items[i].name);
+		json_t *o;
+
+		/* Only what a reader can see: a section with nothing out may
+		 * be an embargoed story's. */
+		if (items[i].article_count == 0)
+			continue;
+		o = api_named(site, pool, "/section/", items[i].slug,
+			      items[i].name);
 
 		if (!o || json_object_set_new(o, "article_count",
 					      json_integer(items[i].article_count)) ||
@@ -383,8 +389,12 @@ site_api_tags(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
-		json_t *o = api_named(site, pool, "/tag/", items[i].slug,
-				      items[i].name);
+		json_t *o;
+
+		if (items[i].article_count == 0)
+			continue;
+		o = api_named(site, pool, "/tag/", items[i].slug,
+			      items[i].name);
 
 		if (!o || json_object_set_new(o, "article_count",
 					      json_integer(items[i].article_count)) ||

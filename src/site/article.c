@@ -194,6 +194,11 @@ site_article_page(struct site *site, struct http_req *req,
 		return GZ_ENOMEM;
 	if ((rc = article_meta(site, pool, view, &a, url, description)))
 		return rc;
+	/* The page is in the story's language, its title and description
+	 * too: the html element says so (the site's furniture around it is
+	 * short and mostly names). */
+	if (render_obj_str(pool, view, "site_lang", a.lang))
+		return GZ_ENOMEM;
 	if (render_obj_str(pool, obj, "dateline", *a.dateline ? a.dateline : NULL) ||
 	    render_obj_html(pool, obj, "body_html", body) ||
 	    render_obj_set(pool, obj, "tags", article_tags(site, pool, &a)) ||

@@ -48,14 +48,35 @@ feed_format_of(const char *path)
 	return NULL;
 }
 
-/* "By Ann Lee and Ben Ode" -> "Ann Lee and Ben Ode": a byline names
- * people; feeds want the names. */
-static const char *
-feed_author(const char *byline)
+/* The entry's authors: the article's, each with their page; else the
+ * names its byline gives, without a page. */
+static int
+feed_authors(struct site *site, struct pool *pool,
+	     const struct store_article *a, struct site_feed_item *it)
 {
-	if (strncmp(byline, "By ", 3) == 0 || strncmp(byline, "by ", 3) == 0)
-		return byline + 3;
-	return byline;
+	const char *names[GZ_LIMIT_AUTHORS];
+	struct site_feed_author *arr;
+	size_t n = a->nauthors, i;
+	int rc;
+
+	if (!n && (rc = store_byline_names(pool, a->byline, names,
+					   GZ_LIMIT_AUTHORS, &n)))
+		return rc;
+	it->authors = NULL;
+	it->nauthors = 0;
+	if (!n)
+		return GZ_OK;
+	if (!(arr = pool_alloc(pool, n * sizeof(*arr))))
+		return GZ_ENOMEM;
+	for (i = 0; i < n; i++) {
+		arr[i].name = a->nauthors ? a->authors[i].name : names[i];
+		arr[i].url = a->nauthors ? pool_printf(pool, "%s%s",
+				site->cfg->base_url, site_url_slug(pool,
+				"/author/", a->authors[i].slug)) : NULL;
+	}
+	it->authors = arr;
+	it->nauthors = n;
+	return GZ_OK;
 }
 
 /* Fills it from a (read whole, with body and tags). budget: bytes of
@@ -73,11 +94,8 @@ feed_item(struct site *site, struct pool *pool, const struct store_article *a,
 	it->url = pool_printf(pool, "%s%s", base, site_url_article(pool, a));
 	it->title = a->headline;
 	it->summary = a->summary;
-	it->author = feed_author(a->byline);
-	/* The first author's page, when the byline names only them. */
-	it->author_url = a->nauthors == 1 ? pool_printf(pool, "%s%s", base,
-			 site_url_slug(pool, "/author/", a->authors[0].slug))
-			 : NULL;
+	if ((rc = feed_authors(site, pool, a, it)))
+		return rc;
 	it->lang = a->lang;
 	it->published = a->published_at;
 	it->modified = a->updated_at > a->published_at ? a->updated_at
@@ -162,6 +180,9 @@ site_feed(void *ctx, struct http_req *req, struct http_resp *resp)
 			rc = GZ_ENOTFOUND;
 	} else {
 		rc = store_article_list(site->store, pool, &q, &list, &n, NULL);
+		/* As its page: a section or tag with nothing out has none. */
+		if (rc == GZ_OK && n == 0 && scope)
+			rc = GZ_ENOTFOUND;
 	}
 	if (rc)
 		return rc;

@@ -101,7 +101,9 @@ atom_entry(struct buf *out, const struct site_feed *f,
 	size_t i;
 	int rc;
 
-	if ((rc = buf_puts(out, "<entry>\n")) ||
+	/* Each entry in its own language: a feed mixes them. */
+	if ((rc = buf_puts(out, "<entry xml:lang=\"")) ||
+	    (rc = feed_text(out, it->lang)) || (rc = buf_puts(out, "\">\n")) ||
 	    (rc = feed_elem(out, "title", it->title)) ||
 	    (rc = feed_elem(out, "id", it->id)) ||
 	    (rc = buf_puts(out, "<link rel=\"alternate\" type=\"text/html\" href=\"")) ||
@@ -109,11 +111,12 @@ atom_entry(struct buf *out, const struct site_feed *f,
 	    (rc = feed_iso(out, "published", it->published)) ||
 	    (rc = feed_iso(out, "updated", it->modified)))
 		return rc;
-	if (*it->author) {
+	for (i = 0; i < it->nauthors; i++) {
 		if ((rc = buf_puts(out, "<author>")) ||
-		    (rc = feed_elem(out, "name", it->author)))
+		    (rc = feed_elem(out, "name", it->authors[i].name)))
 			return rc;
-		if (it->author_url && (rc = feed_elem(out, "uri", it->author_url)))
+		if (it->authors[i].url &&
+		    (rc = feed_elem(out, "uri", it->authors[i].url)))
 			return rc;
 		if ((rc = buf_puts(out, "</author>\n")))
 			return rc;
@@ -184,8 +187,9 @@ rss_item(struct buf *out, const struct site_feed_item *it)
 		return rc;
 	/* RSS's own <author> must be an email address: the name goes in
 	 * Dublin Core's creator instead. */
-	if (*it->author && (rc = feed_elem(out, "dc:creator", it->author)))
-		return rc;
+	for (i = 0; i < it->nauthors; i++)
+		if ((rc = feed_elem(out, "dc:creator", it->authors[i].name)))
+			return rc;
 	for (i = 0; i < it->ncategories; i++)
 		if ((rc = feed_elem(out, "category", it->categories[i])))
 			return rc;
@@ -278,9 +282,20 @@ json_item(const struct site_feed_item *it)
 	if (!it->content_html &&
 	    json_str(o, "content_text", *it->summary ? it->summary : it->title))
 		goto fail;
-	if (*it->author && json_object_set_new(o, "authors",
-			json_authors(it->author, it->author_url)))
-		goto fail;
+	if (it->nauthors) {
+		json_t *list = json_array();
+
+		if (!list || json_object_set_new(o, "authors", list))
+			goto fail;
+		for (i = 0; i < it->nauthors; i++) {
+			json_t *a = json_object();
+
+			if (!a || json_array_append_new(list, a) ||
+			    json_str(a, "name", it->authors[i].name) ||
+			    json_str(a, "url", it->authors[i].url))
+				goto fail;
+		}
+	}
 	if (it->ncategories) {
 		if (!(tags = json_array()) || json_object_set_new(o, "tags", tags))
 			goto fail;

@@ -99,22 +99,30 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	size_t per = site->cfg->per_page, n = 0, total = 0, terms = 0, i;
 	uint64_t page = 1, pages = 1;
 	struct buf match;
-	bool cut = false;
+	bool cut = false, deep = false;
 	int rc;
 
 	if (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
 					 &page) != GZ_OK || page == 0))
 		page = 1;
+	/* Deep pages cost the most and serve nobody: past the limit there
+	 * is a sentence, not a query. */
+	if (page > GZ_LIMIT_SEARCH_PAGES)
+		deep = true;
 	if (!(q = utf8_scrub(pool, raw ? raw : "")))
 		return GZ_ENOMEM;
 	buf_init(&match, 4 * GZ_LIMIT_SEARCH_BYTES + 4 * GZ_LIMIT_SEARCH_TERMS);
 	rc = site_search_query(&match, q, &terms, &cut);
-	if (rc == GZ_OK)
+	if (rc == GZ_OK && !deep)
 		rc = store_search(site->store, pool, site_now(), match.data,
 				  per, (size_t)(page - 1) * per, &hits, &n,
 				  &total);
 	buf_fini(&match);
-	if (rc == GZ_ENOTFOUND) {
+	if (rc == GZ_OK && deep) {
+		summary = pool_printf(pool, "Only the first %u pages of results "
+				      "are shown; add a word to find fewer "
+				      "stories.", GZ_LIMIT_SEARCH_PAGES);
+	} else if (rc == GZ_ENOTFOUND) {
 		summary = "Type a word or two to search the news.";
 	} else if (rc == GZ_EINVAL) {
 		summary = "That search could not be read; try a few plain words.";

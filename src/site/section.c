@@ -48,7 +48,11 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	    (rc = site_cache_keys(resp, pool, pool_printf(pool, "%s:%s",
 			q.section_slug ? "section" : "tag", slug), items, n)))
 		return rc;
-	pages = total ? (total + site->cfg->per_page - 1) / site->cfg->per_page : 1;
+	/* A section or tag with no story out has no page: an embargoed
+	 * story's section is not news before the story is. */
+	if (total == 0)
+		return GZ_ENOTFOUND;
+	pages = (total + site->cfg->per_page - 1) / site->cfg->per_page;
 	if (page > pages)
 		return GZ_ENOTFOUND;
 

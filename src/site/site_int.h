@@ -186,6 +186,12 @@ void site_challenge_fill(void *ctx, int64_t arg, char *const *out,
 const char *site_url_comment(struct pool *pool, const char *article_url,
 			     int64_t id);
 
+/* A feed entry's author: a name, and their page (NULL when none). */
+struct site_feed_author {
+	const char *name;
+	const char *url;
+};
+
 /* An article as a feed entry (feed_build.c). URLs are absolute. */
 struct site_feed_item {
 	const char *id;           /* permanent: base_url/news/ID */
@@ -193,8 +199,8 @@ struct site_feed_item {
 	const char *title;
 	const char *summary;      /* "" when none */
 	const char *content_html; /* absolute links; NULL: summary only */
-	const char *author;       /* "" when none */
-	const char *author_url;   /* NULL when none */
+	const struct site_feed_author *authors; /* in byline order */
+	size_t nauthors;
 	const char *lang;
 	const char *const *categories; /* section and tag names */
 	size_t ncategories;

@@ -115,9 +115,18 @@ sitemap_news_lang(struct pool *pool, const char *lang)
 	size_t n = strcspn(lang, "-_"), i;
 	char *out;
 
-	if (n == 2 && strncasecmp(lang, "zh", 2) == 0 && lang[2] &&
-	    (strcasecmp(lang + 3, "cn") == 0 || strcasecmp(lang + 3, "tw") == 0))
-		n = 5;
+	if (n == 2 && strncasecmp(lang, "zh", 2) == 0 && lang[2]) {
+		/* Google names Chinese by script: zh-cn (simplified) and
+		 * zh-tw (traditional), whatever the tag says it with. */
+		const char *sub = lang + 3;
+
+		if (strcasecmp(sub, "cn") == 0 || strncasecmp(sub, "hans", 4) == 0 ||
+		    strcasecmp(sub, "sg") == 0)
+			return pool_strdup(pool, "zh-cn");
+		if (strcasecmp(sub, "tw") == 0 || strncasecmp(sub, "hant", 4) == 0 ||
+		    strcasecmp(sub, "hk") == 0 || strcasecmp(sub, "mo") == 0)
+			return pool_strdup(pool, "zh-tw");
+	}
 	if (!(out = pool_strndup(pool, lang, n)))
 		return NULL;
 	for (i = 0; i < n; i++) {

@@ -24,6 +24,9 @@
  * the reader told), and the words or phrases kept of it. */
 #define GZ_LIMIT_SEARCH_BYTES 256u
 #define GZ_LIMIT_SEARCH_TERMS 16u
+/* Result pages a search goes to: a deep page costs the most (every match
+ * ranked to find it) and no reader reads that far. */
+#define GZ_LIMIT_SEARCH_PAGES 50u
 /* Fields in a POSTed form; gazette's forms have about ten. */
 #define GZ_LIMIT_FORM_FIELDS 32u
 /* A multipart field's name; gazette's are a word. */

@@ -53,6 +53,9 @@ xml_specials_and_controls(void **state)
 	check(render_escape_xml, "\x01" "a\x08" "b\x0b\x0c\x1f\x7f\xc3\xa9",
 	      "ab\x7f\xc3\xa9");
 	check_len(render_escape_xml, "x\0y", 3, "xy");
+	/* Noncharacters U+FFFE and U+FFFF go; U+FFFD and U+FEFF stay. */
+	check(render_escape_xml, "a\xef\xbf\xbe" "b\xef\xbf\xbf" "c\xef\xbf\xbd\xef\xbb\xbf",
+	      "abc\xef\xbf\xbd\xef\xbb\xbf");
 }
 
 static void

@@ -23,6 +23,7 @@
 #define T1 INT64_C(1621362660)
 
 static const char *const cats[] = {"City", "R&D <lab>"};
+static const struct site_feed_author ann[] = {{"Ann Lee", NULL}};
 
 static const struct site_feed_item items[] = {
 	{
@@ -31,7 +32,8 @@ static const struct site_feed_item items[] = {
 		.title = "A & B </script><b>\"x\"</b>\x01",
 		.summary = "Sum <i>mary</i>",
 		.content_html = "<p>Body &amp; <a href=\"https://n.example/x\">x</a></p>",
-		.author = "Ann Lee",
+		.authors = ann,
+		.nauthors = 1,
 		.lang = "en",
 		.categories = cats,
 		.ncategories = 2,
@@ -44,7 +46,6 @@ static const struct site_feed_item items[] = {
 		.title = "Old",
 		.summary = "",
 		.content_html = NULL,
-		.author = "",
 		.lang = "fa",
 		.published = T1 - 86400,
 		.modified = T1 - 86400,
@@ -86,6 +87,9 @@ test_atom(void **state)
 	buf_init(&b, 1 << 20);
 	assert_int_equal(site_feed_atom(&b, &f), GZ_OK);
 	assert_non_null(strstr(b.data, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">"));
+	/* Each entry says its own language. */
+	assert_non_null(strstr(b.data, "<entry xml:lang=\"en\">"));
+	assert_non_null(strstr(b.data, "<entry xml:lang=\"fa\">"));
 	assert_non_null(strstr(b.data, "<title>The &quot;Test&quot; Gazette</title>"));
 	assert_non_null(strstr(b.data, "<updated>2021-05-18T18:32:00+00:00</updated>"));
 	/* The headline is text: escaped, its control character gone. */
