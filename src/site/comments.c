@@ -500,8 +500,8 @@ comments_resume(void *ctx)
 }
 
 /* The answer to a refused submission: the form again with its one
- * sentence, or for a bot trap the 303 a held comment gets (its cookie
- * too), so that a bot learns nothing. */
+ * sentence, or for a bot trap the same 303 (and cookie) as a held
+ * comment's, so that a bot learns nothing. */
 static int
 comments_refused(struct site *site, struct http_req *req,
 		 struct http_resp *resp, struct comment_wait *w)
