@@ -288,7 +288,8 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 		return GZ_OK;
 	}
-	if (c->failures && comments_ratelimit_limited(c->failures, ip, s->now)) {
+	if (c->failures &&
+	    comments_ratelimit_limited(c->failures, ip, s->now)) {
 		decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
 		return GZ_OK;
 	}

@@ -907,8 +907,8 @@ comments_finish(struct site *site, struct http_req *req,
 		 * still held to the failure limit. */
 		if ((rc = store_job_result(w->job, NULL, NULL)) != GZ_OK &&
 		    rc != GZ_EEXIST)
-			log_error("POST %s: refused comment's nonce not spent: %s",
-				  req->path, gz_strerror(rc));
+			log_error("POST %s: a refused comment's nonce was not"
+				  " spent: %s", req->path, gz_strerror(rc));
 		*outcome = w->outcome;
 		return comments_refused(site, req, resp, w);
 	}

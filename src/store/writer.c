@@ -25,9 +25,9 @@
  * - A waiting job lives on its caller's stack: its caller does not return
  *   before it is done, and the writer touches no job after marking it
  *   done. An asynchronous job (store_comment_add_async,
- *   store_nonce_use_async) lives in its caller's storage until its done callback, which the writer calls
- *   after the commit, outside the queue lock, having read everything it
- *   needs from the job first.
+ *   store_nonce_use_async) lives in its caller's storage until its done
+ *   callback, which the writer calls after the commit, outside the queue
+ *   lock, having read everything it needs from the job first.
  * - store_close stops the thread only after the queue is empty.
  */
 #include "store/store.h"

@@ -997,7 +997,8 @@ tries_message_names_the_window(void **state)
 		assert_int_equal(fx->d.verdict, COMMENTS_RATE_LIMITED);
 		if (!strstr(fx->d.message, cases[k].wait))
 			fail_msg("%u s: \"%s\" does not say \"%s\"",
-				 cases[k].seconds, fx->d.message, cases[k].wait);
+				 cases[k].seconds, fx->d.message,
+				 cases[k].wait);
 	}
 }
 
