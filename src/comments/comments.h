@@ -115,10 +115,10 @@ enum comments_verdict {
 				      the insert's transaction) */
 	COMMENTS_HOLD,        /* store as pending */
 	COMMENTS_REJECT,      /* block-list word: store as rejected */
-	COMMENTS_DISCARD,     /* honeypot or too fast: answer as if held,
-				 store nothing */
+	COMMENTS_DISCARD,     /* honeypot, or a token from the future:
+				 answer as if held, store nothing */
 	COMMENTS_INVALID,     /* the reader must fix field: show the form */
-	COMMENTS_RATE_LIMITED /* too many from this IP: 429 */
+	COMMENTS_RATE_LIMITED /* too many from this IP: 429; write nothing */
 };
 
 struct comments_decision {
@@ -135,21 +135,23 @@ struct comments_decision {
 
 /* Runs the intake rules, in order: token signature, expiry and article
  * (a bad token is INVALID on "answer" with "This question has expired;
- * please answer the new one."); honeypot filled or faster than
- * min_fill_seconds -> DISCARD; rate limits (rate_count comments, or
- * 20 failed submissions, per rate_seconds per address) -> RATE_LIMITED;
- * answer (empty,
- * not a number, or wrong) -> INVALID; name missing or too long, email
- * missing when required or malformed, body empty or over max_chars ->
- * INVALID; block-list word -> REJECT; hold-list word, more than max_links
- * links, or moderation policy PRE -> HOLD; policy FIRST_TIME ->
- * PUBLISH_IF_KNOWN; else PUBLISH. Nothing the reader types (an email
- * address least of all) makes a comment trusted. A submission counts toward the comment limit only when it
- * passes every field check (a reader's mistakes do not use it up); every
- * INVALID after a good token counts toward the failure limit. Does not
- * spend the nonce: the
- * caller does that in the transaction that stores the comment. Returns
- * GZ_OK (the verdict is in out) or GZ_ENOMEM. */
+ * please answer the new one."); rate limits (rate_count comments, or 20
+ * refusals, per rate_seconds per address) -> RATE_LIMITED; honeypot
+ * filled -> DISCARD; faster than min_fill_seconds -> INVALID with no
+ * field; answer (empty, not a number, or wrong) -> INVALID; name missing
+ * or too long, email missing when required or malformed, body empty or
+ * over max_chars -> INVALID; block-list word -> REJECT; hold-list word,
+ * more than max_links links, or moderation policy PRE -> HOLD; policy
+ * FIRST_TIME -> PUBLISH_IF_KNOWN; else PUBLISH. Nothing the reader types
+ * (an email address least of all) makes a comment trusted. A submission
+ * counts toward the comment limit only when it passes every field check
+ * (a reader's mistakes do not use it up); every INVALID or DISCARD after
+ * a good token counts toward the refusal limit, and the one that would
+ * pass it is RATE_LIMITED instead ("You have made too many tries in a
+ * short time; please wait N minutes and try again.", N the window in
+ * minutes). Does not spend the nonce: the caller does that in the
+ * transaction that stores the comment. Returns GZ_OK (the verdict is in
+ * out) or GZ_ENOMEM. */
 /* More precisely: name, email and body are checked trimmed of ASCII
  * whitespace (store them trimmed); invalid UTF-8 in one of them is INVALID
  * on that field; the block and hold lists are matched as whole words
@@ -157,8 +159,10 @@ struct comments_decision {
  * NULL ip is one address, "". out->token is filled (for spending the
  * nonce) whenever the token checked out, DISCARD included. A wrong
  * answer leaves the token valid: the caller should spend the nonce
- * (store_nonce_spend) for every verdict with out->token_ok, or a bot may
- * try every answer (there are fewer than 82) against one token. Never
+ * (store_nonce_use_async) for INVALID and DISCARD with out->token_ok, or
+ * a bot may try every answer (there are fewer than 82) against one
+ * token; and never for RATE_LIMITED, whose answer was not looked at:
+ * the limits are what bound the writes one address causes. Never
  * allocates: today it always returns GZ_OK. For PUBLISH_IF_KNOWN the
  * message is HOLD's: whether the comment is published is known only once
  * it is stored. */

@@ -35,9 +35,10 @@
 /* The most policy.rate_count may be: each slot keeps that many
  * timestamps, so this bounds the table at 4,096 x 64 x 8 bytes = 2 MiB. */
 #define COMMENTS_RATE_COUNT_MAX 64u
-/* Failed submissions (a wrong answer, a field to fix) one address may make
- * per policy.rate_seconds: enough for a person's mistakes, few enough
- * that a bot cannot make the server write a spent nonce per guess. */
+/* Refused submissions with a good token (too fast, a wrong answer, a field
+ * to fix, a bot trap) one address may make per policy.rate_seconds: each
+ * writes a spent nonce, so this bounds the database writes one address
+ * can cause; enough for a person's mistakes. */
 #define COMMENTS_FAILURE_COUNT 20u
 
 /* ---- the token's payload (captcha.c) ------------------------------------ */
@@ -101,6 +102,8 @@ struct comments {
 	/* "Your comment is longer than 5,000 characters; please shorten it."
 	 * with policy.max_chars: made once, so decisions can point at it. */
 	char msg_too_long[96];
+	/* "... please wait N minutes ...": the failure limit's window. */
+	char msg_tries[128];
 };
 
 /* Parses list (comma-separated, may be NULL) into w, which the caller

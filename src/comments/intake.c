@@ -7,10 +7,13 @@
  * decision says whether to store the comment (and with which status),
  * drop it quietly, answer 429, or show the form again with a message.
  *
- * Order matters and is tested: the cheap bot traps (token, honeypot,
- * fill time, rate limit) come before anything a human could fix, so a
- * bot never learns which field it got wrong; a block-list word beats a
- * hold; only a right answer counts toward the rate limit.
+ * Order matters and is tested: the token and the rate limits come
+ * first, then the cheap bot traps (honeypot, fill time), before anything
+ * a human could fix, so a bot never learns which field it got wrong; a
+ * block-list word beats a hold. Two limits per address: comments taken
+ * (a submission that will be stored), and refusals (every other verdict
+ * after a good token: each makes the caller write the spent nonce). A
+ * submission at either limit is RATE_LIMITED, which writes nothing.
  *
  * Invariants: fields are checked trimmed of ASCII whitespace and are
  * never modified or kept; every message is a static string or one made
@@ -53,6 +56,9 @@
 		 "has approved it."
 #define MSG_RATE "You have sent several comments in a short time; please " \
 		 "wait a few minutes and try again."
+/* The failure limit's, with its window in minutes filled in. */
+#define MSG_TRIES "You have made too many tries in a short time; please " \
+		  "wait %u minute%s and try again."
 
 _Static_assert(COMMENTS_NAME_MAX_CHARS == 100, "MSG_NAME_LONG says 100");
 
@@ -84,6 +90,7 @@ void
 comments_intake_setup(struct comments *c)
 {
 	char num[24];
+	unsigned minutes;
 	int w;
 
 	assert(c != NULL);
@@ -93,6 +100,12 @@ comments_intake_setup(struct comments *c)
 		     "shorten it.", num);
 	/* The longest unsigned fits: "4,294,967,295" is 13 characters. */
 	assert(w > 0 && (size_t)w < sizeof(c->msg_too_long));
+	/* Whole minutes, rounded up: the longest a reader may have to wait
+	 * (the window, from their oldest counted try). */
+	minutes = (c->policy.rate_seconds + 59) / 60;
+	w = snprintf(c->msg_tries, sizeof(c->msg_tries), MSG_TRIES, minutes,
+		     minutes == 1 ? "" : "s");
+	assert(w > 0 && (size_t)w < sizeof(c->msg_tries));
 	(void)w;
 }
 
@@ -210,15 +223,30 @@ decide(struct comments_decision *out, enum comments_verdict v,
 	out->message = message;
 }
 
-/* A mistake the reader must fix; it counts toward the failure limit. */
+/* A refusal after a good token (v: INVALID, or DISCARD for a bot trap):
+ * the caller will write its spent nonce, so it counts toward the failure
+ * limit, and at the limit it is RATE_LIMITED instead, which writes
+ * nothing. Check and record are one step, so a burst of concurrent
+ * refusals cannot pass the limit either. */
+static int
+refuse(struct comments *c, struct comments_decision *out, const char *ip,
+       int64_t now, enum comments_verdict v, const char *field,
+       const char *message)
+{
+	if (c->failures && !comments_ratelimit_take(c->failures, ip, now)) {
+		decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
+		return GZ_OK;
+	}
+	decide(out, v, field, message);
+	return GZ_OK;
+}
+
+/* A mistake the reader must fix. */
 static int
 invalid(struct comments *c, struct comments_decision *out, const char *ip,
 	int64_t now, const char *field, const char *message)
 {
-	if (c->failures)
-		comments_ratelimit_take(c->failures, ip, now);
-	decide(out, COMMENTS_INVALID, field, message);
-	return GZ_OK;
+	return refuse(c, out, ip, now, COMMENTS_INVALID, field, message);
 }
 
 /* ---- the rules --------------------------------------------------------------- */
@@ -250,31 +278,34 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	}
 	out->token_ok = true;
 
-	/* 2. Bot traps: answered as if held, so a bot learns nothing. The
-	 * caller still spends the nonce. */
-	if ((s->honeypot && s->honeypot[0] != '\0') ||
-	    s->now < out->token.issued_at) {
-		decide(out, COMMENTS_DISCARD, NULL, MSG_HELD);
+	/* 2. Rate limits, before anything else is looked at: a flood
+	 * costs two lookups and writes nothing. One counts comments taken,
+	 * the other refusals, so a reader's mistakes do not use up their
+	 * comments and a bot's tries are bounded too (each refusal spends a
+	 * nonce, a database write; a bot sending the form at once, before
+	 * the fill time, is refused too). */
+	if (c->rate && comments_ratelimit_limited(c->rate, ip, s->now)) {
+		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 		return GZ_OK;
 	}
+	if (c->failures &&
+	    comments_ratelimit_limited(c->failures, ip, s->now)) {
+		decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
+		return GZ_OK;
+	}
+
+	/* 3. Bot traps: answered as if held, so a bot learns nothing. The
+	 * caller still spends the nonce, so they count as refusals. */
+	if ((s->honeypot && s->honeypot[0] != '\0') ||
+	    s->now < out->token.issued_at)
+		return refuse(c, out, ip, s->now, COMMENTS_DISCARD, NULL,
+			      MSG_HELD);
 	/* A form sent faster than a person fills one may still be a
 	 * person's (a pasted comment, a quick "+1"): they get the form back
 	 * with their text and a sentence, never a silent loss. A bot must
 	 * then wait min_fill_seconds per try, with a new question each. */
-	if (s->now - out->token.issued_at < (int64_t)p->min_fill_seconds) {
-		decide(out, COMMENTS_INVALID, NULL, MSG_TOO_FAST);
-		return GZ_OK;
-	}
-
-	/* 3. Rate limits, before the answer: a flood costs two lookups.
-	 * One counts comments taken, the other failed submissions, so a
-	 * reader's mistakes do not use up their comments and a bot's guesses
-	 * are bounded too (each spends a nonce, a database write). */
-	if (c->rate && (comments_ratelimit_limited(c->rate, ip, s->now) ||
-			comments_ratelimit_limited(c->failures, ip, s->now))) {
-		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
-		return GZ_OK;
-	}
+	if (s->now - out->token.issued_at < (int64_t)p->min_fill_seconds)
+		return invalid(c, out, ip, s->now, NULL, MSG_TOO_FAST);
 
 	/* 4. The answer. */
 	trim(s->answer, &answer, &answer_len);
@@ -312,7 +343,7 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 
 	/* Only a submission that will be stored counts toward the comment
 	 * limit; check and record are one step, so a burst racing past step
-	 * 3 is still held to it. */
+	 * 2 is still held to it. */
 	if (c->rate && !comments_ratelimit_take(c->rate, ip, s->now)) {
 		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 		return GZ_OK;

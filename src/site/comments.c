@@ -9,7 +9,10 @@
  * transaction; the reader is sent back to the article with 303. A
  * submission the reader can fix is answered with the article page again
  * (422, or 429 for the rate limit), everything they typed kept, one
- * sentence next to the field to fix, and a new question.
+ * sentence next to the field to fix, and a new question. A refused
+ * submission's nonce is spent on its own first, a rate-limited one's
+ * never. Every write goes through the store's writer with the request
+ * suspended: no server thread waits for the database's write lock.
  *
  * The first-time rule knows a browser again by its commenter cookie
  * (comments/commenter.c), set under that policy (only) on the 303 of
@@ -452,23 +455,16 @@ comments_field(struct http_req *req, const char *name)
 	return pool_strndup(req->pool, v, len);
 }
 
-/* Spends a checked token's nonce on its own, so that a token used for a
- * wrong answer cannot be tried again with another. */
-static int
-comments_spend(struct site *site, const struct comments_decision *d)
-{
-	int rc;
-
-	if (!d->token_ok)
-		return GZ_OK;
-	rc = store_nonce_use(site->store, d->token.nonce,
-			     sizeof(d->token.nonce), d->token.expires_at);
-	return rc == GZ_EEXIST ? GZ_OK : rc;
-}
-
-/* A comment waiting for its write, kept in the request's pool while the
- * request is suspended. */
+/* A comment waiting for its write, or a refused submission waiting for
+ * its nonce's, kept in the request's pool while the request is
+ * suspended. */
 struct comment_wait {
+	/* Refused (INVALID or DISCARD, in verdict): only the nonce is
+	 * written, then comments_refused answers with form, a and url, and
+	 * outcome is what the metrics count. */
+	bool refused;
+	enum comments_verdict verdict;
+	int outcome;
 	struct store_comment_input in;
 	unsigned char nonce[COMMENTS_NONCE_BYTES];
 	unsigned char commenter_key[COMMENTS_COMMENTER_KEY_BYTES];
@@ -505,11 +501,62 @@ comments_cookie_header(const struct site *site, struct pool *pool,
 			   secure ? "; Secure" : "");
 }
 
-/* The store's group commit is done with a comment: its request goes on. */
+/* The store's group commit is done with a comment or a nonce: its
+ * request goes on. */
 static void
 comments_resume(void *ctx)
 {
 	http_resume(ctx);
+}
+
+/* The answer to a refused submission: the form again with its one
+ * sentence, or for a bot trap the same 303 (and cookie) as a held
+ * comment's, so that a bot learns nothing. */
+static int
+comments_refused(struct site *site, struct http_req *req,
+		 struct http_resp *resp, struct comment_wait *w)
+{
+	if (w->verdict != COMMENTS_DISCARD)
+		return comments_again(site, req, resp, &w->a, 422, &w->form);
+	http_resp_header(resp, "Cache-Control", "no-store");
+	if (w->set_cookie)
+		http_resp_header(resp, "Set-Cookie", w->set_cookie);
+	return http_resp_redirect(resp, 303, pool_printf(req->pool,
+				  "%s?held=1#comments", w->url));
+}
+
+/*
+ * Spends the nonce of a refused submission whose token checked out, so
+ * that a token used for a wrong answer cannot be tried again with
+ * another, then answers it (comments_refused). The write goes to the
+ * store's writer like a comment's, and the request is suspended until it
+ * is done: another process may hold the database's write lock for
+ * seconds (an import, a moderator's command), and a refused post that
+ * waited for it on a server thread would take that thread from every
+ * reader. Takes w (in the pool) as the request's state. Returns
+ * GZ_EPENDING (comments_finish answers), comments_refused's result when
+ * there is no nonce to spend, GZ_ENOMEM, or GZ_EBUSY when the server is
+ * stopping.
+ */
+static int
+comments_spend(struct site *site, struct http_req *req, struct http_resp *resp,
+	       struct comment_wait *w, const struct comments_decision *d)
+{
+	struct http_resume *resume;
+
+	if (!d->token_ok)
+		return comments_refused(site, req, resp, w);
+	if (!(w->job = pool_alloc(req->pool, store_job_size())))
+		return GZ_ENOMEM;
+	memcpy(w->nonce, d->token.nonce, sizeof(w->nonce));
+	w->refused = true;
+	req->state = w;
+	if (!(resume = http_req_suspend(req)))
+		return GZ_EBUSY;
+	store_nonce_use_async(site->store, w->nonce, sizeof(w->nonce),
+			      d->token.expires_at, w->job, comments_resume,
+			      resume);
+	return GZ_EPENDING;
 }
 
 /* An origin (RFC 6454): scheme, host and port, the default port filled
@@ -680,9 +727,10 @@ comments_invalid_outcome(const struct comments_decision *d)
 	return METRICS_COMMENT_INVALID;
 }
 
-/* Judges a submission and, when it is to be stored, queues it. Output:
- * *outcome, when the answer decides it (a stored comment's is decided
- * by comments_finish). */
+/* Judges a submission and, when it is to be stored, queues it; a
+ * refused one with a good token queues its nonce (comments_spend).
+ * Output: *outcome, when the answer decides it (a stored comment's is
+ * decided by comments_finish). */
 static int
 comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 	       int *outcome)
@@ -765,9 +813,12 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 
 	switch (d.verdict) {
 	case COMMENTS_INVALID:
-		*outcome = (int)comments_invalid_outcome(&d);
-		if ((rc = comments_spend(site, &d)) != GZ_OK)
-			return rc;
+	case COMMENTS_DISCARD:
+		/* Refused: the form again, or a bot answered as if held; its
+		 * token is spent first. */
+		*outcome = d.verdict == COMMENTS_DISCARD
+			? (int)METRICS_COMMENT_SPAM
+			: (int)comments_invalid_outcome(&d);
 		form.field = d.field;
 		form.message = d.message;
 		/* Only a reader whose own form was valid and slow enough may
@@ -775,24 +826,25 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 		 * minimum fill time again. */
 		form.backdate = d.token_ok &&
 			sub.now - d.token.issued_at >= (int64_t)p->min_fill_seconds;
-		return comments_again(site, req, resp, &a, 422, &form);
+		if (!(w = pool_calloc(pool, 1, sizeof(*w))))
+			return GZ_ENOMEM;
+		w->verdict = d.verdict;
+		w->outcome = *outcome;
+		w->set_cookie = set_cookie;
+		w->form = form;
+		w->a = a;
+		w->url = url;
+		return comments_spend(site, req, resp, w, &d);
 	case COMMENTS_RATE_LIMITED:
+		/* Nothing is written: the limit is what bounds the writes an
+		 * address can cause, and its token stays unused (the answer
+		 * was not looked at). */
 		*outcome = METRICS_COMMENT_RATE_LIMITED;
-		if ((rc = comments_spend(site, &d)) != GZ_OK)
-			return rc;
 		form.message = d.message;
-		return comments_again(site, req, resp, &a, 429, &form);
-	case COMMENTS_DISCARD:
-		/* A bot is answered as if held (its cookie too), and its
-		 * token is spent. */
-		*outcome = METRICS_COMMENT_SPAM;
-		if ((rc = comments_spend(site, &d)) != GZ_OK)
+		if ((rc = comments_again(site, req, resp, &a, 429, &form)))
 			return rc;
-		http_resp_header(resp, "Cache-Control", "no-store");
-		if (set_cookie)
-			http_resp_header(resp, "Set-Cookie", set_cookie);
-		return http_resp_redirect(resp, 303, pool_printf(pool,
-					  "%s?held=1#comments", url));
+		return http_resp_header(resp, "Retry-After", pool_printf(pool,
+					"%u", p->rate_seconds));
 	case COMMENTS_PUBLISH:
 		in.status = STORE_COMMENT_APPROVED;
 		break;
@@ -850,7 +902,8 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 
 /* The answer to a comment whose write is done: the article page again
  * when its token was spent meanwhile or its parent went away, else 303
- * to the comment (published) or to the thread with a notice (held). */
+ * to the comment (published) or to the thread with a notice (held). A
+ * refused submission whose nonce's write is done gets its refusal. */
 static int
 comments_finish(struct site *site, struct http_req *req,
 		struct http_resp *resp, struct comment_wait *w, int *outcome)
@@ -860,6 +913,18 @@ comments_finish(struct site *site, struct http_req *req,
 	int64_t cid = 0;
 	int rc;
 
+	if (w->refused) {
+		/* The refusal stands whatever became of the write: the
+		 * reader's mistake is theirs to fix, and a token left
+		 * unspent (the database locked past the busy timeout) is
+		 * still held to the failure limit. */
+		if ((rc = store_job_result(w->job, NULL, NULL)) != GZ_OK &&
+		    rc != GZ_EEXIST)
+			log_error("POST %s: a refused comment's nonce was not"
+				  " spent: %s", req->path, gz_strerror(rc));
+		*outcome = w->outcome;
+		return comments_refused(site, req, resp, w);
+	}
 	rc = store_job_result(w->job, &cid, &status);
 	if (rc != GZ_OK && rc != GZ_EEXIST && rc != GZ_ENOTFOUND)
 		log_error("POST %s: comment on article %lld not stored: %s",

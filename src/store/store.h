@@ -506,16 +506,27 @@ void store_comment_add_async(struct store *st,
 			     const struct store_comment_input *in,
 			     struct store_job *job, void (*done)(void *ctx),
 			     void *ctx);
-/* A finished job's outcome, as store_comment_add returns it. Output:
- * *id (the comment's id on GZ_OK) and, when status is not NULL, *status:
- * the status the comment was stored with (PENDING rather than APPROVED
- * under approve_if_known for an unknown commenter). */
+/* A finished job's outcome, as store_comment_add or store_nonce_use
+ * returns it. Output: when not NULL, *id (the comment's id on GZ_OK; 0
+ * for a nonce) and *status: the status the comment was stored with
+ * (PENDING rather than APPROVED under approve_if_known for an unknown
+ * commenter). */
 int store_job_result(const struct store_job *job, int64_t *id,
 		     enum store_comment_status *status);
 /* Spends a nonce alone, batched and durable like store_comment_add.
- * Returns GZ_OK, GZ_EEXIST (spent already) or GZ_EINVAL. */
+ * Returns GZ_OK, GZ_EEXIST (spent already) or GZ_EINVAL. Waits for the
+ * write lock while another process holds it (up to the busy timeout):
+ * not for a server thread, which uses store_nonce_use_async. */
 int store_nonce_use(struct store *st, const unsigned char *nonce, size_t len,
 		    int64_t expires_at);
+/* store_nonce_use without waiting, under store_comment_add_async's
+ * rules: nonce and job stay valid until done(ctx), called once; then
+ * store_job_result tells GZ_OK, GZ_EEXIST, GZ_EINVAL, GZ_EBUSY or
+ * GZ_EDB. */
+void store_nonce_use_async(struct store *st, const unsigned char *nonce,
+			   size_t len, int64_t expires_at,
+			   struct store_job *job, void (*done)(void *ctx),
+			   void *ctx);
 
 /* ---- change events (events.c) ---------------------------------------------- */
 

@@ -6,7 +6,9 @@
  * queued in one transaction, one sync for the batch.
  *
  * Data flow: store_comment_add / store_nonce_use (request threads) put a
- * job on st's queue and wait; the writer thread takes up to
+ * job on st's queue and wait, or their _async forms put it there and are
+ * called back (a server thread must never wait for the write lock, which
+ * another process may hold for seconds); the writer thread takes up to
  * WRITER_BATCH_MAX jobs, runs store_tx_begin, each job in its own
  * savepoint, store_tx_commit (which fires the batch's change events),
  * and then wakes every waiter with its own result.
@@ -22,10 +24,10 @@
  *   job that had succeeded with the commit's error.
  * - A waiting job lives on its caller's stack: its caller does not return
  *   before it is done, and the writer touches no job after marking it
- *   done. An asynchronous job (store_comment_add_async) lives in its
- *   caller's storage until its done callback, which the writer calls
- *   after the commit, outside the queue lock, having read everything it
- *   needs from the job first.
+ *   done. An asynchronous job (store_comment_add_async,
+ *   store_nonce_use_async) lives in its caller's storage until its done
+ *   callback, which the writer calls after the commit, outside the queue
+ *   lock, having read everything it needs from the job first.
  * - store_close stops the thread only after the queue is empty.
  */
 #include "store/store.h"
@@ -66,7 +68,7 @@ struct store_job {
 	int err;          /* out */
 	bool done;        /* guarded by queue_lock */
 	/* An asynchronous job's caller: called once it is done, instead of
-	 * waking a waiter (store_comment_add_async). */
+	 * waking a waiter (the _async submitters). */
 	void (*done_fn)(void *ctx);
 	void *done_ctx;
 	struct store_job *next;
@@ -295,21 +297,22 @@ store_job_size(void)
 	return sizeof(struct store_job);
 }
 
-void
-store_comment_add_async(struct store *st, const struct store_comment_input *in,
-			struct store_job *j, void (*done)(void *ctx), void *ctx)
+/* Queues j, filled in with its done_fn, without waiting: the writer
+ * calls done_fn after the batch's commit. A closing store fails it at
+ * once, on this thread. */
+static void
+job_queue_async(struct store *st, struct store_job *j)
 {
-	assert(st && in && j && done);
-	*j = (struct store_job){.kind = JOB_COMMENT, .in = in,
-				.done_fn = done, .done_ctx = ctx};
+	assert(j->done_fn);
 	pthread_mutex_lock(&st->queue_lock);
 	if (st->stopping) {
 		pthread_mutex_unlock(&st->queue_lock);
 		j->err = GZ_EBUSY;
 		j->done = true;
-		done(ctx);
+		j->done_fn(j->done_ctx);
 		return;
 	}
+	j->next = NULL;
 	if (st->queue_tail)
 		st->queue_tail->next = j;
 	else
@@ -320,12 +323,35 @@ store_comment_add_async(struct store *st, const struct store_comment_input *in,
 	pthread_mutex_unlock(&st->queue_lock);
 }
 
+void
+store_comment_add_async(struct store *st, const struct store_comment_input *in,
+			struct store_job *j, void (*done)(void *ctx), void *ctx)
+{
+	assert(st && in && j && done);
+	*j = (struct store_job){.kind = JOB_COMMENT, .in = in,
+				.done_fn = done, .done_ctx = ctx};
+	job_queue_async(st, j);
+}
+
+void
+store_nonce_use_async(struct store *st, const unsigned char *nonce,
+		      size_t len, int64_t expires_at, struct store_job *j,
+		      void (*done)(void *ctx), void *ctx)
+{
+	assert(st && j && done);
+	*j = (struct store_job){.kind = JOB_NONCE, .nonce = nonce, .len = len,
+				.expires_at = expires_at, .done_fn = done,
+				.done_ctx = ctx};
+	job_queue_async(st, j);
+}
+
 int
 store_job_result(const struct store_job *j, int64_t *id,
 		 enum store_comment_status *status)
 {
-	assert(j && id && j->done);
-	*id = j->err == GZ_OK ? j->id : 0;
+	assert(j && j->done);
+	if (id)
+		*id = j->err == GZ_OK ? j->id : 0;
 	if (status)
 		*status = j->status;
 	return j->err;

@@ -1,12 +1,14 @@
 /* Tests for src/comments/intake.c and src/comments/policy.c: the intake
- * rules one by one and in their order, the messages, the policy defaults
- * and the word lists. */
+ * rules one by one and in their order, the messages, the policy defaults,
+ * the word lists and the two per-address limits (comments taken, and
+ * refusals: each of those makes the caller write a spent nonce). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,8 @@
 		 "has approved it."
 #define MSG_RATE "You have sent several comments in a short time; please " \
 		 "wait a few minutes and try again."
+#define MSG_TRIES_10 "You have made too many tries in a short time; please " \
+		     "wait 10 minutes and try again."
 
 /* One test's world: the intake state and a submission that publishes. */
 struct fx {
@@ -773,10 +777,14 @@ rate_limit(void **state)
 	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 	fx->s.name = NULL;
 	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
-	/* But the bot traps and the token come first. */
+	/* The bot traps too (a trap would spend a nonce: a write). */
 	fx->s.honeypot = "x";
-	EXPECT(COMMENTS_DISCARD, NULL, MSG_HELD);
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 	fx->s.honeypot = "";
+	fx->s.now = NOW + 1;
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+	fx->s.now = NOW + 10;
+	/* But the token comes first: a bad one writes nothing. */
 	fx->s.token = "forged";
 	EXPECT(COMMENTS_INVALID, "answer", MSG_EXPIRED);
 	/* Another address is not limited. */
@@ -790,9 +798,9 @@ rate_limit(void **state)
 	fx->s.answer = "1000";
 	for (i = 0; i < (int)COMMENTS_FAILURE_COUNT; i++)
 		EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
-	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_TRIES_10);
 	fx->s.answer = fx->answer;
-	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_TRIES_10);
 	/* The window slides: 600 s later the first address may post. */
 	comments_challenge_new(fx->c, ARTICLE, NOW + 600, &fx->ch);
 	snprintf(fx->answer, sizeof(fx->answer), "%ld", solve(fx->ch.question));
@@ -800,6 +808,198 @@ rate_limit(void **state)
 	fx->s.ip = "192.0.2.1";
 	fx->s.now = NOW + 610;
 	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+}
+
+/* Every refusal after a good token makes the caller write a spent nonce,
+ * so every kind counts toward the failure limit: the bot traps and the
+ * fill time too, which come before the answer. A bad token writes nothing
+ * and does not count. */
+static void
+every_refusal_counts(void **state)
+{
+	struct fx *fx = *state;
+	unsigned i, refused = 0;
+
+	fx->policy.rate_count = 5;
+	fx->policy.rate_seconds = 600;
+	fx_open(fx);
+	fx_fresh(fx);
+	fx->s.token = "forged";
+	for (i = 0; i < 50; i++)
+		EXPECT(COMMENTS_INVALID, "answer", MSG_EXPIRED);
+	fx->s.token = fx->ch.token;
+	/* Five kinds, four each: twenty refusals. */
+	for (i = 0; i < COMMENTS_FAILURE_COUNT / 5; i++) {
+		fx->s.now = NOW + 1;
+		EXPECT(COMMENTS_INVALID, NULL, MSG_TOO_FAST);
+		fx->s.now = NOW + 10;
+		fx->s.honeypot = "x";
+		EXPECT(COMMENTS_DISCARD, NULL, MSG_HELD);
+		fx->s.honeypot = "";
+		fx->s.answer = "1000";
+		EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+		fx->s.answer = "";
+		EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_EMPTY);
+		fx->s.answer = fx->answer;
+		fx->s.body = "";
+		EXPECT(COMMENTS_INVALID, "body", MSG_BODY_EMPTY);
+		fx->s.body = "Thank you for this report.";
+	}
+	/* At the limit every kind is told to wait, and nothing is to be
+	 * written: the caller spends no nonce for RATE_LIMITED. A right
+	 * answer waits too (it would be a write as well). */
+	fx->s.now = NOW + 1;
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_TRIES_10);
+	fx->s.now = NOW + 10;
+	fx->s.honeypot = "x";
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_TRIES_10);
+	fx->s.honeypot = "";
+	fx->s.answer = "1000";
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_TRIES_10);
+	fx->s.answer = fx->answer;
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_TRIES_10);
+	/* The failures did not use up the comment limit: once the window
+	 * has passed (from the first refusal), the reader posts. */
+	comments_challenge_new(fx->c, ARTICLE, NOW + 600, &fx->ch);
+	snprintf(fx->answer, sizeof(fx->answer), "%ld", solve(fx->ch.question));
+	fx->s.token = fx->ch.token;
+	fx->s.answer = fx->answer;
+	fx->s.now = NOW + 610;
+	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	/* A flood from another address, every form sent at once (the
+	 * attack: GET and POST together): at most the limit's refusals,
+	 * then only RATE_LIMITED, which writes nothing. */
+	fx_fresh(fx);
+	fx->s.ip = "198.51.100.9";
+	fx->s.now = NOW;
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(comments_intake(fx->c, &fx->s, &fx->d), GZ_OK);
+		if (fx->d.verdict != COMMENTS_RATE_LIMITED)
+			refused++;
+		else
+			assert_string_equal(fx->d.message, MSG_TRIES_10);
+	}
+	assert_int_equal(refused, COMMENTS_FAILURE_COUNT);
+}
+
+#define RACE_THREADS 4
+#define RACE_TRIES 100
+
+struct racer {
+	struct comments *c;
+	const struct comments_submission *s;
+	pthread_barrier_t *start;
+	unsigned refused; /* verdicts that would write a nonce */
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+	struct comments_decision d;
+	unsigned i;
+
+	pthread_barrier_wait(r->start);
+	for (i = 0; i < RACE_TRIES; i++) {
+		if (comments_intake(r->c, r->s, &d) != GZ_OK)
+			return NULL;
+		r->refused += d.verdict != COMMENTS_RATE_LIMITED;
+	}
+	return NULL;
+}
+
+/* Refusals arriving at once, on many server threads, are held to the
+ * limit too: the count is checked and recorded in one step. */
+static void
+concurrent_refusals_never_overshoot(void **state)
+{
+	struct fx *fx = *state;
+	struct racer r[RACE_THREADS];
+	pthread_t th[RACE_THREADS];
+	pthread_barrier_t start;
+	unsigned total = 0;
+	int i;
+
+	fx->policy.rate_count = 5;
+	fx->policy.rate_seconds = 600;
+	fx_open(fx);
+	fx_fresh(fx);
+	fx->s.answer = "1000";
+	assert_int_equal(pthread_barrier_init(&start, NULL, RACE_THREADS), 0);
+	for (i = 0; i < RACE_THREADS; i++) {
+		r[i] = (struct racer){fx->c, &fx->s, &start, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, race, &r[i]), 0);
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		total += r[i].refused;
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(total, COMMENTS_FAILURE_COUNT);
+}
+
+/* A reader who gets the answer wrong, and then a field, and sends once too
+ * fast still posts, at once, and the comment limit is untouched. */
+static void
+honest_mistakes_still_post(void **state)
+{
+	struct fx *fx = *state;
+	int i;
+
+	fx->policy.rate_count = 5;
+	fx->policy.rate_seconds = 600;
+	fx->policy.min_fill_seconds = 3;
+	fx_open(fx);
+	fx_fresh(fx);
+	fx->s.now = NOW + 1;
+	EXPECT(COMMENTS_INVALID, NULL, MSG_TOO_FAST);
+	fx->s.now = NOW + 10;
+	fx->s.answer = "1000";
+	EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+	fx->s.answer = "999";
+	EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+	fx->s.answer = fx->answer;
+	fx->s.name = "";
+	EXPECT(COMMENTS_INVALID, "name", MSG_NAME_EMPTY);
+	fx->s.name = "Ada";
+	for (i = 0; i < 5; i++)
+		EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+}
+
+/* The wait the failure limit names is its window, in whole minutes. */
+static void
+tries_message_names_the_window(void **state)
+{
+	struct fx *fx = *state;
+	static const struct {
+		unsigned seconds;
+		const char *wait;
+	} cases[] = {
+		{1, "wait 1 minute and"},
+		{60, "wait 1 minute and"},
+		{61, "wait 2 minutes and"},
+		{3600, "wait 60 minutes and"},
+		{86400, "wait 1440 minutes and"},
+	};
+	size_t k;
+	unsigned i;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		fx->policy.rate_count = 5;
+		fx->policy.rate_seconds = cases[k].seconds;
+		fx_open(fx);
+		fx_fresh(fx);
+		fx->s.answer = "1000";
+		for (i = 0; i < COMMENTS_FAILURE_COUNT; i++)
+			EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+		assert_int_equal(comments_intake(fx->c, &fx->s, &fx->d), GZ_OK);
+		assert_int_equal(fx->d.verdict, COMMENTS_RATE_LIMITED);
+		if (!strstr(fx->d.message, cases[k].wait))
+			fail_msg("%u s: \"%s\" does not say \"%s\"",
+				 cases[k].seconds, fx->d.message,
+				 cases[k].wait);
+	}
 }
 
 static void
@@ -871,6 +1071,10 @@ main(void)
 		T(moderation_policies),
 		T(first_time_trusts_nothing_typed),
 		T(rate_limit),
+		T(every_refusal_counts),
+		T(concurrent_refusals_never_overshoot),
+		T(honest_mistakes_still_post),
+		T(tries_message_names_the_window),
 		T(honeypot_beats_everything_after_the_token),
 		T(hold_rules_and_policy_stack),
 	};

@@ -1,9 +1,11 @@
 /*
  * test_store_writer.c - tests of src/store/writer.c: group commit of
  * comments and nonces (store_comment_add, store_nonce_use) from many
- * threads next to ordinary transactions, a failing job failing alone in
- * its batch, events after a batch's commit, store_sync_set, and the
- * writer thread leaving process signals (SIGTERM) to the main thread.
+ * threads next to ordinary transactions, a nonce spent without waiting
+ * (store_nonce_use_async) while another connection holds the lock, a
+ * failing job failing alone in its batch, events after a batch's commit,
+ * store_sync_set, and the writer thread leaving process signals (SIGTERM)
+ * to the main thread.
  *
  * The tests reach into struct store (store_int.h) only to see how many
  * jobs are queued, so that they can build one batch on purpose.
@@ -381,6 +383,97 @@ test_replay_fails_alone(void **state)
 					   " WHERE body = 'replay'"), 0);
 }
 
+/* An asynchronous job's caller: counts calls of done, and wakes the
+ * test waiting for one. */
+struct waiter {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int calls;
+};
+
+static void
+waiter_done(void *ctx)
+{
+	struct waiter *w = ctx;
+
+	pthread_mutex_lock(&w->lock);
+	w->calls++;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int
+waiter_calls(struct waiter *w)
+{
+	int n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->calls;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+/* Waits (30 s at most, so a broken writer fails instead of hanging) until
+ * done has been called n times. */
+static void
+waiter_wait(struct waiter *w, int n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	pthread_mutex_lock(&w->lock);
+	while (w->calls < n &&
+	       pthread_cond_timedwait(&w->cond, &w->lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&w->lock);
+	assert_int_equal(waiter_calls(w), n);
+}
+
+/* store_nonce_use_async returns at once, even while another connection
+ * holds the write lock (what a server thread needs), and calls done once
+ * the nonce is spent: GZ_OK, then GZ_EEXIST for the same nonce. */
+static void
+test_nonce_use_async(void **state)
+{
+	struct fx *fx = *state;
+	struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			   0};
+	struct store_job *j1 = calloc(1, store_job_size());
+	struct store_job *j2 = calloc(1, store_job_size());
+	const unsigned char *nonce = (const unsigned char *)"nonce-async";
+	const char *spent = "SELECT count(*) FROM comment_nonces"
+			    " WHERE nonce = CAST('nonce-async' AS BLOB)";
+	enum store_comment_status status;
+	sqlite3 *other = NULL;
+	int64_t id = -1;
+
+	assert_non_null(j1);
+	assert_non_null(j2);
+	assert_int_equal(sqlite3_open(fx->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+				      NULL), SQLITE_OK);
+	store_nonce_use_async(fx->st, nonce, 11, 4000000000, j1, waiter_done,
+			      &w);
+	/* Returned while the lock is held: the writer waits, not us. */
+	assert_int_equal(waiter_calls(&w), 0);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(other);
+	waiter_wait(&w, 1);
+	assert_int_equal(store_job_result(j1, &id, &status), GZ_OK);
+	assert_int_equal(id, 0);
+	assert_int_equal(store_job_result(j1, NULL, NULL), GZ_OK);
+	assert_int_equal(raw_int(fx->path, spent), 1);
+
+	store_nonce_use_async(fx->st, nonce, 11, 4000000000, j2, waiter_done,
+			      &w);
+	waiter_wait(&w, 2);
+	assert_int_equal(store_job_result(j2, NULL, NULL), GZ_EEXIST);
+	free(j1);
+	free(j2);
+}
+
 static int64_t
 writer_sync(struct store *st)
 {
@@ -463,6 +556,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_many_threads, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replay_fails_alone, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_nonce_use_async, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_takes_no_signals,
