@@ -1501,10 +1501,11 @@ http_server_start(const struct http_server_opts *opts,
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* Four threads a core by default: a handler that still waits on its
-	 * thread (a spent token's nonce write, later a password hash) must
-	 * not stop the others reading. A comment's POST does not wait: it
-	 * is suspended until its group commit (http_req_suspend). */
+	/* Four threads a core by default: a handler that waits on its thread
+	 * (a cache miss's database read, later a password hash) must not
+	 * stop the others reading. Comment POSTs never wait: a comment, and
+	 * a refused one's spent token, are suspended until the writer has
+	 * committed them (http_req_suspend). */
 	if (threads == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = 4 * (ncpu > 0 ? (unsigned)ncpu : 1);
