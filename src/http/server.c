@@ -1153,6 +1153,51 @@ server_http11(const char *version)
 	       version[7] >= '1' && version[7] <= '9' && version[8] == '\0';
 }
 
+/* RFC 9110 5.6.2: a field name is a token. */
+static bool
+server_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result
+server_header_check(void *cls, enum MHD_ValueKind kind, const char *key,
+		    size_t key_size, const char *value, size_t value_size)
+{
+	bool *bad = cls;
+	size_t i;
+
+	(void)kind;
+	/* A name with white space before its colon ("Content-Length :") or
+	 * any other character a token cannot hold: RFC 9112 5.1 says 400;
+	 * libmicrohttpd keeps it as another name, and a proxy that reads it
+	 * as Content-Length would frame the body otherwise. */
+	if (!key_size)
+		*bad = true;
+	for (i = 0; i < key_size && !*bad; i++)
+		if (!server_tchar((unsigned char)key[i]))
+			*bad = true;
+	/* A NUL, CR or LF inside a value (RFC 9110 5.5), where
+	 * libmicrohttpd's C string would stop, or a folded line (obs-fold,
+	 * RFC 9112 5.2) joined into it. */
+	for (i = 0; value && i < value_size && !*bad; i++)
+		if (value[i] == '\0' || value[i] == '\r' || value[i] == '\n')
+			*bad = true;
+	return *bad ? MHD_NO : MHD_YES;
+}
+
+/* True when every header line is well formed (server_header_check). */
+static bool
+server_headers_ok(struct MHD_Connection *conn)
+{
+	bool bad = false;
+
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, server_header_check,
+				    &bad);
+	return !bad;
+}
+
 /* Decides, from the headers alone, whether the request will be refused.
  * Returns the status (0: not refused); *allowed gets the methods for 405;
  * *now is set when the answer cannot wait for a body gazette cannot
@@ -1175,6 +1220,11 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 
 	*allowed = 0;
 	*now = false;
+	if (!server_headers_ok(conn)) {
+		*now = true;
+		rs->close_after = true;
+		return 400;
+	}
 	if (te && !server_http11(version)) {
 		/* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request is
 		 * faulty framing, whatever else it says. */

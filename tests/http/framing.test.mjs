@@ -117,6 +117,25 @@ describe('framing and origin', { timeout: slow(120000) }, () => {
     });
   }
 
+  // RFC 9112 5.1: white space between a field name and its colon is a
+  // 400. libmicrohttpd kept "Content-Length " as another header and
+  // framed no body; a proxy reading it as Content-Length would not.
+  for (const [what, line] of [
+    ['a space before the colon', 'Content-Length : 34'],
+    ['a tab before the colon', 'Content-Length\t: 34'],
+    ['a space inside a field name', 'Content Length: 34'],
+  ]) {
+    it(`${what} is 400 at once, and nothing smuggled is answered`, async () => {
+      const smuggled = 'GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+      const r = await rawExchange(srv.port,
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n${line}\r\n\r\n${smuggled}`,
+        { ...SOON, untilClose: true });
+      assert.equal(r.status, 400, r.head);
+      assert.equal(r.closed, true);
+      assert.deepEqual([...new Set(r.text.match(/HTTP\/1\.1 \d{3}/g))], ['HTTP/1.1 400'], r.text);
+    });
+  }
+
   it('one Content-Length is still taken, and the connection kept', async () => {
     const r = await rawExchange(srv.port,
       'POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello', SOON);
