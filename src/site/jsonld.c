@@ -143,6 +143,7 @@ site_jsonld_article(struct site *site, struct pool *pool,
 	const struct config *cfg = site->cfg;
 	const char *home = pool_printf(pool, "%s/", cfg->base_url);
 	const char *logo = render_theme_asset_url(site->theme, "logo.png");
+	const char *share;
 	json_t *root = json_array(), *art = json_object(), *pub = NULL;
 	json_t *crumbs = json_object(), *items = json_array(), *o;
 	struct buf b;
@@ -178,6 +179,15 @@ site_jsonld_article(struct site *site, struct pool *pool,
 	    ld_str(o, "@type", "WebPage") || ld_str(o, "@id", canonical) ||
 	    ld_str(art, "url", canonical) ||
 	    json_object_set_new(art, "isAccessibleForFree", json_true()))
+		goto out;
+	/* Google wants an image of a story: the theme's share picture until
+	 * stories have photos of their own. */
+	if ((share = render_theme_asset_url(site->theme, "share.png")) &&
+	    (!(o = json_object()) || json_object_set_new(art, "image", o) ||
+	     ld_str(o, "@type", "ImageObject") ||
+	     ld_str(o, "url", pool_printf(pool, "%s%s", cfg->base_url, share)) ||
+	     json_object_set_new(o, "width", json_integer(1200)) ||
+	     json_object_set_new(o, "height", json_integer(630))))
 		goto out;
 	if (a->ntags) {
 		json_t *kw = json_array();

@@ -24,7 +24,7 @@ const char *const site_view_names[] = {
 	"feeds", "type", "og_type", "og_title", "favicon", "touch_icon",
 	"article_meta", "published_iso", "modified_iso", "section", "jsonld",
 	/* archive */
-	"archive_years", "label", "months",
+	"archive_years", "label", "months", "share_image",
 	/* masthead and footer */
 	"masthead_date", "day_human", "day_iso", "footer_links",
 	/* search */
@@ -340,6 +340,14 @@ site_view_page(struct site *site, struct http_req *req,
 			   render_theme_asset_url(site->theme, "favicon.svg")) ||
 	    render_obj_str(pool, v, "touch_icon",
 			   render_theme_asset_url(site->theme, "logo.png")) ||
+	    /* A share preview's picture until stories have their own
+	     * (photos): the theme's share.png, 1200 x 630, absolute. */
+	    render_obj_str(pool, v, "share_image",
+			   render_theme_asset_url(site->theme, "share.png")
+			   ? pool_printf(pool, "%s%s", site->cfg->base_url,
+					 render_theme_asset_url(site->theme,
+								"share.png"))
+			   : NULL) ||
 	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
 	    render_obj_str(pool, v, "home_url", "/") ||
 	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||

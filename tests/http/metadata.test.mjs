@@ -73,7 +73,11 @@ describe('page metadata', T, () => {
       assert.equal(meta(html, 'property', 'og:url'), canonical[1]);
       assert.equal(meta(html, 'property', 'og:site_name'), 'The Test Gazette');
       assert.equal(meta(html, 'property', 'og:type'), name === 'nasty' || name === 'plain' ? 'article' : 'website');
-      assert.equal(meta(html, 'name', 'twitter:card'), 'summary');
+      assert.equal(meta(html, 'name', 'twitter:card'), 'summary_large_image');
+      const image = meta(html, 'property', 'og:image');
+      assert.match(image, /^https:\/\/news\.example\.org\/static\/share\.[0-9a-f]+\.png$/);
+      assert.equal(meta(html, 'name', 'twitter:image'), image);
+      assert.equal(meta(html, 'property', 'og:image:width'), '1200');
       const icon = html.match(/<link rel="icon" href="([^"]+)" type="image\/svg\+xml">/);
       assert.ok(icon, `${name}: favicon`);
     }
@@ -105,6 +109,10 @@ describe('page metadata', T, () => {
     const canonical = `https://news.example.org${pages.nasty}`;
     assert.deepEqual(article.mainEntityOfPage, { '@type': 'WebPage', '@id': canonical });
     assert.equal(article.isAccessibleForFree, true);
+    assert.equal(article.image['@type'], 'ImageObject');
+    assert.equal(article.image.width, 1200);
+    const share = await get(`${base}${new URL(article.image.url).pathname}`);
+    assert.equal(share.headers['content-type'], 'image/png');
     assert.equal(crumbs['@type'], 'BreadcrumbList');
     assert.deepEqual(crumbs.itemListElement.map((c) => [c.position, c.name, c.item]), [
       [1, 'The Test Gazette', 'https://news.example.org/'],
