@@ -1375,6 +1375,25 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 	log_access_request(&rec);
 }
 
+/* The path of a request target in absolute form ("http://host/a?b" is
+ * "/a"; RFC 9112 3.2.2: a server must accept it, as a proxy sends it);
+ * any other target as it is. libmicrohttpd has already split the query
+ * off. */
+static const char *
+server_origin_form(const char *url)
+{
+	const char *p;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return url;
+	p += strcspn(p, "/");
+	return *p ? p : "/";
+}
+
 static enum MHD_Result
 server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		  const char *method, const char *version,
@@ -1389,6 +1408,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	if (!rs)
 		return MHD_NO; /* server_on_uri ran out of memory */
+	url = server_origin_form(url);
 	if (!rs->started) {
 		rs->started = true;
 		rs->method = server_method(method);

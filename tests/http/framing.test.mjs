@@ -136,6 +136,14 @@ describe('framing and origin', { timeout: slow(120000) }, () => {
     });
   }
 
+  // RFC 9112 3.2.2: a server must accept a target in absolute form.
+  it('a target in absolute form is the path it names', async () => {
+    const r = await rawExchange(srv.port,
+      `GET http://127.0.0.1:${srv.port}/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, SOON);
+    assert.equal(r.status, 200, r.head);
+    assert.match(r.text, /\r\n\r\nok\n/);
+  });
+
   it('one Content-Length is still taken, and the connection kept', async () => {
     const r = await rawExchange(srv.port,
       'POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello', SOON);
