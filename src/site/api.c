@@ -445,7 +445,7 @@ site_api_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	uint64_t lim = API_LIMIT_DEFAULT;
 	size_t n = 0, total = 0, terms = 0, i;
 	struct buf match;
-	bool cut = false;
+	bool cut = false, capped = false;
 	int rc;
 
 	if (limit && (http_parse_uint(limit, API_LIMIT_MAX, &lim) != GZ_OK ||
@@ -457,7 +457,7 @@ site_api_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	rc = site_search_query(&match, q, &terms, &cut);
 	if (rc == GZ_OK)
 		rc = store_search(site->store, pool, site_now(), match.data,
-				  (size_t)lim, 0, &hits, &n, &total);
+				  (size_t)lim, 0, &hits, &n, &total, &capped);
 	buf_fini(&match);
 	if (rc == GZ_ENOTFOUND)
 		return api_bad(resp, "q: expected a word or two to search for.");
@@ -468,6 +468,7 @@ site_api_search(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	if (!(root = json_object()) || api_str(root, "query", q) ||
 	    json_object_set_new(root, "total", json_integer((json_int_t)total)) ||
+	    json_object_set_new(root, "total_capped", json_boolean(capped)) ||
 	    json_object_set_new(root, "cut", json_boolean(cut)) ||
 	    !(list = json_array()) || json_object_set_new(root, "results", list))
 		goto fail;

@@ -10,7 +10,9 @@
  * Highlighting escapes the text first, then turns the store's markers
  * (U+0001 before a match, U+0002 after) into <mark> and </mark>, opened
  * and closed in pairs only, so no text of a story can unbalance the
- * markup. Results are not cached: a query is made anew each time.
+ * markup. Results are not cached: a query is made anew each time. The
+ * store ranks and counts the most recent STORE_SEARCH_MAX matches only;
+ * past them the summary says "More than 1,000 stories match".
  */
 #include <string.h>
 
@@ -56,6 +58,26 @@ out:
 	return r;
 }
 
+/* n with a comma between each three digits ("1,000"). Returns a string
+ * in pool, or NULL when it is exhausted. */
+static const char *
+search_count(struct pool *pool, size_t n)
+{
+	char digits[24], out[32];
+	size_t len = 0, i, j = 0;
+
+	do {
+		digits[len++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	for (i = len; i > 0; i--) {
+		out[j++] = digits[i - 1];
+		if (i > 1 && (i - 1) % 3 == 0)
+			out[j++] = ',';
+	}
+	return pool_strndup(pool, out, j);
+}
+
 static struct render_val *
 search_result(struct site *site, struct pool *pool,
 	      const struct store_search_hit *h)
@@ -99,7 +121,7 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	size_t per = site->cfg->per_page, n = 0, total = 0, terms = 0, i;
 	uint64_t page = 1, pages = 1;
 	struct buf match;
-	bool cut = false, deep = false;
+	bool cut = false, deep = false, capped = false;
 	int rc;
 
 	if (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
@@ -116,7 +138,7 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (rc == GZ_OK && !deep)
 		rc = store_search(site->store, pool, site_now(), match.data,
 				  per, (size_t)(page - 1) * per, &hits, &n,
-				  &total);
+				  &total, &capped);
 	buf_fini(&match);
 	if (rc == GZ_OK && deep) {
 		summary = pool_printf(pool, "Only the first %u pages of results "
@@ -132,12 +154,18 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 		summary = pool_printf(pool, "No stories match “%s”. Try fewer "
 				      "words, or other ones.", q);
 	} else {
+		const char *count = search_count(pool, total);
+
+		if (!count)
+			return GZ_ENOMEM;
 		pages = (total + per - 1) / per;
 		summary = page > pages
 			? pool_printf(pool, "There are no more stories matching "
 				      "“%s”.", q)
+			: capped ? pool_printf(pool, "More than %s stories match "
+					       "“%s”.", count, q)
 			: total == 1 ? pool_printf(pool, "1 story matches “%s”.", q)
-			: pool_printf(pool, "%zu stories match “%s”.", total, q);
+			: pool_printf(pool, "%s stories match “%s”.", count, q);
 	}
 	if (cut)
 		note = terms == GZ_LIMIT_SEARCH_TERMS

@@ -180,14 +180,20 @@ struct store_search_hit {
 	const char *headline_marked;
 	const char *snippet;
 };
+/* The most matches a search ranks and counts: the most recent ones by
+ * id (search.c says why). */
+#define STORE_SEARCH_MAX 1000
 /* Searches the articles visible at now for match, an FTS5 query (build
- * it from a reader's words with care: every word quoted), best first,
- * limit of them from offset. Output: *hits (pool array), *n, *total (all
- * matches). Returns GZ_OK, GZ_EINVAL (FTS5 refused the query),
+ * it from a reader's words with care: every word quoted): of the most
+ * recent STORE_SEARCH_MAX matches, best first, limit of them from
+ * offset. Output: *hits (pool array), *n, *total (the matches ranked, at
+ * most STORE_SEARCH_MAX) and *capped (true: more stories match than
+ * *total). Returns GZ_OK, GZ_EINVAL (FTS5 refused the query),
  * GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
 int store_search(struct store *st, struct pool *pool, int64_t now,
 		 const char *match, size_t limit, size_t offset,
-		 struct store_search_hit **hits, size_t *n, size_t *total);
+		 struct store_search_hit **hits, size_t *n, size_t *total,
+		 bool *capped);
 
 /* Reads the author with this slug (name and bio). Returns GZ_OK,
  * GZ_ENOTFOUND or a mapped error. Strings in pool. */

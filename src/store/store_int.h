@@ -145,7 +145,7 @@ enum store_stmt_id {
 	STMT_PAGE_SEED,
 	/* search.c */
 	STMT_SEARCH,
-	STMT_SEARCH_TOTAL,
+	STMT_SEARCH_ROWS,
 	/* sitemap.c */
 	STMT_SITEMAP_EACH,
 	STMT_SITEMAP_PIECES,

@@ -177,3 +177,53 @@ describe('search', T, () => {
     assert.match(await search('zeppelin'), /<meta name="robots" content="noindex">/);
   });
 });
+
+// Past STORE_SEARCH_MAX (1,000) matches the store ranks the most recent
+// 1,000 only and says there are more: the page, its pages and the API.
+describe('search past 1,000 matches', T, () => {
+  let srv;
+  let base;
+
+  before(async () => {
+    const now = Date.now();
+    const { site } = tempSite({ title: 'The Test Gazette', timezone: 'UTC' });
+    const dir = tempDir('gazette-search-cap-');
+    const paths = [];
+    for (let i = 0; i < 1001; i++) {
+      paths.push(writeArticle(dir, `otter-${i}.md`, markdown(
+        { title: `Otter seen, number ${i}`, date: utcStamp(now - (2000 - i) * HOUR) },
+        'An otter by the weir.\n')));
+    }
+    runOk(['import', '--site', site, ...paths]);
+    srv = await startServer(['serve', '--site', site]);
+    base = srv.url;
+  });
+
+  after(async () => {
+    if (srv) await stopChecked(srv);
+  });
+
+  it('says more than 1,000 match, and pages through those 1,000', async () => {
+    const first = (await request(`${base}/search?q=otter`)).body;
+    assert.equal(summary(first), 'More than 1,000 stories match “otter”.');
+    assert.equal(titles(first).length, 20);
+    const last = (await request(`${base}/search?q=otter&page=50`)).body;
+    assert.equal(titles(last).length, 20);
+    assert.doesNotMatch(last, /rel="next"/);
+    const past = (await request(`${base}/search?q=otter&page=51`)).body;
+    // Past the 50th page (GZ_LIMIT_SEARCH_PAGES, the cap's 1,000 at 20 a
+    // page) there is a sentence, and no query is made.
+    assert.equal(summary(past), 'Only the first 50 pages of results are shown; add a word to find fewer stories.');
+    const api = await request(`${base}/api/v1/search?q=otter&limit=3`);
+    assert.equal(api.status, 200);
+    const body = JSON.parse(api.body);
+    assert.equal(body.total, 1000);
+    assert.equal(body.total_capped, true);
+    assert.equal(body.results.length, 3);
+    const few = JSON.parse((await request(`${base}/api/v1/search?q=weir&limit=3`)).body);
+    assert.equal(few.total_capped, true);
+    const none = JSON.parse((await request(`${base}/api/v1/search?q=heron`)).body);
+    assert.equal(none.total, 0);
+    assert.equal(none.total_capped, false);
+  });
+});

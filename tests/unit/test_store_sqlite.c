@@ -443,9 +443,12 @@ test_upgrade_v1_keeps_data(void **state)
 	{
 		struct store_search_hit *hits = NULL;
 		size_t nh = 0, total = 0;
+		bool capped = true;
 
 		assert_int_equal(store_search(st, pool, 1621400000, "\"tuesday\"",
-					      10, 0, &hits, &nh, &total), GZ_OK);
+					      10, 0, &hits, &nh, &total, &capped),
+				 GZ_OK);
+		assert_false(capped);
 		assert_int_equal(nh, 1);
 		assert_int_equal(hits[0].article.id, 1);
 	}
