@@ -852,7 +852,10 @@ bk_schema_same(const char *tmp, char *msg, size_t msglen)
 		err = GZ_ENOMEM;
 		goto out;
 	}
-	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READONLY, NULL);
+	/* Read-write, though it only reads: the last connection to close a
+	 * WAL database removes its -wal and -shm, where a read-only one
+	 * would leave them beside the file about to be renamed. */
+	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, attach, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)

@@ -545,6 +545,12 @@ test_restore_replaces_and_keeps_old(void **state)
 	assert_false(exists(p));
 	fx_path(fx, "gazette.db.restore.tmp", p);
 	assert_false(exists(p));
+	fx_path(fx, "gazette.db.restore.tmp-wal", p);
+	assert_false(exists(p));
+	fx_path(fx, "gazette.db.restore.tmp-shm", p);
+	assert_false(exists(p));
+	fx_path(fx, "gazette.db.restore.tmp.schema", p);
+	assert_false(exists(p));
 	assert_int_equal(stat(fx->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0640);
 
