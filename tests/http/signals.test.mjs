@@ -224,14 +224,31 @@ const titleOf = (html) => /<p class="site-title"><a [^>]*>([^<]*)<\/a>/.exec(htm
 const markerOf = (html) => /<p class="theme-marker">([^<]*)<\/p>/.exec(html)?.[1] || null;
 const stylesheetOf = (html) => /<link rel="stylesheet" href="([^"]+)"/.exec(html)?.[1];
 
+// Counts, from now on, the server's stderr lines that match re. srv.log()
+// keeps only the last 256 KB, and under load the access log pushes older
+// lines out of it: a count taken from it could go down.
+function lineCounter(srv, re) {
+  let n = 0;
+  let tail = '';
+  srv.child.stderr.on('data', (chunk) => {
+    const lines = (tail + chunk).split('\n');
+    tail = lines.pop();
+    for (const l of lines) if (re.test(l)) n++;
+  });
+  return () => n;
+}
+
+const reloadCounts = new WeakMap();
+
 async function hup(srv, n) {
+  if (!reloadCounts.has(srv)) {
+    reloadCounts.set(srv, lineCounter(srv, /gazette: reloaded |gazette: reload failed/));
+  }
+  const count = reloadCounts.get(srv);
+  const before = count();
   srv.child.kill('SIGHUP');
   // Each reload ends with one line: reloaded, or why not.
-  await until(`reload ${n} to finish`, () => {
-    const lines = srv.log().split('\n').filter((l) =>
-      /gazette: reloaded |gazette: reload failed/.test(l));
-    return lines.length >= n;
-  });
+  await until(`reload ${n} to finish`, () => count() > before);
 }
 
 describe('serve: SIGHUP reloads gazette.conf and the theme', T, () => {
