@@ -193,6 +193,31 @@ store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 	return GZ_EDB;
 }
 
+int
+store_article_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+		   const char *what, struct store_article **items, size_t *n)
+{
+	struct store_article *arr = NULL;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p)
+			return GZ_ENOMEM;
+		arr = p;
+		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
+			return err;
+		len++;
+	}
+	if (rc != SQLITE_DONE)
+		return store_err(c->db, rc, what);
+	*items = arr;
+	*n = len;
+	return GZ_OK;
+}
+
 /* Reads the tags of article a into it, sorted by name. */
 static int
 article_tags_read(struct store_conn *c, struct pool *pool,
@@ -329,9 +354,7 @@ store_article_list(struct store *st, struct pool *pool,
 		   struct store_article **items, size_t *n, size_t *total)
 {
 	struct store_conn *c;
-	struct store_article *arr = NULL;
 	sqlite3_stmt *s = NULL;
-	size_t cap = 0, len = 0;
 	int64_t count;
 	bool reading = false;
 	int err, rc, v;
@@ -377,24 +400,8 @@ store_article_list(struct store *st, struct pool *pool,
 		err = store_err(c->db, rc, list_sql[v]);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
-
-		if (!p) {
-			err = GZ_ENOMEM;
-			goto out;
-		}
-		arr = p;
-		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
-			goto out;
-		len++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, list_sql[v]);
+	if ((err = store_article_rows(c, pool, s, list_sql[v], items, n)) != GZ_OK)
 		goto out;
-	}
-	*items = arr;
-	*n = len;
 	err = GZ_OK;
 out:
 	store_stmt_done(s);
@@ -428,9 +435,7 @@ store_article_range(struct store *st, struct pool *pool, int64_t now,
 		    struct store_article **items, size_t *n, size_t *total)
 {
 	struct store_conn *c;
-	struct store_article *arr = NULL;
 	sqlite3_stmt *s = NULL;
-	size_t cap = 0, len = 0;
 	int64_t count = 0;
 	int err, rc;
 
@@ -473,24 +478,8 @@ store_article_range(struct store *st, struct pool *pool, int64_t now,
 		err = store_err(c->db, rc, range_sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
-
-		if (!p) {
-			err = GZ_ENOMEM;
-			goto out;
-		}
-		arr = p;
-		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
-			goto out;
-		len++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, range_sql);
+	if ((err = store_article_rows(c, pool, s, range_sql, items, n)) != GZ_OK)
 		goto out;
-	}
-	*items = arr;
-	*n = len;
 	*total = (size_t)count;
 	err = GZ_OK;
 out:
@@ -568,9 +557,7 @@ store_article_page(struct store *st, struct pool *pool,
 		   struct store_article **items, size_t *n)
 {
 	struct store_conn *c;
-	struct store_article *arr = NULL;
 	sqlite3_stmt *s = NULL;
-	size_t cap = 0, len = 0;
 	int err, rc;
 
 	assert(st && pool && f && items && n);
@@ -599,24 +586,8 @@ store_article_page(struct store *st, struct pool *pool,
 		err = store_err(c->db, rc, page_sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
-
-		if (!p) {
-			err = GZ_ENOMEM;
-			goto out;
-		}
-		arr = p;
-		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
-			goto out;
-		len++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, page_sql);
+	if ((err = store_article_rows(c, pool, s, page_sql, items, n)) != GZ_OK)
 		goto out;
-	}
-	*items = arr;
-	*n = len;
 	err = GZ_OK;
 out:
 	store_stmt_done(s);

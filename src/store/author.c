@@ -374,10 +374,8 @@ store_author_articles(struct store *st, struct pool *pool, int64_t now,
 		      const char *slug, size_t limit, size_t offset,
 		      struct store_article **items, size_t *n, size_t *total)
 {
-	struct store_article *arr = NULL;
 	struct store_conn *c;
 	sqlite3_stmt *s = NULL;
-	size_t cap = 0, len = 0;
 	int64_t count = 0;
 	int err, rc;
 
@@ -414,24 +412,8 @@ store_author_articles(struct store *st, struct pool *pool, int64_t now,
 		err = store_err(c->db, rc, list_sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
-
-		if (!p) {
-			err = GZ_ENOMEM;
-			goto out;
-		}
-		arr = p;
-		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
-			goto out;
-		len++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, list_sql);
+	if ((err = store_article_rows(c, pool, s, list_sql, items, n)) != GZ_OK)
 		goto out;
-	}
-	*items = arr;
-	*n = len;
 	*total = (size_t)count;
 	err = GZ_OK;
 out:

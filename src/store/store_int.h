@@ -270,6 +270,13 @@ int store_changes_record(struct store *st);
  * the schema forbids). */
 int store_article_row(struct pool *pool, sqlite3_stmt *s,
 		      struct store_article *a);
+/* Steps s (bound; ARTICLE_COLS first) to its end, one article a row.
+ * Output: *items (pool array, NULL when none), *n; left alone on error.
+ * what names the statement in the log. Returns GZ_OK, GZ_ENOMEM or a
+ * mapped error. */
+int store_article_rows(struct store_conn *c, struct pool *pool,
+		       sqlite3_stmt *s, const char *what,
+		       struct store_article **items, size_t *n);
 
 /* Returns the statement id on connection c, preparing sql (a constant)
  * on first use; the connection keeps it until it closes. Returns GZ_OK
