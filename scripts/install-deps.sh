@@ -19,7 +19,8 @@ what=${1:-build}
 
 build_pkgs="gcc make meson ninja-build pkg-config libmicrohttpd-dev
 libsqlite3-dev libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-libjansson-dev libinih-dev libcmocka-dev zlib1g-dev libbrotli-dev tzdata"
+libjansson-dev libinih-dev libcmocka-dev zlib1g-dev libbrotli-dev tzdata
+liboath-dev libqrencode-dev"
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

@@ -130,7 +130,7 @@ static int
 demo_comments(struct store *st, struct pool *pool)
 {
 	const struct embed_file *f = NULL;
-	struct store_comment_filter any = {-1, 0, 1};
+	struct store_comment_filter any = {.status = -1, .limit = 1};
 	struct store_comment *existing;
 	struct store_article a;
 	json_error_t jerr;

@@ -329,6 +329,25 @@ config_set(struct config *c, const char *section, const char *key,
 				return config_errf(err, errlen, "%s: expected 64 lowercase hex digits (gazette init writes one)", key);
 			return config_str_set(&c->secret, value);
 		}
+	} else if (strcmp(section, "admin") == 0) {
+		if (strcmp(key, "hash_cost") == 0) {
+			if (strcmp(value, "interactive") == 0)
+				c->admin_hash_cost = 0;
+			else if (strcmp(value, "moderate") == 0)
+				c->admin_hash_cost = 1;
+			else if (strcmp(value, "minimum") == 0)
+				c->admin_hash_cost = 2;
+			else
+				return config_errf(err, errlen,
+					"hash_cost: expected interactive, moderate or minimum, not \"%s\"", value);
+			return GZ_OK;
+		}
+		if (strcmp(key, "require_totp") == 0) {
+			if (config_bool(value, &c->admin_require_totp))
+				return config_errf(err, errlen,
+					"require_totp: expected yes or no, not \"%s\"", value);
+			return GZ_OK;
+		}
 	} else if (strcmp(section, "store") == 0) {
 		if (strcmp(key, "synchronous") == 0) {
 			if (strcmp(value, "full") == 0)
@@ -649,6 +668,13 @@ config_write_new(const struct config *c, const char *path)
 		"hold_words = %s\n"
 		"block_words = %s\n"
 		"\n"
+		"[admin]\n"
+		"; Work per password hash (Argon2id): interactive (about 50 ms and\n"
+		"; 64 MiB), moderate (about 0.7 s and 256 MiB); minimum is for tests.\n"
+		"hash_cost = %s\n"
+		"; yes: an admin must set up a second factor (TOTP) to sign in.\n"
+		"require_totp = %s\n"
+		"\n"
 		"[security]\n"
 		"; Signs CAPTCHA tokens. Keep it secret; a new one logs nobody out\n"
 		"; but invalidates comment forms already on readers' screens.\n"
@@ -667,7 +693,10 @@ config_write_new(const struct config *c, const char *path)
 		c->comments.rate_count, c->comments.rate_seconds,
 		c->comments.token_seconds, c->comments.max_depth,
 		c->comments_per_page,
-		c->hold_words, c->block_words, c->secret);
+		c->hold_words, c->block_words,
+		c->admin_hash_cost == 1 ? "moderate"
+		: c->admin_hash_cost == 2 ? "minimum" : "interactive",
+		c->admin_require_totp ? "yes" : "no", c->secret);
 	if (ferror(f))
 		rc = GZ_EIO;
 	if (fclose(f) != 0)

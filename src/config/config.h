@@ -41,6 +41,10 @@ struct config {
 	bool sync_full;  /* [store] synchronous: full (true) or normal */
 	unsigned comments_per_page; /* [comments] per_page: threads a page */
 	char *secret;    /* [security] secret, 64 hex digits */
+	/* [admin] hash_cost: 0 interactive, 1 moderate, 2 minimum (an enum
+	 * admin_hash_cost; minimum only for tests). */
+	unsigned admin_hash_cost;
+	bool admin_require_totp; /* [admin] require_totp: admins must enrol */
 	/* [comments]: the word lists below are owned by the config. */
 	struct comments_policy comments;
 	char *hold_words;

@@ -125,7 +125,8 @@ site_comments_feed_all(void *ctx, struct http_req *req, struct http_resp *resp)
 {
 	struct site *site = ctx;
 	struct pool *pool = req->pool;
-	struct store_comment_filter f = {STORE_COMMENT_APPROVED, 0, FEED_ENTRIES};
+	struct store_comment_filter f = {
+		.status = STORE_COMMENT_APPROVED, .limit = FEED_ENTRIES};
 	struct store_comment *items = NULL;
 	struct store_article a;
 	struct render_val *entries, *e;

@@ -260,6 +260,12 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/api/v1/authors", site_api_authors},
 		{HTTP_GET, "/api/v1/search", site_api_search},
 		{HTTP_POST, "/news/{id}/comments", site_comment_post},
+
+		/* The newsroom: sign-in, account, staff, the audit log. */
+
+		/* The newsroom: dashboard, articles, revisions, corrections. */
+
+		/* The newsroom: moderation and settings. */
 	};
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);
 	int rc;

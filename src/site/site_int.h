@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "admin/admin.h"
 #include "comments/comments.h"
 #include "http/http.h"
 #include "render/render.h"
@@ -49,6 +50,7 @@ struct site {
 	struct store *store;
 	struct render_theme *theme;
 	struct comments *comments; /* intake state: the rate limiter */
+	struct admin *admin;       /* the newsroom: hashing, throttles, CSRF */
 	struct site *root;         /* the long-lived site */
 	/* Where the per-response challenge goes in a rendered page: random
 	 * for each server start, so no reader's text can name them. */
@@ -259,6 +261,71 @@ const char *site_search_marked(struct pool *pool, const char *text);
 /* Makes resp a JSON error, {"error": {"status", "message"}} (api.c). */
 void site_api_error(struct http_resp *resp, int status, const char *message);
 
+/* ---- the newsroom's pages (admin_*.c) ------------------------------------- */
+
+/* The admin's cookie: the session id, Path=/admin, HttpOnly,
+ * SameSite=Strict, Secure when base_url is https. */
+#define SITE_ADMIN_COOKIE "gz_session"
+
+/* Who is asking, once site_admin_begin let the request through. */
+struct site_staff {
+	struct store_user user;
+	unsigned char session[ADMIN_HASH_BYTES]; /* the session id's hash */
+	char csrf[ADMIN_TOKEN_LEN + 1];          /* every form's csrf field */
+	const char *actor;  /* "admin:NAME": the store's logs, the audit log */
+};
+
+/*
+ * The gate of every /admin page but the sign-in ones (admin_gate.c).
+ * Marks resp Cache-Control: no-store and X-Robots-Tag: noindex whatever
+ * follows. Then:
+ * - no cookie, an unknown, expired or idle session, or one whose second
+ *   factor is still owed: resp is a 303 to /admin/login?next=PATH (for a
+ *   GET; a POST goes to /admin/login and changes nothing), *answered is
+ *   true, GZ_OK;
+ * - a POST whose Origin (or, without one, Referer) is not the site's, or
+ *   whose form's csrf field is not the session's token: GZ_EFORBIDDEN,
+ *   nothing changed;
+ * - the user's role may not do need: GZ_EFORBIDDEN;
+ * - else *answered is false, staff is filled (strings in the request's
+ *   pool), the session's seen_at is brought up to date (a write at most
+ *   once a minute), GZ_OK: the handler goes on.
+ * Other errors are the store's.
+ */
+int site_admin_begin(struct site *site, struct http_req *req,
+		     struct http_resp *resp, enum admin_action need,
+		     struct site_staff *staff, bool *answered);
+/* True when req's Origin header (or, without one, its Referer) names
+ * the site's own origin (base_url's, or the Host the request came to):
+ * shared by the comment form and the admin (origin.c). */
+bool site_origin_ok(const struct site *site, struct http_req *req);
+/* Starts an admin page's view (admin_view.c): site title, page_title
+ * ("TITLE - Newsroom - SITE"), the admin stylesheet, the admin's
+ * navigation for staff's role with current marked ("dashboard",
+ * "articles", "comments", "users", "settings", "log", "account"), who
+ * is signed in, the csrf token, and the notice named by the query's
+ * done=CODE (a fixed sentence per code, never the query's text).
+ * staff may be NULL (sign-in pages). Returns NULL when out of memory. */
+struct render_val *site_admin_view(struct site *site, struct http_req *req,
+				   const struct site_staff *staff,
+				   const char *title, const char *current);
+/* Renders admin template tpl with view into resp as HTML, with the admin
+ * headers (no-store, noindex). status 0 is 200; a form shown again with
+ * what to fix is 422. Returns GZ_OK or an error. */
+int site_admin_render(struct site *site, struct http_resp *resp, int status,
+		      const char *tpl, const struct render_val *view);
+/* A 303 to path (in the pool) with ?done=code (or &done= when path has
+ * a query) after a POST that worked. Returns GZ_OK or GZ_ENOMEM. */
+int site_admin_done(struct http_req *req, struct http_resp *resp,
+		    const char *path, const char *code);
+/* Appends to the audit log what staff did, in its own transaction
+ * (handlers that write put their store_audit_add in their own
+ * transaction instead, so that the change and its entry land together).
+ * Returns GZ_OK or the store's error. */
+int site_admin_audit(struct site *site, struct http_req *req,
+		     const char *actor, const char *action, const char *object,
+		     const char *detail);
+
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_comments_feed(void *ctx, struct http_req *req, struct http_resp *resp);
@@ -290,5 +357,11 @@ int site_tag(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_static(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_health(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_metrics(void *ctx, struct http_req *req, struct http_resp *resp);
+
+/* The newsroom: sign-in, account, staff and the audit log. */
+
+/* The newsroom: dashboard, articles, revisions, corrections. */
+
+/* The newsroom: moderation and settings. */
 
 #endif

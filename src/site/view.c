@@ -56,6 +56,15 @@ const char *const site_view_names[] = {
 	"reply_url", "permalink", "pager", "comment_url",
 	/* comment feeds */
 	"feed_title", "feed_url", "alternate_url", "entries",
+
+	/* the newsroom: every admin page */
+
+	/* the newsroom: sign-in, account, staff, the audit log */
+
+	/* the newsroom: dashboard, articles, revisions, corrections */
+
+	/* the newsroom: moderation and settings */
+
 	NULL,
 };
 

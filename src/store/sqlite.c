@@ -316,6 +316,121 @@ static const char *const store_migrations[] = {
 	"  position INTEGER NOT NULL DEFAULT 0,"
 	"  updated_at INTEGER NOT NULL"
 	");",
+
+	/* Version 10: the newsroom (user.c, session.c, revision.c,
+	 * correction.c, audit.c, setting.c).
+	 * - articles.owner_id is who created it in the admin (NULL for an
+	 *   import; no foreign key, so removing a user keeps their stories);
+	 *   review_at is when a writer asked for review; unpublished_at marks
+	 *   a story taken down, stored as a draft so that every VISIBLE test
+	 *   and partial index hides it unchanged.
+	 * - users.role is text, checked, as articles.status is; totp_secret
+	 *   NULL means no second factor. sessions keep a hash of the id
+	 *   (WITHOUT ROWID: the hash is the row; pg.c drops the clause) and
+	 *   go with their user. recovery_codes likewise.
+	 * - revisions copy the article as saved (tags and authors as the
+	 *   text shown to editors); every existing article gets one, as it
+	 *   stands, so that its history starts somewhere.
+	 * - audit_log has no foreign key: it outlives what it names.
+	 * - settings are an admin's overrides of gazette.conf ("site.title").
+	 * - comments.hold_reason says why a comment waits for a moderator
+	 *   ("first-time", "links", "word: casino"); "" for the older ones. */
+	"ALTER TABLE comments ADD COLUMN hold_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE articles ADD COLUMN owner_id INTEGER;"
+	"ALTER TABLE articles ADD COLUMN review_at INTEGER;"
+	"ALTER TABLE articles ADD COLUMN unpublished_at INTEGER;"
+	"CREATE INDEX articles_updated ON articles (updated_at, id);"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL DEFAULT '',"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('admin', 'editor', 'writer', 'moderator')),"
+	"  password_hash TEXT NOT NULL,"
+	"  must_change_password INTEGER NOT NULL DEFAULT 0,"
+	"  totp_secret BLOB,"
+	"  totp_last_step INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_signin_at INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE sessions ("
+	"  id_hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  seen_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  second_factor INTEGER NOT NULL DEFAULT 0,"
+	"  ip TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_user ON sessions (user_id);"
+	"CREATE INDEX sessions_expires ON sessions (expires_at);"
+	"CREATE TABLE recovery_codes ("
+	"  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	"  code_hash BLOB NOT NULL,"
+	"  PRIMARY KEY (user_id, code_hash)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE revisions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  slug TEXT NOT NULL DEFAULT '',"
+	"  headline TEXT NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  byline TEXT NOT NULL DEFAULT '',"
+	"  dateline TEXT NOT NULL DEFAULT '',"
+	"  section TEXT NOT NULL DEFAULT '',"
+	"  lang TEXT NOT NULL DEFAULT 'en',"
+	"  tags TEXT NOT NULL DEFAULT '',"
+	"  authors TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL CHECK (status IN"
+	"    ('draft', 'scheduled', 'published', 'unpublished')),"
+	"  published_at INTEGER"
+	");"
+	"CREATE INDEX revisions_article ON revisions (article_id, id);"
+	"INSERT INTO revisions (article_id, created_at, actor, note, slug,"
+	"  headline, summary, body, byline, dateline, section, lang, tags,"
+	"  authors, status, published_at)"
+	"  SELECT a.id, a.updated_at, 'import', '', a.slug, a.headline,"
+	"  a.summary, a.body, a.byline, a.dateline,"
+	"  coalesce((SELECT s.name FROM sections s WHERE s.id = a.section_id),"
+	"  ''),"
+	"  a.lang, coalesce((SELECT group_concat(t.name, ', ') FROM"
+	"  article_tags x JOIN tags t ON t.id = x.tag_id"
+	"  WHERE x.article_id = a.id), ''),"
+	"  coalesce((SELECT group_concat(name, ', ') FROM (SELECT u.name"
+	"  FROM article_authors y JOIN authors u ON u.id = y.author_id"
+	"  WHERE y.article_id = a.id ORDER BY y.position)), ''),"
+	"  a.status, a.published_at FROM articles a ORDER BY a.id;"
+	"CREATE TABLE corrections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  actor TEXT NOT NULL"
+	");"
+	"CREATE INDEX corrections_article ON corrections (article_id, id);"
+	"CREATE INDEX corrections_created ON corrections (created_at, id);"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  ip TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX audit_log_actor ON audit_log (actor, id);"
+	"CREATE INDEX audit_log_object ON audit_log (object, id);"
+	"CREATE INDEX moderation_log_at ON moderation_log (at, id);"
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	");",
 };
 
 #define STORE_SCHEMA_VERSION \

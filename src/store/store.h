@@ -26,6 +26,10 @@ enum store_status {
 	STORE_DRAFT = 0,
 	STORE_SCHEDULED, /* published, but not before published_at */
 	STORE_PUBLISHED,
+	/* Was published and taken down: visible nowhere, kept with its
+	 * comments, revisions and published_at (stored as a draft with
+	 * unpublished_at set, so every "visible" test already hides it). */
+	STORE_UNPUBLISHED,
 };
 
 struct store_section {
@@ -81,6 +85,11 @@ struct store_article {
 	 * html_version than the caller's, who then renders it itself). */
 	const char *body_html;
 	int html_version;     /* the renderer version body_html was made by */
+	/* The newsroom (schema 10; store_article_get and
+	 * store_article_admin_list fill them, 0 elsewhere). */
+	int64_t owner_id;     /* the user who created it; 0: imported */
+	int64_t review_at;    /* a writer submitted it for review then; 0: not */
+	int64_t unpublished_at; /* STORE_UNPUBLISHED since; 0 otherwise */
 };
 
 /* What an import or an editor hands the store to create or update. */
@@ -113,6 +122,20 @@ struct store_article_input {
 	/* The body's text, as search indexes it (render_html_text of
 	 * body_html); NULL: the Markdown body stands in. */
 	const char *body_text;
+	/* The newsroom's editor (schema 10). id 0: create, or update the
+	 * article with the same import_key; else update article id (whose
+	 * import_key is kept whatever this one says): GZ_ENOTFOUND when
+	 * there is none. owner_id is stored on create only (0: none).
+	 * review_at: 0 clears a review request, else when it was asked.
+	 * Every put that creates an article or changes it records a
+	 * revision (revision.c) by actor ("import" when NULL) with note
+	 * ("" when NULL); a put with actor set records one even when
+	 * nothing changed (an editor pressed Save). */
+	int64_t id;
+	int64_t owner_id;
+	int64_t review_at;
+	const char *actor;
+	const char *revision_note;
 };
 
 struct store_article_query {
@@ -363,6 +386,9 @@ struct store_comment {
 	int64_t created_at;
 	const char *article_headline; /* filled by store_comment_query only;
 					 "" elsewhere */
+	/* Why it waits for a moderator: "first-time", "links", "word: X",
+	 * "pre-moderation"; "" when it was not held (schema 10). */
+	const char *hold_reason;
 };
 
 struct store_comment_input {
@@ -391,12 +417,16 @@ struct store_comment_input {
 	 * transaction of the insert (so an approval, or a rejection,
 	 * committed before it counts). Email and name play no part. */
 	bool approve_if_known;
+	/* Why the comment is held (stored as given; NULL: ""). Under
+	 * approve_if_known a comment turned PENDING gets "first-time". */
+	const char *hold_reason;
 };
 
 struct store_comment_filter {
 	int status;           /* an enum store_comment_status, or -1: any */
 	int64_t article_id;   /* 0: any */
 	size_t limit;         /* 0: 100 */
+	size_t offset;        /* the moderation queue's pages */
 };
 
 /* Spends nonce (when in->nonce is not NULL; 1 to 64 bytes) and stores the
@@ -541,7 +571,9 @@ void store_nonce_use_async(struct store *st, const unsigned char *nonce,
  * changed, as keys: "article:ID" (the article, and every page showing its
  * card: a new comment count, an edited headline), "section:SLUG",
  * "tag:SLUG" (listings whose content or order changed), "front", "feeds",
- * "sitemaps", "comments" (the site-wide comment feed), and "nav" (the set
+ * "sitemaps", "comments" (the site-wide comment feed), "corrections" (the
+ * corrections page and feed), "settings" (an admin changed a site setting:
+ * the server loads its config again and empties its cache), and "nav" (the set
  * of sections with visible articles changed: every page's navigation).
  * Keys are plain text so that a PostgreSQL engine can carry them between
  * nodes with NOTIFY. A rolled-back transaction fires nothing.
@@ -652,6 +684,292 @@ int store_restore_from(const char *src, const char *db_path,
 		       store_progress_fn progress, void *ctx,
 		       struct store_file_info *info, char *kept,
 		       size_t keptlen, char *msg, size_t msglen);
+
+/* ---- the newsroom's admin: articles of any status (article.c) ------------ */
+
+/* What the admin's article list shows: any status, newest change first.
+ * NULL or 0 fields do not filter. */
+struct store_admin_query {
+	int status;             /* an enum store_status, or -1: any */
+	bool in_review;         /* only drafts submitted for review */
+	bool scheduled_future;  /* only scheduled articles not yet due at now */
+	int64_t now;            /* for scheduled_future */
+	int64_t owner_id;       /* only this user's articles */
+	const char *section_slug;
+	const char *q;          /* words in the headline (case-insensitive
+				   substring of each, ASCII folding) */
+	size_t limit;           /* 0: 50; at most 200 */
+	size_t offset;
+};
+/* Lists articles for the newsroom, newest updated_at first (body not
+ * filled; owner_id, review_at, unpublished_at are). Output: *items (pool),
+ * *n, *total (all matches) when total is not NULL. Returns GZ_OK,
+ * GZ_EINVAL (bad status), GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int store_article_admin_list(struct store *st, struct pool *pool,
+			     const struct store_admin_query *q,
+			     struct store_article **items, size_t *n,
+			     size_t *total);
+/* Sets article id's status: STORE_UNPUBLISHED takes a visible article
+ * down (unpublished_at = at), STORE_DRAFT, STORE_PUBLISHED or
+ * STORE_SCHEDULED (published_at = published_at when not 0, else kept, else
+ * at) put it back. Records a revision by actor with note ("unpublish",
+ * "publish", ...), fires the events a put would. Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_ENOTFOUND, GZ_EINVAL or a
+ * mapped error. */
+int store_article_status_set(struct store *st, int64_t id,
+			     enum store_status status, int64_t published_at,
+			     const char *actor, int64_t at);
+/* Deletes article id with its comments, tags, authors' links, revisions
+ * and corrections (the audit log keeps what happened); fires the events
+ * of its page, section, tags, front, feeds, sitemaps (and nav when its
+ * section empties). Inside store_tx_begin/commit. Returns GZ_OK,
+ * GZ_ENOTFOUND or a mapped error. */
+int store_article_delete(struct store *st, int64_t id);
+/* Counts for the dashboard, at now: pending comments, drafts submitted
+ * for review, scheduled articles not yet due, articles published. */
+struct store_dashboard_counts {
+	int64_t comments_pending;
+	int64_t in_review;
+	int64_t scheduled;
+	int64_t published;
+};
+int store_dashboard_counts(struct store *st, int64_t now,
+			   struct store_dashboard_counts *out);
+
+/* ---- revisions (revision.c) --------------------------------------------- */
+
+/* An article as one save left it. */
+struct store_revision {
+	int64_t id;
+	int64_t article_id;
+	int64_t created_at;
+	const char *actor;    /* "admin:ann", "import", "cli:root" */
+	const char *note;     /* "" or "restore of revision 12", "publish" */
+	const char *headline;
+	const char *summary;
+	const char *body;     /* "" in store_revision_list */
+	const char *byline;
+	const char *dateline;
+	const char *section;  /* section name, "" when none */
+	const char *lang;
+	const char *tags;     /* tag names, ", " between */
+	const char *authors;  /* author names, ", " between */
+	const char *slug;
+	enum store_status status;
+	int64_t published_at;
+};
+/* Article id's revisions, newest first, without bodies. Output: *items
+ * (pool), *n. Returns GZ_OK or a mapped error (no article: none). */
+int store_revision_list(struct store *st, struct pool *pool,
+			int64_t article_id, struct store_revision **items,
+			size_t *n);
+/* Reads revision id, body included. Returns GZ_OK, GZ_ENOTFOUND or a
+ * mapped error. */
+int store_revision_get(struct store *st, struct pool *pool, int64_t id,
+		       struct store_revision *out);
+
+/* ---- corrections (correction.c) ----------------------------------------- */
+
+/* A correction appended to a published article: when, and what was
+ * wrong. Shown on the article, in its JSON-LD, at /corrections. */
+struct store_correction {
+	int64_t id;
+	int64_t article_id;
+	int64_t created_at;
+	const char *text;     /* plain text, what was wrong and what is right */
+	const char *actor;
+	/* store_correction_recent only ("" elsewhere): the article's */
+	const char *article_headline;
+	const char *article_slug;
+};
+/* Appends a correction (text: UTF-8, 1 to GZ_LIMIT_CORRECTION_BYTES,
+ * not blank) to article id, by actor at at; fires "article:ID", "front",
+ * "feeds" and "corrections". Inside store_tx_begin/commit. Output: *id.
+ * Returns GZ_OK, GZ_ENOTFOUND (no article), GZ_EINVAL or a mapped error. */
+int store_correction_add(struct store *st, int64_t article_id,
+			 const char *text, const char *actor, int64_t at,
+			 int64_t *id);
+/* Article id's corrections, oldest first. Output: *items (pool), *n. */
+int store_correction_list(struct store *st, struct pool *pool,
+			  int64_t article_id, struct store_correction **items,
+			  size_t *n);
+/* The corrections of articles visible at now, newest first, limit from
+ * offset. Output: *items (pool), *n, *total when not NULL. */
+int store_correction_recent(struct store *st, struct pool *pool, int64_t now,
+			    size_t limit, size_t offset,
+			    struct store_correction **items, size_t *n,
+			    size_t *total);
+
+/* ---- staff accounts (user.c) -------------------------------------------- */
+
+enum store_role {
+	STORE_ROLE_ADMIN = 0, /* everything */
+	STORE_ROLE_EDITOR,    /* every article, publishing, corrections, comments */
+	STORE_ROLE_WRITER,    /* own drafts, submitted for review */
+	STORE_ROLE_MODERATOR, /* comments only */
+};
+/* "admin", "editor", "writer", "moderator"; NULL past the enum. */
+const char *store_role_name(enum store_role role);
+/* The role named s. Returns GZ_OK or GZ_EINVAL. */
+int store_role_parse(const char *s, enum store_role *out);
+
+/* The most bytes of a TOTP secret (RFC 4226 recommends 20). */
+#define STORE_TOTP_SECRET_MAX 64
+
+struct store_user {
+	int64_t id;
+	const char *name;          /* sign-in name: 1-32 of [a-z0-9._-] */
+	const char *display_name;  /* "" when none */
+	enum store_role role;
+	const char *password_hash; /* crypto_pwhash_str's text */
+	unsigned char totp_secret[STORE_TOTP_SECRET_MAX];
+	size_t totp_secret_len;    /* 0: no second factor enrolled */
+	int64_t totp_last_step;    /* the last TOTP step accepted */
+	bool must_change_password; /* a one-time password (init, reset) */
+	int64_t created_at;
+	int64_t last_signin_at;    /* 0: never */
+};
+/* True when name is a valid sign-in name. */
+bool store_user_name_ok(const char *name);
+/* Adds user in (name, display_name, role, password_hash,
+ * must_change_password; the rest ignored) at created_at = now. Inside
+ * store_tx_begin/commit. Output: *id. Returns GZ_OK, GZ_EEXIST (the name
+ * is taken), GZ_EINVAL (bad name, display name over 128 bytes or not
+ * UTF-8, empty hash) or a mapped error. */
+int store_user_add(struct store *st, const struct store_user *in,
+		   int64_t *id);
+/* Reads user id / the user called name. Strings in pool. Returns GZ_OK,
+ * GZ_ENOTFOUND or a mapped error. */
+int store_user_get(struct store *st, struct pool *pool, int64_t id,
+		   struct store_user *out);
+int store_user_by_name(struct store *st, struct pool *pool, const char *name,
+		       struct store_user *out);
+/* Every user by name (password hashes and TOTP secrets not filled).
+ * Output: *items (pool), *n. */
+int store_user_list(struct store *st, struct pool *pool,
+		    struct store_user **items, size_t *n);
+/* Each inside store_tx_begin/commit, GZ_ENOTFOUND when no user id:
+ * the password hash and whether it must be changed at next sign-in; */
+int store_user_password_set(struct store *st, int64_t id, const char *hash,
+			    bool must_change);
+/* the role: GZ_EBUSY when it would leave no admin; */
+int store_user_role_set(struct store *st, int64_t id, enum store_role role);
+/* the display name; */
+int store_user_display_set(struct store *st, int64_t id, const char *name);
+/* the TOTP secret (len 0 removes it, with the recovery codes), its last
+ * step reset to 0; */
+int store_user_totp_set(struct store *st, int64_t id,
+			const unsigned char *secret, size_t len);
+/* the last TOTP step used: GZ_EEXIST when step is not after the stored
+ * one (a code replayed), so a code works once; */
+int store_user_totp_step(struct store *st, int64_t id, int64_t step);
+/* the time of a successful sign-in; */
+int store_user_signin_at(struct store *st, int64_t id, int64_t at);
+/* removes the user and their sessions and recovery codes (their
+ * articles keep owner_id, the audit log their name): GZ_EBUSY when it is
+ * the last admin. */
+int store_user_remove(struct store *st, int64_t id);
+/* Counts users (any role). */
+int store_user_count(struct store *st, int64_t *n);
+
+/* Recovery codes, kept as 32-byte hashes (admin_recovery_hash). Replaces
+ * user id's codes with hashes[0..n) (inside a transaction). */
+int store_recovery_set(struct store *st, int64_t user_id,
+		       const unsigned char (*hashes)[32], size_t n);
+/* Spends the code whose hash is given (inside a transaction). Returns
+ * GZ_OK or GZ_ENOTFOUND (no such unspent code). */
+int store_recovery_use(struct store *st, int64_t user_id,
+		       const unsigned char hash[32]);
+/* Counts user id's unspent codes. */
+int store_recovery_count(struct store *st, int64_t user_id, int64_t *n);
+
+/* ---- sessions (session.c) ----------------------------------------------- */
+
+/* A signed-in browser. The store keeps only a hash of the session id. */
+struct store_session {
+	int64_t user_id;
+	int64_t created_at;
+	int64_t seen_at;       /* last request (updated at most once a minute) */
+	int64_t expires_at;    /* absolute: created_at + the session lifetime */
+	bool second_factor;    /* passed TOTP, or none was asked */
+	const char *ip;        /* where it signed in */
+	struct store_user user; /* the account, as store_user_get reads it */
+};
+/* Stores a new session (inside a transaction). Returns GZ_OK, GZ_EEXIST
+ * (the hash is taken: never, with 256-bit ids), GZ_ENOTFOUND (no user)
+ * or a mapped error. */
+int store_session_add(struct store *st, const unsigned char hash[32],
+		      int64_t user_id, int64_t created_at, int64_t expires_at,
+		      bool second_factor, const char *ip);
+/* Reads the session whose id hashes to hash, with its user, on the
+ * calling thread's reader. Returns GZ_OK, GZ_ENOTFOUND or a mapped
+ * error. Expiry is the caller's to judge (admin_session_live). */
+int store_session_get(struct store *st, struct pool *pool,
+		      const unsigned char hash[32], struct store_session *out);
+/* Each inside a transaction: sets seen_at; marks the second factor
+ * passed; deletes one session; deletes every session of user_id but the
+ * one hashing to keep (NULL: all); deletes sessions expired at now or
+ * idle since before idle_before. GZ_OK even when nothing matched. */
+int store_session_touch(struct store *st, const unsigned char hash[32],
+			int64_t seen_at);
+int store_session_factor_set(struct store *st, const unsigned char hash[32]);
+int store_session_delete(struct store *st, const unsigned char hash[32]);
+int store_session_delete_user(struct store *st, int64_t user_id,
+			      const unsigned char *keep);
+int store_session_purge(struct store *st, int64_t now, int64_t idle_before);
+
+/* ---- the audit log (audit.c) -------------------------------------------- */
+
+/* One thing a person did. */
+struct store_audit {
+	int64_t id;
+	int64_t at;
+	const char *actor;  /* "admin:ann", "cli:root", "reader" */
+	const char *action; /* "signin", "signin-failed", "signout", "publish",
+			       "edit", "delete", "approve", "user-add", ... */
+	const char *object; /* "article:12", "comment:5", "user:bob", "" */
+	const char *detail; /* "" or a few words */
+	const char *ip;     /* "" when not from the web */
+};
+/* Appends an entry (actor and action non-empty; each string UTF-8 and at
+ * most 512 bytes, longer ones cut at a character). Inside
+ * store_tx_begin/commit. Returns GZ_OK, GZ_EINVAL or a mapped error. */
+int store_audit_add(struct store *st, const char *actor, const char *action,
+		    const char *object, const char *detail, const char *ip,
+		    int64_t at);
+struct store_audit_filter {
+	const char *actor;    /* NULL: anyone */
+	const char *object;   /* NULL: anything ("article:12") */
+	int64_t before_id;    /* 0: newest; else entries with a smaller id */
+	size_t limit;         /* 0: 100; at most 1000 */
+};
+/* The log newest first: audit entries and the comments' moderation log
+ * (store_comment_set_status / delete, shown as actor, action,
+ * "comment:ID", detail) merged by time. Output: *items (pool), *n.
+ * Moderation entries have negative ids (their own id negated), so the
+ * before_id cursor works on audit entries only; the merged page is by
+ * time. */
+int store_audit_list(struct store *st, struct pool *pool,
+		     const struct store_audit_filter *f,
+		     struct store_audit **items, size_t *n);
+
+/* ---- site settings (setting.c) ------------------------------------------ */
+
+/* Settings an admin changed in the browser, over gazette.conf's: keys
+ * as "section.key" ("site.title", "comments.hold_words"), values as
+ * config_set takes them. */
+struct store_setting {
+	const char *key;
+	const char *value;
+};
+/* Every setting, by key. Output: *items (pool), *n. */
+int store_setting_list(struct store *st, struct pool *pool,
+		       struct store_setting **items, size_t *n);
+/* Sets key to value (both UTF-8, key at most 64 bytes, value at most
+ * GZ_LIMIT_CONFIG_BYTES), or removes it when value is NULL; fires
+ * "settings". Inside a transaction. Returns GZ_OK, GZ_EINVAL or a mapped
+ * error. */
+int store_setting_put(struct store *st, const char *key, const char *value);
 
 /* For /healthz: runs a query on the calling thread's connection, and
  * checks that the database file is still at its path (not deleted or

@@ -159,4 +159,40 @@
 /* Config file. */
 #define GZ_LIMIT_CONFIG_BYTES (64u * 1024u)
 
+/* The newsroom (admin). */
+/* A POST to /admin/...: the editor's form carries a whole article, sent
+ * as multipart/form-data so that it is not tripled by percent-encoding.
+ * Only these paths get more than GZ_LIMIT_BODY_BYTES. */
+#define GZ_LIMIT_ADMIN_BODY_BYTES (2u * 1024u * 1024u)
+/* An article body typed in the editor (Markdown). */
+#define GZ_LIMIT_EDITOR_BODY_BYTES (1024u * 1024u)
+/* A correction's text. */
+#define GZ_LIMIT_CORRECTION_BYTES (4u * 1024u)
+/* A password: long enough for any passphrase, short enough that hashing
+ * it costs what hashing any other does. */
+#define GZ_LIMIT_PASSWORD_BYTES 1024u
+#define GZ_LIMIT_PASSWORD_MIN_CHARS 12u
+/* A session's life: idle (no request for this long signs out) and
+ * absolute (signed out this long after signing in, whatever). */
+#define GZ_LIMIT_SESSION_IDLE_SECONDS (2u * 3600u)
+#define GZ_LIMIT_SESSION_SECONDS (12u * 3600u)
+/* Sign-in between password and second factor. */
+#define GZ_LIMIT_SIGNIN_STEP_SECONDS 300u
+/* Argon2id hashes running at once (each takes a core and 64 MiB for
+ * about 50 ms), and sign-ins waiting for one; past that a sign-in is
+ * answered 503 at once, so a flood cannot take readers' threads. */
+#define GZ_LIMIT_HASH_THREADS 1u
+#define GZ_LIMIT_HASH_QUEUE 16u
+/* Failed sign-ins before an account, or an address, must wait: at most
+ * this many in GZ_LIMIT_SIGNIN_WINDOW_SECONDS. Entries kept for
+ * throttling, per kind (the oldest is forgotten past it). */
+#define GZ_LIMIT_SIGNIN_FAILS_ACCOUNT 5u
+#define GZ_LIMIT_SIGNIN_FAILS_ADDRESS 20u
+#define GZ_LIMIT_SIGNIN_WINDOW_SECONDS 900u
+#define GZ_LIMIT_SIGNIN_TABLE 4096u
+/* Recovery codes given at TOTP enrolment. */
+#define GZ_LIMIT_RECOVERY_CODES 10u
+/* Values of one repeated form field (bulk moderation's id=...). */
+#define GZ_LIMIT_FORM_VALUES 200u
+
 #endif
