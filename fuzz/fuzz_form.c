@@ -21,7 +21,7 @@
  * NULL when the content type is not a form. */
 static struct http_form *decode(const char *ct, const char *body, size_t len,
                                 size_t step) {
-  struct http_form *f = http_form_new(ct);
+  struct http_form *f = http_form_new(ct, GZ_LIMIT_BODY_BYTES);
   size_t off = 0;
 
   if (!f)

@@ -23,6 +23,7 @@ static const char usage[] =
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
+	"  routes    list every route the site serves\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -43,6 +44,7 @@ main(int argc, char **argv)
 		{"demo", cmd_demo},
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},
+		{"routes", cmd_routes},
 	};
 	size_t i;
 

@@ -30,6 +30,7 @@ int cmd_authors(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 
 /* The site directory: opt (--site) if given, else $GAZETTE_SITE, else
  * "./site". */

@@ -10,10 +10,12 @@
  * Content-Type from a live connection), and it takes "%ZZ" literally
  * where gazette refuses it.
  *
- * The body is at most GZ_LIMIT_BODY_BYTES, so it is buffered whole and
- * decoded in place when it ends: names and values are NUL-terminated
- * pieces of the one buffer, never longer than what encoded them. Rules:
- * a repeated name keeps its first value; a name or value holding a NUL
+ * The body is at most the form's max (GZ_LIMIT_BODY_BYTES, or
+ * GZ_LIMIT_ADMIN_BODY_BYTES under /admin/: server.c decides), so it is
+ * buffered whole and decoded in place when it ends: names and values are
+ * NUL-terminated pieces of the one buffer, never longer than what encoded
+ * them. Rules: a repeated name keeps every value in order (http_form_get
+ * answers the first, http_form_all all of them); a name or value holding a NUL
  * byte, a bad percent escape, a part with a filename (uploads are not
  * part of any gazette form), more than GZ_LIMIT_FORM_FIELDS fields, or a
  * multipart body without its closing delimiter make the form malformed,
@@ -41,6 +43,7 @@ struct http_form {
   enum form_kind kind;
   char boundary[GZ_LIMIT_FORM_BOUNDARY + 1];
   size_t boundary_len;
+  size_t max;      /* the most body bytes taken */
   struct buf body; /* the whole body, decoded in place at the end */
   struct form_field fields[GZ_LIMIT_FORM_FIELDS];
   size_t n;
@@ -137,7 +140,7 @@ static bool form_media_type(const char *s, const char *type,
   return true;
 }
 
-struct http_form *http_form_new(const char *content_type) {
+struct http_form *http_form_new(const char *content_type, size_t max) {
   struct http_form *form = NULL;
   const char *p, *end, *name;
   char value[GZ_LIMIT_FORM_BOUNDARY + 1];
@@ -149,7 +152,8 @@ struct http_form *http_form_new(const char *content_type) {
   if (!(form = calloc(1, sizeof(*form))))
     return NULL;
   /* One byte more than the body: the last value's terminating NUL. */
-  buf_init(&form->body, GZ_LIMIT_BODY_BYTES + 1);
+  form->max = max;
+  buf_init(&form->body, max + 1);
   if (form_media_type(content_type, "application/x-www-form-urlencoded", &p)) {
     form->kind = FORM_URLENCODED;
     return form; /* parameters (a charset) change nothing */
@@ -183,20 +187,16 @@ void http_form_feed(struct http_form *form, const char *data, size_t len) {
   if (form->malformed || form->finished)
     return;
   /* Over the limit is 413, decided by server.c; here it only stops. */
-  if (form->body.len + len > GZ_LIMIT_BODY_BYTES ||
+  if (len > form->max - form->body.len ||
       buf_append(&form->body, data, len) != GZ_OK)
     form->malformed = true;
 }
 
-/* Adds a field unless its name was seen (the first value stands).
- * Returns false when the form already has as many fields as allowed. */
+/* Adds a field; a repeated name adds another value after the earlier
+ * ones. Returns false when the form already has as many fields as
+ * allowed. */
 static bool form_add(struct http_form *form, const char *name,
                      const char *value) {
-  size_t i;
-
-  for (i = 0; i < form->n; i++)
-    if (strcmp(form->fields[i].name, name) == 0)
-      return true;
   if (form->n == GZ_LIMIT_FORM_FIELDS)
     return false;
   form->fields[form->n].name = name;
@@ -402,6 +402,20 @@ const char *http_form_get(const struct http_form *form, const char *name) {
   return NULL;
 }
 
+size_t http_form_all(const struct http_form *form, const char *name,
+                     const char **values, size_t max) {
+  size_t i, n = 0;
+
+  for (i = 0; i < form->n; i++) {
+    if (strcmp(form->fields[i].name, name) != 0)
+      continue;
+    if (n < max)
+      values[n] = form->fields[i].value;
+    n++;
+  }
+  return n;
+}
+
 void http_form_free(struct http_form *form) {
   if (!form)
     return;
@@ -411,4 +425,9 @@ void http_form_free(struct http_form *form) {
 
 const char *http_req_form(const struct http_req *req, const char *name) {
   return req->form ? http_form_get(req->form, name) : NULL;
+}
+
+size_t http_req_form_all(const struct http_req *req, const char *name,
+                         const char **values, size_t max) {
+  return req->form ? http_form_all(req->form, name, values, max) : 0;
 }

@@ -138,6 +138,13 @@ int http_router_add(struct http_router *r, unsigned methods,
  * route has the path but not the method). */
 int http_router_match(const struct http_router *r, struct http_req *req,
 		      http_handler_fn *fn, void **ctx, unsigned *allowed);
+/* Calls fn(ctx, methods, pattern) for every route in the order added
+ * (methods as added, with HEAD where GET is): what `gazette routes`
+ * prints, so that tests can reach every route. Returns GZ_OK. */
+int http_router_each(const struct http_router *r,
+		     void (*fn)(void *ctx, unsigned methods,
+				const char *pattern),
+		     void *ctx);
 
 /* ---- requests (request.c) ------------------------------------------------- */
 
@@ -173,6 +180,12 @@ bool http_req_query_only(const struct http_req *req,
 /* Returns a POSTed form field's value, or NULL when absent. Values hold
  * no NUL bytes (such a form is refused with 400 before any handler). */
 const char *http_req_form(const struct http_req *req, const char *name);
+/* Every value of a repeated form field (ids=4&ids=9), in the body's
+ * order: the first max go to values[0..max), valid while the handler
+ * runs. Returns how many the form has (0 without a form), which may be
+ * more than max: a caller that must not cut a list refuses that. */
+size_t http_req_form_all(const struct http_req *req, const char *name,
+			 const char **values, size_t max);
 /* Returns true when an If-None-Match header lists etag (or "*"). */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 /* Parses a decimal of at most max ("0" included) into *out. Returns GZ_OK

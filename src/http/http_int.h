@@ -17,20 +17,27 @@
  * tests and fuzz/fuzz_form.c drive it as server.c does. */
 struct http_form;
 
-/* Starts reading a body of this Content-Type as a form. Returns NULL
- * when it is not a form gazette reads (urlencoded, or multipart with a
- * valid boundary), or when out of memory. Free with http_form_free. */
-struct http_form *http_form_new(const char *content_type);
-/* Feeds the next piece of body. Past GZ_LIMIT_BODY_BYTES the form is
- * malformed. */
+/* Starts reading a body of this Content-Type as a form of at most max
+ * bytes (GZ_LIMIT_BODY_BYTES, or GZ_LIMIT_ADMIN_BODY_BYTES for the
+ * admin's paths). Returns NULL when it is not a form gazette reads
+ * (urlencoded, or multipart with a valid boundary), or when out of
+ * memory. Free with http_form_free. */
+struct http_form *http_form_new(const char *content_type, size_t max);
+/* Feeds the next piece of body. Past the form's max it is malformed. */
 void http_form_feed(struct http_form *form, const char *data, size_t len);
 /* Ends the body and decodes it. Returns false when the form is
  * malformed; it then has no fields. */
 bool http_form_finish(struct http_form *form);
-/* After a successful finish: the number of fields, and a field's value
- * (NULL when absent), valid until http_form_free. */
+/* After a successful finish: the number of fields (each value of a
+ * repeated name counts), and a field's first value (NULL when absent),
+ * valid until http_form_free. */
 size_t http_form_count(const struct http_form *form);
 const char *http_form_get(const struct http_form *form, const char *name);
+/* Every value of name, in the body's order: the first max go to
+ * values[0..max) (valid until http_form_free). Returns how many there
+ * are, which may be more than max. */
+size_t http_form_all(const struct http_form *form, const char *name,
+                     const char **values, size_t max);
 /* Frees form; NULL does nothing. */
 void http_form_free(struct http_form *form);
 

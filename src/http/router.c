@@ -22,6 +22,7 @@ struct route_seg {
 
 struct route {
 	unsigned methods;
+	const char *pattern; /* as added: for http_router_each */
 	struct route_seg segs[ROUTER_MAX_SEGMENTS];
 	size_t nsegs;
 	http_handler_fn fn;
@@ -59,6 +60,7 @@ http_router_add(struct http_router *r, unsigned methods, const char *pattern,
 	if (pattern[0] != '/')
 		return GZ_EINVAL;
 	rt.methods = methods | ((methods & HTTP_GET) ? HTTP_HEAD : 0);
+	rt.pattern = pattern;
 	rt.fn = fn;
 	rt.ctx = ctx;
 	while (*p == '/') {
@@ -180,4 +182,16 @@ http_router_match(const struct http_router *r, struct http_req *req,
 	}
 	req->nparams = 0;
 	return *allowed ? GZ_EINVAL : GZ_ENOTFOUND;
+}
+
+int
+http_router_each(const struct http_router *r,
+		 void (*fn)(void *ctx, unsigned methods, const char *pattern),
+		 void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		fn(ctx, r->routes[i].methods, r->routes[i].pattern);
+	return GZ_OK;
 }

@@ -57,6 +57,7 @@ struct conn_track {
 	/* The connection's own thread alone reads and writes these. */
 	int64_t body_start;        /* when the headers ended */
 	uint64_t body_declared;    /* Content-Length (capped), or 0 */
+	uint64_t body_max;         /* the request's body limit (server_body_max) */
 };
 
 /* Every live connection, and the thread that shuts down those past their
@@ -88,6 +89,7 @@ struct request_state {
 	struct pool *pool;
 	enum http_method method;
 	size_t body_bytes; /* received so far */
+	size_t body_max;   /* the most body taken (server_body_max) */
 	int refuse;        /* the status it will be refused with, or 0 */
 	unsigned allowed;  /* for a 405: the methods the path takes */
 	bool answered;     /* a response was queued early */
@@ -170,28 +172,31 @@ server_track_set(struct conn_track *t, int64_t deadline)
 }
 
 /* The headers are in: the body's deadline starts (declared: its
- * Content-Length, or 0 for none or chunked). A declared length counts
- * only up to the largest body gazette takes: a client announcing 16 MB
- * (a refused body, drained) gets no more time than one of 64 KB unless
- * it sends at the minimum rate. */
+ * Content-Length, or 0 for none or chunked; max: the largest body the
+ * request's path takes). A declared length counts only up to max: a
+ * client announcing 16 MB (a refused body, drained) gets no more time
+ * than one of 64 KB (2 MiB under /admin/) unless it sends at the minimum
+ * rate. */
 static void
-server_deadline_body(struct MHD_Connection *conn, uint64_t declared)
+server_deadline_body(struct MHD_Connection *conn, uint64_t declared,
+		     uint64_t max)
 {
 	struct conn_track *t = server_track(conn);
 
 	if (!t)
 		return;
-	if (declared > GZ_LIMIT_BODY_BYTES)
-		declared = GZ_LIMIT_BODY_BYTES;
+	if (declared > max)
+		declared = max;
 	t->body_start = server_now_ms();
 	t->body_declared = declared;
+	t->body_max = max;
 	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
 				    server_rate_ms(declared));
 }
 
 /* The same, with the length the request declares. */
 static void
-server_deadline_request(struct MHD_Connection *conn)
+server_deadline_request(struct MHD_Connection *conn, uint64_t max)
 {
 	const char *cl = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -199,16 +204,17 @@ server_deadline_request(struct MHD_Connection *conn)
 
 	if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
 		declared = 0;
-	server_deadline_body(conn, declared);
+	server_deadline_body(conn, declared, max);
 }
 
 /* More body came (received: all of it so far): past what was declared
  * (chunked), the body gets more time as it comes at the minimum rate,
- * but never more than a body of the largest size gazette takes. A body
+ * but never more than a body of the largest size the path takes. A body
  * past that is refused (413) and only drained, up to
  * GZ_LIMIT_DRAIN_BYTES; extended at the rate, 16 MiB would hold the
  * connection for 9 hours. So a refused body has GZ_LIMIT_BODY_SECONDS +
- * GZ_LIMIT_BODY_BYTES / GZ_LIMIT_MIN_RATE (141 s) from the headers' end,
+ * max / GZ_LIMIT_MIN_RATE (141 s; 4,204 s for the admin's 2 MiB, which
+ * the per-address connection limit bounds) from the headers' end,
  * whatever it sends, and is cut past it. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
@@ -217,8 +223,8 @@ server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 
 	if (!t || received <= t->body_declared)
 		return;
-	if (received > GZ_LIMIT_BODY_BYTES)
-		received = GZ_LIMIT_BODY_BYTES;
+	if (received > t->body_max)
+		received = t->body_max;
 	server_track_set(t, t->body_start + GZ_LIMIT_BODY_SECONDS * 1000 +
 				    server_rate_ms(received));
 }
@@ -1266,7 +1272,7 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	if (server_http11(version) &&
 	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
 		return 400;
-	if (cl && declared > GZ_LIMIT_BODY_BYTES)
+	if (cl && declared > rs->body_max)
 		return 413;
 	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
 		return 0;
@@ -1375,6 +1381,17 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 	log_access_request(&rec);
 }
 
+/* The largest body a request may send: a POST to the admin (an article's
+ * Markdown, a bulk moderation's ids) up to GZ_LIMIT_ADMIN_BODY_BYTES,
+ * anything else GZ_LIMIT_BODY_BYTES. */
+static size_t
+server_body_max(enum http_method method, const char *path)
+{
+	if (method == HTTP_POST && strncmp(path, "/admin/", 7) == 0)
+		return GZ_LIMIT_ADMIN_BODY_BYTES;
+	return GZ_LIMIT_BODY_BYTES;
+}
+
 /* The path of a request target in absolute form ("http://host/a?b" is
  * "/a"; RFC 9112 3.2.2: a server must accept it, as a proxy sends it);
  * any other target as it is. libmicrohttpd has already split the query
@@ -1417,13 +1434,14 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		atomic_fetch_add(&s->active, 1);
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		server_access_start(s, rs, conn, method);
-		server_deadline_request(conn);
+		rs->body_max = server_body_max(rs->method, url);
+		server_deadline_request(conn, rs->body_max);
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
 		if (!rs->refuse && rs->method == HTTP_POST &&
 		    !(rs->form = http_form_new(MHD_lookup_connection_value(
 			      conn, MHD_HEADER_KIND,
-			      MHD_HTTP_HEADER_CONTENT_TYPE))))
+			      MHD_HTTP_HEADER_CONTENT_TYPE), rs->body_max)))
 			rs->refuse = 400; /* not a form: nothing we take */
 		if (!rs->refuse)
 			return MHD_YES; /* answer on the last call: keep-alive */
@@ -1454,11 +1472,10 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		 * bound; only a POST to a route that takes it is read. */
 		rs->body_bytes += *upload_data_size;
 		server_deadline_body_more(conn, rs->body_bytes);
-		if (rs->form && !rs->refuse &&
-		    rs->body_bytes <= GZ_LIMIT_BODY_BYTES)
+		if (rs->form && !rs->refuse && rs->body_bytes <= rs->body_max)
 			http_form_feed(rs->form, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		if (rs->body_bytes > GZ_LIMIT_BODY_BYTES && !rs->refuse)
+		if (rs->body_bytes > rs->body_max && !rs->refuse)
 			rs->refuse = 413;
 		if (rs->body_bytes > GZ_LIMIT_DRAIN_BYTES)
 			return server_refuse(s, conn, rs, url, rs->refuse,

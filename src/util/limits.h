@@ -27,8 +27,10 @@
 /* Result pages a search goes to: a deep page costs the most (every match
  * ranked to find it) and no reader reads that far. */
 #define GZ_LIMIT_SEARCH_PAGES 50u
-/* Fields in a POSTed form; gazette's forms have about ten. */
-#define GZ_LIMIT_FORM_FIELDS 32u
+/* Fields in a POSTed form, each value of a repeated name counted: most
+ * forms have about ten; bulk moderation sends up to GZ_LIMIT_FORM_VALUES
+ * ids with a few more fields. */
+#define GZ_LIMIT_FORM_FIELDS 256u
 /* A multipart field's name; gazette's are a word. */
 #define GZ_LIMIT_FORM_NAME_BYTES 64u
 /* A multipart boundary: RFC 2046 allows 1 to 70 characters. */

@@ -22,7 +22,7 @@
  * and returns NULL. Caller frees with http_form_free. */
 static struct http_form *decode_n(const char *ct, const char *body, size_t len,
                                   size_t step) {
-  struct http_form *f = http_form_new(ct);
+  struct http_form *f = http_form_new(ct, GZ_LIMIT_BODY_BYTES);
   size_t off = 0;
 
   assert_non_null(f);
@@ -50,23 +50,23 @@ static void test_content_types(void **state) {
   struct http_form *f;
 
   (void)state;
-  assert_null(http_form_new(NULL));
-  assert_null(http_form_new("text/plain"));
-  assert_null(http_form_new("application/x-www-form-urlencodedx"));
-  assert_null(http_form_new("multipart/form-data"));
-  assert_null(http_form_new("multipart/form-data; boundary="));
-  assert_null(http_form_new("multipart/form-data; boundary=\"a b \""));
-  assert_null(http_form_new("multipart/form-data; boundary=\"unterminated"));
-  assert_null(http_form_new("multipart/form-data; boundary=a{b"));
-  assert_null(http_form_new("multipart/mixed; boundary=abc"));
+  assert_null(http_form_new(NULL, GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("text/plain", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("application/x-www-form-urlencodedx", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("multipart/form-data", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("multipart/form-data; boundary=", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("multipart/form-data; boundary=\"a b \"", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("multipart/form-data; boundary=\"unterminated", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("multipart/form-data; boundary=a{b", GZ_LIMIT_BODY_BYTES));
+  assert_null(http_form_new("multipart/mixed; boundary=abc", GZ_LIMIT_BODY_BYTES));
   /* 71 characters: one too many for RFC 2046. */
   assert_null(http_form_new("multipart/form-data; boundary="
                             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                            "aaaaaaaaaaaaaaaaaaaaa"));
-  f = http_form_new("APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8");
+                            "aaaaaaaaaaaaaaaaaaaaa", GZ_LIMIT_BODY_BYTES));
+  f = http_form_new("APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8", GZ_LIMIT_BODY_BYTES);
   assert_non_null(f);
   http_form_free(f);
-  f = http_form_new("multipart/form-data; charset=utf-8; BOUNDARY=\"a'b c\"");
+  f = http_form_new("multipart/form-data; charset=utf-8; BOUNDARY=\"a'b c\"", GZ_LIMIT_BODY_BYTES);
   assert_non_null(f);
   http_form_free(f);
   http_form_free(NULL);
@@ -78,7 +78,7 @@ static void test_urlencoded(void **state) {
   (void)state;
   f = decode(URLENC, "name=Ann+Lee&text=caf%C3%A9%21&empty=&bare&&a=1&a=2");
   assert_non_null(f);
-  assert_int_equal(http_form_count(f), 5);
+  assert_int_equal(http_form_count(f), 6); /* both a's */
   assert_string_equal(http_form_get(f, "name"), "Ann Lee");
   assert_string_equal(http_form_get(f, "text"), "caf\xc3\xa9!");
   assert_string_equal(http_form_get(f, "empty"), "");
@@ -162,7 +162,7 @@ static void test_multipart(void **state) {
                     "--XyZ--\r\n"
                     "epilogue, ignored");
   assert_non_null(f);
-  assert_int_equal(http_form_count(f), 4);
+  assert_int_equal(http_form_count(f), 5); /* both names */
   assert_string_equal(http_form_get(f, "name"), "Ann");
   assert_string_equal(http_form_get(f, "answer"), "4");
   assert_string_equal(http_form_get(f, "q\"uo"),
@@ -278,6 +278,77 @@ static void test_pathological(void **state) {
   free(body);
 }
 
+/* Every value of a repeated name, in order (http_form_all), and a form
+ * whose max is the admin's: more than GZ_LIMIT_BODY_BYTES is taken, one
+ * byte past its own max is not. */
+static void test_repeated_and_max(void **state) {
+  struct http_form *f;
+  const char *v[3];
+  char *body;
+  size_t i, max = GZ_LIMIT_ADMIN_BODY_BYTES;
+
+  (void)state;
+  f = decode(URLENC, "id=4&csrf=x&id=9&id=12&id=&other=1");
+  assert_non_null(f);
+  assert_int_equal(http_form_all(f, "id", v, 3), 4);
+  assert_string_equal(v[0], "4");
+  assert_string_equal(v[1], "9");
+  assert_string_equal(v[2], "12");
+  assert_int_equal(http_form_all(f, "csrf", v, 3), 1);
+  assert_string_equal(v[0], "x");
+  assert_int_equal(http_form_all(f, "missing", v, 3), 0);
+  assert_string_equal(http_form_get(f, "id"), "4");
+  http_form_free(f);
+
+  f = decode(MULTI, "--XyZ\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n"
+                    "1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"id\"\r\n"
+                    "\r\n2\r\n--XyZ--");
+  assert_non_null(f);
+  assert_int_equal(http_form_all(f, "id", v, 1), 2); /* one kept */
+  assert_string_equal(v[0], "1");
+  http_form_free(f);
+
+  /* GZ_LIMIT_FORM_VALUES ids and a few more fields fit. */
+  body = malloc(max + 1);
+  assert_non_null(body);
+  body[0] = '\0';
+  for (i = 0; i < GZ_LIMIT_FORM_VALUES; i++) {
+    size_t len = strlen(body);
+
+    snprintf(body + len, max - len, "id=%zu&", i + 1);
+  }
+  snprintf(body + strlen(body), max - strlen(body), "%s",
+           "csrf=t&action=approve&status=pending");
+  f = decode(URLENC, body);
+  assert_non_null(f);
+  assert_int_equal(http_form_all(f, "id", v, 3), GZ_LIMIT_FORM_VALUES);
+  http_form_free(f);
+
+  /* An admin body: past GZ_LIMIT_BODY_BYTES, up to its max. */
+  memcpy(body, "body=", 5);
+  memset(body + 5, 'a', max - 5);
+  f = http_form_new(URLENC, max);
+  assert_non_null(f);
+  for (i = 0; i < max; i += 4096)
+    http_form_feed(f, body + i, max - i < 4096 ? max - i : 4096);
+  assert_true(http_form_finish(f));
+  assert_int_equal(strlen(http_form_get(f, "body")), max - 5);
+  http_form_free(f);
+  f = http_form_new(URLENC, max);
+  assert_non_null(f);
+  http_form_feed(f, body, max);
+  http_form_feed(f, "a", 1);
+  assert_false(http_form_finish(f));
+  http_form_free(f);
+  /* The same body under the ordinary limit is refused. */
+  f = http_form_new(URLENC, GZ_LIMIT_BODY_BYTES);
+  assert_non_null(f);
+  http_form_feed(f, body, GZ_LIMIT_BODY_BYTES + 1);
+  assert_false(http_form_finish(f));
+  http_form_free(f);
+  free(body);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_content_types),
@@ -287,6 +358,7 @@ int main(void) {
       cmocka_unit_test(test_multipart),
       cmocka_unit_test(test_multipart_refused),
       cmocka_unit_test(test_pathological),
+      cmocka_unit_test(test_repeated_and_max),
   };
 
   return cmocka_run_group_tests_name("http_form", tests, NULL, NULL);

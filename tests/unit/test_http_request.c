@@ -6,8 +6,39 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "http/http.h"
+#include "http/http_int.h"
 #include "util/err.h"
+#include "util/limits.h"
+
+/* Every value of a repeated field, through the request (the handler's
+ * view of its form); a request without a form has none. */
+static void
+test_form_all(void **state)
+{
+	static const char body[] = "ids=3&csrf=t&ids=5&ids=8";
+	struct http_form *f = http_form_new("application/x-www-form-urlencoded",
+					    GZ_LIMIT_BODY_BYTES);
+	struct http_req req = {0};
+	const char *v[2] = {NULL, NULL};
+
+	(void)state;
+	assert_int_equal(http_req_form_all(&req, "ids", v, 2), 0);
+	assert_non_null(f);
+	http_form_feed(f, body, strlen(body));
+	assert_true(http_form_finish(f));
+	req.form = f;
+	assert_int_equal(http_req_form_all(&req, "ids", v, 2), 3);
+	assert_string_equal(v[0], "3");
+	assert_string_equal(v[1], "5");
+	assert_int_equal(http_req_form_all(&req, "csrf", v, 2), 1);
+	assert_string_equal(v[0], "t");
+	assert_int_equal(http_req_form_all(&req, "none", v, 2), 0);
+	assert_string_equal(http_req_form(&req, "ids"), "3");
+	http_form_free(f);
+}
 
 static void
 test_etag_matches(void **state)
@@ -72,6 +103,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_etag_matches),
+		cmocka_unit_test(test_form_all),
 		cmocka_unit_test(test_parse_uint),
 		cmocka_unit_test(test_status_of_err),
 	};

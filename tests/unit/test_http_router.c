@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <stdio.h>
 
 #include "http/http.h"
 #include "util/err.h"
@@ -150,6 +151,36 @@ test_deep_path(void **state)
 	assert_int_equal(match(*state, HTTP_GET, path, &req, &allowed), -404);
 }
 
+struct seen {
+	char text[512];
+	size_t n;
+};
+
+static void
+each_route(void *ctx, unsigned methods, const char *pattern)
+{
+	struct seen *s = ctx;
+	size_t len = strlen(s->text);
+
+	snprintf(s->text + len, sizeof(s->text) - len, "%s%s%s%s;",
+		 methods & HTTP_GET ? "G" : "", methods & HTTP_HEAD ? "H" : "",
+		 methods & HTTP_POST ? "P" : "", pattern);
+	s->n++;
+}
+
+/* Every route, in the order added, with its methods (HEAD with GET). */
+static void
+test_each(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s = {{0}, 0};
+
+	assert_int_equal(http_router_each(f->r, each_route, &s), GZ_OK);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.text, "GH/;GH/news/{id}/{slug};GH/static/{*};"
+			    "P/news/{id}/comments;");
+}
+
 int
 main(void)
 {
@@ -160,6 +191,7 @@ main(void)
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test(test_deep_path),
+		cmocka_unit_test(test_each),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
