@@ -141,6 +141,12 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 		site_free(site);
 		return rc;
 	}
+	if ((rc = admin_new(cfg->secret, (enum admin_hash_cost)cfg->admin_hash_cost,
+			    &site->admin)) != GZ_OK) {
+		snprintf(err, errlen, "admin: %s", gz_strerror(rc));
+		site_free(site);
+		return rc;
+	}
 	if ((rc = site_snap_new(cfg, NULL, theme_dir, &site->snap, err,
 				errlen)) != GZ_OK) {
 		site_free(site);
@@ -183,6 +189,7 @@ site_free(struct site *site)
 		return;
 	site_snap_put(site->snap);
 	comments_free(site->comments);
+	admin_free(site->admin);
 	free(site->routes);
 	pthread_mutex_destroy(&site->snap_lock);
 	free(site);
@@ -262,6 +269,17 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_POST, "/news/{id}/comments", site_comment_post},
 
 		/* The newsroom: sign-in, account, staff, the audit log. */
+		{HTTP_GET | HTTP_POST, "/admin/login", site_admin_login},
+		{HTTP_GET | HTTP_POST, "/admin/login/code", site_admin_login_code},
+		{HTTP_POST, "/admin/logout", site_admin_logout},
+		{HTTP_POST, "/admin/logout/all", site_admin_logout_all},
+		{HTTP_GET, "/admin/account", site_admin_account},
+		{HTTP_POST, "/admin/account/password", site_admin_account_password},
+		{HTTP_GET | HTTP_POST, "/admin/account/totp", site_admin_totp},
+		{HTTP_POST, "/admin/account/totp/remove", site_admin_totp_remove},
+		{HTTP_GET | HTTP_POST, "/admin/users", site_admin_users},
+		{HTTP_POST, "/admin/users/{id}", site_admin_user},
+		{HTTP_GET, "/admin/log", site_admin_log},
 
 		/* The newsroom: dashboard, articles, revisions, corrections. */
 

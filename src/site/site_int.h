@@ -360,6 +360,34 @@ int site_metrics(void *ctx, struct http_req *req, struct http_resp *resp);
 
 /* The newsroom: sign-in, account, staff and the audit log. */
 
+/* Sets the headers of every admin answer on resp: Cache-Control:
+ * no-store, X-Robots-Tag: noindex, X-Frame-Options: DENY (admin_view.c). */
+void site_admin_headers(struct http_resp *resp);
+/* The browser's address as the sign-in throttle and the audit log count
+ * it: behind a trusted proxy ([server] trust_proxy) X-Forwarded-For's
+ * last entry, else the peer's. In the pool, or req's; NULL when out of
+ * memory. */
+const char *site_admin_ip(const struct site *site, struct http_req *req);
+/* Where a sign-in goes on to: next itself when it is a local path under
+ * /admin (no "//", backslash, control character or dot segment), else
+ * "/admin" (admin_gate.c). Never NULL. */
+const char *site_admin_next(const char *next);
+int site_admin_login(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_admin_login_code(void *ctx, struct http_req *req,
+			  struct http_resp *resp);
+int site_admin_logout(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_admin_logout_all(void *ctx, struct http_req *req,
+			  struct http_resp *resp);
+int site_admin_account(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_admin_account_password(void *ctx, struct http_req *req,
+				struct http_resp *resp);
+int site_admin_totp(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_admin_totp_remove(void *ctx, struct http_req *req,
+			   struct http_resp *resp);
+int site_admin_users(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_admin_user(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_admin_log(void *ctx, struct http_req *req, struct http_resp *resp);
+
 /* The newsroom: dashboard, articles, revisions, corrections. */
 
 /* The newsroom: moderation and settings. */

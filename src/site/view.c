@@ -58,8 +58,17 @@ const char *const site_view_names[] = {
 	"feed_title", "feed_url", "alternate_url", "entries",
 
 	/* the newsroom: every admin page */
+	"admin_css", "admin_nav", "staff_name", "staff_role", "csrf",
+	"done_notice",
 
 	/* the newsroom: sign-in, account, staff, the audit log */
+	"next", "err_current", "err_new", "err_confirm", "err_password",
+	"totp_on", "recovery_left", "enrolled", "recovery_codes", "code",
+	"qr_svg", "secret_groups", "pending", "onetime", "onetime_for",
+	"users", "display_name", "role", "totp", "last_signin", "roles",
+	"selected", "add_name", "add_display", "add_roles", "err_name",
+	"filter_actor", "filter_object", "actor", "object", "detail", "ip",
+	"older_url", "filtered",
 
 	/* the newsroom: dashboard, articles, revisions, corrections */
 
