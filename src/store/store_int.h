@@ -143,6 +143,41 @@ enum store_stmt_id {
 	STMT_PAGE_PUT,
 	STMT_PAGE_COUNT,
 	STMT_PAGE_SEED,
+	/* user.c, session.c, audit.c, setting.c */
+	STMT_USER_ADD,
+	STMT_USER_GET,
+	STMT_USER_BY_NAME,
+	STMT_USER_LIST,
+	STMT_USER_EXISTS,
+	STMT_USER_PASSWORD_SET,
+	STMT_USER_ROLE_SET,
+	STMT_USER_DISPLAY_SET,
+	STMT_USER_TOTP_SET,
+	STMT_USER_TOTP_STEP,
+	STMT_USER_SIGNIN_AT,
+	STMT_USER_REMOVE,
+	STMT_USER_COUNT,
+	STMT_RECOVERY_CLEAR,
+	STMT_RECOVERY_ADD,
+	STMT_RECOVERY_USE,
+	STMT_RECOVERY_COUNT,
+	STMT_SESSION_ADD,
+	STMT_SESSION_GET,
+	STMT_SESSION_TOUCH,
+	STMT_SESSION_FACTOR_SET,
+	STMT_SESSION_DELETE,
+	STMT_SESSION_DELETE_USER,
+	STMT_SESSION_PURGE,
+	STMT_AUDIT_ADD,
+	STMT_AUDIT_AT,                /* a cursor's time */
+	STMT_MODERATION_AT,
+	STMT_AUDIT_LIST,              /* + 0..3: no filter, actor, object, both */
+	STMT_AUDIT_LIST_ACTOR,
+	STMT_AUDIT_LIST_OBJECT,
+	STMT_AUDIT_LIST_ACTOR_OBJECT,
+	STMT_SETTING_LIST,
+	STMT_SETTING_PUT,
+	STMT_SETTING_DELETE,
 	/* search.c */
 	STMT_SEARCH,
 	STMT_SEARCH_ROWS,
@@ -397,6 +432,21 @@ int store_article_authors_read(struct store_conn *c, struct pool *pool,
 /* Schema 8's migration: authors for every existing article, from its
  * byline. On the writer, inside the migration's transaction. */
 int store_authors_backfill(struct store_conn *c);
+
+/* ---- user.c ------------------------------------------------------------- */
+
+/* The columns of a user (0-9 from their first), as store_user_row reads
+ * them; u is the users table. */
+#define USER_COLS                                                        \
+	"u.id, u.name, u.display_name, u.role, u.password_hash,"         \
+	" u.totp_secret, u.totp_last_step, u.must_change_password,"      \
+	" u.created_at, u.last_signin_at"
+#define USER_NCOLS 10
+/* Fills *out from USER_COLS starting at column first of row s, strings
+ * in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a role or secret the
+ * schema or store.h forbids). */
+int store_user_row(struct pool *pool, sqlite3_stmt *s, int first,
+		   struct store_user *out);
 
 /* ---- comment.c ------------------------------------------------------------ */
 
