@@ -181,6 +181,24 @@ enum store_stmt_id {
 	/* search.c */
 	STMT_SEARCH,
 	STMT_SEARCH_ROWS,
+	/* revision.c, correction.c, article admin */
+	STMT_REVISION_RECORD,
+	STMT_REVISION_LIST,
+	STMT_REVISION_GET,
+	STMT_CORRECTION_ARTICLE,
+	STMT_CORRECTION_INSERT,
+	STMT_CORRECTION_LIST,
+	STMT_CORRECTION_RECENT,
+	STMT_CORRECTION_RECENT_TOTAL,
+	STMT_ARTICLE_BY_ID,
+	STMT_ARTICLE_ADMIN_LIST,
+	STMT_ARTICLE_ADMIN_TOTAL,
+	STMT_ARTICLE_STATE,           /* status_set: what it is now */
+	STMT_ARTICLE_STATUS_SET,
+	STMT_ARTICLE_TAGS_LISTED,     /* article_tags.published_at follows */
+	STMT_ARTICLE_AUTHORS_LISTED,  /* article_authors.published_at too */
+	STMT_ARTICLE_DELETE,
+	STMT_DASHBOARD_COUNTS,
 	/* sitemap.c */
 	STMT_SITEMAP_EACH,
 	STMT_SITEMAP_PIECES,
@@ -416,6 +434,17 @@ extern const struct store_named store_named_section;
 int store_named_ensure(struct store_conn *c, struct pool *scratch,
 		       const struct store_named *kind, const char *name,
 		       int64_t *id);
+
+/* ---- revision.c ----------------------------------------------------------- */
+
+/* Records article id as it is now stored on c (the writer, inside the
+ * caller's savepoint) as a revision by actor ("import" when NULL) with
+ * note ("" when NULL) at at: always when always is true, else only when
+ * it differs from the article's latest revision (a re-import of an
+ * unchanged file records none). Returns GZ_OK (recorded or not) or a
+ * mapped error. */
+int store_revision_record(struct store_conn *c, int64_t id, const char *actor,
+			  const char *note, int64_t at, bool always);
 
 /* ---- author.c ------------------------------------------------------------- */
 
