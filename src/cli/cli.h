@@ -23,6 +23,7 @@ enum cli_exit {
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_comments(int argc, char **argv);
@@ -30,7 +31,6 @@ int cmd_authors(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
-int cmd_routes(int argc, char **argv);
 
 /* The site directory: opt (--site) if given, else $GAZETTE_SITE, else
  * "./site". */
