@@ -341,6 +341,8 @@ describe('admin sign-in', () => {
   it('refuses to leave the site without an admin', T, async () => {
     const { site: s2 } = adminSite();
     addUser(s2, 'solo', 'admin', PW);
+    // gazette init made the first admin: solo is to be the only one.
+    runOk(['user', 'remove', 'admin', '--site', s2]);
     const srv2 = await startServer(['serve', '--site', s2]);
     try {
       const jar = await signedIn(srv2.url, 'solo', PW);
