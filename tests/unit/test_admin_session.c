@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -111,6 +112,21 @@ malformed_cookies(void **state)
 }
 
 static void
+unterminated_is_read_no_further_than_a_bad_byte(void **state)
+{
+	/* A block of exactly ten bytes, no NUL, a '.' at 5: the check must
+	 * stop there (AddressSanitizer sees the block's end). */
+	char *t = malloc(10);
+	unsigned char h[ADMIN_HASH_BYTES];
+
+	(void)state;
+	assert_non_null(t);
+	memcpy(t, "AAAAA.AAAA", 10);
+	assert_int_equal(admin_session_hash(t, h), GZ_EINVAL);
+	free(t);
+}
+
+static void
 expiry_boundaries(void **state)
 {
 	const int64_t idle = GZ_LIMIT_SESSION_IDLE_SECONDS;
@@ -191,6 +207,7 @@ main(void)
 		cmocka_unit_test(token_shape_and_hash),
 		cmocka_unit_test(known_hash),
 		cmocka_unit_test(malformed_cookies),
+		cmocka_unit_test(unterminated_is_read_no_further_than_a_bad_byte),
 		cmocka_unit_test(expiry_boundaries),
 		cmocka_unit_test(csrf_tokens),
 	};
