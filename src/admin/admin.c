@@ -1,6 +1,6 @@
 /*
- * admin.c - the admin module's state: the CSRF key, the dummy hash, the
- * hashing threads and their bounded queue.
+ * admin.c - the admin module's state: the CSRF key, the hashing threads
+ * and their bounded queue (the dummy hash is password.c's).
  *
  * Data flow: the server (and each gazette user command) makes one struct
  * admin at start with the site secret; sign-in handlers hand password
@@ -109,7 +109,6 @@ admin_new(const char *secret_hex, enum admin_hash_cost cost,
 {
 	struct admin *a = NULL;
 	unsigned char master[crypto_kdf_KEYBYTES];
-	char password[ADMIN_ONETIME_LEN + 1];
 	bool queue_made = false, throttle_made = false;
 	int rc;
 
@@ -129,9 +128,13 @@ admin_new(const char *secret_hex, enum admin_hash_cost cost,
 	crypto_kdf_derive_from_key(a->csrf_key, sizeof(a->csrf_key),
 				   ADMIN_KDF_SUBKEY_CSRF, ADMIN_KDF_CONTEXT,
 				   master);
-	admin_password_generate(password);
-	if ((rc = admin_password_hash(a, password, a->dummy)) != GZ_OK)
+	if (!(a->dummy = calloc(1, sizeof(*a->dummy))) ||
+	    pthread_mutex_init(&a->dummy->lock, NULL) != 0) {
+		free(a->dummy);
+		a->dummy = NULL;
+		rc = GZ_ENOMEM;
 		goto out;
+	}
 	if ((rc = admin_throttle_init(a)) != GZ_OK)
 		goto out;
 	throttle_made = true;
@@ -156,13 +159,16 @@ admin_new(const char *secret_hex, enum admin_hash_cost cost,
 	rc = GZ_OK;
 out:
 	sodium_memzero(master, sizeof(master));
-	sodium_memzero(password, sizeof(password));
 	if (a && queue_made) {
 		admin_free(a);
 		a = NULL;
 	}
 	if (a && throttle_made)
 		admin_throttle_fini(a);
+	if (a && a->dummy) {
+		pthread_mutex_destroy(&a->dummy->lock);
+		free(a->dummy);
+	}
 	if (a) {
 		sodium_memzero(a, sizeof(*a));
 		free(a);
@@ -197,6 +203,8 @@ admin_free(struct admin *a)
 	pthread_cond_destroy(&a->queue_cond);
 	pthread_mutex_destroy(&a->queue_lock);
 	admin_throttle_fini(a);
+	pthread_mutex_destroy(&a->dummy->lock);
+	free(a->dummy);
 	sodium_memzero(a, sizeof(*a));
 	free(a);
 }

@@ -101,7 +101,9 @@ int admin_password_verify(const char *hash, const char *password);
 bool admin_password_needs_rehash(const struct admin *a, const char *hash);
 /* A hash of a random password at a's cost, verified against when a
  * sign-in names no account, so that "no such user" takes as long as
- * "wrong password". Made once by admin_new. */
+ * "wrong password". Made once, on the first call (one hash on the
+ * calling thread: a server calls it once at start), then the same for
+ * a's life. Thread-safe; valid until admin_free. */
 const char *admin_password_dummy(const struct admin *a);
 /* A fresh one-time password: 20 characters of an unambiguous alphabet
  * in groups of four ("k7qm-3xra-..."), for gazette init and resets. */

@@ -7,8 +7,9 @@
  * sign-in throttle tables (throttle.c reads and writes those under their
  * own mutex).
  *
- * Invariants: after admin_new returns, the key, the cost and the dummy
- * hash never change, so any thread reads them without a lock; the queue
+ * Invariants: after admin_new returns, the key and the cost never
+ * change, so any thread reads them without a lock; the dummy hash is
+ * made once, on first use, under its own lock, and never changes after; the queue
  * is touched only under queue_lock, the throttle tables only under
  * throttle_lock; a job is on the queue at most once, and after its done
  * callback runs nothing here touches it again (the caller may free it).
@@ -55,12 +56,22 @@ struct admin_throttle_table {
 	int64_t *times;   /* entry i's ring at i * GZ_LIMIT_SIGNIN_FAILS_ADDRESS */
 };
 
+struct admin_dummy {
+	pthread_mutex_t lock;
+	bool made;
+	char hash[ADMIN_HASH_MAX];
+};
+
 struct admin {
 	enum admin_hash_cost cost;
 	unsigned long long opslimit; /* crypto_pwhash's limits for cost */
 	size_t memlimit;
 	unsigned char csrf_key[ADMIN_KEY_BYTES];
-	char dummy[ADMIN_HASH_MAX];
+	/* The dummy hash, made on first use: gazette user never needs it,
+	 * and under valgrind each Argon2 hash takes seconds. Behind a
+	 * pointer so that admin_password_dummy, given a const admin, may
+	 * fill it. */
+	struct admin_dummy *dummy;
 
 	pthread_mutex_t queue_lock;
 	pthread_cond_t queue_cond;

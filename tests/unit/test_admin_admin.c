@@ -86,6 +86,14 @@ dummy_hash_is_a_real_hash(void **state)
 	assert_int_equal(admin_new(SECRET, ADMIN_HASH_MINIMUM, &a), GZ_OK);
 	assert_int_equal(admin_new(SECRET, ADMIN_HASH_MINIMUM, &b), GZ_OK);
 	assert_non_null(strstr(admin_password_dummy(a), "$argon2id$"));
+	/* Made once: the same hash for a's life. */
+	assert_ptr_equal(admin_password_dummy(a), admin_password_dummy(a));
+	{
+		char first[ADMIN_HASH_MAX];
+
+		memcpy(first, admin_password_dummy(a), ADMIN_HASH_MAX);
+		assert_string_equal(first, admin_password_dummy(a));
+	}
 	assert_false(admin_password_needs_rehash(a, admin_password_dummy(a)));
 	/* Each state draws its own random password. */
 	assert_string_not_equal(admin_password_dummy(a),
