@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  Jar, addUser, adminSite, csrfOf, fieldOf, getWith, postWith, signIn, signedIn,
+  Jar, addUser, adminSite, base32Decode, csrfOf, fieldOf, getWith, postWith, signIn, signedIn,
+  stepOf, totpAt,
 } from '../lib/admin.mjs';
 import { axeViolations, formatViolations, launch } from '../lib/browser.mjs';
 import { ROOT, startServer, stopChecked, tempDir } from '../lib/gazette.mjs';
@@ -70,11 +71,23 @@ describe('admin pages in chromium', T, () => {
     }), 422);
     add('log', await getWith(base, jar, '/admin/log'));
     add('log-empty', await getWith(base, jar, '/admin/log?actor=nobody'));
+    // Enrolled: the recovery codes, then the second step's page.
+    const groups = /<p class="secret"[^>]*><code>([A-Z2-7 ]+)<\/code>/.exec(totp.body)[1];
+    add('totp-enrolled', await postWith(base, jar, '/admin/account/totp', {
+      csrf: csrfOf(totp.body), pending: fieldOf(totp.body, 'pending'),
+      code: totpAt(base32Decode(groups), stepOf()),
+    }));
+    const step = await signIn(base, 'ann', PW);
+    const code = await getWith(base, step.jar, '/admin/login/code');
+    add('code', code);
+    add('code-wrong', await postWith(base, step.jar, '/admin/login/code', {
+      csrf: csrfOf(code.body), code: 'nothing like a code',
+    }), 422);
   });
 
   for (const scheme of ['light', 'dark']) {
     it(`axe finds no violations on any admin page (${scheme})`, async () => {
-      assert.ok(pages.length >= 12, 'pages were collected');
+      assert.ok(pages.length >= 15, 'pages were collected');
       await checker.emulateMedia({ colorScheme: scheme });
       const found = [];
       for (const p of pages) {
