@@ -107,9 +107,17 @@ export function originOf(base) {
   return new URL(base).origin;
 }
 
+// The Cookie header of jar, none when it is empty: libmicrohttpd 0.9.75
+// reads uninitialised memory parsing an empty Cookie header (valgrind
+// sees it on any path), and no browser sends one.
+function cookieHeader(jar) {
+  const c = jar.header();
+  return c ? { Cookie: c } : {};
+}
+
 // GET with the jar's cookies; the jar takes what the answer sets.
 export async function getWith(base, jar, p, headers = {}) {
-  const res = await request(base + p, { headers: { Cookie: jar.header(), ...headers } });
+  const res = await request(base + p, { headers: { ...cookieHeader(jar), ...headers } });
   jar.set(res);
   return res;
 }
@@ -122,7 +130,7 @@ export async function postWith(base, jar, p, fields, opts = {}) {
     .toString();
   const headers = {
     'Content-Type': 'application/x-www-form-urlencoded',
-    Cookie: jar.header(),
+    ...cookieHeader(jar),
     ...(opts.headers || {}),
   };
   const origin = opts.origin === undefined ? originOf(base) : opts.origin;
