@@ -233,13 +233,17 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 				  login_busy);
 	if (rc != GZ_OK && rc != GZ_EFORBIDDEN)
 		return rc;
-	object = pool_printf(req->pool, "user:%s", w->name);
+	/* What was typed is logged only when it can be a name: anything
+	 * else (not UTF-8, say) would not be text in the log. */
+	object = store_user_name_ok(w->name)
+		? pool_printf(req->pool, "user:%s", w->name) : "user:?";
 	if (!object)
 		return GZ_ENOMEM;
 	if (rc != GZ_OK || !w->found) {
 		admin_throttle_failed(site->admin, w->name, w->ip, now);
 		if ((rc = site_admin_audit(site, req, "web", "signin-failed",
-					   object, "password")) != GZ_OK)
+					   object, w->found ? "password"
+					   : "password, no such account")) != GZ_OK)
 			return rc;
 		return login_form(site, req, resp, 422, hash, w->name, w->next,
 				  login_wrong);

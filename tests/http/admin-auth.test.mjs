@@ -91,6 +91,18 @@ describe('admin sign-in', () => {
     assert.equal(signinError(wrong.res.body), signinError(nobody.res.body),
       'the same sentence whether or not the account exists');
 
+    // A name no account can have, not even UTF-8: the same answer.
+    const odd = new Jar();
+    const oddForm = await getWith(base, odd, '/admin/login', { 'X-Forwarded-For': ip });
+    const raw = await request(`${base}/admin/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: odd.header(),
+        Origin: new URL(base).origin, 'X-Forwarded-For': ip },
+      body: `csrf=${encodeURIComponent(csrfOf(oddForm.body))}&name=%FF%FE%3Cb%3E&password=x`,
+    });
+    assert.equal(raw.status, 422);
+    assert.equal(signinError(raw.body), 'The name or password is wrong.');
+
     const right = await signIn(base, 'ann', PW, { ip });
     assert.equal(right.res.status, 303);
     assert.equal(right.res.headers.location, '/admin');
