@@ -19,6 +19,7 @@ import {
   Jar, addUser, adminSite, base32Decode, csrfOf, fieldOf, getWith, postWith, signIn,
   signedIn, snapshot, sql, stepOf, totpAt,
 } from '../lib/admin.mjs';
+import { plainText, writeArticle } from '../lib/fixtures.mjs';
 import { request, runOk, slow, startServer, stopChecked } from '../lib/gazette.mjs';
 import { text } from '../lib/html.mjs';
 
@@ -57,7 +58,11 @@ describe('admin sign-in', () => {
   let site;
 
   before(async () => {
-    ({ site } = adminSite({ trustProxy: true }));
+    let dir;
+    ({ dir, site } = adminSite({ trustProxy: true }));
+    // An article, so that the article routes' {id} names a real one.
+    runOk(['import', '--site', site, writeArticle(dir, 'story.txt',
+      plainText('Council approves the bridge', ['The vote was seven to two.']))]);
     addUser(site, 'ann', 'admin', PW);
     addUser(site, 'bob', 'editor', PW);
     addUser(site, 'carol', 'editor', PW);
@@ -374,8 +379,19 @@ describe('admin sign-in', () => {
     const routes = routesOf(site).filter((r) => r.pattern.startsWith('/admin'));
     assert.ok(routes.length >= 14, `admin routes: ${routes.length}`);
     const open = new Set(['/admin/login', '/admin/login/code']);
-    const id = sql(site, "SELECT id FROM users WHERE name = 'gus'");
-    const fill = (p) => p.replace(/\{[a-z_]+\}/g, id);
+    // Each {capture} a real row: the user gus, the article, its first
+    // revision (by id and by number), any comment.
+    const ids = {
+      users: sql(site, "SELECT id FROM users WHERE name = 'gus'"),
+      articles: sql(site, 'SELECT min(id) FROM articles'),
+      comments: sql(site, 'SELECT coalesce(min(id), 1) FROM comments'),
+    };
+    const id = ids.users;
+    const fill = (p) => {
+      const kind = /^\/admin\/([a-z]+)\//.exec(p);
+      return p.replace(/\{rev\}/g, '1')
+        .replace(/\{[a-z_]+\}/g, (kind && ids[kind[1]]) || id);
+    };
     const admin = await signedIn(base, 'ann', PW, { ip: freshIp() });
     const csrf = csrfOf((await getWith(base, admin, '/admin/account')).body);
     for (const { method, pattern } of routes) {
