@@ -269,7 +269,8 @@ config_set(struct config *c, const char *section, const char *key,
 			return GZ_OK;
 		}
 		if (strcmp(key, "timezone") == 0) {
-			if (date_timezone_set(value) != GZ_OK)
+			if ((c->zone_locked ? date_timezone_check(value)
+					    : date_timezone_set(value)) != GZ_OK)
 				return config_errf(err, errlen,
 					"timezone: \"%s\" is not an IANA time zone such as Europe/London or Asia/Tehran", value);
 			return config_str_set(&c->timezone, value);
@@ -828,6 +829,33 @@ config_setting_check(const char *key, const char *value, char *err,
 	rc = config_set(&scratch, section, name, value, err, errlen);
 	config_fini(&scratch);
 	return rc;
+}
+
+const char *
+config_setting_value(const struct config *c, const char *key, char *buf,
+		     size_t buflen)
+{
+	int w;
+
+	if (strcmp(key, "site.title") == 0)
+		return c->title;
+	if (strcmp(key, "site.timezone") == 0)
+		return c->timezone;
+	if (strcmp(key, "comments.moderation") == 0)
+		return c->comments.moderation == COMMENTS_POST ? "post"
+		       : c->comments.moderation == COMMENTS_FIRST_TIME
+		       ? "first-time" : "pre";
+	if (strcmp(key, "comments.require_email") == 0)
+		return c->comments.require_email ? "yes" : "no";
+	if (strcmp(key, "comments.close_after_days") == 0) {
+		w = snprintf(buf, buflen, "%u", c->comments.close_after_days);
+		return w > 0 && (size_t)w < buflen ? buf : "";
+	}
+	if (strcmp(key, "comments.hold_words") == 0)
+		return c->hold_words;
+	if (strcmp(key, "comments.block_words") == 0)
+		return c->block_words;
+	return "";
 }
 
 int

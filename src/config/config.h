@@ -49,6 +49,11 @@ struct config {
 	struct comments_policy comments;
 	char *hold_words;
 	char *block_words;
+	/* Not a setting: true while serving (set it after config_init,
+	 * before config_load, for a reload), when config_set checks
+	 * [site] timezone but does not make it the process's zone: TZ is
+	 * set once, before threads start (util/date.h). */
+	bool zone_locked;
 };
 
 /* Fills c, owned by the caller, with the defaults (allocated: free with
@@ -111,6 +116,12 @@ bool config_setting_known(const char *key);
  * with the value) or GZ_ENOMEM. */
 int config_setting_check(const char *key, const char *value, char *err,
 			 size_t errlen);
+/* Setting key's value in c as text, as config_set takes it ("pre",
+ * "yes", "14", the title): c's own string, or written into buf[buflen]
+ * for a number or a name; "" for a key that is not a setting. Valid
+ * while c and buf are. */
+const char *config_setting_value(const struct config *c, const char *key,
+				 char *buf, size_t buflen);
 /* Applies the stored settings items[0..n) over c (gazette.conf's
  * values): each through config_set. A key that is not a known setting,
  * or a value config_set refuses, is logged (log_error, naming key and

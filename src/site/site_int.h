@@ -34,6 +34,12 @@ struct site_snap {
 	struct config *cfg_owned; /* cfg when the snapshot owns it, or NULL */
 	struct render_theme *theme;
 	const char *stylesheet; /* fingerprinted URL of style.css */
+	/* The comment intake for cfg's [comments] when they differ from
+	 * those the site started with (the admin's settings changed them),
+	 * owned; NULL: the root's. Its keys are the root's (one secret), so
+	 * a challenge made under one is answered under the other; its rate
+	 * limits start empty. */
+	struct comments *comments;
 };
 
 /*
