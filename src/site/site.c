@@ -303,6 +303,9 @@ site_routes_add(struct site *site, struct http_router *r)
 		/* The newsroom: dashboard, articles, revisions, corrections. */
 
 		/* The newsroom: moderation and settings. */
+		{HTTP_GET | HTTP_POST, "/admin/comments", site_admin_comments},
+		{HTTP_GET, "/admin/comments/{id}", site_admin_comment},
+		{HTTP_GET | HTTP_POST, "/admin/settings", site_admin_settings},
 	};
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);
 	int rc;

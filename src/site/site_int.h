@@ -369,5 +369,14 @@ int site_metrics(void *ctx, struct http_req *req, struct http_resp *resp);
 /* The newsroom: dashboard, articles, revisions, corrections. */
 
 /* The newsroom: moderation and settings. */
+/* GET /admin/comments (the queue) and POST (act on comments). */
+int site_admin_comments(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+/* GET /admin/comments/{id}: one comment, its parents and replies. */
+int site_admin_comment(void *ctx, struct http_req *req,
+		       struct http_resp *resp);
+/* GET and POST /admin/settings. */
+int site_admin_settings(void *ctx, struct http_req *req,
+			struct http_resp *resp);
 
 #endif
