@@ -173,13 +173,12 @@ bool http_req_query_only(const struct http_req *req,
 /* Returns a POSTed form field's value, or NULL when absent. Values hold
  * no NUL bytes (such a form is refused with 400 before any handler). */
 const char *http_req_form(const struct http_req *req, const char *name);
-/* Every value of a repeated form field (checkboxes named alike: bulk
- * moderation's id=...), in the order sent, at most GZ_LIMIT_FORM_VALUES.
- * Output: *values (a pool array, NULL when none), *n. Returns GZ_OK,
- * GZ_ETOOBIG (more values than that) or GZ_ENOMEM. (Declared by
- * admin-moderation as it reads it; the admin-web helper implements it.) */
-int http_req_form_all(const struct http_req *req, const char *name,
-		      const char *const **values, size_t *n);
+/* Every value of a repeated form field (ids=4&ids=9), in the body's
+ * order: the first max go to values[0..max), valid while the handler
+ * runs. Returns how many the form has (0 without a form), which may be
+ * more than max: a caller that must not cut a list refuses that. */
+size_t http_req_form_all(const struct http_req *req, const char *name,
+			 const char **values, size_t max);
 /* Returns true when an If-None-Match header lists etag (or "*"). */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 /* Parses a decimal of at most max ("0" included) into *out. Returns GZ_OK

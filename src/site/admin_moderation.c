@@ -437,7 +437,7 @@ site_admin_comment(void *ctx, struct http_req *req, struct http_resp *resp)
 	if ((rc = store_comment_query(site->store, pool, &q, &all, &nall)))
 		return rc;
 	if (!(view = site_admin_view(site, req, &staff, pool_printf(pool,
-				     "Comment %lld", (long long)c.id),
+				     "Comment %lld and its thread", (long long)c.id),
 				     "comments")) ||
 	    !(ancestors = render_list_new(pool)) ||
 	    !(replies = render_list_new(pool)))
@@ -475,18 +475,18 @@ site_admin_comment(void *ctx, struct http_req *req, struct http_resp *resp)
 /* The ids a POST names, parsed: one button's ("one" = ACTION:ID), the
  * shown ones ("all" = ACTION, with "shown" = ID...) or the checked ones
  * ("action" = ACTION, with "id" = ID...). Output: *action (an index
- * into mod_actions), ids[] (in the pool), *n. Returns GZ_OK or
- * GZ_EINVAL (a field that none of our forms sends). */
+ * into mod_actions), ids[] (in the pool), *n. Returns GZ_OK,
+ * GZ_EINVAL (a field that none of our forms sends), GZ_ETOOBIG (more
+ * than GZ_LIMIT_FORM_VALUES ids) or GZ_ENOMEM. */
 static int
 mod_post_read(struct http_req *req, size_t *action, int64_t **ids, size_t *n)
 {
 	const char *one = http_req_form(req, "one");
 	const char *all = http_req_form(req, "all");
-	const char *act, *colon, *const *values = NULL;
+	const char *act, *colon, **values = NULL;
 	char name[16];
 	size_t nvalues = 0, i, len;
 	uint64_t v;
-	int rc;
 
 	*n = 0;
 	if (one && *one) {
@@ -515,12 +515,15 @@ mod_post_read(struct http_req *req, size_t *action, int64_t **ids, size_t *n)
 		*n = 1;
 		return GZ_OK;
 	}
-	/* At most GZ_LIMIT_FORM_VALUES (http/ caps the values it keeps). */
-	if ((rc = http_req_form_all(req, all && *all ? "shown" : "id",
-				    &values, &nvalues)) != GZ_OK)
-		return rc;
+	/* At most GZ_LIMIT_FORM_VALUES: a longer list is refused, never
+	 * cut (acting on part of what was ticked would surprise). */
+	if (!(values = pool_calloc(req->pool, GZ_LIMIT_FORM_VALUES,
+				   sizeof(*values))))
+		return GZ_ENOMEM;
+	nvalues = http_req_form_all(req, all && *all ? "shown" : "id", values,
+				    GZ_LIMIT_FORM_VALUES);
 	if (nvalues > GZ_LIMIT_FORM_VALUES)
-		return GZ_EINVAL;
+		return GZ_ETOOBIG;
 	if (!(*ids = pool_calloc(req->pool, nvalues ? nvalues : 1,
 				 sizeof(**ids))))
 		return GZ_ENOMEM;

@@ -182,7 +182,7 @@ set_page(struct site *site, struct http_req *req, struct http_resp *resp,
 
 /* True when the form's "reset" checkboxes name key. */
 static bool
-set_reset(const char *const *resets, size_t nresets, const char *key)
+set_reset(const char **resets, size_t nresets, const char *key)
 {
 	size_t i;
 
@@ -202,15 +202,17 @@ set_post(struct site *site, struct http_req *req, struct http_resp *resp,
 {
 	struct pool *pool = req->pool;
 	const char *shown[SET_NFIELDS], *put[SET_NFIELDS];
-	const char *const *resets = NULL;
+	const char *resets[SET_NFIELDS];
 	bool change[SET_NFIELDS];
 	const char *v, *stored, *current, *label;
 	char err[512], num[32], changed[512];
 	size_t nresets = 0, i, len = 0, nchanged = 0;
 	int rc, w;
 
-	if ((rc = http_req_form_all(req, "reset", &resets, &nresets)) != GZ_OK)
-		return rc;
+	/* One per setting at most; more is not our form. */
+	if ((nresets = http_req_form_all(req, "reset", resets, SET_NFIELDS)) >
+	    SET_NFIELDS)
+		return GZ_EINVAL;
 	for (i = 0; i < SET_NFIELDS; i++) {
 		shown[i] = NULL;
 		put[i] = NULL;
@@ -269,7 +271,7 @@ set_post(struct site *site, struct http_req *req, struct http_resp *resp,
 		goto fail;
 	if ((rc = store_tx_commit(site->store)) != GZ_OK)
 		return rc;
-	return site_admin_done(req, resp, "/admin/settings", "settings");
+	return site_admin_done(req, resp, "/admin/settings", "settings-saved");
 fail:
 	store_tx_rollback(site->store);
 	return rc;
