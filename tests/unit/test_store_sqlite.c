@@ -478,6 +478,12 @@ test_upgrade_v1_keeps_data(void **state)
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM article_tags"), 2);
 	assert_int_equal(raw_int(db, "PRAGMA foreign_key_check"), 0);
+	/* Schema 10 starts each article's history with it as it stood. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions r"
+				     " JOIN articles a ON a.id = r.article_id"
+				     " WHERE r.headline = a.headline"
+				     " AND r.actor = 'import'"), 2);
 	sqlite3_close(db);
 
 	/* The upgraded schema is exactly a new database's. */
