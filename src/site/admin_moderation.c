@@ -220,8 +220,8 @@ mod_article(struct site *site, struct pool *pool, struct mod_articles *as,
 }
 
 /* The view of one comment c for the queue or the thread page: its text
- * in full, who, where from, when, why held, its article (linked to the
- * comment on the public page when approved and visible) and its
+ * in full, who, where from, when, why held, its article (linked when
+ * readers can see it: to the comment itself when approved) and its
  * parent's text (with_parent). Returns NULL when out of memory or on a
  * store error (*rc). */
 static struct render_val *
@@ -234,6 +234,7 @@ mod_comment_view(struct site *site, struct pool *pool,
 	struct store_comment parent;
 	char human[DATE_MAX], iso[DATE_MAX];
 	const char *headline, *url = NULL;
+	int found;
 
 	*rc = GZ_ENOMEM;
 	if (!(m = mod_article(site, pool, as, c->article_id, rc)))
@@ -241,7 +242,9 @@ mod_comment_view(struct site *site, struct pool *pool,
 	headline = c->article_headline && *c->article_headline
 		   ? c->article_headline
 		   : m->found ? m->a.headline : "(a deleted article)";
-	if (m->url && c->status == STORE_COMMENT_APPROVED &&
+	/* The story; an approved comment where it stands in it. */
+	url = m->url;
+	if (url && c->status == STORE_COMMENT_APPROVED &&
 	    !(url = pool_printf(pool, "%s#comment-%lld",
 				site_url_comment(pool, m->url, c->id),
 				(long long)c->id)))
@@ -274,15 +277,17 @@ mod_comment_view(struct site *site, struct pool *pool,
 	if (!with_parent)
 		return o;
 	if (c->parent_id) {
-		*rc = store_comment_get(site->store, pool, c->parent_id, &parent);
-		if (*rc != GZ_OK && *rc != GZ_ENOTFOUND)
+		found = store_comment_get(site->store, pool, c->parent_id,
+					  &parent);
+		if (found != GZ_OK && found != GZ_ENOTFOUND) {
+			*rc = found;
 			return NULL;
-		*rc = GZ_ENOMEM;
+		}
 		/* A parent deleted since: its replies moved up, so this is
 		 * rare; say so rather than show nothing. */
 		if (!(p = render_obj_new(pool)))
 			return NULL;
-		if (*rc == GZ_OK) {
+		if (found == GZ_OK) {
 			if (render_obj_str(pool, p, "author", parent.author) ||
 			    render_obj_html(pool, p, "body_html",
 					    mod_body_html(pool, parent.body)) ||

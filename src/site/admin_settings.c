@@ -213,19 +213,22 @@ set_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	if ((nresets = http_req_form_all(req, "reset", resets, SET_NFIELDS)) >
 	    SET_NFIELDS)
 		return GZ_EINVAL;
+	/* What was typed, all of it first: a refusal below shows the form
+	 * again with every field as sent. */
 	for (i = 0; i < SET_NFIELDS; i++) {
-		shown[i] = NULL;
+		shown[i] = http_req_form(req, set_fields[i].key);
 		put[i] = NULL;
 		change[i] = false;
+	}
+	for (i = 0; i < SET_NFIELDS; i++) {
 		stored = set_stored(items, n, set_fields[i].key);
 		if (set_reset(resets, nresets, set_fields[i].key)) {
 			/* Back to gazette.conf's value. */
 			change[i] = stored != NULL;
 			continue;
 		}
-		if (!(v = http_req_form(req, set_fields[i].key)))
+		if (!(v = shown[i]))
 			continue;
-		shown[i] = v;
 		current = stored ? stored
 			: config_setting_value(site->cfg, set_fields[i].key, num,
 					       sizeof(num));
