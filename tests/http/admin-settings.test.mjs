@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   articlePaths, commentSite, listComments, postComment, publishedId,
 } from '../lib/comments.mjs';
-import { get, run, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
+import { SLOW, get, run, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
 import { addUser, adminGet, adminPost, cheapHashes, signIn } from '../lib/staff.mjs';
 
 const T = { timeout: 120000 };
@@ -22,7 +22,7 @@ const T = { timeout: 120000 };
 // event: polls check(), which returns true once the change shows, a
 // bounded number of times (no assertion on how long it takes).
 async function eventually(check, what) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 * SLOW; i++) {
     if (await check()) return;
     await sleep(25);
   }
@@ -123,7 +123,7 @@ describe('site settings', T, () => {
     // The running server reloads: the next comment is held again. The
     // reload comes a moment after the change, so a few tries.
     let held = false;
-    for (let i = 0; i < 50 && !held; i++) {
+    for (let i = 0; i < 50 * SLOW && !held; i++) {
       const c = await postComment(base, story, { comment: `Held again ${i}.` });
       held = publishedId(c.location) === null;
       if (!held) await sleep(25);
