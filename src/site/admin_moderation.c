@@ -274,8 +274,10 @@ mod_comment_view(struct site *site, struct pool *pool,
 	    render_obj_str(pool, o, "thread_url", pool_printf(pool,
 			   "/admin/comments/%lld", (long long)c->id)))
 		return NULL;
-	if (!with_parent)
+	if (!with_parent) {
+		*rc = GZ_OK;
 		return o;
+	}
 	if (c->parent_id) {
 		found = store_comment_get(site->store, pool, c->parent_id,
 					  &parent);
