@@ -20,6 +20,7 @@ static const char usage[] =
 	"  comments  list readers' comments; approve, reject, spam, delete\n"
 	"  authors   list the authors bylines name; set their bios\n"
 	"  pages     list and set the newsroom's pages (about, privacy...)\n"
+	"  settings  list and change the settings an admin sets over gazette.conf\n"
 	"  user      add, list and remove staff accounts; set passwords\n"
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
@@ -47,6 +48,7 @@ main(int argc, char **argv)
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},
 		{"routes", cmd_routes},
+		{"settings", cmd_settings},
 	};
 	size_t i;
 

@@ -31,6 +31,7 @@ int cmd_authors(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_settings(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 
 /* Makes the site's first admin (name "admin", must change the password
@@ -63,6 +64,11 @@ int cli_store_create(const char *dir, struct store **st);
  * not NULL. Returns an exit status. */
 int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		   const char *listen);
+/* Applies the settings stored in st over cfg (gazette.conf's values;
+ * config_overlay: a bad one is logged and skipped), the time zone only
+ * when zone is true (at start, before threads). Returns GZ_OK, the
+ * store's error or GZ_ENOMEM (cmd_settings.c). */
+int cli_settings_overlay(struct store *st, struct config *cfg, bool zone);
 /* Imports one file's bytes into st as one unit of the caller's open
  * transaction (store_tx_unit_begin/end): all of it or nothing, whatever
  * the other files of the transaction do. name is shown in messages

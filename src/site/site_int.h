@@ -34,6 +34,12 @@ struct site_snap {
 	struct config *cfg_owned; /* cfg when the snapshot owns it, or NULL */
 	struct render_theme *theme;
 	const char *stylesheet; /* fingerprinted URL of style.css */
+	/* The comment intake for cfg's [comments] when they differ from
+	 * those the site started with (the admin's settings changed them),
+	 * owned; NULL: the root's. Its keys are the root's (one secret), so
+	 * a challenge made under one is answered under the other; its rate
+	 * limits start empty. */
+	struct comments *comments;
 };
 
 /*
@@ -391,5 +397,14 @@ int site_admin_log(void *ctx, struct http_req *req, struct http_resp *resp);
 /* The newsroom: dashboard, articles, revisions, corrections. */
 
 /* The newsroom: moderation and settings. */
+/* GET /admin/comments (the queue) and POST (act on comments). */
+int site_admin_comments(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+/* GET /admin/comments/{id}: one comment, its parents and replies. */
+int site_admin_comment(void *ctx, struct http_req *req,
+		       struct http_resp *resp);
+/* GET and POST /admin/settings. */
+int site_admin_settings(void *ctx, struct http_req *req,
+			struct http_resp *resp);
 
 #endif

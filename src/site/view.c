@@ -73,6 +73,13 @@ const char *const site_view_names[] = {
 	/* the newsroom: dashboard, articles, revisions, corrections */
 
 	/* the newsroom: moderation and settings */
+	"statuses", "value", "selected", "status_filter", "status_filter_label",
+	"article_filter", "page_number", "has_comments", "shown_ids",
+	"shown_count", "mod_comments", "parent", "top_level", "thread_url",
+	"status_label", "ip", "hold_reason", "article_url", "article_headline",
+	"article_id", "comment", "ancestors", "has_ancestors", "settings",
+	"field_id", "help", "key", "is_text", "is_number", "is_select",
+	"is_words", "options", "stored",
 
 	NULL,
 };

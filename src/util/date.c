@@ -194,7 +194,7 @@ date_zone_name_ok(const char *s)
 }
 
 int
-date_timezone_set(const char *iana)
+date_timezone_check(const char *iana)
 {
 	char path[sizeof(DATE_ZONEINFO) + DATE_ZONE_MAX], magic[4];
 	struct stat st;
@@ -216,16 +216,24 @@ date_timezone_set(const char *iana)
 		    memcmp(magic, "TZif", sizeof(magic)) != 0)
 			goto out;
 	}
-	if (setenv("TZ", iana, 1) != 0) {
-		rc = GZ_ENOMEM;
-		goto out;
-	}
-	tzset();
 	rc = GZ_OK;
 out:
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+int
+date_timezone_set(const char *iana)
+{
+	int rc;
+
+	if ((rc = date_timezone_check(iana)) != GZ_OK)
+		return rc;
+	if (setenv("TZ", iana, 1) != 0)
+		return GZ_ENOMEM;
+	tzset();
+	return GZ_OK;
 }
 
 /* ---- formatting ------------------------------------------------------------ */

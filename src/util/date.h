@@ -23,6 +23,10 @@
  * GZ_OK, or GZ_EINVAL when the name is malformed or not in the system's
  * zone database. */
 int date_timezone_set(const char *iana);
+/* The same check without setting anything, for a zone that takes effect
+ * at the next start (the admin's settings page, while serving). Returns
+ * GZ_OK or GZ_EINVAL. */
+int date_timezone_check(const char *iana);
 
 /* Formats utc as "May 18, 2021 - 18:31" in the site zone into out. */
 void date_format_human(int64_t utc, char out[DATE_MAX]);
