@@ -195,4 +195,12 @@
 /* Values of one repeated form field (bulk moderation's id=...). */
 #define GZ_LIMIT_FORM_VALUES 200u
 
+/* A revision compared with the current article (util/diff.c): more
+ * lines than this on either side is "too long to compare"; */
+#define GZ_LIMIT_DIFF_LINES 20000u
+/* and so is a body that needs more than this many added or removed
+ * lines, which bounds the comparison's work and memory (the square of
+ * it, in ints: 4 MiB at most, freed at once). */
+#define GZ_LIMIT_DIFF_EDITS 1000u
+
 #endif
