@@ -166,6 +166,11 @@
 #define GZ_LIMIT_ADMIN_BODY_BYTES (2u * 1024u * 1024u)
 /* An article body typed in the editor (Markdown). */
 #define GZ_LIMIT_EDITOR_BODY_BYTES (1024u * 1024u)
+/* A one-line field of the editor (dateline, byline, authors, section,
+ * tags, slug, language); the headline has GZ_LIMIT_HEADLINE_BYTES. */
+#define GZ_LIMIT_EDITOR_FIELD_BYTES 512u
+/* An article's summary, as typed in the editor. */
+#define GZ_LIMIT_SUMMARY_BYTES (2u * 1024u)
 /* A correction's text. */
 #define GZ_LIMIT_CORRECTION_BYTES (4u * 1024u)
 /* A password: long enough for any passphrase, short enough that hashing
