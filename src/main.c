@@ -23,6 +23,8 @@ static const char usage[] =
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
+	"  article   list, show, unpublish and delete articles\n"
+	"  log       the newsroom's audit log: who did what, when\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -43,6 +45,8 @@ main(int argc, char **argv)
 		{"demo", cmd_demo},
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},
+		{"article", cmd_article},
+		{"log", cmd_log},
 	};
 	size_t i;
 
