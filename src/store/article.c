@@ -28,11 +28,20 @@
  *   archive grows (docs/store.md has the plans and timings).
  * - A put records the change keys of the article before and after it
  *   (old and new section and tags) and the site-wide listings.
+ * - STORE_UNPUBLISHED is stored as status 'draft' with unpublished_at
+ *   set, so that VISIBLE and the partial indexes hide it unchanged; only
+ *   store_article_get and the admin's list (which read unpublished_at)
+ *   tell it from a draft. Reader listings never select the newsroom's
+ *   columns (owner_id, review_at, unpublished_at).
+ * - Every put that creates or changes an article, every status change
+ *   and every put by a person (actor set) leaves a revision
+ *   (revision.c), in the same savepoint as the write.
  */
 #include "store/store.h"
 #include "store/store_int.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -74,9 +83,21 @@ static const struct store_named named_tag = {
 
 /* ARTICLE_COLS, ARTICLE_FROM and VISIBLE are in store_int.h. */
 
+/* Does article ?1 exist (put by id, status_set, delete: one text). */
+#define ARTICLE_BY_ID_SQL "SELECT id FROM articles WHERE id = ?1"
+
+/* The newsroom's columns (owner_id, review_at, unpublished_at), read by
+ * newsroom_fill: after the body's columns in article_get_sql, right
+ * after ARTICLE_COLS in the admin's list. */
+#define NEWSROOM_COLS \
+	" coalesce(a.owner_id, 0), coalesce(a.review_at, 0)," \
+	" coalesce(a.unpublished_at, 0)"
+#define ARTICLE_COL_NEWSROOM 18
+#define ADMIN_COL_NEWSROOM 15
+
 static const char article_get_sql[] =
-	"SELECT " ARTICLE_COLS ", a.body, a.body_html, a.html_version"
-	ARTICLE_FROM
+	"SELECT " ARTICLE_COLS ", a.body, a.body_html, a.html_version,"
+	NEWSROOM_COLS ARTICLE_FROM
 	" WHERE a.id = ?2 AND (?1 = 0 OR (" VISIBLE "))";
 
 /* Sorted by name, ASCII case folded first so "bridges" sits between
@@ -218,6 +239,19 @@ store_article_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 	return GZ_OK;
 }
 
+/* Fills a's owner_id, review_at and unpublished_at from columns col to
+ * col + 2 of s (NEWSROOM_COLS), and tells an unpublished article from a
+ * draft. */
+static void
+newsroom_fill(sqlite3_stmt *s, int col, struct store_article *a)
+{
+	a->owner_id = sqlite3_column_int64(s, col);
+	a->review_at = sqlite3_column_int64(s, col + 1);
+	a->unpublished_at = sqlite3_column_int64(s, col + 2);
+	if (a->status == STORE_DRAFT && a->unpublished_at)
+		a->status = STORE_UNPUBLISHED;
+}
+
 /* Reads the tags of article a into it, sorted by name. */
 static int
 article_tags_read(struct store_conn *c, struct pool *pool,
@@ -261,8 +295,10 @@ out:
 }
 
 /* Reads article id, visible at now (any status when now is 0), with its
- * body, section and tags, into *out (strings and tags in pool, valid until
- * it is cleared). Returns GZ_OK, GZ_ENOTFOUND (no such article, or not
+ * body, section, tags and the newsroom's fields (owner_id, review_at,
+ * unpublished_at; status STORE_UNPUBLISHED for a story taken down, which
+ * only now 0 finds), into *out (strings and tags in pool, valid until it
+ * is cleared). Returns GZ_OK, GZ_ENOTFOUND (no such article, or not
  * visible yet), GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
 int
 store_article_get(struct store *st, struct pool *pool, int64_t id,
@@ -308,6 +344,7 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 		out->html_version = sqlite3_column_int(s,
 						       ARTICLE_COL_HTML_VERSION);
 	}
+	newsroom_fill(s, ARTICLE_COL_NEWSROOM, out);
 	store_stmt_done(s);
 	s = NULL;
 	err = article_tags_read(c, pool, out);
@@ -717,7 +754,8 @@ article_input_check(const struct store_article_input *in)
 		return GZ_EINVAL;
 	if (strlen(in->headline) > GZ_LIMIT_HEADLINE_BYTES)
 		return GZ_ETOOBIG;
-	if ((unsigned)in->status > STORE_PUBLISHED)
+	if ((unsigned)in->status > STORE_UNPUBLISHED || in->id < 0 ||
+	    in->owner_id < 0 || in->review_at < 0)
 		return GZ_EINVAL;
 	if (in->ntags > GZ_LIMIT_TAGS)
 		return GZ_ETOOBIG;
@@ -733,7 +771,8 @@ article_input_check(const struct store_article_input *in)
 	    !store_utf8_ok(in->body) || !store_utf8_ok(in->byline) ||
 	    !store_utf8_ok(in->dateline) || !store_utf8_ok(in->section) ||
 	    !store_utf8_ok(in->lang) || !store_utf8_ok(in->body_html) ||
-	    !store_utf8_ok(in->body_text))
+	    !store_utf8_ok(in->body_text) || !store_utf8_ok(in->actor) ||
+	    !store_utf8_ok(in->revision_note))
 		return GZ_EINVAL;
 	for (i = 0; i < in->ntags; i++)
 		if (!in->tags[i] || !store_utf8_ok(in->tags[i]))
@@ -741,23 +780,27 @@ article_input_check(const struct store_article_input *in)
 	return GZ_OK;
 }
 
-/* Writes the article row: an update of existing_id when it is not 0, else
- * an insert. Output: *id. */
+/* Writes the article row at now: an update of existing_id when it is not
+ * 0, else an insert. in->status is at most STORE_PUBLISHED here;
+ * unpublished marks a story taken down (stored as a draft). Output:
+ * *id. */
 static int
 put_row(struct store_conn *c, const struct store_article_input *in,
 	const char *slug, int64_t section_id, int64_t existing_id,
-	int64_t *id)
+	bool unpublished, int64_t now, int64_t *id)
 {
 	static const char insert_sql[] =
 		"INSERT INTO articles (slug, headline, summary, body, byline,"
 		" dateline, section_id, lang, status, published_at, created_at,"
 		" updated_at, import_key, comments_close_at, body_html,"
-		" html_version, body_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" html_version, body_text, owner_id, review_at, unpublished_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 		" ?8, ?9, nullif(?10, 0), ?11,"
 		/* A story imported after it ran was last changed when it ran:
 		 * its feeds' and sitemaps' dates are not the import's. */
 		" CASE WHEN ?10 > 0 AND ?10 < ?11 THEN ?10 ELSE ?11 END,"
-		" ?12, nullif(?14, 0), ?15, ?16, ?17) RETURNING id";
+		" ?12, nullif(?14, 0), ?15, ?16, ?17, nullif(?18, 0),"
+		" nullif(?19, 0), CASE WHEN ?20 THEN ?11 END) RETURNING id";
 	static const char update_sql[] =
 		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
 		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
@@ -768,9 +811,14 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 		" AND summary IS ?3 AND body IS ?4 AND byline IS ?5"
 		" AND dateline IS ?6 AND section_id IS ?7 AND lang IS ?8"
 		" AND status IS ?9 AND published_at IS nullif(?10, 0)"
+		" AND (unpublished_at IS NOT NULL) = (?20 <> 0)"
 		" THEN updated_at ELSE ?11 END,"
 		" comments_close_at = nullif(?14, 0),"
-		" body_html = ?15, html_version = ?16, body_text = ?17"
+		" body_html = ?15, html_version = ?16, body_text = ?17,"
+		" review_at = nullif(?19, 0),"
+		/* Taken down when it first was, not at each later save. */
+		" unpublished_at = CASE WHEN ?20 THEN coalesce(unpublished_at,"
+		" ?11) END"
 		" WHERE id = ?13";
 	const char *sql = existing_id ? update_sql : insert_sql;
 	const char *key = in->import_key && *in->import_key ? in->import_key
@@ -804,7 +852,7 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 10, in->published_at);
 	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 11, (int64_t)time(NULL));
+		rc = store_bind_int64(s, 11, now);
 	if (rc == SQLITE_OK)
 		rc = existing_id ? store_bind_int64(s, 13, existing_id)
 				 : store_bind_text(s, 12, key);
@@ -820,6 +868,13 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	if (rc == SQLITE_OK)
 		rc = store_bind_text(s, 17, in->body_text ? in->body_text
 							  : store_nz(in->body));
+	/* The owner is who created it: an update never changes it. */
+	if (rc == SQLITE_OK && !existing_id)
+		rc = store_bind_int64(s, 18, in->owner_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 19, in->review_at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 20, unpublished);
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, sql);
 		store_stmt_done(s);
@@ -889,7 +944,8 @@ put_tags(struct store_conn *c, struct pool *scratch,
 
 /*
  * Creates the article that in describes, or updates in place (same id, tags
- * replaced, created_at kept) the one with the same non-empty import_key.
+ * replaced, created_at kept) article in->id when it is not 0 (its
+ * import_key kept), else the one with the same non-empty import_key.
  * Inside store_tx_begin/commit, on the writer; what it writes is visible
  * to readers once committed.
  *
@@ -905,10 +961,17 @@ put_tags(struct store_conn *c, struct pool *scratch,
  *   as given (0: never published). created_at and updated_at are now.
  * - comments_close_at as given (0: the site's policy; an update writes
  *   it too, so a re-import without one returns the article to policy).
+ * - owner_id is stored on create only; review_at (0: none) on every put.
+ *   STORE_UNPUBLISHED is stored as a draft with unpublished_at = now (or
+ *   when it was first taken down); any other status clears it.
+ * - A revision (revision.c) by in->actor with in->revision_note is
+ *   recorded when the article is created, when it differs from its
+ *   latest revision, and always when in->actor is set.
  *
  * Output: *id, *created (false when an article was updated). Returns GZ_OK,
- * GZ_EINVAL (blank headline, invalid UTF-8, bad status), GZ_ETOOBIG,
- * GZ_ENOMEM, GZ_EEXIST, GZ_EBUSY, GZ_EDB. On error nothing of this call
+ * GZ_EINVAL (blank headline, invalid UTF-8, bad status or id),
+ * GZ_ENOTFOUND (no article in->id), GZ_ETOOBIG, GZ_ENOMEM, GZ_EEXIST,
+ * GZ_EBUSY, GZ_EDB. On error nothing of this call
  * is left in the database and the transaction is still open.
  */
 int
@@ -917,11 +980,13 @@ store_article_put(struct store *st, const struct store_article_input *in,
 {
 	static const char by_key_sql[] =
 		"SELECT id FROM articles WHERE import_key = ?1";
+	struct store_article_input norm;
 	struct store_conn *c;
 	struct pool *scratch = NULL;
+	sqlite3_stmt *s;
 	const char *slug;
-	int64_t section_id = 0, existing_id = 0;
-	bool in_savepoint = false;
+	int64_t section_id = 0, existing_id = 0, now = (int64_t)time(NULL);
+	bool in_savepoint = false, unpublished;
 	size_t mark;
 	int err;
 
@@ -930,6 +995,13 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	mark = store_keys_mark(st);
 	if ((err = article_input_check(in)) != GZ_OK)
 		return err;
+	/* From here on a story taken down is a draft (its tags' and
+	 * authors' links unlisted) with unpublished_at set. */
+	norm = *in;
+	unpublished = in->status == STORE_UNPUBLISHED;
+	if (unpublished)
+		norm.status = STORE_DRAFT;
+	in = &norm;
 	if (!(scratch = pool_new(ARTICLE_SCRATCH_MAX)))
 		return GZ_ENOMEM;
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
@@ -944,7 +1016,14 @@ store_article_put(struct store *st, const struct store_article_input *in,
 			goto out;
 	}
 
-	if (in->import_key && *in->import_key) {
+	if (in->id) {
+		err = store_stmt_bind_int64(c, STMT_ARTICLE_BY_ID,
+					    ARTICLE_BY_ID_SQL, in->id, &s);
+		if (err == GZ_OK)
+			err = store_stmt_int64(c, s, &existing_id);
+		if (err != GZ_OK)
+			goto out;
+	} else if (in->import_key && *in->import_key) {
 		err = store_find_text(c, STMT_ARTICLE_BY_KEY, by_key_sql,
 				      in->import_key, &existing_id);
 		if (err == GZ_ENOTFOUND)
@@ -971,7 +1050,8 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		err = GZ_ENOMEM;
 		goto out;
 	}
-	err = put_row(c, in, slug, section_id, existing_id, id);
+	err = put_row(c, in, slug, section_id, existing_id, unpublished, now,
+		      id);
 	if (err != GZ_OK)
 		goto out;
 	pool_clear(scratch);
@@ -980,6 +1060,10 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	if (err == GZ_OK)
 		err = store_article_authors_put(c, scratch, in, *id,
 						existing_id != 0);
+	if (err == GZ_OK)
+		err = store_revision_record(c, *id, in->actor,
+					    in->revision_note, now,
+					    !existing_id || in->actor);
 	if (err == GZ_OK)
 		err = store_events_article(st, c, *id);
 	if (err == GZ_OK)
@@ -1089,4 +1173,420 @@ store_article_html_set(struct store *st, int64_t id, const char *html,
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		return err;
 	return sqlite3_changes(c->db) == 0 ? GZ_ENOTFOUND : GZ_OK;
+}
+
+/* ---- the newsroom's admin ------------------------------------------------ */
+
+/* The most words of store_admin_query.q that filter (later ones are
+ * ignored); q itself is capped at GZ_LIMIT_SEARCH_BYTES. */
+#define ADMIN_WORDS 8
+#define ADMIN_LIMIT_DEFAULT 50
+#define ADMIN_LIMIT_MAX 200
+
+/*
+ * The admin's list: one fixed text, every filter optional. ?1 status (an
+ * enum store_status, -1 any), ?2 in review, ?3 scheduled not yet due at
+ * ?4, ?5 owner, ?6 section slug, ?7-?14 words (lower case, NULL for
+ * none), ?15 limit, ?16 offset. Newest change first, down
+ * articles_updated. lower() folds ASCII only, so the words are folded the
+ * same way in C.
+ */
+#define ADMIN_WORD(n) " AND (?" #n " IS NULL OR instr(lower(a.headline), ?" #n ") > 0)"
+#define ADMIN_WHERE                                                     \
+	" WHERE (?1 < 0 OR ?1 = CASE WHEN a.status = 'scheduled' THEN 1" \
+	" WHEN a.status = 'published' THEN 2"                           \
+	" WHEN a.unpublished_at IS NOT NULL THEN 3 ELSE 0 END)"         \
+	" AND (?2 = 0 OR (a.status = 'draft' AND a.unpublished_at IS NULL" \
+	" AND a.review_at IS NOT NULL))"                                \
+	" AND (?3 = 0 OR (a.status = 'scheduled' AND a.published_at > ?4))" \
+	" AND (?5 = 0 OR a.owner_id = ?5)"                              \
+	" AND (?6 IS NULL OR s.slug = ?6)"                              \
+	ADMIN_WORD(7) ADMIN_WORD(8) ADMIN_WORD(9) ADMIN_WORD(10)        \
+	ADMIN_WORD(11) ADMIN_WORD(12) ADMIN_WORD(13) ADMIN_WORD(14)
+
+static const char admin_list_sql[] =
+	"SELECT " ARTICLE_COLS "," NEWSROOM_COLS ARTICLE_FROM ADMIN_WHERE
+	" ORDER BY a.updated_at DESC, a.id DESC LIMIT ?15 OFFSET ?16";
+static const char admin_total_sql[] =
+	"SELECT count(*)" ARTICLE_FROM ADMIN_WHERE;
+
+/* Splits q into at most ADMIN_WORDS words (at ASCII white space), folded
+ * to ASCII lower case, into buf (qlen + 1 bytes). Output: words[], *n. */
+static void
+admin_words(const char *q, char *buf, const char **words, size_t *n)
+{
+	size_t i = 0, k = 0;
+	bool in_word = false;
+
+	*n = 0;
+	for (; q[i]; i++) {
+		unsigned char ch = (unsigned char)q[i];
+
+		if (strchr(" \t\r\n\f\v", ch)) {
+			if (in_word)
+				buf[k++] = '\0';
+			in_word = false;
+			continue;
+		}
+		if (!in_word) {
+			if (*n == ADMIN_WORDS)
+				break;
+			words[(*n)++] = buf + k;
+			in_word = true;
+		}
+		buf[k++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+	}
+	buf[k] = '\0';
+}
+
+/* Binds the filters of q (?1 to ?14) to s; words are buf's. */
+static int
+admin_bind(sqlite3_stmt *s, const struct store_admin_query *q,
+	   const char *const *words, size_t nwords)
+{
+	size_t i;
+	int rc;
+
+	rc = store_bind_int64(s, 1, q->status);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 2, q->in_review);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, q->scheduled_future);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, q->now);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, q->owner_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 6, q->section_slug);
+	for (i = 0; rc == SQLITE_OK && i < nwords; i++)
+		rc = store_bind_text(s, 7 + (int)i, words[i]);
+	return rc;
+}
+
+/* As store_article_rows, with the newsroom's columns after ARTICLE_COLS
+ * read into each item. Does not hand s back. */
+static int
+admin_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+	   struct store_article **items, size_t *n)
+{
+	struct store_article *arr = NULL;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p)
+			return GZ_ENOMEM;
+		arr = p;
+		if ((err = store_article_row(pool, s, &arr[len])) != GZ_OK)
+			return err;
+		newsroom_fill(s, ADMIN_COL_NEWSROOM, &arr[len]);
+		len++;
+	}
+	if (rc != SQLITE_DONE)
+		return store_err(c->db, rc, admin_list_sql);
+	*items = arr;
+	*n = len;
+	return GZ_OK;
+}
+
+/*
+ * Lists articles of any status for the newsroom, newest updated_at first
+ * (then id), filtered as q says (store.h), q->limit of them (0: 50; more
+ * than 200: 200) from q->offset. Items have body "" and no tags; owner_id,
+ * review_at and unpublished_at are filled, and a story taken down has
+ * status STORE_UNPUBLISHED. The page and *total come from one snapshot.
+ * Output: *items (pool array, NULL when none), *n, *total when not NULL.
+ * Returns GZ_OK, GZ_EINVAL (status out of range, q longer than
+ * GZ_LIMIT_SEARCH_BYTES or not UTF-8), GZ_ENOMEM, GZ_EBUSY or GZ_EDB.
+ */
+int
+store_article_admin_list(struct store *st, struct pool *pool,
+			 const struct store_admin_query *q,
+			 struct store_article **items, size_t *n,
+			 size_t *total)
+{
+	char buf[GZ_LIMIT_SEARCH_BYTES + 1];
+	const char *words[ADMIN_WORDS];
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	size_t nwords = 0, limit;
+	int64_t count;
+	bool reading = false;
+	int err, rc;
+
+	assert(st && pool && q && items && n);
+	*items = NULL;
+	*n = 0;
+	if (total)
+		*total = 0;
+	if (q->status < -1 || q->status > (int)STORE_UNPUBLISHED)
+		return GZ_EINVAL;
+	if (q->q) {
+		if (strlen(q->q) > GZ_LIMIT_SEARCH_BYTES || !store_utf8_ok(q->q))
+			return GZ_EINVAL;
+		admin_words(q->q, buf, words, &nwords);
+	}
+	limit = q->limit ? q->limit : ADMIN_LIMIT_DEFAULT;
+	if (limit > ADMIN_LIMIT_MAX)
+		limit = ADMIN_LIMIT_MAX;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	reading = true;
+	if (total) {
+		err = store_stmt(c, STMT_ARTICLE_ADMIN_TOTAL, admin_total_sql,
+				 &s);
+		if (err != GZ_OK)
+			goto out;
+		if ((rc = admin_bind(s, q, words, nwords)) != SQLITE_OK) {
+			err = store_err(c->db, rc, admin_total_sql);
+			goto out;
+		}
+		err = store_stmt_int64(c, s, &count);
+		s = NULL;
+		if (err != GZ_OK)
+			goto out;
+		*total = (size_t)count;
+	}
+	if ((err = store_stmt(c, STMT_ARTICLE_ADMIN_LIST, admin_list_sql,
+			      &s)) != GZ_OK)
+		goto out;
+	rc = admin_bind(s, q, words, nwords);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 15, store_size_to_int64(limit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 16, store_size_to_int64(q->offset));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, admin_list_sql);
+		goto out;
+	}
+	err = admin_rows(c, pool, s, items, n);
+out:
+	store_stmt_done(s);
+	if (reading)
+		store_read_end(c);
+	if (err != GZ_OK && total)
+		*total = 0;
+	return err;
+}
+
+/* The revision note of each status an editor sets. */
+static const char *const status_notes[] = {
+	[STORE_DRAFT] = "draft",
+	[STORE_SCHEDULED] = "schedule",
+	[STORE_PUBLISHED] = "publish",
+	[STORE_UNPUBLISHED] = "unpublish",
+};
+
+/* Runs sql (statement id) with ?1 = a, ?2 = b on the writer. */
+static int
+run_ids(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	int64_t a, int64_t b)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if ((err = store_stmt_bind_int64(c, id, sql, a, &s)) != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 2, b)) != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
+/*
+ * Sets article id's status, as store.h says: STORE_UNPUBLISHED takes down
+ * an article that is not a plain draft (a second take-down keeps the
+ * first time); the others clear unpublished_at, and PUBLISHED or
+ * SCHEDULED set published_at to the one given, else the one it had, else
+ * at. updated_at becomes at; its tags' and authors' listings follow
+ * (article_tags, article_authors published_at); a revision by actor
+ * ("import" when NULL) with note "unpublish", "publish", "schedule" or
+ * "draft" is recorded; the keys of a put are recorded (the kept counts,
+ * and "nav", follow at commit). Inside store_tx_begin/commit; all or
+ * nothing. Returns GZ_OK, GZ_ENOTFOUND, GZ_EINVAL (bad status, negative
+ * published_at, invalid actor, a draft never published to take down),
+ * GZ_ENOMEM or a mapped error.
+ */
+int
+store_article_status_set(struct store *st, int64_t id,
+			 enum store_status status, int64_t published_at,
+			 const char *actor, int64_t at)
+{
+	static const char state_sql[] =
+		"SELECT status, coalesce(published_at, 0),"
+		" coalesce(unpublished_at, 0) FROM articles WHERE id = ?1";
+	static const char set_sql[] =
+		"UPDATE articles SET status = ?2, published_at = nullif(?3, 0),"
+		" unpublished_at = nullif(?4, 0), updated_at = ?5 WHERE id = ?1";
+	static const char tags_sql[] =
+		"UPDATE article_tags SET published_at = nullif(?2, 0)"
+		" WHERE article_id = ?1";
+	static const char authors_sql[] =
+		"UPDATE article_authors SET published_at = nullif(?2, 0)"
+		" WHERE article_id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	const unsigned char *old;
+	int64_t old_pub, old_unpub, pub, unpub = 0;
+	bool was_draft;
+	enum store_status stored;
+	size_t mark;
+	int err, rc;
+
+	assert(st);
+	if ((unsigned)status > STORE_UNPUBLISHED || published_at < 0 ||
+	    !store_utf8_ok(actor) || (actor && !*actor))
+		return GZ_EINVAL;
+	c = store_writer(st);
+	mark = store_keys_mark(st);
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_ARTICLE_STATE, state_sql, id, &s);
+	if (err != GZ_OK)
+		goto out;
+	if ((err = store_stmt_row(c, s)) != GZ_OK)
+		goto out;
+	old = sqlite3_column_text(s, 0);
+	was_draft = old && strcmp((const char *)old, "draft") == 0;
+	old_pub = sqlite3_column_int64(s, 1);
+	old_unpub = sqlite3_column_int64(s, 2);
+	store_stmt_done(s);
+	s = NULL;
+
+	pub = old_pub;
+	stored = status;
+	if (status == STORE_UNPUBLISHED) {
+		if (was_draft && !old_unpub) {
+			err = GZ_EINVAL;
+			goto out;
+		}
+		stored = STORE_DRAFT;
+		unpub = old_unpub ? old_unpub : at;
+	} else if (status != STORE_DRAFT) {
+		pub = published_at ? published_at : old_pub ? old_pub : at;
+	}
+
+	if ((err = store_events_article(st, c, id)) != GZ_OK)
+		goto out;
+	if ((err = store_stmt_bind_int64(c, STMT_ARTICLE_STATUS_SET, set_sql,
+					 id, &s)) != GZ_OK)
+		goto out;
+	rc = store_bind_text(s, 2, status_names[stored]);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, pub);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, unpub);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, at);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, set_sql);
+		goto out;
+	}
+	err = store_stmt_run(c, s);
+	s = NULL;
+	if (err != GZ_OK)
+		goto out;
+	/* A draft's links are unlisted: see the file's invariants. */
+	if ((err = run_ids(c, STMT_ARTICLE_TAGS_LISTED, tags_sql, id,
+			   stored == STORE_DRAFT ? 0 : pub)) != GZ_OK ||
+	    (err = run_ids(c, STMT_ARTICLE_AUTHORS_LISTED, authors_sql, id,
+			   stored == STORE_DRAFT ? 0 : pub)) != GZ_OK)
+		goto out;
+	err = store_revision_record(c, id, actor, status_notes[status], at,
+				    true);
+	if (err == GZ_OK)
+		err = store_events_listings(st);
+out:
+	store_stmt_done(s);
+	err = store_savepoint_end(c, err);
+	if (err != GZ_OK)
+		store_keys_truncate(st, mark);
+	return err;
+}
+
+/*
+ * Deletes article id. Its comments, tag and author links, revisions and
+ * corrections go by ON DELETE CASCADE (foreign_keys is on for every
+ * connection, sqlite.c), its search row by the articles_fts_delete
+ * trigger; tags, authors and its section stay, and moderation_log keeps
+ * its comments' entries (a log outlives what it names). The keys of its
+ * page, section, tags and the listings are recorded before the row goes,
+ * so the counts are redone (and "nav" fired) at commit. Inside
+ * store_tx_begin/commit; all or nothing. Returns GZ_OK, GZ_ENOTFOUND,
+ * GZ_ENOMEM or a mapped error.
+ */
+int
+store_article_delete(struct store *st, int64_t id)
+{
+	static const char delete_sql[] = "DELETE FROM articles WHERE id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int64_t found;
+	size_t mark;
+	int err;
+
+	assert(st);
+	c = store_writer(st);
+	mark = store_keys_mark(st);
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_ARTICLE_BY_ID, ARTICLE_BY_ID_SQL,
+				    id, &s);
+	if (err == GZ_OK)
+		err = store_stmt_int64(c, s, &found);
+	if (err == GZ_OK)
+		err = store_events_article(st, c, id);
+	if (err == GZ_OK)
+		err = store_events_listings(st);
+	if (err == GZ_OK)
+		err = store_stmt_bind_int64(c, STMT_ARTICLE_DELETE, delete_sql,
+					    id, &s);
+	if (err == GZ_OK)
+		err = store_stmt_run(c, s);
+	err = store_savepoint_end(c, err);
+	if (err != GZ_OK)
+		store_keys_truncate(st, mark);
+	return err;
+}
+
+/* Reads the dashboard's counts at now into *out, from one statement (one
+ * snapshot): pending comments, drafts in review (not taken down),
+ * scheduled articles not yet due, articles visible. Returns GZ_OK,
+ * GZ_EBUSY or GZ_EDB. */
+int
+store_dashboard_counts(struct store *st, int64_t now,
+		       struct store_dashboard_counts *out)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM comments WHERE status = 'pending'),"
+		" (SELECT count(*) FROM articles WHERE status = 'draft'"
+		"  AND unpublished_at IS NULL AND review_at IS NOT NULL),"
+		" (SELECT count(*) FROM articles WHERE status = 'scheduled'"
+		"  AND published_at > ?1),"
+		" (SELECT count(*) FROM articles a WHERE " VISIBLE ")";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err;
+
+	assert(st && out);
+	memset(out, 0, sizeof(*out));
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_DASHBOARD_COUNTS, sql, now, &s);
+	if (err != GZ_OK)
+		return err;
+	if ((err = store_stmt_row(c, s)) == GZ_OK) {
+		out->comments_pending = sqlite3_column_int64(s, 0);
+		out->in_review = sqlite3_column_int64(s, 1);
+		out->scheduled = sqlite3_column_int64(s, 2);
+		out->published = sqlite3_column_int64(s, 3);
+	}
+	store_stmt_done(s);
+	return err;
 }

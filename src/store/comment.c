@@ -65,10 +65,10 @@ static const char *const comment_status_actions[] = {
 
 #define NSTATUS (sizeof(comment_status_names) / sizeof(*comment_status_names))
 
-/* Columns 0-8 of every comment read; comment_row reads them. */
+/* Columns 0-9 of every comment read; comment_row reads them. */
 #define COMMENT_COLS                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.author, c.email," \
-	" c.body, c.ip, c.status, c.created_at"
+	" c.body, c.ip, c.status, c.created_at, c.hold_reason"
 
 static const char list_sql[] =
 	"SELECT " COMMENT_COLS " FROM comments c"
@@ -82,7 +82,7 @@ static const char get_sql[] =
  * The moderators' queue: four fixed texts for the four combinations of
  * filters (as article.c's listings), so each is planned for its index
  * (comments_status, comments_article). Parameters: ?1 status, ?2 article,
- * ?3 limit. The index of a variant is (status ? 1 : 0) | (article ? 2 :
+ * ?3 limit, ?4 offset. The index of a variant is (status ? 1 : 0) | (article ? 2 :
  * 0), matching the order of the statement ids.
  */
 #define QUERY_SELECT                                                    \
@@ -90,7 +90,8 @@ static const char get_sql[] =
 	" JOIN articles a ON a.id = c.article_id WHERE 1"
 #define QUERY_STATUS " AND c.status = ?1"
 #define QUERY_ARTICLE " AND c.article_id = ?2"
-#define QUERY_ORDER " ORDER BY c.created_at DESC, c.id DESC LIMIT ?3"
+#define QUERY_ORDER \
+	" ORDER BY c.created_at DESC, c.id DESC LIMIT ?3 OFFSET ?4"
 
 static const char *const query_sql[4] = {
 	QUERY_SELECT QUERY_ORDER,
@@ -125,10 +126,11 @@ static const char parent_ok_sql[] =
  * itself (thread_set_sql, once its id is known). */
 static const char insert_sql[] =
 	"INSERT INTO comments (article_id, parent_id, author, email, body,"
-	" ip, status, created_at, updated_at, thread_id, commenter_key)"
+	" ip, status, created_at, updated_at, thread_id, commenter_key,"
+	" hold_reason)"
 	" VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?8, (SELECT"
 	" coalesce(p.thread_id, p.id) FROM comments p WHERE p.id ="
-	" nullif(?2, 0)), ?9) RETURNING id";
+	" nullif(?2, 0)), ?9, ?10) RETURNING id";
 static const char thread_set_sql[] =
 	"UPDATE comments SET thread_id = id WHERE id = ?1";
 /* Every comment write on an article: its approved count moves by ?2 and
@@ -187,7 +189,7 @@ status_parse(const unsigned char *t, enum store_comment_status *out)
 	return GZ_EDB;
 }
 
-/* Fills c from columns 0-8 of row s (strings in pool); headline "". */
+/* Fills c from columns 0-9 of row s (strings in pool); headline "". */
 static int
 comment_row(struct pool *pool, sqlite3_stmt *s, struct store_comment *c)
 {
@@ -200,14 +202,15 @@ comment_row(struct pool *pool, sqlite3_stmt *s, struct store_comment *c)
 	c->body = store_col_text(pool, s, 5);
 	c->ip = store_col_text(pool, s, 6);
 	c->created_at = sqlite3_column_int64(s, 8);
+	c->hold_reason = store_col_text(pool, s, 9);
 	c->article_headline = "";
-	if (!c->author || !c->email || !c->body || !c->ip)
+	if (!c->author || !c->email || !c->body || !c->ip || !c->hold_reason)
 		return GZ_ENOMEM;
 	return status_parse(sqlite3_column_text(s, 7), &c->status);
 }
 
 /* Steps s (bound by the caller) and collects its rows into a pool array;
- * with_headline reads column 9 as the article's headline. Hands s back. */
+ * with_headline reads column 10 as the article's headline. Hands s back. */
 static int
 comment_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 	     bool with_headline, struct store_comment **items, size_t *n)
@@ -227,7 +230,7 @@ comment_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 		if ((err = comment_row(pool, s, &arr[len])) != GZ_OK)
 			goto out;
 		if (with_headline &&
-		    !(arr[len].article_headline = store_col_text(pool, s, 9))) {
+		    !(arr[len].article_headline = store_col_text(pool, s, 10))) {
 			err = GZ_ENOMEM;
 			goto out;
 		}
@@ -369,7 +372,7 @@ store_comment_thread_pos(struct store *st, int64_t article_id, int64_t id,
  * Reads comments for moderators, newest first (created_at, then id,
  * descending), with their article's headline: those with status
  * f->status (-1: any) on article f->article_id (0: any), at most f->limit
- * (0: 100; more than 1000: 1000).
+ * (0: 100; more than 1000: 1000) from f->offset (a page of the queue).
  * Output: *items (pool array, NULL when *n is 0), *n. Returns GZ_OK,
  * GZ_EINVAL (a status out of range), GZ_ENOMEM, GZ_EBUSY or GZ_EDB.
  */
@@ -405,6 +408,8 @@ store_comment_query(struct store *st, struct pool *pool,
 		rc = store_bind_int64(s, 2, f->article_id);
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, store_size_to_int64(f->offset));
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, query_sql[v]);
 		store_stmt_done(s);
@@ -676,15 +681,18 @@ comment_input_check(const struct store_comment_input *in)
 				  in->commenter_key_len > COMMENT_KEY_MAX))
 		return GZ_EINVAL;
 	if (!store_utf8_ok(in->author) || !store_utf8_ok(in->email) ||
-	    !store_utf8_ok(in->body) || !store_utf8_ok(in->ip))
+	    !store_utf8_ok(in->body) || !store_utf8_ok(in->ip) ||
+	    !store_utf8_ok(in->hold_reason))
 		return GZ_EINVAL;
 	return GZ_OK;
 }
 
-/* Inserts the comment row with status. Output: *id. */
+/* Inserts the comment row with status and hold_reason (NULL: "").
+ * Output: *id. */
 static int
 comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
-		   enum store_comment_status status, int64_t *id)
+		   enum store_comment_status status, const char *hold_reason,
+		   int64_t *id)
 {
 	sqlite3_stmt *s;
 	int err, rc;
@@ -711,6 +719,8 @@ comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
 	if (rc == SQLITE_OK && in->commenter_key)
 		rc = sqlite3_bind_blob(s, 9, in->commenter_key,
 				       (int)in->commenter_key_len, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 10, store_nz(hold_reason));
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, insert_sql);
 		store_stmt_done(s);
@@ -756,6 +766,7 @@ store_comment_insert_status(struct store *st,
 {
 	struct store_conn *c;
 	enum store_comment_status stored;
+	const char *hold_reason;
 	bool known = false;
 	size_t mark;
 	int err;
@@ -786,16 +797,19 @@ store_comment_insert_status(struct store *st,
 			goto out;
 	}
 	stored = in->status;
+	hold_reason = in->hold_reason;
 	if (in->approve_if_known && stored == STORE_COMMENT_APPROVED) {
 		if (in->commenter_key &&
 		    (err = commenter_known_on(c, in->commenter_key,
 					      in->commenter_key_len,
 					      &known)) != GZ_OK)
 			goto out;
-		if (!known)
+		if (!known) {
 			stored = STORE_COMMENT_PENDING;
+			hold_reason = "first-time";
+		}
 	}
-	if ((err = comment_row_insert(c, in, stored, id)) != GZ_OK)
+	if ((err = comment_row_insert(c, in, stored, hold_reason, id)) != GZ_OK)
 		goto out;
 	if (!in->parent_id &&
 	    (err = comment_write_ids(c, STMT_COMMENT_THREAD_SET, thread_set_sql,

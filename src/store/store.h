@@ -844,8 +844,9 @@ int store_user_get(struct store *st, struct pool *pool, int64_t id,
 		   struct store_user *out);
 int store_user_by_name(struct store *st, struct pool *pool, const char *name,
 		       struct store_user *out);
-/* Every user by name (password hashes and TOTP secrets not filled).
- * Output: *items (pool), *n. */
+/* Every user by name (password hashes and TOTP secrets not filled:
+ * password_hash is "", totp_secret zeros, but totp_secret_len tells
+ * whether a second factor is enrolled). Output: *items (pool), *n. */
 int store_user_list(struct store *st, struct pool *pool,
 		    struct store_user **items, size_t *n);
 /* Each inside store_tx_begin/commit, GZ_ENOTFOUND when no user id:
@@ -940,15 +941,19 @@ int store_audit_add(struct store *st, const char *actor, const char *action,
 struct store_audit_filter {
 	const char *actor;    /* NULL: anyone */
 	const char *object;   /* NULL: anything ("article:12") */
-	int64_t before_id;    /* 0: newest; else entries with a smaller id */
+	int64_t before_id;    /* 0: newest; else the entries after the one
+				 with this id (the previous page's last,
+				 of either kind) */
 	size_t limit;         /* 0: 100; at most 1000 */
 };
 /* The log newest first: audit entries and the comments' moderation log
  * (store_comment_set_status / delete, shown as actor, action,
  * "comment:ID", detail) merged by time. Output: *items (pool), *n.
- * Moderation entries have negative ids (their own id negated), so the
- * before_id cursor works on audit entries only; the merged page is by
- * time. */
+ * Moderation entries have negative ids (their own id negated); the
+ * merged page is by time, audit entries before moderation entries of
+ * the same second, and a before_id of either sign pages on from that
+ * entry without repeating or skipping one (a before_id that names no
+ * entry gives an empty page). Returns GZ_OK or a mapped error. */
 int store_audit_list(struct store *st, struct pool *pool,
 		     const struct store_audit_filter *f,
 		     struct store_audit **items, size_t *n);

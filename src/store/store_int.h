@@ -143,9 +143,62 @@ enum store_stmt_id {
 	STMT_PAGE_PUT,
 	STMT_PAGE_COUNT,
 	STMT_PAGE_SEED,
+	/* user.c, session.c, audit.c, setting.c */
+	STMT_USER_ADD,
+	STMT_USER_GET,
+	STMT_USER_BY_NAME,
+	STMT_USER_LIST,
+	STMT_USER_EXISTS,
+	STMT_USER_PASSWORD_SET,
+	STMT_USER_ROLE_SET,
+	STMT_USER_DISPLAY_SET,
+	STMT_USER_TOTP_SET,
+	STMT_USER_TOTP_STEP,
+	STMT_USER_SIGNIN_AT,
+	STMT_USER_REMOVE,
+	STMT_USER_COUNT,
+	STMT_RECOVERY_CLEAR,
+	STMT_RECOVERY_ADD,
+	STMT_RECOVERY_USE,
+	STMT_RECOVERY_COUNT,
+	STMT_SESSION_ADD,
+	STMT_SESSION_GET,
+	STMT_SESSION_TOUCH,
+	STMT_SESSION_FACTOR_SET,
+	STMT_SESSION_DELETE,
+	STMT_SESSION_DELETE_USER,
+	STMT_SESSION_PURGE,
+	STMT_AUDIT_ADD,
+	STMT_AUDIT_AT,                /* a cursor's time */
+	STMT_MODERATION_AT,
+	STMT_AUDIT_LIST,              /* + 0..3: no filter, actor, object, both */
+	STMT_AUDIT_LIST_ACTOR,
+	STMT_AUDIT_LIST_OBJECT,
+	STMT_AUDIT_LIST_ACTOR_OBJECT,
+	STMT_SETTING_LIST,
+	STMT_SETTING_PUT,
+	STMT_SETTING_DELETE,
 	/* search.c */
 	STMT_SEARCH,
 	STMT_SEARCH_ROWS,
+	/* revision.c, correction.c, article admin */
+	STMT_REVISION_RECORD,
+	STMT_REVISION_LIST,
+	STMT_REVISION_GET,
+	STMT_CORRECTION_ARTICLE,
+	STMT_CORRECTION_INSERT,
+	STMT_CORRECTION_LIST,
+	STMT_CORRECTION_RECENT,
+	STMT_CORRECTION_RECENT_TOTAL,
+	STMT_ARTICLE_BY_ID,
+	STMT_ARTICLE_ADMIN_LIST,
+	STMT_ARTICLE_ADMIN_TOTAL,
+	STMT_ARTICLE_STATE,           /* status_set: what it is now */
+	STMT_ARTICLE_STATUS_SET,
+	STMT_ARTICLE_TAGS_LISTED,     /* article_tags.published_at follows */
+	STMT_ARTICLE_AUTHORS_LISTED,  /* article_authors.published_at too */
+	STMT_ARTICLE_DELETE,
+	STMT_DASHBOARD_COUNTS,
 	/* sitemap.c */
 	STMT_SITEMAP_EACH,
 	STMT_SITEMAP_PIECES,
@@ -382,6 +435,17 @@ int store_named_ensure(struct store_conn *c, struct pool *scratch,
 		       const struct store_named *kind, const char *name,
 		       int64_t *id);
 
+/* ---- revision.c ----------------------------------------------------------- */
+
+/* Records article id as it is now stored on c (the writer, inside the
+ * caller's savepoint) as a revision by actor ("import" when NULL) with
+ * note ("" when NULL) at at: always when always is true, else only when
+ * it differs from the article's latest revision (a re-import of an
+ * unchanged file records none). Returns GZ_OK (recorded or not) or a
+ * mapped error. */
+int store_revision_record(struct store_conn *c, int64_t id, const char *actor,
+			  const char *note, int64_t at, bool always);
+
 /* ---- author.c ------------------------------------------------------------- */
 
 /* Links article id to its authors (in->authors, else the byline's
@@ -397,6 +461,21 @@ int store_article_authors_read(struct store_conn *c, struct pool *pool,
 /* Schema 8's migration: authors for every existing article, from its
  * byline. On the writer, inside the migration's transaction. */
 int store_authors_backfill(struct store_conn *c);
+
+/* ---- user.c ------------------------------------------------------------- */
+
+/* The columns of a user (0-9 from their first), as store_user_row reads
+ * them; u is the users table. */
+#define USER_COLS                                                        \
+	"u.id, u.name, u.display_name, u.role, u.password_hash,"         \
+	" u.totp_secret, u.totp_last_step, u.must_change_password,"      \
+	" u.created_at, u.last_signin_at"
+#define USER_NCOLS 10
+/* Fills *out from USER_COLS starting at column first of row s, strings
+ * in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a role or secret the
+ * schema or store.h forbids). */
+int store_user_row(struct pool *pool, sqlite3_stmt *s, int first,
+		   struct store_user *out);
 
 /* ---- comment.c ------------------------------------------------------------ */
 

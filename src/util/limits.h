@@ -173,6 +173,16 @@
 #define GZ_LIMIT_SUMMARY_BYTES (2u * 1024u)
 /* A correction's text. */
 #define GZ_LIMIT_CORRECTION_BYTES (4u * 1024u)
+/* A staff member's display name. */
+#define GZ_LIMIT_DISPLAY_NAME_BYTES 128u
+/* A stored password hash (crypto_pwhash_str's text is under 128 bytes). */
+#define GZ_LIMIT_PASSWORD_HASH_BYTES 256u
+/* Each string of an audit entry (longer ones are cut at a character), and
+ * the address a session signed in from. */
+#define GZ_LIMIT_AUDIT_FIELD_BYTES 512u
+/* A site setting's key ("site.title"); its value is capped by
+ * GZ_LIMIT_CONFIG_BYTES, as a whole gazette.conf is. */
+#define GZ_LIMIT_SETTING_KEY_BYTES 64u
 /* A password: long enough for any passphrase, short enough that hashing
  * it costs what hashing any other does. */
 #define GZ_LIMIT_PASSWORD_BYTES 1024u

@@ -1,8 +1,10 @@
 /*
  * test_store_article.c - tests of src/store/article.c: putting and
  * reading articles with every field, upserts by import key, rollback,
- * visibility at a given time, listings (order, pages, filters) and the
- * validation of what is put.
+ * visibility at a given time, listings (order, pages, filters), the
+ * validation of what is put, and the newsroom's side (schema 10): puts by
+ * id, unpublishing, deleting, the admin's list, the dashboard's counts,
+ * and an embargo that every reader-side function keeps.
  *
  * Each test opens a fresh store in its own mkdtemp directory, removed
  * afterwards.
@@ -938,6 +940,632 @@ test_html_stale_set_round_trip(void **state)
 	assert_int_equal(a.html_version, 2);
 }
 
+/* ---- the newsroom (schema 10) --------------------------------------------- */
+
+/* The keys of the last commit, space-separated (store_events_listen). */
+static char last_keys[1024];
+
+static void
+on_keys(void *ctx, const char *const *keys, size_t n)
+{
+	size_t i, len = 0;
+	int k;
+
+	(void)ctx;
+	last_keys[0] = '\0';
+	for (i = 0; i < n; i++) {
+		k = snprintf(last_keys + len, sizeof(last_keys) - len, "%s%s",
+			     i ? " " : "", keys[i]);
+		assert_true(k > 0 && (size_t)k < sizeof(last_keys) - len);
+		len += (size_t)k;
+	}
+}
+
+/* True when key is one of the last commit's keys. */
+static bool
+fired(const char *key)
+{
+	const char *p = last_keys;
+	size_t len = strlen(key);
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == last_keys || p[-1] == ' ') &&
+		    (p[len] == ' ' || p[len] == '\0'))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* The first column of the first row of sql, read on its own connection. */
+static int64_t
+raw_int(struct fx *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY,
+					 NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Sets article id's status in its own transaction; returns the answer. */
+static int
+status_set(struct fx *fx, int64_t id, enum store_status status,
+	   int64_t published_at, int64_t at)
+{
+	int err;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	err = store_article_status_set(fx->st, id, status, published_at,
+				       "admin:ed", at);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	return err;
+}
+
+static int64_t
+section_count(struct fx *fx, int64_t now)
+{
+	struct store_section *secs;
+	size_t n;
+
+	assert_int_equal(store_section_list(fx->st, fx->pool, now, &secs, &n),
+			 GZ_OK);
+	return n ? secs[0].article_count : -1;
+}
+
+static int64_t
+tag_count(struct fx *fx)
+{
+	struct store_tag_count *t;
+	size_t n;
+
+	assert_int_equal(store_tag_list(fx->st, fx->pool, &t, &n), GZ_OK);
+	return n ? t[0].article_count : -1;
+}
+
+static void
+test_put_by_id(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.import_key = "kept.md",
+		.headline = "First",
+		.status = STORE_DRAFT,
+		.owner_id = 7,
+		.review_at = NOW,
+		.actor = "admin:ann",
+	};
+	struct store_article a;
+	int64_t id, other;
+
+	id = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.owner_id, 7);
+	assert_int_equal(a.review_at, NOW);
+	assert_int_equal(a.unpublished_at, 0);
+
+	/* By id: the import key given is ignored, the old one kept; the
+	 * owner is who created it; review_at 0 clears the request. */
+	in.id = id;
+	in.import_key = "other.md";
+	in.headline = "Second";
+	in.owner_id = 9;
+	in.review_at = 0;
+	assert_int_equal(put(fx, &in, false), id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_string_equal(a.headline, "Second");
+	assert_int_equal(a.owner_id, 7);
+	assert_int_equal(a.review_at, 0);
+	assert_int_equal(store_article_id_by_key(fx->st, "kept.md", &other),
+			 GZ_OK);
+	assert_int_equal(other, id);
+	assert_int_equal(store_article_id_by_key(fx->st, "other.md", &other),
+			 GZ_ENOTFOUND);
+	assert_int_equal(count(fx), 1);
+
+	/* No such article: nothing is created. */
+	in.id = id + 1;
+	assert_int_equal(put_err(fx, &in), GZ_ENOTFOUND);
+	in.id = -1;
+	assert_int_equal(put_err(fx, &in), GZ_EINVAL);
+	assert_int_equal(count(fx), 1);
+	/* Imports have no owner. */
+	in.id = 0;
+	in.import_key = "third.md";
+	in.owner_id = 0;
+	other = put(fx, &in, true);
+	assert_int_equal(store_article_get(fx->st, fx->pool, other, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.owner_id, 0);
+}
+
+static void
+test_unpublish_publish_counts(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const t[] = {"Floods"};
+	struct store_article_input in = {
+		.headline = "Taken down",
+		.section = "World",
+		.byline = "By Ann Lee",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW - 100,
+		.tags = t,
+		.ntags = 1,
+	};
+	struct store_article_query q = {.now = NOW, .limit = 10};
+	struct store_article a, *items;
+	struct store_author *au;
+	size_t n, total;
+	int64_t id, now = (int64_t)time(NULL);
+
+	store_events_listen(fx->st, on_keys, NULL);
+	id = put(fx, &in, true);
+	assert_int_equal(section_count(fx, now), 1);
+	assert_int_equal(tag_count(fx), 1);
+	assert_true(fired("nav"));
+
+	/* A draft never published has nothing to take down. */
+	assert_int_equal(status_set(fx, id + 1, STORE_UNPUBLISHED, 0, NOW),
+			 GZ_ENOTFOUND);
+	assert_int_equal(status_set(fx, id, (enum store_status)9, 0, NOW),
+			 GZ_EINVAL);
+
+	assert_int_equal(status_set(fx, id, STORE_UNPUBLISHED, 0, NOW), GZ_OK);
+	assert_true(fired("section:world"));
+	assert_true(fired("tag:floods"));
+	assert_true(fired("front"));
+	assert_true(fired("feeds"));
+	assert_true(fired("sitemaps"));
+	assert_true(fired("nav")); /* World lost its last story */
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_ENOTFOUND);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.status, STORE_UNPUBLISHED);
+	assert_int_equal(a.unpublished_at, NOW);
+	assert_int_equal(a.published_at, NOW - 100);
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(section_count(fx, now), 0);
+	assert_int_equal(tag_count(fx), 0);
+	q.tag_slug = "floods";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n + total, 0);
+	assert_int_equal(store_author_list(fx->st, fx->pool, NOW, &au, &n),
+			 GZ_OK);
+	assert_int_equal(n, 0);
+	/* Taking it down twice keeps the first time. */
+	assert_int_equal(status_set(fx, id, STORE_UNPUBLISHED, 0, NOW + 5),
+			 GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.unpublished_at, NOW);
+
+	/* Back up, with the time it first ran. */
+	assert_int_equal(status_set(fx, id, STORE_PUBLISHED, 0, NOW + 10),
+			 GZ_OK);
+	assert_true(fired("nav"));
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_OK);
+	assert_int_equal(a.status, STORE_PUBLISHED);
+	assert_int_equal(a.unpublished_at, 0);
+	assert_int_equal(a.published_at, NOW - 100);
+	assert_int_equal(a.updated_at, NOW + 10);
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(section_count(fx, now), 1);
+	assert_int_equal(tag_count(fx), 1);
+	assert_int_equal(store_author_list(fx->st, fx->pool, NOW, &au, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+
+	/* A put with STORE_UNPUBLISHED does the same; another status
+	 * clears it. */
+	in.id = id;
+	in.status = STORE_UNPUBLISHED;
+	assert_int_equal(put(fx, &in, false), id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.status, STORE_UNPUBLISHED);
+	assert_true(a.unpublished_at > 0);
+	assert_int_equal(section_count(fx, now), 0);
+	assert_int_equal(tag_count(fx), 0);
+	in.status = STORE_DRAFT;
+	assert_int_equal(put(fx, &in, false), id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_int_equal(a.status, STORE_DRAFT);
+	assert_int_equal(a.unpublished_at, 0);
+
+	/* Schedule it for later: hidden until then. */
+	assert_int_equal(status_set(fx, id, STORE_SCHEDULED, NOW + 3600, NOW),
+			 GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW, &a),
+			 GZ_ENOTFOUND);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, NOW + 3600,
+					   &a), GZ_OK);
+	assert_int_equal(a.status, STORE_SCHEDULED);
+	store_events_listen(fx->st, NULL, NULL);
+}
+
+static void
+test_delete_cascades(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const t[] = {"Gone"};
+	struct store_article_input in = {
+		.headline = "Unicorn sighting",
+		.body = "A zebracorn was seen.",
+		.section = "Odd",
+		.byline = "By Cy Day",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW - 10,
+		.tags = t,
+		.ntags = 1,
+	};
+	struct store_comment_input c = {
+		.author = "Reader",
+		.body = "Wow",
+		.status = STORE_COMMENT_APPROVED,
+		.created_at = NOW,
+	};
+	struct store_search_hit *hits;
+	struct store_article a;
+	int64_t id, keep, cid, rid;
+	size_t n, total;
+	bool capped;
+
+	store_events_listen(fx->st, on_keys, NULL);
+	keep = put_simple(fx, "Kept", NOW - 20, NULL, NULL, 0);
+	id = put(fx, &in, true);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	c.article_id = id;
+	assert_int_equal(store_comment_insert(fx->st, &c, &cid), GZ_OK);
+	c.parent_id = cid;
+	assert_int_equal(store_comment_insert(fx->st, &c, &cid), GZ_OK);
+	assert_int_equal(store_correction_add(fx->st, id, "It was a horse.",
+					      "admin:ed", NOW, &rid), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(store_search(fx->st, fx->pool, NOW, "zebracorn", 10, 0,
+				      &hits, &n, &total, &capped), GZ_OK);
+	assert_int_equal(n, 1);
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_delete(fx->st, id + 100), GZ_ENOTFOUND);
+	assert_int_equal(store_article_delete(fx->st, id), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_true(fired("section:odd"));
+	assert_true(fired("tag:gone"));
+	assert_true(fired("front"));
+	assert_true(fired("nav"));
+
+	assert_int_equal(count(fx), 1);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM"
+				     " pragma_foreign_key_check"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM comments"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM article_tags"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM article_authors"
+				     " WHERE article_id NOT IN"
+				     " (SELECT id FROM articles)"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM revisions"
+				     " WHERE article_id NOT IN"
+				     " (SELECT id FROM articles)"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM revisions"), 1);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM corrections"), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM articles_fts"
+				     " WHERE articles_fts MATCH 'zebracorn'"),
+			 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM articles_fts"), 1);
+	assert_int_equal(raw_int(fx, "SELECT article_count FROM sections"), 0);
+	assert_int_equal(raw_int(fx, "SELECT article_count FROM tags"), 0);
+	assert_int_equal(store_search(fx->st, fx->pool, NOW, "zebracorn", 10, 0,
+				      &hits, &n, &total, &capped), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_article_get(fx->st, fx->pool, keep, NOW, &a),
+			 GZ_OK);
+	store_events_listen(fx->st, NULL, NULL);
+}
+
+static void
+test_admin_list_filters(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {0};
+	struct store_admin_query q = {.status = -1, .now = NOW};
+	struct store_article *items;
+	int64_t draft, review, sched, due, pub, down;
+	size_t n, total;
+
+	in.headline = "Council Budget draft";
+	in.section = "City";
+	in.owner_id = 3;
+	draft = put(fx, &in, true);
+	in.headline = "Bridge review";
+	in.review_at = NOW;
+	in.owner_id = 4;
+	review = put(fx, &in, true);
+	in.review_at = 0;
+	in.headline = "Embargoed budget";
+	in.section = "World";
+	in.status = STORE_SCHEDULED;
+	in.published_at = NOW + 100;
+	sched = put(fx, &in, true);
+	in.headline = "Due story";
+	in.published_at = NOW - 100;
+	due = put(fx, &in, true);
+	in.headline = "Published BUDGET news";
+	in.status = STORE_PUBLISHED;
+	pub = put(fx, &in, true);
+	in.headline = "Taken down";
+	down = put(fx, &in, true);
+	assert_int_equal(status_set(fx, down, STORE_UNPUBLISHED, 0,
+				    (int64_t)time(NULL) + 1000), GZ_OK);
+
+	/* All, newest change first (the take-down is the newest). */
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 6);
+	assert_int_equal(total, 6);
+	assert_int_equal(items[0].id, down);
+	assert_int_equal(items[0].status, STORE_UNPUBLISHED);
+	assert_true(items[0].unpublished_at > 0);
+	assert_string_equal(items[0].body, "");
+	for (size_t i = 1; i < n; i++)
+		assert_true(items[i - 1].updated_at > items[i].updated_at ||
+			    (items[i - 1].updated_at == items[i].updated_at &&
+			     items[i - 1].id > items[i].id));
+	/* Status. */
+	q.status = STORE_DRAFT;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].id, review);
+	assert_int_equal(items[0].review_at, NOW);
+	assert_int_equal(items[0].owner_id, 4);
+	assert_int_equal(items[1].id, draft);
+	q.status = STORE_UNPUBLISHED;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, down);
+	q.status = STORE_PUBLISHED;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, pub);
+	q.status = 7;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_EINVAL);
+	q.status = -1;
+	/* In review; scheduled and not yet due. */
+	q.in_review = true;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, review);
+	q.in_review = false;
+	q.scheduled_future = true;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, sched);
+	q.scheduled_future = false;
+	q.status = STORE_SCHEDULED;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	/* An article put after it ran was last changed when it ran. */
+	assert_int_equal(items[0].id, sched);
+	assert_int_equal(items[1].id, due);
+	q.status = -1;
+	/* Owner, section. */
+	q.owner_id = 3;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, draft);
+	q.owner_id = 0;
+	q.section_slug = "city";
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	q.section_slug = NULL;
+	/* Words: each, any case, anywhere in the headline. */
+	q.q = "  budget ";
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 3);
+	q.q = "BUDGET  embar";
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, sched);
+	q.q = "budget nowhere";
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	q.q = "bad \xff";
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_EINVAL);
+	q.q = NULL;
+	/* Pages. */
+	q.limit = 2;
+	q.offset = 4;
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &q, &items,
+						  &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 6);
+}
+
+static void
+test_dashboard_counts(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {.headline = "x"};
+	struct store_comment_input c = {
+		.author = "R", .body = "b", .created_at = NOW,
+		.status = STORE_COMMENT_PENDING,
+	};
+	struct store_dashboard_counts d;
+	int64_t pub, cid;
+
+	put(fx, &in, true);                 /* a draft */
+	in.review_at = NOW;
+	put(fx, &in, true);                 /* in review */
+	put(fx, &in, true);
+	in.review_at = 0;
+	in.status = STORE_SCHEDULED;
+	in.published_at = NOW + 60;
+	put(fx, &in, true);                 /* not yet due */
+	in.published_at = NOW - 60;
+	put(fx, &in, true);                 /* due: published */
+	in.status = STORE_PUBLISHED;
+	pub = put(fx, &in, true);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	c.article_id = pub;
+	assert_int_equal(store_comment_insert(fx->st, &c, &cid), GZ_OK);
+	assert_int_equal(store_comment_insert(fx->st, &c, &cid), GZ_OK);
+	c.status = STORE_COMMENT_APPROVED;
+	assert_int_equal(store_comment_insert(fx->st, &c, &cid), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+
+	assert_int_equal(store_dashboard_counts(fx->st, NOW, &d), GZ_OK);
+	assert_int_equal(d.comments_pending, 2);
+	assert_int_equal(d.in_review, 2);
+	assert_int_equal(d.scheduled, 1);
+	assert_int_equal(d.published, 2);
+	assert_int_equal(store_dashboard_counts(fx->st, NOW + 60, &d), GZ_OK);
+	assert_int_equal(d.scheduled, 0);
+	assert_int_equal(d.published, 3);
+}
+
+/* Counts a sitemap walk's rows. */
+static int
+count_row(void *ctx, const struct store_sitemap_row *row)
+{
+	(void)row;
+	(*(size_t *)ctx)++;
+	return GZ_OK;
+}
+
+/* How many articles every reader-side function finds at now, asserting
+ * they all agree on want. */
+static void
+readers_see(struct fx *fx, int64_t id, int64_t now, size_t want)
+{
+	struct store_article_query q = {.now = now, .limit = 10};
+	struct store_article_filter f = {.now = now, .limit = 10};
+	struct store_article a, *items;
+	struct store_search_hit *hits;
+	struct store_month *months;
+	struct store_author *au;
+	struct store_section *secs;
+	size_t n, total, rows = 0;
+	int64_t *lastmod;
+	bool capped;
+
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, now, &a),
+			 want ? GZ_OK : GZ_ENOTFOUND);
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(total, want);
+	q.section_slug = "world";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(total, want);
+	q.section_slug = NULL;
+	q.tag_slug = "embargo";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(total, want);
+	assert_int_equal(store_article_range(fx->st, fx->pool, now, 0,
+					     INT64_MAX, 10, 0, &items, &n,
+					     &total), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(store_article_months(fx->st, fx->pool, now, &months,
+					      &n), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(store_article_page(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, want);
+	f.author_slug = "ann-lee";
+	assert_int_equal(store_article_page(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(store_search(fx->st, fx->pool, now, "quokka", 10, 0,
+				      &hits, &n, &total, &capped), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(store_sitemap_each(fx->st, now, 0, 10, count_row,
+					    &rows), GZ_OK);
+	assert_int_equal(rows, want);
+	rows = 0;
+	assert_int_equal(store_sitemap_news(fx->st, now, 0, 10, count_row,
+					    &rows), GZ_OK);
+	assert_int_equal(rows, want);
+	assert_int_equal(store_sitemap_pieces(fx->st, fx->pool, now, 100,
+					      &lastmod, &n), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(store_author_list(fx->st, fx->pool, now, &au, &n),
+			 GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(store_author_articles(fx->st, fx->pool, now,
+					       "ann-lee", 10, 0, &items, &n,
+					       &total), GZ_OK);
+	assert_int_equal(n, want);
+	assert_int_equal(total, want);
+	assert_int_equal(store_section_list(fx->st, fx->pool, now, &secs, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(secs[0].article_count, (int64_t)want);
+}
+
+static void
+test_embargo_everywhere(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const t[] = {"Embargo"};
+	int64_t now = (int64_t)time(NULL), at = now + 86400, id;
+	struct store_article_input in = {
+		.headline = "Quokka census",
+		.body = "The quokka count is in.",
+		.section = "World",
+		.byline = "By Ann Lee",
+		.status = STORE_SCHEDULED,
+		.published_at = at,
+		.tags = t,
+		.ntags = 1,
+	};
+
+	assert_int_equal(store_due_publish(fx->st, now), GZ_OK);
+	id = put(fx, &in, true);
+	readers_see(fx, id, now, 0);
+	readers_see(fx, id, at - 1, 0);
+	assert_int_equal(tag_count(fx), 0);
+
+	/* The due ticker reaches it: visible everywhere, and counted. */
+	assert_int_equal(store_due_publish(fx->st, at), GZ_OK);
+	readers_see(fx, id, at, 1);
+	assert_int_equal(tag_count(fx), 1);
+
+	/* Taken down: invisible everywhere again, counts drop. */
+	assert_int_equal(status_set(fx, id, STORE_UNPUBLISHED, 0, at), GZ_OK);
+	readers_see(fx, id, at, 0);
+	readers_see(fx, id, at + 86400, 0);
+	assert_int_equal(tag_count(fx), 0);
+}
+
 int
 main(void)
 {
@@ -959,6 +1587,12 @@ main(void)
 		T(test_non_latin_headline),
 		T(test_body_html_put_get),
 		T(test_html_stale_set_round_trip),
+		T(test_put_by_id),
+		T(test_unpublish_publish_counts),
+		T(test_delete_cascades),
+		T(test_admin_list_filters),
+		T(test_dashboard_counts),
+		T(test_embargo_everywhere),
 #undef T
 	};
 

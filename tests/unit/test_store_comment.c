@@ -725,6 +725,53 @@ test_insert_approve_if_known(void **state)
 	assert_int_equal(st, STORE_COMMENT_PENDING);
 }
 
+/* Why a comment is held: stored as given, "first-time" when the rule
+ * held it, "" when not given; read back by get, query and list. */
+static void
+test_hold_reason_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char nonce[16], a[32];
+	struct store_comment_input in;
+	struct store_comment c, *items;
+	struct store_comment_filter f = {.status = -1, .limit = 1};
+	enum store_comment_status st;
+	int64_t id;
+	size_t n;
+
+	in = input(fx, nonce, fx->a1, STORE_COMMENT_PENDING, NOW);
+	in.hold_reason = "word: casino";
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_string_equal(c.hold_reason, "word: casino");
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, id);
+	assert_string_equal(items[0].hold_reason, "word: casino");
+	assert_non_null(items[0].article_headline);
+	assert_true(*items[0].article_headline);
+
+	key_fill(a, 0xC3);
+	id = add_keyed(fx, a, STORE_COMMENT_APPROVED, true, NULL, &st);
+	assert_int_equal(st, STORE_COMMENT_PENDING);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_string_equal(c.hold_reason, "first-time");
+
+	in = input(fx, nonce, fx->a1, STORE_COMMENT_APPROVED, NOW + 1);
+	assert_int_equal(insert_err(fx, &in, &id), GZ_OK);
+	assert_int_equal(store_comment_get(fx->st, fx->pool, id, &c), GZ_OK);
+	assert_string_equal(c.hold_reason, "");
+	assert_int_equal(store_comment_list(fx->st, fx->pool, fx->a1, &items,
+					    &n), GZ_OK);
+	assert_true(n > 0);
+	assert_string_equal(items[n - 1].hold_reason, "");
+
+	in = input(fx, nonce, fx->a1, STORE_COMMENT_PENDING, NOW + 2);
+	in.hold_reason = "bad \xff";
+	assert_int_equal(insert_err(fx, &in, &id), GZ_EINVAL);
+}
+
 /* A commenter key of a bad length stores nothing. */
 static void
 test_insert_commenter_key_length(void **state)
@@ -1028,6 +1075,31 @@ test_query_filters(void **state)
 			 GZ_OK);
 	assert_int_equal(n, 3);
 
+	/* Pages of the queue: from offset, in the same order. */
+	f.limit = 2;
+	f.offset = 1;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].id, p2);
+	assert_int_equal(items[1].id, ap);
+	f.offset = 3;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, p1);
+	f.status = STORE_COMMENT_PENDING;
+	f.offset = 1;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, p1);
+	f.offset = 2;
+	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 0);
+	f = (struct store_comment_filter){.status = -1, .limit = 3};
+
 	f.status = 4;
 	assert_int_equal(store_comment_query(fx->st, fx->pool, &f, &items, &n),
 			 GZ_EINVAL);
@@ -1101,6 +1173,7 @@ main(void)
 		T(test_delete_reparents),
 		T(test_commenter_known),
 		T(test_insert_approve_if_known),
+		T(test_hold_reason_round_trip),
 		T(test_insert_commenter_key_length),
 		T(test_article_comment_count),
 		T(test_comment_pages),

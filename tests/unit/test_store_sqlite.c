@@ -33,7 +33,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -299,8 +299,10 @@ test_open_creates_wal(void **state)
 				    "articles_fts,"
 				    "articles_fts_config,articles_fts_data,"
 				    "articles_fts_docsize,articles_fts_idx,"
-				    "authors,changes,comment_nonces,comments,"
-				    "moderation_log,pages,sections,tags");
+				    "audit_log,authors,changes,comment_nonces,"
+				    "comments,corrections,moderation_log,pages,"
+				    "recovery_codes,revisions,sections,sessions,"
+				    "settings,tags,users");
 	free(tables);
 	sqlite3_close(db);
 	store_close(st);
@@ -476,6 +478,12 @@ test_upgrade_v1_keeps_data(void **state)
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM article_tags"), 2);
 	assert_int_equal(raw_int(db, "PRAGMA foreign_key_check"), 0);
+	/* Schema 10 starts each article's history with it as it stood. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions r"
+				     " JOIN articles a ON a.id = r.article_id"
+				     " WHERE r.headline = a.headline"
+				     " AND r.actor = 'import'"), 2);
 	sqlite3_close(db);
 
 	/* The upgraded schema is exactly a new database's. */

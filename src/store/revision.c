@@ -1,0 +1,218 @@
+/*
+ * revision.c - an article's history: each save leaves a copy of the
+ * article as it was stored (store_revision_record, called by article.c
+ * inside the write's savepoint), which the newsroom lists, reads and
+ * restores from (a restore is a put of an old revision's fields, itself a
+ * revision).
+ *
+ * Data flow: store_article_put and store_article_status_set record on the
+ * writer; the admin's history pages read through the calling thread's
+ * reader.
+ *
+ * Invariants:
+ * - A revision is copied from the stored row by one INSERT ... SELECT, so
+ *   it is exactly what readers were (or would be) shown: the section by
+ *   name, tags by name as store_article_get sorts them, authors by name
+ *   in byline order, each list joined with ", ", and status
+ *   'unpublished' for a draft with unpublished_at set.
+ * - Revisions are never edited; they go with their article (ON DELETE
+ *   CASCADE). Their ids grow with time, so "newest first" is id order.
+ */
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/pool.h"
+
+/* The article as it stands (?1), the latest revision compared with it
+ * unless ?5 (always); the names in their lists' orders. */
+static const char record_sql[] =
+	"WITH cur (slug, headline, summary, body, byline, dateline, section,"
+	" lang, tags, authors, status, published_at) AS (SELECT a.slug,"
+	" a.headline, a.summary, a.body, a.byline, a.dateline,"
+	" coalesce(s.name, ''), a.lang,"
+	" coalesce((SELECT group_concat(name, ', ') FROM (SELECT t.name"
+	"  FROM article_tags x JOIN tags t ON t.id = x.tag_id"
+	"  WHERE x.article_id = ?1 ORDER BY lower(t.name), t.name, t.id)), ''),"
+	" coalesce((SELECT group_concat(name, ', ') FROM (SELECT u.name"
+	"  FROM article_authors y JOIN authors u ON u.id = y.author_id"
+	"  WHERE y.article_id = ?1 ORDER BY y.position)), ''),"
+	" CASE WHEN a.status = 'draft' AND a.unpublished_at IS NOT NULL"
+	"  THEN 'unpublished' ELSE a.status END, a.published_at"
+	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
+	" WHERE a.id = ?1)"
+	" INSERT INTO revisions (article_id, created_at, actor, note, slug,"
+	" headline, summary, body, byline, dateline, section, lang, tags,"
+	" authors, status, published_at)"
+	" SELECT ?1, ?2, ?3, ?4, cur.slug, cur.headline, cur.summary,"
+	" cur.body, cur.byline, cur.dateline, cur.section, cur.lang,"
+	" cur.tags, cur.authors, cur.status, cur.published_at FROM cur"
+	" WHERE ?5 OR NOT EXISTS (SELECT 1 FROM revisions r"
+	"  WHERE r.id = (SELECT max(id) FROM revisions WHERE article_id = ?1)"
+	"  AND r.slug IS cur.slug AND r.headline IS cur.headline"
+	"  AND r.summary IS cur.summary AND r.body IS cur.body"
+	"  AND r.byline IS cur.byline AND r.dateline IS cur.dateline"
+	"  AND r.section IS cur.section AND r.lang IS cur.lang"
+	"  AND r.tags IS cur.tags AND r.authors IS cur.authors"
+	"  AND r.status IS cur.status AND r.published_at IS cur.published_at)";
+
+/* Columns 0-15 of every revision read; revision_row reads them (the body
+ * is "" in the list). */
+#define REVISION_COLS                                                   \
+	"id, article_id, created_at, actor, note, headline, summary,"  \
+	" byline, dateline, section, lang, tags, authors, slug, status," \
+	" coalesce(published_at, 0)"
+
+static const char list_sql[] =
+	"SELECT " REVISION_COLS ", '' FROM revisions WHERE article_id = ?1"
+	" ORDER BY id DESC";
+static const char get_sql[] =
+	"SELECT " REVISION_COLS ", body FROM revisions WHERE id = ?1";
+
+static const char *const status_names[] = {
+	[STORE_DRAFT] = "draft",
+	[STORE_SCHEDULED] = "scheduled",
+	[STORE_PUBLISHED] = "published",
+	[STORE_UNPUBLISHED] = "unpublished",
+};
+
+int
+store_revision_record(struct store_conn *c, int64_t id, const char *actor,
+		      const char *note, int64_t at, bool always)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	assert(c);
+	err = store_stmt_bind_int64(c, STMT_REVISION_RECORD, record_sql, id,
+				    &s);
+	if (err != GZ_OK)
+		return err;
+	rc = store_bind_int64(s, 2, at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 3, actor ? actor : "import");
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 4, store_nz(note));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, always);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, record_sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
+/* Fills r from row s (REVISION_COLS, then the body at 16; strings in
+ * pool). Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status the CHECK
+ * forbids). */
+static int
+revision_row(struct pool *pool, sqlite3_stmt *s, struct store_revision *r)
+{
+	const char *status;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->article_id = sqlite3_column_int64(s, 1);
+	r->created_at = sqlite3_column_int64(s, 2);
+	r->actor = store_col_text(pool, s, 3);
+	r->note = store_col_text(pool, s, 4);
+	r->headline = store_col_text(pool, s, 5);
+	r->summary = store_col_text(pool, s, 6);
+	r->byline = store_col_text(pool, s, 7);
+	r->dateline = store_col_text(pool, s, 8);
+	r->section = store_col_text(pool, s, 9);
+	r->lang = store_col_text(pool, s, 10);
+	r->tags = store_col_text(pool, s, 11);
+	r->authors = store_col_text(pool, s, 12);
+	r->slug = store_col_text(pool, s, 13);
+	r->published_at = sqlite3_column_int64(s, 15);
+	r->body = store_col_text(pool, s, 16);
+	if (!r->actor || !r->note || !r->headline || !r->summary ||
+	    !r->byline || !r->dateline || !r->section || !r->lang ||
+	    !r->tags || !r->authors || !r->slug || !r->body)
+		return GZ_ENOMEM;
+	status = (const char *)sqlite3_column_text(s, 14);
+	for (i = 0; status && i < sizeof(status_names) / sizeof(*status_names);
+	     i++) {
+		if (strcmp(status, status_names[i]) == 0) {
+			r->status = (enum store_status)i;
+			return GZ_OK;
+		}
+	}
+	return GZ_EDB;
+}
+
+/* Lists article_id's revisions newest first, bodies "" (an article with
+ * none, or no such article: *n is 0). Output: *items (pool array, NULL
+ * when none), *n. Returns GZ_OK, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int
+store_revision_list(struct store *st, struct pool *pool, int64_t article_id,
+		    struct store_revision **items, size_t *n)
+{
+	struct store_revision *arr = NULL;
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	size_t cap = 0, len = 0;
+	int err, rc;
+
+	assert(st && pool && items && n);
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_REVISION_LIST, list_sql, article_id,
+				    &s);
+	if (err != GZ_OK)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		if ((err = revision_row(pool, s, &arr[len])) != GZ_OK)
+			goto out;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, list_sql);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	return err;
+}
+
+/* Reads revision id with its body into *out (strings in pool). Returns
+ * GZ_OK, GZ_ENOTFOUND, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
+int
+store_revision_get(struct store *st, struct pool *pool, int64_t id,
+		   struct store_revision *out)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int err;
+
+	assert(st && pool && out);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_REVISION_GET, get_sql, id, &s);
+	if (err != GZ_OK)
+		return err;
+	if ((err = store_stmt_row(c, s)) == GZ_OK)
+		err = revision_row(pool, s, out);
+	store_stmt_done(s);
+	return err;
+}
