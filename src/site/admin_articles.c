@@ -403,7 +403,7 @@ site_admin_article_delete_ask(void *ctx, struct http_req *req,
 	if ((rc = site_admin_article_load(site, req, &staff, &a)))
 		return rc;
 	if (!(view = site_admin_view(site, req, &staff, pool_printf(pool,
-				     "Delete %s", a.headline), "articles")) ||
+				     "Delete %s?", a.headline), "articles")) ||
 	    render_obj_int(pool, view, "id", a.id) ||
 	    render_obj_str(pool, view, "headline", a.headline) ||
 	    render_obj_int(pool, view, "comment_count", a.comment_count) ||

@@ -479,7 +479,7 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 				     &nsections)))
 		return rc;
 	view = site_admin_view(site, req, staff, e ? pool_printf(pool,
-			       "Edit: %s", e->headline) : "New article",
+			       "Edit %s", e->headline) : "New article",
 			       "articles");
 	if (!view)
 		return GZ_ENOMEM;

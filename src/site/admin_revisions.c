@@ -97,7 +97,7 @@ site_admin_revisions(void *ctx, struct http_req *req, struct http_resp *resp)
 	if ((rc = store_revision_list(site->store, pool, a.id, &items, &n)))
 		return rc;
 	if (!(view = site_admin_view(site, req, &staff, pool_printf(pool,
-				     "Revisions: %s", a.headline),
+				     "Revisions of %s", a.headline),
 				     "articles")) ||
 	    !(list = render_list_new(pool)))
 		return GZ_ENOMEM;
@@ -204,7 +204,7 @@ site_admin_revision(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (rc != GZ_OK && rc != GZ_ETOOBIG)
 		return rc;
 	if (!(view = site_admin_view(site, req, &staff, pool_printf(pool,
-				     "Revision %lld: %s", (long long)r.id,
+				     "Revision %lld of %s", (long long)r.id,
 				     a.headline), "articles")))
 		return GZ_ENOMEM;
 	if (rc == GZ_ETOOBIG) {
