@@ -20,6 +20,7 @@ static const char usage[] =
 	"  comments  list readers' comments; approve, reject, spam, delete\n"
 	"  authors   list the authors bylines name; set their bios\n"
 	"  pages     list and set the newsroom's pages (about, privacy...)\n"
+	"  user      add, list and remove staff accounts; set passwords\n"
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
@@ -42,6 +43,7 @@ main(int argc, char **argv)
 		{"comments", cmd_comments},
 		{"authors", cmd_authors},
 		{"pages", cmd_pages},
+		{"user", cmd_user},
 		{"demo", cmd_demo},
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},

@@ -48,7 +48,8 @@ enum admin_action {
  * the dashboard, reading articles and writing their own; moderator the
  * dashboard and comments. */
 bool admin_role_can(enum store_role role, enum admin_action action);
-/* The action's name, for messages and the audit log ("article-publish"). */
+/* The action's name, for messages and the audit log ("article-publish");
+ * NULL past the enum. */
 const char *admin_action_name(enum admin_action action);
 
 /* ---- the module's state (admin.c) ---------------------------------------- */
@@ -67,8 +68,8 @@ struct admin;
 /* Makes the state: derives the CSRF key from the site's secret
  * (secret_hex: 64 hex digits, [security] secret) and starts
  * GZ_LIMIT_HASH_THREADS hashing threads. Calls sodium_init. Returns
- * GZ_OK, GZ_EINVAL (bad secret) or GZ_ENOMEM. Caller frees with
- * admin_free. */
+ * GZ_OK, GZ_EINVAL (bad secret or cost), GZ_ENOMEM or GZ_EIO (libsodium
+ * cannot start). Caller frees with admin_free. */
 int admin_new(const char *secret_hex, enum admin_hash_cost cost,
 	      struct admin **out);
 /* Stops the hashing threads (queued jobs are finished with GZ_EBUSY)
@@ -100,7 +101,9 @@ int admin_password_verify(const char *hash, const char *password);
 bool admin_password_needs_rehash(const struct admin *a, const char *hash);
 /* A hash of a random password at a's cost, verified against when a
  * sign-in names no account, so that "no such user" takes as long as
- * "wrong password". Made once by admin_new. */
+ * "wrong password". Made once, on the first call (one hash on the
+ * calling thread: a server calls it once at start), then the same for
+ * a's life. Thread-safe; valid until admin_free. */
 const char *admin_password_dummy(const struct admin *a);
 /* A fresh one-time password: 20 characters of an unambiguous alphabet
  * in groups of four ("k7qm-3xra-..."), for gazette init and resets. */
@@ -111,7 +114,8 @@ void admin_password_generate(char out[ADMIN_ONETIME_LEN + 1]);
  * wait: job is caller storage of admin_job_size() bytes; hash and
  * password are copied. done(ctx) is called exactly once, on a hashing
  * thread when done, or at once on the caller's thread when
- * GZ_LIMIT_HASH_QUEUE jobs wait already or a is stopping; then
+ * GZ_LIMIT_HASH_QUEUE jobs wait already or a is stopping (GZ_EBUSY), or
+ * when hash or password is too long to be valid (GZ_EFORBIDDEN); then
  * admin_job_result tells GZ_OK, GZ_EFORBIDDEN, GZ_EBUSY (not run: too
  * many at once) or GZ_ENOMEM. done must not block. */
 struct admin_job;
@@ -180,7 +184,8 @@ void admin_throttle_succeeded(struct admin *a, const char *account);
 /* A fresh secret. */
 void admin_totp_secret_new(unsigned char secret[ADMIN_TOTP_SECRET_BYTES]);
 /* secret[0..len) in RFC 4648 base32 without padding, for typing into an
- * app by hand. Returns GZ_OK or GZ_ETOOBIG (outlen too small). */
+ * app by hand. Returns GZ_OK, GZ_ETOOBIG (outlen too small) or
+ * GZ_ENOMEM. */
 int admin_totp_base32(const unsigned char *secret, size_t len, char *out,
 		      size_t outlen);
 /* The otpauth:// URI of the QR code (Key Uri Format): label

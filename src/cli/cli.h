@@ -30,6 +30,15 @@ int cmd_authors(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+
+/* Makes the site's first admin (name "admin", must change the password
+ * at first sign-in) with a one-time password from
+ * admin_password_generate, hashed at cfg's [admin] hash_cost, with its
+ * audit entry, in one transaction; prints the password once on stdout,
+ * with where to sign in (cfg's base_url + /admin/login). For gazette
+ * init. Returns CLI_OK or CLI_FAIL (reported on stderr). */
+int cli_user_first_admin(struct store *st, const struct config *cfg);
 /* The newsroom's articles and audit log (cmd_article.c). */
 int cmd_article(int argc, char **argv);
 int cmd_log(int argc, char **argv);

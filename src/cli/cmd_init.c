@@ -1,6 +1,7 @@
 /*
  * cmd_init.c - `gazette init`: makes a new site directory with its config
- * (and a fresh random secret) and an empty database.
+ * (and a fresh random secret), an empty database, and the first admin
+ * account with a one-time password printed once (cmd_user.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +19,8 @@ static const char init_usage[] =
 	"usage: gazette init [--site DIR] [--title TITLE] [--timezone AREA/CITY]\n"
 	"                    [--base-url URL] [--listen ADDR:PORT] [--language TAG]\n"
 	"\n"
-	"Creates a site: DIR/gazette.conf (with a random secret) and DIR/gazette.db.\n"
+	"Creates a site: DIR/gazette.conf (with a random secret) and DIR/gazette.db,\n"
+	"with a first admin account, \"admin\", whose one-time password it prints.\n"
 	"DIR is --site, else $GAZETTE_SITE, else ./site. An existing site is never\n"
 	"overwritten.\n"
 	"\n"
@@ -102,6 +104,8 @@ cmd_init(int argc, char **argv)
 	       "Import articles:  gazette import --site %s FILE...\n"
 	       "Serve it:         gazette serve --site %s\n",
 	       site, cfg.timezone, site, site);
+	if (cli_user_first_admin(st, &cfg) != CLI_OK)
+		goto out;
 	rc = CLI_OK;
 out:
 	store_close(st);

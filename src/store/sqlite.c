@@ -398,9 +398,12 @@ static const char *const store_migrations[] = {
 	"  a.summary, a.body, a.byline, a.dateline,"
 	"  coalesce((SELECT s.name FROM sections s WHERE s.id = a.section_id),"
 	"  ''),"
-	"  a.lang, coalesce((SELECT group_concat(t.name, ', ') FROM"
-	"  article_tags x JOIN tags t ON t.id = x.tag_id"
-	"  WHERE x.article_id = a.id), ''),"
+	/* Tags sorted as revision.c copies them, so that an unchanged
+	 * re-import after the upgrade records no revision. */
+	"  a.lang, coalesce((SELECT group_concat(name, ', ') FROM (SELECT"
+	"  t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
+	"  WHERE x.article_id = a.id ORDER BY lower(t.name), t.name, t.id)),"
+	"  ''),"
 	"  coalesce((SELECT group_concat(name, ', ') FROM (SELECT u.name"
 	"  FROM article_authors y JOIN authors u ON u.id = y.author_id"
 	"  WHERE y.article_id = a.id ORDER BY y.position)), ''),"

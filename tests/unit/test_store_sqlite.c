@@ -407,7 +407,7 @@ test_upgrade_v1_keeps_data(void **state)
 		.status = STORE_COMMENT_APPROVED,
 		.created_at = 1621400000,
 	};
-	char fresh_path[160], *old_schema, *new_schema;
+	char fresh_path[160], *old_schema, *new_schema, *rev_tags;
 	int64_t id = 0, n = -1;
 	size_t nsections;
 	sqlite3 *db;
@@ -471,6 +471,37 @@ test_upgrade_v1_keeps_data(void **state)
 	assert_int_equal(store_tx_commit(st), GZ_OK);
 	assert_int_equal(store_article_get(st, pool, 1, 0, &a), GZ_OK);
 	assert_int_equal(a.comment_count, 1);
+
+	/* The history the migration started agrees with what a put
+	 * records: the same file imported again adds no revision. */
+	{
+		static const char *const tags[] = {"Council", "bridges"};
+		struct store_article_input again = {
+			.import_key = "/wire/bridge.txt",
+			.headline = "Council approves new river bridge",
+			.summary = "The vote was 7-2.",
+			.body = "The city council voted 7-2 on Tuesday.",
+			.byline = "By the City Desk",
+			.dateline = "RIVERTON",
+			.section = "City",
+			.status = STORE_PUBLISHED,
+			.published_at = 1621362660,
+			.tags = tags,
+			.ntags = 2,
+		};
+		struct store_revision *revs;
+		size_t nrevs;
+		bool created;
+
+		assert_int_equal(store_tx_begin(st), GZ_OK);
+		assert_int_equal(store_article_put(st, &again, &id, &created),
+				 GZ_OK);
+		assert_int_equal(store_tx_commit(st), GZ_OK);
+		assert_int_equal(id, 1);
+		assert_int_equal(store_revision_list(st, pool, 1, &revs,
+						     &nrevs), GZ_OK);
+		assert_int_equal(nrevs, 1);
+	}
 	store_close(st);
 	pool_free(pool);
 
@@ -484,6 +515,10 @@ test_upgrade_v1_keeps_data(void **state)
 				     " JOIN articles a ON a.id = r.article_id"
 				     " WHERE r.headline = a.headline"
 				     " AND r.actor = 'import'"), 2);
+	rev_tags = raw_text(db, "SELECT tags || '|' || authors || '|' || section"
+				" FROM revisions WHERE article_id = 1");
+	assert_string_equal(rev_tags, "bridges, Council|the City Desk|City");
+	free(rev_tags);
 	sqlite3_close(db);
 
 	/* The upgraded schema is exactly a new database's. */

@@ -1,0 +1,101 @@
+/*
+ * admin_int.h - what admin.c, password.c, session.c and throttle.c share.
+ * No other module includes this.
+ *
+ * admin.c owns struct admin: the CSRF key derived from the site secret,
+ * the dummy hash, the hashing threads with their queue, and the two
+ * sign-in throttle tables (throttle.c reads and writes those under their
+ * own mutex).
+ *
+ * Invariants: after admin_new returns, the key and the cost never
+ * change, so any thread reads them without a lock; the dummy hash is
+ * made once, on first use, under its own lock, and never changes after; the queue
+ * is touched only under queue_lock, the throttle tables only under
+ * throttle_lock; a job is on the queue at most once, and after its done
+ * callback runs nothing here touches it again (the caller may free it).
+ */
+#ifndef GZ_ADMIN_INT_H
+#define GZ_ADMIN_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "admin/admin.h"
+#include "util/limits.h"
+
+/* One-time passwords and recovery codes: digits and lower-case letters
+ * without 0, o, 1, l and i, which are read for one another (31). */
+#define ADMIN_ALPHABET "23456789abcdefghjkmnpqrstuvwxyz"
+
+/* The CSRF key's size (crypto_generichash_KEYBYTES). */
+#define ADMIN_KEY_BYTES 32u
+
+/* One verification waiting for, or running on, a hashing thread. The
+ * password is wiped as soon as it has been hashed. */
+struct admin_job {
+	struct admin_job *next; /* the queue's link */
+	void (*done)(void *ctx);
+	void *ctx;
+	int result;             /* enum gz_err, set before done runs */
+	char hash[ADMIN_HASH_MAX];
+	char password[GZ_LIMIT_PASSWORD_BYTES + 1];
+};
+
+/* A throttle table: GZ_LIMIT_SIGNIN_TABLE accounts or addresses, each
+ * known by a keyed 64-bit hash of its folded name, with a ring of its
+ * last failures. Kept as parallel arrays so that a lookup reads only the
+ * keys (32 KiB) and an eviction only the times of last failure. */
+struct admin_throttle_table {
+	unsigned limit;   /* failures in the window that refuse a sign-in */
+	uint64_t *key;
+	int64_t *last;    /* the newest failure: the eviction order */
+	unsigned *head;   /* index of the oldest time in the entry's ring */
+	unsigned *n;      /* times held; 0: the entry is empty */
+	int64_t *times;   /* entry i's ring at i * GZ_LIMIT_SIGNIN_FAILS_ADDRESS */
+};
+
+struct admin_dummy {
+	pthread_mutex_t lock;
+	bool made;
+	char hash[ADMIN_HASH_MAX];
+};
+
+struct admin {
+	enum admin_hash_cost cost;
+	unsigned long long opslimit; /* crypto_pwhash's limits for cost */
+	size_t memlimit;
+	unsigned char csrf_key[ADMIN_KEY_BYTES];
+	/* The dummy hash, made on first use: gazette user never needs it,
+	 * and under valgrind each Argon2 hash takes seconds. Behind a
+	 * pointer so that admin_password_dummy, given a const admin, may
+	 * fill it. */
+	struct admin_dummy *dummy;
+
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_cond;
+	struct admin_job *head, *tail; /* waiting jobs, oldest first */
+	size_t queued;
+	bool stopping;
+	pthread_t thread[GZ_LIMIT_HASH_THREADS];
+	size_t threads;                /* threads started */
+
+	pthread_mutex_t throttle_lock;
+	unsigned char throttle_key[16]; /* crypto_shorthash_KEYBYTES */
+	struct admin_throttle_table accounts, addresses;
+};
+
+/* Sets *ops and *mem to crypto_pwhash's limits for cost. Returns GZ_OK
+ * or GZ_EINVAL (no such cost). */
+int admin_cost_limits(enum admin_hash_cost cost, unsigned long long *ops,
+		      size_t *mem);
+/* Makes and frees the throttle tables inside a (throttle.c). Returns
+ * GZ_OK or GZ_ENOMEM. */
+int admin_throttle_init(struct admin *a);
+void admin_throttle_fini(struct admin *a);
+/* Runs one job on the calling thread: verifies, wipes the password, sets
+ * job->result (password.c). Does not call done. */
+void admin_job_run(struct admin_job *job);
+
+#endif

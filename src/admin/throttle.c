@@ -1,0 +1,256 @@
+/*
+ * throttle.c - sign-in throttles: at most GZ_LIMIT_SIGNIN_FAILS_ACCOUNT
+ * failures per account and GZ_LIMIT_SIGNIN_FAILS_ADDRESS per address in
+ * GZ_LIMIT_SIGNIN_WINDOW_SECONDS, in memory of fixed size.
+ *
+ * Data flow: the sign-in handler asks admin_throttle_allowed before it
+ * hashes anything, counts each wrong password or code with
+ * admin_throttle_failed and clears the account with
+ * admin_throttle_succeeded.
+ *
+ * Two tables (accounts, addresses) of GZ_LIMIT_SIGNIN_TABLE entries,
+ * each entry a 64-bit SipHash (crypto_shorthash, key drawn at start) of
+ * the folded name and a ring of its last GZ_LIMIT_SIGNIN_FAILS_ADDRESS
+ * failure times. Account names are folded to ASCII lower case and cut at
+ * THROTTLE_NAME_MAX bytes, so "Ann" and "ann" share a count, and a
+ * 10 MB name costs what a short one does. A new entry takes an empty
+ * slot, else the one whose last failure is oldest: a flood of made-up
+ * names can only make the table forget, never refuse someone else.
+ *
+ * Invariants: the tables are read and written only under throttle_lock;
+ * every call does a bounded amount of work (one pass over a table's
+ * keys); an entry with n == 0 is empty; a ring's times are in the order
+ * recorded.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "admin/admin_int.h"
+#include "util/err.h"
+
+/* The bytes of an account name or an address that count. */
+#define THROTTLE_NAME_MAX 64u
+#define THROTTLE_RING GZ_LIMIT_SIGNIN_FAILS_ADDRESS
+#define THROTTLE_WINDOW ((int64_t)GZ_LIMIT_SIGNIN_WINDOW_SECONDS)
+
+_Static_assert(GZ_LIMIT_SIGNIN_FAILS_ACCOUNT <= THROTTLE_RING &&
+		       GZ_LIMIT_SIGNIN_FAILS_ADDRESS <= THROTTLE_RING,
+	       "a ring holds a limit's failures");
+_Static_assert(sizeof(((struct admin *)0)->throttle_key) ==
+		       crypto_shorthash_KEYBYTES,
+	       "throttle key size");
+
+static int
+throttle_table_init(struct admin_throttle_table *t, unsigned limit)
+{
+	t->limit = limit;
+	t->key = calloc(GZ_LIMIT_SIGNIN_TABLE, sizeof(*t->key));
+	t->last = calloc(GZ_LIMIT_SIGNIN_TABLE, sizeof(*t->last));
+	t->head = calloc(GZ_LIMIT_SIGNIN_TABLE, sizeof(*t->head));
+	t->n = calloc(GZ_LIMIT_SIGNIN_TABLE, sizeof(*t->n));
+	t->times = calloc((size_t)GZ_LIMIT_SIGNIN_TABLE * THROTTLE_RING,
+			  sizeof(*t->times));
+	if (!t->key || !t->last || !t->head || !t->n || !t->times)
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
+static void
+throttle_table_fini(struct admin_throttle_table *t)
+{
+	free(t->key);
+	free(t->last);
+	free(t->head);
+	free(t->n);
+	free(t->times);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+admin_throttle_init(struct admin *a)
+{
+	assert(a != NULL);
+	crypto_shorthash_keygen(a->throttle_key);
+	if (throttle_table_init(&a->accounts, GZ_LIMIT_SIGNIN_FAILS_ACCOUNT) !=
+		    GZ_OK ||
+	    throttle_table_init(&a->addresses, GZ_LIMIT_SIGNIN_FAILS_ADDRESS) !=
+		    GZ_OK ||
+	    pthread_mutex_init(&a->throttle_lock, NULL) != 0) {
+		throttle_table_fini(&a->accounts);
+		throttle_table_fini(&a->addresses);
+		return GZ_ENOMEM;
+	}
+	return GZ_OK;
+}
+
+void
+admin_throttle_fini(struct admin *a)
+{
+	if (!a || !a->accounts.key)
+		return;
+	pthread_mutex_destroy(&a->throttle_lock);
+	throttle_table_fini(&a->accounts);
+	throttle_table_fini(&a->addresses);
+}
+
+/* The keyed hash of name (NULL: ""), folded to ASCII lower case when
+ * fold, cut at THROTTLE_NAME_MAX bytes. */
+static uint64_t
+throttle_key(const struct admin *a, const char *name, bool fold)
+{
+	unsigned char s[THROTTLE_NAME_MAX], h[crypto_shorthash_BYTES];
+	size_t len, i;
+	uint64_t key;
+
+	if (!name)
+		name = "";
+	len = strnlen(name, THROTTLE_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		s[i] = fold && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+	}
+	crypto_shorthash(h, s, len, a->throttle_key);
+	memcpy(&key, h, sizeof(key));
+	return key;
+}
+
+/* The entry of key, or GZ_LIMIT_SIGNIN_TABLE when there is none. */
+static size_t
+throttle_find(const struct admin_throttle_table *t, uint64_t key)
+{
+	size_t i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_TABLE; i++)
+		if (t->n[i] > 0 && t->key[i] == key)
+			return i;
+	return GZ_LIMIT_SIGNIN_TABLE;
+}
+
+/* True when t (a failure's time) is inside the window ending at now; a
+ * time after now (the clock stepped back) counts as inside. */
+static bool
+throttle_recent(int64_t when, int64_t now)
+{
+	return when > now || now - when < THROTTLE_WINDOW;
+}
+
+/* Whether entry i may try at now; when not, *wait gets the seconds until
+ * enough of its failures leave the window. */
+static bool
+throttle_entry_allowed(const struct admin_throttle_table *t, size_t i,
+		       int64_t now, int64_t *wait)
+{
+	const int64_t *ring = t->times + i * THROTTLE_RING;
+	int64_t recent[THROTTLE_RING], w;
+	unsigned j, k = 0;
+
+	for (j = 0; j < t->n[i]; j++) {
+		int64_t when = ring[(t->head[i] + j) % THROTTLE_RING];
+
+		if (throttle_recent(when, now))
+			recent[k++] = when;
+	}
+	if (k < t->limit)
+		return true;
+	/* recent[] is oldest first; one try is allowed again when the
+	 * (k - limit + 1)th oldest of them leaves the window. */
+	w = recent[k - t->limit] + THROTTLE_WINDOW - now;
+	*wait = w > 0 ? w : 1;
+	return false;
+}
+
+bool
+admin_throttle_allowed(struct admin *a, const char *account, const char *ip,
+		       int64_t now, int64_t *retry_after)
+{
+	uint64_t ka, kip;
+	int64_t wait_a = 0, wait_ip = 0;
+	size_t i;
+	bool ok = true;
+
+	assert(a != NULL);
+	ka = throttle_key(a, account, true);
+	kip = throttle_key(a, ip, false);
+	pthread_mutex_lock(&a->throttle_lock);
+	if ((i = throttle_find(&a->accounts, ka)) < GZ_LIMIT_SIGNIN_TABLE &&
+	    !throttle_entry_allowed(&a->accounts, i, now, &wait_a))
+		ok = false;
+	if ((i = throttle_find(&a->addresses, kip)) < GZ_LIMIT_SIGNIN_TABLE &&
+	    !throttle_entry_allowed(&a->addresses, i, now, &wait_ip))
+		ok = false;
+	pthread_mutex_unlock(&a->throttle_lock);
+	if (!ok && retry_after)
+		*retry_after = wait_a > wait_ip ? wait_a : wait_ip;
+	return ok;
+}
+
+/* Records a failure of key at now in t, making its entry when new. */
+static void
+throttle_record(struct admin_throttle_table *t, uint64_t key, int64_t now)
+{
+	size_t i = throttle_find(t, key), j, victim = 0;
+	int64_t *ring;
+
+	if (i == GZ_LIMIT_SIGNIN_TABLE) {
+		/* An empty entry, else the one whose last failure is
+		 * oldest. */
+		for (j = 0; j < GZ_LIMIT_SIGNIN_TABLE; j++) {
+			if (t->n[j] == 0) {
+				victim = j;
+				break;
+			}
+			if (t->last[j] < t->last[victim])
+				victim = j;
+		}
+		i = victim;
+		t->key[i] = key;
+		t->n[i] = 0;
+		t->head[i] = 0;
+	}
+	ring = t->times + i * THROTTLE_RING;
+	if (t->n[i] < THROTTLE_RING) {
+		ring[(t->head[i] + t->n[i]) % THROTTLE_RING] = now;
+		t->n[i]++;
+	} else {
+		ring[t->head[i]] = now;
+		t->head[i] = (t->head[i] + 1) % THROTTLE_RING;
+	}
+	t->last[i] = now;
+}
+
+void
+admin_throttle_failed(struct admin *a, const char *account, const char *ip,
+		      int64_t now)
+{
+	uint64_t ka, kip;
+
+	assert(a != NULL);
+	ka = throttle_key(a, account, true);
+	kip = throttle_key(a, ip, false);
+	pthread_mutex_lock(&a->throttle_lock);
+	throttle_record(&a->accounts, ka, now);
+	throttle_record(&a->addresses, kip, now);
+	pthread_mutex_unlock(&a->throttle_lock);
+}
+
+void
+admin_throttle_succeeded(struct admin *a, const char *account)
+{
+	uint64_t ka;
+	size_t i;
+
+	assert(a != NULL);
+	ka = throttle_key(a, account, true);
+	pthread_mutex_lock(&a->throttle_lock);
+	if ((i = throttle_find(&a->accounts, ka)) < GZ_LIMIT_SIGNIN_TABLE) {
+		a->accounts.n[i] = 0;
+		a->accounts.head[i] = 0;
+		a->accounts.key[i] = 0;
+		a->accounts.last[i] = 0;
+	}
+	pthread_mutex_unlock(&a->throttle_lock);
+}

@@ -1,0 +1,192 @@
+/* Tests for src/admin/throttle.c: the account and address limits, the
+ * sliding window and retry_after, what a success clears, case folding,
+ * and eviction from the fixed tables, with a fake clock. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/admin.h"
+#include "util/err.h"
+#include "util/limits.h"
+
+#define SECRET "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define WINDOW ((int64_t)GZ_LIMIT_SIGNIN_WINDOW_SECONDS)
+
+static int
+setup(void **state)
+{
+	struct admin *a = NULL;
+
+	if (admin_new(SECRET, ADMIN_HASH_MINIMUM, &a) != GZ_OK)
+		return -1;
+	*state = a;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	admin_free(*state);
+	return 0;
+}
+
+static const char *
+ip_of(unsigned i)
+{
+	static char s[32];
+
+	snprintf(s, sizeof(s), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+	return s;
+}
+
+static void
+account_limit(void **state)
+{
+	struct admin *a = *state;
+	int64_t retry = -1;
+	unsigned i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++) {
+		assert_true(admin_throttle_allowed(a, "ann", ip_of(i), 100 + i,
+						   &retry));
+		admin_throttle_failed(a, "ann", ip_of(i), 100 + i);
+	}
+	/* Five failures: the sixth try is refused from any address, until
+	 * the first failure (at 100) leaves the window. */
+	assert_false(admin_throttle_allowed(a, "ann", "192.0.2.9", 104, &retry));
+	assert_int_equal(retry, 100 + WINDOW - 104);
+	assert_false(admin_throttle_allowed(a, "ann", "192.0.2.9",
+					    100 + WINDOW - 1, &retry));
+	assert_int_equal(retry, 1);
+	assert_false(admin_throttle_allowed(a, "ann", "192.0.2.9", 104, NULL));
+	/* Another account is not affected. */
+	assert_true(admin_throttle_allowed(a, "bob", "192.0.2.9", 104, &retry));
+	/* The window slides: at 100 + WINDOW the failure at 100 is out. */
+	assert_true(admin_throttle_allowed(a, "ann", "192.0.2.9", 100 + WINDOW,
+					   &retry));
+	admin_throttle_failed(a, "ann", "192.0.2.9", 100 + WINDOW);
+	assert_false(admin_throttle_allowed(a, "ann", "192.0.2.9",
+					    100 + WINDOW, &retry));
+	assert_int_equal(retry, 1);
+	/* Long after, all is forgotten. */
+	assert_true(admin_throttle_allowed(a, "ann", "192.0.2.9",
+					   100 + 3 * WINDOW, &retry));
+}
+
+static void
+address_limit(void **state)
+{
+	struct admin *a = *state;
+	char name[16];
+	int64_t retry = -1;
+	unsigned i;
+
+	/* One address trying many accounts, one failure each. */
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ADDRESS; i++) {
+		snprintf(name, sizeof(name), "user%u", i);
+		assert_true(admin_throttle_allowed(a, name, "198.51.100.7", 10,
+						   &retry));
+		admin_throttle_failed(a, name, "198.51.100.7", 10);
+	}
+	assert_false(admin_throttle_allowed(a, "newname", "198.51.100.7", 20,
+					    &retry));
+	assert_int_equal(retry, 10 + WINDOW - 20);
+	assert_true(admin_throttle_allowed(a, "newname", "198.51.100.8", 20,
+					   &retry));
+	/* A success clears the account, never the address. */
+	admin_throttle_succeeded(a, "user0");
+	assert_false(admin_throttle_allowed(a, "user0", "198.51.100.7", 20,
+					    &retry));
+	assert_true(admin_throttle_allowed(a, "newname", "198.51.100.7",
+					   10 + WINDOW, &retry));
+}
+
+static void
+success_clears_the_account(void **state)
+{
+	struct admin *a = *state;
+	int64_t retry = 0;
+	unsigned i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++)
+		admin_throttle_failed(a, "cat", "203.0.113.1", 50);
+	assert_false(admin_throttle_allowed(a, "cat", "203.0.113.2", 51, &retry));
+	admin_throttle_succeeded(a, "cat");
+	assert_true(admin_throttle_allowed(a, "cat", "203.0.113.2", 51, &retry));
+	/* The address kept its five. */
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ADDRESS - 5; i++)
+		admin_throttle_failed(a, "someone", "203.0.113.1", 52);
+	assert_false(admin_throttle_allowed(a, "dog", "203.0.113.1", 53, &retry));
+	/* Succeeding for an account never seen is harmless. */
+	admin_throttle_succeeded(a, "never-seen");
+}
+
+static void
+names_are_folded_and_cut(void **state)
+{
+	struct admin *a = *state;
+	char long1[200], long2[200];
+	unsigned i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++)
+		admin_throttle_failed(a, i % 2 ? "Dan" : "DAN", ip_of(i), 5);
+	assert_false(admin_throttle_allowed(a, "dan", "192.0.2.200", 6, NULL));
+	/* Two names equal in their first 64 bytes count as one. */
+	memset(long1, 'x', sizeof(long1) - 1);
+	long1[sizeof(long1) - 1] = '\0';
+	memcpy(long2, long1, sizeof(long1));
+	long2[150] = 'y';
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++)
+		admin_throttle_failed(a, long1, ip_of(100 + i), 5);
+	assert_false(admin_throttle_allowed(a, long2, "192.0.2.201", 6, NULL));
+	/* NULL names and addresses are "" (and do not crash). */
+	assert_true(admin_throttle_allowed(a, NULL, NULL, 6, NULL));
+	admin_throttle_failed(a, NULL, NULL, 6);
+}
+
+static void
+oldest_is_evicted(void **state)
+{
+	struct admin *a = *state;
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++)
+		admin_throttle_failed(a, "victim", ip_of(i), 1);
+	/* Fill the rest of the table with newer accounts: the victim stays. */
+	for (i = 0; i < GZ_LIMIT_SIGNIN_TABLE - 1; i++) {
+		snprintf(name, sizeof(name), "filler%u", i);
+		admin_throttle_failed(a, name, ip_of(1000 + i), 2);
+	}
+	assert_false(admin_throttle_allowed(a, "victim", "192.0.2.1", 3, NULL));
+	/* One more account: the table is full, the oldest (the victim) goes. */
+	admin_throttle_failed(a, "one-too-many", "192.0.2.2", 3);
+	assert_true(admin_throttle_allowed(a, "victim", "192.0.2.1", 3, NULL));
+	/* The newest entries are all still there. */
+	for (i = 0; i < 4; i++)
+		admin_throttle_failed(a, "one-too-many", "192.0.2.2", 3);
+	assert_false(admin_throttle_allowed(a, "one-too-many", "192.0.2.3", 3,
+					    NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(account_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(address_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(success_clears_the_account,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(names_are_folded_and_cut, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(oldest_is_evicted, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("admin/throttle", tests, NULL, NULL);
+}
