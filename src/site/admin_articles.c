@@ -288,8 +288,10 @@ site_admin_articles(void *ctx, struct http_req *req, struct http_resp *resp)
 			    strcmp(http_req_query(req, "mine"), "1") == 0);
 	q.status = -1;
 	q.now = now;
-	if (!admin_status_filter(status, &q))
-		status = NULL, q.status = -1;
+	if (!admin_status_filter(status, &q)) {
+		status = NULL; /* an unknown filter shows everything */
+		q.status = -1;
+	}
 	if (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
 					 &page) != GZ_OK || page == 0))
 		page = 1;

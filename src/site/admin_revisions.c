@@ -57,6 +57,27 @@ revision_load(struct site *site, struct http_req *req,
 	return r->article_id == a->id ? GZ_OK : GZ_ENOTFOUND;
 }
 
+/* The number people see for revision id of article_id: its place in the
+ * article's history, the first save being 1 (the list shows these, a
+ * restore's note names them). Output: *number, 0 when not found. */
+static int
+revision_number(struct site *site, struct pool *pool, int64_t article_id,
+		int64_t id, int64_t *number)
+{
+	struct store_revision *items = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*number = 0;
+	if ((rc = store_revision_list(site->store, pool, article_id, &items,
+				      &n)))
+		return rc;
+	for (i = 0; i < n; i++)
+		if (items[i].id == id)
+			*number = (int64_t)(n - i);
+	return GZ_OK;
+}
+
 /* "name, name" of a's tags or authors, as a revision keeps them. */
 static const char *
 revision_join(struct pool *pool, const struct store_article *a, bool tags)
@@ -165,13 +186,15 @@ site_admin_revision(void *ctx, struct http_req *req, struct http_resp *resp)
 	const char *astatus, *key;
 	bool answered = false;
 	size_t n = 0, i, changed = 0;
+	int64_t number = 0;
 	int rc;
 
 	if ((rc = site_admin_begin(site, req, resp, ADMIN_ARTICLE_READ, &staff,
 				   &answered)) || answered)
 		return rc;
 	if ((rc = site_admin_article_load(site, req, &staff, &a)) ||
-	    (rc = revision_load(site, req, &a, &r)))
+	    (rc = revision_load(site, req, &a, &r)) ||
+	    (rc = revision_number(site, pool, a.id, r.id, &number)))
 		return rc;
 	if (!(astatus = site_admin_status_text(pool, &a, site_now(), &key)) ||
 	    !(fields = render_list_new(pool)) || !(body = render_list_new(pool)))
@@ -204,7 +227,7 @@ site_admin_revision(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (rc != GZ_OK && rc != GZ_ETOOBIG)
 		return rc;
 	if (!(view = site_admin_view(site, req, &staff, pool_printf(pool,
-				     "Revision %lld of %s", (long long)r.id,
+				     "Revision %lld of %s", (long long)number,
 				     a.headline), "articles")))
 		return GZ_ENOMEM;
 	if (rc == GZ_ETOOBIG) {
@@ -239,7 +262,7 @@ site_admin_revision(void *ctx, struct http_req *req, struct http_resp *resp)
 	}
 	date_format_human(r.created_at, when);
 	if (render_obj_set(pool, view, "fields", fields) ||
-	    render_obj_int(pool, view, "revision_id", r.id) ||
+	    render_obj_int(pool, view, "revision_id", number) ||
 	    render_obj_str(pool, view, "actor", r.actor) ||
 	    render_obj_str(pool, view, "note", *r.note ? r.note : NULL) ||
 	    render_obj_str(pool, view, "date_human", pool_strdup(pool, when)) ||
@@ -301,14 +324,15 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	const char *object, *note;
 	struct buf html, text;
 	bool answered = false, created = false;
-	int64_t id = 0, now = site_now();
+	int64_t id = 0, number = 0, now = site_now();
 	int rc;
 
 	if ((rc = site_admin_begin(site, req, resp, ADMIN_ARTICLE_WRITE_OWN,
 				   &staff, &answered)) || answered)
 		return rc;
 	if ((rc = site_admin_article_load(site, req, &staff, &a)) ||
-	    (rc = revision_load(site, req, &a, &r)))
+	    (rc = revision_load(site, req, &a, &r)) ||
+	    (rc = revision_number(site, pool, a.id, r.id, &number)))
 		return rc;
 	if (!site_admin_article_editable(&staff, &a))
 		return GZ_EFORBIDDEN;
@@ -336,7 +360,7 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	in.tags = tags;
 	in.authors = in.nauthors ? authors : NULL;
 	if (!(note = pool_printf(pool, "restore of revision %lld",
-				 (long long)r.id)) ||
+				 (long long)number)) ||
 	    !(object = pool_printf(pool, "article:%lld", (long long)a.id)))
 		return GZ_ENOMEM;
 	in.revision_note = note;

@@ -219,7 +219,7 @@ describe('the newsroom: articles', T, () => {
     const ed = await editor.get(`/admin/articles/${id}`);
     assert.match(ed.body, /Edit number 2\./, 'the restored body is current');
     const again = await editor.get(`/admin/articles/${id}/revisions`);
-    assert.match(again.body, /restore of revision/);
+    assert.match(again.body, new RegExp(`restore of revision ${start + 2}<`));
   });
 
   it('previews without saving, and shows a scheduled story to staff only', async () => {
