@@ -5,17 +5,23 @@
  * --site names one), imports the demo articles compiled into the binary
  * (demo/articles/) with a few readers' comments (demo/comments.json), and
  * serves it. The demo goes through the same import
- * and serving code as a real site: it is also our smoke test.
+ * and serving code as a real site: it is also our smoke test. It also
+ * gives the newsroom one account per role (admin, editor, writer,
+ * moderator) sharing one fresh password, printed at start, so that a new
+ * user can sign in to /admin at once.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "store/store.h"
@@ -196,6 +202,71 @@ demo_cleanup(const char *dir)
 	rmdir(dir);
 }
 
+/* Gives a demo site without staff one account per role, all with one
+ * new password, and says so on stderr. A demo site kept with --site keeps
+ * the accounts it has (and their password). */
+static int
+demo_staff(struct store *st, const struct config *cfg)
+{
+	static const struct {
+		const char *name, *display;
+		enum store_role role;
+	} staff[] = {
+		{"admin", "Ada Admin", STORE_ROLE_ADMIN},
+		{"editor", "Ed Itor", STORE_ROLE_EDITOR},
+		{"writer", "Wren Writer", STORE_ROLE_WRITER},
+		{"moderator", "Mo Derator", STORE_ROLE_MODERATOR},
+	};
+	struct admin *a = NULL;
+	struct store_user u;
+	char pw[ADMIN_ONETIME_LEN + 1], hash[ADMIN_HASH_MAX];
+	int64_t n = 0, id;
+	size_t i;
+	int rc;
+
+	hash[0] = '\0';
+	if ((rc = store_user_count(st, &n)) != GZ_OK || n > 0)
+		goto out;
+	if ((rc = admin_new(cfg->secret,
+			    (enum admin_hash_cost)cfg->admin_hash_cost, &a)))
+		goto out;
+	admin_password_generate(pw);
+	if ((rc = admin_password_hash(a, pw, hash)) != GZ_OK)
+		goto out;
+	if ((rc = store_tx_begin(st)) != GZ_OK)
+		goto out;
+	for (i = 0; i < sizeof(staff) / sizeof(staff[0]) && rc == GZ_OK; i++) {
+		memset(&u, 0, sizeof(u));
+		u.name = staff[i].name;
+		u.display_name = staff[i].display;
+		u.role = staff[i].role;
+		u.password_hash = hash;
+		rc = store_user_add(st, &u, &id);
+	}
+	if (rc == GZ_OK)
+		rc = store_audit_add(st, "cli:demo", "user-add", "",
+				     "the demo's four accounts", "",
+				     (int64_t)time(NULL));
+	if (rc == GZ_OK)
+		rc = store_tx_commit(st);
+	else
+		store_tx_rollback(st);
+	if (rc == GZ_OK)
+		fprintf(stderr, "gazette: the newsroom is at %s/admin/login: "
+			"sign in as admin, editor, writer or moderator, each "
+			"with the password\n  %s\n", cfg->base_url, pw);
+out:
+	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(hash, sizeof(hash));
+	admin_free(a);
+	if (rc != GZ_OK) {
+		cli_error("cannot make the demo's accounts (%s)",
+			  gz_strerror(rc));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
 int
 cmd_demo(int argc, char **argv)
 {
@@ -249,7 +320,7 @@ cmd_demo(int argc, char **argv)
 	if (cli_store_create(site, &st) != CLI_OK || demo_import(st, &cfg) != CLI_OK)
 		goto out;
 	if (!(pool = pool_new(16u * 1024u * 1024u)) ||
-	    demo_comments(st, pool) != CLI_OK)
+	    demo_comments(st, pool) != CLI_OK || demo_staff(st, &cfg) != CLI_OK)
 		goto out;
 	/* The throwaway site's path is the moderator's way in, with the
 	 * binary as it was run (./build/gazette from make demo). */
