@@ -26,6 +26,8 @@ static const char usage[] =
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
 	"  routes    list every route the site serves\n"
+	"  article   list, show, unpublish and delete articles\n"
+	"  log       the newsroom's audit log: who did what, when\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -49,6 +51,8 @@ main(int argc, char **argv)
 		{"restore", cmd_restore},
 		{"routes", cmd_routes},
 		{"settings", cmd_settings},
+		{"article", cmd_article},
+		{"log", cmd_log},
 	};
 	size_t i;
 

@@ -294,6 +294,12 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles},
 		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news},
 		{HTTP_GET, "/metrics", site_metrics},
+		/* Before the newsroom's pages: the store's page with slug
+		 * "corrections" is shown above this list, not instead. */
+		{HTTP_GET, "/corrections", site_corrections},
+		{HTTP_GET, "/corrections.atom", site_corrections},
+		/* The newsroom's dashboard, a single segment too. */
+		{HTTP_GET, "/admin", site_admin_dashboard},
 		/* The newsroom's pages: any other single-segment path is
 		 * looked up there, after every route above. */
 		{HTTP_GET, "/{slug}", site_page},
@@ -319,6 +325,24 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/admin/log", site_admin_log},
 
 		/* The newsroom: dashboard, articles, revisions, corrections. */
+		{HTTP_GET, "/admin/articles", site_admin_articles},
+		{HTTP_POST, "/admin/articles", site_admin_article_create},
+		{HTTP_GET, "/admin/articles/new", site_admin_article_new},
+		{HTTP_GET, "/admin/articles/{id}", site_admin_article_edit},
+		{HTTP_POST, "/admin/articles/{id}", site_admin_article_save},
+		{HTTP_GET, "/admin/articles/{id}/preview",
+		 site_admin_article_preview},
+		{HTTP_GET, "/admin/articles/{id}/delete",
+		 site_admin_article_delete_ask},
+		{HTTP_POST, "/admin/articles/{id}/delete",
+		 site_admin_article_delete},
+		{HTTP_POST, "/admin/articles/{id}/corrections",
+		 site_admin_correction_add},
+		{HTTP_GET, "/admin/articles/{id}/revisions", site_admin_revisions},
+		{HTTP_GET, "/admin/articles/{id}/revisions/{rev}",
+		 site_admin_revision},
+		{HTTP_POST, "/admin/articles/{id}/revisions/{rev}/restore",
+		 site_admin_revision_restore},
 
 		/* The newsroom: moderation and settings. */
 		{HTTP_GET | HTTP_POST, "/admin/comments", site_admin_comments},

@@ -396,6 +396,92 @@ int site_admin_log(void *ctx, struct http_req *req, struct http_resp *resp);
 
 /* The newsroom: dashboard, articles, revisions, corrections. */
 
+/* site_jsonld_article with a's corrections[0..n) (oldest first) as
+ * schema.org "correction"s (CorrectionComment: text, datePublished). */
+int site_jsonld_article_corrected(struct site *site, struct pool *pool,
+				  const struct store_article *a,
+				  const char *canonical,
+				  const char *description,
+				  const struct store_correction *corrections,
+				  size_t ncorrections, const char **out);
+/* a's page as readers would see it, with a "Preview" banner, without
+ * comments, never cached (no-store, noindex): for the editor's preview
+ * of what is typed (a->id may be 0) and the staff link of a story not
+ * yet out (article.c). Returns GZ_OK or an error. */
+int site_article_preview(struct site *site, struct http_req *req,
+			 struct http_resp *resp, const struct store_article *a);
+/* What the article pages of the newsroom share (admin_articles.c). */
+/* Reads the article the route's {id} (params[0]) names, any status, for
+ * staff: GZ_ENOTFOUND (no such article), GZ_EFORBIDDEN (staff reads only
+ * their own, ADMIN_ARTICLE_EDIT_ANY lacking, and it is not) or the
+ * store's error. Strings in the request's pool. */
+int site_admin_article_load(struct site *site, struct http_req *req,
+			    const struct site_staff *staff,
+			    struct store_article *a);
+/* True when a is taken down (STORE_UNPUBLISHED, or a draft with
+ * unpublished_at). */
+bool site_admin_article_unpublished(const struct store_article *a);
+/* True when staff may change a's fields: ADMIN_ARTICLE_EDIT_ANY, or
+ * ADMIN_ARTICLE_WRITE_OWN and a is their own draft, never published. */
+bool site_admin_article_editable(const struct site_staff *staff,
+				 const struct store_article *a);
+/* a's status for people ("draft", "in review", "scheduled for May 18,
+ * 2021 - 18:31", "published", "unpublished") and for machines and CSS
+ * (*key: "draft", "review", "scheduled", "published", "unpublished").
+ * In pool; NULL when out of memory. */
+const char *site_admin_status_text(struct pool *pool,
+				   const struct store_article *a, int64_t now,
+				   const char **key);
+/* A list of article rows for the admin's tables: headline, url (the
+ * editor), status, status_key, section_name, owner (the user's name),
+ * updated_human/iso, when_human/iso (published_at), id. NULL when out
+ * of memory. */
+struct render_val *site_admin_article_rows(struct site *site,
+					   struct pool *pool,
+					   const struct store_article *items,
+					   size_t n, int64_t now);
+/* Sets "article_notice" on view: the sentence for the query's done=CODE
+ * of the article pages' redirects (a fixed one per code), or nothing.
+ * Returns GZ_OK or GZ_ENOMEM. */
+int site_admin_article_notice(struct pool *pool, struct http_req *req,
+			      struct render_val *view);
+/* /corrections and /corrections.atom (corrections.c). */
+int site_corrections(void *ctx, struct http_req *req, struct http_resp *resp);
+/* GET /admin (admin_dashboard.c). */
+int site_admin_dashboard(void *ctx, struct http_req *req,
+			 struct http_resp *resp);
+/* admin_articles.c: GET /admin/articles, GET /admin/articles/new, POST
+ * /admin/articles (create), GET and POST /admin/articles/{id} (the editor,
+ * a save), GET /admin/articles/{id}/preview, GET and POST
+ * /admin/articles/{id}/delete, POST /admin/articles/{id}/corrections. */
+int site_admin_articles(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+int site_admin_article_new(void *ctx, struct http_req *req,
+			   struct http_resp *resp);
+int site_admin_article_create(void *ctx, struct http_req *req,
+			      struct http_resp *resp);
+int site_admin_article_edit(void *ctx, struct http_req *req,
+			    struct http_resp *resp);
+int site_admin_article_save(void *ctx, struct http_req *req,
+			    struct http_resp *resp);
+int site_admin_article_preview(void *ctx, struct http_req *req,
+			       struct http_resp *resp);
+int site_admin_article_delete_ask(void *ctx, struct http_req *req,
+				  struct http_resp *resp);
+int site_admin_article_delete(void *ctx, struct http_req *req,
+			      struct http_resp *resp);
+int site_admin_correction_add(void *ctx, struct http_req *req,
+			      struct http_resp *resp);
+/* admin_revisions.c: GET /admin/articles/{id}/revisions, GET
+ * .../revisions/{rev} (the diff with the current article), POST
+ * .../revisions/{rev}/restore. */
+int site_admin_revisions(void *ctx, struct http_req *req,
+			 struct http_resp *resp);
+int site_admin_revision(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+int site_admin_revision_restore(void *ctx, struct http_req *req,
+				struct http_resp *resp);
+
 /* The newsroom: moderation and settings. */
 /* GET /admin/comments (the queue) and POST (act on comments). */
 int site_admin_comments(void *ctx, struct http_req *req,
