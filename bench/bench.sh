@@ -374,6 +374,46 @@ for kq in "one word|council" "one word|floods" "two words|budget+mayor" \
 "
 done
 
+# ---- a sign-in flood -----------------------------------------------------
+
+# Readers' article pages alone, then while wrk floods /admin/login with
+# wrong passwords (bench/signin-flood.lua: every request one Argon2id
+# verification, or a 503 once the hashing queue is full). Both at the same
+# moderate load (one wrk thread, 16 connections), so the figures compare
+# latency rather than who wins the two cores. The flood is bounded by its
+# duration and its 16 connections, on loopback.
+login_page=$(curl -s -D "$tmp/login.headers" "http://127.0.0.1:$gport/admin/login")
+login_cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \(gz_login=[^;]*\).*/\1/p' "$tmp/login.headers" | tr -d '\r' | head -n 1)
+login_csrf=$(printf '%s' "$login_page" | tr '<' '\n' |
+	sed -n 's/.*name="csrf"[^>]*value="\([^"]*\)".*/\1/p; s/.*value="\([^"]*\)"[^>]*name="csrf".*/\1/p' | head -n 1)
+[ -n "$login_cookie" ] && [ -n "$login_csrf" ] || die "no sign-in form at /admin/login"
+flood_secs=$wrk_secs
+r=1
+while [ $r -le $rounds ]; do
+	log "sign-in flood round $r of $rounds (${flood_secs} s each)"
+	wrk -t1 -c16 -d"${flood_secs}s" --latency "$gurl" >"$tmp/calm.out" 2>&1 ||
+		{ cat "$tmp/calm.out" >&2; die "wrk calm"; }
+	GZ_LOGIN_COOKIE=$login_cookie GZ_LOGIN_CSRF=$login_csrf \
+		wrk -t1 -c16 -d"$((flood_secs + 2))s" -s bench/signin-flood.lua \
+		"http://127.0.0.1:$gport/admin/login" >"$tmp/flood.out" 2>&1 &
+	flood_pid=$!
+	sleep 1
+	wrk -t1 -c16 -d"${flood_secs}s" --latency "$gurl" >"$tmp/stormy.out" 2>&1 ||
+		{ cat "$tmp/stormy.out" >&2; die "wrk under the flood"; }
+	wait "$flood_pid" || { cat "$tmp/flood.out" >&2; die "wrk flood"; }
+	for k in calm stormy; do
+		echo "$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/$k.out") $(wrk_ms 50 "$tmp/$k.out") $(wrk_ms 99 "$tmp/$k.out")" >>"$tmp/$k"
+	done
+	flood_rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/flood.out")
+	echo "$flood_rps" >>"$tmp/flood"
+	log "  readers alone: $(tail -n 1 "$tmp/calm")  under the flood: $(tail -n 1 "$tmp/stormy")  (req/s p50 p99); sign-ins: $flood_rps/s"
+	r=$((r + 1))
+done
+calm_rps=$(med calm 1); calm_p50=$(med calm 2); calm_p99=$(med calm 3)
+storm_rps=$(med stormy 1); storm_p50=$(med stormy 2); storm_p99=$(med stormy 3)
+flood_rate=$(median <"$tmp/flood")
+kill -0 "$gpid" 2>/dev/null || die "gazette is no longer running after the flood"
+
 # ---- the table -----------------------------------------------------------
 
 gp_rps=$(med gazette_plain 1)
@@ -435,6 +475,13 @@ table="$tmp/table"
 		"$(yes_no "x < 200" "$startup_ms")"
 	row "import (articles/s)" "$(calc "sprintf(\"%.0f\", x)" -v x="$import_rate")" \
 		"-" "-" ">= 5,000/s" "$(yes_no "x >= 5000" "$import_rate")"
+	row "article page alone, 16 connections (req/s; p50 / p99 ms)" \
+		"$(calc "sprintf(\"%.0f; %.2f / %.2f\", a, b, c)" -v a="$calm_rps" -v b="$calm_p50" -v c="$calm_p99")" \
+		"-" "-" "-" "-"
+	ratio=$(calc "sprintf(\"%.2f\", g / n)" -v g="$storm_p99" -v n="$calm_p99")
+	row "same, under a sign-in flood of $(calc "sprintf(\"%.0f\", x)" -v x="$flood_rate")/s (req/s; p50 / p99 ms)" \
+		"$(calc "sprintf(\"%.0f; %.2f / %.2f\", a, b, c)" -v a="$storm_rps" -v b="$storm_p50" -v c="$storm_p99")" \
+		"-" "$ratio" "p99 <= 2 x alone" "$(yes_no "x <= 2" "$ratio")"
 	printf '%s' "$search_rows" | while IFS='|' read -r kind q p50 p99; do
 		[ -n "$kind" ] || continue
 		row "search, $kind \`$(echo "$q" | sed 's/%22/"/g; s/+/ /g')\` (p50 / p99 ms)" \

@@ -20,11 +20,14 @@ static const char usage[] =
 	"  comments  list readers' comments; approve, reject, spam, delete\n"
 	"  authors   list the authors bylines name; set their bios\n"
 	"  pages     list and set the newsroom's pages (about, privacy...)\n"
+	"  settings  list and change the settings an admin sets over gazette.conf\n"
 	"  user      add, list and remove staff accounts; set passwords\n"
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
 	"  routes    list every route the site serves\n"
+	"  article   list, show, unpublish and delete articles\n"
+	"  log       the newsroom's audit log: who did what, when\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -47,6 +50,9 @@ main(int argc, char **argv)
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},
 		{"routes", cmd_routes},
+		{"settings", cmd_settings},
+		{"article", cmd_article},
+		{"log", cmd_log},
 	};
 	size_t i;
 

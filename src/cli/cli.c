@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,15 +154,34 @@ cli_store_create(const char *dir, struct store **st)
 	return CLI_OK;
 }
 
-/* The store's change events drop the pages they name from the cache. */
+/* What the store's change listener and the serve loop share. */
+struct serve_state {
+	struct cache *cache;
+	pthread_t loop;          /* the serve loop's thread */
+	atomic_bool settings;    /* "settings" fired: reload in the loop */
+};
+
+/* The signal that wakes the serve loop for a settings reload. */
+#define SERVE_SIG_SETTINGS SIGUSR1
+
+/* The store's change events drop the pages they name from the cache; a
+ * change of the admin's settings is handed to the serve loop, woken at
+ * once, which loads the config again (site_reload reads the theme from
+ * disk: not for the committing thread, which may be a request's). */
 static void
 serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 {
-	struct cache *cache = ctx;
+	struct serve_state *ss = ctx;
 	size_t i;
 
-	for (i = 0; i < nkeys; i++)
-		cache_invalidate(cache, keys[i]);
+	for (i = 0; i < nkeys; i++) {
+		if (strcmp(keys[i], "settings") == 0) {
+			atomic_store(&ss->settings, true);
+			pthread_kill(ss->loop, SERVE_SIG_SETTINGS);
+			continue;
+		}
+		cache_invalidate(ss->cache, keys[i]);
+	}
 }
 
 /* Before a page is looked up: changes another process committed (the
@@ -188,26 +208,38 @@ serve_theme_dir(const char *dir, bool *oom)
 	return theme_dir;
 }
 
-/* SIGHUP: reads gazette.conf and the theme again and serves them from the
- * next request on, with an empty page cache. Settings that need a
- * restart keep their running values (said on stderr); a config or theme
- * that does not load is reported (file:line) and the old ones go on
- * serving. Runs on the serving thread, outside any signal handler. */
+/* SIGHUP (settings false), or a change of the admin's settings (true):
+ * reads gazette.conf and the theme again, applies the stored settings
+ * on top, and serves them from the next request on, with an empty page
+ * cache. Settings that need a restart keep their running values (said
+ * on stderr; after a settings change [comments] goes through, since the
+ * site makes its intake again); a config or theme that does not load is
+ * reported (file:line) and the old ones go on serving, and a stored
+ * setting that does not apply is logged and skipped. Runs on the serving
+ * thread, outside any signal handler. */
 static void
 serve_reload(const char *dir, const struct config *running, struct site *site,
-	     struct cache *cache)
+	     struct cache *cache, struct store *st, bool settings)
 {
 	char err[768], names[256];
 	struct config *next = NULL;
 	char *path = NULL, *theme_dir = NULL;
 	bool oom;
+	int rc;
 
-	fprintf(stderr, "gazette: SIGHUP received, reloading %s\n", dir);
+	if (settings)
+		fprintf(stderr, "gazette: settings changed, reloading %s\n",
+			dir);
+	else
+		fprintf(stderr, "gazette: SIGHUP received, reloading %s\n",
+			dir);
 	if (!(next = malloc(sizeof(*next))) || config_init(next) != GZ_OK) {
 		free(next);
 		next = NULL;
 		goto oom;
 	}
+	/* The process's zone was set at start, before threads. */
+	next->zone_locked = true;
 	if (!(path = cli_path(dir, CONFIG_FILE)))
 		goto oom;
 	if (config_load(next, path, err, sizeof(err)) != GZ_OK) {
@@ -215,7 +247,18 @@ serve_reload(const char *dir, const struct config *running, struct site *site,
 			  "and theme: %s", err);
 		goto out;
 	}
-	if (config_keep_restart(next, running, names, sizeof(names)) != GZ_OK)
+	if ((rc = cli_settings_overlay(st, next, false)) == GZ_ENOMEM)
+		goto oom;
+	if (rc != GZ_OK) {
+		cli_error("reload failed, still serving the old configuration "
+			  "and theme: cannot read the settings (%s)",
+			  gz_strerror(rc));
+		goto out;
+	}
+	if ((settings ? config_keep_restart_settings(next, running, names,
+						     sizeof(names))
+		      : config_keep_restart(next, running, names,
+					    sizeof(names))) != GZ_OK)
 		goto oom;
 	if (names[0])
 		cli_error("reload: %s changed in %s: needs a restart; keeping "
@@ -234,7 +277,8 @@ serve_reload(const char *dir, const struct config *running, struct site *site,
 	/* After the swap: a page rendered with the old theme was begun
 	 * before this clear, so cache_put will not keep it. */
 	cache_clear(cache);
-	fprintf(stderr, "gazette: reloaded %s and the theme\n", path);
+	fprintf(stderr, "gazette: reloaded %s%s and the theme\n", path,
+		settings ? ", the settings" : "");
 	goto out;
 oom:
 	cli_error("reload failed (out of memory), still serving the old "
@@ -247,6 +291,25 @@ out:
 	}
 	free(path);
 	free(theme_dir);
+}
+
+/* Every GZ_LIMIT_SESSION_PURGE_SECONDS, forgets the newsroom's sessions
+ * that expired or went idle (and with them the address each kept): a
+ * sign-in that never finished its second step leaves a row too. A
+ * failure is logged by the store and tried again next time. */
+static void
+serve_sessions_purge(struct store *st, int64_t now, int64_t *last)
+{
+	if (now - *last < GZ_LIMIT_SESSION_PURGE_SECONDS)
+		return;
+	*last = now;
+	if (store_tx_begin(st) != GZ_OK)
+		return;
+	if (store_session_purge(st, now,
+				now - GZ_LIMIT_SESSION_IDLE_SECONDS) == GZ_OK)
+		(void)store_tx_commit(st);
+	else
+		store_tx_rollback(st);
 }
 
 /* The day number of t in the site's zone (TZ): changes at local
@@ -271,13 +334,15 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	struct http_router *router = NULL;
 	struct site *site = NULL;
 	struct cache *cache = NULL;
+	struct serve_state ss = {0};
 	char err[768], *theme_dir = NULL;
 	struct timespec tick = {1, 0};
 	char *access_path = NULL;
 	sigset_t set;
 	bool oom;
-	int sig, rc = CLI_FAIL;
+	int sig, err_rc, rc = CLI_FAIL;
 	long day = 0, today;
+	int64_t purged_at = 0;
 
 	/* Block the stop and reload signals before any thread starts, so
 	 * that every thread inherits the mask and only sigtimedwait below
@@ -287,9 +352,17 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP); /* reload; reopen the access log */
+	sigaddset(&set, SERVE_SIG_SETTINGS); /* the settings changed */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The admin's settings over gazette.conf's values, the zone too:
+	 * no thread serves yet. */
+	if ((err_rc = cli_settings_overlay(st, cfg, true)) != GZ_OK) {
+		cli_error("%s: cannot read the settings (%s)", dir,
+			  gz_strerror(err_rc));
+		goto out;
+	}
 	/* A site's theme/ is optional: without one the default serves. */
 	theme_dir = serve_theme_dir(dir, &oom);
 	if (oom) {
@@ -329,7 +402,10 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		goto out;
 	}
 	metrics_init();
-	store_events_listen(st, serve_on_change, cache);
+	ss.cache = cache;
+	ss.loop = pthread_self();
+	atomic_init(&ss.settings, false);
+	store_events_listen(st, serve_on_change, &ss);
 	/* The first call marks now: articles due from here on fire events. */
 	store_due_publish(st, (int64_t)time(NULL));
 	opts.listen = listen ? listen : cfg->listen;
@@ -361,14 +437,22 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGHUP) {
 			log_access_reopen();
-			serve_reload(dir, cfg, site, cache);
+			atomic_store(&ss.settings, false);
+			serve_reload(dir, cfg, site, cache, st, false);
 			continue;
 		}
+		/* Before the reload, so that a change committed during it
+		 * makes another. */
+		if (atomic_exchange(&ss.settings, false))
+			serve_reload(dir, cfg, site, cache, st, true);
+		if (sig == SERVE_SIG_SETTINGS)
+			continue;
 		if (sig > 0 || (errno != EAGAIN && errno != EINTR))
 			break;
 		store_due_publish(st, (int64_t)time(NULL));
 		store_changes_sync(st);
 		log_access_flush();
+		serve_sessions_purge(st, (int64_t)time(NULL), &purged_at);
 		/* The front page shows today's date: a new day in the site's
 		 * zone makes it again, though no story changed. */
 		if ((today = serve_day((int64_t)time(NULL))) != day) {

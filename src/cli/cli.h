@@ -31,6 +31,7 @@ int cmd_authors(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_settings(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 
 /* Makes the site's first admin (name "admin", must change the password
@@ -40,6 +41,9 @@ int cmd_user(int argc, char **argv);
  * with where to sign in (cfg's base_url + /admin/login). For gazette
  * init. Returns CLI_OK or CLI_FAIL (reported on stderr). */
 int cli_user_first_admin(struct store *st, const struct config *cfg);
+/* The newsroom's articles and audit log (cmd_article.c). */
+int cmd_article(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 /* The site directory: opt (--site) if given, else $GAZETTE_SITE, else
  * "./site". */
@@ -63,6 +67,11 @@ int cli_store_create(const char *dir, struct store **st);
  * not NULL. Returns an exit status. */
 int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		   const char *listen);
+/* Applies the settings stored in st over cfg (gazette.conf's values;
+ * config_overlay: a bad one is logged and skipped), the time zone only
+ * when zone is true (at start, before threads). Returns GZ_OK, the
+ * store's error or GZ_ENOMEM (cmd_settings.c). */
+int cli_settings_overlay(struct store *st, struct config *cfg, bool zone);
 /* Imports one file's bytes into st as one unit of the caller's open
  * transaction (store_tx_unit_begin/end): all of it or nothing, whatever
  * the other files of the transaction do. name is shown in messages
@@ -82,6 +91,18 @@ int cli_import_bytes(struct store *st, const struct config *cfg,
 int cli_html_refresh(struct store *st, FILE *progress);
 /* Prints "gazette: " and the message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The actor of a command's writes (the audit log, the moderation log):
+ * "cli:" and the login name, else "cli:" and the uid (cmd_comments.c). */
+void cli_actor(char *out, size_t outlen);
+/* Copies s into out (max * 4 + 4 bytes) as one line for a terminal:
+ * white space folded, control and bidi-control characters dropped, bytes
+ * that are not UTF-8 as '?', cut at max characters with "...". Returns
+ * the characters written (cmd_comments.c). */
+size_t cli_term_text(const char *s, size_t max, char *out);
+/* Writes s to f as lines for a terminal: its line breaks kept, tabs
+ * kept, every other control and bidi-control character dropped, bytes
+ * that are not UTF-8 as '?' (cmd_comments.c). */
+void cli_term_block(FILE *f, const char *s);
 /* True when stderr is a terminal (progress is shown only then). */
 bool cli_stderr_is_tty(void);
 

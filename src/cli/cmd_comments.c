@@ -46,12 +46,14 @@
 static const char comments_usage[] =
 	"usage: gazette comments list [--site DIR] [--status STATUS]\n"
 	"                             [--article ID] [--limit N]\n"
+	"       gazette comments show [--site DIR] ID\n"
 	"       gazette comments approve|reject|spam|delete [--site DIR] ID...\n"
 	"\n"
 	"Lists readers' comments and moderates them. Every action is logged\n"
 	"with your login name.\n"
 	"\n"
 	"  list      comments, newest first, as a table\n"
+	"  show      one comment in full: article, thread, status, hold reason\n"
 	"  approve   publish the comments\n"
 	"  reject    hide the comments\n"
 	"  spam      hide the comments as spam\n"
@@ -76,6 +78,7 @@ enum comments_action {
 	ACTION_REJECT,
 	ACTION_SPAM,
 	ACTION_DELETE,
+	ACTION_SHOW,
 };
 
 static const struct {
@@ -87,7 +90,13 @@ static const struct {
 	[ACTION_REJECT] = {"reject", "rejected"},
 	[ACTION_SPAM] = {"spam", "marked as spam"},
 	[ACTION_DELETE] = {"delete", "deleted"},
+	[ACTION_SHOW] = {"show", NULL},
 };
+
+/* Parents shown above a comment, at most; the thread's replies shown
+ * under it, at most (store_comment_query's most). */
+#define SHOW_PARENTS 64
+#define SHOW_REPLIES 1000
 
 /* Parses a positive decimal id (digits only, no sign, no spaces).
  * Returns GZ_OK or GZ_EINVAL. */
@@ -289,6 +298,126 @@ out:
 	return rc;
 }
 
+void
+cli_term_block(FILE *f, const char *s)
+{
+	size_t len = strlen(s), i = 0, n, valid_end, bad;
+	unsigned cp;
+
+	valid_end = utf8_valid(s, len, &bad) ? len : bad;
+	while (i < len) {
+		if (i == valid_end) {
+			fputc('?', f);
+			i++;
+			valid_end = utf8_valid(s + i, len - i, &bad) ? len
+								   : i + bad;
+			continue;
+		}
+		n = utf8_decode(s + i, valid_end - i, &cp);
+		if (cp == '\n' || cp == '\t' || !utf8_is_invisible_control(cp))
+			fwrite(s + i, 1, n, f);
+		i += n;
+	}
+}
+
+size_t
+cli_term_text(const char *s, size_t max, char *out)
+{
+	return term_text(s, max, out);
+}
+
+/* One comment as `show` prints it: a heading line, then its text. */
+static void
+show_one(const struct store_comment *c, const char *indent)
+{
+	char author[TERM_BYTES(AUTHOR_CHARS)], when[DATE_MAX];
+
+	date_format_human(c->created_at, when);
+	(void)term_text(c->author, AUTHOR_CHARS, author);
+	printf("%s#%lld %s, %s (%s)\n", indent, (long long)c->id, author, when,
+	       status_names[c->status]);
+}
+
+/* `gazette comments show ID`. Returns an exit status. */
+static int
+comments_show(struct store *st, int64_t id)
+{
+	struct pool *pool = NULL;
+	struct store_comment c, up, *all = NULL;
+	struct store_comment_filter f = {.status = -1, .limit = SHOW_REPLIES};
+	struct store_article a;
+	struct store_comment chain[SHOW_PARENTS];
+	char line[TERM_BYTES(256)];
+	size_t n = 0, i, nchain = 0;
+	int64_t parent;
+	int rc = CLI_FAIL, err;
+
+	if (!(pool = pool_new(LIST_POOL_MAX))) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if ((err = store_comment_get(st, pool, id, &c)) != GZ_OK) {
+		if (err == GZ_ENOTFOUND)
+			cli_error("no comment %lld", (long long)id);
+		else
+			cli_error("cannot read comment %lld (%s)",
+				  (long long)id, gz_strerror(err));
+		goto out;
+	}
+	printf("comment     %lld\n", (long long)c.id);
+	printf("status      %s\n", status_names[c.status]);
+	(void)term_text(c.hold_reason ? c.hold_reason : "", 256, line);
+	printf("held for    %s\n", *line ? line : "-");
+	(void)term_text(c.author, 256, line);
+	printf("author      %s\n", line);
+	(void)term_text(c.email, 256, line);
+	printf("email       %s\n", *line ? line : "-");
+	(void)term_text(c.ip, 256, line);
+	printf("address     %s\n", *line ? line : "-");
+	if (store_article_get(st, pool, c.article_id, 0, &a) == GZ_OK) {
+		(void)term_text(a.headline, 256, line);
+		printf("article     %lld %s\n", (long long)a.id, line);
+	} else {
+		printf("article     %lld\n", (long long)c.article_id);
+	}
+	/* The thread above it, from the top. */
+	for (parent = c.parent_id; parent && nchain < SHOW_PARENTS;
+	     parent = up.parent_id) {
+		if (store_comment_get(st, pool, parent, &up) != GZ_OK)
+			break;
+		chain[nchain++] = up;
+	}
+	if (nchain) {
+		printf("\nin reply to:\n");
+		for (i = nchain; i-- > 0;) {
+			show_one(&chain[i], "  ");
+			(void)term_text(chain[i].body, 200, line);
+			printf("    %s\n", line);
+		}
+	}
+	printf("\n");
+	show_one(&c, "");
+	cli_term_block(stdout, c.body);
+	printf("\n");
+	f.article_id = c.article_id;
+	if ((err = store_comment_query(st, pool, &f, &all, &n)) != GZ_OK) {
+		cli_error("cannot read the replies (%s)", gz_strerror(err));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (all[i].parent_id != c.id)
+			continue;
+		printf("\nreply:\n");
+		show_one(&all[i], "  ");
+		(void)term_text(all[i].body, 200, line);
+		printf("    %s\n", line);
+	}
+	rc = CLI_OK;
+out:
+	pool_free(pool);
+	return rc;
+}
+
 /* Makes the actor for moderation_log: "cli:" and the login name (from
  * getlogin_r, else $USER, else the password entry of the uid), else
  * "cli:" and the uid. */
@@ -312,6 +441,12 @@ actor_make(char *out, size_t outlen)
 	if (n < 0 || (size_t)n >= outlen)
 		(void)snprintf(out, outlen, "cli:%lu",
 			       (unsigned long)getuid());
+}
+
+void
+cli_actor(char *out, size_t outlen)
+{
+	actor_make(out, outlen);
 }
 
 /* Applies action to comment id in its own transaction and says what
@@ -463,7 +598,11 @@ cmd_comments(int argc, char **argv)
 		return usage_error("unknown comments command \"%s\"", sub);
 	if (action == ACTION_LIST && optind < argc)
 		return usage_error("list takes no ids (\"%s\")", argv[optind]);
-	if (action != ACTION_LIST) {
+	if (action == ACTION_SHOW &&
+	    (filtered || optind + 1 != argc ||
+	     id_parse(argv[optind], &id) != GZ_OK))
+		return usage_error("show: give one comment id");
+	if (action != ACTION_LIST && action != ACTION_SHOW) {
 		if (filtered)
 			return usage_error("--status, --article and --limit "
 					   "go with list, not %s", sub);
@@ -486,6 +625,8 @@ cmd_comments(int argc, char **argv)
 	}
 	if (action == ACTION_LIST) {
 		rc = comments_list(st, &f);
+	} else if (action == ACTION_SHOW) {
+		rc = comments_show(st, id);
 	} else {
 		actor_make(actor, sizeof(actor));
 		rc = CLI_OK;

@@ -24,6 +24,9 @@
 /* Token text, NUL included: base64url of a fixed-size signed payload. */
 #define COMMENTS_TOKEN_MAX 128
 #define COMMENTS_NONCE_BYTES 16
+/* A decision's hold reason, NUL included ("word: " and the word, cut to
+ * fit). */
+#define COMMENTS_HOLD_REASON_MAX 80
 
 enum comments_moderation {
 	COMMENTS_PRE = 0,   /* every comment waits for a moderator */
@@ -131,6 +134,12 @@ struct comments_decision {
 				 DISCARD and REJECT it is HOLD's. */
 	struct comments_token token; /* when the token checked out */
 	bool token_ok;        /* token is filled: the token checked out */
+	/* For HOLD, why, as the moderation queue shows it: "word: W" (the
+	 * hold-list entry that matched, cut at a character to fit),
+	 * "links: N" (N links, more than max_links) or "pre-moderation";
+	 * for REJECT "blocked: W"; "" otherwise (under PUBLISH_IF_KNOWN the
+	 * store says "first-time" when it holds the comment). */
+	char hold_reason[COMMENTS_HOLD_REASON_MAX];
 };
 
 /* Runs the intake rules, in order: token signature, expiry and article

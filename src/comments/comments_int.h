@@ -116,6 +116,10 @@ void comments_words_fini(struct comments_words *w);
  * neighbour of the match an ASCII letter, digit or non-ASCII byte. */
 bool comments_words_find(const struct comments_words *w, const char *s,
 			 size_t len);
+/* The same, naming the entry: the first of w's entries found at the
+ * earliest position of s[0..len), or NULL when none is. */
+const struct comments_word *comments_words_match(const struct comments_words *w,
+						 const char *s, size_t len);
 
 /* ---- keys and tokens (captcha.c) ------------------------------------------ */
 

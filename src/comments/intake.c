@@ -249,6 +249,44 @@ invalid(struct comments *c, struct comments_decision *out, const char *ip,
 	return refuse(c, out, ip, now, COMMENTS_INVALID, field, message);
 }
 
+/* The entry of list found first in the name, email, body or address, or
+ * NULL. */
+static const struct comments_word *
+words_in(const struct comments_words *list, const char *name, size_t name_len,
+	 const char *email, size_t email_len, const char *body,
+	 size_t body_len, const char *ip)
+{
+	const struct comments_word *word;
+
+	if ((word = comments_words_match(list, name, name_len)) ||
+	    (word = comments_words_match(list, email, email_len)) ||
+	    (word = comments_words_match(list, body, body_len)))
+		return word;
+	return comments_words_match(list, ip, strlen(ip));
+}
+
+/* Sets out's hold reason to prefix and word, the word cut at a
+ * character boundary to what fits (a list entry may be long). */
+static void
+reason_word(struct comments_decision *out, const char *prefix,
+	    const struct comments_word *word)
+{
+	size_t plen = strlen(prefix), len = word->len;
+
+	assert(plen < sizeof(out->hold_reason));
+	if (len > sizeof(out->hold_reason) - 1 - plen) {
+		len = sizeof(out->hold_reason) - 1 - plen;
+		/* Back to the start of a character: entries are whatever
+		 * the config held, UTF-8 or not. */
+		while (len > 0 &&
+		       ((unsigned char)word->s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(out->hold_reason, prefix, plen);
+	memcpy(out->hold_reason + plen, word->s, len);
+	out->hold_reason[plen + len] = '\0';
+}
+
 /* ---- the rules --------------------------------------------------------------- */
 
 int
@@ -259,8 +297,10 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	const struct comments_policy *p;
 	const char *name, *email, *body, *answer, *ip;
 	size_t name_len, email_len, body_len, answer_len;
+	const struct comments_word *word;
 	long value = 0;
-	int rc;
+	unsigned links;
+	int rc, w;
 
 	assert(c != NULL && s != NULL && out != NULL);
 	p = &c->policy;
@@ -350,21 +390,33 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	}
 
 	/* 6. Moderation. The block list also sees the address, so a
-	 * moderator can list an IP as a "word". */
-	if (comments_words_find(&c->block, name, name_len) ||
-	    comments_words_find(&c->block, email, email_len) ||
-	    comments_words_find(&c->block, body, body_len) ||
-	    comments_words_find(&c->block, ip, strlen(ip))) {
+	 * moderator can list an IP as a "word". Each hold says why, for the
+	 * moderation queue: the first rule that holds it, in this order. */
+	if ((word = words_in(&c->block, name, name_len, email, email_len,
+			     body, body_len, ip))) {
 		decide(out, COMMENTS_REJECT, NULL, MSG_HELD);
+		reason_word(out, "blocked: ", word);
 		return GZ_OK;
 	}
-	if (comments_words_find(&c->hold, name, name_len) ||
-	    comments_words_find(&c->hold, email, email_len) ||
-	    comments_words_find(&c->hold, body, body_len) ||
-	    comments_words_find(&c->hold, ip, strlen(ip)) ||
-	    count_links(body, body_len) > p->max_links ||
-	    p->moderation == COMMENTS_PRE) {
+	if ((word = words_in(&c->hold, name, name_len, email, email_len,
+			     body, body_len, ip))) {
 		decide(out, COMMENTS_HOLD, NULL, MSG_HELD);
+		reason_word(out, "word: ", word);
+		return GZ_OK;
+	}
+	if ((links = count_links(body, body_len)) > p->max_links) {
+		decide(out, COMMENTS_HOLD, NULL, MSG_HELD);
+		w = snprintf(out->hold_reason, sizeof(out->hold_reason),
+			     "links: %u", links);
+		/* "links: 4294967295" fits. */
+		assert(w > 0 && (size_t)w < sizeof(out->hold_reason));
+		(void)w;
+		return GZ_OK;
+	}
+	if (p->moderation == COMMENTS_PRE) {
+		decide(out, COMMENTS_HOLD, NULL, MSG_HELD);
+		memcpy(out->hold_reason, "pre-moderation",
+		       sizeof("pre-moderation"));
 		return GZ_OK;
 	}
 	/* First-time: whether this browser is known is the store's to say,

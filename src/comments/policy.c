@@ -132,15 +132,15 @@ word_at(const char *s, size_t len, size_t i, const struct comments_word *word)
 	return true;
 }
 
-bool
-comments_words_find(const struct comments_words *w, const char *s,
-		    size_t len)
+const struct comments_word *
+comments_words_match(const struct comments_words *w, const char *s,
+		     size_t len)
 {
 	size_t i, k, end;
 
 	assert(w != NULL);
 	if (w->n == 0 || !s)
-		return false;
+		return NULL;
 	/* A match starts where the byte before is not part of a word, so
 	 * only those positions are tried. */
 	for (i = 0; i < len; i++) {
@@ -151,10 +151,17 @@ comments_words_find(const struct comments_words *w, const char *s,
 				continue;
 			end = i + w->v[k].len;
 			if (end == len || !word_byte((unsigned char)s[end]))
-				return true;
+				return &w->v[k];
 		}
 	}
-	return false;
+	return NULL;
+}
+
+bool
+comments_words_find(const struct comments_words *w, const char *s,
+		    size_t len)
+{
+	return comments_words_match(w, s, len) != NULL;
 }
 
 /* ---- the intake state ----------------------------------------------------- */

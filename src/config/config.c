@@ -24,6 +24,7 @@
 #include "util/date.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/utf8.h"
 
 static int
@@ -268,7 +269,8 @@ config_set(struct config *c, const char *section, const char *key,
 			return GZ_OK;
 		}
 		if (strcmp(key, "timezone") == 0) {
-			if (date_timezone_set(value) != GZ_OK)
+			if ((c->zone_locked ? date_timezone_check(value)
+					    : date_timezone_set(value)) != GZ_OK)
 				return config_errf(err, errlen,
 					"timezone: \"%s\" is not an IANA time zone such as Europe/London or Asia/Tehran", value);
 			return config_str_set(&c->timezone, value);
@@ -496,6 +498,26 @@ config_name_add(char *names, size_t nameslen, const char *name)
 		memcpy(names + nameslen - 4, "...", 4);
 }
 
+/* Takes name, when there, out of the list in names. */
+static void
+config_names_drop(char *names, const char *name)
+{
+	size_t len = strlen(name), total;
+	char *at = strstr(names, name);
+
+	if (!at)
+		return;
+	total = strlen(names);
+	/* With the ", " before it, or after it when it comes first. */
+	if (at > names && at - names >= 2 && at[-2] == ',') {
+		at -= 2;
+		len += 2;
+	} else if (at[len] == ',' && at[len + 1] == ' ') {
+		len += 2;
+	}
+	memmove(at, at + len, total - (size_t)(at - names) - len + 1);
+}
+
 /* True when two policies differ (their word lists by content). */
 static bool
 config_policy_differs(const struct comments_policy *a,
@@ -513,6 +535,36 @@ config_policy_differs(const struct comments_policy *a,
 	       a->max_depth != b->max_depth ||
 	       strcmp(a->hold_words, b->hold_words) != 0 ||
 	       strcmp(a->block_words, b->block_words) != 0;
+}
+
+int
+config_keep_restart_settings(struct config *next,
+			     const struct config *running, char *names,
+			     size_t nameslen)
+{
+	struct comments_policy policy = next->comments;
+	char *hold = NULL, *block = NULL;
+	int rc = GZ_ENOMEM;
+
+	/* config_keep_restart sets [comments] back: take next's first. */
+	if (!(hold = strdup(next->hold_words)) ||
+	    !(block = strdup(next->block_words)))
+		goto out;
+	if ((rc = config_keep_restart(next, running, names, nameslen)) !=
+	    GZ_OK)
+		goto out;
+	if ((rc = config_str_set(&next->hold_words, hold)) != GZ_OK ||
+	    (rc = config_str_set(&next->block_words, block)) != GZ_OK)
+		goto out;
+	next->comments = policy;
+	next->comments.hold_words = next->hold_words;
+	next->comments.block_words = next->block_words;
+	/* Named only as the file's settings that need a restart. */
+	config_names_drop(names, "[comments] (but per_page)");
+out:
+	free(hold);
+	free(block);
+	return rc;
 }
 
 int
@@ -704,4 +756,137 @@ config_write_new(const struct config *c, const char *path)
 	if (rc != GZ_OK)
 		unlink(path);
 	return rc;
+}
+
+/* ---- settings over gazette.conf ------------------------------------------ */
+
+const char *const config_setting_keys[] = {
+	"site.title",
+	"site.timezone",
+	"comments.moderation",
+	"comments.require_email",
+	"comments.close_after_days",
+	"comments.hold_words",
+	"comments.block_words",
+	NULL,
+};
+
+bool
+config_setting_known(const char *key)
+{
+	size_t i;
+
+	for (i = 0; config_setting_keys[i]; i++)
+		if (strcmp(key, config_setting_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Splits a known "section.key" into section[seclen] and *name (into
+ * key). Returns GZ_OK, or GZ_EINVAL for a key that is not a setting. */
+static int
+config_setting_split(const char *key, char *section, size_t seclen,
+		     const char **name)
+{
+	const char *dot;
+
+	if (!config_setting_known(key) || !(dot = strchr(key, '.')) ||
+	    (size_t)(dot - key) >= seclen)
+		return GZ_EINVAL;
+	memcpy(section, key, (size_t)(dot - key));
+	section[dot - key] = '\0';
+	*name = dot + 1;
+	return GZ_OK;
+}
+
+int
+config_setting_check(const char *key, const char *value, char *err,
+		     size_t errlen)
+{
+	struct config scratch;
+	char section[16];
+	const char *name;
+	int rc;
+
+	if (config_setting_split(key, section, sizeof(section), &name))
+		return config_errf(err, errlen, "%s: not a setting (one of: "
+				   "site.title, site.timezone, "
+				   "comments.moderation, comments.require_email, "
+				   "comments.close_after_days, "
+				   "comments.hold_words, comments.block_words)",
+				   key);
+	if (!utf8_valid(value, strlen(value), NULL))
+		return config_errf(err, errlen, "%s: not valid UTF-8", key);
+	/* config_set would make it the process's zone at once. */
+	if (strcmp(key, "site.timezone") == 0) {
+		if (date_timezone_check(value) != GZ_OK)
+			return config_errf(err, errlen,
+				"timezone: \"%s\" is not an IANA time zone such as Europe/London or Asia/Tehran", value);
+		return GZ_OK;
+	}
+	if ((rc = config_init(&scratch)) != GZ_OK)
+		return rc;
+	rc = config_set(&scratch, section, name, value, err, errlen);
+	config_fini(&scratch);
+	return rc;
+}
+
+const char *
+config_setting_value(const struct config *c, const char *key, char *buf,
+		     size_t buflen)
+{
+	int w;
+
+	if (strcmp(key, "site.title") == 0)
+		return c->title;
+	if (strcmp(key, "site.timezone") == 0)
+		return c->timezone;
+	if (strcmp(key, "comments.moderation") == 0)
+		return c->comments.moderation == COMMENTS_POST ? "post"
+		       : c->comments.moderation == COMMENTS_FIRST_TIME
+		       ? "first-time" : "pre";
+	if (strcmp(key, "comments.require_email") == 0)
+		return c->comments.require_email ? "yes" : "no";
+	if (strcmp(key, "comments.close_after_days") == 0) {
+		w = snprintf(buf, buflen, "%u", c->comments.close_after_days);
+		return w > 0 && (size_t)w < buflen ? buf : "";
+	}
+	if (strcmp(key, "comments.hold_words") == 0)
+		return c->hold_words;
+	if (strcmp(key, "comments.block_words") == 0)
+		return c->block_words;
+	return "";
+}
+
+int
+config_overlay(struct config *c, const struct config_pair *items, size_t n,
+	       bool zone, size_t *skipped)
+{
+	char err[512], section[16];
+	const char *name;
+	size_t i, bad = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (config_setting_split(items[i].key, section, sizeof(section),
+					 &name) != GZ_OK) {
+			log_error("setting %s: not a setting; skipped",
+				  items[i].key);
+			bad++;
+			continue;
+		}
+		if (!zone && strcmp(items[i].key, "site.timezone") == 0)
+			continue;
+		rc = config_set(c, section, name, items[i].value, err,
+				sizeof(err));
+		if (rc == GZ_ENOMEM)
+			return rc;
+		if (rc != GZ_OK) {
+			log_error("setting %s: %s; skipped", items[i].key, err);
+			bad++;
+		}
+	}
+	if (skipped)
+		*skipped = bad;
+	return GZ_OK;
 }

@@ -49,6 +49,11 @@ struct config {
 	struct comments_policy comments;
 	char *hold_words;
 	char *block_words;
+	/* Not a setting: true while serving (set it after config_init,
+	 * before config_load, for a reload), when config_set checks
+	 * [site] timezone but does not make it the process's zone: TZ is
+	 * set once, before threads start (util/date.h). */
+	bool zone_locked;
 };
 
 /* Fills c, owned by the caller, with the defaults (allocated: free with
@@ -81,6 +86,53 @@ int config_write_new(const struct config *c, const char *path);
  * none). Returns GZ_OK or GZ_ENOMEM. */
 int config_keep_restart(struct config *next, const struct config *running,
 			char *names, size_t nameslen);
+/* As config_keep_restart, for a reload after an admin changed the
+ * site's settings (the "settings" change event): the same settings are
+ * kept but [comments], whose intake state the site then makes again, so
+ * that the next comment follows the new policy. */
+int config_keep_restart_settings(struct config *next,
+				 const struct config *running, char *names,
+				 size_t nameslen);
+
+/* ---- settings over gazette.conf (the admin's settings page) ------------- */
+
+/* A setting as the store keeps it: "section.key" and a value as
+ * config_set takes it. */
+struct config_pair {
+	const char *key;
+	const char *value;
+};
+
+/* The settings an admin may change over gazette.conf, NULL-terminated:
+ * "site.title", "site.timezone", "comments.moderation",
+ * "comments.require_email", "comments.close_after_days",
+ * "comments.hold_words", "comments.block_words". */
+extern const char *const config_setting_keys[];
+/* True when key is one of config_setting_keys. */
+bool config_setting_known(const char *key);
+/* Checks value for setting key as config_set would, without changing
+ * anything (the time zone included: it is only looked up). Returns
+ * GZ_OK, GZ_EINVAL (err: one sentence, an unknown key or what is wrong
+ * with the value) or GZ_ENOMEM. */
+int config_setting_check(const char *key, const char *value, char *err,
+			 size_t errlen);
+/* Setting key's value in c as text, as config_set takes it ("pre",
+ * "yes", "14", the title): c's own string, or written into buf[buflen]
+ * for a number or a name; "" for a key that is not a setting. Valid
+ * while c and buf are. */
+const char *config_setting_value(const struct config *c, const char *key,
+				 char *buf, size_t buflen);
+/* Applies the stored settings items[0..n) over c (gazette.conf's
+ * values): each through config_set. A key that is not a known setting,
+ * or a value config_set refuses, is logged (log_error, naming key and
+ * why) and skipped: never fatal. "site.timezone" sets the process's
+ * zone, so it is applied only when zone is true (at start, before any
+ * thread serves); otherwise it is left to the next start. Output:
+ * *skipped (when not NULL), the settings not applied for an error.
+ * Returns GZ_OK or GZ_ENOMEM. */
+int config_overlay(struct config *c, const struct config_pair *items,
+		   size_t n, bool zone, size_t *skipped);
+
 /* Fills c->secret with 32 fresh random bytes in hex. */
 int config_secret_generate(struct config *c);
 

@@ -6,6 +6,10 @@
  * slug answers 301 to the canonical URL, so old links keep working when a
  * headline is corrected and every article has one address for caches and
  * search engines.
+ *
+ * Corrections an editor appended are shown in a notice after the body
+ * and carried by the JSON-LD. The newsroom's preview (site_article_preview)
+ * is the same page with a banner, no comments, and nothing cached.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +69,8 @@ article_tags(struct site *site, struct pool *pool,
 static int
 article_meta(struct site *site, struct pool *pool, struct render_val *view,
 	     const struct store_article *a, const char *url,
-	     const char *description)
+	     const char *description, const struct store_correction *corr,
+	     size_t ncorr)
 {
 	const char *canonical = pool_printf(pool, "%s%s", site->cfg->base_url,
 					    url);
@@ -79,8 +84,9 @@ article_meta(struct site *site, struct pool *pool, struct render_val *view,
 	date_format_iso(a->published_at, pub);
 	date_format_iso(a->updated_at > a->published_at ? a->updated_at
 							: a->published_at, mod);
-	if ((rc = site_jsonld_article(site, pool, a, canonical, description,
-				      &jsonld)))
+	if ((rc = site_jsonld_article_corrected(site, pool, a, canonical,
+						description, corr, ncorr,
+						&jsonld)))
 		return rc;
 	if (render_obj_str(pool, meta, "published_iso", pool_strdup(pool, pub)) ||
 	    render_obj_str(pool, meta, "modified_iso", pool_strdup(pool, mod)) ||
@@ -127,6 +133,42 @@ article_byline(struct pool *pool, struct render_val *obj,
 	return GZ_OK;
 }
 
+/* "corrections" on obj: each one's date (site zone) and text, oldest
+ * first. */
+static int
+article_corrections(struct pool *pool, struct render_val *obj,
+		    const struct store_correction *c, size_t n)
+{
+	struct render_val *list, *item;
+	char human[DATE_MAX], iso[DATE_MAX];
+	size_t i;
+
+	if (!n)
+		return GZ_OK;
+	if (!(list = render_list_new(pool)))
+		return GZ_ENOMEM;
+	for (i = 0; i < n; i++) {
+		date_format_human(c[i].created_at, human);
+		date_format_iso(c[i].created_at, iso);
+		if (!(item = render_obj_new(pool)) ||
+		    render_obj_str(pool, item, "date_human",
+				   pool_strdup(pool, human)) ||
+		    render_obj_str(pool, item, "date_iso",
+				   pool_strdup(pool, iso)) ||
+		    render_obj_str(pool, item, "text", c[i].text) ||
+		    render_list_push(pool, list, item))
+			return GZ_ENOMEM;
+	}
+	if (render_obj_bool(pool, obj, "has_corrections", true) ||
+	    render_obj_set(pool, obj, "corrections", list))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
+static int article_page(struct site *site, struct http_req *req,
+			struct http_resp *resp, const struct store_article *ap,
+			const struct site_comment_form *form, bool preview);
+
 int
 site_article(void *ctx, struct http_req *req, struct http_resp *resp)
 {
@@ -157,9 +199,33 @@ site_article_page(struct site *site, struct http_req *req,
 		  struct http_resp *resp, const struct store_article *ap,
 		  const struct site_comment_form *form)
 {
+	return article_page(site, req, resp, ap, form, false);
+}
+
+int
+site_article_preview(struct site *site, struct http_req *req,
+		     struct http_resp *resp, const struct store_article *a)
+{
+	int rc;
+
+	if ((rc = article_page(site, req, resp, a, NULL, true)) != GZ_OK)
+		return rc;
+	if ((rc = http_resp_header(resp, "Cache-Control", "no-store")) ||
+	    (rc = http_resp_header(resp, "X-Robots-Tag", "noindex")))
+		return rc;
+	return GZ_OK;
+}
+
+static int
+article_page(struct site *site, struct http_req *req, struct http_resp *resp,
+	     const struct store_article *ap,
+	     const struct site_comment_form *form, bool preview)
+{
 	static const char *const cacheable_query[] = {"comments", NULL};
 	struct pool *pool = req->pool;
 	struct store_article a = *ap, *related = NULL;
+	struct store_correction *corr = NULL;
+	size_t ncorr = 0;
 	struct store_article_query q = {0};
 	struct render_val *view, *obj, *card;
 	const char *etag;
@@ -183,6 +249,10 @@ site_article_page(struct site *site, struct http_req *req,
 	if ((rc = store_article_list(site->store, pool, &q, &related,
 				     &nrelated, NULL)) != GZ_OK)
 		return rc;
+	/* An article not yet stored (a preview of what is typed) has none. */
+	if (a.id && (rc = store_correction_list(site->store, pool, a.id,
+						&corr, &ncorr)) != GZ_OK)
+		return rc;
 
 	/* A story without a summary is described by its first words. */
 	if (!(description = *a.summary ? a.summary
@@ -192,8 +262,14 @@ site_article_page(struct site *site, struct http_req *req,
 			      *a.section_slug ? a.section_slug : NULL);
 	if (!view || !(obj = site_view_card(site, pool, &a)))
 		return GZ_ENOMEM;
-	if ((rc = article_meta(site, pool, view, &a, url, description)))
+	if ((rc = article_meta(site, pool, view, &a, url, description, corr,
+			       ncorr)))
 		return rc;
+	if ((rc = article_corrections(pool, obj, corr, ncorr)))
+		return rc;
+	if (preview && (render_obj_bool(pool, view, "preview", true) ||
+			render_obj_bool(pool, view, "noindex", true)))
+		return GZ_ENOMEM;
 	/* The page is in the story's language, its title and description
 	 * too: the html element says so (the site's furniture around it is
 	 * short and mostly names). */
@@ -224,11 +300,13 @@ site_article_page(struct site *site, struct http_req *req,
 		    render_obj_set(pool, view, "related", card))
 			return GZ_ENOMEM;
 	}
-	if ((rc = site_comments_view(site, req, &a, url, view, form,
-				     &has_form)) != GZ_OK)
+	if (!preview && (rc = site_comments_view(site, req, &a, url, view, form,
+						 &has_form)) != GZ_OK)
 		return rc;
 	if ((rc = site_render(site, resp, "article", view)) != GZ_OK)
 		return rc;
+	if (preview)
+		return GZ_OK;
 	/* The ETag covers the page, not the challenge: every response gets
 	 * its own question and token in the slots below. It also changes
 	 * with the article's comment activity: a reader who has just

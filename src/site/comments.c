@@ -719,6 +719,10 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 	in.nonce = d.token.nonce;
 	in.nonce_len = sizeof(d.token.nonce);
 	in.nonce_expires_at = d.token.expires_at;
+	/* Why it waits, for the moderation queue (the store says
+	 * "first-time" itself). */
+	if (!(in.hold_reason = pool_strdup(pool, d.hold_reason)))
+		return GZ_ENOMEM;
 	/* Committed with the comments of the same moment (group commit),
 	 * without holding this server thread while the batch syncs: the
 	 * request is suspended and answered by comments_finish once the

@@ -1,8 +1,9 @@
 /*
  * jsonld.c - the structured data of an article page: a schema.org
  * NewsArticle and the BreadcrumbList that leads to it, as the JSON-LD in
- * the page's head, made with jansson; and the plain-text excerpt that
- * describes a page without a summary.
+ * the page's head, made with jansson, with the article's corrections as
+ * schema.org "correction"s; and the plain-text excerpt that describes a
+ * page without a summary.
  *
  * The JSON goes inside <script type="application/ld+json">, where an HTML
  * parser ends the element at the first "</script" and treats "<!--"
@@ -140,6 +141,40 @@ site_jsonld_article(struct site *site, struct pool *pool,
 		    const struct store_article *a, const char *canonical,
 		    const char *description, const char **out)
 {
+	return site_jsonld_article_corrected(site, pool, a, canonical,
+					     description, NULL, 0, out);
+}
+
+/* schema.org's correction: one CorrectionComment per correction, oldest
+ * first, as the page lists them. */
+static int
+ld_corrections(json_t *art, const struct store_correction *c, size_t n)
+{
+	json_t *list, *o;
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (!(list = json_array()) || json_object_set_new(art, "correction",
+							 list))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(o = json_object()) || json_array_append_new(list, o) ||
+		    ld_str(o, "@type", "CorrectionComment") ||
+		    ld_str(o, "text", c[i].text) ||
+		    ld_date(o, "datePublished", c[i].created_at))
+			return -1;
+	}
+	return 0;
+}
+
+int
+site_jsonld_article_corrected(struct site *site, struct pool *pool,
+			      const struct store_article *a,
+			      const char *canonical, const char *description,
+			      const struct store_correction *corrections,
+			      size_t ncorrections, const char **out)
+{
 	const struct config *cfg = site->cfg;
 	const char *home = pool_printf(pool, "%s/", cfg->base_url);
 	const char *logo = render_theme_asset_url(site->theme, "logo.png");
@@ -178,7 +213,8 @@ site_jsonld_article(struct site *site, struct pool *pool,
 	    !(o = json_object()) || json_object_set_new(art, "mainEntityOfPage", o) ||
 	    ld_str(o, "@type", "WebPage") || ld_str(o, "@id", canonical) ||
 	    ld_str(art, "url", canonical) ||
-	    json_object_set_new(art, "isAccessibleForFree", json_true()))
+	    json_object_set_new(art, "isAccessibleForFree", json_true()) ||
+	    ld_corrections(art, corrections, ncorrections))
 		goto out;
 	/* Google wants an image of a story: the theme's share picture until
 	 * stories have photos of their own. */

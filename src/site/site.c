@@ -38,6 +38,7 @@ site_snap_free(struct site_snap *snap)
 	if (!snap)
 		return;
 	render_theme_free(snap->theme);
+	comments_free(snap->comments);
 	if (snap->cfg_owned) {
 		config_fini(snap->cfg_owned);
 		free(snap->cfg_owned);
@@ -115,6 +116,8 @@ site_view_of(struct site *site, const struct site_snap *snap,
 	view->cfg = snap->cfg;
 	view->theme = snap->theme;
 	view->stylesheet = snap->stylesheet;
+	if (snap->comments)
+		view->comments = snap->comments;
 }
 
 int
@@ -163,6 +166,31 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 	return GZ_OK;
 }
 
+/* s, or "" for NULL. */
+static const char *
+site_str(const char *s)
+{
+	return s ? s : "";
+}
+
+/* True when two comment policies are the same (word lists by text). */
+static bool
+site_policy_same(const struct comments_policy *a,
+		 const struct comments_policy *b)
+{
+	return a->moderation == b->moderation &&
+	       a->require_email == b->require_email &&
+	       a->close_after_days == b->close_after_days &&
+	       a->max_chars == b->max_chars && a->max_links == b->max_links &&
+	       a->min_fill_seconds == b->min_fill_seconds &&
+	       a->rate_count == b->rate_count &&
+	       a->rate_seconds == b->rate_seconds &&
+	       a->token_seconds == b->token_seconds &&
+	       a->max_depth == b->max_depth &&
+	       strcmp(site_str(a->hold_words), site_str(b->hold_words)) == 0 &&
+	       strcmp(site_str(a->block_words), site_str(b->block_words)) == 0;
+}
+
 int
 site_reload(struct site *site, struct config *cfg, const char *theme_dir,
 	    char *err, size_t errlen)
@@ -173,6 +201,15 @@ site_reload(struct site *site, struct config *cfg, const char *theme_dir,
 	if ((rc = site_snap_new(cfg, cfg, theme_dir, &snap, err, errlen)) !=
 	    GZ_OK)
 		return rc;
+	/* A policy the admin's settings changed gets its own intake (a
+	 * SIGHUP keeps the running [comments]: config_keep_restart). */
+	if (!site_policy_same(&cfg->comments, comments_policy(site->comments)) &&
+	    (rc = comments_new(&cfg->comments, cfg->secret,
+			       &snap->comments)) != GZ_OK) {
+		snprintf(err, errlen, "comments: %s", gz_strerror(rc));
+		site_snap_free(snap);
+		return rc;
+	}
 	pthread_mutex_lock(&site->snap_lock);
 	old = site->snap;
 	site->snap = snap;
@@ -257,6 +294,12 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles},
 		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news},
 		{HTTP_GET, "/metrics", site_metrics},
+		/* Before the newsroom's pages: the store's page with slug
+		 * "corrections" is shown above this list, not instead. */
+		{HTTP_GET, "/corrections", site_corrections},
+		{HTTP_GET, "/corrections.atom", site_corrections},
+		/* The newsroom's dashboard, a single segment too. */
+		{HTTP_GET, "/admin", site_admin_dashboard},
 		/* The newsroom's pages: any other single-segment path is
 		 * looked up there, after every route above. */
 		{HTTP_GET, "/{slug}", site_page},
@@ -282,8 +325,29 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/admin/log", site_admin_log},
 
 		/* The newsroom: dashboard, articles, revisions, corrections. */
+		{HTTP_GET, "/admin/articles", site_admin_articles},
+		{HTTP_POST, "/admin/articles", site_admin_article_create},
+		{HTTP_GET, "/admin/articles/new", site_admin_article_new},
+		{HTTP_GET, "/admin/articles/{id}", site_admin_article_edit},
+		{HTTP_POST, "/admin/articles/{id}", site_admin_article_save},
+		{HTTP_GET, "/admin/articles/{id}/preview",
+		 site_admin_article_preview},
+		{HTTP_GET, "/admin/articles/{id}/delete",
+		 site_admin_article_delete_ask},
+		{HTTP_POST, "/admin/articles/{id}/delete",
+		 site_admin_article_delete},
+		{HTTP_POST, "/admin/articles/{id}/corrections",
+		 site_admin_correction_add},
+		{HTTP_GET, "/admin/articles/{id}/revisions", site_admin_revisions},
+		{HTTP_GET, "/admin/articles/{id}/revisions/{rev}",
+		 site_admin_revision},
+		{HTTP_POST, "/admin/articles/{id}/revisions/{rev}/restore",
+		 site_admin_revision_restore},
 
 		/* The newsroom: moderation and settings. */
+		{HTTP_GET | HTTP_POST, "/admin/comments", site_admin_comments},
+		{HTTP_GET, "/admin/comments/{id}", site_admin_comment},
+		{HTTP_GET | HTTP_POST, "/admin/settings", site_admin_settings},
 	};
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);
 	int rc;

@@ -34,6 +34,12 @@ struct site_snap {
 	struct config *cfg_owned; /* cfg when the snapshot owns it, or NULL */
 	struct render_theme *theme;
 	const char *stylesheet; /* fingerprinted URL of style.css */
+	/* The comment intake for cfg's [comments] when they differ from
+	 * those the site started with (the admin's settings changed them),
+	 * owned; NULL: the root's. Its keys are the root's (one secret), so
+	 * a challenge made under one is answered under the other; its rate
+	 * limits start empty. */
+	struct comments *comments;
 };
 
 /*
@@ -273,6 +279,7 @@ struct site_staff {
 	unsigned char session[ADMIN_HASH_BYTES]; /* the session id's hash */
 	char csrf[ADMIN_TOKEN_LEN + 1];          /* every form's csrf field */
 	const char *actor;  /* "admin:NAME": the store's logs, the audit log */
+	const char *ip;     /* the browser's address, as site_admin_ip says */
 };
 
 /*
@@ -325,6 +332,16 @@ int site_admin_done(struct http_req *req, struct http_resp *resp,
 int site_admin_audit(struct site *site, struct http_req *req,
 		     const char *actor, const char *action, const char *object,
 		     const char *detail);
+
+/* Ends a handler's write transaction (begun with store_tx_begin): with
+ * rc GZ_OK, appends the audit entry (staff's actor and ip; action,
+ * object and detail, NULL for "") and commits, so that the change and
+ * its entry land together; with any other rc, or when the entry or the
+ * commit fails, rolls back. Returns rc, or the entry's or the commit's
+ * error (admin_view.c). */
+int site_admin_commit(struct site *site, const struct site_staff *staff,
+		      int rc, const char *action, const char *object,
+		      const char *detail);
 
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);
@@ -390,6 +407,101 @@ int site_admin_log(void *ctx, struct http_req *req, struct http_resp *resp);
 
 /* The newsroom: dashboard, articles, revisions, corrections. */
 
+/* site_jsonld_article with a's corrections[0..n) (oldest first) as
+ * schema.org "correction"s (CorrectionComment: text, datePublished). */
+int site_jsonld_article_corrected(struct site *site, struct pool *pool,
+				  const struct store_article *a,
+				  const char *canonical,
+				  const char *description,
+				  const struct store_correction *corrections,
+				  size_t ncorrections, const char **out);
+/* a's page as readers would see it, with a "Preview" banner, without
+ * comments, never cached (no-store, noindex): for the editor's preview
+ * of what is typed (a->id may be 0) and the staff link of a story not
+ * yet out (article.c). Returns GZ_OK or an error. */
+int site_article_preview(struct site *site, struct http_req *req,
+			 struct http_resp *resp, const struct store_article *a);
+/* What the article pages of the newsroom share (admin_articles.c). */
+/* Reads the article the route's {id} (params[0]) names, any status, for
+ * staff: GZ_ENOTFOUND (no such article), GZ_EFORBIDDEN (staff reads only
+ * their own, ADMIN_ARTICLE_EDIT_ANY lacking, and it is not) or the
+ * store's error. Strings in the request's pool. */
+int site_admin_article_load(struct site *site, struct http_req *req,
+			    const struct site_staff *staff,
+			    struct store_article *a);
+/* True when a is taken down (STORE_UNPUBLISHED, or a draft with
+ * unpublished_at). */
+bool site_admin_article_unpublished(const struct store_article *a);
+/* True when staff may change a's fields: ADMIN_ARTICLE_EDIT_ANY, or
+ * ADMIN_ARTICLE_WRITE_OWN and a is their own draft, never published. */
+bool site_admin_article_editable(const struct site_staff *staff,
+				 const struct store_article *a);
+/* a's status for people ("draft", "in review", "scheduled for May 18,
+ * 2021 - 18:31", "published", "unpublished") and for machines and CSS
+ * (*key: "draft", "review", "scheduled", "published", "unpublished").
+ * In pool; NULL when out of memory. */
+const char *site_admin_status_text(struct pool *pool,
+				   const struct store_article *a, int64_t now,
+				   const char **key);
+/* A list of article rows for the admin's tables: headline, url (the
+ * editor), status, status_key, section_name, owner (the user's name),
+ * updated_human/iso, when_human/iso (published_at), id. NULL when out
+ * of memory. */
+struct render_val *site_admin_article_rows(struct site *site,
+					   struct pool *pool,
+					   const struct store_article *items,
+					   size_t n, int64_t now);
+/* Sets "article_notice" on view: the sentence for the query's done=CODE
+ * of the article pages' redirects (a fixed one per code), or nothing.
+ * Returns GZ_OK or GZ_ENOMEM. */
+int site_admin_article_notice(struct pool *pool, struct http_req *req,
+			      struct render_val *view);
+/* /corrections and /corrections.atom (corrections.c). */
+int site_corrections(void *ctx, struct http_req *req, struct http_resp *resp);
+/* GET /admin (admin_dashboard.c). */
+int site_admin_dashboard(void *ctx, struct http_req *req,
+			 struct http_resp *resp);
+/* admin_articles.c: GET /admin/articles, GET /admin/articles/new, POST
+ * /admin/articles (create), GET and POST /admin/articles/{id} (the editor,
+ * a save), GET /admin/articles/{id}/preview, GET and POST
+ * /admin/articles/{id}/delete, POST /admin/articles/{id}/corrections. */
+int site_admin_articles(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+int site_admin_article_new(void *ctx, struct http_req *req,
+			   struct http_resp *resp);
+int site_admin_article_create(void *ctx, struct http_req *req,
+			      struct http_resp *resp);
+int site_admin_article_edit(void *ctx, struct http_req *req,
+			    struct http_resp *resp);
+int site_admin_article_save(void *ctx, struct http_req *req,
+			    struct http_resp *resp);
+int site_admin_article_preview(void *ctx, struct http_req *req,
+			       struct http_resp *resp);
+int site_admin_article_delete_ask(void *ctx, struct http_req *req,
+				  struct http_resp *resp);
+int site_admin_article_delete(void *ctx, struct http_req *req,
+			      struct http_resp *resp);
+int site_admin_correction_add(void *ctx, struct http_req *req,
+			      struct http_resp *resp);
+/* admin_revisions.c: GET /admin/articles/{id}/revisions, GET
+ * .../revisions/{rev} (the diff with the current article), POST
+ * .../revisions/{rev}/restore. */
+int site_admin_revisions(void *ctx, struct http_req *req,
+			 struct http_resp *resp);
+int site_admin_revision(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+int site_admin_revision_restore(void *ctx, struct http_req *req,
+				struct http_resp *resp);
+
 /* The newsroom: moderation and settings. */
+/* GET /admin/comments (the queue) and POST (act on comments). */
+int site_admin_comments(void *ctx, struct http_req *req,
+			struct http_resp *resp);
+/* GET /admin/comments/{id}: one comment, its parents and replies. */
+int site_admin_comment(void *ctx, struct http_req *req,
+		       struct http_resp *resp);
+/* GET and POST /admin/settings. */
+int site_admin_settings(void *ctx, struct http_req *req,
+			struct http_resp *resp);
 
 #endif

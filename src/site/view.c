@@ -70,9 +70,34 @@ const char *const site_view_names[] = {
 	"filter_actor", "filter_object", "actor", "object", "detail", "ip",
 	"older_url", "filtered",
 
-	/* the newsroom: dashboard, articles, revisions, corrections */
+	/* the newsroom: dashboard, articles, revisions, corrections (and
+	 * the public side: the article's corrections, /corrections) */
+	"actor", "added", "article_notice", "body_same", "changed",
+	"comments_pending", "corrections", "corrections_url", "delete_url",
+	"editable", "existing", "f_authors", "f_body", "f_byline",
+	"f_dateline", "f_day", "f_headline", "f_lang", "f_section", "f_slug",
+	"f_summary", "f_tags", "f_time", "field", "fields", "filter_mine",
+	"filter_q", "form_action", "has_corrections", "has_problems",
+	"in_review", "kept", "lines", "may_correct", "may_filter_mine",
+	"may_publish", "may_restore", "may_submit", "may_unpublish",
+	"may_write", "mine_list", "new", "old", "op", "owner", "preview",
+	"preview_url", "problem", "problems", "public_url", "published",
+	"published_list", "read_only", "removed", "restore_url",
+	"review_list", "revision_id", "revisions", "revisions_url", "rows",
+	"save_label", "scheduled", "scheduled_list", "section_names",
+	"section_options", "selected", "show_articles", "show_comments",
+	"show_counts", "show_desk", "show_mine", "state", "status_key",
+	"status_options", "text", "timezone", "today", "too_long", "total",
+	"value",
 
 	/* the newsroom: moderation and settings */
+	"statuses", "value", "selected", "status_filter", "status_filter_label",
+	"article_filter", "page_number", "has_comments", "shown_ids",
+	"shown_count", "mod_comments", "parent", "top_level", "thread_url",
+	"status_label", "ip", "hold_reason", "article_url", "article_headline",
+	"article_id", "comment", "ancestors", "has_ancestors", "settings",
+	"field_id", "help", "key", "is_text", "is_number", "is_select",
+	"is_words", "options", "stored",
 
 	NULL,
 };

@@ -129,7 +129,7 @@ date_offset_at(int64_t t, long *off)
  * Returns false when the time is beyond what localtime_r can represent.
  */
 static bool
-date_local_resolve(int64_t wall, int64_t *utc)
+date_local_resolve_n(int64_t wall, int64_t *utc, int *matches)
 {
 	/* Offsets are within +-26 hours; the probes straddle any change. */
 	static const int64_t probes[] = {-2 * 86400, -14 * 3600, 0,
@@ -170,7 +170,20 @@ date_local_resolve(int64_t wall, int64_t *utc)
 	}
 	assert(match || gap);
 	*utc = match ? best_match : best_gap;
+	if (matches) {
+		*matches = 0;
+		for (i = 0; i < n; i++)
+			if (date_offset_at(wall - offs[i], &real) &&
+			    real == offs[i])
+				(*matches)++;
+	}
 	return true;
+}
+
+static bool
+date_local_resolve(int64_t wall, int64_t *utc)
+{
+	return date_local_resolve_n(wall, utc, NULL);
 }
 
 static bool
@@ -194,7 +207,7 @@ date_zone_name_ok(const char *s)
 }
 
 int
-date_timezone_set(const char *iana)
+date_timezone_check(const char *iana)
 {
 	char path[sizeof(DATE_ZONEINFO) + DATE_ZONE_MAX], magic[4];
 	struct stat st;
@@ -216,16 +229,24 @@ date_timezone_set(const char *iana)
 		    memcmp(magic, "TZif", sizeof(magic)) != 0)
 			goto out;
 	}
-	if (setenv("TZ", iana, 1) != 0) {
-		rc = GZ_ENOMEM;
-		goto out;
-	}
-	tzset();
 	rc = GZ_OK;
 out:
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+int
+date_timezone_set(const char *iana)
+{
+	int rc;
+
+	if ((rc = date_timezone_check(iana)) != GZ_OK)
+		return rc;
+	if (setenv("TZ", iana, 1) != 0)
+		return GZ_ENOMEM;
+	tzset();
+	return GZ_OK;
 }
 
 /* ---- formatting ------------------------------------------------------------ */
@@ -568,4 +589,54 @@ date_parse_any(const char *s, size_t len, int64_t *utc)
 		return GZ_OK;
 	}
 	return date_parse_human(s, len, utc);
+}
+
+/* Reads exactly n digits of s at *i as a number. */
+static bool
+date_form_digits(const char *s, size_t *i, size_t n, int *out)
+{
+	size_t k;
+
+	*out = 0;
+	for (k = 0; k < n; k++) {
+		char c = s[*i + k];
+
+		if (c < '0' || c > '9')
+			return false;
+		*out = *out * 10 + (c - '0');
+	}
+	*i += n;
+	return true;
+}
+
+int
+date_parse_form(const char *day, const char *time, int64_t *utc)
+{
+	struct date_fields f = {0};
+	size_t i = 0;
+	int matches = 0;
+
+	assert(utc);
+	if (!day || !time)
+		return GZ_EINVAL;
+	if (strlen(day) != 10 || !date_form_digits(day, &i, 4, &f.year) ||
+	    day[i++] != '-' || !date_form_digits(day, &i, 2, &f.mon) ||
+	    day[i++] != '-' || !date_form_digits(day, &i, 2, &f.day))
+		return GZ_EINVAL;
+	i = 0;
+	if ((strlen(time) != 5 && strlen(time) != 8) ||
+	    !date_form_digits(time, &i, 2, &f.hour) || time[i++] != ':' ||
+	    !date_form_digits(time, &i, 2, &f.min))
+		return GZ_EINVAL;
+	if (time[i] == ':' && (i++, !date_form_digits(time, &i, 2, &f.sec)))
+		return GZ_EINVAL;
+	if (time[i] != '\0' || !date_fields_ok(&f))
+		return GZ_EINVAL;
+	if (!date_local_resolve_n(date_fields_seconds(&f), utc, &matches))
+		return GZ_EINVAL;
+	if (matches == 0)
+		return GZ_ENOTFOUND;
+	if (matches > 1)
+		return GZ_EEXIST;
+	return GZ_OK;
 }

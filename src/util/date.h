@@ -23,6 +23,10 @@
  * GZ_OK, or GZ_EINVAL when the name is malformed or not in the system's
  * zone database. */
 int date_timezone_set(const char *iana);
+/* The same check without setting anything, for a zone that takes effect
+ * at the next start (the admin's settings page, while serving). Returns
+ * GZ_OK or GZ_EINVAL. */
+int date_timezone_check(const char *iana);
 
 /* Formats utc as "May 18, 2021 - 18:31" in the site zone into out. */
 void date_format_human(int64_t utc, char out[DATE_MAX]);
@@ -48,5 +52,12 @@ int date_parse_human(const char *s, size_t len, int64_t *utc);
  * zone), and any of those followed by "Z" or "+04:30" (explicit offset).
  * Also accepts the human form above. Returns GZ_OK or GZ_EINVAL. */
 int date_parse_any(const char *s, size_t len, int64_t *utc);
+/* Parses what an HTML form's date and time inputs send, "2021-05-18"
+ * and "18:31" (or "18:31:05"), as a wall-clock time in the site zone,
+ * strictly: a time the zone skips or shows twice is refused, not moved.
+ * Returns GZ_OK and sets *utc; GZ_EINVAL (malformed, or no such day);
+ * GZ_ENOTFOUND (the clocks jump over it that day); GZ_EEXIST (the clocks
+ * go back over it: it happens twice). */
+int date_parse_form(const char *day, const char *time, int64_t *utc);
 
 #endif

@@ -168,6 +168,13 @@
 #define GZ_LIMIT_ADMIN_BODY_BYTES (2u * 1024u * 1024u)
 /* An article body typed in the editor (Markdown). */
 #define GZ_LIMIT_EDITOR_BODY_BYTES (1024u * 1024u)
+/* A one-line field of the editor (dateline, byline, authors, section,
+ * tags, slug, language); the headline has GZ_LIMIT_HEADLINE_BYTES. */
+#define GZ_LIMIT_EDITOR_FIELD_BYTES 512u
+/* An article's summary, as typed in the editor. */
+#define GZ_LIMIT_SUMMARY_BYTES (2u * 1024u)
+/* Revisions kept per article, newest first (revision.c). */
+#define GZ_LIMIT_REVISIONS 200u
 /* A correction's text. */
 #define GZ_LIMIT_CORRECTION_BYTES (4u * 1024u)
 /* A staff member's display name. */
@@ -188,6 +195,8 @@
  * absolute (signed out this long after signing in, whatever). */
 #define GZ_LIMIT_SESSION_IDLE_SECONDS (2u * 3600u)
 #define GZ_LIMIT_SESSION_SECONDS (12u * 3600u)
+/* How often a server forgets expired and idle sessions. */
+#define GZ_LIMIT_SESSION_PURGE_SECONDS 600u
 /* Sign-in between password and second factor. */
 #define GZ_LIMIT_SIGNIN_STEP_SECONDS 300u
 /* Argon2id hashes running at once (each takes a core and 64 MiB for
@@ -206,5 +215,13 @@
 #define GZ_LIMIT_RECOVERY_CODES 10u
 /* Values of one repeated form field (bulk moderation's id=...). */
 #define GZ_LIMIT_FORM_VALUES 200u
+
+/* A revision compared with the current article (util/diff.c): more
+ * lines than this on either side is "too long to compare"; */
+#define GZ_LIMIT_DIFF_LINES 20000u
+/* and so is a body that needs more than this many added or removed
+ * lines, which bounds the comparison's work and memory (the square of
+ * it, in ints: 4 MiB at most, freed at once). */
+#define GZ_LIMIT_DIFF_EDITS 1000u
 
 #endif

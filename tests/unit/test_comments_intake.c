@@ -1028,6 +1028,79 @@ honeypot_beats_everything_after_the_token(void **state)
 	EXPECT(COMMENTS_INVALID, "answer", MSG_EXPIRED);
 }
 
+/* Each hold says why (the moderation queue shows it): the first rule
+ * that holds it, by name; nothing when a comment is not held. */
+static void
+hold_reasons(void **state)
+{
+	struct fx *fx = *state;
+	char longword[200];
+
+	fx->policy.hold_words = "refund, Crypto";
+	fx->policy.block_words = "casino";
+	fx_open(fx);
+	fx_fresh(fx);
+	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	assert_string_equal(fx->d.hold_reason, "");
+	fx->s.body = "I want a REFUND.";
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "word: refund");
+	/* The entry as listed, found in the name. */
+	fx->s.body = "fine";
+	fx->s.name = "crypto fan";
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "word: Crypto");
+	fx->s.name = "Ada";
+	fx->s.body = "http://a.example http://b.example www.c.example "
+		     "www.d.example";
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "links: 4");
+	/* A word beats the links. */
+	fx->s.body = "refund http://a.example http://b.example http://c";
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "word: refund");
+	fx->s.body = "at the casino";
+	EXPECT(COMMENTS_REJECT, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "blocked: casino");
+
+	fx->policy.moderation = COMMENTS_PRE;
+	fx_open(fx);
+	fx_fresh(fx);
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "pre-moderation");
+	/* A rule beats the policy: it says more. */
+	fx->s.body = "refund";
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "word: refund");
+
+	/* First-time: the store says why, if it holds it. */
+	fx->policy.moderation = COMMENTS_FIRST_TIME;
+	fx_open(fx);
+	fx_fresh(fx);
+	EXPECT(COMMENTS_PUBLISH_IF_KNOWN, NULL, MSG_HELD);
+	assert_string_equal(fx->d.hold_reason, "");
+
+	/* A long entry is cut to fit, at a character: 150 bytes of "é"
+	 * (two bytes each) after "x". */
+	longword[0] = 'x';
+	for (size_t i = 0; i < 75; i++) {
+		longword[1 + 2 * i] = (char)0xC3;
+		longword[2 + 2 * i] = (char)0xA9;
+	}
+	longword[151] = '\0';
+	fx->policy.moderation = COMMENTS_POST;
+	fx->policy.hold_words = longword;
+	fx_open(fx);
+	fx_fresh(fx);
+	fx->s.body = longword;
+	EXPECT(COMMENTS_HOLD, NULL, MSG_HELD);
+	assert_true(strlen(fx->d.hold_reason) < COMMENTS_HOLD_REASON_MAX);
+	assert_memory_equal(fx->d.hold_reason, "word: x\xC3\xA9", 9);
+	/* "word: x" is 7 bytes; 72 more fit, of which 72 are whole "é"s. */
+	assert_int_equal(strlen(fx->d.hold_reason), 7 + 72);
+	fx->policy.hold_words = NULL;
+}
+
 static void
 hold_rules_and_policy_stack(void **state)
 {
@@ -1077,6 +1150,7 @@ main(void)
 		T(tries_message_names_the_window),
 		T(honeypot_beats_everything_after_the_token),
 		T(hold_rules_and_policy_stack),
+		T(hold_reasons),
 	};
 #undef T
 

@@ -234,6 +234,87 @@ test_keep_restart(void **state)
 	config_fini(&next);
 }
 
+/* A settings change keeps what a restart needs, but [comments] goes
+ * through: the site makes its intake state again. */
+static void
+test_keep_restart_settings(void **state)
+{
+	struct config run, next;
+	char err[256], names[256];
+
+	(void)state;
+	assert_int_equal(config_init(&run), GZ_OK);
+	assert_int_equal(config_init(&next), GZ_OK);
+	assert_int_equal(config_set(&next, "server", "listen", "127.0.0.1:9",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "comments", "hold_words", "dice",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "comments", "moderation", "post",
+				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_keep_restart_settings(&next, &run, names,
+						      sizeof(names)), GZ_OK);
+	assert_string_equal(names, "[server] listen");
+	assert_string_equal(next.listen, run.listen);
+	assert_string_equal(next.hold_words, "dice");
+	assert_ptr_equal(next.comments.hold_words, next.hold_words);
+	assert_ptr_equal(next.comments.block_words, next.block_words);
+	assert_int_equal(next.comments.moderation, COMMENTS_POST);
+	config_fini(&run);
+	config_fini(&next);
+}
+
+/* Settings are checked as the file's values are, and applied over
+ * them; a bad stored one is skipped, never fatal. */
+static void
+test_settings_overlay(void **state)
+{
+	struct config c;
+	char err[256];
+	size_t skipped = 99;
+	const struct config_pair items[] = {
+		{"site.title", "The Settings Times"},
+		{"comments.moderation", "sometimes"},
+		{"comments.require_email", "yes"},
+		{"server.listen", "0.0.0.0:80"},
+		{"site.timezone", "Asia/Tehran"},
+		{"comments.hold_words", "refund"},
+	};
+
+	(void)state;
+	assert_true(config_setting_known("site.title"));
+	assert_true(config_setting_known("comments.block_words"));
+	assert_false(config_setting_known("server.listen"));
+	assert_false(config_setting_known("site"));
+	assert_int_equal(config_setting_check("comments.moderation", "post",
+					      err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_setting_check("comments.moderation",
+					      "sometimes", err, sizeof(err)),
+			 GZ_EINVAL);
+	assert_non_null(strstr(err, "pre, first-time or post"));
+	assert_int_equal(config_setting_check("security.secret", "00", err,
+					      sizeof(err)), GZ_EINVAL);
+	assert_non_null(strstr(err, "not a setting"));
+	assert_int_equal(config_setting_check("site.timezone", "Mars/Olympus",
+					      err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_setting_check("site.timezone", "Asia/Tehran",
+					      err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_setting_check("site.title", "", err,
+					      sizeof(err)), GZ_EINVAL);
+
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(config_overlay(&c, items, 6, false, &skipped), GZ_OK);
+	assert_int_equal(skipped, 2);
+	assert_string_equal(c.title, "The Settings Times");
+	assert_int_equal(c.comments.moderation, COMMENTS_PRE);
+	assert_true(c.comments.require_email);
+	assert_string_equal(c.listen, "127.0.0.1:8080");
+	/* The zone waits for a start. */
+	assert_string_equal(c.timezone, "UTC");
+	assert_string_equal(c.hold_words, "refund");
+	assert_ptr_equal(c.comments.hold_words, c.hold_words);
+	config_fini(&c);
+}
+
 int
 main(void)
 {
@@ -244,6 +325,8 @@ main(void)
 		cmocka_unit_test(test_load_errors_name_the_line),
 		cmocka_unit_test(test_long_errors_are_marked_cut),
 		cmocka_unit_test(test_keep_restart),
+		cmocka_unit_test(test_keep_restart_settings),
+		cmocka_unit_test(test_settings_overlay),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,7 @@
 /*
  * test_site_jsonld.c - tests of src/site/jsonld.c: the escaping that keeps
- * JSON-LD inside its script element, the authors a byline names, and the
- * plain-text excerpt that describes a story without a summary. The file
+ * JSON-LD inside its script element, the authors a byline names, the
+ * corrections as schema.org CorrectionComments, and the plain-text excerpt that describes a story without a summary. The file
  * is included to reach its static functions.
  */
 #include <stdarg.h>
@@ -119,6 +119,37 @@ test_excerpt(void **state)
 	expect_excerpt("<p>R&D <b", 100, "R&D");
 }
 
+/* An article's corrections: schema.org CorrectionComments, oldest
+ * first, with their text and date; none, no key at all. */
+static void
+test_corrections(void **state)
+{
+	struct store_correction c[2] = {
+		{.id = 1, .created_at = 1621362660, .text = "The vote was 5-2."},
+		{.id = 2, .created_at = 1621366260, .text = "Ann Lee's title."},
+	};
+	json_t *art = json_object(), *list, *o;
+	char *text;
+
+	(void)state;
+	assert_int_equal(date_timezone_set("UTC"), GZ_OK);
+	assert_int_equal(ld_corrections(art, c, 0), 0);
+	assert_null(json_object_get(art, "correction"));
+	assert_int_equal(ld_corrections(art, c, 2), 0);
+	list = json_object_get(art, "correction");
+	assert_true(json_is_array(list));
+	assert_int_equal(json_array_size(list), 2);
+	o = json_array_get(list, 0);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(text, "{\"@type\":\"CorrectionComment\","
+			    "\"text\":\"The vote was 5-2.\","
+			    "\"datePublished\":\"2021-05-18T18:31:00+00:00\"}");
+	free(text);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(list, 1), "text")), "Ann Lee's title.");
+	json_decref(art);
+}
+
 int
 main(void)
 {
@@ -126,6 +157,7 @@ main(void)
 		cmocka_unit_test(test_script_safe),
 		cmocka_unit_test(test_authors),
 		cmocka_unit_test(test_excerpt),
+		cmocka_unit_test(test_corrections),
 	};
 
 	return cmocka_run_group_tests_name("site_jsonld", tests, NULL, NULL);

@@ -598,6 +598,36 @@ test_round_trip(void **state)
 	set_zone("UTC");
 }
 
+/* The editor's schedule: a form's date and time, strictly in the zone. */
+static void
+test_parse_form(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	set_zone("UTC");
+	assert_int_equal(date_parse_form("2021-05-18", "18:31", &t), GZ_OK);
+	assert_int_equal(t, T_2021_05_18_1831Z);
+	assert_int_equal(date_parse_form("2021-05-18", "18:31:00", &t), GZ_OK);
+	assert_int_equal(t, T_2021_05_18_1831Z);
+	assert_int_equal(date_parse_form("2021-02-30", "18:31", &t), GZ_EINVAL);
+	assert_int_equal(date_parse_form("2021-5-18", "18:31", &t), GZ_EINVAL);
+	assert_int_equal(date_parse_form("2021-05-18", "24:00", &t), GZ_EINVAL);
+	assert_int_equal(date_parse_form("2021-05-18", "18:31x", &t), GZ_EINVAL);
+	assert_int_equal(date_parse_form("2021-05-18", "", &t), GZ_EINVAL);
+	assert_int_equal(date_parse_form(NULL, "18:31", &t), GZ_EINVAL);
+	if (!have_zone("America/New_York"))
+		skip();
+	set_zone("America/New_York");
+	/* 2021-03-14: 02:00 -> 03:00; 2021-11-07: 02:00 -> 01:00. */
+	assert_int_equal(date_parse_form("2021-03-14", "02:30", &t),
+			 GZ_ENOTFOUND);
+	assert_int_equal(date_parse_form("2021-11-07", "01:30", &t), GZ_EEXIST);
+	assert_int_equal(date_parse_form("2021-11-07", "02:30", &t), GZ_OK);
+	assert_int_equal(t, INT64_C(1636270200)); /* 07:30Z */
+	set_zone("UTC");
+}
+
 int
 main(void)
 {
@@ -618,6 +648,7 @@ main(void)
 		cmocka_unit_test(test_parse_any_forms),
 		cmocka_unit_test(test_parse_any_reject),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_parse_form),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
