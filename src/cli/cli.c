@@ -293,6 +293,25 @@ out:
 	free(theme_dir);
 }
 
+/* Every GZ_LIMIT_SESSION_PURGE_SECONDS, forgets the newsroom's sessions
+ * that expired or went idle (and with them the address each kept): a
+ * sign-in that never finished its second step leaves a row too. A
+ * failure is logged by the store and tried again next time. */
+static void
+serve_sessions_purge(struct store *st, int64_t now, int64_t *last)
+{
+	if (now - *last < GZ_LIMIT_SESSION_PURGE_SECONDS)
+		return;
+	*last = now;
+	if (store_tx_begin(st) != GZ_OK)
+		return;
+	if (store_session_purge(st, now,
+				now - GZ_LIMIT_SESSION_IDLE_SECONDS) == GZ_OK)
+		(void)store_tx_commit(st);
+	else
+		store_tx_rollback(st);
+}
+
 /* The day number of t in the site's zone (TZ): changes at local
  * midnight. */
 static long
@@ -323,6 +342,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	bool oom;
 	int sig, err_rc, rc = CLI_FAIL;
 	long day = 0, today;
+	int64_t purged_at = 0;
 
 	/* Block the stop and reload signals before any thread starts, so
 	 * that every thread inherits the mask and only sigtimedwait below
@@ -432,6 +452,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		store_due_publish(st, (int64_t)time(NULL));
 		store_changes_sync(st);
 		log_access_flush();
+		serve_sessions_purge(st, (int64_t)time(NULL), &purged_at);
 		/* The front page shows today's date: a new day in the site's
 		 * zone makes it again, though no story changed. */
 		if ((today = serve_day((int64_t)time(NULL))) != day) {

@@ -143,6 +143,22 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 	if (rc != GZ_OK)
 		fprintf(stderr, "%s: cannot store the article (%s)\n", name,
 			gz_strerror(rc));
+	/* Who published what: a new article is in the audit log with the
+	 * file it came from (an update is in its revisions, by "import"). */
+	if (rc == GZ_OK && *created) {
+		char actor[96], object[40];
+		int k = snprintf(object, sizeof(object), "article:%lld",
+				 (long long)id);
+
+		cli_actor(actor, sizeof(actor));
+		rc = k > 0 && (size_t)k < sizeof(object)
+			? store_audit_add(st, actor, "import", object, name, "",
+					  (int64_t)time(NULL))
+			: GZ_EINVAL;
+		if (rc != GZ_OK)
+			fprintf(stderr, "%s: cannot log the import (%s)\n",
+				name, gz_strerror(rc));
+	}
 	/* A file that failed leaves nothing; the batch goes on. */
 	rc = store_tx_unit_end(st, rc);
 out:

@@ -142,7 +142,8 @@ site_admin_begin(struct site *site, struct http_req *req,
 		return GZ_EFORBIDDEN;
 	staff->user = s.user;
 	admin_csrf_token(site->admin, staff->session, staff->csrf);
-	if (!(staff->actor = pool_printf(req->pool, "admin:%s", s.user.name)))
+	if (!(staff->actor = pool_printf(req->pool, "admin:%s", s.user.name)) ||
+	    !(staff->ip = site_admin_ip(site, req)))
 		return GZ_ENOMEM;
 	if (now - s.seen_at >= ADMIN_SEEN_EVERY) {
 		/* A failed touch costs the session a minute of idleness at

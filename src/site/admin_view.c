@@ -12,6 +12,7 @@
  * noindex; a notice is one of the fixed sentences below, never text
  * from the query.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -184,6 +185,21 @@ site_admin_ip(const struct site *site, struct http_req *req)
 			return pool_strndup(req->pool, last, len);
 	}
 	return req->ip ? req->ip : "";
+}
+
+int
+site_admin_commit(struct site *site, const struct site_staff *staff, int rc,
+		  const char *action, const char *object, const char *detail)
+{
+	assert(site && staff && action);
+	if (rc == GZ_OK)
+		rc = store_audit_add(site->store, staff->actor, action,
+				     object ? object : "", detail ? detail : "",
+				     staff->ip ? staff->ip : "", site_now());
+	if (rc == GZ_OK)
+		return store_tx_commit(site->store);
+	store_tx_rollback(site->store);
+	return rc;
 }
 
 int

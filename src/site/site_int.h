@@ -279,6 +279,7 @@ struct site_staff {
 	unsigned char session[ADMIN_HASH_BYTES]; /* the session id's hash */
 	char csrf[ADMIN_TOKEN_LEN + 1];          /* every form's csrf field */
 	const char *actor;  /* "admin:NAME": the store's logs, the audit log */
+	const char *ip;     /* the browser's address, as site_admin_ip says */
 };
 
 /*
@@ -331,6 +332,16 @@ int site_admin_done(struct http_req *req, struct http_resp *resp,
 int site_admin_audit(struct site *site, struct http_req *req,
 		     const char *actor, const char *action, const char *object,
 		     const char *detail);
+
+/* Ends a handler's write transaction (begun with store_tx_begin): with
+ * rc GZ_OK, appends the audit entry (staff's actor and ip; action,
+ * object and detail, NULL for "") and commits, so that the change and
+ * its entry land together; with any other rc, or when the entry or the
+ * commit fails, rolls back. Returns rc, or the entry's or the commit's
+ * error (admin_view.c). */
+int site_admin_commit(struct site *site, const struct site_staff *staff,
+		      int rc, const char *action, const char *object,
+		      const char *detail);
 
 /* Handlers (one file each). */
 int site_comment_post(void *ctx, struct http_req *req, struct http_resp *resp);

@@ -17,6 +17,9 @@
  *   'unpublished' for a draft with unpublished_at set.
  * - Revisions are never edited; they go with their article (ON DELETE
  *   CASCADE). Their ids grow with time, so "newest first" is id order.
+ * - An article keeps its newest GZ_LIMIT_REVISIONS: each save may copy a
+ *   body of up to GZ_LIMIT_EDITOR_BODY_BYTES, and a writer pressing Save
+ *   must not grow the database without bound. The oldest go first.
  */
 #include "store/store.h"
 #include "store/store_int.h"
@@ -27,6 +30,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/pool.h"
 
 /* The article as it stands (?1), the latest revision compared with it
@@ -81,6 +85,29 @@ static const char *const status_names[] = {
 	[STORE_UNPUBLISHED] = "unpublished",
 };
 
+/* Drops article id's revisions older than its newest GZ_LIMIT_REVISIONS
+ * (revisions_article serves both the offset and the range). */
+static int
+revision_prune(struct store_conn *c, int64_t id)
+{
+	static const char sql[] =
+		"DELETE FROM revisions WHERE article_id = ?1 AND id <="
+		" (SELECT id FROM revisions WHERE article_id = ?1"
+		" ORDER BY id DESC LIMIT 1 OFFSET ?2)";
+	sqlite3_stmt *s;
+	int err, rc;
+
+	err = store_stmt_bind_int64(c, STMT_REVISION_PRUNE, sql, id, &s);
+	if (err != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 2, GZ_LIMIT_REVISIONS)) != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
 int
 store_revision_record(struct store_conn *c, int64_t id, const char *actor,
 		      const char *note, int64_t at, bool always)
@@ -105,7 +132,9 @@ store_revision_record(struct store_conn *c, int64_t id, const char *actor,
 		store_stmt_done(s);
 		return err;
 	}
-	return store_stmt_run(c, s);
+	if ((err = store_stmt_run(c, s)) != GZ_OK)
+		return err;
+	return revision_prune(c, id);
 }
 
 /* Fills r from row s (REVISION_COLS, then the body at 16; strings in

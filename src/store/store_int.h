@@ -183,6 +183,7 @@ enum store_stmt_id {
 	STMT_SEARCH_ROWS,
 	/* revision.c, correction.c, article admin */
 	STMT_REVISION_RECORD,
+	STMT_REVISION_PRUNE,
 	STMT_REVISION_LIST,
 	STMT_REVISION_GET,
 	STMT_CORRECTION_ARTICLE,

@@ -173,6 +173,8 @@
 #define GZ_LIMIT_EDITOR_FIELD_BYTES 512u
 /* An article's summary, as typed in the editor. */
 #define GZ_LIMIT_SUMMARY_BYTES (2u * 1024u)
+/* Revisions kept per article, newest first (revision.c). */
+#define GZ_LIMIT_REVISIONS 200u
 /* A correction's text. */
 #define GZ_LIMIT_CORRECTION_BYTES (4u * 1024u)
 /* A staff member's display name. */
@@ -193,6 +195,8 @@
  * absolute (signed out this long after signing in, whatever). */
 #define GZ_LIMIT_SESSION_IDLE_SECONDS (2u * 3600u)
 #define GZ_LIMIT_SESSION_SECONDS (12u * 3600u)
+/* How often a server forgets expired and idle sessions. */
+#define GZ_LIMIT_SESSION_PURGE_SECONDS 600u
 /* Sign-in between password and second factor. */
 #define GZ_LIMIT_SIGNIN_STEP_SECONDS 300u
 /* Argon2id hashes running at once (each takes a core and 64 MiB for

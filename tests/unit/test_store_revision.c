@@ -19,6 +19,7 @@
 
 #include "store/store.h"
 #include "util/err.h"
+#include "util/limits.h"
 #include "util/pool.h"
 
 #include "store_fixture.h"
@@ -284,6 +285,39 @@ test_status_changes_record(void **state)
 	assert_int_equal(items[0].published_at, NOW);
 }
 
+/* An article keeps its newest GZ_LIMIT_REVISIONS: five saves past the
+ * limit drop the five oldest, and the newest is the last save. */
+static void
+test_revisions_capped(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.headline = "Save 0",
+		.status = STORE_DRAFT,
+		.actor = "admin:ann",
+	};
+	struct store_revision *items;
+	char headline[32];
+	int64_t id, first;
+	unsigned i;
+	int k;
+
+	id = put(fx, &in);
+	assert_int_equal(revisions(fx, id, &items), 1);
+	first = items[0].id;
+	in.id = id;
+	for (i = 1; i < GZ_LIMIT_REVISIONS + 5; i++) {
+		k = snprintf(headline, sizeof(headline), "Save %u", i);
+		assert_true(k > 0 && (size_t)k < sizeof(headline));
+		in.headline = headline;
+		put(fx, &in);
+	}
+	assert_int_equal(revisions(fx, id, &items), GZ_LIMIT_REVISIONS);
+	assert_string_equal(items[0].headline, headline);
+	assert_int_equal(items[GZ_LIMIT_REVISIONS - 1].id, first + 5);
+	assert_string_equal(items[GZ_LIMIT_REVISIONS - 1].headline, "Save 5");
+}
+
 int
 main(void)
 {
@@ -293,6 +327,7 @@ main(void)
 		T(test_reimport_unchanged_records_none),
 		T(test_five_edits_and_restore),
 		T(test_status_changes_record),
+		T(test_revisions_capped),
 #undef T
 	};
 
