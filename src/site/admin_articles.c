@@ -436,13 +436,9 @@ site_admin_article_delete(void *ctx, struct http_req *req,
 		return GZ_ENOMEM;
 	if ((rc = store_tx_begin(site->store)))
 		return rc;
-	if ((rc = store_article_delete(site->store, a.id)) ||
-	    (rc = store_audit_add(site->store, staff.actor, "delete", object,
-				  a.headline, req->ip, site_now()))) {
-		store_tx_rollback(site->store);
-		return rc;
-	}
-	if ((rc = store_tx_commit(site->store)))
+	rc = store_article_delete(site->store, a.id);
+	if ((rc = site_admin_commit(site, &staff, rc, "delete", object,
+				    a.headline)))
 		return rc;
 	return site_admin_done(req, resp, "/admin/articles", "deleted");
 }
@@ -480,16 +476,12 @@ site_admin_correction_add(void *ctx, struct http_req *req,
 		return site_admin_done(req, resp, back, "correction-invalid");
 	if ((rc = store_tx_begin(site->store)))
 		return rc;
-	if ((rc = store_correction_add(site->store, a.id, text, staff.actor,
-				       now, &id)) ||
-	    (rc = store_audit_add(site->store, staff.actor, "correct", object,
-				  text, req->ip, now))) {
-		store_tx_rollback(site->store);
+	rc = store_correction_add(site->store, a.id, text, staff.actor, now,
+				  &id);
+	if ((rc = site_admin_commit(site, &staff, rc, "correct", object,
+				    text)))
 		return rc == GZ_EINVAL ? site_admin_done(req, resp, back,
 							 "correction-invalid")
 				       : rc;
-	}
-	if ((rc = store_tx_commit(site->store)))
-		return rc;
 	return site_admin_done(req, resp, back, "corrected");
 }

@@ -641,15 +641,10 @@ editor_unpublish(struct site *site, struct http_req *req,
 		return GZ_ENOMEM;
 	if ((rc = store_tx_begin(site->store)))
 		return rc;
-	if ((rc = store_article_status_set(site->store, e->id,
-					   STORE_UNPUBLISHED, 0, staff->actor,
-					   now)) ||
-	    (rc = store_audit_add(site->store, staff->actor, "unpublish",
-				  object, e->headline, req->ip, now))) {
-		store_tx_rollback(site->store);
-		return rc;
-	}
-	if ((rc = store_tx_commit(site->store)))
+	rc = store_article_status_set(site->store, e->id, STORE_UNPUBLISHED, 0,
+				      staff->actor, now);
+	if ((rc = site_admin_commit(site, staff, rc, "unpublish", object,
+				    e->headline)))
 		return rc;
 	return site_admin_done(req, resp, pool_printf(pool,
 			       "/admin/articles/%lld", (long long)e->id),
@@ -675,7 +670,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	struct store_article_input in = {0};
 	struct store_article preview;
 	struct editor_form f;
-	const char *action, *object, *done;
+	const char *action, *object = NULL, *done;
 	int64_t id = 0, now = site_now();
 	bool created = false, publish;
 	int rc;
@@ -761,14 +756,12 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	in.revision_note = action;
 	if ((rc = store_tx_begin(site->store)))
 		return rc;
-	if ((rc = store_article_put(site->store, &in, &id, &created)) ||
-	    !(object = pool_printf(pool, "article:%lld", (long long)id)) ||
-	    (rc = store_audit_add(site->store, staff->actor, action, object,
-				  in.headline, req->ip, now))) {
-		store_tx_rollback(site->store);
-		return rc ? rc : GZ_ENOMEM;
-	}
-	if ((rc = store_tx_commit(site->store)))
+	/* The id, and so the audit entry's object, is known after the put. */
+	if ((rc = store_article_put(site->store, &in, &id, &created)) == GZ_OK &&
+	    !(object = pool_printf(pool, "article:%lld", (long long)id)))
+		rc = GZ_ENOMEM;
+	if ((rc = site_admin_commit(site, staff, rc, action, object,
+				    in.headline)))
 		return rc;
 	return site_admin_done(req, resp, pool_printf(pool,
 			       "/admin/articles/%lld", (long long)id), done);

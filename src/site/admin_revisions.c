@@ -324,7 +324,7 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	const char *object, *note;
 	struct buf html, text;
 	bool answered = false, created = false;
-	int64_t id = 0, number = 0, now = site_now();
+	int64_t id = 0, number = 0;
 	int rc;
 
 	if ((rc = site_admin_begin(site, req, resp, ADMIN_ARTICLE_WRITE_OWN,
@@ -375,12 +375,9 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	in.html_version = RENDER_MD_VERSION;
 	in.body_text = text.data ? text.data : "";
 	if (rc == GZ_OK && (rc = store_tx_begin(site->store)) == GZ_OK) {
-		if ((rc = store_article_put(site->store, &in, &id, &created)) ||
-		    (rc = store_audit_add(site->store, staff.actor, "restore",
-					  object, note, req->ip, now)))
-			store_tx_rollback(site->store);
-		else
-			rc = store_tx_commit(site->store);
+		rc = store_article_put(site->store, &in, &id, &created);
+		rc = site_admin_commit(site, &staff, rc, "restore", object,
+				       note);
 	}
 	buf_fini(&html);
 	buf_fini(&text);

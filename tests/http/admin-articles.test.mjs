@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  ROOT, get, request, slow, startServer, stopChecked, tempDir,
+  ROOT, get, request, runOk, slow, startServer, stopChecked, tempDir,
 } from '../lib/gazette.mjs';
 import {
   addUser, articleIdOf, newsroomSite, signIn,
@@ -112,6 +112,9 @@ describe('the newsroom: articles', T, () => {
     const list = await editor.get('/admin/articles?status=published');
     assert.match(list.body, /Bridge reopens after repairs/);
     assert.equal(list.headers['cache-control'], 'no-store');
+    // The change and its audit entry landed together.
+    const log = runOk(['log', '--site', site, '--actor', 'admin:eddie']).stdout;
+    assert.match(log, new RegExp(`admin:eddie\\s+publish\\s+article:${id}\\s+Bridge reopens`));
   });
 
   it('keeps a writer\'s draft private and refuses a writer\'s forged publish', async () => {
