@@ -18,6 +18,7 @@
 static const char init_usage[] =
 	"usage: gazette init [--site DIR] [--title TITLE] [--timezone AREA/CITY]\n"
 	"                    [--base-url URL] [--listen ADDR:PORT] [--language TAG]\n"
+	"                    [--hash-cost interactive|moderate|minimum]\n"
 	"\n"
 	"Creates a site: DIR/gazette.conf (with a random secret) and DIR/gazette.db,\n"
 	"with a first admin account, \"admin\", whose one-time password it prints.\n"
@@ -28,7 +29,9 @@ static const char init_usage[] =
 	"  --timezone ZONE      IANA time zone for dates (default: UTC)\n"
 	"  --base-url URL       public address, e.g. https://news.example.org\n"
 	"  --listen ADDR:PORT   where `gazette serve` listens (default 127.0.0.1:8080)\n"
-	"  --language TAG       site language, e.g. en, fa (default: en)\n";
+	"  --language TAG       site language, e.g. en, fa (default: en)\n"
+	"  --hash-cost COST     work per password hash, [admin] hash_cost\n"
+	"                       (default: interactive; minimum is for test sites)\n";
 
 int
 cmd_init(int argc, char **argv)
@@ -40,6 +43,7 @@ cmd_init(int argc, char **argv)
 		{"base-url", required_argument, NULL, 'b'},
 		{"listen", required_argument, NULL, 'l'},
 		{"language", required_argument, NULL, 'L'},
+		{"hash-cost", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -68,6 +72,7 @@ cmd_init(int argc, char **argv)
 		case 'b': key = "base_url"; break;
 		case 'L': key = "language"; break;
 		case 'l': key = "listen"; section = "server"; break;
+		case 'c': key = "hash_cost"; section = "admin"; break;
 		default: fputs(init_usage, stderr); rc = CLI_USAGE; goto out;
 		}
 		if (config_set(&cfg, section, key, optarg, err, sizeof(err))) {

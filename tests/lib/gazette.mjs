@@ -116,14 +116,18 @@ function scratchDir() {
 }
 
 // A new site: a temporary directory `dir` holding the site directory `site`
-// made by `gazette init`. opts: title, timezone, baseUrl.
+// made by `gazette init`. opts: title, timezone, baseUrl, hashCost. Test
+// sites hash passwords at the minimum cost unless told otherwise: init
+// hashes the first admin's password, and at the interactive cost (64 MiB)
+// that alone takes seconds under valgrind, for every site a test makes.
 export function tempSite(opts = {}) {
   const dir = tempDir();
   const site = path.join(dir, 'site');
   runOk(['init', '--site', site,
     '--title', opts.title || 'Test Gazette',
     '--timezone', opts.timezone || 'UTC',
-    '--base-url', opts.baseUrl || 'http://127.0.0.1']);
+    '--base-url', opts.baseUrl || 'http://127.0.0.1',
+    '--hash-cost', opts.hashCost || 'minimum']);
   return { dir, site };
 }
 
