@@ -6,7 +6,9 @@
  * admin at start with the site secret; sign-in handlers hand password
  * checks to admin_password_verify_async, which queues them here for
  * GZ_LIMIT_HASH_THREADS threads of our own, so an Argon2 flood costs
- * those threads and never the readers' (libmicrohttpd's) threads.
+ * those threads and never the readers' (libmicrohttpd's) threads; the
+ * hashing threads run at SCHED_IDLE, so they take only CPU time readers
+ * leave.
  *
  * The CSRF key is crypto_kdf subkey 1 of the secret under context
  * "gz-csrf", so it is never the key of anything else.
@@ -16,8 +18,12 @@
  * queue no job is accepted (done runs at once with GZ_EBUSY).
  */
 #include <assert.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -54,6 +60,22 @@ admin_cost_limits(enum admin_hash_cost cost, unsigned long long *ops,
 	return GZ_EINVAL;
 }
 
+/* Puts the calling thread below every other in the scheduler's eyes:
+ * SCHED_IDLE runs it only on a core nothing else wants, so a sign-in
+ * flood spends the CPU readers leave and never theirs. Where a kernel
+ * refuses SCHED_IDLE, the lowest nice value of this thread (Linux's
+ * setpriority on a thread id) is the next best. Neither failing stops
+ * sign-in: it only slows readers under a flood. */
+static void
+admin_worker_lower(void)
+{
+	struct sched_param param = { .sched_priority = 0 };
+
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0)
+		return;
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+}
+
 /* A hashing thread: takes the oldest job, runs it, calls its done;
  * returns when a is stopping (jobs still queued then are admin_free's). */
 static void *
@@ -64,6 +86,7 @@ admin_worker(void *arg)
 	void (*done)(void *);
 	void *ctx;
 
+	admin_worker_lower();
 	for (;;) {
 		pthread_mutex_lock(&a->queue_lock);
 		while (!a->stopping && !a->head)
