@@ -394,6 +394,7 @@ while [ $r -le $rounds ]; do
 	wrk -t1 -c16 -d"${flood_secs}s" --latency "$gurl" >"$tmp/calm.out" 2>&1 ||
 		{ cat "$tmp/calm.out" >&2; die "wrk calm"; }
 	GZ_LOGIN_COOKIE=$login_cookie GZ_LOGIN_CSRF=$login_csrf \
+		GZ_ORIGIN="http://127.0.0.1:$gport" \
 		wrk -t1 -c16 -d"$((flood_secs + 2))s" -s bench/signin-flood.lua \
 		"http://127.0.0.1:$gport/admin/login" >"$tmp/flood.out" 2>&1 &
 	flood_pid=$!
