@@ -100,14 +100,17 @@ demo_import(struct store *st, const struct config *cfg)
 	return store_tx_commit(st) == GZ_OK ? CLI_OK : CLI_FAIL;
 }
 
-/* Stores one seeded comment (and its replies) as approved, dated minutes
- * after the article. */
+/* Stores one seeded comment (and its replies), dated minutes after the
+ * article: approved, unless the entry says "status": "pending" with the
+ * "hold" reason a moderator is shown, so that the demo's moderation queue
+ * has work in it. */
 static int
 demo_comment(struct store *st, int64_t article_id, int64_t published_at,
 	     int64_t parent_id, json_t *c)
 {
 	struct store_comment_input in = {0};
 	json_t *replies, *r;
+	const char *status;
 	int64_t id;
 	size_t i;
 
@@ -118,6 +121,11 @@ demo_comment(struct store *st, int64_t article_id, int64_t published_at,
 	in.email = "";
 	in.ip = "";
 	in.status = STORE_COMMENT_APPROVED;
+	status = json_string_value(json_object_get(c, "status"));
+	if (status && strcmp(status, "pending") == 0) {
+		in.status = STORE_COMMENT_PENDING;
+		in.hold_reason = json_string_value(json_object_get(c, "hold"));
+	}
 	in.created_at = published_at +
 		60 * (int64_t)json_integer_value(json_object_get(c, "minutes"));
 	if (!in.author || !in.body ||
@@ -324,10 +332,11 @@ cmd_demo(int argc, char **argv)
 		goto out;
 	/* The throwaway site's path is the moderator's way in, with the
 	 * binary as it was run (./build/gazette from make demo). */
-	fprintf(stderr, "gazette: demo site in %s (removed when the demo "
-		"stops); readers' comments wait for you there:\n"
-		"  %s comments list --site %s\n", site, program_invocation_name,
-		site);
+	fprintf(stderr, "gazette: demo site in %s (%s); readers' comments "
+		"wait for you there:\n"
+		"  %s comments list --site %s\n", site,
+		throwaway ? "removed when the demo stops" : "kept",
+		program_invocation_name, site);
 	rc = cli_serve_site(site, &cfg, st, listen);
 out:
 	pool_free(pool);

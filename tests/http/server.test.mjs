@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import {
-  drained, rawExchange, request, slow, startServer, stopChecked, tempDir,
+  drained, rawExchange, request, runOk, slow, startServer, stopChecked, tempDir,
 } from '../lib/gazette.mjs';
 import { attr, crawl, openTags } from '../lib/html.mjs';
 
@@ -25,9 +25,11 @@ describe('gazette demo over HTTP', T, () => {
   let srv;
   let site;
   let base;
+  let demoDir;
 
   before(async () => {
-    srv = await startServer(['demo', '--site', `${tempDir()}/demo`]);
+    demoDir = `${tempDir()}/demo`;
+    srv = await startServer(['demo', '--site', demoDir]);
     base = srv.url;
     site = await crawl(base);
   });
@@ -43,6 +45,25 @@ describe('gazette demo over HTTP', T, () => {
       const sections = site.sections.map((s) => s.path);
       for (const s of ['/section/city', '/section/schools', '/section/weather', '/section/sport']) {
         assert.ok(sections.includes(s), `front page or articles link ${s}: ${sections}`);
+      }
+    });
+
+    // A new moderator finds work in the queue: held comments, each with
+    // why, and none of them on the public page.
+    it('has comments waiting for a moderator, each with the reason it was held', async () => {
+      const list = runOk(['comments', 'list', '--site', demoDir]).stdout;
+      const ids = [...list.matchAll(/^\s*(\d+)\s+pending\b/gm)].map((m) => m[1]);
+      assert.ok(ids.length >= 2, `pending comments in:\n${list}`);
+      for (const id of ids) {
+        const shown = runOk(['comments', 'show', id, '--site', demoDir]).stdout;
+        assert.match(shown, /^held for\s+\S/m, shown);
+        const article = shown.match(/^article\s+(\d+)/m)[1];
+        const body = shown.trim().split('\n').pop().slice(0, 40);
+        const a = site.articles.find((x) => x.path.startsWith(`/news/${article}/`));
+        assert.ok(a, `article ${article} is on the site`);
+        const page = await request(base + a.path);
+        assert.equal(page.status, 200, a.path);
+        assert.ok(!page.body.includes(body), `pending comment ${id} is not public`);
       }
     });
 
