@@ -95,8 +95,9 @@ cli_import_bytes(struct store *st, const struct config *cfg,
 		rc = GZ_EPARSE;
 		goto out;
 	}
+	/* An import is the operator's: its raw HTML is trusted. */
 	if ((rc = render_article_html(a.body, strlen(a.body), a.dateline,
-				      &html)) != GZ_OK) {
+				      true, &html)) != GZ_OK) {
 		if (rc == GZ_ETOOBIG)
 			fprintf(stderr, "%s: the body makes more than %u bytes "
 				"of HTML; split the article\n", name,

@@ -108,7 +108,8 @@ refresh_render(struct store *st, struct pool *pool, struct buf *b, int64_t id,
 			"its body: %s; import it again once corrected\n", id,
 			line, msg);
 	buf_reset(b);
-	if ((rc = render_article_html(a.body, len, a.dateline, b)) != GZ_OK) {
+	if ((rc = render_article_html(a.body, len, a.dateline, a.body_trusted,
+				      b)) != GZ_OK) {
 		if (rc != GZ_ETOOBIG)
 			return rc;
 		if (progress)

@@ -251,7 +251,7 @@ render_dateline_html(struct buf *out, const char *dateline)
 
 int
 render_article_html(const char *body, size_t len, const char *dateline,
-		    struct buf *out)
+		    bool trusted, struct buf *out)
 {
 	struct buf lead;
 	int rc;
@@ -261,7 +261,7 @@ render_article_html(const char *body, size_t len, const char *dateline,
 	 * fragment passes 1 KB is left out rather than failing the body. */
 	buf_init(&lead, 1024);
 	render_dateline_html(&lead, dateline);
-	rc = render_markdown(body, len, RENDER_MD_TRUSTED,
+	rc = render_markdown(body, len, trusted ? RENDER_MD_TRUSTED : 0,
 			     lead.err == GZ_OK && lead.len ? lead.data : NULL,
 			     out);
 	buf_fini(&lead);

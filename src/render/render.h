@@ -154,13 +154,15 @@ int render_markdown(const char *md, size_t len, unsigned flags,
  * HTML-escaped; nothing for NULL or ""). Returns GZ_OK or out's error. */
 int render_dateline_html(struct buf *out, const char *dateline);
 
-/* Renders an article's body as readers see it, appended to out: trusted
- * Markdown with the dateline fragment opening paragraph one. This is the
- * one definition of an article's HTML: the import stores it, the
+/* Renders an article's body as readers see it, appended to out: Markdown
+ * with the dateline fragment opening paragraph one, trusted (raw HTML
+ * kept: an import's, an editor's) or not (a writer's: rendered as a
+ * reader's comment is, raw HTML omitted and links given rel). This is
+ * the one definition of an article's HTML: the import stores it, the
  * refresh at start-up remakes it, a page without stored HTML renders it.
  * dateline may be NULL. Returns as render_markdown. */
 int render_article_html(const char *body, size_t len, const char *dateline,
-			struct buf *out);
+			bool trusted, struct buf *out);
 
 /* Checks that md[0..len) is Markdown cmark-gfm renders in time linear in
  * its size, refusing what no article needs and what makes it slow: quotes

@@ -13,6 +13,13 @@
  * transaction; the store records the revision. A preview renders the
  * article page from the form without storing anything.
  *
+ * Whose HTML: a body is trusted (raw HTML kept, CMARK_OPT_UNSAFE) when
+ * an editor or admin wrote it, and untrusted (rendered as a reader's
+ * comment is) when a writer did; a save that leaves the body as stored
+ * keeps its trust, unless an editor ticks "trust_html". So a writer's
+ * <script> never reaches a page, a feed or a preview because an editor
+ * pressed Publish without reading the source (docs/newsroom.md).
+ *
  * Role rules, checked before anything is read: publish, schedule and
  * unpublish need ADMIN_ARTICLE_PUBLISH (a writer's forged POST is 403 and
  * changes nothing); a writer creates articles they own and changes only
@@ -86,6 +93,7 @@ struct editor_form {
 	const char *authors[GZ_LIMIT_AUTHORS];
 	size_t nauthors;
 	int64_t scheduled_at; /* EA_SCHEDULE */
+	bool trusted;         /* the body's HTML is trusted (editor_trust) */
 	const char *body_html, *body_text;
 };
 
@@ -318,8 +326,23 @@ editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 	return GZ_OK;
 }
 
+/* Whether the body f saves over e (NULL: a new article) is trusted: a
+ * body left as stored keeps its trust, unless one who may edit anyone's
+ * article asked to trust it (trust_html); a changed or new body is
+ * trusted when such a person wrote it, and never when a writer did. */
+static bool
+editor_trust(const struct site_staff *staff, const struct store_article *e,
+	     const struct editor_form *f, bool asked)
+{
+	bool may = admin_role_can(staff->user.role, ADMIN_ARTICLE_EDIT_ANY);
+
+	if (e && strcmp(e->body, f->value[EF_BODY]) == 0)
+		return e->body_trusted || (may && asked);
+	return may;
+}
+
 /* Renders the form's body (with its dateline) and its text for search
- * into f. Returns GZ_OK, GZ_ENOMEM, or GZ_ETOOBIG (a problem on the
+ * into f, trusted as f->trusted says. Returns GZ_OK, GZ_ENOMEM, or GZ_ETOOBIG (a problem on the
  * body is then set and GZ_OK returned). */
 static int
 editor_render(struct pool *pool, struct editor_form *f)
@@ -331,7 +354,7 @@ editor_render(struct pool *pool, struct editor_form *f)
 	buf_init(&text, GZ_LIMIT_MARKDOWN_BYTES);
 	rc = render_article_html(f->value[EF_BODY], strlen(f->value[EF_BODY]),
 				 *f->value[EF_DATELINE] ? f->value[EF_DATELINE]
-							: NULL, &html);
+							: NULL, f->trusted, &html);
 	if (rc == GZ_ETOOBIG) {
 		editor_problem(f, EF_BODY, "The body makes more than 4 MiB of "
 			       "HTML: split the article.");
@@ -374,6 +397,7 @@ editor_article(struct pool *pool, const struct editor_form *f,
 	a->lang = f->value[EF_LANG];
 	a->body_html = f->body_html;
 	a->html_version = RENDER_MD_VERSION;
+	a->body_trusted = f->trusted;
 	a->slug = *f->value[EF_SLUG] ? f->value[EF_SLUG]
 		  : slug_make(pool, a->headline, strlen(a->headline));
 	a->section_name = f->value[EF_SECTION];
@@ -544,6 +568,14 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 			    visible) ||
 	    render_obj_str(pool, view, "save_label", e && visible ? "Save"
 			   : "Save draft") ||
+	    render_obj_bool(pool, view, "body_untrusted", e &&
+			    !e->body_trusted) ||
+	    render_obj_bool(pool, view, "may_trust", e && !e->body_trusted &&
+			    editable && admin_role_can(staff->user.role,
+						       ADMIN_ARTICLE_EDIT_ANY)) ||
+	    render_obj_bool(pool, view, "writer_note", editable &&
+			    !admin_role_can(staff->user.role,
+					    ADMIN_ARTICLE_EDIT_ANY)) ||
 	    site_admin_article_notice(pool, req, view))
 		return GZ_ENOMEM;
 	if (e) {
@@ -670,7 +702,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	struct store_article_input in = {0};
 	struct store_article preview;
 	struct editor_form f;
-	const char *action, *object = NULL, *done;
+	const char *action, *object = NULL, *done, *trust;
 	int64_t id = 0, now = site_now();
 	bool created = false, publish;
 	int rc;
@@ -696,6 +728,9 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 		return GZ_EINVAL;
 	if ((rc = editor_read(site, req, &f)))
 		return rc;
+	trust = http_req_form(req, "trust_html");
+	f.trusted = editor_trust(staff, e, &f,
+				 trust && strcmp(trust, "yes") == 0);
 	if (!f.nproblems && (rc = editor_render(pool, &f)))
 		return rc;
 	if (f.nproblems)
@@ -724,6 +759,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	in.body_html = f.body_html;
 	in.html_version = RENDER_MD_VERSION;
 	in.body_text = f.body_text;
+	in.body_untrusted = !f.trusted;
 	in.actor = staff->actor;
 	switch (f.action) {
 	case EA_PUBLISH:

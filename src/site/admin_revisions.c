@@ -364,11 +364,15 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	    !(object = pool_printf(pool, "article:%lld", (long long)a.id)))
 		return GZ_ENOMEM;
 	in.revision_note = note;
-	/* The stored HTML is made from the restored words, as a save's is. */
+	/* The stored HTML is made from the restored words, as a save's is,
+	 * and trusted as they were when saved: restoring a writer's text
+	 * never trusts its HTML. */
+	in.body_untrusted = !r.body_trusted;
 	buf_init(&html, GZ_LIMIT_MARKDOWN_BYTES);
 	buf_init(&text, GZ_LIMIT_MARKDOWN_BYTES);
 	rc = render_article_html(r.body, strlen(r.body),
-				 *r.dateline ? r.dateline : NULL, &html);
+				 *r.dateline ? r.dateline : NULL,
+				 r.body_trusted, &html);
 	if (rc == GZ_OK)
 		rc = render_html_text(&text, html.data ? html.data : "");
 	in.body_html = html.data ? html.data : "";

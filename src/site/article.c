@@ -37,7 +37,8 @@ site_article_html(struct pool *pool, const struct store_article *a, int *rc)
 		return a->body_html;
 	/* The same bytes the import stores (render_article_html). */
 	buf_init(&b, GZ_LIMIT_MARKDOWN_BYTES);
-	*rc = render_article_html(a->body, strlen(a->body), a->dateline, &b);
+	*rc = render_article_html(a->body, strlen(a->body), a->dateline,
+				  a->body_trusted, &b);
 	if (*rc == GZ_OK && !(r = pool_strndup(pool, b.data ? b.data : "", b.len)))
 		*rc = GZ_ENOMEM;
 	buf_fini(&b);

@@ -88,7 +88,7 @@ const char *const site_view_names[] = {
 	"section_options", "selected", "show_articles", "show_comments",
 	"show_counts", "show_desk", "show_mine", "state", "status_key",
 	"status_options", "text", "timezone", "today", "too_long", "total",
-	"value",
+	"value", "body_untrusted", "may_trust", "writer_note",
 
 	/* the newsroom: moderation and settings */
 	"statuses", "value", "selected", "status_filter", "status_filter_label",

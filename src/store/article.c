@@ -91,7 +91,7 @@ static const struct store_named named_tag = {
  * after ARTICLE_COLS in the admin's list. */
 #define NEWSROOM_COLS \
 	" coalesce(a.owner_id, 0), coalesce(a.review_at, 0)," \
-	" coalesce(a.unpublished_at, 0)"
+	" coalesce(a.unpublished_at, 0), a.body_trusted"
 #define ARTICLE_COL_NEWSROOM 18
 #define ADMIN_COL_NEWSROOM 15
 
@@ -239,15 +239,16 @@ store_article_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 	return GZ_OK;
 }
 
-/* Fills a's owner_id, review_at and unpublished_at from columns col to
- * col + 2 of s (NEWSROOM_COLS), and tells an unpublished article from a
- * draft. */
+/* Fills a's owner_id, review_at, unpublished_at and body_trusted from
+ * columns col to col + 3 of s (NEWSROOM_COLS), and tells an unpublished
+ * article from a draft. */
 static void
 newsroom_fill(sqlite3_stmt *s, int col, struct store_article *a)
 {
 	a->owner_id = sqlite3_column_int64(s, col);
 	a->review_at = sqlite3_column_int64(s, col + 1);
 	a->unpublished_at = sqlite3_column_int64(s, col + 2);
+	a->body_trusted = sqlite3_column_int(s, col + 3) != 0;
 	if (a->status == STORE_DRAFT && a->unpublished_at)
 		a->status = STORE_UNPUBLISHED;
 }
@@ -793,14 +794,16 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 		"INSERT INTO articles (slug, headline, summary, body, byline,"
 		" dateline, section_id, lang, status, published_at, created_at,"
 		" updated_at, import_key, comments_close_at, body_html,"
-		" html_version, body_text, owner_id, review_at, unpublished_at)"
+		" html_version, body_text, owner_id, review_at, unpublished_at,"
+		" body_trusted)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 		" ?8, ?9, nullif(?10, 0), ?11,"
 		/* A story imported after it ran was last changed when it ran:
 		 * its feeds' and sitemaps' dates are not the import's. */
 		" CASE WHEN ?10 > 0 AND ?10 < ?11 THEN ?10 ELSE ?11 END,"
 		" ?12, nullif(?14, 0), ?15, ?16, ?17, nullif(?18, 0),"
-		" nullif(?19, 0), CASE WHEN ?20 THEN ?11 END) RETURNING id";
+		" nullif(?19, 0), CASE WHEN ?20 THEN ?11 END, ?21 = 0)"
+		" RETURNING id";
 	static const char update_sql[] =
 		"UPDATE articles SET slug = ?1, headline = ?2, summary = ?3,"
 		" body = ?4, byline = ?5, dateline = ?6, section_id = ?7,"
@@ -812,10 +815,11 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 		" AND dateline IS ?6 AND section_id IS ?7 AND lang IS ?8"
 		" AND status IS ?9 AND published_at IS nullif(?10, 0)"
 		" AND (unpublished_at IS NOT NULL) = (?20 <> 0)"
+		" AND body_trusted = (?21 = 0)"
 		" THEN updated_at ELSE ?11 END,"
 		" comments_close_at = nullif(?14, 0),"
 		" body_html = ?15, html_version = ?16, body_text = ?17,"
-		" review_at = nullif(?19, 0),"
+		" review_at = nullif(?19, 0), body_trusted = (?21 = 0),"
 		/* Taken down when it first was, not at each later save. */
 		" unpublished_at = CASE WHEN ?20 THEN coalesce(unpublished_at,"
 		" ?11) END"
@@ -875,6 +879,8 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 		rc = store_bind_int64(s, 19, in->review_at);
 	if (rc == SQLITE_OK)
 		rc = store_bind_int64(s, 20, unpublished);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 21, in->body_untrusted);
 	if (rc != SQLITE_OK) {
 		err = store_err(c->db, rc, sql);
 		store_stmt_done(s);

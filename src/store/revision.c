@@ -37,7 +37,8 @@
  * unless ?5 (always); the names in their lists' orders. */
 static const char record_sql[] =
 	"WITH cur (slug, headline, summary, body, byline, dateline, section,"
-	" lang, tags, authors, status, published_at) AS (SELECT a.slug,"
+	" lang, tags, authors, status, published_at, body_trusted) AS"
+	" (SELECT a.slug,"
 	" a.headline, a.summary, a.body, a.byline, a.dateline,"
 	" coalesce(s.name, ''), a.lang,"
 	" coalesce((SELECT group_concat(name, ', ') FROM (SELECT t.name"
@@ -47,15 +48,17 @@ static const char record_sql[] =
 	"  FROM article_authors y JOIN authors u ON u.id = y.author_id"
 	"  WHERE y.article_id = ?1 ORDER BY y.position)), ''),"
 	" CASE WHEN a.status = 'draft' AND a.unpublished_at IS NOT NULL"
-	"  THEN 'unpublished' ELSE a.status END, a.published_at"
+	"  THEN 'unpublished' ELSE a.status END, a.published_at,"
+	" a.body_trusted"
 	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
 	" WHERE a.id = ?1)"
 	" INSERT INTO revisions (article_id, created_at, actor, note, slug,"
 	" headline, summary, body, byline, dateline, section, lang, tags,"
-	" authors, status, published_at)"
+	" authors, status, published_at, body_trusted)"
 	" SELECT ?1, ?2, ?3, ?4, cur.slug, cur.headline, cur.summary,"
 	" cur.body, cur.byline, cur.dateline, cur.section, cur.lang,"
-	" cur.tags, cur.authors, cur.status, cur.published_at FROM cur"
+	" cur.tags, cur.authors, cur.status, cur.published_at,"
+	" cur.body_trusted FROM cur"
 	" WHERE ?5 OR NOT EXISTS (SELECT 1 FROM revisions r"
 	"  WHERE r.id = (SELECT max(id) FROM revisions WHERE article_id = ?1)"
 	"  AND r.slug IS cur.slug AND r.headline IS cur.headline"
@@ -63,14 +66,15 @@ static const char record_sql[] =
 	"  AND r.byline IS cur.byline AND r.dateline IS cur.dateline"
 	"  AND r.section IS cur.section AND r.lang IS cur.lang"
 	"  AND r.tags IS cur.tags AND r.authors IS cur.authors"
-	"  AND r.status IS cur.status AND r.published_at IS cur.published_at)";
+	"  AND r.status IS cur.status AND r.published_at IS cur.published_at"
+	"  AND r.body_trusted IS cur.body_trusted)";
 
-/* Columns 0-15 of every revision read; revision_row reads them (the body
- * is "" in the list). */
+/* Columns 0-16 of every revision read; revision_row reads them (the body,
+ * at 17, is "" in the list). */
 #define REVISION_COLS                                                   \
 	"id, article_id, created_at, actor, note, headline, summary,"  \
 	" byline, dateline, section, lang, tags, authors, slug, status," \
-	" coalesce(published_at, 0)"
+	" coalesce(published_at, 0), body_trusted"
 
 static const char list_sql[] =
 	"SELECT " REVISION_COLS ", '' FROM revisions WHERE article_id = ?1"
@@ -137,7 +141,7 @@ store_revision_record(struct store_conn *c, int64_t id, const char *actor,
 	return revision_prune(c, id);
 }
 
-/* Fills r from row s (REVISION_COLS, then the body at 16; strings in
+/* Fills r from row s (REVISION_COLS, then the body at 17; strings in
  * pool). Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status the CHECK
  * forbids). */
 static int
@@ -162,7 +166,8 @@ revision_row(struct pool *pool, sqlite3_stmt *s, struct store_revision *r)
 	r->authors = store_col_text(pool, s, 12);
 	r->slug = store_col_text(pool, s, 13);
 	r->published_at = sqlite3_column_int64(s, 15);
-	r->body = store_col_text(pool, s, 16);
+	r->body_trusted = sqlite3_column_int(s, 16) != 0;
+	r->body = store_col_text(pool, s, 17);
 	if (!r->actor || !r->note || !r->headline || !r->summary ||
 	    !r->byline || !r->dateline || !r->section || !r->lang ||
 	    !r->tags || !r->authors || !r->slug || !r->body)

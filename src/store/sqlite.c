@@ -434,6 +434,17 @@ static const char *const store_migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL"
 	");",
+	/* Version 11: whose raw HTML a body may carry.
+	 * - articles.body_trusted is 0 when a writer saved the body last:
+	 *   its HTML is then rendered as a reader's comment is (raw HTML
+	 *   omitted, dangerous links emptied), until an editor trusts it.
+	 *   Every article before was an import or an editor's: 1.
+	 * - revisions.body_trusted is the same at the revision's save, so
+	 *   that restoring a writer's text never trusts it. */
+	"ALTER TABLE articles ADD COLUMN body_trusted INTEGER NOT NULL"
+	"  DEFAULT 1 CHECK (body_trusted IN (0, 1));"
+	"ALTER TABLE revisions ADD COLUMN body_trusted INTEGER NOT NULL"
+	"  DEFAULT 1 CHECK (body_trusted IN (0, 1));",
 };
 
 #define STORE_SCHEMA_VERSION \

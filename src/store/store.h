@@ -90,6 +90,10 @@ struct store_article {
 	int64_t owner_id;     /* the user who created it; 0: imported */
 	int64_t review_at;    /* a writer submitted it for review then; 0: not */
 	int64_t unpublished_at; /* STORE_UNPUBLISHED since; 0 otherwise */
+	/* Schema 11: false when a writer saved the body last, so that its
+	 * raw HTML is not a reader's risk (render_article_html's trusted;
+	 * docs/newsroom.md). */
+	bool body_trusted;
 };
 
 /* What an import or an editor hands the store to create or update. */
@@ -136,6 +140,10 @@ struct store_article_input {
 	int64_t review_at;
 	const char *actor;
 	const char *revision_note;
+	/* Schema 11: the body comes from someone whose raw HTML is not to
+	 * be trusted (a writer); body_html must then have been rendered
+	 * untrusted. false (imports, editors): trusted. */
+	bool body_untrusted;
 };
 
 struct store_article_query {
@@ -757,6 +765,7 @@ struct store_revision {
 	const char *slug;
 	enum store_status status;
 	int64_t published_at;
+	bool body_trusted;    /* schema 11: as store_article's */
 };
 /* Article id's revisions, newest first, without bodies. Output: *items
  * (pool), *n. Returns GZ_OK or a mapped error (no article: none). */

@@ -30,6 +30,7 @@ describe('admin pages in chromium', T, () => {
     const { site } = adminSite();
     addUser(site, 'ann', 'admin', PW);
     addUser(site, 'bob', 'editor', PW);
+    addUser(site, 'wes', 'writer', PW);
     srv = await startServer(['serve', '--site', site]);
     base = srv.url;
     browser = await launch();
@@ -69,6 +70,18 @@ describe('admin pages in chromium', T, () => {
     add('users-bad-name', await postWith(base, jar, '/admin/users', {
       csrf: csrfOf(users.body), name: 'Not A Name!', role: 'writer',
     }), 422);
+    // A writer's draft, as its writer and as an editor sees it (the
+    // notice that its raw HTML is left out, and the box to trust it).
+    const wes = await signedIn(base, 'wes', PW);
+    const blank = await getWith(base, wes, '/admin/articles/new');
+    const made = await postWith(base, wes, '/admin/articles', {
+      csrf: csrfOf(blank.body), headline: 'A writer\'s draft', body: 'Text <b>raw</b>',
+      lang: 'en', action: 'save',
+    });
+    assert.equal(made.status, 303, made.body.slice(0, 300));
+    const draft = made.headers.location.replace(/\?.*$/, '');
+    add('editor-writer', await getWith(base, wes, draft));
+    add('editor-untrusted', await getWith(base, jar, draft));
     add('log', await getWith(base, jar, '/admin/log'));
     add('log-empty', await getWith(base, jar, '/admin/log?actor=nobody'));
     // Enrolled: the recovery codes, then the second step's page.

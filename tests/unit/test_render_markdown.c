@@ -299,7 +299,7 @@ article_html(void **state)
 	(void)state;
 	buf_reset(&out);
 	assert_int_equal(render_article_html(body, strlen(body), "RIVERTON",
-					     &out), GZ_OK);
+					     true, &out), GZ_OK);
 	assert_string_equal(out.data,
 			    "<p><span class=\"dateline\">RIVERTON</span> - The "
 			    "council voted.</p>\n<p><b>Raw</b> <a "
@@ -320,10 +320,43 @@ article_html(void **state)
 		buf_fini(&direct);
 	}
 	buf_reset(&out);
-	assert_int_equal(render_article_html(body, strlen(body), "", &out),
-			 GZ_OK);
+	assert_int_equal(render_article_html(body, strlen(body), "", true,
+					     &out), GZ_OK);
 	assert_non_null(strstr(out.data, "<p>The council voted.</p>"));
 	assert_true(RENDER_MD_VERSION >= 1);
+}
+
+/* A writer's body: the dateline still opens it, Markdown still renders,
+ * and nothing of its raw HTML or dangerous links survives. */
+static void
+article_html_untrusted(void **state)
+{
+	const char *body =
+		"The council voted.\n\n<script>alert(1)</script>\n\n"
+		"Text <img src=x onerror=alert(2)> and "
+		"[click](javascript:alert(3)) and **bold** [ok](/a)\n\n"
+		"<aside onclick=\"alert(4)\">side</aside>\n";
+
+	(void)state;
+	buf_reset(&out);
+	assert_int_equal(render_article_html(body, strlen(body), "RIVERTON",
+					     false, &out), GZ_OK);
+	assert_non_null(strstr(out.data, "<p><span class=\"dateline\">"
+				       "RIVERTON</span> - The council "
+				       "voted.</p>"));
+	assert_non_null(strstr(out.data, "<strong>bold</strong>"));
+	assert_non_null(strstr(out.data, "href=\"/a\""));
+	assert_null(strstr(out.data, "<script"));
+	assert_null(strstr(out.data, "onerror"));
+	assert_null(strstr(out.data, "onclick"));
+	assert_null(strstr(out.data, "<img"));
+	assert_null(strstr(out.data, "<aside"));
+	assert_null(strstr(out.data, "javascript:"));
+	/* The same body trusted keeps the editor's HTML. */
+	buf_reset(&out);
+	assert_int_equal(render_article_html(body, strlen(body), "RIVERTON",
+					     true, &out), GZ_OK);
+	assert_non_null(strstr(out.data, "<aside"));
 }
 
 /* ---- what the import accepts --------------------------------------------- */
@@ -693,6 +726,7 @@ main(void)
 		T(deep_nesting_finishes),
 		T(dateline_fragment),
 		T(article_html),
+		T(article_html_untrusted),
 		C(check_nesting),
 		C(check_pathological_article),
 		C(check_brackets),

@@ -86,6 +86,54 @@ revisions(struct fx *fx, int64_t id, struct store_revision **items)
 static const char *const tags[] = {"Zoning", "bridges", "Council"};
 static const char *const authors[] = {"Ben Ode", "Ann Lee"};
 
+/* Schema 11: whose HTML a body is travels with the article and each
+ * revision; a change of trust alone is a change (the page changes). */
+static void
+test_body_trust_kept(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.headline = "A writer's draft",
+		.body = "<b>raw</b>",
+		.status = STORE_DRAFT,
+		.actor = "admin:wendy",
+		.body_untrusted = true,
+	};
+	struct store_revision *items, r;
+	struct store_article a;
+	int64_t id;
+
+	/* Imports and editors trust by default. */
+	id = put(fx, &(struct store_article_input){
+		.import_key = "t.md", .headline = "Imported", .body = "x",
+		.status = STORE_PUBLISHED, .published_at = NOW});
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_true(a.body_trusted);
+
+	id = put(fx, &in);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_false(a.body_trusted);
+	assert_int_equal(revisions(fx, id, &items), 1);
+	assert_int_equal(store_revision_get(fx->st, fx->pool, items[0].id, &r),
+			 GZ_OK);
+	assert_false(r.body_trusted);
+
+	/* An editor trusts the same words: a new revision, trusted. */
+	in.id = id;
+	in.actor = "admin:eddie";
+	in.body_untrusted = false;
+	put(fx, &in);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_true(a.body_trusted);
+	assert_int_equal(revisions(fx, id, &items), 2);
+	assert_int_equal(store_revision_get(fx->st, fx->pool, items[0].id, &r),
+			 GZ_OK);
+	assert_true(r.body_trusted);
+	assert_int_equal(store_revision_get(fx->st, fx->pool, items[1].id, &r),
+			 GZ_OK);
+	assert_false(r.body_trusted);
+}
+
 static void
 test_create_records_one(void **state)
 {
@@ -323,6 +371,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_body_trust_kept),
 		T(test_create_records_one),
 		T(test_reimport_unchanged_records_none),
 		T(test_five_edits_and_restore),

@@ -33,7 +33,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -519,6 +519,12 @@ test_upgrade_v1_keeps_data(void **state)
 				" FROM revisions WHERE article_id = 1");
 	assert_string_equal(rev_tags, "bridges, Council|the City Desk|City");
 	free(rev_tags);
+	/* Schema 11: what was stored before was an import's or an editor's,
+	 * trusted, and so is its history. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM articles"
+				     " WHERE body_trusted = 1"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"
+				     " WHERE body_trusted = 1"), 2);
 	sqlite3_close(db);
 
 	/* The upgraded schema is exactly a new database's. */
