@@ -47,8 +47,10 @@
  * held for one batch (a few milliseconds), so an import or a moderator
  * waits no longer than that. */
 #define WRITER_BATCH_MAX 256
-/* Seconds between purges of expired nonces, run in a batch of their own
- * when the writer has just committed something. */
+/* Seconds between purges of expired nonces, run as the last unit of a
+ * batch: in the batch's own transaction, so that the writer never takes
+ * the write lock again behind the back of a caller it has just answered
+ * (who may be about to take it: a test that held it waited for ever). */
 #define WRITER_PURGE_SECS 60
 
 enum job_kind {
@@ -106,10 +108,11 @@ writer_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Commits the jobs of list (linked by next) in one transaction and wakes
- * their callers. */
+/* Commits the jobs of list (linked by next) in one transaction, with the
+ * purge of expired nonces as one more unit when purge is set (a failed
+ * purge leaves nothing and fails no job), and wakes their callers. */
 static void
-batch_run(struct store *st, struct store_job *list)
+batch_run(struct store *st, struct store_job *list, bool purge)
 {
 	struct store_job *j, *next;
 	uint64_t t0 = writer_now_us();
@@ -119,6 +122,9 @@ batch_run(struct store *st, struct store_job *list)
 	if ((err = store_tx_begin(st)) == GZ_OK) {
 		for (j = list; j; j = j->next, n++)
 			job_run(st, j);
+		if (purge && store_tx_unit_begin(st) == GZ_OK)
+			(void)store_tx_unit_end(st, store_nonce_purge(st,
+						(int64_t)time(NULL)));
 		err = store_tx_commit(st);
 	}
 	/* Waiting for the write lock counts: it is what a reader's POST
@@ -160,21 +166,6 @@ batch_run(struct store *st, struct store_job *list)
 	}
 }
 
-/* Forgets expired nonces in a transaction of its own. */
-static void
-purge_run(struct store *st)
-{
-	int err;
-
-	if ((err = store_tx_begin(st)) != GZ_OK)
-		return;
-	if ((err = store_nonce_purge(st, (int64_t)time(NULL))) != GZ_OK) {
-		store_tx_rollback(st);
-		return;
-	}
-	(void)store_tx_commit(st);
-}
-
 /* The writer thread: waits for jobs, commits them in batches, purges now
  * and then; ends when stopping is set and the queue is empty. */
 static void *
@@ -183,6 +174,7 @@ writer_main(void *arg)
 	struct store *st = arg;
 	struct store_job *list, *j;
 	time_t last_purge = 0, now;
+	bool purge;
 	size_t n;
 
 	for (;;) {
@@ -204,12 +196,10 @@ writer_main(void *arg)
 		j->next = NULL;
 		pthread_mutex_unlock(&st->queue_lock);
 
-		batch_run(st, list);
 		now = time(NULL);
-		if (now - last_purge >= WRITER_PURGE_SECS) {
-			purge_run(st);
+		if ((purge = now - last_purge >= WRITER_PURGE_SECS))
 			last_purge = now;
-		}
+		batch_run(st, list, purge);
 	}
 	return NULL;
 }
