@@ -22,6 +22,7 @@ http_status_of_err(int err)
 	case GZ_ETOOBIG: return 413;
 	case GZ_EBUSY: return 503;
 	case GZ_EFORBIDDEN: return 403;
+	case GZ_ECONFLICT: return 409;
 	default: return 500;
 	}
 }

@@ -20,6 +20,11 @@
  * <script> never reaches a page, a feed or a preview because an editor
  * pressed Publish without reading the source (docs/newsroom.md).
  *
+ * Two people saving one article: the form carries the newest revision
+ * when it was opened (loaded_revision), and the store refuses the save
+ * (GZ_ECONFLICT, in the write's own transaction) when another came
+ * since; the form comes back, 409, with the text kept and one sentence.
+ *
  * Role rules, checked before anything is read: publish, schedule and
  * unpublish need ADMIN_ARTICLE_PUBLISH (a writer's forged POST is 403 and
  * changes nothing); a writer creates articles they own and changes only
@@ -94,6 +99,10 @@ struct editor_form {
 	size_t nauthors;
 	int64_t scheduled_at; /* EA_SCHEDULE */
 	bool trusted;         /* the body's HTML is trusted (editor_trust) */
+	/* The newest revision when the form was opened (0: none sent), and
+	 * whether a save since refused this one (409). */
+	int64_t loaded_revision;
+	bool conflict;
 	const char *body_html, *body_text;
 };
 
@@ -233,6 +242,13 @@ editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 	memset(f, 0, sizeof(*f));
 	if (editor_action_parse(http_req_form(req, "action"), &f->action))
 		f->action = EA_SAVE;
+	/* Not a number: as if not sent (no check), never an error. */
+	if ((v = http_req_form(req, "loaded_revision")) != NULL) {
+		uint64_t r;
+
+		if (http_parse_uint(v, INT64_MAX, &r) == GZ_OK)
+			f->loaded_revision = (int64_t)r;
+	}
 	for (i = 0; i < EF_COUNT; i++) {
 		v = http_req_form(req, editor_fields[i].name);
 		v = v ? v : "";
@@ -449,7 +465,7 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	struct store_correction *corr = NULL;
 	const char *values[EF_COUNT] = {0}, *key = "draft", *state = "new";
 	size_t nsections = 0, ncorr = 0, i;
-	int64_t now = site_now();
+	int64_t now = site_now(), loaded = f ? f->loaded_revision : 0;
 	bool editable, publish, visible = false;
 	char day[DATE_MAX], when[DATE_MAX];
 	int rc;
@@ -497,6 +513,10 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 			  e->status != STORE_DRAFT;
 		if ((rc = store_correction_list(site->store, pool, e->id, &corr,
 						&ncorr)))
+			return rc;
+		/* What a save of this form will expect to be the newest. */
+		if (!f && (rc = store_revision_newest(site->store, e->id,
+						      &loaded)))
 			return rc;
 	}
 	if ((rc = store_section_list(site->store, pool, 0, &sections,
@@ -568,6 +588,8 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 			    visible) ||
 	    render_obj_str(pool, view, "save_label", e && visible ? "Save"
 			   : "Save draft") ||
+	    render_obj_int(pool, view, "loaded_revision", loaded) ||
+	    render_obj_bool(pool, view, "conflict", f && f->conflict) ||
 	    render_obj_bool(pool, view, "body_untrusted", e &&
 			    !e->body_trusted) ||
 	    render_obj_bool(pool, view, "may_trust", e && !e->body_trusted &&
@@ -760,6 +782,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	in.html_version = RENDER_MD_VERSION;
 	in.body_text = f.body_text;
 	in.body_untrusted = !f.trusted;
+	in.expect_revision = e ? f.loaded_revision : 0;
 	in.actor = staff->actor;
 	switch (f.action) {
 	case EA_PUBLISH:
@@ -796,8 +819,14 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	if ((rc = store_article_put(site->store, &in, &id, &created)) == GZ_OK &&
 	    !(object = pool_printf(pool, "article:%lld", (long long)id)))
 		rc = GZ_ENOMEM;
-	if ((rc = site_admin_commit(site, staff, rc, action, object,
-				    in.headline)))
+	rc = site_admin_commit(site, staff, rc, action, object, in.headline);
+	/* Someone saved since this form was opened: nothing was written,
+	 * and the form comes back with what was typed. */
+	if (rc == GZ_ECONFLICT) {
+		f.conflict = true;
+		return editor_page(site, req, resp, staff, e, &f, 409);
+	}
+	if (rc)
 		return rc;
 	return site_admin_done(req, resp, pool_printf(pool,
 			       "/admin/articles/%lld", (long long)id), done);

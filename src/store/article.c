@@ -1037,6 +1037,18 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		else if (err != GZ_OK)
 			goto out;
 	}
+	/* A save over one the saver never saw is refused, in the same
+	 * transaction as the write, so no save can fall between. */
+	if (in->expect_revision && existing_id) {
+		int64_t newest = 0;
+
+		if ((err = store_revision_newest_on(c, existing_id, &newest)))
+			goto out;
+		if (newest != in->expect_revision) {
+			err = GZ_ECONFLICT;
+			goto out;
+		}
+	}
 	/* The section and tags it leaves are changed listings too. */
 	if (existing_id &&
 	    (err = store_events_article(st, c, existing_id)) != GZ_OK)

@@ -229,6 +229,36 @@ out:
 	return err;
 }
 
+int
+store_revision_newest_on(struct store_conn *c, int64_t id, int64_t *out)
+{
+	static const char sql[] =
+		"SELECT coalesce(max(id), 0) FROM revisions"
+		" WHERE article_id = ?1";
+	sqlite3_stmt *s;
+	int err;
+
+	assert(c && out);
+	*out = 0;
+	err = store_stmt_bind_int64(c, STMT_REVISION_NEWEST, sql, id, &s);
+	if (err == GZ_OK)
+		err = store_stmt_int64(c, s, out);
+	return err;
+}
+
+int
+store_revision_newest(struct store *st, int64_t article_id, int64_t *id)
+{
+	struct store_conn *c;
+	int err;
+
+	assert(st && id);
+	*id = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	return store_revision_newest_on(c, article_id, id);
+}
+
 /* Reads revision id with its body into *out (strings in pool). Returns
  * GZ_OK, GZ_ENOTFOUND, GZ_ENOMEM, GZ_EBUSY or GZ_EDB. */
 int

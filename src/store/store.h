@@ -144,6 +144,11 @@ struct store_article_input {
 	 * be trusted (a writer); body_html must then have been rendered
 	 * untrusted. false (imports, editors): trusted. */
 	bool body_untrusted;
+	/* When not 0 (an update by id): the newest revision the writer of
+	 * this save read (store_revision_newest). Another save since makes
+	 * the put fail with GZ_ECONFLICT, checked in the put's own
+	 * transaction, and nothing is written. */
+	int64_t expect_revision;
 };
 
 struct store_article_query {
@@ -196,7 +201,8 @@ int store_article_list(struct store *st, struct pool *pool,
 /* Creates an article, or updates the one with the same import_key.
  * Creates the section and tags it names. Output: *id, and *created (true
  * when new). Must be called inside store_tx_begin/commit. Returns GZ_OK,
- * GZ_EINVAL (no headline), GZ_EDB. */
+ * GZ_EINVAL (no headline), GZ_ECONFLICT (expect_revision is not the newest:
+ * nothing written), GZ_EDB. */
 int store_article_put(struct store *st, const struct store_article_input *in,
 		      int64_t *id, bool *created);
 /* Finds the article imported with import_key. Returns GZ_OK with *id, or
@@ -772,6 +778,11 @@ struct store_revision {
 int store_revision_list(struct store *st, struct pool *pool,
 			int64_t article_id, struct store_revision **items,
 			size_t *n);
+/* The id of article_id's newest revision into *id (0: none, or no such
+ * article): what the editor's form remembers, so that a save over a
+ * newer one is refused (store_article_input.expect_revision). Returns
+ * GZ_OK or a mapped error. */
+int store_revision_newest(struct store *st, int64_t article_id, int64_t *id);
 /* Reads revision id, body included. Returns GZ_OK, GZ_ENOTFOUND or a
  * mapped error. */
 int store_revision_get(struct store *st, struct pool *pool, int64_t id,

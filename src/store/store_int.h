@@ -186,6 +186,7 @@ enum store_stmt_id {
 	STMT_REVISION_PRUNE,
 	STMT_REVISION_LIST,
 	STMT_REVISION_GET,
+	STMT_REVISION_NEWEST,
 	STMT_CORRECTION_ARTICLE,
 	STMT_CORRECTION_INSERT,
 	STMT_CORRECTION_LIST,
@@ -438,6 +439,11 @@ int store_named_ensure(struct store_conn *c, struct pool *scratch,
 
 /* ---- revision.c ----------------------------------------------------------- */
 
+/* The id of article id's newest revision on c (0: none): what a save
+ * with expect_revision compares, inside its transaction. Returns GZ_OK
+ * or a mapped error. */
+int store_revision_newest_on(struct store_conn *c, int64_t id,
+			     int64_t *out);
 /* Records article id as it is now stored on c (the writer, inside the
  * caller's savepoint) as a revision by actor ("import" when NULL) with
  * note ("" when NULL) at at: always when always is true, else only when

@@ -18,6 +18,7 @@ gz_strerror(int err)
 	case GZ_ESCHEMA: return "database is from a newer version of gazette";
 	case GZ_EFORBIDDEN: return "forbidden";
 	case GZ_EPENDING: return "pending";
+	case GZ_ECONFLICT: return "changed by someone else since it was read";
 	}
 	return "unknown error";
 }

@@ -22,6 +22,7 @@ enum gz_err {
 	GZ_EFORBIDDEN, /* the request is refused (a cross-site form) */
 	GZ_EPENDING,  /* not done yet: the answer comes later (a suspended
 			 request, a queued write) */
+	GZ_ECONFLICT, /* changed by someone else since it was read */
 };
 
 /* Returns a static, human-readable description of err. */

@@ -134,6 +134,39 @@ test_body_trust_kept(void **state)
 	assert_false(r.body_trusted);
 }
 
+/* A save that expects a revision other than the newest writes nothing. */
+static void
+test_stale_save_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct store_article_input in = {
+		.headline = "Draft", .body = "one", .status = STORE_DRAFT,
+		.actor = "admin:ann",
+	};
+	struct store_revision *items;
+	struct store_article a;
+	int64_t id, newest = 0, got = 0;
+	bool created;
+
+	id = put(fx, &in);
+	assert_int_equal(store_revision_newest(fx->st, id, &newest), GZ_OK);
+	assert_true(newest > 0);
+	in.id = id;
+	in.expect_revision = newest;
+	in.body = "two";
+	put(fx, &in); /* the newest it read: saved */
+	in.body = "three"; /* still expecting the old one */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_put(fx->st, &in, &got, &created),
+			 GZ_ECONFLICT);
+	store_tx_rollback(fx->st);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a), GZ_OK);
+	assert_string_equal(a.body, "two");
+	assert_int_equal(revisions(fx, id, &items), 2);
+	assert_int_equal(store_revision_newest(fx->st, id + 100, &got), GZ_OK);
+	assert_int_equal(got, 0);
+}
+
 static void
 test_create_records_one(void **state)
 {
@@ -372,6 +405,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_body_trust_kept),
+		T(test_stale_save_refused),
 		T(test_create_records_one),
 		T(test_reimport_unchanged_records_none),
 		T(test_five_edits_and_restore),
