@@ -167,6 +167,18 @@ bool admin_csrf_check(const struct admin *a,
  * the seconds until one of them leaves the window. Thread-safe. */
 bool admin_throttle_allowed(struct admin *a, const char *account,
 			    const char *ip, int64_t now, int64_t *retry_after);
+/* admin_throttle_allowed, and when allowed the try counted at once as a
+ * failure of account and of ip, in one step under the throttle's lock:
+ * tries sent together are all counted before any is judged. A try that
+ * turns out right, or is never judged (a busy answer), is taken back
+ * with admin_throttle_forgive. Thread-safe. */
+bool admin_throttle_attempt(struct admin *a, const char *account,
+			    const char *ip, int64_t now, int64_t *retry_after);
+/* Takes back one try of account (when not NULL) and one of ip (when not
+ * NULL): a right password waiting for its second factor, or a try
+ * answered busy. Thread-safe. */
+void admin_throttle_forgive(struct admin *a, const char *account,
+			    const char *ip);
 /* Counts a failed sign-in (wrong password, wrong code). */
 void admin_throttle_failed(struct admin *a, const char *account,
 			   const char *ip, int64_t now);

@@ -3,10 +3,16 @@
  * failures per account and GZ_LIMIT_SIGNIN_FAILS_ADDRESS per address in
  * GZ_LIMIT_SIGNIN_WINDOW_SECONDS, in memory of fixed size.
  *
- * Data flow: the sign-in handler asks admin_throttle_allowed before it
- * hashes anything, counts each wrong password or code with
- * admin_throttle_failed and clears the account with
- * admin_throttle_succeeded.
+ * Data flow: the sign-in handler counts each try as it accepts it
+ * (admin_throttle_attempt: checked and counted under one lock, so that
+ * thirty tries sent at once are thirty, not thirty judged before the
+ * first is counted), takes one back when it was not a failure
+ * (admin_throttle_forgive: a right password awaiting its code, a try
+ * that was never hashed) and clears the account once the whole sign-in
+ * succeeded (admin_throttle_succeeded). A right password does not clear
+ * the account, so wrong codes keep counting across password steps.
+ * Signed-in pages (password change) use admin_throttle_allowed and
+ * admin_throttle_failed.
  *
  * Two tables (accounts, addresses) of GZ_LIMIT_SIGNIN_TABLE entries,
  * each entry a 64-bit SipHash (crypto_shorthash, key drawn at start) of
@@ -101,7 +107,7 @@ admin_throttle_fini(struct admin *a)
 static uint64_t
 throttle_key(const struct admin *a, const char *name, bool fold)
 {
-	unsigned char s[THROTTLE_NAME_MAX], h[crypto_shorthash_BYTES];
+	unsigned char s[THROTTLE_NAME_MAX] = {0}, h[crypto_shorthash_BYTES];
 	size_t len, i;
 	uint64_t key;
 
@@ -163,9 +169,15 @@ throttle_entry_allowed(const struct admin_throttle_table *t, size_t i,
 	return false;
 }
 
-bool
-admin_throttle_allowed(struct admin *a, const char *account, const char *ip,
-		       int64_t now, int64_t *retry_after)
+/* Defined below, with its comment. */
+static void throttle_record(struct admin_throttle_table *t, uint64_t key,
+			    int64_t now);
+
+/* The check of admin_throttle_allowed and, when count and allowed, the
+ * try counted against both keys, under one hold of throttle_lock. */
+static bool
+throttle_try(struct admin *a, const char *account, const char *ip,
+	     int64_t now, int64_t *retry_after, bool count)
 {
 	uint64_t ka, kip;
 	int64_t wait_a = 0, wait_ip = 0;
@@ -182,10 +194,28 @@ admin_throttle_allowed(struct admin *a, const char *account, const char *ip,
 	if ((i = throttle_find(&a->addresses, kip)) < GZ_LIMIT_SIGNIN_TABLE &&
 	    !throttle_entry_allowed(&a->addresses, i, now, &wait_ip))
 		ok = false;
+	if (ok && count) {
+		throttle_record(&a->accounts, ka, now);
+		throttle_record(&a->addresses, kip, now);
+	}
 	pthread_mutex_unlock(&a->throttle_lock);
 	if (!ok && retry_after)
 		*retry_after = wait_a > wait_ip ? wait_a : wait_ip;
 	return ok;
+}
+
+bool
+admin_throttle_allowed(struct admin *a, const char *account, const char *ip,
+		       int64_t now, int64_t *retry_after)
+{
+	return throttle_try(a, account, ip, now, retry_after, false);
+}
+
+bool
+admin_throttle_attempt(struct admin *a, const char *account, const char *ip,
+		       int64_t now, int64_t *retry_after)
+{
+	return throttle_try(a, account, ip, now, retry_after, true);
 }
 
 /* Records a failure of key at now in t, making its entry when new. */
@@ -234,6 +264,35 @@ admin_throttle_failed(struct admin *a, const char *account, const char *ip,
 	pthread_mutex_lock(&a->throttle_lock);
 	throttle_record(&a->accounts, ka, now);
 	throttle_record(&a->addresses, kip, now);
+	pthread_mutex_unlock(&a->throttle_lock);
+}
+
+/* Takes back the newest try of key in t (another's, when two raced: the
+ * count is what matters). */
+static void
+throttle_unrecord(struct admin_throttle_table *t, uint64_t key)
+{
+	size_t i = throttle_find(t, key);
+
+	if (i < GZ_LIMIT_SIGNIN_TABLE && t->n[i] > 0)
+		t->n[i]--; /* n == 0 is an empty entry, free for another */
+}
+
+void
+admin_throttle_forgive(struct admin *a, const char *account, const char *ip)
+{
+	uint64_t ka = 0, kip = 0;
+
+	assert(a != NULL);
+	if (account)
+		ka = throttle_key(a, account, true);
+	if (ip)
+		kip = throttle_key(a, ip, false);
+	pthread_mutex_lock(&a->throttle_lock);
+	if (account)
+		throttle_unrecord(&a->accounts, ka);
+	if (ip)
+		throttle_unrecord(&a->addresses, kip);
 	pthread_mutex_unlock(&a->throttle_lock);
 }
 

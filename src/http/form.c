@@ -11,11 +11,12 @@
  * where gazette refuses it.
  *
  * The body is at most the form's max (GZ_LIMIT_BODY_BYTES, or
- * GZ_LIMIT_ADMIN_BODY_BYTES under /admin/: server.c decides), so it is
- * buffered whole and decoded in place when it ends: names and values are
- * NUL-terminated pieces of the one buffer, never longer than what encoded
- * them. Rules: a repeated name keeps every value in order (http_form_get
- * answers the first, http_form_all all of them); a name or value holding a NUL
+ * GZ_LIMIT_ADMIN_BODY_BYTES for the editor's /admin/articles: server.c
+ * decides), so it is buffered whole and decoded in place when it ends:
+ * names and values are NUL-terminated pieces of the one buffer, never
+ * longer than what encoded them. Rules: a repeated name keeps every
+ * value in order (http_form_get answers the first, http_form_all all of
+ * them); a name or value holding a NUL
  * byte, a bad percent escape, a part with a filename (uploads are not
  * part of any gazette form), more than GZ_LIMIT_FORM_FIELDS fields, or a
  * multipart body without its closing delimiter make the form malformed,

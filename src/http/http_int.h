@@ -19,7 +19,7 @@ struct http_form;
 
 /* Starts reading a body of this Content-Type as a form of at most max
  * bytes (GZ_LIMIT_BODY_BYTES, or GZ_LIMIT_ADMIN_BODY_BYTES for the
- * admin's paths). Returns NULL when it is not a form gazette reads
+ * editor's paths). Returns NULL when it is not a form gazette reads
  * (urlencoded, or multipart with a valid boundary), or when out of
  * memory. Free with http_form_free. */
 struct http_form *http_form_new(const char *content_type, size_t max);

@@ -1381,13 +1381,19 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 	log_access_request(&rec);
 }
 
-/* The largest body a request may send: a POST to the admin (an article's
- * Markdown, a bulk moderation's ids) up to GZ_LIMIT_ADMIN_BODY_BYTES,
- * anything else GZ_LIMIT_BODY_BYTES. */
+/* The largest body a request may send: a POST to the editor's routes
+ * (/admin/articles and below: an article's Markdown) up to
+ * GZ_LIMIT_ADMIN_BODY_BYTES, anything else (the sign-in form, a bulk
+ * moderation's ids, the settings) GZ_LIMIT_BODY_BYTES, so that only a
+ * signed-in editor's routes accept a body worth trickling. */
 static size_t
 server_body_max(enum http_method method, const char *path)
 {
-	if (method == HTTP_POST && strncmp(path, "/admin/", 7) == 0)
+	static const char editor[] = "/admin/articles";
+	size_t n = sizeof(editor) - 1;
+
+	if (method == HTTP_POST && strncmp(path, editor, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/'))
 		return GZ_LIMIT_ADMIN_BODY_BYTES;
 	return GZ_LIMIT_BODY_BYTES;
 }

@@ -5,7 +5,7 @@
  * unpublish: the form's action button).
  *
  * Data flow: the form (multipart/form-data, up to GZ_LIMIT_ADMIN_BODY_BYTES
- * under /admin/) is read into an editor_form, every field checked and
+ * for /admin/articles) is read into an editor_form, every field checked and
  * capped, each problem one sentence on its field; a form with problems is
  * shown again whole (422). A good one is rendered here once
  * (render_article_html, as an import does, so the stored HTML is current)

@@ -124,7 +124,7 @@ site_admin_begin(struct site *site, struct http_req *req,
 	}
 	if (req->method == HTTP_POST) {
 		admin_csrf_token(site->admin, staff->session, staff->csrf);
-		if (!site_origin_ok(site, req) ||
+		if (!site_admin_origin_ok(site, req) ||
 		    !admin_csrf_check(site->admin, staff->session,
 				      http_req_form(req, "csrf")))
 			return GZ_EFORBIDDEN;

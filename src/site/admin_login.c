@@ -152,7 +152,7 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 	int64_t retry = 0;
 	int rc;
 
-	if (!site_origin_ok(site, req) || !login_cookie_hash(req, hash) ||
+	if (!site_admin_origin_ok(site, req) || !login_cookie_hash(req, hash) ||
 	    !admin_csrf_check(site->admin, hash, http_req_form(req, "csrf")))
 		return GZ_EFORBIDDEN;
 	if (!(w = pool_calloc(req->pool, 1, sizeof(*w))) ||
@@ -163,7 +163,9 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 	w->next = site_admin_next(http_req_form(req, "next"));
 	if (!w->name)
 		return GZ_ENOMEM;
-	if (!admin_throttle_allowed(site->admin, w->name, w->ip, site_now(),
+	/* Counted now, before the hash: tries sent at once are all counted
+	 * before any is judged (a right one is taken back). */
+	if (!admin_throttle_attempt(site->admin, w->name, w->ip, site_now(),
 				    &retry))
 		return login_form(site, req, resp, 429, hash, w->name, w->next,
 				  login_throttled(req->pool, retry));
@@ -180,9 +182,11 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 	if (!(w->job = pool_alloc(req->pool, admin_job_size())))
 		return GZ_ENOMEM;
 	req->state = w;
-	if (!(resume = http_req_suspend(req)))
+	if (!(resume = http_req_suspend(req))) {
+		admin_throttle_forgive(site->admin, w->name, w->ip);
 		return login_form(site, req, resp, 503, hash, w->name, w->next,
 				  login_busy);
+	}
 	admin_password_verify_async(site->admin, hash_text, password, w->job,
 				    login_resume, resume);
 	return GZ_EPENDING;
@@ -228,9 +232,12 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 
 	if (!login_cookie_hash(req, hash))
 		return GZ_EFORBIDDEN; /* checked before: cannot change */
-	if (rc == GZ_EBUSY)
+	if (rc == GZ_EBUSY) {
+		/* Never hashed: not a failure. */
+		admin_throttle_forgive(site->admin, w->name, w->ip);
 		return login_form(site, req, resp, 503, hash, w->name, w->next,
 				  login_busy);
+	}
 	if (rc != GZ_OK && rc != GZ_EFORBIDDEN)
 		return rc;
 	/* What was typed is logged only when it can be a name: anything
@@ -240,7 +247,7 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	if (!object)
 		return GZ_ENOMEM;
 	if (rc != GZ_OK || !w->found) {
-		admin_throttle_failed(site->admin, w->name, w->ip, now);
+		/* Counted when accepted. */
 		if ((rc = site_admin_audit(site, req, "web", "signin-failed",
 					   object, w->found ? "password"
 					   : "password, no such account")) != GZ_OK)
@@ -248,7 +255,13 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 		return login_form(site, req, resp, 422, hash, w->name, w->next,
 				  login_wrong);
 	}
-	admin_throttle_succeeded(site->admin, w->name);
+	second = w->user.totp_secret_len == 0;
+	/* A right password is not a failure; the account's count is cleared
+	 * only when the whole sign-in is done, so wrong codes keep counting
+	 * however often the password is typed again. */
+	if (second)
+		admin_throttle_succeeded(site->admin, w->name);
+	admin_throttle_forgive(site->admin, second ? NULL : w->name, w->ip);
 	/* A hash made at a weaker cost is made again, now that the
 	 * password is known right (rare: after [admin] hash_cost rises);
 	 * when that fails the old one stays and the sign-in goes on. */
@@ -257,7 +270,6 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	    admin_password_needs_rehash(site->admin, w->user.password_hash) &&
 	    admin_password_hash(site->admin, password, rehash) != GZ_OK)
 		rehash[0] = '\0';
-	second = w->user.totp_secret_len == 0;
 	admin_session_new(token, sid);
 	if (!(actor = pool_printf(req->pool, "admin:%s", w->user.name)))
 		return GZ_ENOMEM;
@@ -434,13 +446,13 @@ site_admin_login_code(void *ctx, struct http_req *req, struct http_resp *resp)
 		return code_form(site, req, resp, 0, hash,
 				 site_admin_next(http_req_query(req, "next")),
 				 NULL);
-	if (!site_origin_ok(site, req) ||
+	if (!site_admin_origin_ok(site, req) ||
 	    !admin_csrf_check(site->admin, hash, http_req_form(req, "csrf")))
 		return GZ_EFORBIDDEN;
 	next = site_admin_next(http_req_form(req, "next"));
 	if (!(ip = site_admin_ip(site, req)))
 		return GZ_ENOMEM;
-	if (!admin_throttle_allowed(site->admin, s.user.name, ip, now, &retry))
+	if (!admin_throttle_attempt(site->admin, s.user.name, ip, now, &retry))
 		return code_form(site, req, resp, 429, hash, next,
 				 login_throttled(req->pool, retry));
 	code = http_req_form(req, "code");
@@ -449,7 +461,7 @@ site_admin_login_code(void *ctx, struct http_req *req, struct http_resp *resp)
 	if ((rc = code_check(site, req, hash, &s, code, ip, &right)) != GZ_OK)
 		return rc;
 	if (!right) {
-		admin_throttle_failed(site->admin, s.user.name, ip, now);
+		/* Counted when accepted, and kept until a whole sign-in. */
 		if ((rc = site_admin_audit(site, req, pool_printf(req->pool,
 					   "admin:%s", s.user.name),
 					   "signin-failed", pool_printf(req->pool,
@@ -459,6 +471,7 @@ site_admin_login_code(void *ctx, struct http_req *req, struct http_resp *resp)
 				 "The code is wrong, or was used already.");
 	}
 	admin_throttle_succeeded(site->admin, s.user.name);
+	admin_throttle_forgive(site->admin, NULL, ip);
 	return http_resp_redirect(resp, 303, next);
 }
 

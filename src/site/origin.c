@@ -172,6 +172,14 @@ origin_is_site(const struct site *site, struct http_req *req, const char *s,
  * own token (the comment challenge, the admin's csrf) must stop it.
  */
 bool
+site_admin_origin_ok(const struct site *site, struct http_req *req)
+{
+	if (!http_req_header(req, "Origin") && !http_req_header(req, "Referer"))
+		return false;
+	return site_origin_ok(site, req);
+}
+
+bool
 site_origin_ok(const struct site *site, struct http_req *req)
 {
 	const char *origin = http_req_header(req, "Origin");

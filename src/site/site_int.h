@@ -306,6 +306,11 @@ int site_admin_begin(struct site *site, struct http_req *req,
  * the site's own origin (base_url's, or the Host the request came to):
  * shared by the comment form and the admin (origin.c). */
 bool site_origin_ok(const struct site *site, struct http_req *req);
+/* site_origin_ok for the newsroom's POSTs, which also refuses a request
+ * with neither header: every browser that can sign in sends Origin with
+ * a form's POST, and staff accounts are worth more than a reader's
+ * comment (docs/security.md). */
+bool site_admin_origin_ok(const struct site *site, struct http_req *req);
 /* Starts an admin page's view (admin_view.c): site title, page_title
  * ("TITLE - Newsroom - SITE"), the admin stylesheet, the admin's
  * navigation for staff's role with current marked ("dashboard",

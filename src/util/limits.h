@@ -162,9 +162,10 @@
 #define GZ_LIMIT_CONFIG_BYTES (64u * 1024u)
 
 /* The newsroom (admin). */
-/* A POST to /admin/...: the editor's form carries a whole article, sent
- * as multipart/form-data so that it is not tripled by percent-encoding.
- * Only these paths get more than GZ_LIMIT_BODY_BYTES. */
+/* A POST to /admin/articles and below: the editor's form carries a whole
+ * article, sent as multipart/form-data so that it is not tripled by
+ * percent-encoding. Only these paths get more than GZ_LIMIT_BODY_BYTES
+ * (the rest of the admin, sign-in included, has that). */
 #define GZ_LIMIT_ADMIN_BODY_BYTES (2u * 1024u * 1024u)
 /* An article body typed in the editor (Markdown). */
 #define GZ_LIMIT_EDITOR_BODY_BYTES (1024u * 1024u)

@@ -162,6 +162,22 @@ describe('admin sign-in', () => {
       assert.match(pre, /Max-Age=1800/);
     });
 
+  // Only the editor's routes take a big body: a sign-in form of 100 KB,
+  // or a moderation POST, is refused before anything reads it.
+  it('refuses a 100 KB body anywhere but the editor', T, async () => {
+    const big = 'x'.repeat(100 * 1024);
+    const jar = await signedIn(base, 'ann', PW, { ip: freshIp() });
+    const csrf = csrfOf((await getWith(base, jar, '/admin/account')).body);
+    for (const [who, p] of [[new Jar(), '/admin/login'], [jar, '/admin/comments'],
+      [jar, '/admin/settings']]) {
+      const res = await postWith(base, who, p, { csrf, name: 'ann', password: big });
+      assert.equal(res.status, 413, `POST ${p}: ${res.status}`);
+    }
+    const editor = await postWith(base, jar, '/admin/articles',
+      { csrf, headline: 'Long', body: big.slice(0, 90 * 1024), lang: 'en', action: 'save' });
+    assert.equal(editor.status, 303, `the editor takes it: ${editor.body.slice(0, 300)}`);
+  });
+
   it('ends idle and expired sessions', T, async () => {
     for (const [what, update] of [
       ['idle', 'seen_at = seen_at - 3 * 3600, created_at = created_at - 3 * 3600'],
@@ -429,6 +445,9 @@ describe('admin sign-in', () => {
       const foreign = await postWith(base, admin, p, { ...fields, csrf },
         { origin: 'http://evil.example' });
       assert.ok([303, 403].includes(foreign.status), `POST ${p} cross-origin: ${foreign.status}`);
+      // The right token, but neither Origin nor Referer: refused too.
+      const blind = await postWith(base, admin, p, { ...fields, csrf }, { origin: null });
+      assert.ok([303, 403].includes(blind.status), `POST ${p} with no Origin: ${blind.status}`);
       assert.equal(snapshot(site), before_, `POST ${p} changed nothing`);
     }
   });

@@ -49,12 +49,21 @@ export function sql(site, query) {
   return r.stdout.trim();
 }
 
+// Sessions the server may forget at any moment (its purge runs a second
+// after start, then every ten minutes): expired, or idle two hours.
+const LIVE_SESSIONS = "WHERE expires_at > strftime('%s', 'now') " +
+  "AND seen_at > strftime('%s', 'now') - 7200";
+
 // Every table's rows, as one text: what a refused request must not change.
+// Of the sessions only the live ones count: the purge is not a request.
 export function snapshot(site) {
   const tables = sql(site, "SELECT name FROM sqlite_schema WHERE type = 'table' " +
     "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name").split('\n');
-  return tables.map((t) => `${t}: ${sql(site, `SELECT count(*) FROM "${t}"`)}\n` +
-    sql(site, `SELECT * FROM "${t}"`)).join('\n');
+  return tables.map((t) => {
+    const where = t === 'sessions' ? LIVE_SESSIONS : '';
+    return `${t}: ${sql(site, `SELECT count(*) FROM "${t}" ${where}`)}\n` +
+      sql(site, `SELECT * FROM "${t}" ${where}`);
+  }).join('\n');
 }
 
 // Cookies a browser keeps for the site: set(res) takes a response's

@@ -174,11 +174,62 @@ oldest_is_evicted(void **state)
 					    NULL));
 }
 
+/* Tries counted as they are accepted: with no result in between (a
+ * burst, every hash still running) the one past the limit is refused. */
+static void
+attempt_counts_at_once(void **state)
+{
+	struct admin *a = *state;
+	int64_t retry = 0;
+	unsigned i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++)
+		assert_true(admin_throttle_attempt(a, "ann", ip_of(i), 100,
+						   &retry));
+	assert_false(admin_throttle_attempt(a, "ann", ip_of(99), 100, &retry));
+	assert_true(retry > 0);
+	assert_false(admin_throttle_allowed(a, "ann", ip_of(99), 100, NULL));
+	/* Taking one back (a right password) lets one more in. */
+	admin_throttle_forgive(a, "ann", ip_of(0));
+	assert_true(admin_throttle_attempt(a, "ann", ip_of(98), 100, &retry));
+	assert_false(admin_throttle_attempt(a, "ann", ip_of(97), 100, &retry));
+}
+
+/* A right password forgives only its own try: wrong codes counted
+ * between password steps add up to the limit. */
+static void
+codes_count_across_passwords(void **state)
+{
+	struct admin *a = *state;
+	unsigned i;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++) {
+		/* The password step: right, so taken back. */
+		assert_true(admin_throttle_attempt(a, "ann", "192.0.2.1", 100,
+						   NULL));
+		admin_throttle_forgive(a, "ann", "192.0.2.1");
+		/* The code step: wrong, kept. */
+		assert_true(admin_throttle_attempt(a, "ann", "192.0.2.1", 100,
+						   NULL));
+	}
+	assert_false(admin_throttle_attempt(a, "ann", "192.0.2.1", 100, NULL));
+	/* The whole sign-in succeeding clears the account. */
+	admin_throttle_succeeded(a, "ann");
+	assert_true(admin_throttle_allowed(a, "ann", "198.51.100.1", 100, NULL));
+	/* Forgiving what was never counted is harmless. */
+	admin_throttle_forgive(a, "nobody", "203.0.113.9");
+	admin_throttle_forgive(a, NULL, NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(account_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(attempt_counts_at_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(codes_count_across_passwords,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(address_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(success_clears_the_account,
 						setup, teardown),
