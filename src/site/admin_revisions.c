@@ -146,7 +146,8 @@ site_admin_revisions(void *ctx, struct http_req *req, struct http_resp *resp)
 			return GZ_ENOMEM;
 	}
 	if ((n && render_obj_set(pool, view, "revisions", list)) ||
-	    render_obj_int(pool, view, "count", (int64_t)n) ||
+	    render_obj_str(pool, view, "count_text", n == 1 ? "1 revision"
+			   : pool_printf(pool, "%zu revisions", n)) ||
 	    render_obj_str(pool, view, "headline", a.headline) ||
 	    render_obj_str(pool, view, "url", pool_printf(pool,
 			   "/admin/articles/%lld", (long long)a.id)))

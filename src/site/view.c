@@ -89,7 +89,7 @@ const char *const site_view_names[] = {
 	"show_counts", "show_desk", "show_mine", "state", "status_key",
 	"status_options", "text", "timezone", "today", "too_long", "total",
 	"value", "body_untrusted", "may_trust", "writer_note",
-	"loaded_revision", "conflict",
+	"loaded_revision", "conflict", "count_text",
 
 	/* the newsroom: moderation and settings */
 	"statuses", "value", "selected", "status_filter", "status_filter_label",
