@@ -1049,6 +1049,11 @@ store_article_put(struct store *st, const struct store_article_input *in,
 			goto out;
 		}
 	}
+	/* Revisions that share the article's body get the old one before
+	 * it changes (revision.c). */
+	if (existing_id &&
+	    (err = store_revision_keep_body(c, existing_id, in->body)) != GZ_OK)
+		goto out;
 	/* The section and tags it leaves are changed listings too. */
 	if (existing_id &&
 	    (err = store_events_article(st, c, existing_id)) != GZ_OK)

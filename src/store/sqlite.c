@@ -434,17 +434,55 @@ static const char *const store_migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL"
 	");",
-	/* Version 11: whose raw HTML a body may carry.
+	/* Version 11: whose raw HTML a body may carry, and revisions that
+	 * share the article's body.
 	 * - articles.body_trusted is 0 when a writer saved the body last:
 	 *   its HTML is then rendered as a reader's comment is (raw HTML
 	 *   omitted, dangerous links emptied), until an editor trusts it.
 	 *   Every article before was an import or an editor's: 1.
 	 * - revisions.body_trusted is the same at the revision's save, so
-	 *   that restoring a writer's text never trusts it. */
+	 *   that restoring a writer's text never trusts it.
+	 * - revisions.body may be NULL: the article's current body
+	 *   (revision.c), so an import does not store each body twice.
+	 *   SQLite cannot drop a NOT NULL, so the table is made again
+	 *   (store/pg.c: ALTER COLUMN ... DROP NOT NULL); the bodies equal
+	 *   to their article's become NULL. */
 	"ALTER TABLE articles ADD COLUMN body_trusted INTEGER NOT NULL"
 	"  DEFAULT 1 CHECK (body_trusted IN (0, 1));"
-	"ALTER TABLE revisions ADD COLUMN body_trusted INTEGER NOT NULL"
-	"  DEFAULT 1 CHECK (body_trusted IN (0, 1));",
+	"CREATE TABLE revisions_11 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  article_id INTEGER NOT NULL"
+	"    REFERENCES articles (id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  slug TEXT NOT NULL DEFAULT '',"
+	"  headline TEXT NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  body TEXT,"
+	"  byline TEXT NOT NULL DEFAULT '',"
+	"  dateline TEXT NOT NULL DEFAULT '',"
+	"  section TEXT NOT NULL DEFAULT '',"
+	"  lang TEXT NOT NULL DEFAULT 'en',"
+	"  tags TEXT NOT NULL DEFAULT '',"
+	"  authors TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL CHECK (status IN"
+	"    ('draft', 'scheduled', 'published', 'unpublished')),"
+	"  published_at INTEGER,"
+	"  body_trusted INTEGER NOT NULL DEFAULT 1"
+	"    CHECK (body_trusted IN (0, 1))"
+	");"
+	"INSERT INTO revisions_11 (id, article_id, created_at, actor, note,"
+	"  slug, headline, summary, body, byline, dateline, section, lang,"
+	"  tags, authors, status, published_at)"
+	"  SELECT r.id, r.article_id, r.created_at, r.actor, r.note, r.slug,"
+	"  r.headline, r.summary, CASE WHEN r.body = a.body THEN NULL"
+	"  ELSE r.body END, r.byline, r.dateline, r.section, r.lang, r.tags,"
+	"  r.authors, r.status, r.published_at"
+	"  FROM revisions r JOIN articles a ON a.id = r.article_id;"
+	"DROP TABLE revisions;"
+	"ALTER TABLE revisions_11 RENAME TO revisions;"
+	"CREATE INDEX revisions_article ON revisions (article_id, id);",
 };
 
 #define STORE_SCHEMA_VERSION \

@@ -187,6 +187,7 @@ enum store_stmt_id {
 	STMT_REVISION_LIST,
 	STMT_REVISION_GET,
 	STMT_REVISION_NEWEST,
+	STMT_REVISION_KEEP_BODY,
 	STMT_CORRECTION_ARTICLE,
 	STMT_CORRECTION_INSERT,
 	STMT_CORRECTION_LIST,
@@ -439,6 +440,12 @@ int store_named_ensure(struct store_conn *c, struct pool *scratch,
 
 /* ---- revision.c ----------------------------------------------------------- */
 
+/* Before a write that sets article id's body to body, on c (the writer,
+ * in the write's savepoint): the revisions whose body is NULL (the
+ * article's current one) get that body written in, unless it does not
+ * change. Returns GZ_OK or a mapped error. */
+int store_revision_keep_body(struct store_conn *c, int64_t id,
+			     const char *body);
 /* The id of article id's newest revision on c (0: none): what a save
  * with expect_revision compares, inside its transaction. Returns GZ_OK
  * or a mapped error. */

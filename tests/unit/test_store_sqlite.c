@@ -308,6 +308,57 @@ test_open_creates_wal(void **state)
 	store_close(st);
 }
 
+/* Schema 11: a revision whose body is the article's stores none; the
+ * old body is written into it before a save changes the article's. */
+static void
+test_revision_bodies_shared(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct pool *pool = pool_new(1u << 20);
+	struct store_article_input in = {
+		.headline = "Shared", .body = "first words",
+		.status = STORE_DRAFT, .actor = "admin:ann",
+	};
+	struct store_revision *revs, r;
+	size_t n = 0;
+	int64_t id = 0;
+	bool created;
+	sqlite3 *db;
+
+	assert_non_null(pool);
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	assert_int_equal(store_article_put(st, &in, &id, &created), GZ_OK);
+	in.id = id;
+	in.headline = "Shared, retitled"; /* same body: still shared */
+	assert_int_equal(store_article_put(st, &in, &id, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"
+				     " WHERE body IS NULL"), 2);
+	sqlite3_close(db);
+
+	in.body = "second words";
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	assert_int_equal(store_article_put(st, &in, &id, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"
+				     " WHERE body IS NULL"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"
+				     " WHERE body = 'first words'"), 2);
+	sqlite3_close(db);
+	assert_int_equal(store_revision_list(st, pool, id, &revs, &n), GZ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_revision_get(st, pool, revs[0].id, &r), GZ_OK);
+	assert_string_equal(r.body, "second words");
+	assert_int_equal(store_revision_get(st, pool, revs[2].id, &r), GZ_OK);
+	assert_string_equal(r.body, "first words");
+	store_close(st);
+	pool_free(pool);
+}
+
 static void
 test_reopen_idempotent(void **state)
 {
@@ -1234,6 +1285,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_wal, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_revision_bodies_shared,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v1_keeps_data,
