@@ -3,8 +3,9 @@
  * and their bounded queue (the dummy hash is password.c's).
  *
  * Data flow: the server (and each gazette user command) makes one struct
- * admin at start with the site secret; sign-in handlers hand password
- * checks to admin_password_verify_async, which queues them here for
+ * admin at start with the site secret; handlers hand password checks
+ * and new hashes to admin_password_verify_async and
+ * admin_password_hash_async, which queue them here for
  * GZ_LIMIT_HASH_THREADS threads of our own, so an Argon2 flood costs
  * those threads and never the readers' (libmicrohttpd's) threads; the
  * hashing threads run at SCHED_IDLE, so they take only CPU time readers
@@ -101,7 +102,7 @@ admin_worker(void *arg)
 			a->tail = NULL;
 		a->queued--;
 		pthread_mutex_unlock(&a->queue_lock);
-		admin_job_run(job);
+		admin_job_run(a, job);
 		/* done may free job: read what it needs first. */
 		done = job->done;
 		ctx = job->ctx;
@@ -218,6 +219,7 @@ admin_free(struct admin *a)
 	for (; job; job = next) {
 		next = job->next;
 		sodium_memzero(job->password, sizeof(job->password));
+		sodium_memzero(job->new_password, sizeof(job->new_password));
 		job->result = GZ_EBUSY;
 		job->done(job->ctx);
 	}
@@ -245,35 +247,72 @@ admin_job_result(const struct admin_job *job)
 	return job->result;
 }
 
+bool
+admin_job_verified(const struct admin_job *job)
+{
+	assert(job != NULL);
+	return job->verified;
+}
+
+const char *
+admin_job_hash(const struct admin_job *job)
+{
+	assert(job != NULL);
+	return job->made;
+}
+
+/* Answers job at once, on the caller's thread, with rc. */
+static void
+admin_job_answer(struct admin_job *job, int rc)
+{
+	sodium_memzero(job->password, sizeof(job->password));
+	sodium_memzero(job->new_password, sizeof(job->new_password));
+	job->result = rc;
+	job->done(job->ctx);
+}
+
 void
-admin_password_verify_async(struct admin *a, const char *hash,
-			    const char *password, struct admin_job *job,
-			    void (*done)(void *ctx), void *ctx)
+admin_password_hash_async(struct admin *a, const char *old_hash,
+			  const char *old_password, const char *password,
+			  struct admin_job *job, void (*done)(void *ctx),
+			  void *ctx)
 {
 	size_t hash_len, pw_len;
 
 	assert(a != NULL && job != NULL && done != NULL);
 	memset(job, 0, offsetof(struct admin_job, hash));
+	job->made[0] = '\0';
 	job->done = done;
 	job->ctx = ctx;
-	hash_len = hash ? strnlen(hash, ADMIN_HASH_MAX) : ADMIN_HASH_MAX;
-	pw_len = password ? strnlen(password, GZ_LIMIT_PASSWORD_BYTES + 1)
-			  : GZ_LIMIT_PASSWORD_BYTES + 1;
-	/* No valid hash is that long, and no password that long was ever
-	 * accepted: neither can match, and neither is worth a thread. */
-	if (hash_len >= ADMIN_HASH_MAX || pw_len > GZ_LIMIT_PASSWORD_BYTES) {
-		job->result = GZ_EFORBIDDEN;
-		done(ctx);
-		return;
+	job->verify = old_hash != NULL;
+	job->make = password != NULL;
+	if (job->verify) {
+		hash_len = strnlen(old_hash, ADMIN_HASH_MAX);
+		pw_len = old_password ? strnlen(old_password,
+						GZ_LIMIT_PASSWORD_BYTES + 1)
+				      : GZ_LIMIT_PASSWORD_BYTES + 1;
+		/* No valid hash is that long, and no password that long
+		 * was ever accepted, and an empty hash is none: none can
+		 * match, and none is worth a thread. */
+		if (hash_len == 0 || hash_len >= ADMIN_HASH_MAX ||
+		    pw_len > GZ_LIMIT_PASSWORD_BYTES) {
+			admin_job_answer(job, GZ_EFORBIDDEN);
+			return;
+		}
+		memcpy(job->hash, old_hash, hash_len + 1);
+		memcpy(job->password, old_password, pw_len + 1);
 	}
-	memcpy(job->hash, hash, hash_len + 1);
-	memcpy(job->password, password, pw_len + 1);
+	if (job->make) {
+		if (admin_password_problem(password)) {
+			admin_job_answer(job, GZ_EINVAL);
+			return;
+		}
+		memcpy(job->new_password, password, strlen(password) + 1);
+	}
 	pthread_mutex_lock(&a->queue_lock);
 	if (a->stopping || a->queued >= GZ_LIMIT_HASH_QUEUE) {
 		pthread_mutex_unlock(&a->queue_lock);
-		sodium_memzero(job->password, sizeof(job->password));
-		job->result = GZ_EBUSY;
-		done(ctx);
+		admin_job_answer(job, GZ_EBUSY);
 		return;
 	}
 	if (a->tail)
@@ -284,4 +323,14 @@ admin_password_verify_async(struct admin *a, const char *hash,
 	a->queued++;
 	pthread_cond_signal(&a->queue_cond);
 	pthread_mutex_unlock(&a->queue_lock);
+}
+
+void
+admin_password_verify_async(struct admin *a, const char *hash,
+			    const char *password, struct admin_job *job,
+			    void (*done)(void *ctx), void *ctx)
+{
+	/* A NULL hash is no hash: refused, as any invalid one. */
+	admin_password_hash_async(a, hash ? hash : "", password, NULL, job,
+				  done, ctx);
 }

@@ -88,7 +88,7 @@ void admin_free(struct admin *a);
 const char *admin_password_problem(const char *password);
 /* Hashes password (admin_password_problem must pass) on the calling
  * thread, with Argon2id at a's cost, into out. For commands (gazette
- * user) and handlers that change a password (rare, after a sign-in).
+ * user); a server thread uses admin_password_hash_async instead.
  * Returns GZ_OK, GZ_EINVAL or GZ_ENOMEM (Argon2's memory). */
 int admin_password_hash(const struct admin *a, const char *password,
 			char out[ADMIN_HASH_MAX]);
@@ -124,6 +124,28 @@ void admin_password_verify_async(struct admin *a, const char *hash,
 				 const char *password, struct admin_job *job,
 				 void (*done)(void *ctx), void *ctx);
 int admin_job_result(const struct admin_job *job);
+/* A new hash on a hashing thread (the same queue and the same done
+ * contract as admin_password_verify_async), for a server thread that
+ * must not run Argon2: when old_hash is not NULL, old_password is first
+ * verified against it, and password is hashed only when it matches (a
+ * password change: both on the hashing thread); when password is NULL
+ * nothing is hashed (a verification only). Strings are copied. Then
+ * admin_job_result tells GZ_OK (verified when asked, hashed when asked),
+ * GZ_EFORBIDDEN (old_password is wrong: nothing hashed), GZ_EINVAL
+ * (password fails admin_password_problem: answered at once, nothing
+ * run), GZ_EBUSY or GZ_ENOMEM; admin_job_hash the new hash; and
+ * admin_job_verified whether old_password matched (true with
+ * GZ_ENOMEM when only the hash failed: a rehash after sign-in may go
+ * on without it). */
+void admin_password_hash_async(struct admin *a, const char *old_hash,
+			       const char *old_password, const char *password,
+			       struct admin_job *job, void (*done)(void *ctx),
+			       void *ctx);
+/* The hash a finished job made, "" when none. Valid as long as job's
+ * storage (the caller's). */
+const char *admin_job_hash(const struct admin_job *job);
+/* True when a finished job verified its password and it matched. */
+bool admin_job_verified(const struct admin_job *job);
 
 /* ---- sessions and CSRF (session.c) --------------------------------------- */
 

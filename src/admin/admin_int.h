@@ -32,15 +32,21 @@
 /* The CSRF key's size (crypto_generichash_KEYBYTES). */
 #define ADMIN_KEY_BYTES 32u
 
-/* One verification waiting for, or running on, a hashing thread. The
- * password is wiped as soon as it has been hashed. */
+/* One job waiting for, or running on, a hashing thread: a verification
+ * of password against hash (verify), then a new hash of new_password
+ * into made (make), either or both. Passwords are wiped as soon as they
+ * have been hashed. */
 struct admin_job {
 	struct admin_job *next; /* the queue's link */
 	void (*done)(void *ctx);
 	void *ctx;
 	int result;             /* enum gz_err, set before done runs */
+	bool verify, make;      /* what the job does */
+	bool verified;          /* verify ran and password matched */
 	char hash[ADMIN_HASH_MAX];
+	char made[ADMIN_HASH_MAX]; /* the new hash; "" until made */
 	char password[GZ_LIMIT_PASSWORD_BYTES + 1];
+	char new_password[GZ_LIMIT_PASSWORD_BYTES + 1];
 };
 
 /* A throttle table: GZ_LIMIT_SIGNIN_TABLE accounts or addresses, each
@@ -94,8 +100,9 @@ int admin_cost_limits(enum admin_hash_cost cost, unsigned long long *ops,
  * GZ_OK or GZ_ENOMEM. */
 int admin_throttle_init(struct admin *a);
 void admin_throttle_fini(struct admin *a);
-/* Runs one job on the calling thread: verifies, wipes the password, sets
- * job->result (password.c). Does not call done. */
-void admin_job_run(struct admin_job *job);
+/* Runs one job on the calling thread: verifies and/or hashes at a's
+ * cost, wipes the passwords, sets job->result (password.c). Does not
+ * call done. */
+void admin_job_run(const struct admin *a, struct admin_job *job);
 
 #endif

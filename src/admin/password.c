@@ -3,10 +3,11 @@
  * (libsodium's crypto_pwhash_str), verification, rehash decisions, the
  * dummy hash and one-time passwords.
  *
- * Data flow: gazette user and the admin's password pages check a new
- * password with admin_password_problem and hash it with
- * admin_password_hash on their own thread; sign-in verifies on a hashing
- * thread (admin.c queues admin_job_run's work).
+ * Data flow: gazette user checks a new password with
+ * admin_password_problem and hashes it with admin_password_hash on its
+ * own thread; the server's handlers (sign-in, a password change, a
+ * reset, a rehash) verify and hash on a hashing thread (admin.c queues
+ * admin_job_run's work), never on a server thread.
  *
  * Invariants: passwords are never logged or kept: a job's copy is wiped
  * with sodium_memzero once hashed; a password over GZ_LIMIT_PASSWORD_BYTES
@@ -165,9 +166,19 @@ admin_password_generate(char out[ADMIN_ONETIME_LEN + 1])
 }
 
 void
-admin_job_run(struct admin_job *job)
+admin_job_run(const struct admin *a, struct admin_job *job)
 {
-	assert(job != NULL);
-	job->result = admin_password_verify(job->hash, job->password);
+	assert(a != NULL && job != NULL);
+	job->result = GZ_OK;
+	if (job->verify) {
+		job->result = admin_password_verify(job->hash, job->password);
+		job->verified = job->result == GZ_OK;
+	}
+	/* A new hash only for a verified old password: a wrong one costs
+	 * one Argon2, not two. */
+	if (job->make && job->result == GZ_OK)
+		job->result = admin_password_hash(a, job->new_password,
+						  job->made);
 	sodium_memzero(job->password, sizeof(job->password));
+	sodium_memzero(job->new_password, sizeof(job->new_password));
 }

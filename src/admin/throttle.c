@@ -11,8 +11,8 @@
  * that was never hashed) and clears the account once the whole sign-in
  * succeeded (admin_throttle_succeeded). A right password does not clear
  * the account, so wrong codes keep counting across password steps.
- * Signed-in pages (password change) use admin_throttle_allowed and
- * admin_throttle_failed.
+ * Signed-in pages that ask for the password (a password change,
+ * turning TOTP off) count and take back their tries the same way.
  *
  * Two tables (accounts, addresses) of GZ_LIMIT_SIGNIN_TABLE entries,
  * each entry a 64-bit SipHash (crypto_shorthash, key drawn at start) of

@@ -8,10 +8,13 @@
  * expiry and a keyed hash of both and of the session, made with the
  * site's key through admin_csrf_token), so that nothing half-enrolled is
  * stored; the POST trusts the secret only when that hash, the session
- * and the time agree, and a code from it checks out. Invariants: a
- * password is checked with admin_password_verify before anything changes
- * with it; recovery codes are shown once, on the answer to the
- * enrolment, and only their hashes are stored.
+ * and the time agree, and a code from it checks out. A password check
+ * (and a new password's hash) runs on a hashing thread while the request
+ * is suspended, as a sign-in's does, so no server thread runs Argon2.
+ * Invariants: a password is verified before anything changes with it;
+ * each check is counted in the throttle before it is hashed; recovery
+ * codes are shown once, on the answer to the enrolment, and only their
+ * hashes are stored.
  */
 #include <inttypes.h>
 #include <sodium.h>
@@ -86,67 +89,102 @@ account_field(struct http_req *req, const char *name)
 	return strlen(v) > GZ_LIMIT_PASSWORD_BYTES ? NULL : v;
 }
 
-/* True when password is staff's; a wrong one counts in the throttle, as
- * a sign-in's would. */
-static bool
-account_password_right(struct site *site, struct http_req *req,
-		       const struct site_staff *staff, const char *password)
-{
-	const char *ip = site_admin_ip(site, req);
+/* A password check (and, for a change, the new password's hash) on a
+ * hashing thread, in the request's pool while the request is suspended:
+ * the gate's answer, what the page will say, and the job. */
+struct account_wait {
+	struct site_staff staff;
+	struct account_errors e;
+	struct admin_job *job;
+};
 
-	if (password && *password &&
-	    admin_password_verify(staff->user.password_hash, password) == GZ_OK)
-		return true;
-	admin_throttle_failed(site->admin, staff->user.name, ip ? ip : "",
-			      site_now());
-	return false;
+static const char account_busy[] =
+	"Too many password checks at once. Try again in a moment.";
+
+/* The hashing thread is done: the request goes on. */
+static void
+account_resume(void *ctx)
+{
+	http_resume(ctx);
 }
 
-int
-site_admin_account_password(void *ctx, struct http_req *req,
-			    struct http_resp *resp)
+/* Hands staff's password check (and the hash of new_pw when not NULL)
+ * to a hashing thread and suspends req; the page answers when called
+ * again, with w as req->state. The try was counted already
+ * (admin_throttle_attempt).
+ * Returns GZ_EPENDING, or an answer (503, with *err, one of w->e's
+ * fields, saying so, when the server is stopping). */
+static int
+account_suspend(struct site *site, struct http_req *req,
+		struct http_resp *resp, struct account_wait *w,
+		const char *password, const char *new_pw, const char **err)
 {
-	struct site *site = ctx;
-	struct site_staff staff;
-	struct account_errors e = {0};
-	char hash[ADMIN_HASH_MAX];
-	const char *current, *new_pw, *confirm, *ip;
-	int64_t retry = 0;
-	bool answered;
+	struct http_resume *resume;
+
+	if (!(w->job = pool_alloc(req->pool, admin_job_size())))
+		return GZ_ENOMEM;
+	req->state = w;
+	if (!(resume = http_req_suspend(req))) {
+		admin_throttle_forgive(site->admin, w->staff.user.name,
+				       w->staff.ip);
+		*err = account_busy;
+		return account_page(site, req, resp, &w->staff, 503, &w->e);
+	}
+	admin_password_hash_async(site->admin, w->staff.user.password_hash,
+				  password, new_pw, w->job, account_resume,
+				  resume);
+	return GZ_EPENDING;
+}
+
+/* The check's answer, on the resumed call: GZ_OK (the password is
+ * right: its try taken back), GZ_EFORBIDDEN (wrong: the try stays
+ * counted), GZ_EBUSY (not run: taken back) or another error (taken
+ * back). */
+static int
+account_checked(struct site *site, const struct account_wait *w)
+{
+	int rc = admin_job_result(w->job);
+
+	if (rc == GZ_EFORBIDDEN && !admin_job_verified(w->job))
+		return GZ_EFORBIDDEN;
+	admin_throttle_forgive(site->admin, w->staff.user.name, w->staff.ip);
+	return rc;
+}
+
+/* The password change's answer, once the hashing thread is done. */
+static int
+account_password_finish(struct site *site, struct http_req *req,
+			struct http_resp *resp, struct account_wait *w)
+{
+	const struct site_staff *staff = &w->staff;
+	const char *hash;
 	int rc;
 
-	if ((rc = site_admin_begin(site, req, resp, ADMIN_DASHBOARD, &staff,
-				   &answered)) != GZ_OK || answered)
+	site_admin_headers(resp);
+	rc = account_checked(site, w);
+	if (rc == GZ_EBUSY) {
+		w->e.current = account_busy;
+		return account_page(site, req, resp, staff, 503, &w->e);
+	}
+	if (rc == GZ_EFORBIDDEN)
+		w->e.current = "The current password is wrong.";
+	else if (rc != GZ_OK)
 		return rc;
-	current = account_field(req, "current");
-	new_pw = account_field(req, "new");
-	confirm = account_field(req, "confirm");
-	if (!(ip = site_admin_ip(site, req)))
-		return GZ_ENOMEM;
-	if (!admin_throttle_allowed(site->admin, staff.user.name, ip,
-				    site_now(), &retry))
-		e.current = "Too many wrong passwords. Try again later.";
-	else if (!account_password_right(site, req, &staff, current))
-		e.current = "The current password is wrong.";
-	if (!new_pw)
-		e.new_pw = "Use at most 1024 bytes.";
-	else if ((e.new_pw = admin_password_problem(new_pw)) == NULL &&
-		 (!confirm || strcmp(new_pw, confirm) != 0))
-		e.confirm = "The two new passwords differ.";
-	if (e.current || e.new_pw || e.confirm)
-		return account_page(site, req, resp, &staff, 422, &e);
-	if ((rc = admin_password_hash(site->admin, new_pw, hash)) != GZ_OK)
-		return rc;
+	if (w->e.current || w->e.new_pw || w->e.confirm)
+		return account_page(site, req, resp, staff, 422, &w->e);
+	hash = admin_job_hash(w->job);
+	if (!*hash)
+		return GZ_ENOMEM; /* no hash was asked for: cannot happen */
 	if ((rc = store_tx_begin(site->store)) != GZ_OK)
 		return rc;
 	/* The other sessions may be someone who learnt the old password. */
-	if ((rc = store_user_password_set(site->store, staff.user.id, hash,
+	if ((rc = store_user_password_set(site->store, staff->user.id, hash,
 					  false)) != GZ_OK ||
-	    (rc = store_session_delete_user(site->store, staff.user.id,
-					    staff.session)) != GZ_OK ||
-	    (rc = store_audit_add(site->store, staff.actor, "password-change",
+	    (rc = store_session_delete_user(site->store, staff->user.id,
+					    staff->session)) != GZ_OK ||
+	    (rc = store_audit_add(site->store, staff->actor, "password-change",
 				  pool_printf(req->pool, "user:%s",
-					      staff.user.name), "", ip,
+					      staff->user.name), "", staff->ip,
 				  site_now())) != GZ_OK) {
 		store_tx_rollback(site->store);
 		return rc;
@@ -154,6 +192,51 @@ site_admin_account_password(void *ctx, struct http_req *req,
 	if ((rc = store_tx_commit(site->store)) != GZ_OK)
 		return rc;
 	return site_admin_done(req, resp, "/admin/account", "password-changed");
+}
+
+int
+site_admin_account_password(void *ctx, struct http_req *req,
+			    struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct account_wait *w;
+	const char *current, *new_pw, *confirm;
+	int64_t retry = 0;
+	bool answered, check;
+	int rc;
+
+	if (req->resumed)
+		return account_password_finish(site, req, resp, req->state);
+	if (!(w = pool_calloc(req->pool, 1, sizeof(*w))))
+		return GZ_ENOMEM;
+	if ((rc = site_admin_begin(site, req, resp, ADMIN_DASHBOARD, &w->staff,
+				   &answered)) != GZ_OK || answered)
+		return rc;
+	current = account_field(req, "current");
+	new_pw = account_field(req, "new");
+	confirm = account_field(req, "confirm");
+	if (!new_pw)
+		w->e.new_pw = "Use at most 1024 bytes.";
+	else if ((w->e.new_pw = admin_password_problem(new_pw)) == NULL &&
+		 (!confirm || strcmp(new_pw, confirm) != 0))
+		w->e.confirm = "The two new passwords differ.";
+	/* The current password is checked whatever else is wrong, so the
+	 * page says everything at once; an empty one is wrong unhashed. */
+	check = false;
+	if (!admin_throttle_attempt(site->admin, w->staff.user.name,
+				    w->staff.ip, site_now(), &retry))
+		w->e.current = "Too many wrong passwords. Try again later.";
+	else if (!current || !*current)
+		w->e.current = "The current password is wrong.";
+	else
+		check = true;
+	if (!check)
+		return account_page(site, req, resp, &w->staff, 422, &w->e);
+	/* Both Argon2 runs, the old password's and the new one's, on the
+	 * hashing thread; the new one is hashed only when it will be kept. */
+	return account_suspend(site, req, resp, w, current,
+			       w->e.new_pw || w->e.confirm ? NULL : new_pw,
+			       &w->e.current);
 }
 
 /* ---- TOTP enrolment ---------------------------------------------------- */
@@ -378,39 +461,33 @@ site_admin_totp(void *ctx, struct http_req *req, struct http_resp *resp)
 					   TOTP_PENDING_SECONDS), NULL);
 }
 
-int
-site_admin_totp_remove(void *ctx, struct http_req *req, struct http_resp *resp)
+/* Turning TOTP off, once the password's check is done. */
+static int
+totp_remove_finish(struct site *site, struct http_req *req,
+		   struct http_resp *resp, struct account_wait *w)
 {
-	struct site *site = ctx;
-	struct site_staff staff;
-	struct account_errors e = {0};
-	const char *ip;
-	int64_t retry = 0;
-	bool answered;
+	const struct site_staff *staff = &w->staff;
 	int rc;
 
-	if ((rc = site_admin_begin(site, req, resp, ADMIN_DASHBOARD, &staff,
-				   &answered)) != GZ_OK || answered)
+	site_admin_headers(resp);
+	rc = account_checked(site, w);
+	if (rc == GZ_EBUSY) {
+		w->e.password = account_busy;
+		return account_page(site, req, resp, staff, 503, &w->e);
+	}
+	if (rc == GZ_EFORBIDDEN) {
+		w->e.password = "The password is wrong.";
+		return account_page(site, req, resp, staff, 422, &w->e);
+	}
+	if (rc != GZ_OK)
 		return rc;
-	if (!staff.user.totp_secret_len)
-		return http_resp_redirect(resp, 303, "/admin/account");
-	if (!(ip = site_admin_ip(site, req)))
-		return GZ_ENOMEM;
-	if (!admin_throttle_allowed(site->admin, staff.user.name, ip,
-				    site_now(), &retry))
-		e.password = "Too many wrong passwords. Try again later.";
-	else if (!account_password_right(site, req, &staff,
-					 account_field(req, "password")))
-		e.password = "The password is wrong.";
-	if (e.password)
-		return account_page(site, req, resp, &staff, 422, &e);
 	if ((rc = store_tx_begin(site->store)) != GZ_OK)
 		return rc;
-	if ((rc = store_user_totp_set(site->store, staff.user.id, NULL, 0)) !=
+	if ((rc = store_user_totp_set(site->store, staff->user.id, NULL, 0)) !=
 		    GZ_OK ||
-	    (rc = store_audit_add(site->store, staff.actor, "totp-remove",
+	    (rc = store_audit_add(site->store, staff->actor, "totp-remove",
 				  pool_printf(req->pool, "user:%s",
-					      staff.user.name), "", ip,
+					      staff->user.name), "", staff->ip,
 				  site_now())) != GZ_OK) {
 		store_tx_rollback(site->store);
 		return rc;
@@ -418,4 +495,35 @@ site_admin_totp_remove(void *ctx, struct http_req *req, struct http_resp *resp)
 	if ((rc = store_tx_commit(site->store)) != GZ_OK)
 		return rc;
 	return site_admin_done(req, resp, "/admin/account", "totp-off");
+}
+
+int
+site_admin_totp_remove(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	struct site *site = ctx;
+	struct account_wait *w;
+	const char *password;
+	int64_t retry = 0;
+	bool answered;
+	int rc;
+
+	if (req->resumed)
+		return totp_remove_finish(site, req, resp, req->state);
+	if (!(w = pool_calloc(req->pool, 1, sizeof(*w))))
+		return GZ_ENOMEM;
+	if ((rc = site_admin_begin(site, req, resp, ADMIN_DASHBOARD, &w->staff,
+				   &answered)) != GZ_OK || answered)
+		return rc;
+	if (!w->staff.user.totp_secret_len)
+		return http_resp_redirect(resp, 303, "/admin/account");
+	password = account_field(req, "password");
+	if (!admin_throttle_attempt(site->admin, w->staff.user.name,
+				    w->staff.ip, site_now(), &retry))
+		w->e.password = "Too many wrong passwords. Try again later.";
+	else if (!password || !*password)
+		w->e.password = "The password is wrong.";
+	if (w->e.password)
+		return account_page(site, req, resp, &w->staff, 422, &w->e);
+	return account_suspend(site, req, resp, w, password, NULL,
+			       &w->e.password);
 }

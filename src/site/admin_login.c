@@ -187,8 +187,17 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 		return login_form(site, req, resp, 503, hash, w->name, w->next,
 				  login_busy);
 	}
-	admin_password_verify_async(site->admin, hash_text, password, w->job,
-				    login_resume, resume);
+	/* A hash made at a weaker cost than the site's is made again once
+	 * the password is known right (rare: after [admin] hash_cost rises),
+	 * by the same job, on the hashing thread. */
+	if (w->found && !admin_password_problem(password) &&
+	    admin_password_needs_rehash(site->admin, hash_text))
+		admin_password_hash_async(site->admin, hash_text, password,
+					  password, w->job, login_resume,
+					  resume);
+	else
+		admin_password_verify_async(site->admin, hash_text, password,
+					    w->job, login_resume, resume);
 	return GZ_EPENDING;
 }
 
@@ -223,15 +232,18 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	     struct login_wait *w)
 {
 	unsigned char hash[ADMIN_HASH_BYTES], sid[ADMIN_HASH_BYTES];
-	char token[ADMIN_TOKEN_LEN + 1], rehash[ADMIN_HASH_MAX];
-	const char *password = http_req_form(req, "password");
-	const char *actor, *object, *to;
+	char token[ADMIN_TOKEN_LEN + 1];
+	const char *actor, *object, *to, *rehash;
 	int64_t now = site_now();
 	int rc = admin_job_result(w->job);
 	bool second;
 
 	if (!login_cookie_hash(req, hash))
 		return GZ_EFORBIDDEN; /* checked before: cannot change */
+	/* A rehash that failed (Argon2's memory refused) after the password
+	 * matched: the old hash stays and the sign-in goes on. */
+	if (rc == GZ_ENOMEM && admin_job_verified(w->job))
+		rc = GZ_OK;
 	if (rc == GZ_EBUSY) {
 		/* Never hashed: not a failure. */
 		admin_throttle_forgive(site->admin, w->name, w->ip);
@@ -262,14 +274,8 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	if (second)
 		admin_throttle_succeeded(site->admin, w->name);
 	admin_throttle_forgive(site->admin, second ? NULL : w->name, w->ip);
-	/* A hash made at a weaker cost is made again, now that the
-	 * password is known right (rare: after [admin] hash_cost rises);
-	 * when that fails the old one stays and the sign-in goes on. */
-	rehash[0] = '\0';
-	if (password && !admin_password_problem(password) &&
-	    admin_password_needs_rehash(site->admin, w->user.password_hash) &&
-	    admin_password_hash(site->admin, password, rehash) != GZ_OK)
-		rehash[0] = '\0';
+	/* The new hash when one was asked for and made, else "". */
+	rehash = admin_job_hash(w->job);
 	admin_session_new(token, sid);
 	if (!(actor = pool_printf(req->pool, "admin:%s", w->user.name)))
 		return GZ_ENOMEM;

@@ -6,9 +6,10 @@
  *
  * Data flow: site_admin_begin, then the store's user functions, each
  * change with its audit entry in one transaction. A new or reset
- * password is made here (admin_password_generate), stored hashed with
- * must_change_password, and shown once on the answer page, never
- * again. Invariant: the store refuses to leave no admin (GZ_EBUSY), and
+ * password is made here (admin_password_generate), hashed on a hashing
+ * thread while the request is suspended (no Argon2 on a server thread),
+ * stored hashed with must_change_password, and shown once on the answer
+ * page, never again. Invariant: the store refuses to leave no admin (GZ_EBUSY), and
  * the page says so in a sentence.
  */
 #include <string.h>
@@ -116,82 +117,228 @@ users_tx_end(struct site *site, int rc)
 	return store_tx_commit(site->store);
 }
 
-/* POST /admin/users: a new account with a one-time password. */
+/* A change waiting for its one-time password's hash, in the request's
+ * pool while the request is suspended (a hash never runs on a server
+ * thread). */
+struct users_wait {
+	struct site_staff staff;
+	struct users_extra x;        /* users_add's page */
+	struct store_user u;         /* the account added, or changed */
+	enum store_role role;        /* site_admin_user's "role" */
+	const char *what, *done;     /* site_admin_user's audit action, notice */
+	const char *object;          /* "user:NAME" */
+	char onetime[ADMIN_ONETIME_LEN + 1];
+	struct admin_job *job;
+};
+
+static const char users_busy[] =
+	"Too many passwords being made at once. Try again in a moment.";
+
+/* The hashing thread is done: the request goes on. */
+static void
+users_resume(void *ctx)
+{
+	http_resume(ctx);
+}
+
+/* Makes w's one-time password and hands its hash to a hashing thread,
+ * suspending req; the handler answers when called again, with w as
+ * req->state. Returns GZ_EPENDING, or an answer when the server is
+ * stopping (503). */
 static int
-users_add(struct site *site, struct http_req *req, struct http_resp *resp,
-	  const struct site_staff *staff)
+users_suspend(struct site *site, struct http_req *req, struct http_resp *resp,
+	      struct users_wait *w)
+{
+	struct http_resume *resume;
+
+	admin_password_generate(w->onetime);
+	if (!(w->job = pool_alloc(req->pool, admin_job_size())))
+		return GZ_ENOMEM;
+	req->state = w;
+	if (!(resume = http_req_suspend(req))) {
+		w->x.error = users_busy;
+		return users_page(site, req, resp, &w->staff, 503, &w->x);
+	}
+	admin_password_hash_async(site->admin, NULL, NULL, w->onetime, w->job,
+				  users_resume, resume);
+	return GZ_EPENDING;
+}
+
+/* The one-time password's hash, on the resumed call: GZ_OK with *hash,
+ * GZ_EBUSY (not made: too many at once) or GZ_ENOMEM. */
+static int
+users_hashed(const struct users_wait *w, const char **hash)
+{
+	int rc = admin_job_result(w->job);
+
+	*hash = admin_job_hash(w->job);
+	if (rc == GZ_OK && !**hash)
+		rc = GZ_ENOMEM;
+	return rc;
+}
+
+/* POST /admin/users, resumed: the account, with its one-time password's
+ * hash. */
+static int
+users_add_finish(struct site *site, struct http_req *req,
+		 struct http_resp *resp, struct users_wait *w)
 {
 	struct pool *pool = req->pool;
-	struct users_extra x = {0};
-	struct store_user u = {0};
-	char onetime[ADMIN_ONETIME_LEN + 1], hash[ADMIN_HASH_MAX];
-	const char *name = http_req_form(req, "name");
-	const char *display = http_req_form(req, "display_name");
-	const char *role = http_req_form(req, "role");
-	const char *ip = site_admin_ip(site, req);
+	struct users_extra *x = &w->x;
+	const char *hash;
 	int64_t id = 0;
 	int rc;
 
-	if (!ip)
-		return GZ_ENOMEM;
-	x.add_name = name ? pool_strndup(pool, name, strnlen(name, 64)) : "";
-	x.add_display = display ? pool_strndup(pool, display,
-					       strnlen(display, 256)) : "";
-	x.add_role = STORE_ROLE_WRITER;
-	if (!x.add_name || !x.add_display)
-		return GZ_ENOMEM;
-	if (!role || store_role_parse(role, &x.add_role) != GZ_OK)
-		return GZ_EINVAL; /* only the select's values are sent */
-	if (!store_user_name_ok(x.add_name)) {
-		x.err_name = "Use 1 to 32 of a-z, 0-9, dot, dash and underscore.";
-		return users_page(site, req, resp, staff, 422, &x);
-	}
-	admin_password_generate(onetime);
-	if ((rc = admin_password_hash(site->admin, onetime, hash)) != GZ_OK)
-		return rc;
-	u.name = x.add_name;
-	u.display_name = x.add_display;
-	u.role = x.add_role;
-	u.password_hash = hash;
-	u.must_change_password = true;
-	if ((rc = store_tx_begin(site->store)) != GZ_OK)
-		return rc;
-	rc = store_user_add(site->store, &u, &id);
-	if (rc == GZ_OK)
-		rc = store_audit_add(site->store, staff->actor, "user-add",
-				     pool_printf(pool, "user:%s", u.name),
-				     store_role_name(u.role), ip, site_now());
-	rc = users_tx_end(site, rc);
-	if (rc == GZ_EEXIST) {
-		x.err_name = "That name is taken.";
-		return users_page(site, req, resp, staff, 422, &x);
-	}
-	if (rc == GZ_EINVAL) {
-		x.error = "The display name is too long, or not text.";
-		return users_page(site, req, resp, staff, 422, &x);
+	site_admin_headers(resp);
+	rc = users_hashed(w, &hash);
+	if (rc == GZ_EBUSY) {
+		x->error = users_busy;
+		return users_page(site, req, resp, &w->staff, 503, x);
 	}
 	if (rc != GZ_OK)
 		return rc;
-	x.add_name = x.add_display = NULL;
-	x.onetime = pool_strdup(pool, onetime);
-	x.onetime_for = u.name;
-	return users_page(site, req, resp, staff, 0, &x);
+	w->u.password_hash = hash;
+	if ((rc = store_tx_begin(site->store)) != GZ_OK)
+		return rc;
+	rc = store_user_add(site->store, &w->u, &id);
+	if (rc == GZ_OK)
+		rc = store_audit_add(site->store, w->staff.actor, "user-add",
+				     pool_printf(pool, "user:%s", w->u.name),
+				     store_role_name(w->u.role), w->staff.ip,
+				     site_now());
+	rc = users_tx_end(site, rc);
+	if (rc == GZ_EEXIST) {
+		x->err_name = "That name is taken.";
+		return users_page(site, req, resp, &w->staff, 422, x);
+	}
+	if (rc == GZ_EINVAL) {
+		x->error = "The display name is too long, or not text.";
+		return users_page(site, req, resp, &w->staff, 422, x);
+	}
+	if (rc != GZ_OK)
+		return rc;
+	x->add_name = x->add_display = NULL;
+	x->onetime = pool_strdup(pool, w->onetime);
+	x->onetime_for = w->u.name;
+	return users_page(site, req, resp, &w->staff, 0, x);
+}
+
+/* POST /admin/users: a new account with a one-time password. */
+static int
+users_add(struct site *site, struct http_req *req, struct http_resp *resp,
+	  struct users_wait *w)
+{
+	struct pool *pool = req->pool;
+	struct users_extra *x = &w->x;
+	const char *name = http_req_form(req, "name");
+	const char *display = http_req_form(req, "display_name");
+	const char *role = http_req_form(req, "role");
+
+	x->add_name = name ? pool_strndup(pool, name, strnlen(name, 64)) : "";
+	x->add_display = display ? pool_strndup(pool, display,
+						strnlen(display, 256)) : "";
+	x->add_role = STORE_ROLE_WRITER;
+	if (!x->add_name || !x->add_display)
+		return GZ_ENOMEM;
+	if (!role || store_role_parse(role, &x->add_role) != GZ_OK)
+		return GZ_EINVAL; /* only the select's values are sent */
+	if (!store_user_name_ok(x->add_name)) {
+		x->err_name = "Use 1 to 32 of a-z, 0-9, dot, dash and underscore.";
+		return users_page(site, req, resp, &w->staff, 422, x);
+	}
+	w->u.name = x->add_name;
+	w->u.display_name = x->add_display;
+	w->u.role = x->add_role;
+	w->u.must_change_password = true;
+	return users_suspend(site, req, resp, w);
 }
 
 int
 site_admin_users(void *ctx, struct http_req *req, struct http_resp *resp)
 {
 	struct site *site = ctx;
-	struct site_staff staff;
+	struct users_wait *w;
 	bool answered;
 	int rc;
 
-	if ((rc = site_admin_begin(site, req, resp, ADMIN_USER_MANAGE, &staff,
-				   &answered)) != GZ_OK || answered)
+	if (req->resumed)
+		return users_add_finish(site, req, resp, req->state);
+	if (!(w = pool_calloc(req->pool, 1, sizeof(*w))))
+		return GZ_ENOMEM;
+	if ((rc = site_admin_begin(site, req, resp, ADMIN_USER_MANAGE,
+				   &w->staff, &answered)) != GZ_OK || answered)
 		return rc;
 	if (req->method == HTTP_POST)
-		return users_add(site, req, resp, &staff);
-	return users_page(site, req, resp, &staff, 0, NULL);
+		return users_add(site, req, resp, w);
+	return users_page(site, req, resp, &w->staff, 0, NULL);
+}
+
+/* The change site_admin_user asked for (w->what), with hash the reset
+ * password's (NULL for the other actions), and its answer. */
+static int
+user_apply(struct site *site, struct http_req *req, struct http_resp *resp,
+	   struct users_wait *w, const char *hash)
+{
+	struct pool *pool = req->pool;
+	const struct store_user *u = &w->u;
+	struct users_extra x = {0};
+	int rc;
+
+	if ((rc = store_tx_begin(site->store)) != GZ_OK)
+		return rc;
+	if (strcmp(w->what, "user-role") == 0)
+		rc = store_user_role_set(site->store, u->id, w->role);
+	else if (strcmp(w->what, "user-password-reset") == 0) {
+		/* Whoever holds the old password is signed out with it. */
+		if ((rc = store_user_password_set(site->store, u->id, hash,
+						  true)) == GZ_OK)
+			rc = store_session_delete_user(site->store, u->id, NULL);
+	} else if (strcmp(w->what, "user-totp-reset") == 0)
+		rc = store_user_totp_set(site->store, u->id, NULL, 0);
+	else
+		rc = store_user_remove(site->store, u->id);
+	if (rc == GZ_OK)
+		rc = store_audit_add(site->store, w->staff.actor, w->what,
+				     w->object,
+				     strcmp(w->what, "user-role") == 0
+				     ? store_role_name(w->role) : "",
+				     w->staff.ip, site_now());
+	rc = users_tx_end(site, rc);
+	if (rc == GZ_EBUSY) {
+		x.error = "The site needs at least one admin: make another account admin first.";
+		return users_page(site, req, resp, &w->staff, 422, &x);
+	}
+	if (rc != GZ_OK)
+		return rc;
+	if (strcmp(w->what, "user-password-reset") == 0) {
+		x.onetime = pool_strdup(pool, w->onetime);
+		x.onetime_for = u->name;
+		return users_page(site, req, resp, &w->staff, 0, &x);
+	}
+	/* Removing or demoting oneself ends what this page may show. */
+	if (u->id == w->staff.user.id && strcmp(w->what, "user-totp-reset") != 0)
+		return site_admin_done(req, resp, "/admin/account", w->done);
+	return site_admin_done(req, resp, "/admin/users", w->done);
+}
+
+/* POST /admin/users/{id}, resumed: the reset password's hash is made. */
+static int
+user_finish(struct site *site, struct http_req *req, struct http_resp *resp,
+	    struct users_wait *w)
+{
+	struct users_extra x = {0};
+	const char *hash;
+	int rc;
+
+	site_admin_headers(resp);
+	rc = users_hashed(w, &hash);
+	if (rc == GZ_EBUSY) {
+		x.error = users_busy;
+		return users_page(site, req, resp, &w->staff, 503, &x);
+	}
+	if (rc != GZ_OK)
+		return rc;
+	return user_apply(site, req, resp, w, hash);
 }
 
 /* POST /admin/users/{id}: action role, reset-password, reset-totp or
@@ -201,83 +348,47 @@ site_admin_user(void *ctx, struct http_req *req, struct http_resp *resp)
 {
 	struct site *site = ctx;
 	struct pool *pool = req->pool;
-	struct site_staff staff;
-	struct users_extra x = {0};
-	struct store_user u;
-	enum store_role role;
-	char onetime[ADMIN_ONETIME_LEN + 1], hash[ADMIN_HASH_MAX];
+	struct users_wait *w;
 	const char *action = http_req_form(req, "action");
-	const char *ip, *object, *what, *done;
 	uint64_t id;
 	bool answered;
 	int rc;
 
-	if ((rc = site_admin_begin(site, req, resp, ADMIN_USER_MANAGE, &staff,
-				   &answered)) != GZ_OK || answered)
+	if (req->resumed)
+		return user_finish(site, req, resp, req->state);
+	if (!(w = pool_calloc(pool, 1, sizeof(*w))))
+		return GZ_ENOMEM;
+	if ((rc = site_admin_begin(site, req, resp, ADMIN_USER_MANAGE,
+				   &w->staff, &answered)) != GZ_OK || answered)
 		return rc;
 	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
 		return GZ_ENOTFOUND;
-	if ((rc = store_user_get(site->store, pool, (int64_t)id, &u)) != GZ_OK)
+	if ((rc = store_user_get(site->store, pool, (int64_t)id, &w->u)) !=
+	    GZ_OK)
 		return rc;
 	if (!action)
 		return GZ_EINVAL;
-	if (!(ip = site_admin_ip(site, req)) ||
-	    !(object = pool_printf(pool, "user:%s", u.name)))
+	if (!(w->object = pool_printf(pool, "user:%s", w->u.name)))
 		return GZ_ENOMEM;
 	if (strcmp(action, "role") == 0) {
 		const char *r = http_req_form(req, "role");
 
-		if (!r || store_role_parse(r, &role) != GZ_OK)
+		if (!r || store_role_parse(r, &w->role) != GZ_OK)
 			return GZ_EINVAL;
-		what = "user-role";
-		done = "user-changed";
+		w->what = "user-role";
+		w->done = "user-changed";
 	} else if (strcmp(action, "reset-password") == 0) {
-		admin_password_generate(onetime);
-		if ((rc = admin_password_hash(site->admin, onetime, hash)) != GZ_OK)
-			return rc;
-		what = "user-password-reset";
-		done = "password-reset";
+		w->what = "user-password-reset";
+		w->done = "password-reset";
+		return users_suspend(site, req, resp, w);
 	} else if (strcmp(action, "reset-totp") == 0) {
-		what = "user-totp-reset";
-		done = "totp-reset";
+		w->what = "user-totp-reset";
+		w->done = "totp-reset";
 	} else if (strcmp(action, "remove") == 0) {
-		what = "user-remove";
-		done = "user-removed";
+		w->what = "user-remove";
+		w->done = "user-removed";
 	} else {
 		return GZ_EINVAL;
 	}
-	if ((rc = store_tx_begin(site->store)) != GZ_OK)
-		return rc;
-	if (strcmp(what, "user-role") == 0)
-		rc = store_user_role_set(site->store, u.id, role);
-	else if (strcmp(what, "user-password-reset") == 0) {
-		/* Whoever holds the old password is signed out with it. */
-		if ((rc = store_user_password_set(site->store, u.id, hash,
-						  true)) == GZ_OK)
-			rc = store_session_delete_user(site->store, u.id, NULL);
-	} else if (strcmp(what, "user-totp-reset") == 0)
-		rc = store_user_totp_set(site->store, u.id, NULL, 0);
-	else
-		rc = store_user_remove(site->store, u.id);
-	if (rc == GZ_OK)
-		rc = store_audit_add(site->store, staff.actor, what, object,
-				     strcmp(what, "user-role") == 0
-				     ? store_role_name(role) : "", ip,
-				     site_now());
-	rc = users_tx_end(site, rc);
-	if (rc == GZ_EBUSY) {
-		x.error = "The site needs at least one admin: make another account admin first.";
-		return users_page(site, req, resp, &staff, 422, &x);
-	}
-	if (rc != GZ_OK)
-		return rc;
-	if (strcmp(what, "user-password-reset") == 0) {
-		x.onetime = pool_strdup(pool, onetime);
-		x.onetime_for = u.name;
-		return users_page(site, req, resp, &staff, 0, &x);
-	}
-	/* Removing or demoting oneself ends what this page may show. */
-	if (u.id == staff.user.id && strcmp(what, "user-totp-reset") != 0)
-		return site_admin_done(req, resp, "/admin/account", done);
-	return site_admin_done(req, resp, "/admin/users", done);
+	return user_apply(site, req, resp, w, NULL);
 }

@@ -395,6 +395,102 @@ free_with_jobs_queued(void **state)
 	slots_free(s, n + 1);
 }
 
+/* ---- asynchronous hashing ---------------------------------------------- */
+
+#define NEW_PW "a new password, long enough"
+
+static void
+hash_on_a_hashing_thread(void **state)
+{
+	struct admin *a = make(ADMIN_HASH_MINIMUM);
+	struct slot *s = slots_new(NULL, 5);
+	struct waiter w;
+	char h[ADMIN_HASH_MAX];
+	size_t i;
+
+	(void)state;
+	waiter_init(&w);
+	for (i = 0; i < 5; i++)
+		s[i].w = &w;
+	assert_int_equal(admin_password_hash(a, GOOD, h), GZ_OK);
+	/* A hash alone (a one-time password). */
+	admin_password_hash_async(a, NULL, NULL, GOOD, s[0].job, on_done,
+				  &s[0]);
+	/* A change: the old password verified, then the new one hashed. */
+	admin_password_hash_async(a, h, GOOD, NEW_PW, s[1].job, on_done,
+				  &s[1]);
+	/* A wrong old password: nothing hashed. */
+	admin_password_hash_async(a, h, "wrong, wrong, wrong", NEW_PW,
+				  s[2].job, on_done, &s[2]);
+	/* A verification alone. */
+	admin_password_hash_async(a, h, GOOD, NULL, s[3].job, on_done, &s[3]);
+	wait_for(&w, 4, false);
+	/* All four ran on the hashing thread, not on this one. */
+	assert_int_equal(w.on_caller, 0);
+	assert_int_equal(s[0].result, GZ_OK);
+	assert_false(admin_job_verified(s[0].job));
+	assert_int_equal(admin_password_verify(admin_job_hash(s[0].job), GOOD),
+			 GZ_OK);
+	assert_int_equal(s[1].result, GZ_OK);
+	assert_true(admin_job_verified(s[1].job));
+	assert_int_equal(admin_password_verify(admin_job_hash(s[1].job),
+					       NEW_PW), GZ_OK);
+	assert_int_equal(admin_password_verify(admin_job_hash(s[1].job), GOOD),
+			 GZ_EFORBIDDEN);
+	assert_int_equal(s[2].result, GZ_EFORBIDDEN);
+	assert_false(admin_job_verified(s[2].job));
+	assert_string_equal(admin_job_hash(s[2].job), "");
+	assert_int_equal(s[3].result, GZ_OK);
+	assert_true(admin_job_verified(s[3].job));
+	assert_string_equal(admin_job_hash(s[3].job), "");
+	/* A new password we would not accept: refused at once, here. */
+	admin_password_hash_async(a, h, GOOD, "short", s[4].job, on_done,
+				  &s[4]);
+	assert_int_equal(w.done, 5);
+	assert_int_equal(w.on_caller, 1);
+	assert_int_equal(s[4].result, GZ_EINVAL);
+	assert_string_equal(admin_job_hash(s[4].job), "");
+	admin_free(a);
+	waiter_fini(&w);
+	slots_free(s, 5);
+}
+
+/* Hashes share the verifications' queue: a full one answers busy. */
+static void
+hash_queue_is_shared(void **state)
+{
+	struct admin *a = make(ADMIN_HASH_MINIMUM);
+	size_t n = 1 + GZ_LIMIT_HASH_QUEUE + 1;
+	struct slot *s = slots_new(NULL, n);
+	struct waiter w;
+	char h[ADMIN_HASH_MAX];
+	size_t i;
+
+	(void)state;
+	waiter_init(&w);
+	w.hold = true;
+	assert_int_equal(admin_password_hash(a, GOOD, h), GZ_OK);
+	s[0].w = &w;
+	s[0].first = true;
+	admin_password_verify_async(a, h, GOOD, s[0].job, on_done, &s[0]);
+	wait_for(&w, 1, true);
+	for (i = 1; i < n; i++) {
+		s[i].w = &w;
+		admin_password_hash_async(a, i % 2 ? h : NULL, GOOD, NEW_PW,
+					  s[i].job, on_done, &s[i]);
+	}
+	assert_int_equal(w.done, 2);
+	assert_int_equal(s[n - 1].result, GZ_EBUSY);
+	assert_string_equal(admin_job_hash(s[n - 1].job), "");
+	release(&w);
+	wait_for(&w, (unsigned)n, false);
+	for (i = 1; i < n - 1; i++)
+		assert_int_equal(s[i].result, GZ_OK);
+	admin_free(a);
+	waiter_fini(&w);
+	slots_free(s, n);
+}
+
 int
 main(void)
 {
@@ -407,6 +503,8 @@ main(void)
 		cmocka_unit_test(many_jobs),
 		cmocka_unit_test(full_queue_is_busy),
 		cmocka_unit_test(free_with_jobs_queued),
+		cmocka_unit_test(hash_on_a_hashing_thread),
+		cmocka_unit_test(hash_queue_is_shared),
 	};
 
 	return cmocka_run_group_tests_name("admin/password", tests, NULL, NULL);
