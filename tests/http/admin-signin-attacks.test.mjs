@@ -1,7 +1,9 @@
 // admin-signin-attacks.test.mjs - the newsroom's sign-in under attack,
-// over HTTP, on a real server: many wrong passwords at once, the rehash
-// after a sign-in done off the server's threads, and the rules that
-// close the holes of issue 14 (docs/security.md, "Newsroom sign-in").
+// over HTTP, on a real server (issue 14; docs/security.md, "Newsroom
+// sign-in"): thirty wrong passwords at once, wrong codes between right
+// passwords, admin POSTs that name no origin (every POST route of
+// `gazette routes`, the two sign-in steps with their own valid tokens),
+// and the rehash after a sign-in, done off the server's threads.
 //
 // One site (hash_cost = minimum, trust_proxy = yes so that each test
 // signs in from its own X-Forwarded-For address) serves most blocks.
@@ -12,9 +14,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  Jar, addUser, adminSite, csrfOf, getWith, postWith, signIn, signedIn, sql,
+  Jar, addUser, adminSite, csrfOf, getWith, postWith, signIn, signedIn, snapshot, sql, stepOf,
+  totpAt,
 } from '../lib/admin.mjs';
-import { request, slow, startServer, stopChecked } from '../lib/gazette.mjs';
+import { plainText, writeArticle } from '../lib/fixtures.mjs';
+import { request, runOk, slow, startServer, stopChecked } from '../lib/gazette.mjs';
 
 const T = { timeout: slow(120000) };
 const PW = 'correct horse battery';
@@ -28,9 +32,14 @@ describe('admin sign-in under attack', () => {
   let site;
 
   before(async () => {
-    ({ site } = adminSite({ trustProxy: true }));
+    let dir;
+    ({ dir, site } = adminSite({ trustProxy: true }));
+    // An article, so that the article routes' {id} names a real one.
+    runOk(['import', '--site', site, writeArticle(dir, 'story.txt',
+      plainText('Council approves the bridge', ['The vote was seven to two.']))]);
     addUser(site, 'ann', 'admin', PW);
     addUser(site, 'bob', 'editor', PW);
+    addUser(site, 'gus', 'writer', PW);
     srv = await startServer(['serve', '--site', site]);
     base = srv.url;
   }, T);
@@ -56,6 +65,111 @@ describe('admin sign-in under attack', () => {
     assert.equal(sql(site, "SELECT count(*) FROM audit_log WHERE action = 'signin-failed' " +
       "AND object = 'user:bob'"), '5', 'five were tried');
   });
+
+  it('counts wrong codes against the account until a full sign-in; a right password ' +
+    'does not reset them', T, async () => {
+    // carol has a second factor whose secret the test knows.
+    addUser(site, 'carol', 'editor', PW);
+    const secret = Buffer.alloc(20, 7);
+    sql(site, `UPDATE users SET totp_secret = X'${secret.toString('hex')}' ` +
+      "WHERE name = 'carol'");
+    const near = new Set([-1, 0, 1].map((d) => totpAt(secret, stepOf() + d)));
+    const wrongTotp = ['000000', '111111', '222222', '333333'].find((c) => !near.has(c));
+    // Wrong codes of both kinds: six digits, and a recovery code's shape.
+    const wrong = [wrongTotp, 'aaaaa-bbbbb'];
+    const statuses = [];
+    for (let round = 0; round < 3; round++) {
+      // Each round from a new address: it is the account that counts.
+      const ip = freshIp();
+      const step1 = await signIn(base, 'carol', PW, { ip });
+      statuses.push(step1.res.status);
+      if (step1.res.status !== 303) break;
+      assert.equal(step1.res.headers.location, '/admin/login/code');
+      const page = await getWith(base, step1.jar, '/admin/login/code',
+        { 'X-Forwarded-For': ip });
+      for (const code of wrong) {
+        const r = await postWith(base, step1.jar, '/admin/login/code',
+          { csrf: csrfOf(page.body), code }, { headers: { 'X-Forwarded-For': ip } });
+        statuses.push(r.status);
+      }
+    }
+    // Five failures in all: two rounds of two, then the third round's
+    // password (right, not counted) and one more wrong code; the sixth
+    // try is refused, code or password.
+    assert.deepEqual(statuses, [303, 422, 422, 303, 422, 422, 303, 422, 429]);
+    const later = await signIn(base, 'carol', PW, { ip: freshIp() });
+    assert.equal(later.res.status, 429, 'the password step is closed too');
+    assert.equal(sql(site, "SELECT count(*) FROM audit_log WHERE action = 'signin-failed' " +
+      "AND object = 'user:carol'"), '5');
+  });
+
+  it('refuses every admin POST that names no origin (neither Origin nor Referer)', T,
+    async () => {
+      const routes = runOk(['routes', '--site', site]).stdout.trim().split('\n')
+        .map((l) => { const [method, pattern] = l.split(' '); return { method, pattern }; })
+        .filter((r) => r.method === 'POST' && r.pattern.startsWith('/admin'));
+      assert.ok(routes.length >= 10, `admin POST routes: ${routes.length}`);
+      const ids = {
+        users: sql(site, "SELECT id FROM users WHERE name = 'gus'"),
+        articles: sql(site, 'SELECT min(id) FROM articles'),
+        comments: sql(site, 'SELECT coalesce(min(id), 1) FROM comments'),
+      };
+      const fill = (p) => {
+        const kind = /^\/admin\/([a-z]+)\//.exec(p);
+        return p.replace(/\{rev\}/g, '1')
+          .replace(/\{[a-z_]+\}/g, (kind && ids[kind[1]]) || ids.users);
+      };
+      const ip = freshIp();
+      const admin = await signedIn(base, 'ann', PW, { ip });
+      const csrf = csrfOf((await getWith(base, admin, '/admin/account')).body);
+      // The sign-in form's own cookie and token, and a session owing its
+      // code, for the two sign-in routes.
+      const login = new Jar();
+      const loginCsrf = csrfOf((await getWith(base, login, '/admin/login',
+        { 'X-Forwarded-For': ip })).body);
+      addUser(site, 'dora', 'editor', PW);
+      sql(site, "UPDATE users SET totp_secret = X'0707070707070707070707070707070707070707' " +
+        "WHERE name = 'dora'");
+      const pending = (await signIn(base, 'dora', PW, { ip })).jar;
+      const codeCsrf = csrfOf((await getWith(base, pending, '/admin/login/code',
+        { 'X-Forwarded-For': ip })).body);
+      for (const { pattern } of routes) {
+        const p = fill(pattern);
+        const jar = p === '/admin/login' ? login : p === '/admin/login/code' ? pending : admin;
+        const token = p === '/admin/login' ? loginCsrf
+          : p === '/admin/login/code' ? codeCsrf : csrf;
+        const fields = { csrf: token, action: 'remove', role: 'admin', name: 'ann',
+          password: PW, current: PW, new: 'mallory was here', confirm: 'mallory was here',
+          display_name: 'M', code: '123456', pending: 'x', id: ids.users, next: '/admin' };
+        const before_ = snapshot(site);
+        const res = await postWith(base, jar, p, fields,
+          { origin: null, headers: { 'X-Forwarded-For': ip } });
+        assert.equal(res.status, 403, `POST ${p} with no Origin or Referer: ${res.status}`);
+        assert.equal(snapshot(site), before_, `POST ${p} changed nothing`);
+      }
+      // The same with the site's Referer (an old browser): let through.
+      const out = await postWith(base, admin, '/admin/logout', { csrf },
+        { origin: null, headers: { Referer: `${base}/admin/account`, 'X-Forwarded-For': ip } });
+      assert.equal(out.status, 303, 'a Referer of the site is enough');
+    });
+
+  it('keeps the readers\' rule: a comment POST with no Origin is judged by its token', T,
+    async () => {
+      const id = sql(site, 'SELECT min(id) FROM articles');
+      const post = (headers) => request(`${base}/news/${id}/comments`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'name=R&email=r%40example.org&body=Hello&token=x&answer=3',
+      });
+      // Another site's Origin: the bare refusal. No Origin: past that
+      // check, answered by the article's own page (the form again).
+      const evil = await post({ Origin: 'http://evil.example' });
+      assert.equal(evil.status, 403);
+      assert.doesNotMatch(evil.body, /Council approves the bridge/);
+      const none = await post({});
+      assert.match(none.body, /Council approves the bridge/,
+        `a comment POST with no Origin: ${none.status}`);
+    });
 });
 
 describe('admin sign-in rehash', () => {
