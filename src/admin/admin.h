@@ -179,6 +179,35 @@ bool admin_csrf_check(const struct admin *a,
 		      const unsigned char hash[ADMIN_HASH_BYTES],
 		      const char *token);
 
+/* ---- the sign-in form's token (login.c) ---------------------------------- */
+
+/* The gz_login cookie's value: "TOKEN.EXPIRES", a 43-character id and a
+ * decimal time. */
+#define ADMIN_LOGIN_COOKIE_MAX (ADMIN_TOKEN_LEN + 1 + 20)
+
+/* A new sign-in token made at now: cookie (the gz_login cookie's value,
+ * good until now + GZ_LIMIT_LOGIN_SECONDS, *expires when not NULL) and
+ * hash, which the form's csrf token (admin_csrf_token) and the spent
+ * set are of. */
+void admin_login_new(int64_t now, char cookie[ADMIN_LOGIN_COOKIE_MAX + 1],
+		     unsigned char hash[ADMIN_HASH_BYTES], int64_t *expires);
+/* Reads a gz_login cookie (outside input, may be NULL) at now. Output:
+ * hash, *expires (when not NULL). Returns GZ_OK, or GZ_EINVAL when it
+ * is not one admin_login_new makes, or has expired. A changed expiry
+ * gives another hash, which the form's csrf token does not match. */
+int admin_login_read(const char *cookie, int64_t now,
+		     unsigned char hash[ADMIN_HASH_BYTES], int64_t *expires);
+/* Spends the token of hash (a successful sign-in) until expires, so
+ * that it signs in once. Returns GZ_OK, GZ_EEXIST (spent already) or
+ * GZ_EBUSY (GZ_LIMIT_LOGIN_SPENT unexpired tokens are spent already:
+ * refused, never forgotten). Thread-safe. */
+int admin_login_spend(struct admin *a,
+		      const unsigned char hash[ADMIN_HASH_BYTES],
+		      int64_t expires, int64_t now);
+/* True when the token of hash is spent and not expired at now. */
+bool admin_login_spent(struct admin *a,
+		       const unsigned char hash[ADMIN_HASH_BYTES], int64_t now);
+
 /* ---- sign-in throttles (throttle.c) -------------------------------------- */
 
 /* Whether a sign-in to account (as typed, folded to lower case; may name

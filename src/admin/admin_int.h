@@ -11,7 +11,7 @@
  * change, so any thread reads them without a lock; the dummy hash is
  * made once, on first use, under its own lock, and never changes after; the queue
  * is touched only under queue_lock, the throttle tables only under
- * throttle_lock; a job is on the queue at most once, and after its done
+ * throttle_lock, the spent sign-in tokens only under spent_lock; a job is on the queue at most once, and after its done
  * callback runs nothing here touches it again (the caller may free it).
  */
 #ifndef GZ_ADMIN_INT_H
@@ -87,6 +87,11 @@ struct admin {
 	pthread_t thread[GZ_LIMIT_HASH_THREADS];
 	size_t threads;                /* threads started */
 
+	/* The sign-in tokens spent (login.c), GZ_LIMIT_LOGIN_SPENT slots,
+	 * touched only under spent_lock. */
+	pthread_mutex_t spent_lock;
+	struct admin_login_slot *spent;
+
 	pthread_mutex_t throttle_lock;
 	unsigned char throttle_key[16]; /* crypto_shorthash_KEYBYTES */
 	struct admin_throttle_table accounts, addresses;
@@ -96,8 +101,12 @@ struct admin {
  * or GZ_EINVAL (no such cost). */
 int admin_cost_limits(enum admin_hash_cost cost, unsigned long long *ops,
 		      size_t *mem);
-/* Makes and frees the throttle tables inside a (throttle.c). Returns
- * GZ_OK or GZ_ENOMEM. */
+/* Makes and frees the spent sign-in tokens' set inside a (login.c).
+ * Returns GZ_OK or GZ_ENOMEM; fini of a never made set is a no-op. */
+int admin_login_init(struct admin *a);
+void admin_login_fini(struct admin *a);
+/* Makes and frees the throttle tables inside a (throttle.c), and the
+ * spent set with them. Returns GZ_OK or GZ_ENOMEM. */
 int admin_throttle_init(struct admin *a);
 void admin_throttle_fini(struct admin *a);
 /* Runs one job on the calling thread: verifies and/or hashes at a's

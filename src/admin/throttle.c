@@ -89,6 +89,12 @@ admin_throttle_init(struct admin *a)
 		throttle_table_fini(&a->addresses);
 		return GZ_ENOMEM;
 	}
+	if (admin_login_init(a) != GZ_OK) {
+		pthread_mutex_destroy(&a->throttle_lock);
+		throttle_table_fini(&a->accounts);
+		throttle_table_fini(&a->addresses);
+		return GZ_ENOMEM;
+	}
 	return GZ_OK;
 }
 
@@ -97,6 +103,7 @@ admin_throttle_fini(struct admin *a)
 {
 	if (!a || !a->accounts.key)
 		return;
+	admin_login_fini(a);
 	pthread_mutex_destroy(&a->throttle_lock);
 	throttle_table_fini(&a->accounts);
 	throttle_table_fini(&a->addresses);

@@ -213,7 +213,13 @@ int http_resp_redirect(struct http_resp *resp, int status,
  * HTTP_MAX_HEADERS. */
 int http_resp_header(struct http_resp *resp, const char *name,
 		     const char *value);
-/* The value of header name set on resp, or NULL. */
+/* Adds header name with value after any earlier one of that name,
+ * replacing none: for headers a response may repeat (Set-Cookie). The
+ * same lifetimes and returns as http_resp_header. */
+int http_resp_header_add(struct http_resp *resp, const char *name,
+			 const char *value);
+/* The value of header name set on resp (the first, when repeated), or
+ * NULL. */
 const char *http_resp_header_get(const struct http_resp *resp,
 				 const char *name);
 /* Adds an invalidation key (copied into pool; duplicates are kept once).

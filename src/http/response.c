@@ -94,6 +94,20 @@ http_resp_header(struct http_resp *resp, const char *name, const char *value)
 	return GZ_OK;
 }
 
+int
+http_resp_header_add(struct http_resp *resp, const char *name,
+		     const char *value)
+{
+	if (!value)
+		return GZ_ENOMEM;
+	if (resp->nheaders == HTTP_MAX_HEADERS)
+		return GZ_ETOOBIG;
+	resp->headers[resp->nheaders].name = name;
+	resp->headers[resp->nheaders].value = value;
+	resp->nheaders++;
+	return GZ_OK;
+}
+
 const char *
 http_resp_header_get(const struct http_resp *resp, const char *name)
 {

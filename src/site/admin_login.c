@@ -3,9 +3,10 @@
  * (/admin/login), the second step (/admin/login/code: a TOTP code or a
  * recovery code), and signing out (/admin/logout, /admin/logout/all).
  *
- * Data flow: GET /admin/login gives the browser a random pre-session
- * cookie (gz_login) and a form whose csrf field is that cookie's CSRF
- * token. POST checks Origin, csrf and the throttles, reads the account
+ * Data flow: GET /admin/login gives the browser a pre-session cookie
+ * (gz_login: admin_login_new's token, good for GZ_LIMIT_LOGIN_SECONDS)
+ * and a form whose csrf field is that token's CSRF token; a token signs
+ * in once (admin_login_spend), and the answer to a sign-in expires it. POST checks Origin, csrf and the throttles, reads the account
  * and verifies the password on a hashing thread (admin.h) while the
  * request is suspended, so that no server thread waits for Argon2; the
  * resumed call answers: a new session (store_session_add) and its cookie,
@@ -30,7 +31,6 @@
 
 /* The pre-session cookie that the sign-in form's token is bound to. */
 #define LOGIN_COOKIE "gz_login"
-#define LOGIN_COOKIE_SECONDS 1800
 
 static const char login_wrong[] = "The name or password is wrong.";
 static const char login_busy[] =
@@ -43,6 +43,8 @@ struct login_wait {
 	const char *name;  /* as typed */
 	const char *next;  /* checked: site_admin_next */
 	const char *ip;
+	unsigned char login[ADMIN_HASH_BYTES]; /* the gz_login token's hash */
+	int64_t login_expires;                 /* and its expiry */
 	struct store_user user;
 	bool found;        /* name is an account's */
 };
@@ -91,30 +93,36 @@ login_form(struct site *site, struct http_req *req, struct http_resp *resp,
 	return site_admin_render(site, resp, status, "admin_login", v);
 }
 
-/* The browser's gz_login cookie's hash, when it has a well-formed one. */
+/* The browser's gz_login token's hash (and *expires, when not NULL),
+ * when it has one that is live and not spent on a sign-in yet. */
 static bool
-login_cookie_hash(struct http_req *req, unsigned char hash[ADMIN_HASH_BYTES])
+login_cookie_hash(struct site *site, struct http_req *req,
+		  unsigned char hash[ADMIN_HASH_BYTES], int64_t *expires)
 {
-	const char *c = http_req_cookie(req, LOGIN_COOKIE);
+	int64_t now = site_now();
 
-	return c && admin_session_hash(c, hash) == GZ_OK;
+	return admin_login_read(http_req_cookie(req, LOGIN_COOKIE), now, hash,
+				expires) == GZ_OK &&
+	       !admin_login_spent(site->admin, hash, now);
 }
 
-/* GET: the form, and the cookie its token is bound to (the browser's
- * own when it has one, so that two tabs both work; its life renewed). */
+/* GET: the form, and the cookie its token is bound to: the browser's
+ * own while it is good, so that two tabs both work, else a new one. */
 static int
 login_get(struct site *site, struct http_req *req, struct http_resp *resp)
 {
 	const char *cookie = http_req_cookie(req, LOGIN_COOKIE);
-	char token[ADMIN_TOKEN_LEN + 1];
+	char fresh[ADMIN_LOGIN_COOKIE_MAX + 1];
 	unsigned char hash[ADMIN_HASH_BYTES];
+	int64_t now = site_now(), expires = 0;
 
-	if (!cookie || admin_session_hash(cookie, hash) != GZ_OK) {
-		admin_session_new(token, hash);
-		cookie = token;
+	if (!login_cookie_hash(site, req, hash, &expires)) {
+		admin_login_new(now, fresh, hash, &expires);
+		cookie = fresh;
 	}
+	/* The browser forgets the cookie when the token stops being good. */
 	if (http_resp_header(resp, "Set-Cookie", login_cookie(site, req->pool,
-			     LOGIN_COOKIE, cookie, LOGIN_COOKIE_SECONDS)))
+			     LOGIN_COOKIE, cookie, (int)(expires - now))))
 		return GZ_ENOMEM;
 	return login_form(site, req, resp, 0, hash, "",
 			  site_admin_next(http_req_query(req, "next")), NULL);
@@ -152,11 +160,16 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 	int64_t retry = 0;
 	int rc;
 
-	if (!site_admin_origin_ok(site, req) || !login_cookie_hash(req, hash) ||
-	    !admin_csrf_check(site->admin, hash, http_req_form(req, "csrf")))
+	if (!(w = pool_calloc(req->pool, 1, sizeof(*w))))
+		return GZ_ENOMEM;
+	/* A token spent on a sign-in already is no token: a form signs in
+	 * once. */
+	if (!site_admin_origin_ok(site, req) ||
+	    !login_cookie_hash(site, req, w->login, &w->login_expires) ||
+	    !admin_csrf_check(site->admin, w->login, http_req_form(req, "csrf")))
 		return GZ_EFORBIDDEN;
-	if (!(w = pool_calloc(req->pool, 1, sizeof(*w))) ||
-	    !(w->ip = site_admin_ip(site, req)))
+	memcpy(hash, w->login, sizeof(hash));
+	if (!(w->ip = site_admin_ip(site, req)))
 		return GZ_ENOMEM;
 	/* What was typed, cut to what a name can be, is shown again. */
 	w->name = name ? pool_strndup(req->pool, name, strnlen(name, 64)) : "";
@@ -238,8 +251,7 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	int rc = admin_job_result(w->job);
 	bool second;
 
-	if (!login_cookie_hash(req, hash))
-		return GZ_EFORBIDDEN; /* checked before: cannot change */
+	memcpy(hash, w->login, sizeof(hash));
 	/* A rehash that failed (Argon2's memory refused) after the password
 	 * matched: the old hash stays and the sign-in goes on. */
 	if (rc == GZ_ENOMEM && admin_job_verified(w->job))
@@ -276,6 +288,17 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	admin_throttle_forgive(site->admin, second ? NULL : w->name, w->ip);
 	/* The new hash when one was asked for and made, else "". */
 	rehash = admin_job_hash(w->job);
+	/* The form's token signs in once: spent before the session is
+	 * made, so that two right POSTs of one form race for one session.
+	 * A full set of spent tokens refuses rather than forgets one. */
+	rc = admin_login_spend(site->admin, w->login, w->login_expires, now);
+	if (rc == GZ_EEXIST)
+		return GZ_EFORBIDDEN;
+	if (rc == GZ_EBUSY)
+		return login_form(site, req, resp, 503, hash, w->name, w->next,
+				  login_busy);
+	if (rc != GZ_OK)
+		return rc;
 	admin_session_new(token, sid);
 	if (!(actor = pool_printf(req->pool, "admin:%s", w->user.name)))
 		return GZ_ENOMEM;
@@ -299,8 +322,11 @@ login_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 	if ((rc = store_tx_commit(site->store)) != GZ_OK)
 		return rc;
 	site_admin_headers(resp);
+	/* The session's cookie, and the spent form token's, expired. */
 	if (http_resp_header(resp, "Set-Cookie", login_cookie(site, req->pool,
-			     SITE_ADMIN_COOKIE, token, -1)))
+			     SITE_ADMIN_COOKIE, token, -1)) ||
+	    http_resp_header_add(resp, "Set-Cookie", login_cookie(site,
+				 req->pool, LOGIN_COOKIE, "", 0)))
 		return GZ_ENOMEM;
 	to = login_next(site, req->pool, &w->user, w->next);
 	return http_resp_redirect(resp, 303, to);

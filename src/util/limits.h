@@ -200,6 +200,11 @@
 #define GZ_LIMIT_SESSION_PURGE_SECONDS 600u
 /* Sign-in between password and second factor. */
 #define GZ_LIMIT_SIGNIN_STEP_SECONDS 300u
+/* The sign-in form's token (the gz_login cookie) is good this long, and
+ * signs in once: up to this many spent tokens are remembered until they
+ * expire (24 bytes each); past that a sign-in is answered 503. */
+#define GZ_LIMIT_LOGIN_SECONDS 1800u
+#define GZ_LIMIT_LOGIN_SPENT 8192u
 /* Argon2id hashes running at once (each takes a core and 64 MiB for
  * about 50 ms), and sign-ins waiting for one; past that a sign-in is
  * answered 503 at once, so a flood cannot take readers' threads. */

@@ -170,6 +170,36 @@ describe('admin sign-in under attack', () => {
       assert.match(none.body, /Council approves the bridge/,
         `a comment POST with no Origin: ${none.status}`);
     });
+
+  it('expires the sign-in form\'s cookie on success, and takes its token once', T,
+    async () => {
+      const ip = freshIp();
+      const jar = new Jar();
+      const form = await getWith(base, jar, '/admin/login', { 'X-Forwarded-For': ip });
+      const login = jar.get('gz_login');
+      assert.ok(login, 'a gz_login cookie');
+      const fields = { csrf: csrfOf(form.body), name: 'ann', password: PW, next: '/admin' };
+      const ok = await postWith(base, jar, '/admin/login', fields,
+        { headers: { 'X-Forwarded-For': ip } });
+      assert.equal(ok.status, 303);
+      const cookies = ok.headers['set-cookie'] || [];
+      assert.ok(cookies.some((c) => /^gz_session=[^;]+;/.test(c)), 'the session cookie');
+      assert.ok(cookies.some((c) => /^gz_login=;.*Max-Age=0/.test(c)),
+        `gz_login expired: ${cookies.join(' | ')}`);
+      assert.equal(jar.get('gz_login'), undefined);
+      // The same form, sent again with its old cookie (a replay, or a
+      // second tab): refused, and no second session made.
+      const sessions = sql(site, 'SELECT count(*) FROM sessions');
+      const again = await postWith(base, new Jar(), '/admin/login', fields,
+        { headers: { 'X-Forwarded-For': ip, Cookie: `gz_login=${login}` } });
+      assert.equal(again.status, 403, 'a spent token signs in no more');
+      assert.equal(sql(site, 'SELECT count(*) FROM sessions'), sessions);
+      // Its cookie gets a fresh token from the form.
+      const fresh = new Jar();
+      await getWith(base, fresh, '/admin/login',
+        { 'X-Forwarded-For': ip, Cookie: `gz_login=${login}` });
+      assert.ok(fresh.get('gz_login') && fresh.get('gz_login') !== login, 'a new token');
+    });
 });
 
 describe('admin sign-in rehash', () => {

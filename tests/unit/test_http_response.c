@@ -46,6 +46,29 @@ test_headers(void **state)
 	assert_int_equal(http_resp_redirect(&r, 303, "/x"), GZ_ETOOBIG);
 }
 
+/* http_resp_header_add repeats a header (two Set-Cookie lines). */
+static void
+test_header_add(void **state)
+{
+	struct http_resp r = {0};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(http_resp_header(&r, "Set-Cookie", "a=1"), GZ_OK);
+	assert_int_equal(http_resp_header_add(&r, "Set-Cookie", "b=; Max-Age=0"),
+			 GZ_OK);
+	assert_int_equal(r.nheaders, 2);
+	assert_string_equal(r.headers[0].value, "a=1");
+	assert_string_equal(r.headers[1].value, "b=; Max-Age=0");
+	assert_string_equal(http_resp_header_get(&r, "set-cookie"), "a=1");
+	assert_int_equal(http_resp_header_add(&r, "X", NULL), GZ_ENOMEM);
+	for (i = 2; i < HTTP_MAX_HEADERS; i++)
+		assert_int_equal(http_resp_header_add(&r, "Set-Cookie", "c=3"),
+				 GZ_OK);
+	assert_int_equal(http_resp_header_add(&r, "Set-Cookie", "d=4"),
+			 GZ_ETOOBIG);
+}
+
 static void
 test_redirect(void **state)
 {
@@ -158,6 +181,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_header_add),
 		cmocka_unit_test(test_redirect),
 		cmocka_unit_test(test_cache_keys),
 		cmocka_unit_test(test_slots),
