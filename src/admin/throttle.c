@@ -19,7 +19,8 @@
  * the folded name and a ring of its last GZ_LIMIT_SIGNIN_FAILS_ADDRESS
  * failure times. Account names are folded to ASCII lower case and cut at
  * THROTTLE_NAME_MAX bytes, so "Ann" and "ann" share a count, and a
- * 10 MB name costs what a short one does. A new entry takes an empty
+ * 10 MB name costs what a short one does. IPv6 addresses count by
+ * their /64 (throttle_ip_key). A new entry takes an empty
  * slot, else the one whose last failure is oldest: a flood of made-up
  * names can only make the table forget, never refuse someone else.
  *
@@ -28,9 +29,11 @@
  * keys); an entry with n == 0 is empty; a ring's times are in the order
  * recorded.
  */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <sodium.h>
 
@@ -131,6 +134,37 @@ throttle_key(const struct admin *a, const char *name, bool fold)
 	return key;
 }
 
+/* The keyed hash of an address (NULL: ""). An IPv6 address counts by
+ * its /64: whoever holds one address of a /64 usually holds all 2^64 of
+ * them (one customer's, one host's), so counting per address would give
+ * them 2^64 times the tries. An IPv4 address written as IPv6
+ * (::ffff:a.b.c.d) counts as that IPv4 address; anything that is not an
+ * IPv6 address counts by its text. */
+static uint64_t
+throttle_ip_key(const struct admin *a, const char *ip)
+{
+	unsigned char in6[16], h[crypto_shorthash_BYTES], s[2 + 8];
+	static const unsigned char v4_mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+	char v4[INET_ADDRSTRLEN];
+	uint64_t key;
+
+	if (!ip || strnlen(ip, INET6_ADDRSTRLEN) >= INET6_ADDRSTRLEN ||
+	    inet_pton(AF_INET6, ip, in6) != 1)
+		return throttle_key(a, ip, false);
+	if (memcmp(in6, v4_mapped, sizeof(v4_mapped)) == 0 &&
+	    inet_ntop(AF_INET, in6 + 12, v4, sizeof(v4)))
+		return throttle_key(a, v4, false);
+	/* A NUL first: no address's text hashes the same bytes. */
+	s[0] = '\0';
+	s[1] = '6';
+	memcpy(s + 2, in6, 8);
+	crypto_shorthash(h, s, sizeof(s), a->throttle_key);
+	memcpy(&key, h, sizeof(key));
+	return key;
+}
+
 /* The entry of key, or GZ_LIMIT_SIGNIN_TABLE when there is none. */
 static size_t
 throttle_find(const struct admin_throttle_table *t, uint64_t key)
@@ -193,7 +227,7 @@ throttle_try(struct admin *a, const char *account, const char *ip,
 
 	assert(a != NULL);
 	ka = throttle_key(a, account, true);
-	kip = throttle_key(a, ip, false);
+	kip = throttle_ip_key(a, ip);
 	pthread_mutex_lock(&a->throttle_lock);
 	if ((i = throttle_find(&a->accounts, ka)) < GZ_LIMIT_SIGNIN_TABLE &&
 	    !throttle_entry_allowed(&a->accounts, i, now, &wait_a))
@@ -267,7 +301,7 @@ admin_throttle_failed(struct admin *a, const char *account, const char *ip,
 
 	assert(a != NULL);
 	ka = throttle_key(a, account, true);
-	kip = throttle_key(a, ip, false);
+	kip = throttle_ip_key(a, ip);
 	pthread_mutex_lock(&a->throttle_lock);
 	throttle_record(&a->accounts, ka, now);
 	throttle_record(&a->addresses, kip, now);
@@ -294,7 +328,7 @@ admin_throttle_forgive(struct admin *a, const char *account, const char *ip)
 	if (account)
 		ka = throttle_key(a, account, true);
 	if (ip)
-		kip = throttle_key(a, ip, false);
+		kip = throttle_ip_key(a, ip);
 	pthread_mutex_lock(&a->throttle_lock);
 	if (account)
 		throttle_unrecord(&a->accounts, ka);

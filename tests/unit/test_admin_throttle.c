@@ -221,6 +221,51 @@ codes_count_across_passwords(void **state)
 	admin_throttle_forgive(a, NULL, NULL);
 }
 
+/* IPv6 addresses count by their /64; an IPv4-mapped one as its IPv4. */
+static void
+ipv6_counts_by_64(void **state)
+{
+	struct admin *a = *state;
+	char ip[64], name[16];
+	unsigned i;
+
+	/* One address each try, all in 2001:db8:1:2::/64, and one account
+	 * each: the address limit still closes the /64. */
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ADDRESS; i++) {
+		snprintf(ip, sizeof(ip), "2001:db8:1:2:%x:%x::%x", i, i * 7, i + 1);
+		snprintf(name, sizeof(name), "v6u%u", i);
+		assert_true(admin_throttle_attempt(a, name, ip, 10, NULL));
+	}
+	assert_false(admin_throttle_attempt(a, "another", "2001:db8:1:2::ffff",
+					    10, NULL));
+	assert_false(admin_throttle_allowed(a, "another",
+					    "2001:0DB8:0001:0002:dead:beef:0:1",
+					    10, NULL));
+	/* The next /64 is another address. */
+	assert_true(admin_throttle_allowed(a, "another", "2001:db8:1:3::1", 10,
+					   NULL));
+	/* ::ffff:192.0.2.5 is 192.0.2.5. */
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ADDRESS; i++) {
+		snprintf(name, sizeof(name), "v4u%u", i);
+		admin_throttle_failed(a, name, i % 2 ? "192.0.2.5"
+						     : "::ffff:192.0.2.5", 10);
+	}
+	assert_false(admin_throttle_allowed(a, "x", "192.0.2.5", 10, NULL));
+	assert_false(admin_throttle_allowed(a, "x", "::ffff:192.0.2.5", 10,
+					    NULL));
+	/* IPv4 addresses stay whole: the neighbour is not closed. */
+	assert_true(admin_throttle_allowed(a, "x", "192.0.2.6", 10, NULL));
+	/* Forgiving works by /64 too. */
+	for (i = 0; i + 1 < GZ_LIMIT_SIGNIN_FAILS_ADDRESS; i++) {
+		snprintf(name, sizeof(name), "fz%u", i);
+		admin_throttle_failed(a, name, "2001:db8:9::1", 20);
+	}
+	assert_true(admin_throttle_attempt(a, "fz", "2001:db8:9::1", 21, NULL));
+	assert_false(admin_throttle_allowed(a, "fy", "2001:db8:9::3", 21, NULL));
+	admin_throttle_forgive(a, "fz", "2001:db8:9::2");
+	assert_true(admin_throttle_allowed(a, "fy", "2001:db8:9::3", 21, NULL));
+}
+
 int
 main(void)
 {
@@ -236,6 +281,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(names_are_folded_and_cut, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(oldest_is_evicted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(ipv6_counts_by_64, setup,
 						teardown),
 	};
 
