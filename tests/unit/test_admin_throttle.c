@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -266,6 +267,48 @@ ipv6_counts_by_64(void **state)
 	assert_true(admin_throttle_allowed(a, "fy", "2001:db8:9::3", 21, NULL));
 }
 
+struct racer {
+	struct admin *a;
+	pthread_barrier_t *go;
+	bool allowed;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->allowed = admin_throttle_attempt(r->a, "zed", "192.0.2.77", 500,
+					    NULL);
+	return NULL;
+}
+
+/* Thirty tries at once, on thirty threads: exactly the account's limit
+ * get through. */
+static void
+concurrent_attempts(void **state)
+{
+	struct racer r[30];
+	pthread_t t[30];
+	pthread_barrier_t go;
+	unsigned i, allowed = 0;
+
+	assert_int_equal(pthread_barrier_init(&go, NULL, 30), 0);
+	for (i = 0; i < 30; i++) {
+		r[i].a = *state;
+		r[i].go = &go;
+		r[i].allowed = false;
+		assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	}
+	for (i = 0; i < 30; i++) {
+		pthread_join(t[i], NULL);
+		allowed += r[i].allowed;
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(allowed, GZ_LIMIT_SIGNIN_FAILS_ACCOUNT);
+}
+
 int
 main(void)
 {
@@ -283,6 +326,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(oldest_is_evicted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ipv6_counts_by_64, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(concurrent_attempts, setup,
 						teardown),
 	};
 
