@@ -9,10 +9,11 @@
  *
  * Invariants: after admin_new returns, the key and the cost never
  * change, so any thread reads them without a lock; the dummy hash is
- * made once, on first use, under its own lock, and never changes after; the queue
- * is touched only under queue_lock, the throttle tables only under
- * throttle_lock, the spent sign-in tokens only under spent_lock; a job is on the queue at most once, and after its done
- * callback runs nothing here touches it again (the caller may free it).
+ * made once, on first use, under its own lock, and never changes after;
+ * the queue is touched only under queue_lock, the throttle tables only
+ * under throttle_lock, the spent sign-in tokens only under spent_lock; a
+ * job is on the queue at most once, and after its done callback runs
+ * nothing here touches it again (the caller may free it).
  */
 #ifndef GZ_ADMIN_INT_H
 #define GZ_ADMIN_INT_H

@@ -128,7 +128,8 @@ admin_login_read(const char *cookie, int64_t now,
 	size_t n;
 
 	assert(hash != NULL);
-	if (!cookie || strnlen(cookie, ADMIN_TOKEN_LEN + 1) != ADMIN_TOKEN_LEN + 1 ||
+	if (!cookie ||
+	    strnlen(cookie, ADMIN_TOKEN_LEN + 1) != ADMIN_TOKEN_LEN + 1 ||
 	    cookie[ADMIN_TOKEN_LEN] != '.')
 		return GZ_EINVAL;
 	memcpy(token, cookie, ADMIN_TOKEN_LEN);
@@ -146,7 +147,8 @@ admin_login_read(const char *cookie, int64_t now,
 		return GZ_EINVAL;
 	/* Stale, or from further ahead than a token can be (a forged
 	 * expiry fails the csrf check anyway). */
-	if ((int64_t)e <= now || (int64_t)e > now + (int64_t)GZ_LIMIT_LOGIN_SECONDS)
+	if ((int64_t)e <= now ||
+	    (int64_t)e > now + (int64_t)GZ_LIMIT_LOGIN_SECONDS)
 		return GZ_EINVAL;
 	login_bind(id, (int64_t)e, hash);
 	if (expires)
@@ -198,7 +200,8 @@ admin_login_spent(struct admin *a, const unsigned char hash[ADMIN_HASH_BYTES],
 	pthread_mutex_lock(&a->spent_lock);
 	for (i = 0; i < GZ_LIMIT_LOGIN_SPENT && !spent; i++)
 		spent = a->spent[i].expires > now &&
-			sodium_memcmp(a->spent[i].key, hash, LOGIN_KEY_BYTES) == 0;
+			sodium_memcmp(a->spent[i].key, hash,
+				      LOGIN_KEY_BYTES) == 0;
 	pthread_mutex_unlock(&a->spent_lock);
 	return spent;
 }

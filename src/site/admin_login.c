@@ -6,8 +6,9 @@
  * Data flow: GET /admin/login gives the browser a pre-session cookie
  * (gz_login: admin_login_new's token, good for GZ_LIMIT_LOGIN_SECONDS)
  * and a form whose csrf field is that token's CSRF token; a token signs
- * in once (admin_login_spend), and the answer to a sign-in expires it. POST checks Origin, csrf and the throttles, reads the account
- * and verifies the password on a hashing thread (admin.h) while the
+ * in once (admin_login_spend), and the answer to a sign-in expires it.
+ * POST checks Origin, csrf and the throttles, reads the account and
+ * verifies the password on a hashing thread (admin.h) while the
  * request is suspended, so that no server thread waits for Argon2; the
  * resumed call answers: a new session (store_session_add) and its cookie,
  * or the form again. A session owing its second factor reaches only
@@ -166,7 +167,8 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 	 * once. */
 	if (!site_admin_origin_ok(site, req) ||
 	    !login_cookie_hash(site, req, w->login, &w->login_expires) ||
-	    !admin_csrf_check(site->admin, w->login, http_req_form(req, "csrf")))
+	    !admin_csrf_check(site->admin, w->login,
+			      http_req_form(req, "csrf")))
 		return GZ_EFORBIDDEN;
 	memcpy(hash, w->login, sizeof(hash));
 	if (!(w->ip = site_admin_ip(site, req)))

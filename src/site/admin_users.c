@@ -9,8 +9,8 @@
  * password is made here (admin_password_generate), hashed on a hashing
  * thread while the request is suspended (no Argon2 on a server thread),
  * stored hashed with must_change_password, and shown once on the answer
- * page, never again. Invariant: the store refuses to leave no admin (GZ_EBUSY), and
- * the page says so in a sentence.
+ * page, never again. Invariant: the store refuses to leave no admin
+ * (GZ_EBUSY), and the page says so in a sentence.
  */
 #include <string.h>
 
@@ -125,7 +125,7 @@ struct users_wait {
 	struct users_extra x;        /* users_add's page */
 	struct store_user u;         /* the account added, or changed */
 	enum store_role role;        /* site_admin_user's "role" */
-	const char *what, *done;     /* site_admin_user's audit action, notice */
+	const char *what, *done;     /* site_admin_user's action, notice */
 	const char *object;          /* "user:NAME" */
 	char onetime[ADMIN_ONETIME_LEN + 1];
 	struct admin_job *job;
@@ -292,7 +292,8 @@ user_apply(struct site *site, struct http_req *req, struct http_resp *resp,
 		/* Whoever holds the old password is signed out with it. */
 		if ((rc = store_user_password_set(site->store, u->id, hash,
 						  true)) == GZ_OK)
-			rc = store_session_delete_user(site->store, u->id, NULL);
+			rc = store_session_delete_user(site->store, u->id,
+						       NULL);
 	} else if (strcmp(w->what, "user-totp-reset") == 0)
 		rc = store_user_totp_set(site->store, u->id, NULL, 0);
 	else
