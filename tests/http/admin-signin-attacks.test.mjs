@@ -200,6 +200,51 @@ describe('admin sign-in under attack', () => {
         { 'X-Forwarded-For': ip, Cookie: `gz_login=${login}` });
       assert.ok(fresh.get('gz_login') && fresh.get('gz_login') !== login, 'a new token');
     });
+
+  it('answers the pages that hash off the server\'s threads: TOTP off, reset, change', T,
+    async () => {
+      // eli, with a second factor whose secret the test knows.
+      addUser(site, 'eli', 'editor', PW);
+      const secret = Buffer.alloc(20, 9);
+      sql(site, `UPDATE users SET totp_secret = X'${secret.toString('hex')}' ` +
+        "WHERE name = 'eli'");
+      const eli = await signedIn(base, 'eli', PW,
+        { ip: freshIp(), code: () => totpAt(secret, stepOf()) });
+      const acct = await getWith(base, eli, '/admin/account');
+      const csrf = csrfOf(acct.body, '/admin/account/totp/remove');
+      const wrong = await postWith(base, eli, '/admin/account/totp/remove',
+        { csrf, password: 'not the password at all' });
+      assert.equal(wrong.status, 422);
+      assert.match(wrong.body, /The password is wrong\./);
+      const off = await postWith(base, eli, '/admin/account/totp/remove', { csrf, password: PW });
+      assert.equal(off.status, 303);
+      assert.equal(sql(site, "SELECT totp_secret IS NULL FROM users WHERE name = 'eli'"), '1');
+      // An admin resets eli's password: a one-time password, made on the
+      // hashing thread, that signs in.
+      const admin = await signedIn(base, 'ann', PW, { ip: freshIp() });
+      const users = await getWith(base, admin, '/admin/users');
+      const id = sql(site, "SELECT id FROM users WHERE name = 'eli'");
+      const reset = await postWith(base, admin, `/admin/users/${id}`,
+        { csrf: csrfOf(users.body), action: 'reset-password' });
+      assert.equal(reset.status, 200);
+      const onetime = /One-time password for eli[\s\S]*?<code>([^<]+)<\/code>/.exec(reset.body)[1];
+      const again = await signedIn(base, 'eli', onetime, { ip: freshIp() });
+      // eli chooses a password: the old one checked and the new one
+      // hashed by one job; a wrong current one changes nothing.
+      const page = await getWith(base, again, '/admin/account');
+      const pcsrf = csrfOf(page.body, '/admin/account/password');
+      const before_ = sql(site, "SELECT password_hash FROM users WHERE name = 'eli'");
+      const bad = await postWith(base, again, '/admin/account/password',
+        { csrf: pcsrf, current: 'wrong wrong wrong', new: 'eli picks her own',
+          confirm: 'eli picks her own' });
+      assert.equal(bad.status, 422);
+      assert.equal(sql(site, "SELECT password_hash FROM users WHERE name = 'eli'"), before_);
+      const changed = await postWith(base, again, '/admin/account/password',
+        { csrf: pcsrf, current: onetime, new: 'eli picks her own', confirm: 'eli picks her own' });
+      assert.equal(changed.status, 303);
+      assert.equal((await signIn(base, 'eli', 'eli picks her own', { ip: freshIp() })).res.status,
+        303);
+    });
 });
 
 describe('admin sign-in rehash', () => {
