@@ -344,8 +344,11 @@ editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 
 /* Whether the body f saves over e (NULL: a new article) is trusted: a
  * body left as stored keeps its trust, unless one who may edit anyone's
- * article asked to trust it (trust_html); a changed or new body is
- * trusted when such a person wrote it, and never when a writer did. */
+ * article asked to trust it (trust_html); a new body is trusted when
+ * such a person wrote it, and never when a writer did; a changed body
+ * is trusted when such a person changed one that was trusted, or asked.
+ * An editor who fixes a comma in a writer's untrusted body has not read
+ * its HTML, so the fix does not trust the rest. */
 static bool
 editor_trust(const struct site_staff *staff, const struct store_article *e,
 	     const struct editor_form *f, bool asked)
@@ -354,7 +357,7 @@ editor_trust(const struct site_staff *staff, const struct store_article *e,
 
 	if (e && strcmp(e->body, f->value[EF_BODY]) == 0)
 		return e->body_trusted || (may && asked);
-	return may;
+	return may && (!e || e->body_trusted || asked);
 }
 
 /* Renders the form's body (with its dateline) and its text for search

@@ -1,9 +1,9 @@
 // admin-trust.test.mjs - whose HTML reaches readers: a writer's body is
 // rendered as a reader's comment is (raw HTML left out, dangerous links
 // emptied) in the preview, on the page, in the feeds and in the API, even
-// once an editor publishes it unread; an editor who ticks "trust" (or
-// rewrites the body) makes its HTML the page's, and an editor's own HTML
-// is kept. docs/newsroom.md, "Whose HTML".
+// once an editor publishes it unread or fixes a word in it; an editor who
+// ticks "trust" makes its HTML the page's, and an editor's own HTML is
+// kept. docs/newsroom.md, "Whose HTML".
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -100,6 +100,20 @@ describe('the newsroom: whose HTML reaches readers', T, () => {
     }
     const api = await get(`${base}/api/v1/articles/${id}`);
     assertInert(JSON.parse(api.body).body_html || api.body, 'the API');
+
+    // The editor fixes one word and publishes: still the writer's HTML,
+    // unread, in the preview (the admin's own origin) and on the page.
+    const fixed = { ...STORY, body: EVIL.replace('Tuesday', 'Monday') };
+    const fixPreview = await editor.post(`/admin/articles/${id}`,
+      { ...fixed, action: 'preview' }, { multipart: true });
+    assert.equal(fixPreview.status, 200);
+    assertInert(fixPreview.body, 'the editor\'s preview of a fixed word');
+    const fix = await editor.post(`/admin/articles/${id}`, { ...fixed, action: 'publish' },
+      { multipart: true });
+    assert.equal(fix.status, 303);
+    const fixedPage = await publicPage(base, id);
+    assert.match(fixedPage.body, /voted on Monday/);
+    assertInert(fixedPage.body, 'the page after an editor fixed a word');
 
     // Trusted on purpose: the editor ticks the box; the HTML is the page's.
     const trusted = await editor.post(`/admin/articles/${id}`,
