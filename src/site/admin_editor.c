@@ -361,8 +361,8 @@ editor_trust(const struct site_staff *staff, const struct store_article *e,
 }
 
 /* Renders the form's body (with its dateline) and its text for search
- * into f, trusted as f->trusted says. Returns GZ_OK, GZ_ENOMEM, or GZ_ETOOBIG (a problem on the
- * body is then set and GZ_OK returned). */
+ * into f, trusted as f->trusted says. Returns GZ_OK, GZ_ENOMEM, or
+ * GZ_ETOOBIG (a problem on the body is then set and GZ_OK returned). */
 static int
 editor_render(struct pool *pool, struct editor_form *f)
 {
