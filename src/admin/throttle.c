@@ -20,9 +20,11 @@
  * failure times. Account names are folded to ASCII lower case and cut at
  * THROTTLE_NAME_MAX bytes, so "Ann" and "ann" share a count, and a
  * 10 MB name costs what a short one does. IPv6 addresses count by
- * their /64 (throttle_ip_key). A new entry takes an empty
- * slot, else the one whose last failure is oldest: a flood of made-up
- * names can only make the table forget, never refuse someone else.
+ * their /64 (throttle_ip_key). A new entry takes an empty slot, else
+ * the one whose last failure is oldest among those refusing no one now,
+ * else the oldest: a flood of made-up names can only make the table
+ * forget, never refuse someone else, and forgets a locked account only
+ * once every entry is at its limit.
  *
  * Invariants: the tables are read and written only under throttle_lock;
  * every call does a bounded amount of work (one pass over a table's
@@ -259,25 +261,43 @@ admin_throttle_attempt(struct admin *a, const char *account, const char *ip,
 	return throttle_try(a, account, ip, now, retry_after, true);
 }
 
+/* The entry a new key takes in t at now: an empty one; else the one
+ * whose last failure is oldest among those refusing no one now; else,
+ * every entry at its limit, the oldest. So a flood of made-up names must
+ * bring every entry to its limit before a locked account is forgotten (a
+ * review found about 205 addresses a window enough to free one when the
+ * oldest went first). */
+static size_t
+throttle_victim(const struct admin_throttle_table *t, int64_t now)
+{
+	size_t j, victim = GZ_LIMIT_SIGNIN_TABLE, oldest = 0;
+	int64_t wait;
+
+	for (j = 0; j < GZ_LIMIT_SIGNIN_TABLE; j++)
+		if (t->n[j] == 0)
+			return j;
+	for (j = 0; j < GZ_LIMIT_SIGNIN_TABLE; j++) {
+		if (t->last[j] < t->last[oldest])
+			oldest = j;
+		if (t->n[j] >= t->limit &&
+		    !throttle_entry_allowed(t, j, now, &wait))
+			continue; /* refusing someone now: kept */
+		if (victim == GZ_LIMIT_SIGNIN_TABLE ||
+		    t->last[j] < t->last[victim])
+			victim = j;
+	}
+	return victim < GZ_LIMIT_SIGNIN_TABLE ? victim : oldest;
+}
+
 /* Records a failure of key at now in t, making its entry when new. */
 static void
 throttle_record(struct admin_throttle_table *t, uint64_t key, int64_t now)
 {
-	size_t i = throttle_find(t, key), j, victim = 0;
+	size_t i = throttle_find(t, key);
 	int64_t *ring;
 
 	if (i == GZ_LIMIT_SIGNIN_TABLE) {
-		/* An empty entry, else the one whose last failure is
-		 * oldest. */
-		for (j = 0; j < GZ_LIMIT_SIGNIN_TABLE; j++) {
-			if (t->n[j] == 0) {
-				victim = j;
-				break;
-			}
-			if (t->last[j] < t->last[victim])
-				victim = j;
-		}
-		i = victim;
+		i = throttle_victim(t, now);
 		t->key[i] = key;
 		t->n[i] = 0;
 		t->head[i] = 0;

@@ -165,14 +165,40 @@ oldest_is_evicted(void **state)
 		admin_throttle_failed(a, name, ip_of(1000 + i), 2);
 	}
 	assert_false(admin_throttle_allowed(a, "victim", "192.0.2.1", 3, NULL));
-	/* One more account: the table is full, the oldest (the victim) goes. */
+	/* One more account: the table is full; the victim is locked, so the
+	 * oldest of the others goes, and the victim stays locked. */
 	admin_throttle_failed(a, "one-too-many", "192.0.2.2", 3);
-	assert_true(admin_throttle_allowed(a, "victim", "192.0.2.1", 3, NULL));
+	assert_false(admin_throttle_allowed(a, "victim", "192.0.2.1", 3, NULL));
 	/* The newest entries are all still there. */
 	for (i = 0; i < 4; i++)
 		admin_throttle_failed(a, "one-too-many", "192.0.2.2", 3);
 	assert_false(admin_throttle_allowed(a, "one-too-many", "192.0.2.3", 3,
 					    NULL));
+}
+
+/* When every entry is refusing someone, a new name still gets one: the
+ * oldest goes (the table forgets, it never refuses the newcomer). */
+static void
+all_locked_oldest_goes(void **state)
+{
+	struct admin *a = *state;
+	char name[32];
+	unsigned i, k;
+
+	for (i = 0; i < GZ_LIMIT_SIGNIN_TABLE; i++) {
+		snprintf(name, sizeof(name), "locked%u", i);
+		for (k = 0; k < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; k++)
+			admin_throttle_failed(a, name, ip_of(i), 100 + i / 10);
+	}
+	assert_false(admin_throttle_allowed(a, "locked0", "192.0.2.1", 600,
+					    NULL));
+	admin_throttle_failed(a, "newcomer", "192.0.2.2", 600);
+	assert_true(admin_throttle_allowed(a, "locked0", "192.0.2.1", 600,
+					   NULL));
+	assert_false(admin_throttle_allowed(a, "locked1", "192.0.2.1", 600,
+					    NULL));
+	assert_true(admin_throttle_allowed(a, "newcomer", "192.0.2.3", 600,
+					   NULL));
 }
 
 /* Tries counted as they are accepted: with no result in between (a
@@ -324,6 +350,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(names_are_folded_and_cut, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(oldest_is_evicted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(all_locked_oldest_goes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ipv6_counts_by_64, setup,
 						teardown),
