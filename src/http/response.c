@@ -86,12 +86,7 @@ http_resp_header(struct http_resp *resp, const char *name, const char *value)
 			return GZ_OK;
 		}
 	}
-	if (resp->nheaders == HTTP_MAX_HEADERS)
-		return GZ_ETOOBIG;
-	resp->headers[resp->nheaders].name = name;
-	resp->headers[resp->nheaders].value = value;
-	resp->nheaders++;
-	return GZ_OK;
+	return http_resp_header_add(resp, name, value);
 }
 
 int
