@@ -58,6 +58,32 @@ struct store_author {
 	const char *bio; /* "" when none; store_author_get only */
 };
 
+/* A photo in the media library (schema 12, media.c): its variant files
+ * are under the site's media/ directory, named by hash (media/media.h). */
+struct store_media {
+	int64_t id;
+	const char *hash;     /* 32 hex digits */
+	const char *format;   /* "jpeg", "png", "webp", "avif" (media_info) */
+	int width, height;    /* the original's, orientation applied */
+	int64_t bytes;        /* the upload's size */
+	/* The variant widths made, narrowest first, and whether AVIF ones
+	 * were made too. */
+	int widths[7];
+	size_t nwidths;
+	bool avif;
+	const char *alt;      /* "" only when decorative */
+	bool decorative;      /* the editor said it says nothing alt could */
+	const char *caption;  /* "" when none */
+	const char *credit;   /* "" when none: "Photo: Ann Lee/The Riverton Post" */
+	/* Where the card crop centres, in thousandths of the width and
+	 * height (0..1000, 500 the middle). */
+	int focal_x, focal_y;
+	int64_t created_at;
+	const char *actor;    /* who added it: "admin:ann", "import", "cli:root" */
+	int64_t uses;         /* articles whose lead image it is (store_media_list
+			       * and store_media_get) */
+};
+
 struct store_article {
 	int64_t id;
 	const char *slug;     /* may be "" (headline of only punctuation) */
@@ -94,6 +120,10 @@ struct store_article {
 	 * raw HTML is not a reader's risk (render_article_html's trusted;
 	 * docs/newsroom.md). */
 	bool body_trusted;
+	/* Schema 12: the lead image (store_article_get, store_article_list,
+	 * store_article_page, store_search, store_author_articles fill it);
+	 * NULL when the article has none. */
+	const struct store_media *image;
 };
 
 /* What an import or an editor hands the store to create or update. */
@@ -149,6 +179,11 @@ struct store_article_input {
 	 * the put fail with GZ_ECONFLICT, checked in the put's own
 	 * transaction, and nothing is written. */
 	int64_t expect_revision;
+	/* Schema 12: the lead image's media id; 0 leaves an updated
+	 * article's as it is (a new one gets none), STORE_IMAGE_NONE takes
+	 * it away. A media id that does not exist: GZ_ENOTFOUND, nothing
+	 * written. */
+	int64_t image_id;
 };
 
 struct store_article_query {
@@ -787,6 +822,58 @@ int store_revision_newest(struct store *st, int64_t article_id, int64_t *id);
  * mapped error. */
 int store_revision_get(struct store *st, struct pool *pool, int64_t id,
 		       struct store_revision *out);
+
+/* ---- photos (media.c, schema 12) ---------------------------------------- */
+
+#define STORE_IMAGE_NONE (-1)
+
+/* What an import or an upload hands the store to record an image whose
+ * variant files are already written (media_ingest's media_info). */
+struct store_media_input {
+	const char *hash;
+	const char *format;
+	int width, height;
+	int64_t bytes;
+	const int *widths;
+	size_t nwidths;
+	bool avif;
+	const char *alt;      /* required ("" is GZ_EINVAL) unless decorative */
+	bool decorative;
+	const char *caption;  /* NULL or "" for none */
+	const char *credit;
+	const char *actor;
+};
+/* Records an image, or finds the one with the same hash (the same bytes
+ * uploaded again: its alt, caption and credit are left as they are).
+ * Output: *id, *created. Inside store_tx_begin/commit or on its own.
+ * Returns GZ_OK, GZ_EINVAL (no alt and not decorative, a text over
+ * GZ_LIMIT_MEDIA_TEXT_BYTES), GZ_EDB. */
+int store_media_add(struct store *st, const struct store_media_input *in,
+		    int64_t *id, bool *created);
+/* Reads image id (uses counted). Returns GZ_OK, GZ_ENOTFOUND or a mapped
+ * error. */
+int store_media_get(struct store *st, struct pool *pool, int64_t id,
+		    struct store_media *out);
+/* The library, newest first, limit from offset; search (NULL or "")
+ * matches alt, caption and credit, case-insensitively. Output: *items
+ * (pool), *n, *total (all that match). */
+int store_media_list(struct store *st, struct pool *pool, const char *search,
+		     size_t limit, size_t offset, struct store_media **items,
+		     size_t *n, size_t *total);
+/* Changes an image's words and focal point (focal_x, focal_y clamped to
+ * 0..1000) and invalidates the pages that show it. Returns GZ_OK,
+ * GZ_EINVAL (as store_media_add), GZ_ENOTFOUND or GZ_EDB. */
+int store_media_update(struct store *st, int64_t id, const char *alt,
+		       bool decorative, const char *caption, const char *credit,
+		       int focal_x, int focal_y);
+/* Deletes image id's row (its files stay: another site's row or a
+ * cached page may name them). Returns GZ_OK, GZ_ENOTFOUND, GZ_EBUSY (an
+ * article uses it: nothing deleted) or GZ_EDB. */
+int store_media_delete(struct store *st, int64_t id);
+/* The articles whose lead image id is, newest first, at most limit.
+ * Output: *items (pool; id, headline, slug, status filled), *n. */
+int store_media_uses(struct store *st, struct pool *pool, int64_t id,
+		     size_t limit, struct store_article **items, size_t *n);
 
 /* ---- corrections (correction.c) ----------------------------------------- */
 

@@ -230,4 +230,21 @@
  * it, in ints: 4 MiB at most, freed at once). */
 #define GZ_LIMIT_DIFF_EDITS 1000u
 
+/* Photos (media/, docs/media.md). */
+/* An image file uploaded in the admin or named by an import. */
+#define GZ_LIMIT_MEDIA_BYTES (20u * 1024u * 1024u)
+/* The most pixels (width x height, read from the header before any
+ * pixel is decoded) an image may have: a decompression bomb stops here.
+ * 50 Mpx is a full-frame camera's largest. */
+#define GZ_LIMIT_MEDIA_PIXELS (50u * 1000u * 1000u)
+/* An image's alt text, caption and credit (each). */
+#define GZ_LIMIT_MEDIA_TEXT_BYTES 1024u
+/* The largest variant file /media/ serves (the widest WebP or original
+ * of a 2048-pixel image is far under it). */
+#define GZ_LIMIT_MEDIA_SERVE_BYTES (6u * 1024u * 1024u)
+/* A POST to /admin/media (an upload): the file and a few fields. */
+#define GZ_LIMIT_UPLOAD_BODY_BYTES (GZ_LIMIT_MEDIA_BYTES + 64u * 1024u)
+/* File parts one form may carry (http/form.c). */
+#define GZ_LIMIT_FORM_FILES 4u
+
 #endif

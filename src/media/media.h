@@ -1,0 +1,87 @@
+/*
+ * media.h - photos: an uploaded or imported image decoded, checked and
+ * resized by libvips into the variants readers are served (design.md
+ * section 5, docs/media.md).
+ *
+ * Ingest is pure but for the files it writes: bytes in, variant files
+ * under the site's media directory and a struct media_info out, or one
+ * sentence saying why the image was refused. It never touches the store:
+ * the caller (an import, the admin's upload) records media_info there,
+ * after the files are on disk, so a failure loses nothing stored.
+ *
+ * Files are named by the BLAKE2b hash of the uploaded bytes:
+ * DIR/ab/<32 hex>-<width>.<ext>, where "ab" is the hash's first two hex
+ * digits; written to a temporary name, fsynced, renamed. The same bytes
+ * ingested twice give the same names and rewrite nothing.
+ *
+ * Threads: any thread may call media_ingest after media_init; it is slow
+ * (hundreds of milliseconds for a phone photo) and must not run on a
+ * server thread.
+ */
+#ifndef GZ_MEDIA_H
+#define GZ_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The widths variants are made at, narrowest first; an image is never
+ * upscaled, so a narrow one has fewer (and one at its own width when it
+ * is narrower than the first, or between two). */
+#define MEDIA_WIDTHS {320, 640, 960, 1280, 1600, 2048}
+#define MEDIA_MAX_VARIANTS 7u
+
+/* Formats as stored (media.format) and as file extensions. */
+#define MEDIA_HASH_HEX 32u /* 16-byte BLAKE2b, in hex */
+
+struct media_info {
+	char hash[MEDIA_HASH_HEX + 1]; /* names every variant file */
+	/* The format the original was in and its variants are served in
+	 * beside WebP: "jpeg", "png" (also for a GIF), "webp" (only WebP
+	 * then), "avif" (served as WebP and AVIF). */
+	char format[8];
+	int width, height;  /* after orientation is applied */
+	int64_t bytes;      /* of the upload */
+	int widths[MEDIA_MAX_VARIANTS]; /* the variants made, narrowest first */
+	size_t nwidths;
+	bool avif;          /* AVIF variants were made too */
+};
+
+/* Starts libvips for this process (once, from main, before threads):
+ * one thread per operation, a small operation cache, and every loader
+ * but JPEG, PNG, WebP, GIF and HEIF/AVIF blocked. Returns GZ_OK or
+ * GZ_EIO (libvips would not start). */
+int media_init(const char *argv0);
+/* Stops libvips (at exit; after it no ingest may run). */
+void media_fini(void);
+
+/*
+ * Decodes data[0..len) and, when it is a JPEG, PNG, WebP, GIF or AVIF of
+ * at most GZ_LIMIT_MEDIA_PIXELS (read from its header, before any pixel
+ * is decoded), writes its variants under dir: orientation applied,
+ * converted to sRGB, every metadata field (EXIF, XMP, IPTC, ICC, GPS)
+ * removed; WebP and the original format (AVIF too where this libvips
+ * can write it) at each width of MEDIA_WIDTHS not wider than the image.
+ * Returns GZ_OK with *out filled; GZ_EINVAL (not an image of those
+ * formats, truncated or corrupt), GZ_ETOOBIG (over GZ_LIMIT_MEDIA_BYTES
+ * or the pixel limit), GZ_EIO (a file could not be written) or
+ * GZ_ENOMEM, each with one sentence for the person who sent it in
+ * why[0..why_size) ("The file is not a JPEG, PNG, WebP, GIF or AVIF
+ * image."). Nothing is left under dir on failure but complete variants
+ * of earlier ingests.
+ */
+int media_ingest(const char *dir, const void *data, size_t len,
+		 struct media_info *out, char *why, size_t why_size);
+
+/* The file name, relative to the media directory, of hash's variant at
+ * width in ext ("webp", "jpeg", "png", "avif") into out (at least
+ * MEDIA_NAME_MAX bytes): "ab/abcd...-640.webp". */
+#define MEDIA_NAME_MAX 64u
+void media_variant_name(const char *hash, int width, const char *ext,
+			char *out);
+
+/* The MIME type of a variant extension ("image/webp"), NULL for any
+ * other. */
+const char *media_mime_of_ext(const char *ext);
+
+#endif
