@@ -60,8 +60,8 @@ void media_fini(void);
  * at most GZ_LIMIT_MEDIA_PIXELS (read from its header, before any pixel
  * is decoded), writes its variants under dir: orientation applied,
  * converted to sRGB, every metadata field (EXIF, XMP, IPTC, ICC, GPS)
- * removed; WebP and the original format (AVIF too where this libvips
- * can write it) at each width of MEDIA_WIDTHS not wider than the image.
+ * removed; WebP and the original format (AVIF too with MEDIA_AVIF,
+ * where this libvips can write it) at each width of MEDIA_WIDTHS not wider than the image.
  * Returns GZ_OK with *out filled; GZ_EINVAL (not an image of those
  * formats, truncated or corrupt), GZ_ETOOBIG (over GZ_LIMIT_MEDIA_BYTES
  * or the pixel limit), GZ_EIO (a file could not be written) or
@@ -71,7 +71,16 @@ void media_fini(void);
  * of earlier ingests.
  */
 int media_ingest(const char *dir, const void *data, size_t len,
-		 struct media_info *out, char *why, size_t why_size);
+		 unsigned flags, struct media_info *out, char *why,
+		 size_t why_size);
+
+/* media_ingest's flags. AVIF variants cost about ten times WebP's
+ * encoding time and pages serve WebP unless the site asks for AVIF
+ * ([media] avif = yes in gazette.conf): made only then. */
+#define MEDIA_AVIF 1u
+/* Whether this libvips can write AVIF (heifsave with an AV1 encoder),
+ * probed once by media_init. */
+bool media_avif_supported(void);
 
 /* The file name, relative to the media directory, of hash's variant at
  * width in ext ("webp", "jpeg", "png", "avif") into out (at least
