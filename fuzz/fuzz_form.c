@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "http/http.h"
 #include "http/http_int.h"
 #include "util/limits.h"
 
@@ -65,7 +66,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       const char *a = http_form_get(whole, names[i]);
       const char *b = http_form_get(pieces, names[i]);
 
+      struct http_file fa, fb;
+      bool ha, hb;
+
       if (!a != !b || (a && strcmp(a, b) != 0))
+        abort();
+      /* A file part: the same bytes however the body came in. */
+      ha = http_form_file(whole, names[i], &fa);
+      hb = http_form_file(pieces, names[i], &fb);
+      if (ha != hb || (ha && (fa.len != fb.len ||
+                              memcmp(fa.data, fb.data, fa.len) != 0 ||
+                              strcmp(fa.filename, fb.filename) != 0 ||
+                              strcmp(fa.content_type, fb.content_type) != 0)))
         abort();
     }
   }

@@ -17,11 +17,16 @@
  * longer than what encoded them. Rules: a repeated name keeps every
  * value in order (http_form_get answers the first, http_form_all all of
  * them); a name or value holding a NUL
- * byte, a bad percent escape, a part with a filename (uploads are not
- * part of any gazette form), more than GZ_LIMIT_FORM_FIELDS fields, or a
- * multipart body without its closing delimiter make the form malformed,
+ * byte, a bad percent escape, more than GZ_LIMIT_FORM_FIELDS fields or
+ * GZ_LIMIT_FORM_FILES files, or a multipart body without its closing
+ * delimiter make the form malformed,
  * and the request is answered 400 (413 for a body over the limit is
  * decided earlier, in server.c).
+ *
+ * A multipart part with a filename parameter is a file (an upload, RFC
+ * 7578 4.2): its bytes may be anything, NULs included, so it is kept
+ * apart from the fields (http_form_file), never answered as a field's
+ * value, and its length is kept rather than a terminator relied on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +45,14 @@ struct form_field {
   const char *value; /* NUL-terminated, inside body */
 };
 
+struct form_file {
+  const char *name;         /* NUL-terminated, inside body */
+  const char *filename;     /* "" when the part named none */
+  const char *content_type; /* "" when the part had no Content-Type */
+  const char *data;         /* inside body; may hold NULs */
+  size_t len;
+};
+
 struct http_form {
   enum form_kind kind;
   char boundary[GZ_LIMIT_FORM_BOUNDARY + 1];
@@ -48,6 +61,8 @@ struct http_form {
   struct buf body; /* the whole body, decoded in place at the end */
   struct form_field fields[GZ_LIMIT_FORM_FIELDS];
   size_t n;
+  struct form_file files[GZ_LIMIT_FORM_FILES];
+  size_t nfiles;
   bool malformed;
   bool finished;
 };
@@ -268,14 +283,23 @@ static bool form_decode_urlencoded(struct http_form *form) {
   return true;
 }
 
+/* A part's headers, as form_part_headers reads them: unquoted and
+ * NUL-terminated within the headers they came from. */
+struct form_part {
+  const char *name;
+  const char *filename;     /* NULL: not a file */
+  const char *content_type; /* "" when none */
+};
+
 /* Reads a part's headers at [p, end), up to and including the empty
- * line. Outputs: the form-data name (unquoted, NUL-terminated, within
- * the headers it came from) in *name; *next past the headers. Returns
- * false for anything but a form-data part with a name and no filename,
- * in 7bit, 8bit or binary. */
-static bool form_part_headers(char *p, char *end, const char **name,
+ * line. Outputs: *part; *next past the headers. Returns false for
+ * anything but a form-data part with a name, in 7bit, 8bit or binary. */
+static bool form_part_headers(char *p, char *end, struct form_part *part,
                               char **next) {
   bool have_name = false;
+
+  part->filename = NULL;
+  part->content_type = "";
 
   for (;;) {
     char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
@@ -293,26 +317,43 @@ static bool form_part_headers(char *p, char *end, const char **name,
     if ((size_t)(colon - p) == 19 &&
         strncasecmp(p, "Content-Disposition", 19) == 0) {
       const char *q = v, *pname;
-      char value[GZ_LIMIT_FORM_NAME_BYTES + 1];
+      char value[GZ_LIMIT_FORM_FILENAME_BYTES + 1];
+      char name[GZ_LIMIT_FORM_NAME_BYTES + 1];
+      char filename[GZ_LIMIT_FORM_FILENAME_BYTES + 1];
       size_t plen;
-      bool bad = false;
+      bool bad = false, have_filename = false;
 
       if (!form_media_type(v, "form-data", &q) || have_name)
         return false;
       while (form_param(&q, eol, &pname, &plen, value, sizeof(value), &bad)) {
-        if (plen >= 8 && strncasecmp(pname, "filename", 8) == 0)
-          return false;
-        if (plen == 4 && strncasecmp(pname, "name", 4) == 0 && !have_name) {
-          /* The unquoted name is never longer
-           * than the header it came from: it
-           * is kept where "form-data" was. */
-          memcpy(v, value, strlen(value) + 1);
-          *name = v;
+        if (plen == 8 && strncasecmp(pname, "filename", 8) == 0 &&
+            !have_filename) {
+          memcpy(filename, value, strlen(value) + 1);
+          have_filename = true;
+        } else if (plen == 4 && strncasecmp(pname, "name", 4) == 0 &&
+                   !have_name) {
+          if (strlen(value) > GZ_LIMIT_FORM_NAME_BYTES)
+            return false;
+          memcpy(name, value, strlen(value) + 1);
           have_name = true;
+        } else if (plen == 9 && strncasecmp(pname, "filename*", 9) == 0) {
+          return false; /* RFC 7578 4.2: not to be sent; never guessed at */
         }
+        /* Any other parameter is ignored. */
       }
-      if (bad)
+      if (bad || !have_name)
         return false;
+      /* The unquoted name and filename together are never longer than
+       * the header they came from (each lost its name= and quotes):
+       * they are kept where "form-data" was. */
+      part->name = v;
+      memcpy(v, name, strlen(name) + 1);
+      if (have_filename) {
+        char *f = v + strlen(name) + 1;
+
+        memcpy(f, filename, strlen(filename) + 1);
+        part->filename = f;
+      }
     } else if ((size_t)(colon - p) == 25 &&
                strncasecmp(p, "Content-Transfer-Encoding", 25) == 0) {
       size_t n = (size_t)(eol - v);
@@ -323,6 +364,14 @@ static bool form_part_headers(char *p, char *end, const char **name,
             (n == 4 && strncasecmp(v, "8bit", 4) == 0) ||
             (n == 6 && strncasecmp(v, "binary", 6) == 0)))
         return false;
+    } else if ((size_t)(colon - p) == 12 &&
+               strncasecmp(p, "Content-Type", 12) == 0) {
+      char *e = eol;
+
+      while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+      *e = '\0'; /* eol's CR: the next header starts past it */
+      part->content_type = v;
     }
     p = eol + 2;
   }
@@ -351,7 +400,7 @@ static bool form_decode_multipart(struct http_form *form) {
   else
     return false;
   for (;;) {
-    const char *name = NULL;
+    struct form_part part;
     char *content;
 
     if (end - p >= 2 && p[0] == '-' && p[1] == '-')
@@ -359,15 +408,28 @@ static bool form_decode_multipart(struct http_form *form) {
     p += form_ows(p, end);
     if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
       return false;
-    if (!form_part_headers(p + 2, end, &name, &content))
+    if (!form_part_headers(p + 2, end, &part, &content))
       return false;
     if (!(hit = memmem(content, (size_t)(end - content), delim, dlen)))
       return false; /* no closing delimiter */
-    if (memchr(content, '\0', (size_t)(hit - content)))
-      return false;
-    *hit = '\0';
-    if (!form_add(form, name, content))
-      return false;
+    if (part.filename) {
+      struct form_file *f;
+
+      if (form->nfiles == GZ_LIMIT_FORM_FILES)
+        return false;
+      f = &form->files[form->nfiles++];
+      f->name = part.name;
+      f->filename = part.filename;
+      f->content_type = part.content_type;
+      f->data = content;
+      f->len = (size_t)(hit - content);
+    } else {
+      if (memchr(content, '\0', (size_t)(hit - content)))
+        return false;
+      *hit = '\0';
+      if (!form_add(form, part.name, content))
+        return false;
+    }
     p = hit + dlen;
   }
 }
@@ -388,7 +450,7 @@ bool http_form_finish(struct http_form *form) {
   else
     form->malformed = !form_decode_multipart(form);
   if (form->malformed)
-    form->n = 0; /* no half-read form is ever looked at */
+    form->n = form->nfiles = 0; /* no half-read form is ever looked at */
   return !form->malformed;
 }
 
@@ -417,6 +479,24 @@ size_t http_form_all(const struct http_form *form, const char *name,
   return n;
 }
 
+bool http_form_file(const struct http_form *form, const char *name,
+                    struct http_file *out) {
+  size_t i;
+
+  for (i = 0; i < form->nfiles; i++) {
+    const struct form_file *f = &form->files[i];
+
+    if (strcmp(f->name, name) != 0)
+      continue;
+    out->filename = f->filename;
+    out->content_type = f->content_type;
+    out->data = f->data;
+    out->len = f->len;
+    return true;
+  }
+  return false;
+}
+
 void http_form_free(struct http_form *form) {
   if (!form)
     return;
@@ -431,4 +511,9 @@ const char *http_req_form(const struct http_req *req, const char *name) {
 size_t http_req_form_all(const struct http_req *req, const char *name,
                          const char **values, size_t max) {
   return req->form ? http_form_all(req->form, name, values, max) : 0;
+}
+
+bool http_req_form_file(const struct http_req *req, const char *name,
+                        struct http_file *out) {
+  return req->form ? http_form_file(req->form, name, out) : false;
 }

@@ -186,6 +186,19 @@ const char *http_req_form(const struct http_req *req, const char *name);
  * more than max: a caller that must not cut a list refuses that. */
 size_t http_req_form_all(const struct http_req *req, const char *name,
 			 const char **values, size_t max);
+/* A file sent in a multipart form (an upload, RFC 7578 4.2). Outside
+ * input, every byte of it: the name and type are what the browser
+ * claimed, and only decoding the data says what it is. */
+struct http_file {
+	const char *filename;     /* "" when the browser sent none */
+	const char *content_type; /* the part's Content-Type; "" when none */
+	const void *data;         /* any bytes, NULs included */
+	size_t len;               /* 0: the file input was left empty */
+};
+/* Finds a POSTed form's first file named name: true with *out filled
+ * (valid while the handler runs), false when the form has none. */
+bool http_req_form_file(const struct http_req *req, const char *name,
+			struct http_file *out);
 /* Returns true when an If-None-Match header lists etag (or "*"). */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 /* Parses a decimal of at most max ("0" included) into *out. Returns GZ_OK

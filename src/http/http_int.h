@@ -16,6 +16,7 @@
 /* A POSTed form being read (form.c); no connection is needed, so unit
  * tests and fuzz/fuzz_form.c drive it as server.c does. */
 struct http_form;
+struct http_file;
 
 /* Starts reading a body of this Content-Type as a form of at most max
  * bytes (GZ_LIMIT_BODY_BYTES, or GZ_LIMIT_ADMIN_BODY_BYTES for the
@@ -38,6 +39,10 @@ const char *http_form_get(const struct http_form *form, const char *name);
  * are, which may be more than max. */
 size_t http_form_all(const struct http_form *form, const char *name,
                      const char **values, size_t max);
+/* Finds the first file part named name: true with *out filled (valid
+ * until http_form_free), false when there is none. */
+bool http_form_file(const struct http_form *form, const char *name,
+                    struct http_file *out);
 /* Frees form; NULL does nothing. */
 void http_form_free(struct http_form *form);
 

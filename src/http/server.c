@@ -83,6 +83,10 @@ struct http_server {
 	/* Requests begun (headers read) and not yet completed: what a stop
 	 * waits for before it closes the connections. */
 	_Atomic unsigned active;
+	/* Body bytes promised to uploads now being read (server_upload_take):
+	 * uploads come before anyone is known to be staff, so together they
+	 * may hold at most GZ_LIMIT_UPLOAD_INFLIGHT_BYTES of memory. */
+	_Atomic uint64_t upload_bytes;
 };
 
 struct request_state {
@@ -90,6 +94,8 @@ struct request_state {
 	enum http_method method;
 	size_t body_bytes; /* received so far */
 	size_t body_max;   /* the most body taken (server_body_max) */
+	uint64_t upload_reserved; /* of http_server.upload_bytes, given back
+				   * when the request completes */
 	int refuse;        /* the status it will be refused with, or 0 */
 	unsigned allowed;  /* for a 405: the methods the path takes */
 	bool answered;     /* a response was queued early */
@@ -1204,6 +1210,24 @@ server_headers_ok(struct MHD_Connection *conn)
 	return !bad;
 }
 
+/* Reserves n bytes of the uploads' memory for rs (given back by
+ * server_on_completed). Returns false when the uploads being read
+ * already hold so much that n more would pass
+ * GZ_LIMIT_UPLOAD_INFLIGHT_BYTES: the request is answered 503. */
+static bool
+server_upload_take(struct http_server *s, struct request_state *rs,
+		   uint64_t n)
+{
+	uint64_t had = atomic_fetch_add(&s->upload_bytes, n);
+
+	if (had + n > GZ_LIMIT_UPLOAD_INFLIGHT_BYTES) {
+		atomic_fetch_sub(&s->upload_bytes, n);
+		return false;
+	}
+	rs->upload_reserved = n;
+	return true;
+}
+
 /* Decides, from the headers alone, whether the request will be refused.
  * Returns the status (0: not refused); *allowed gets the methods for 405;
  * *now is set when the answer cannot wait for a body gazette cannot
@@ -1221,7 +1245,7 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	http_handler_fn fn;
 	void *ctx;
-	uint64_t declared;
+	uint64_t declared = 0;
 	int rc;
 
 	*allowed = 0;
@@ -1279,7 +1303,14 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	rc = http_router_match(s->opts.router, &req, &fn, &ctx, allowed);
 	if (rc == GZ_EINVAL)
 		return 405;
-	return rc == GZ_OK ? 0 : http_status_of_err(rc);
+	if (rc != GZ_OK)
+		return http_status_of_err(rc);
+	if (rs->body_max > GZ_LIMIT_ADMIN_BODY_BYTES &&
+	    !server_upload_take(s, rs, cl ? declared : rs->body_max)) {
+		*now = true;
+		return 503;
+	}
+	return 0;
 }
 
 /* Microseconds on the monotonic clock. */
@@ -1383,18 +1414,24 @@ server_access_done(struct request_state *rs, struct MHD_Connection *conn)
 
 /* The largest body a request may send: a POST to the editor's routes
  * (/admin/articles and below: an article's Markdown) up to
- * GZ_LIMIT_ADMIN_BODY_BYTES, anything else (the sign-in form, a bulk
- * moderation's ids, the settings) GZ_LIMIT_BODY_BYTES, so that only a
- * signed-in editor's routes accept a body worth trickling. */
+ * GZ_LIMIT_ADMIN_BODY_BYTES, a photo's upload (POST /admin/media, that
+ * path only) up to GZ_LIMIT_UPLOAD_BODY_BYTES, anything else (the
+ * sign-in form, a bulk moderation's ids, the settings)
+ * GZ_LIMIT_BODY_BYTES, so that only a signed-in editor's routes accept
+ * a body worth trickling. */
 static size_t
 server_body_max(enum http_method method, const char *path)
 {
 	static const char editor[] = "/admin/articles";
 	size_t n = sizeof(editor) - 1;
 
-	if (method == HTTP_POST && strncmp(path, editor, n) == 0 &&
+	if (method != HTTP_POST)
+		return GZ_LIMIT_BODY_BYTES;
+	if (strncmp(path, editor, n) == 0 &&
 	    (path[n] == '\0' || path[n] == '/'))
 		return GZ_LIMIT_ADMIN_BODY_BYTES;
+	if (strcmp(path, "/admin/media") == 0)
+		return GZ_LIMIT_UPLOAD_BODY_BYTES;
 	return GZ_LIMIT_BODY_BYTES;
 }
 
@@ -1517,6 +1554,8 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	 * libmicrohttpd refused itself never was. */
 	if (rs->started)
 		atomic_fetch_sub(&rs->server->active, 1);
+	if (rs->upload_reserved)
+		atomic_fetch_sub(&rs->server->upload_bytes, rs->upload_reserved);
 	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);

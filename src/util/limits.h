@@ -244,7 +244,13 @@
 #define GZ_LIMIT_MEDIA_SERVE_BYTES (6u * 1024u * 1024u)
 /* A POST to /admin/media (an upload): the file and a few fields. */
 #define GZ_LIMIT_UPLOAD_BODY_BYTES (GZ_LIMIT_MEDIA_BYTES + 64u * 1024u)
+/* Uploads being read at once may hold at most this much memory together
+ * (their bodies are read before the handler knows who sent them); past
+ * it an upload is answered 503 (http/server.c). */
+#define GZ_LIMIT_UPLOAD_INFLIGHT_BYTES (64u * 1024u * 1024u)
 /* File parts one form may carry (http/form.c). */
 #define GZ_LIMIT_FORM_FILES 4u
+/* A file part's filename, as the browser sent it. */
+#define GZ_LIMIT_FORM_FILENAME_BYTES 255u
 
 #endif
