@@ -400,7 +400,7 @@ static bool form_decode_multipart(struct http_form *form) {
   else
     return false;
   for (;;) {
-    struct form_part part;
+    struct form_part part = {0};
     char *content;
 
     if (end - p >= 2 && p[0] == '-' && p[1] == '-')
