@@ -70,6 +70,20 @@ cli_path(const char *dir, const char *name)
 }
 
 int
+cli_config_media_dir(const char *dir, struct config *cfg)
+{
+	char *abs;
+
+	if (cfg->media_dir[0] == '/')
+		return GZ_OK;
+	if (!(abs = cli_path(dir, cfg->media_dir)))
+		return GZ_ENOMEM;
+	free(cfg->media_dir);
+	cfg->media_dir = abs;
+	return GZ_OK;
+}
+
+int
 cli_config_open(const char *dir, struct config *cfg)
 {
 	char err[768];
@@ -90,6 +104,10 @@ cli_config_open(const char *dir, struct config *cfg)
 	}
 	if (config_load(cfg, path, err, sizeof(err)) != GZ_OK) {
 		cli_error("%s", err);
+		goto out;
+	}
+	if (cli_config_media_dir(dir, cfg) != GZ_OK) {
+		cli_error("out of memory");
 		goto out;
 	}
 	rc = CLI_OK;
@@ -247,6 +265,8 @@ serve_reload(const char *dir, const struct config *running, struct site *site,
 			  "and theme: %s", err);
 		goto out;
 	}
+	if (cli_config_media_dir(dir, next) != GZ_OK)
+		goto oom;
 	if ((rc = cli_settings_overlay(st, next, false)) == GZ_ENOMEM)
 		goto oom;
 	if (rc != GZ_OK) {

@@ -55,6 +55,9 @@ char *cli_path(const char *dir, const char *name);
  * config_fini) and sets the time zone. Prints what went wrong. Returns
  * CLI_OK or CLI_FAIL. */
 int cli_config_open(const char *dir, struct config *cfg);
+/* Makes cfg's [media] dir absolute: a relative one is in the site
+ * directory dir. Returns GZ_OK or GZ_ENOMEM. */
+int cli_config_media_dir(const char *dir, struct config *cfg);
 /* Opens dir's database, which must exist: a site without one, and one
  * that cannot be opened, is locked, is not a database or is from a newer
  * gazette, is a message saying so. Returns CLI_OK or CLI_FAIL. Caller

@@ -55,6 +55,7 @@ config_init(struct config *c)
 	    config_str_set(&c->language, "en") ||
 	    config_str_set(&c->listen, "127.0.0.1:8080") ||
 	    config_str_set(&c->access_log, "-") ||
+	    config_str_set(&c->media_dir, "media") ||
 	    config_str_set(&c->secret, "") ||
 	    config_str_set(&c->hold_words, "") ||
 	    config_str_set(&c->block_words, "")) {
@@ -76,6 +77,7 @@ config_fini(struct config *c)
 	free(c->language);
 	free(c->listen);
 	free(c->access_log);
+	free(c->media_dir);
 	free(c->hold_words);
 	free(c->block_words);
 	if (c->secret)
@@ -370,9 +372,22 @@ config_set(struct config *c, const char *section, const char *key,
 					"access: expected -, off or a file path, not \"%s\"", value);
 			return config_str_set(&c->access_log, value);
 		}
+	} else if (strcmp(section, "media") == 0) {
+		if (strcmp(key, "dir") == 0) {
+			if (len == 0 || len > 1024)
+				return config_errf(err, errlen,
+					"dir: expected a directory path, not \"%s\"", value);
+			return config_str_set(&c->media_dir, value);
+		}
+		if (strcmp(key, "avif") == 0) {
+			if (config_bool(value, &c->media_avif))
+				return config_errf(err, errlen,
+					"avif: expected yes or no, not \"%s\"", value);
+			return GZ_OK;
+		}
 	} else {
 		return config_errf(err, errlen,
-			"[%s]: expected a section named site, server, store, comments, log or security", section);
+			"[%s]: expected a section named site, server, store, comments, log, media, admin or security", section);
 	}
 	return config_errf(err, errlen, "%s: unknown key", key);
 }
@@ -689,6 +704,14 @@ config_write_new(const struct config *c, const char *path)
 		"; normal: it survives a crash of gazette, not of the machine.\n"
 		"synchronous = %s\n"
 		"\n"
+		"[media]\n"
+		"; Where photos' resized copies are kept (relative paths are in the\n"
+		"; site directory).\n"
+		"dir = %s\n"
+		"; yes: make AVIF copies too (about ten times slower to upload than\n"
+		"; WebP alone) and offer them to browsers that read AVIF.\n"
+		"avif = %s\n"
+		"\n"
 		"[comments]\n"
 		"; pre: every comment waits for a moderator; post: published unless\n"
 		"; held; first-time: published at once only from a browser one of\n"
@@ -737,6 +760,7 @@ config_write_new(const struct config *c, const char *path)
 		c->metrics == CONFIG_METRICS_ON ? "on"
 		: c->metrics == CONFIG_METRICS_OFF ? "off" : "local",
 		c->access_log, c->sync_full ? "full" : "normal",
+		c->media_dir, c->media_avif ? "yes" : "no",
 		c->comments.moderation == COMMENTS_PRE ? "pre"
 		: c->comments.moderation == COMMENTS_POST ? "post" : "first-time",
 		c->comments.require_email ? "yes" : "no",

@@ -39,6 +39,12 @@ struct config {
 	char *access_log; /* [log] access: "-" (stderr), "off" or a path
 			     (relative: to the site directory) */
 	bool sync_full;  /* [store] synchronous: full (true) or normal */
+	/* [media] dir: where photos' variant files are kept (media.h);
+	 * relative: to the site directory, which the command line resolves
+	 * (cli_config_open), so that a running site reads an absolute
+	 * path. Default "media". */
+	char *media_dir;
+	bool media_avif; /* [media] avif: make and serve AVIF too */
 	unsigned comments_per_page; /* [comments] per_page: threads a page */
 	char *secret;    /* [security] secret, 64 hex digits */
 	/* [admin] hash_cost: 0 interactive, 1 moderate, 2 minimum (an enum
