@@ -40,13 +40,18 @@ enum admin_action {
 	ADMIN_USER_MANAGE,       /* add, change, remove staff */
 	ADMIN_SETTINGS_EDIT,
 	ADMIN_AUDIT_READ,        /* the audit log */
+	/* Photos: see the library, upload, pick a lead image, change the
+	 * words of one's own uploads; */
+	ADMIN_MEDIA_UPLOAD,
+	/* change any photo's words and focal point, delete unused ones. */
+	ADMIN_MEDIA_EDIT_ANY,
 	ADMIN_ACTION_COUNT
 };
 
 /* The table of roles x actions (docs/admin.md prints it): admin may do
  * everything; editor all but users, settings and the audit log; writer
- * the dashboard, reading articles and writing their own; moderator the
- * dashboard and comments. */
+ * the dashboard, reading articles, writing their own and uploading
+ * photos; moderator the dashboard and comments. */
 bool admin_role_can(enum store_role role, enum admin_action action);
 /* The action's name, for messages and the audit log ("article-publish");
  * NULL past the enum. */

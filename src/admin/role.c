@@ -22,17 +22,23 @@ static const unsigned char role_table[ROLE_COUNT][ADMIN_ACTION_COUNT] = {
 		[ADMIN_ARTICLE_PUBLISH] = 1, [ADMIN_ARTICLE_DELETE] = 1,
 		[ADMIN_CORRECTION_ADD] = 1, [ADMIN_COMMENT_MODERATE] = 1,
 		[ADMIN_USER_MANAGE] = 1, [ADMIN_SETTINGS_EDIT] = 1,
-		[ADMIN_AUDIT_READ] = 1,
+		[ADMIN_AUDIT_READ] = 1, [ADMIN_MEDIA_UPLOAD] = 1,
+		[ADMIN_MEDIA_EDIT_ANY] = 1,
 	},
 	[STORE_ROLE_EDITOR] = {
 		[ADMIN_DASHBOARD] = 1, [ADMIN_ARTICLE_READ] = 1,
 		[ADMIN_ARTICLE_WRITE_OWN] = 1, [ADMIN_ARTICLE_EDIT_ANY] = 1,
 		[ADMIN_ARTICLE_PUBLISH] = 1, [ADMIN_ARTICLE_DELETE] = 1,
 		[ADMIN_CORRECTION_ADD] = 1, [ADMIN_COMMENT_MODERATE] = 1,
+		[ADMIN_MEDIA_UPLOAD] = 1, [ADMIN_MEDIA_EDIT_ANY] = 1,
 	},
+	/* A reporter brings back photos as well as words; what a writer
+	 * uploads is decoded and re-encoded, so no file of theirs reaches
+	 * a reader as sent. Deleting, and changing others' words, is an
+	 * editor's. */
 	[STORE_ROLE_WRITER] = {
 		[ADMIN_DASHBOARD] = 1, [ADMIN_ARTICLE_READ] = 1,
-		[ADMIN_ARTICLE_WRITE_OWN] = 1,
+		[ADMIN_ARTICLE_WRITE_OWN] = 1, [ADMIN_MEDIA_UPLOAD] = 1,
 	},
 	[STORE_ROLE_MODERATOR] = {
 		[ADMIN_DASHBOARD] = 1, [ADMIN_COMMENT_MODERATE] = 1,
@@ -53,6 +59,8 @@ static const char *const action_names[ADMIN_ACTION_COUNT] = {
 	[ADMIN_USER_MANAGE] = "user-manage",
 	[ADMIN_SETTINGS_EDIT] = "settings-edit",
 	[ADMIN_AUDIT_READ] = "audit-read",
+	[ADMIN_MEDIA_UPLOAD] = "media-upload",
+	[ADMIN_MEDIA_EDIT_ANY] = "media-edit-any",
 };
 
 bool

@@ -56,6 +56,7 @@ enum editor_field {
 	EF_SLUG,
 	EF_DAY,
 	EF_TIME,
+	EF_IMAGE,
 	EF_COUNT
 };
 
@@ -76,6 +77,8 @@ static const struct {
 	[EF_SLUG] = {"slug", "f_slug", SLUG_MAX},
 	[EF_DAY] = {"publish_day", "f_day", 10},
 	[EF_TIME] = {"publish_time", "f_time", 8},
+	/* The lead image: a media id, "none", or absent (kept). */
+	[EF_IMAGE] = {"image", "f_image", 20},
 };
 
 /* What the buttons ask for. */
@@ -103,6 +106,9 @@ struct editor_form {
 	 * whether a save since refused this one (409). */
 	int64_t loaded_revision;
 	bool conflict;
+	/* The lead image asked for: a media id, STORE_IMAGE_NONE, or 0
+	 * (the field was not sent: an article keeps its own). */
+	int64_t image_id;
 	const char *body_html, *body_text;
 };
 
@@ -230,8 +236,8 @@ editor_newlines(struct pool *pool, const char *s)
 	return out;
 }
 
-/* Reads and checks the form. Problems go on f; errors are only
- * GZ_ENOMEM. */
+/* Reads and checks the form. Problems go on f; errors are GZ_ENOMEM
+ * or the store's (looking the lead image up). */
 static int
 editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 {
@@ -316,6 +322,28 @@ editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 			editor_problem(f, EF_BODY, p);
 		}
 	}
+	if (*f->value[EF_IMAGE]) {
+		uint64_t id;
+
+		if (strcmp(f->value[EF_IMAGE], "none") == 0)
+			f->image_id = STORE_IMAGE_NONE;
+		else if (http_parse_uint(f->value[EF_IMAGE], INT64_MAX, &id) ==
+			 GZ_OK && id > 0)
+			f->image_id = (int64_t)id;
+		else
+			editor_problem(f, EF_IMAGE, "Choose a photo from the "
+				       "list, or No lead image.");
+	}
+	if (f->image_id > 0) {
+		struct store_media m;
+		int rc = store_media_get(site->store, pool, f->image_id, &m);
+
+		if (rc == GZ_ENOTFOUND)
+			editor_problem(f, EF_IMAGE, "That photo is no longer "
+				       "in the library: choose another.");
+		else if (rc != GZ_OK)
+			return rc;
+	}
 	if (f->action == EA_SCHEDULE) {
 		int rc = date_parse_form(f->value[EF_DAY], f->value[EF_TIME],
 					 &f->scheduled_at);
@@ -397,8 +425,9 @@ out:
 /* The article the form describes, as the page would show it (preview).
  * e is the stored one, or NULL. */
 static int
-editor_article(struct pool *pool, const struct editor_form *f,
-	       const struct store_article *e, struct store_article *a)
+editor_article(struct site *site, struct pool *pool,
+	       const struct editor_form *f, const struct store_article *e,
+	       struct store_article *a)
 {
 	struct store_tag *tags = NULL;
 	struct store_author *authors = NULL;
@@ -451,6 +480,91 @@ editor_article(struct pool *pool, const struct editor_form *f,
 	}
 	a->authors = authors;
 	a->nauthors = f->nauthors;
+	if (f->image_id == STORE_IMAGE_NONE) {
+		a->image = NULL;
+	} else if (f->image_id > 0) {
+		struct store_media *m = pool_calloc(pool, 1, sizeof(*m));
+		int rc;
+
+		if (!m)
+			return GZ_ENOMEM;
+		if ((rc = store_media_get(site->store, pool, f->image_id, m)))
+			return rc;
+		a->image = m;
+	}
+	return GZ_OK;
+}
+
+/* The lead image's choices on view: "No lead image", then the library's
+ * newest GZ_LIMIT_MEDIA_PICK photos, with chosen (a media id, or
+ * STORE_IMAGE_NONE) selected and shown as a thumbnail ("lead_image"),
+ * listed first when it is older than those. Returns GZ_OK, GZ_ENOMEM or
+ * the store's error. */
+static int
+editor_images(struct site *site, struct pool *pool, struct render_val *view,
+	      int64_t chosen)
+{
+	struct store_media *items = NULL, *all, picked;
+	struct render_val *list = render_list_new(pool), *item, *lead;
+	size_t n = 0, total = 0, i;
+	bool have = false;
+	int rc;
+
+	if (!list)
+		return GZ_ENOMEM;
+	if ((rc = store_media_list(site->store, pool, NULL, GZ_LIMIT_MEDIA_PICK,
+				   0, &items, &n, &total)))
+		return rc;
+	for (i = 0; i < n; i++)
+		if (items[i].id == chosen)
+			have = true;
+	if (chosen > 0 && !have) {
+		rc = store_media_get(site->store, pool, chosen, &picked);
+		if (rc != GZ_OK && rc != GZ_ENOTFOUND)
+			return rc;
+		if (rc == GZ_OK) {
+			if (!(all = pool_calloc(pool, n + 1, sizeof(*all))))
+				return GZ_ENOMEM;
+			all[0] = picked;
+			if (n)
+				memcpy(all + 1, items, n * sizeof(*items));
+			items = all;
+			n++;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct store_media *m = &items[i];
+		bool sel = m->id == chosen;
+
+		if (!(item = render_obj_new(pool)) ||
+		    render_obj_str(pool, item, "value", pool_printf(pool,
+				   "%lld", (long long)m->id)) ||
+		    render_obj_str(pool, item, "label", pool_printf(pool,
+				   "%s (photo %lld%s%s)", m->decorative
+				   ? "Decorative photo" : m->alt,
+				   (long long)m->id, *m->credit ? ", " : "",
+				   m->credit)) ||
+		    render_obj_bool(pool, item, "selected", sel) ||
+		    render_list_push(pool, list, item))
+			return GZ_ENOMEM;
+		if (!sel)
+			continue;
+		if (!(lead = render_obj_new(pool)) ||
+		    render_obj_str(pool, lead, "thumb_url", site_media_url(pool,
+				   m, 320, "webp")) ||
+		    render_obj_int(pool, lead, "thumb_width", m->nwidths
+				   ? m->widths[0] : m->width) ||
+		    render_obj_int(pool, lead, "thumb_height", m->width
+				   ? (int64_t)m->height * (m->nwidths
+				   ? m->widths[0] : m->width) / m->width : 1) ||
+		    render_obj_str(pool, lead, "url", pool_printf(pool,
+				   "/admin/media/%lld", (long long)m->id)) ||
+		    render_obj_str(pool, lead, "alt", m->alt) ||
+		    render_obj_set(pool, view, "lead_image", lead))
+			return GZ_ENOMEM;
+	}
+	if (render_obj_set(pool, view, "image_options", list))
+		return GZ_ENOMEM;
 	return GZ_OK;
 }
 
@@ -490,6 +604,8 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 		values[EF_SUMMARY] = e->summary;
 		values[EF_BODY] = e->body;
 		values[EF_SLUG] = e->slug;
+		values[EF_IMAGE] = e->image ? pool_printf(pool, "%lld",
+				   (long long)e->image->id) : "none";
 		buf_init(&b, GZ_LIMIT_PAGE_BYTES);
 		for (j = 0; j < e->ntags; j++)
 			buf_printf(&b, "%s%s", j ? ", " : "", e->tags[j].name);
@@ -544,7 +660,7 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 		static const char *const labels[EF_COUNT] = {
 			"Headline", "Dateline", "Byline", "Authors", "Section",
 			"Tags", "Language", "Summary", "Body", "Slug",
-			"Publish on", "At",
+			"Publish on", "At", "Lead image",
 		};
 
 		if (!(list = render_list_new(pool)))
@@ -572,6 +688,18 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 		    render_obj_str(pool, item, "name", sections[i].name) ||
 		    render_list_push(pool, list, item))
 			return GZ_ENOMEM;
+	}
+	{
+		/* The photo the form shows chosen: the one typed, else the
+		 * stored one. */
+		int64_t chosen = STORE_IMAGE_NONE;
+
+		if (f && f->image_id)
+			chosen = f->image_id;
+		else if (e && e->image)
+			chosen = e->image->id;
+		if ((rc = editor_images(site, pool, view, chosen)))
+			return rc;
 	}
 	date_format_iso(now, day);
 	if (render_obj_set(pool, view, "section_names", list) ||
@@ -761,7 +889,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	if (f.nproblems)
 		return editor_page(site, req, resp, staff, e, &f, 422);
 	if (f.action == EA_PREVIEW) {
-		if ((rc = editor_article(pool, &f, e, &preview)))
+		if ((rc = editor_article(site, pool, &f, e, &preview)))
 			return rc;
 		return site_article_preview(site, req, resp, &preview);
 	}
@@ -786,6 +914,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	in.body_text = f.body_text;
 	in.body_untrusted = !f.trusted;
 	in.expect_revision = e ? f.loaded_revision : 0;
+	in.image_id = f.image_id;
 	in.actor = staff->actor;
 	switch (f.action) {
 	case EA_PUBLISH:

@@ -31,6 +31,7 @@ static const struct {
 } admin_nav[] = {
 	{"dashboard", "Dashboard", "/admin", ADMIN_DASHBOARD},
 	{"articles", "Articles", "/admin/articles", ADMIN_ARTICLE_READ},
+	{"media", "Photos", "/admin/media", ADMIN_MEDIA_UPLOAD},
 	{"comments", "Comments", "/admin/comments", ADMIN_COMMENT_MODERATE},
 	{"users", "Users", "/admin/users", ADMIN_USER_MANAGE},
 	{"settings", "Settings", "/admin/settings", ADMIN_SETTINGS_EDIT},
@@ -71,6 +72,11 @@ static const struct {
 	{"rejected", "Rejected."},
 	{"spam", "Marked as spam."},
 	{"settings-saved", "The settings are saved."},
+	/* photos */
+	{"uploaded", "The photo is in the library."},
+	{"uploaded-again", "This photo was in the library already: here it is, with the words it had."},
+	{"media-saved", "The photo's details are saved."},
+	{"media-deleted", "The photo is removed from the library."},
 };
 
 /* The sentence of ?done=code, or NULL for none or an unknown code. */

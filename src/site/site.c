@@ -18,6 +18,7 @@
 #include "site/site.h"
 #include "site/site_int.h"
 #include "util/err.h"
+#include "util/limits.h"
 
 /* A random marker for out[SITE_SPLICE_MAX]. */
 static void
@@ -150,6 +151,13 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 		site_free(site);
 		return rc;
 	}
+	if ((rc = site_worker_new(GZ_LIMIT_UPLOAD_THREADS,
+				  GZ_LIMIT_UPLOAD_QUEUE,
+				  &site->media_worker)) != GZ_OK) {
+		snprintf(err, errlen, "uploads: %s", gz_strerror(rc));
+		site_free(site);
+		return rc;
+	}
 	if ((rc = site_snap_new(cfg, NULL, theme_dir, &site->snap, err,
 				errlen)) != GZ_OK) {
 		site_free(site);
@@ -224,6 +232,9 @@ site_free(struct site *site)
 {
 	if (!site)
 		return;
+	/* The server has stopped (it waits for suspended uploads), so no
+	 * job is waiting; one would be finished unrun. */
+	site_worker_free(site->media_worker);
 	site_snap_put(site->snap);
 	comments_free(site->comments);
 	admin_free(site->admin);
@@ -348,6 +359,12 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET | HTTP_POST, "/admin/comments", site_admin_comments},
 		{HTTP_GET, "/admin/comments/{id}", site_admin_comment},
 		{HTTP_GET | HTTP_POST, "/admin/settings", site_admin_settings},
+
+		/* The newsroom: photos. */
+		{HTTP_GET | HTTP_POST, "/admin/media", site_admin_media},
+		{HTTP_GET | HTTP_POST, "/admin/media/{id}", site_admin_media_edit},
+		{HTTP_GET | HTTP_POST, "/admin/media/{id}/delete",
+		 site_admin_media_delete},
 	};
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);
 	int rc;

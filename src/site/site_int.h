@@ -57,6 +57,9 @@ struct site {
 	struct render_theme *theme;
 	struct comments *comments; /* intake state: the rate limiter */
 	struct admin *admin;       /* the newsroom: hashing, throttles, CSRF */
+	/* The newsroom's photo uploads: decoded and resized on a thread
+	 * of their own (admin_upload.c). */
+	struct site_worker *media_worker;
 	struct site *root;         /* the long-lived site */
 	/* Where the per-response challenge goes in a rendered page: random
 	 * for each server start, so no reader's text can name them. */
@@ -314,7 +317,7 @@ bool site_admin_origin_ok(const struct site *site, struct http_req *req);
 /* Starts an admin page's view (admin_view.c): site title, page_title
  * ("TITLE - Newsroom - SITE"), the admin stylesheet, the admin's
  * navigation for staff's role with current marked ("dashboard",
- * "articles", "comments", "users", "settings", "log", "account"), who
+ * "articles", "media", "comments", "users", "settings", "log", "account"), who
  * is signed in, the csrf token, and the notice named by the query's
  * done=CODE (a fixed sentence per code, never the query's text).
  * staff may be NULL (sign-in pages). Returns NULL when out of memory. */
@@ -508,5 +511,50 @@ int site_admin_comment(void *ctx, struct http_req *req,
 /* GET and POST /admin/settings. */
 int site_admin_settings(void *ctx, struct http_req *req,
 			struct http_resp *resp);
+
+/* ---- the newsroom's slow work (admin_upload.c) ---------------------------- */
+
+/* Threads that run jobs a server thread must not wait for. */
+struct site_worker;
+/* One job: caller storage (the request's pool) that stays valid until
+ * done has run. */
+struct site_job {
+	struct site_job *next; /* the queue's link */
+	/* The work, on a worker thread; leaves its result in the caller's
+	 * struct around the job. */
+	void (*run)(struct site_job *job);
+	/* Called exactly once: after run on the worker thread, or at once
+	 * on the submitting thread (ran false) when the queue is full or
+	 * the worker is stopping. Must not block; typically http_resume. */
+	void (*done)(void *ctx);
+	void *ctx;
+	bool ran;              /* run ran: set before done is called */
+};
+/* Starts threads (1..8) worker threads with room for queue jobs
+ * waiting. Returns GZ_OK or GZ_ENOMEM. Caller frees with
+ * site_worker_free. */
+int site_worker_new(size_t threads, size_t queue, struct site_worker **out);
+/* Stops the threads after the jobs they are running; jobs still waiting
+ * are done unrun (ran false). NULL is a no-op. */
+void site_worker_free(struct site_worker *w);
+/* Queues job (w NULL: refused). When it cannot wait, done is called at
+ * once with job->ran false. */
+void site_worker_submit(struct site_worker *w, struct site_job *job);
+
+/* ---- the newsroom's photos (admin_media.c) -------------------------------- */
+
+/* GET /admin/media (the library) and POST (an upload). */
+int site_admin_media(void *ctx, struct http_req *req, struct http_resp *resp);
+/* GET and POST /admin/media/{id}: an image's words, focal point, uses. */
+int site_admin_media_edit(void *ctx, struct http_req *req,
+			  struct http_resp *resp);
+/* GET and POST /admin/media/{id}/delete: the confirmation, the delete. */
+int site_admin_media_delete(void *ctx, struct http_req *req,
+			    struct http_resp *resp);
+/* The URL of m's variant at the widest of its widths not over want (the
+ * narrowest when all are) in ext ("webp", or m->format's), in pool:
+ * "/media/ab/<hash>-320.webp". NULL when out of memory. */
+const char *site_media_url(struct pool *pool, const struct store_media *m,
+			   int want, const char *ext);
 
 #endif

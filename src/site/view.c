@@ -100,6 +100,19 @@ const char *const site_view_names[] = {
 	"field_id", "help", "key", "is_text", "is_number", "is_select",
 	"is_words", "options", "stored",
 
+	/* the newsroom: photos (the library, an image's page, the editor's
+	 * lead image) */
+	"media_items", "thumb_url", "thumb_width", "thumb_height", "alt",
+	"decorative", "caption", "credit", "size_text", "dims_text", "uses",
+	"uses_text", "accept", "f_alt", "f_caption", "f_credit",
+	"f_decorative", "problem_file", "problem_alt", "problem_caption",
+	"problem_credit", "problem_focal_x", "problem_focal_y", "media",
+	"markdown", "added_human", "added_iso", "format", "width", "height",
+	"crop_x", "crop_y", "crop_w", "crop_h", "focal_cx", "focal_cy",
+	"focal_r", "widths_text", "uses_list", "may_edit", "may_delete",
+	"focal_x", "focal_y", "refused", "f_image", "image_options",
+	"lead_image",
+
 	NULL,
 };
 

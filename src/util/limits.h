@@ -248,6 +248,17 @@
  * (their bodies are read before the handler knows who sent them); past
  * it an upload is answered 503 (http/server.c). */
 #define GZ_LIMIT_UPLOAD_INFLIGHT_BYTES (64u * 1024u * 1024u)
+/* Uploads decoded and resized at once (media_ingest, on threads of
+ * their own: site/admin_upload.c): libvips takes a core and up to a few
+ * hundred MiB for a large photo, so one at a time; */
+#define GZ_LIMIT_UPLOAD_THREADS 1u
+/* and at most this many waiting behind it. Past that an upload is
+ * answered 503 at once: each waiting one holds its file in memory. */
+#define GZ_LIMIT_UPLOAD_QUEUE 4u
+/* Photos on a page of the newsroom's library (/admin/media), and the
+ * recent ones the editor's lead image list offers. */
+#define GZ_LIMIT_MEDIA_PAGE 24u
+#define GZ_LIMIT_MEDIA_PICK 50u
 /* File parts one form may carry (http/form.c). */
 #define GZ_LIMIT_FORM_FILES 4u
 /* A file part's filename, as the browser sent it. */

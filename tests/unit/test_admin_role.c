@@ -14,16 +14,16 @@
 /* The expected table, row by row: Y allowed, - refused. Columns in enum
  * order: dashboard, article-read, article-write-own, article-edit-any,
  * article-publish, article-delete, correction-add, comment-moderate,
- * user-manage, settings-edit, audit-read. */
+ * user-manage, settings-edit, audit-read, media-upload, media-edit-any. */
 static const struct {
 	enum store_role role;
 	const char *name;
 	const char *row;
 } expected[] = {
-	{ STORE_ROLE_ADMIN,     "admin",     "YYYYYYYYYYY" },
-	{ STORE_ROLE_EDITOR,    "editor",    "YYYYYYYY---" },
-	{ STORE_ROLE_WRITER,    "writer",    "YYY--------" },
-	{ STORE_ROLE_MODERATOR, "moderator", "Y------Y---" },
+	{ STORE_ROLE_ADMIN,     "admin",     "YYYYYYYYYYYYY" },
+	{ STORE_ROLE_EDITOR,    "editor",    "YYYYYYYY---YY" },
+	{ STORE_ROLE_WRITER,    "writer",    "YYY--------Y-" },
+	{ STORE_ROLE_MODERATOR, "moderator", "Y------Y-----" },
 };
 
 static void
