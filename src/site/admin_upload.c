@@ -112,14 +112,15 @@ site_worker_free(struct site_worker *w)
 	w->queued = 0;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	/* A job running now finishes first: its thread is joined. */
-	for (i = 0; i < w->threads; i++)
-		pthread_join(w->thread[i], NULL);
+	/* The waiting ones are answered now; one running finishes first,
+	 * its thread joined. */
 	for (; job; job = next) {
 		next = job->next;
 		job->ran = false;
 		job->done(job->ctx);
 	}
+	for (i = 0; i < w->threads; i++)
+		pthread_join(w->thread[i], NULL);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
