@@ -638,6 +638,7 @@ media_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	}
 	if (render_obj_set(pool, view, "media", item) ||
 	    (nuses && render_obj_set(pool, view, "uses_list", list)) ||
+	    render_obj_bool(pool, view, "has_uses", nuses > 0) ||
 	    render_obj_bool(pool, view, "may_edit", media_may_edit(staff, m)) ||
 	    render_obj_bool(pool, view, "may_delete", admin_role_can(
 			    staff->user.role, ADMIN_MEDIA_EDIT_ANY)) ||

@@ -111,7 +111,7 @@ const char *const site_view_names[] = {
 	"crop_x", "crop_y", "crop_w", "crop_h", "focal_cx", "focal_cy",
 	"focal_r", "widths_text", "uses_list", "may_edit", "may_delete",
 	"focal_x", "focal_y", "refused", "f_image", "image_options",
-	"lead_image",
+	"lead_image", "has_uses",
 
 	NULL,
 };

@@ -30,7 +30,7 @@ function makeJpeg(w, h, grey) {
   const out = path.join(d, 'photo.jpg');
   let r = spawnSync('vips', ['black', black, String(w), String(h), '--bands', '3']);
   assert.equal(r.status, 0, `vips black: ${r.stderr}`);
-  r = spawnSync('vips', ['linear', black, out, '1', String(grey)]);
+  r = spawnSync('vips', ['linear', black, out, '1', String(grey), '--uchar']);
   assert.equal(r.status, 0, `vips linear: ${r.stderr}`);
   return readFileSync(out);
 }
