@@ -91,15 +91,23 @@ describe('photos in a browser', T, () => {
       const i = document.querySelector('figure img');
       return i && i.complete && i.naturalWidth > 0;
     });
-    const { currentSrc, srcset, alt, naturalWidth } = await img.evaluate((i) => ({
-      currentSrc: i.currentSrc, srcset: i.srcset, alt: i.alt, naturalWidth: i.naturalWidth,
-    }));
+    // The WebP widths are the <img>'s own srcset, or its <picture>'s
+    // WebP <source>'s (the <img> then keeps the JPEG ones as fallback).
+    const { currentSrc, srcset, imgSrcset, alt, naturalWidth } = await img.evaluate((i) => {
+      const source = i.parentElement && i.parentElement.tagName === 'PICTURE'
+        ? i.parentElement.querySelector('source[type="image/webp"]') : null;
+      return {
+        currentSrc: i.currentSrc, srcset: source ? source.srcset : i.srcset, imgSrcset: i.srcset,
+        alt: i.alt, naturalWidth: i.naturalWidth,
+      };
+    });
     assert.match(currentSrc, /\.webp$/, `currentSrc ${currentSrc}`);
     assert.ok(naturalWidth > 0, 'the WebP decoded');
     assert.equal(alt, 'Fishing boats moored in the harbour at dawn');
     // A 1400-pixel photo: 320, 640, 960, 1280 and its own 1400.
     for (const w of [320, 640, 960, 1280, 1400]) {
-      assert.match(srcset, new RegExp(`-${w}\\.webp ${w}w`), `srcset lists ${w}w: ${srcset}`);
+      assert.match(srcset, new RegExp(`-${w}\\.webp ${w}w`), `WebP srcset lists ${w}w: ${srcset}`);
+      assert.match(imgSrcset, new RegExp(`-${w}\\.(webp|jpeg) ${w}w`), `img srcset lists ${w}w: ${imgSrcset}`);
     }
     const figcaption = await page.textContent('figure figcaption');
     assert.match(figcaption, /The fleet stayed in port for a third day\./);
