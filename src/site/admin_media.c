@@ -540,17 +540,17 @@ media_markdown(struct pool *pool, const struct store_media *m)
 	return r;
 }
 
-/* The card crop of m at its focal point (focal_x, focal_y in
- * thousandths): the largest MEDIA_CARD_W:MEDIA_CARD_H rectangle of the
- * image, centred on the point as far as the edges let it, in the
- * original's pixels. Set on o as crop_x, crop_y, crop_w, crop_h. */
-static int
-media_crop(struct pool *pool, struct render_val *o, int width, int height,
-	   int focal_x, int focal_y)
+/* The card crop of a width x height image at its focal point (focal_x,
+ * focal_y in thousandths): the largest MEDIA_CARD_W:MEDIA_CARD_H
+ * rectangle of the image, centred on the point as far as the edges let
+ * it, in the original's pixels. Output: r[0..4) = x, y, width, height. */
+static void
+media_crop_rect(int width, int height, int focal_x, int focal_y,
+		int64_t r[4])
 {
 	int64_t w = width, h = height, cw, ch, x, y;
 
-	if ((int64_t)w * MEDIA_CARD_H > (int64_t)h * MEDIA_CARD_W) {
+	if (w * MEDIA_CARD_H > h * MEDIA_CARD_W) {
 		ch = h;
 		cw = h * MEDIA_CARD_W / MEDIA_CARD_H;
 	} else {
@@ -559,15 +559,29 @@ media_crop(struct pool *pool, struct render_val *o, int width, int height,
 	}
 	x = w * focal_x / 1000 - cw / 2;
 	y = h * focal_y / 1000 - ch / 2;
-	x = x < 0 ? 0 : x > w - cw ? w - cw : x;
-	y = y < 0 ? 0 : y > h - ch ? h - ch : y;
-	if (render_obj_int(pool, o, "crop_x", x) ||
-	    render_obj_int(pool, o, "crop_y", y) ||
-	    render_obj_int(pool, o, "crop_w", cw ? cw : 1) ||
-	    render_obj_int(pool, o, "crop_h", ch ? ch : 1) ||
-	    render_obj_int(pool, o, "focal_cx", w * focal_x / 1000) ||
-	    render_obj_int(pool, o, "focal_cy", h * focal_y / 1000) ||
-	    render_obj_int(pool, o, "focal_r", (w > h ? w : h) / 60 + 2))
+	r[0] = x < 0 ? 0 : x > w - cw ? w - cw : x;
+	r[1] = y < 0 ? 0 : y > h - ch ? h - ch : y;
+	r[2] = cw > 0 ? cw : 1;
+	r[3] = ch > 0 ? ch : 1;
+}
+
+/* Sets the crop (crop_x, crop_y, crop_w, crop_h) and the focal point's
+ * mark (focal_cx, focal_cy, focal_r) on o. */
+static int
+media_crop(struct pool *pool, struct render_val *o, int width, int height,
+	   int focal_x, int focal_y)
+{
+	int64_t r[4];
+
+	media_crop_rect(width, height, focal_x, focal_y, r);
+	if (render_obj_int(pool, o, "crop_x", r[0]) ||
+	    render_obj_int(pool, o, "crop_y", r[1]) ||
+	    render_obj_int(pool, o, "crop_w", r[2]) ||
+	    render_obj_int(pool, o, "crop_h", r[3]) ||
+	    render_obj_int(pool, o, "focal_cx", (int64_t)width * focal_x / 1000) ||
+	    render_obj_int(pool, o, "focal_cy", (int64_t)height * focal_y / 1000) ||
+	    render_obj_int(pool, o, "focal_r", (width > height ? width : height) /
+			   60 + 2))
 		return GZ_ENOMEM;
 	return GZ_OK;
 }
