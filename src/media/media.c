@@ -75,6 +75,20 @@ media_probe_avif(void)
 	return ok;
 }
 
+/* libvips warns on stderr about a file's oddities ("ignoring nclx
+ * profile", "error in tile 0 x 184" before the error itself): each is
+ * the uploader's file's, answered by media_ingest's sentence, and
+ * would only fill the server's log. */
+static void
+media_quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+	    gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)data;
+}
+
 int
 media_init(const char *argv0)
 {
@@ -82,6 +96,7 @@ media_init(const char *argv0)
 
 	if (VIPS_INIT(argv0 ? argv0 : "gazette"))
 		return GZ_EIO;
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, media_quiet, NULL);
 	/* One worker per operation: ingest runs on its own threads, and
 	 * libvips's default (one per core) would fight the server's. */
 	vips_concurrency_set(1);

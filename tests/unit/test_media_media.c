@@ -68,7 +68,9 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	if (getenv("MEDIA_KEEP")) return 0;
+	/* MEDIA_KEEP=1 leaves the variants to look at (exiftool). */
+	if (getenv("MEDIA_KEEP"))
+		return 0;
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
