@@ -224,7 +224,8 @@ test_names(void **state)
 	(void)state;
 	media_variant_name("abcdef0123456789abcdef0123456789", 640, "webp",
 			   name);
-	assert_string_equal(name, "ab/abcdef0123456789abcdef0123456789-640.webp");
+	assert_string_equal(name,
+			    "ab/abcdef0123456789abcdef0123456789-640.webp");
 	assert_string_equal(media_mime_of_ext("webp"), "image/webp");
 	assert_string_equal(media_mime_of_ext("jpeg"), "image/jpeg");
 	assert_string_equal(media_mime_of_ext("png"), "image/png");
