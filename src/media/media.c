@@ -474,11 +474,11 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 	const char *fmt = NULL, *exts[3];
 	enum media_kind kind = MEDIA_JPEG;
 	VipsImage *head = NULL, *full = NULL, *rot = NULL, *mem = NULL,
-		  *srgb = NULL, *clean = NULL;
+		  *srgb = NULL, *clean = NULL, *src = NULL;
 	unsigned char bin[MEDIA_HASH_HEX / 2];
 	char sub[PATH_MAX], name[MEDIA_NAME_MAX], msg[160];
 	int widths[MEDIA_MAX_VARIANTS], w, h, rc = GZ_EINVAL, n;
-	size_t nw, ne, i, j;
+	size_t nw, ne, i, j, k;
 	bool avif, all;
 
 	assert(dir && out);
@@ -606,29 +606,30 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 	}
 	media_strip(clean);
 
-	for (i = 0; i < nw; i++) {
-		VipsImage *v = NULL;
+	/* Widest first, each width resized from the one before it, held
+	 * in memory: a 50-megapixel photo is shrunk once (to 2048), not
+	 * once per width. */
+	src = clean;
+	g_object_ref(src);
+	for (k = nw; k > 0; k--) {
+		VipsImage *v = NULL, *t = NULL;
 
-		if (widths[i] == vips_image_get_width(clean)) {
-			v = clean;
+		i = k - 1;
+		if (widths[i] == vips_image_get_width(src)) {
+			v = src;
 			g_object_ref(v);
-		} else if (vips_thumbnail_image(clean, &v, widths[i], "height",
+		} else if (vips_thumbnail_image(src, &t, widths[i], "height",
 						VIPS_MAX_COORD, "size",
-						VIPS_SIZE_DOWN, NULL)) {
+						VIPS_SIZE_DOWN, NULL) ||
+			   !(v = vips_image_copy_memory(t))) {
+			if (t)
+				g_object_unref(t);
 			media_why(why, why_size, media_damaged);
 			goto fail;
 		} else {
+			g_object_unref(t);
 			/* thumbnail copies the metadata it was given: none,
 			 * but strip again should a version add some. */
-			VipsImage *c = NULL;
-
-			if (vips_copy(v, &c, NULL)) {
-				g_object_unref(v);
-				media_why(why, why_size, media_damaged);
-				goto fail;
-			}
-			g_object_unref(v);
-			v = c;
 			media_strip(v);
 		}
 		for (j = 0; j < ne; j++) {
@@ -651,7 +652,8 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 				goto fail;
 			}
 		}
-		g_object_unref(v);
+		g_object_unref(src);
+		src = v;
 	}
 	/* The renames are durable once the directory is. */
 	{
@@ -670,6 +672,8 @@ fail:
 	memset(out, 0, sizeof(*out));
 	vips_error_clear();
 out:
+	if (src)
+		g_object_unref(src);
 	if (clean)
 		g_object_unref(clean);
 	if (srgb)
