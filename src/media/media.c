@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -56,10 +57,13 @@ static const char media_not_image[] =
 static const char media_damaged[] = "The image is damaged or incomplete.";
 
 static bool media_avif_ok;
+static pthread_once_t media_avif_once = PTHREAD_ONCE_INIT;
 
 /* Whether libvips can encode a 2 x 2 image as AVIF: Debian's libheif
- * may be built without an AV1 encoder, and then heifsave fails. */
-static bool
+ * may be built without an AV1 encoder, and then heifsave fails. Run
+ * once, on first use rather than in media_init: it starts libaom, 20 ms
+ * natively but over 2 s under memcheck, and most commands never ask. */
+static void
 media_probe_avif(void)
 {
 	VipsImage *im = NULL;
@@ -67,15 +71,17 @@ media_probe_avif(void)
 	size_t len = 0;
 	bool ok;
 
-	if (vips_black(&im, 2, 2, "bands", 3, NULL))
-		return false;
+	if (vips_black(&im, 2, 2, "bands", 3, NULL)) {
+		vips_error_clear();
+		return;
+	}
 	ok = vips_heifsave_buffer(im, &buf, &len, "compression",
 				  VIPS_FOREIGN_HEIF_COMPRESSION_AV1,
 				  NULL) == 0 && len > 0;
 	g_free(buf);
 	g_object_unref(im);
 	vips_error_clear();
-	return ok;
+	media_avif_ok = ok;
 }
 
 /* libvips warns on stderr about a file's oddities ("ignoring nclx
@@ -115,7 +121,6 @@ media_init(const char *argv0)
 	vips_operation_block_set("VipsForeignLoad", TRUE);
 	for (i = 0; i < MEDIA_NLOADERS; i++)
 		vips_operation_block_set(media_loaders[i].class_name, FALSE);
-	media_avif_ok = media_probe_avif();
 	return GZ_OK;
 }
 
@@ -128,6 +133,7 @@ media_fini(void)
 bool
 media_avif_supported(void)
 {
+	pthread_once(&media_avif_once, media_probe_avif);
 	return media_avif_ok;
 }
 
@@ -555,8 +561,8 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 
 	crypto_generichash(bin, sizeof(bin), data, len, NULL, 0);
 	sodium_bin2hex(out->hash, sizeof(out->hash), bin, sizeof(bin));
-	avif = media_avif_ok &&
-	       ((flags & MEDIA_AVIF) || strcmp(fmt, "avif") == 0);
+	avif = ((flags & MEDIA_AVIF) || strcmp(fmt, "avif") == 0) &&
+	       media_avif_supported();
 	/* An AVIF original where this libvips cannot write AVIF is served
 	 * as WebP only. */
 	if (strcmp(fmt, "avif") == 0 && !avif)
