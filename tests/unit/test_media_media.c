@@ -524,6 +524,85 @@ test_png_gif_webp(void **state)
 	assert_int_equal(count_files(), 6);
 }
 
+/* Bands of the variant hash-width.ext (media_init blocked file loads:
+ * read through the buffer loader). */
+static int
+variant_bands(const struct media_info *mi, int width, const char *ext)
+{
+	char name[MEDIA_NAME_MAX], path[256];
+	VipsImage *im;
+	char *raw;
+	size_t len;
+	int bands;
+
+	media_variant_name(mi->hash, width, ext, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	raw = read_whole(path, &len);
+	im = vips_image_new_from_buffer(raw, len, "", NULL);
+	assert_non_null(im);
+	assert_int_equal(vips_image_guess_interpretation(im),
+			 VIPS_INTERPRETATION_sRGB);
+	bands = vips_image_get_bands(im);
+	g_object_unref(im);
+	free(raw);
+	return bands;
+}
+
+static void
+test_colour_and_frames(void **state)
+{
+	struct media_info mi;
+	char why[160];
+	VipsImage *x = NULL, *c = NULL, *cmyk = NULL, *pages = NULL;
+	VipsImage *two[2];
+	void *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(vips_black(&x, 48, 24, "bands", 3, NULL), 0);
+	assert_int_equal(vips_linear1(x, &c, 1.0, 128.0, NULL), 0);
+	c->Type = VIPS_INTERPRETATION_sRGB;
+
+	/* An ICC profile embedded: converted through it, then dropped. */
+	assert_int_equal(vips_jpegsave_buffer(c, &buf, &len, "profile",
+					      "srgb", NULL), 0);
+	assert_non_null(memmem(buf, len, "ICC_PROFILE", 11));
+	assert_int_equal(media_ingest(dir, buf, len, 0, &mi, why, sizeof(why)),
+			 GZ_OK);
+	check_variant(&mi, 48, "jpeg");
+	check_variant(&mi, 48, "webp");
+	g_free(buf);
+
+	/* CMYK: served as 3-band sRGB. */
+	assert_int_equal(vips_colourspace(c, &cmyk, VIPS_INTERPRETATION_CMYK,
+					  NULL), 0);
+	assert_int_equal(vips_jpegsave_buffer(cmyk, &buf, &len, NULL), 0);
+	assert_int_equal(media_ingest(dir, buf, len, 0, &mi, why, sizeof(why)),
+			 GZ_OK);
+	assert_int_equal(variant_bands(&mi, 48, "jpeg"), 3);
+	assert_int_equal(variant_bands(&mi, 48, "webp"), 3);
+	g_free(buf);
+
+	/* An animated GIF of two 48 x 24 frames: the first only. */
+	two[0] = c;
+	two[1] = x;
+	assert_int_equal(vips_arrayjoin(two, &pages, 2, "across", 1, NULL), 0);
+	vips_image_set_int(pages, "page-height", 24);
+	assert_int_equal(vips_gifsave_buffer(pages, &buf, &len, NULL), 0);
+	assert_int_equal(media_ingest(dir, buf, len, 0, &mi, why, sizeof(why)),
+			 GZ_OK);
+	assert_string_equal(mi.format, "png");
+	assert_int_equal(mi.width, 48);
+	assert_int_equal(mi.height, 24);
+	assert_int_equal(check_variant(&mi, 48, "png"), 24);
+	g_free(buf);
+
+	g_object_unref(pages);
+	g_object_unref(cmyk);
+	g_object_unref(c);
+	g_object_unref(x);
+}
+
 static void
 test_avif(void **state)
 {
@@ -568,6 +647,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_same_bytes_twice, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_png_gif_webp, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_colour_and_frames, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_avif, setup, teardown),
 	};
