@@ -251,6 +251,27 @@ media_mkdir(const char *path)
 	return GZ_EIO;
 }
 
+/* mkdir -p path: the media directory may not exist before the first
+ * photo. */
+static int
+media_mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(p))
+		return GZ_EIO;
+	memcpy(p, path, n + 1);
+	for (i = 1; i < n; i++)
+		if (p[i] == '/') {
+			p[i] = '\0';
+			if (media_mkdir(p) != GZ_OK)
+				return GZ_EIO;
+			p[i] = '/';
+		}
+	return media_mkdir(p);
+}
+
 /* Writes buf[0..len) to dir/name through a temporary file in the same
  * directory: created, written, fsynced, renamed over name. Removes the
  * temporary on any failure. */
@@ -590,7 +611,7 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 	}
 
 	n = snprintf(sub, sizeof(sub), "%s/%.2s", dir, out->hash);
-	if (n < 0 || (size_t)n >= sizeof(sub) || media_mkdir(dir) != GZ_OK ||
+	if (n < 0 || (size_t)n >= sizeof(sub) || media_mkdirs(dir) != GZ_OK ||
 	    media_mkdir(sub) != GZ_OK) {
 		media_why(why, why_size, "The image could not be saved.");
 		rc = GZ_EIO;
@@ -643,6 +664,10 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 			size_t blen = 0;
 
 			media_variant_name(out->hash, widths[i], exts[j], name);
+			/* Made by an earlier ingest of the same bytes (one
+			 * without AVIF, or cut short): kept as it is. */
+			if (media_exists(dir, name))
+				continue;
 			if (media_encode(v, exts[j], &buf, &blen)) {
 				g_object_unref(v);
 				media_why(why, why_size,

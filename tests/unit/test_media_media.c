@@ -626,6 +626,42 @@ test_avif(void **state)
 	g_free(buf);
 }
 
+/* The media directory made when missing, and AVIF added to an image
+ * ingested without it: the WebP and JPEG already there are kept. */
+static void
+test_nested_dir_and_avif_later(void **state)
+{
+	struct media_info a, b;
+	char why[160], nested[128], name[MEDIA_NAME_MAX], path[256];
+	struct stat s1, s2;
+	void *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	snprintf(nested, sizeof(nested), "%s/site/media", dir);
+	make_image(50, 30, 3, "jpeg", &buf, &len);
+	assert_int_equal(media_ingest(nested, buf, len, 0, &a, why,
+				      sizeof(why)),
+			 GZ_OK);
+	assert_false(a.avif);
+	media_variant_name(a.hash, 50, "webp", name);
+	snprintf(path, sizeof(path), "%s/%s", nested, name);
+	assert_int_equal(stat(path, &s1), 0);
+	assert_int_equal(count_files(), 2);
+	if (!media_avif_supported()) {
+		g_free(buf);
+		skip();
+	}
+	assert_int_equal(media_ingest(nested, buf, len, MEDIA_AVIF, &b, why,
+				      sizeof(why)),
+			 GZ_OK);
+	assert_true(b.avif);
+	assert_int_equal(stat(path, &s2), 0);
+	assert_int_equal(s1.st_ino, s2.st_ino);
+	assert_int_equal(count_files(), 3);
+	g_free(buf);
+}
+
 int
 main(void)
 {
@@ -651,6 +687,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_colour_and_frames, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_avif, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_dir_and_avif_later,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
