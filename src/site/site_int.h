@@ -263,6 +263,15 @@ struct site_feed_item {
 	size_t ncategories;
 	int64_t published;
 	int64_t modified;
+	/* The lead photo as an enclosure, or image_url NULL: absolute URL
+	 * of the variant (JPEG or PNG, at most 1280 wide), its MIME type,
+	 * its file's size in bytes, its size in pixels, and a title (the
+	 * caption, else the alt; "" when neither). */
+	const char *image_url;
+	const char *image_type;
+	int64_t image_length;
+	int image_width, image_height;
+	const char *image_title;
 };
 
 /* A feed: who publishes it, where it lives, its entries newest first. */
