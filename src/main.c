@@ -30,6 +30,7 @@ static const char usage[] =
 	"  routes    list every route the site serves\n"
 	"  article   list, show, unpublish and delete articles\n"
 	"  log       the newsroom's audit log: who did what, when\n"
+	"  media     the site's photos: add, list, show, edit, remove\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -55,6 +56,7 @@ main(int argc, char **argv)
 		{"settings", cmd_settings},
 		{"article", cmd_article},
 		{"log", cmd_log},
+		{"media", cmd_media},
 	};
 	size_t i;
 
