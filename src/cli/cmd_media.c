@@ -145,12 +145,18 @@ media_url(const char *hash, const int *widths, size_t nwidths,
 	  const char *format, char *out)
 {
 	char name[MEDIA_NAME_MAX];
-	int w = nwidths ? widths[0] : 0;
+	int w = 0, narrowest = 0;
 	size_t i;
 
-	for (i = 0; i < nwidths; i++)
-		if (widths[i] <= 960)
+	/* Whatever order the widths are in (media.h's has changed). */
+	for (i = 0; i < nwidths; i++) {
+		if (widths[i] <= 960 && widths[i] > w)
 			w = widths[i];
+		if (!narrowest || widths[i] < narrowest)
+			narrowest = widths[i];
+	}
+	if (!w)
+		w = narrowest;
 	media_variant_name(hash, w, media_ext(format), name);
 	snprintf(out, MEDIA_NAME_MAX + 8, "/media/%s", name);
 }
