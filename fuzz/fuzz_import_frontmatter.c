@@ -7,8 +7,8 @@
  * "---\n" in front of it, so every input reaches the front-matter reader
  * (the plain reader is fuzz_import_plain's). Corpus files are therefore
  * real articles with their first line removed. On success every output
- * string must be valid UTF-8 and the comments setting one of its three
- * kinds of value.
+ * string must be valid UTF-8, the comments setting one of its three
+ * kinds of value, and an image's path inside the file's folder.
  */
 #include "fuzz.h"
 #include "import/import.h"
@@ -67,6 +67,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < a.ntags; i++)
 			check_str(a.tags[i]);
 		if (a.comments_days < IMPORT_COMMENTS_POLICY)
+			abort();
+		check_str(a.image);
+		check_str(a.image_alt);
+		check_str(a.image_caption);
+		check_str(a.image_credit);
+		/* The image stays in the file's folder, and has its alt
+		 * text unless it is decorative. */
+		if (a.image[0] == '/' || strstr(a.image, "../") ||
+		    (strlen(a.image) >= 2 &&
+		     strcmp(a.image + strlen(a.image) - 2, "..") == 0))
+			abort();
+		if (a.image[0] && !a.image_decorative && !a.image_alt[0])
+			abort();
+		if (!a.image[0] && (a.image_alt[0] || a.image_line))
 			abort();
 	} else if (rc == GZ_EPARSE) {
 		if (!memchr(e.msg, '\0', sizeof(e.msg)))

@@ -9,5 +9,5 @@
 fuzz_targets=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' fuzz/targets)
 fuzz_cflags="-g -O1 -std=c17 -D_GNU_SOURCE -Isrc -Ifuzz"
 fuzz_libs="$(pkg-config --libs libmicrohttpd sqlite3 libsodium libcmark-gfm \
-	jansson inih zlib libbrotlienc libbrotlidec liboath libqrencode) -lcmark-gfm-extensions \
+	jansson inih zlib libbrotlienc libbrotlidec liboath libqrencode vips) -lcmark-gfm-extensions \
 	-lpthread -lm"

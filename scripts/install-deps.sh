@@ -6,7 +6,8 @@
 #   scripts/install-deps.sh test    the above, plus what `make check` needs:
 #                                   Node.js 18+, Java (Nu HTML Checker), Chromium,
 #                                   promtool (prometheus), jing,
-#                                   python3-feedparser, slowhttptest, valgrind
+#                                   python3-feedparser, slowhttptest, valgrind,
+#                                   libvips-tools, exiftool
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
 #   scripts/install-deps.sh fuzz    the build packages, plus clang and its
@@ -20,7 +21,7 @@ what=${1:-build}
 build_pkgs="gcc make meson ninja-build pkg-config libmicrohttpd-dev
 libsqlite3-dev libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libinih-dev libcmocka-dev zlib1g-dev libbrotli-dev tzdata
-liboath-dev libqrencode-dev"
+liboath-dev libqrencode-dev libvips-dev"
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -54,6 +55,11 @@ if [ "$what" = test ]; then
 	[ -x /usr/bin/promtool ] || missing="$missing prometheus"
 	# The slow-clients test attacks a server with it.
 	command -v slowhttptest >/dev/null 2>&1 || missing="$missing slowhttptest"
+	# The photo tests make and inspect images: vips (the command) and
+	# exiftool, which must find no EXIF, XMP or GPS in any variant.
+	command -v vips >/dev/null 2>&1 || missing="$missing libvips-tools"
+	command -v exiftool >/dev/null 2>&1 ||
+		missing="$missing libimage-exiftool-perl"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" = bench ]; then

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "media/media.h"
+#include "util/err.h"
 
 static const char usage[] =
 	"usage: gazette COMMAND [OPTIONS]\n"
@@ -28,6 +30,7 @@ static const char usage[] =
 	"  routes    list every route the site serves\n"
 	"  article   list, show, unpublish and delete articles\n"
 	"  log       the newsroom's audit log: who did what, when\n"
+	"  media     the site's photos: add, list, show, edit, remove\n"
 	"\n"
 	"Every command takes --site DIR (else $GAZETTE_SITE, else ./site) and\n"
 	"--help. gazette --version prints the version.\n";
@@ -53,6 +56,7 @@ main(int argc, char **argv)
 		{"settings", cmd_settings},
 		{"article", cmd_article},
 		{"log", cmd_log},
+		{"media", cmd_media},
 	};
 	size_t i;
 
@@ -77,9 +81,20 @@ main(int argc, char **argv)
 		cli_error("libsodium failed to start");
 		return CLI_FAIL;
 	}
+	/* libvips (and GLib under it) start here, once, before any
+	 * command starts a thread: imports and uploads ingest photos. */
+	if (media_init(argv[0]) != GZ_OK) {
+		cli_error("libvips failed to start");
+		return CLI_FAIL;
+	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			int rc = cmds[i].fn(argc - 1, argv + 1);
+
+			media_fini();
+			return rc;
+		}
+	media_fini();
 	cli_error("unknown command \"%s\"", argv[1]);
 	fputs(usage, stderr);
 	return CLI_USAGE;

@@ -7,7 +7,11 @@
  * with a fixed seed, then encoded by libvips. Their output is committed
  * under demo/photos/ (the demo imports them through the import's image:
  * front matter); run this again only to change them. Not built into
- * gazette and not run by the build.
+ * gazette and not run by the build. To build and run it:
+ *
+ *	cc -O2 -std=c17 -o demo_photos tools/demo_photos.c \
+ *	    $(pkg-config --cflags --libs vips) -lm
+ *	./demo_photos demo/photos
  *
  * Each scene is a few layers painted back to front: a sky gradient, soft
  * value-noise clouds, hills or a skyline from sums of sines, water with a

@@ -33,6 +33,8 @@ int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+/* The media library: add, list, show, edit, rm (cmd_media.c). */
+int cmd_media(int argc, char **argv);
 
 /* Makes the site's first admin (name "admin", must change the password
  * at first sign-in) with a one-time password from
@@ -75,15 +77,73 @@ int cli_serve_site(const char *dir, struct config *cfg, struct store *st,
  * when zone is true (at start, before threads). Returns GZ_OK, the
  * store's error or GZ_ENOMEM (cmd_settings.c). */
 int cli_settings_overlay(struct store *st, struct config *cfg, bool zone);
-/* Imports one file's bytes into st as one unit of the caller's open
- * transaction (store_tx_unit_begin/end): all of it or nothing, whatever
- * the other files of the transaction do. name is shown in messages
- * ("FILE:LINE: expected ..."); key identifies the source, so importing it
- * again updates its article. Output: *created. Returns GZ_OK or the error
- * already reported on stderr. */
+/*
+ * Importing a file (cmd_import.c, import_images.c), in three steps so that
+ * the slow one holds no lock: cli_import_prepare parses, checks and renders
+ * it; cli_import_image reads and ingests its lead image (media_ingest: the
+ * variant files), outside any transaction; cli_import_store writes it as
+ * one unit of the caller's open transaction (store_tx_unit_begin/end): the
+ * image's media row, the article with that lead image, the audit entry,
+ * all of it or nothing, whatever the other files of the transaction do.
+ * Each step reports its failure on stderr as "NAME:LINE: what" (name is
+ * how messages show the file) and returns the error.
+ */
+struct cli_import;
+
+/* Where an import finds the images its articles name (front matter
+ * "image:", which the parser has checked: relative, no ".." component). */
+struct cli_image_source {
+	/* Reads the image name (as written in the front matter), at most
+	 * GZ_LIMIT_MEDIA_BYTES. Output: *data, *len, and *owned: what the
+	 * caller passes to free() when done (NULL when data is not its own).
+	 * Returns GZ_OK, or GZ_ENOTFOUND, GZ_ETOOBIG, GZ_EIO or GZ_ENOMEM
+	 * with one sentence in why[0..why_size). */
+	int (*read)(void *ctx, const char *name, const unsigned char **data,
+		    size_t *len, void **owned, char *why, size_t why_size);
+	void *ctx;
+};
+/* A cli_image_source read for files on disk; ctx is the folder (a
+ * string) the names are relative to: the imported file's. */
+int cli_image_read_file(void *ctx, const char *name,
+			const unsigned char **data, size_t *len, void **owned,
+			char *why, size_t why_size);
+
+/* Parses and renders data[0..len) (not kept past the call) into *out;
+ * cfg gives the default language. Returns GZ_OK, GZ_EPARSE or another
+ * error, reported. Caller frees *out with cli_import_free. */
+int cli_import_prepare(const struct config *cfg, const char *name,
+		       const char *data, size_t len, struct cli_import **out);
+/* True when the article names a lead image (cli_import_image has work). */
+bool cli_import_has_image(const struct cli_import *imp);
+/* Reads the lead image from src and makes its variants under media_dir
+ * (cfg's media_dir, or a scratch folder for a dry run), with AVIF ones
+ * when cfg asks and libvips can. Does nothing without an image. Must not
+ * run inside a transaction: it takes hundreds of milliseconds. A refused
+ * image is reported as "NAME:LINE: image: <why>", LINE the image: line.
+ * Returns GZ_OK or the error. */
+int cli_import_image(struct cli_import *imp, const struct config *cfg,
+		     const struct cli_image_source *src,
+		     const char *media_dir);
+/* Stores the article (and its lead image's row, found again by hash when
+ * the same bytes were imported before) as one unit of st's open
+ * transaction. key identifies the source: importing it again updates its
+ * article, whose lead image is then the file's (none when it names none).
+ * Output: *created. Returns GZ_OK or the error, reported. */
+int cli_import_store(struct store *st, struct cli_import *imp,
+		     const char *key, bool *created);
+/* Frees imp; NULL does nothing. */
+void cli_import_free(struct cli_import *imp);
+/* The three steps in one, for a caller whose transaction is already open
+ * (the demo, before it serves): prepare, image (from src, into cfg's
+ * media_dir), store. Output: *created. Returns GZ_OK or the error already
+ * reported on stderr. */
 int cli_import_bytes(struct store *st, const struct config *cfg,
 		     const char *name, const char *key, const char *data,
-		     size_t len, bool *created);
+		     size_t len, const struct cli_image_source *src,
+		     bool *created);
+/* Removes dir and everything under it (a scratch or throwaway folder);
+ * a dir that does not exist is no error. Returns GZ_OK or GZ_EIO. */
+int cli_rmtree(const char *dir);
 /* Renders again every article of st whose stored HTML is missing or was
  * made by another renderer version than RENDER_MD_VERSION, a few hundred
  * per transaction; called before a site is served. With nothing to do it

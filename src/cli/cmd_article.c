@@ -244,6 +244,16 @@ article_show(struct store *st, int64_t id)
 	printf("\n");
 	print_field("lang", a.lang);
 	print_field("summary", a.summary);
+	/* The lead image, by its media id: gazette media show tells more. */
+	if (a.image) {
+		(void)cli_term_text(a.image->decorative ? "(decorative)"
+							: a.image->alt,
+				    CELL_CHARS, line);
+		printf("%-12s media %lld: %s\n", "image",
+		       (long long)a.image->id, line);
+	} else {
+		printf("%-12s -\n", "image");
+	}
 	print_time("published", a.published_at);
 	print_time("created", a.created_at);
 	print_time("updated", a.updated_at);

@@ -3,8 +3,9 @@
  *
  * Makes a throwaway site (a temporary directory, removed on exit, unless
  * --site names one), imports the demo articles compiled into the binary
- * (demo/articles/) with a few readers' comments (demo/comments.json), and
- * serves it. The demo goes through the same import
+ * (demo/articles/), six of them with a photo of our own making
+ * (demo/photos/, drawn by tools/demo_photos.c) as lead image, with a few
+ * readers' comments (demo/comments.json), and serves it. The demo goes through the same import
  * and serving code as a real site: it is also our smoke test. It also
  * gives the newsroom one account per role (admin, editor, writer,
  * moderator) sharing one fresh password, printed at start, so that a new
@@ -72,32 +73,85 @@ out:
 	return rc;
 }
 
+/* A cli_image_source for the demo's photos, compiled in with demo/.
+ * Their names in the articles' front matter are relative to demo/
+ * itself ("photos/river-bridge.jpg"), not to the articles' folder: an
+ * image path may not climb out of its folder with "..". */
+static int
+demo_image_read(void *ctx, const char *name, const unsigned char **data,
+		size_t *len, void **owned, char *why, size_t why_size)
+{
+	size_t i;
+
+	(void)ctx;
+	*owned = NULL;
+	for (i = 0; i < embed_demo_count; i++) {
+		if (strcmp(embed_demo[i].name, name) == 0) {
+			*data = embed_demo[i].data;
+			*len = embed_demo[i].len;
+			return GZ_OK;
+		}
+	}
+	snprintf(why, why_size, "no %s among the demo's files", name);
+	return GZ_ENOTFOUND;
+}
+
+/* True for an embedded article (demo/articles/, not its photos). */
+static bool
+demo_is_article(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(name, "articles/", 9) == 0 &&
+	       ((n > 3 && strcmp(name + n - 3, ".md") == 0) ||
+		(n > 4 && strcmp(name + n - 4, ".txt") == 0));
+}
+
+/* Imports the demo's articles through the import's own steps: every
+ * file parsed and its photo resized first, then the whole newsroom in
+ * one commit. */
 static int
 demo_import(struct store *st, const struct config *cfg)
 {
+	const struct cli_image_source src = {demo_image_read, NULL};
+	struct cli_import **imps = NULL;
 	char key[256];
 	bool created;
 	size_t i;
-	int n;
+	int k, rc = CLI_FAIL;
 
-	/* The whole demo newsroom in one commit. */
-	if (store_tx_begin(st) != GZ_OK)
+	if (!(imps = calloc(embed_demo_count, sizeof(*imps))))
 		return CLI_FAIL;
 	for (i = 0; i < embed_demo_count; i++) {
 		const struct embed_file *f = &embed_demo[i];
 
-		if (strncmp(f->name, "articles/", 9) != 0)
+		if (!demo_is_article(f->name))
 			continue;
-		n = snprintf(key, sizeof(key), "demo:%s", f->name);
-		if (n < 0 || (size_t)n >= sizeof(key) ||
-		    cli_import_bytes(st, cfg, f->name, key,
-				     (const char *)f->data, f->len,
-				     &created) != GZ_OK) {
+		if (cli_import_prepare(cfg, f->name, (const char *)f->data,
+				       f->len, &imps[i]) != GZ_OK ||
+		    cli_import_image(imps[i], cfg, &src, cfg->media_dir) !=
+			    GZ_OK)
+			goto out;
+	}
+	if (store_tx_begin(st) != GZ_OK)
+		goto out;
+	for (i = 0; i < embed_demo_count; i++) {
+		if (!imps[i])
+			continue;
+		k = snprintf(key, sizeof(key), "demo:%s", embed_demo[i].name);
+		if (k < 0 || (size_t)k >= sizeof(key) ||
+		    cli_import_store(st, imps[i], key, &created) != GZ_OK) {
 			store_tx_rollback(st);
-			return CLI_FAIL;
+			goto out;
 		}
 	}
-	return store_tx_commit(st) == GZ_OK ? CLI_OK : CLI_FAIL;
+	if (store_tx_commit(st) == GZ_OK)
+		rc = CLI_OK;
+out:
+	for (i = 0; i < embed_demo_count; i++)
+		cli_import_free(imps[i]);
+	free(imps);
+	return rc;
 }
 
 /* Stores one seeded comment (and its replies), dated minutes after the
@@ -206,6 +260,12 @@ demo_cleanup(const char *dir)
 			unlink(p);
 			free(p);
 		}
+	}
+	/* The photos' variants (the demo's config keeps [media] dir at
+	 * its default, media/ in the site). */
+	if ((p = cli_path(dir, "media")) != NULL) {
+		(void)cli_rmtree(p);
+		free(p);
 	}
 	rmdir(dir);
 }

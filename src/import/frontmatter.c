@@ -17,6 +17,11 @@
  * are trimmed and lose one pair of surrounding quotes; every value is
  * checked here, so a file that parses can be stored as it is. The body is
  * not touched, not even a dateline at its start: front matter is explicit.
+ *
+ * The lead image (image:, image_alt:, image_caption:, image_credit:,
+ * image_decorative:) is only named here: its path is checked to stay in
+ * the imported file's folder, and its words against the media limits;
+ * reading and decoding the file is the command's (cli/cmd_import.c).
  */
 #include <assert.h>
 #include <stdbool.h>
@@ -42,13 +47,19 @@ enum fm_key {
 	FM_SLUG,
 	FM_STATUS,
 	FM_COMMENTS,
+	FM_IMAGE,
+	FM_IMAGE_ALT,
+	FM_IMAGE_CAPTION,
+	FM_IMAGE_CREDIT,
+	FM_IMAGE_DECORATIVE,
 	FM_NKEYS
 };
 
 static const char *const fm_keys[FM_NKEYS] = {
 	"title", "date",  "dateline", "byline",  "section",
 	"tags",  "lang",  "summary",  "slug",    "status",
-	"comments",
+	"comments", "image", "image_alt", "image_caption", "image_credit",
+	"image_decorative",
 };
 
 /* What the reader has seen so far. */
@@ -188,6 +199,55 @@ fm_days(const char *v, size_t vn, int *out)
 	return true;
 }
 
+/* Checks an image's path v[0..vn): relative to the imported file's
+ * folder and inside it, so that an article handed over from outside
+ * cannot make the import read any other file of the machine. */
+static int
+fm_image(struct fm_state *st, const char *v, size_t vn, unsigned line)
+{
+	size_t i, start;
+
+	if (vn == 0)
+		return import_fail(st->err, line, "expected a file name after "
+				   "\"image:\" (the photo, beside this file)");
+	if (vn > GZ_LIMIT_FORM_FILENAME_BYTES)
+		return import_fail(st->err, line, "expected an image file name "
+				   "of at most %u bytes (this one has %zu)",
+				   GZ_LIMIT_FORM_FILENAME_BYTES, vn);
+	if (v[0] == '/')
+		return import_fail(st->err, line, "expected an image path "
+				   "relative to this file's folder, not an "
+				   "absolute one");
+	/* No ".." component: "a/../../etc" climbs out of the folder. */
+	for (start = 0, i = 0; i <= vn; i++) {
+		if (i < vn && v[i] != '/')
+			continue;
+		if (i - start == 2 && v[start] == '.' && v[start + 1] == '.')
+			return import_fail(st->err, line, "expected an image "
+					   "path inside this file's folder "
+					   "(no \"..\")");
+		start = i + 1;
+	}
+	if (v[vn - 1] == '/')
+		return import_fail(st->err, line, "expected an image file "
+				   "name, not a folder");
+	st->out->image_line = line;
+	return fm_copy(st, v, vn, &st->out->image);
+}
+
+/* Copies an image's alt text, caption or credit (what names it in
+ * messages), at most GZ_LIMIT_MEDIA_TEXT_BYTES. Output: *dst. */
+static int
+fm_media_text(struct fm_state *st, const char *what, const char *v,
+	      size_t vn, unsigned line, const char **dst)
+{
+	if (vn > GZ_LIMIT_MEDIA_TEXT_BYTES)
+		return import_fail(st->err, line, "expected %s of at most %u "
+				   "bytes (this one has %zu)", what,
+				   GZ_LIMIT_MEDIA_TEXT_BYTES, vn);
+	return fm_copy(st, v, vn, dst);
+}
+
 /* Checks and stores the value v[0..vn) of key k, read on line. */
 static int
 fm_value(struct fm_state *st, enum fm_key k, const char *v, size_t vn,
@@ -267,6 +327,26 @@ fm_value(struct fm_state *st, enum fm_key k, const char *v, size_t vn,
 					   "open, closed, or a number of days "
 					   "from 1 to 36500");
 		return GZ_OK;
+	case FM_IMAGE:
+		return fm_image(st, v, vn, line);
+	case FM_IMAGE_ALT:
+		return fm_media_text(st, "an alt text", v, vn, line,
+				     &out->image_alt);
+	case FM_IMAGE_CAPTION:
+		return fm_media_text(st, "a caption", v, vn, line,
+				     &out->image_caption);
+	case FM_IMAGE_CREDIT:
+		return fm_media_text(st, "a credit", v, vn, line,
+				     &out->image_credit);
+	case FM_IMAGE_DECORATIVE:
+		if (import_ieq(v, vn, "yes"))
+			out->image_decorative = true;
+		else if (import_ieq(v, vn, "no"))
+			out->image_decorative = false;
+		else
+			return import_fail(st->err, line, "expected "
+					   "image_decorative: yes or no");
+		return GZ_OK;
 	case FM_NKEYS:
 		break;
 	}
@@ -297,7 +377,9 @@ fm_line(struct fm_state *st, const struct import_line *ln)
 	if (k == FM_NKEYS)
 		return import_fail(st->err, ln->no, "expected one of title, date, "
 				   "dateline, byline, section, tags, lang, "
-				   "summary, slug, status, comments");
+				   "summary, slug, status, comments, image, "
+				   "image_alt, image_caption, image_credit, "
+				   "image_decorative");
 	if (st->seen[k])
 		return import_fail(st->err, ln->no, "expected each key once "
 				   "(%s: is already on line %u)", fm_keys[k],
@@ -308,6 +390,43 @@ fm_line(struct fm_state *st, const struct import_line *ln)
 	import_trim(&v, &vn);
 	fm_unquote(&v, &vn);
 	return fm_value(st, (enum fm_key)k, v, vn, ln->no);
+}
+
+/* The image keys together, once the block is read: words need an image
+ * to describe, and an image needs its alt text unless it is marked
+ * decorative (then it has none: readers of alt="" skip it). */
+static int
+fm_image_check(struct fm_state *st)
+{
+	static const enum fm_key words[] = {
+		FM_IMAGE_ALT, FM_IMAGE_CAPTION, FM_IMAGE_CREDIT,
+		FM_IMAGE_DECORATIVE,
+	};
+	const struct import_article *out = st->out;
+	size_t i;
+
+	if (!st->seen[FM_IMAGE]) {
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (st->seen[words[i]])
+				return import_fail(st->err, st->seen[words[i]],
+						   "expected an image: line "
+						   "(%s: describes the lead "
+						   "image)", fm_keys[words[i]]);
+		return GZ_OK;
+	}
+	if (out->image_decorative && out->image_alt[0])
+		return import_fail(st->err, st->seen[FM_IMAGE_ALT],
+				   "expected no image_alt: for a decorative "
+				   "image (image_decorative: yes gives it an "
+				   "empty alt)");
+	if (!out->image_decorative && !out->image_alt[0])
+		return import_fail(st->err,
+				   st->seen[FM_IMAGE_ALT] ? st->seen[FM_IMAGE_ALT]
+							  : st->seen[FM_IMAGE],
+				   "image_alt: expected a description of the "
+				   "photo for readers who cannot see it (or "
+				   "image_decorative: yes)");
+	return GZ_OK;
 }
 
 int
@@ -348,6 +467,8 @@ import_frontmatter_read(struct pool *pool, const char *text, size_t len,
 	if (!st.seen[FM_TITLE])
 		return import_fail(err, close_no,
 				   "expected a title: line in the front matter");
+	if ((rc = fm_image_check(&st)) != GZ_OK)
+		return rc;
 	draft = strcmp(out->status, "draft") == 0;
 	if (!st.seen[FM_DATE] && !draft)
 		return import_fail(err, close_no, "expected a date: line (only "

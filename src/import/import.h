@@ -10,6 +10,7 @@
 #ifndef GZ_IMPORT_H
 #define GZ_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,20 @@ struct import_article {
 	unsigned body_line;
 	const unsigned *body_lines;
 	size_t nbody_lines;
+	/* Front matter "image:": the lead image's file, as written: a path
+	 * relative to the imported file's folder (never absolute, no ".."
+	 * component, at most GZ_LIMIT_FORM_FILENAME_BYTES); "" when none.
+	 * Reading it is the command's job (the parser does no file IO).
+	 * Its words, each at most GZ_LIMIT_MEDIA_TEXT_BYTES and "" when
+	 * none: the alt text (required unless image_decorative), caption
+	 * and credit. image_line is the file line of "image:" (0 when
+	 * none), for messages about the image. */
+	const char *image;
+	const char *image_alt;
+	const char *image_caption;
+	const char *image_credit;
+	bool image_decorative;
+	unsigned image_line;
 };
 
 #define IMPORT_COMMENTS_POLICY (-1)

@@ -260,6 +260,12 @@ import_article_clear(struct import_article *a)
 	a->body_line = 0;
 	a->body_lines = NULL;
 	a->nbody_lines = 0;
+	a->image = "";
+	a->image_alt = "";
+	a->image_caption = "";
+	a->image_credit = "";
+	a->image_decorative = false;
+	a->image_line = 0;
 }
 
 unsigned

@@ -79,7 +79,8 @@ int media_ingest(const char *dir, const void *data, size_t len,
  * ([media] avif = yes in gazette.conf): made only then. */
 #define MEDIA_AVIF 1u
 /* Whether this libvips can write AVIF (heifsave with an AV1 encoder),
- * probed once by media_init. */
+ * probed once, on the first call (or the first ingest that wants AVIF),
+ * not by media_init: the probe starts an AV1 encoder. Any thread. */
 bool media_avif_supported(void);
 
 /* The file name, relative to the media directory, of hash's variant at

@@ -44,7 +44,8 @@ enum api_field {
 	F_PUBLISHED = 1 << 8,
 	F_MODIFIED = 1 << 9,
 	F_COMMENTS = 1 << 10,
-	F_ALL = (1 << 11) - 1,
+	F_IMAGE = 1 << 11,
+	F_ALL = (1 << 12) - 1,
 };
 
 static const struct {
@@ -62,6 +63,7 @@ static const struct {
 	{"published", F_PUBLISHED},
 	{"modified", F_MODIFIED},
 	{"comment_count", F_COMMENTS},
+	{"image", F_IMAGE},
 };
 
 static int
@@ -141,6 +143,65 @@ api_named(struct site *site, struct pool *pool, const char *prefix,
 			 api_abs(site, pool, site_url_slug(pool, prefix, slug)));
 }
 
+/* srcset with every URL absolute: an app is not on the site. */
+static const char *
+api_srcset(struct site *site, struct pool *pool, const struct store_media *m,
+	   const char *ext)
+{
+	const char *rel = site_image_srcset(pool, m, ext), *p;
+	struct buf b;
+	const char *r;
+
+	if (!rel)
+		return NULL;
+	buf_init(&b, 8192);
+	for (p = rel; *p; ) {
+		const char *end = strstr(p, ", ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		buf_printf(&b, "%s%s%.*s", p == rel ? "" : ", ",
+			   site->cfg->base_url, (int)len, p);
+		p += len + (end ? 2 : 0);
+	}
+	r = b.err ? NULL : pool_strndup(pool, b.data ? b.data : "", b.len);
+	buf_fini(&b);
+	return r;
+}
+
+/* The lead photo: {url, width, height, alt, decorative, caption, credit,
+ * srcset, srcset_webp, srcset_avif} (docs/api.md), or null. url is the
+ * JPEG or PNG variant a share preview names (at most 1280 wide); width
+ * and height are the original's. */
+static json_t *
+api_image(struct site *site, struct pool *pool, const struct store_media *m)
+{
+	const char *ext, *path;
+	json_t *o;
+	int w;
+
+	if (!m)
+		return json_null();
+	ext = site_image_ext(m);
+	w = site_image_at_most(m, 1280);
+	if (!(path = site_image_path(pool, m, w, ext)) || !(o = json_object()))
+		return NULL;
+	if (api_str(o, "url", api_abs(site, pool, path)) ||
+	    json_object_set_new(o, "width", json_integer(m->width)) ||
+	    json_object_set_new(o, "height", json_integer(m->height)) ||
+	    api_str(o, "alt", m->decorative ? "" : m->alt) ||
+	    json_object_set_new(o, "decorative", json_boolean(m->decorative)) ||
+	    api_str(o, "caption", m->caption) ||
+	    api_str(o, "credit", m->credit) ||
+	    api_str(o, "srcset", api_srcset(site, pool, m, ext)) ||
+	    api_str(o, "srcset_webp", api_srcset(site, pool, m, "webp")) ||
+	    api_str(o, "srcset_avif", m->avif && site->cfg->media_avif
+		    ? api_srcset(site, pool, m, "avif") : NULL)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* An article as a listing has it, with the fields in mask. */
 static json_t *
 api_article(struct site *site, struct pool *pool,
@@ -166,7 +227,9 @@ api_article(struct site *site, struct pool *pool,
 			a->updated_at > a->published_at ? a->updated_at
 							: a->published_at)) ||
 	    ((mask & F_COMMENTS) && json_object_set_new(o, "comment_count",
-			json_integer(a->comment_count)))) {
+			json_integer(a->comment_count))) ||
+	    ((mask & F_IMAGE) && json_object_set_new(o, "image",
+			api_image(site, pool, a->image)))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -264,7 +327,8 @@ site_api_articles(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (fields && !api_fields_parse(fields, &mask))
 		return api_bad(resp, "fields: expected names from id, url, "
 			       "headline, summary, byline, dateline, section, "
-			       "lang, published, modified, comment_count.");
+			       "lang, published, modified, comment_count, "
+			       "image.");
 	f.limit = (size_t)lim;
 	if ((rc = store_article_page(site->store, pool, &f, &items, &n)) ||
 	    (rc = api_cache(req, resp, query, "front", items, n)))

@@ -276,6 +276,17 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	 * short and mostly names). */
 	if (render_obj_str(pool, view, "site_lang", a.lang))
 		return GZ_ENOMEM;
+	/* The lead photo, above the fold: fetched at once, and the page's
+	 * share picture. */
+	if (a.image &&
+	    (render_obj_set(pool, obj, "image", site_view_image(site, pool,
+			    a.image, SITE_IMAGE_ARTICLE)) ||
+	     render_obj_set(pool, obj, "thumb", render_bool(pool, false)) ||
+	     render_obj_set(pool, view, "og_image",
+			    site_view_og_image(site, pool, a.image))))
+		return GZ_ENOMEM;
+	if (!a.image && render_obj_set(pool, obj, "image", render_bool(pool, false)))
+		return GZ_ENOMEM;
 	if (render_obj_str(pool, obj, "dateline", *a.dateline ? a.dateline : NULL) ||
 	    render_obj_html(pool, obj, "body_html", body) ||
 	    render_obj_set(pool, obj, "tags", article_tags(site, pool, &a)) ||

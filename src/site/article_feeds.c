@@ -10,8 +10,10 @@
  * they carry; the cache gives them an ETag and answers 304.
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
+#include "media/media.h"
 #include "site/site_int.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -79,6 +81,47 @@ feed_authors(struct site *site, struct pool *pool,
 	return GZ_OK;
 }
 
+/* Sets it's image_* from a's lead photo: the variant the share preview
+ * names (view_image.c), whose file's size an enclosure must give. A
+ * file that is not there (a media directory not yet copied to this
+ * machine) leaves the entry without one. */
+static int
+feed_image(struct site *site, struct pool *pool, const struct store_article *a,
+	   struct site_feed_item *it)
+{
+	const struct store_media *m = a->image;
+	const char *ext, *path, *file;
+	struct stat st;
+	int w;
+
+	it->image_url = NULL;
+	it->image_type = NULL;
+	it->image_length = 0;
+	it->image_width = it->image_height = 0;
+	it->image_title = "";
+	if (!m || !site->cfg->media_dir)
+		return GZ_OK;
+	ext = site_image_ext(m);
+	w = site_image_at_most(m, 1280);
+	if (!(path = site_image_path(pool, m, w, ext)) ||
+	    /* path is "/media/<name>": the file is media_dir/<name>. */
+	    !(file = pool_printf(pool, "%s/%s", site->cfg->media_dir,
+				 path + strlen("/media/"))))
+		return GZ_ENOMEM;
+	if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+		return GZ_OK;
+	if (!(it->image_url = pool_printf(pool, "%s%s", site->cfg->base_url,
+					  path)))
+		return GZ_ENOMEM;
+	it->image_type = media_mime_of_ext(ext);
+	it->image_length = (int64_t)st.st_size;
+	it->image_width = w;
+	it->image_height = site_image_height(m, w);
+	it->image_title = *m->caption ? m->caption
+			: m->decorative ? "" : m->alt;
+	return GZ_OK;
+}
+
 /* Fills it from a (read whole, with body and tags). budget: bytes of
  * content still allowed; lowered by what this entry carries. */
 static int
@@ -111,6 +154,8 @@ feed_item(struct site *site, struct pool *pool, const struct store_article *a,
 	it->content_html = NULL;
 	if (!it->id || !it->url)
 		return GZ_ENOMEM;
+	if ((rc = feed_image(site, pool, a, it)))
+		return rc;
 	if (!(html = site_article_html(pool, a, &rc)))
 		return rc;
 	if (strlen(html) > *budget)

@@ -1,6 +1,7 @@
 /*
  * feed_build.c - writes a list of articles as Atom 1.0 (RFC 4287), RSS 2.0
- * (with the content, Dublin Core and Atom modules) or JSON Feed 1.1. The
+ * (with the content, Dublin Core, Atom and Media RSS modules) or JSON Feed
+ * 1.1. The
  * handlers in article_feeds.c gather the articles; this file only writes.
  *
  * Every text goes through render_escape_xml (or jansson, for JSON Feed),
@@ -127,6 +128,24 @@ atom_entry(struct buf *out, const struct site_feed *f,
 		    (rc = buf_puts(out, "\"/>\n")))
 			return rc;
 	}
+	/* The lead photo (RFC 4287 4.2.7.2: an enclosure is a "related
+	 * resource which is potentially large"; length is its octets). */
+	if (it->image_url) {
+		if ((rc = buf_puts(out, "<link rel=\"enclosure\" type=\"")) ||
+		    (rc = feed_text(out, it->image_type)) ||
+		    (rc = buf_puts(out, "\" href=\"")) ||
+		    (rc = feed_text(out, it->image_url)) ||
+		    (rc = buf_printf(out, "\" length=\"%lld\"",
+				     (long long)it->image_length)))
+			return rc;
+		if (*it->image_title &&
+		    ((rc = buf_puts(out, " title=\"")) ||
+		     (rc = feed_text(out, it->image_title)) ||
+		     (rc = buf_putc(out, '"'))))
+			return rc;
+		if ((rc = buf_puts(out, "/>\n")))
+			return rc;
+	}
 	if (*it->summary && (rc = feed_elem(out, "summary", it->summary)))
 		return rc;
 	if (it->content_html) {
@@ -198,6 +217,34 @@ rss_item(struct buf *out, const struct site_feed_item *it)
 	if (it->content_html &&
 	    (rc = feed_elem(out, "content:encoded", it->content_html)))
 		return rc;
+	/* The lead photo: RSS's enclosure (url, length, type, all three
+	 * required) and Media RSS's content, which readers that show
+	 * pictures look for, with its size and its words. */
+	if (it->image_url) {
+		if ((rc = buf_puts(out, "<enclosure url=\"")) ||
+		    (rc = feed_text(out, it->image_url)) ||
+		    (rc = buf_printf(out, "\" length=\"%lld\" type=\"",
+				     (long long)it->image_length)) ||
+		    (rc = feed_text(out, it->image_type)) ||
+		    (rc = buf_puts(out, "\"/>\n<media:content url=\"")) ||
+		    (rc = feed_text(out, it->image_url)) ||
+		    (rc = buf_puts(out, "\" type=\"")) ||
+		    (rc = feed_text(out, it->image_type)) ||
+		    (rc = buf_printf(out, "\" medium=\"image\" fileSize=\"%lld\""
+				     " width=\"%d\" height=\"%d\"",
+				     (long long)it->image_length,
+				     it->image_width, it->image_height)))
+			return rc;
+		if (*it->image_title) {
+			if ((rc = buf_puts(out, ">")) ||
+			    (rc = feed_elem(out, "media:description",
+					    it->image_title)) ||
+			    (rc = buf_puts(out, "</media:content>\n")))
+				return rc;
+		} else if ((rc = buf_puts(out, "/>\n"))) {
+			return rc;
+		}
+	}
 	return buf_puts(out, "</item>\n");
 }
 
@@ -210,7 +257,8 @@ site_feed_rss(struct buf *out, const struct site_feed *f)
 	if ((rc = buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 			   "<rss version=\"2.0\" xmlns:atom=\"" ATOM_NS "\""
 			   " xmlns:content=\"http://purl.org/rss/1.0/modules/content/\""
-			   " xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+			   " xmlns:dc=\"http://purl.org/dc/elements/1.1/\""
+			   " xmlns:media=\"http://search.yahoo.com/mrss/\">\n"
 			   "<channel>\n")) ||
 	    (rc = feed_elem(out, "title", f->title)) ||
 	    (rc = feed_elem(out, "link", f->alternate_url)) ||
@@ -276,7 +324,9 @@ json_item(const struct site_feed_item *it)
 	    json_str(o, "content_html", it->content_html) ||
 	    json_date(o, "date_published", it->published) ||
 	    json_date(o, "date_modified", it->modified) ||
-	    json_str(o, "language", it->lang))
+	    json_str(o, "language", it->lang) ||
+	    /* JSON Feed 1.1: "the URL of the main image for the item". */
+	    json_str(o, "image", it->image_url))
 		goto fail;
 	/* JSON Feed requires content_html or content_text. */
 	if (!it->content_html &&

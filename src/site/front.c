@@ -66,7 +66,7 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct store_article_query q = {0};
 	struct store_article *items = NULL;
 	struct store_section *sections = NULL;
-	struct render_val *view, *blocks, *block, *cards;
+	struct render_val *view, *blocks, *block, *cards, *lead;
 	const char *page_arg = http_req_query(req, "page");
 	size_t n = 0, nsections = 0, total = 0, i;
 	uint64_t page = 1;
@@ -98,11 +98,38 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (n == 0)
 		return render_obj_bool(pool, view, "empty", true)
 			? GZ_ENOMEM : site_render(site, resp, "front", view);
-	if (render_obj_set(pool, view, "lead", site_view_card(site, pool, &items[0])))
+	if (!(lead = site_view_card(site, pool, &items[0])) ||
+	    render_obj_set(pool, view, "lead", lead))
 		return GZ_ENOMEM;
-	if (n > 1 && render_obj_set(pool, view, "latest",
-				    site_view_cards(site, pool, items + 1, n - 1)))
+	/* Above the fold: the lead story's photo is fetched at once; when
+	 * it has none, the first photo of the latest is. Every other card's
+	 * waits until the reader scrolls near it (loading=lazy). */
+	if (items[0].image &&
+	    (render_obj_set(pool, lead, "image", site_view_image(site, pool,
+			    items[0].image, SITE_IMAGE_FRONT_LEAD)) ||
+	     render_obj_set(pool, lead, "thumb", render_bool(pool, false))))
 		return GZ_ENOMEM;
+	if (n > 1) {
+		bool eager = !items[0].image;
+
+		if (!(cards = render_list_new(pool)))
+			return GZ_ENOMEM;
+		for (i = 1; i < n; i++) {
+			struct render_val *c = site_view_card(site, pool, &items[i]);
+
+			if (!c || render_list_push(pool, cards, c))
+				return GZ_ENOMEM;
+			if (!eager || !items[i].image)
+				continue;
+			eager = false;
+			if (render_obj_set(pool, c, "thumb", site_view_image(site,
+					   pool, items[i].image,
+					   SITE_IMAGE_CARD_EAGER)))
+				return GZ_ENOMEM;
+		}
+		if (render_obj_set(pool, view, "latest", cards))
+			return GZ_ENOMEM;
+	}
 
 	if ((rc = store_section_list(site->store, pool, q.now, &sections,
 				     &nsections)))

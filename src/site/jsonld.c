@@ -216,9 +216,26 @@ site_jsonld_article_corrected(struct site *site, struct pool *pool,
 	    json_object_set_new(art, "isAccessibleForFree", json_true()) ||
 	    ld_corrections(art, corrections, ncorrections))
 		goto out;
-	/* Google wants an image of a story: the theme's share picture until
-	 * stories have photos of their own. */
-	if ((share = render_theme_asset_url(site->theme, "share.png")) &&
+	/* Google wants an image of a story: its lead photo (the variant the
+	 * share preview names), else the theme's share picture. */
+	if (a->image) {
+		const struct store_media *m = a->image;
+		int w = site_image_at_most(m, 1280);
+		const char *path = site_image_path(pool, m, w, site_image_ext(m));
+
+		if (!path || !(o = json_object()) ||
+		    json_object_set_new(art, "image", o) ||
+		    ld_str(o, "@type", "ImageObject") ||
+		    ld_str(o, "url", pool_printf(pool, "%s%s", cfg->base_url,
+						 path)) ||
+		    json_object_set_new(o, "width", json_integer(w)) ||
+		    json_object_set_new(o, "height",
+					json_integer(site_image_height(m, w))) ||
+		    ld_str(o, "caption", m->caption) ||
+		    ld_str(o, "creditText", m->credit) ||
+		    (!m->decorative && ld_str(o, "description", m->alt)))
+			goto out;
+	} else if ((share = render_theme_asset_url(site->theme, "share.png")) &&
 	    (!(o = json_object()) || json_object_set_new(art, "image", o) ||
 	     ld_str(o, "@type", "ImageObject") ||
 	     ld_str(o, "url", pool_printf(pool, "%s%s", cfg->base_url, share)) ||

@@ -97,14 +97,17 @@ search_result(struct site *site, struct pool *pool,
 	    render_obj_html(pool, r, "snippet_html", *snippet ? snippet : NULL) ||
 	    render_obj_str(pool, r, "lang", a->lang) ||
 	    render_obj_str(pool, r, "date_human", pool_strdup(pool, human)) ||
-	    render_obj_str(pool, r, "date_iso", pool_strdup(pool, iso)))
+	    render_obj_str(pool, r, "date_iso", pool_strdup(pool, iso)) ||
+	    /* Set on every result, false when none (as on cards). */
+	    render_obj_set(pool, r, "thumb", a->image
+			   ? site_view_image(site, pool, a->image, SITE_IMAGE_CARD)
+			   : render_bool(pool, false)))
 		return NULL;
 	if (*a->section_slug &&
 	    (render_obj_str(pool, r, "section_name", a->section_name) ||
 	     render_obj_str(pool, r, "section_url", site_url_slug(pool,
 			    "/section/", a->section_slug))))
 		return NULL;
-	(void)site;
 	return r;
 }
 

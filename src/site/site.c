@@ -281,6 +281,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/section/{slug}", site_section},
 		{HTTP_GET, "/tag/{slug}", site_tag},
 		{HTTP_GET, "/static/{*}", site_static},
+		{HTTP_GET, "/media/{dir}/{file}", site_media_file},
 		{HTTP_GET, "/feed.atom", site_feed},
 		{HTTP_GET, "/feed.rss", site_feed},
 		{HTTP_GET, "/feed.json", site_feed},

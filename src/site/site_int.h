@@ -127,6 +127,55 @@ struct render_val *site_view_card(struct site *site, struct pool *pool,
 struct render_val *site_view_cards(struct site *site, struct pool *pool,
 				   const struct store_article *items, size_t n);
 
+/* ---- photos on the page (view_image.c) ---------------------------------- */
+
+/* Where a picture stands; each has its own sizes, loading and alt. */
+enum site_image_use {
+	SITE_IMAGE_ARTICLE,    /* the article's lead figure: eager, its alt */
+	SITE_IMAGE_FRONT_LEAD, /* the front page's lead story: eager, alt "" */
+	SITE_IMAGE_CARD,       /* a card's thumbnail: lazy, alt "" */
+	SITE_IMAGE_CARD_EAGER, /* a card above the fold: eager, alt "" */
+};
+/* The view of m the "picture" partial renders: src (the fallback-format
+ * variant nearest 960 wide), srcset, srcset_webp (when the fallback is
+ * not WebP), srcset_avif (when m has AVIF and the site serves it),
+ * sizes, width, height (the original's), alt, decorative, caption,
+ * credit, img_class (with the focal classes on crops), lazy. NULL when
+ * out of memory. */
+struct render_val *site_view_image(struct site *site, struct pool *pool,
+				   const struct store_media *m,
+				   enum site_image_use use);
+/* The head's share picture of m: url (absolute; the JPEG or PNG variant
+ * at most 1280 wide), width, height, alt ("" when decorative). NULL when
+ * out of memory. */
+struct render_val *site_view_og_image(struct site *site, struct pool *pool,
+				      const struct store_media *m);
+/* The format m's non-WebP variants are in: its own when "jpeg" or
+ * "png", else "webp" (a WebP or AVIF original). Static. */
+const char *site_image_ext(const struct store_media *m);
+/* The variant width nearest want (the wider on a tie). */
+int site_image_nearest(const struct store_media *m, int want);
+/* The widest variant at most max wide; the narrowest when all are
+ * wider. */
+int site_image_at_most(const struct store_media *m, int max);
+/* The height of m's variant at width, rounded as the resize does. */
+int site_image_height(const struct store_media *m, int width);
+/* "/media/ab/<hash>-<width>.<ext>", in pool; NULL when out of memory. */
+const char *site_image_path(struct pool *pool, const struct store_media *m,
+			    int width, const char *ext);
+/* "/media/ab/h-320.webp 320w, /media/ab/h-640.webp 640w, ..." of every
+ * variant in ext, in pool; NULL when out of memory. */
+const char *site_image_srcset(struct pool *pool, const struct store_media *m,
+			      const char *ext);
+/* The classes of m's focal point, rounded to tenths: "fx3 fy7" into
+ * out[0..size) (16 bytes are enough). */
+void site_image_focal(const struct store_media *m, char *out, size_t size);
+/* Checks the route's two segments of /media/<dir>/<file> (media_files.c):
+ * true only for the exact name media_variant_name makes, which goes into
+ * name (MEDIA_NAME_MAX bytes) with *ext pointing at file's extension. */
+bool site_media_name_parse(const char *dir, const char *file, char *name,
+			   const char **ext);
+
 /* "/news/12/council-approves" with the slug percent-encoded; the id stands
  * in for an empty slug. In the pool; NULL when out of memory. */
 const char *site_url_article(struct pool *pool, const struct store_article *a);
@@ -217,6 +266,15 @@ struct site_feed_item {
 	size_t ncategories;
 	int64_t published;
 	int64_t modified;
+	/* The lead photo as an enclosure, or image_url NULL: absolute URL
+	 * of the variant (JPEG or PNG, at most 1280 wide), its MIME type,
+	 * its file's size in bytes, its size in pixels, and a title (the
+	 * caption, else the alt; "" when neither). */
+	const char *image_url;
+	const char *image_type;
+	int64_t image_length;
+	int image_width, image_height;
+	const char *image_title;
 };
 
 /* A feed: who publishes it, where it lives, its entries newest first. */
@@ -380,6 +438,7 @@ int site_article(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_section(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_tag(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_static(void *ctx, struct http_req *req, struct http_resp *resp);
+int site_media_file(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_health(void *ctx, struct http_req *req, struct http_resp *resp);
 int site_metrics(void *ctx, struct http_req *req, struct http_resp *resp);
 

@@ -45,6 +45,10 @@ const char *const site_view_names[] = {
 	/* listings */
 	"listing", "kind", "pagination", "page", "pages", "prev_url",
 	"next_url",
+	/* photos (view_image.c) */
+	"image", "thumb", "src", "srcset", "srcset_webp", "srcset_avif",
+	"sizes", "width", "height", "alt", "decorative", "caption", "credit",
+	"img_class", "lazy", "og_image",
 	/* errors */
 	"status", "title", "message",
 	/* comments */
@@ -209,6 +213,13 @@ site_view_card(struct site *site, struct pool *pool,
 			   : pool_printf(pool, "%lld comments",
 					 (long long)a->comment_count)) ||
 	    view_dates(pool, c, "date_human", "date_iso", a->published_at))
+		return NULL;
+	/* "thumb" is set on every card, false when none, for the same
+	 * reason as comment_label. Lazy: the front page makes its first
+	 * ones eager (front.c). */
+	if (render_obj_set(pool, c, "thumb", a->image
+			   ? site_view_image(site, pool, a->image, SITE_IMAGE_CARD)
+			   : render_bool(pool, false)))
 		return NULL;
 	if (*a->section_slug &&
 	    (render_obj_str(pool, c, "section_name", a->section_name) ||

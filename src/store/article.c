@@ -92,8 +92,8 @@ static const struct store_named named_tag = {
 #define NEWSROOM_COLS \
 	" coalesce(a.owner_id, 0), coalesce(a.review_at, 0)," \
 	" coalesce(a.unpublished_at, 0), a.body_trusted"
-#define ARTICLE_COL_NEWSROOM 18
-#define ADMIN_COL_NEWSROOM 15
+#define ARTICLE_COL_NEWSROOM (ARTICLE_NCOLS + 3)
+#define ADMIN_COL_NEWSROOM ARTICLE_NCOLS
 
 static const char article_get_sql[] =
 	"SELECT " ARTICLE_COLS ", a.body, a.body_html, a.html_version,"
@@ -131,6 +131,7 @@ static const char article_tags_sql[] =
 #define TAG_FROM                                                        \
 	" FROM article_tags x CROSS JOIN articles a"                    \
 	" LEFT JOIN sections s ON s.id = a.section_id"                  \
+	ARTICLE_IMAGE_JOIN                                              \
 	" WHERE x.tag_id = (SELECT id FROM tags WHERE slug = ?4)"       \
 	" AND x.published_at <= ?1 AND x.article_id <> ?2"              \
 	" AND a.id = x.article_id AND " VISIBLE
@@ -198,6 +199,17 @@ store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 	a->comment_count = sqlite3_column_int64(s, 13);
 	a->comments_close_at = sqlite3_column_int64(s, 14);
 	a->body = "";
+	a->image = NULL;
+	if (sqlite3_column_type(s, ARTICLE_COL_IMAGE) != SQLITE_NULL) {
+		struct store_media *m = pool_alloc(pool, sizeof(*m));
+		int err;
+
+		if (!m)
+			return GZ_ENOMEM;
+		if ((err = store_media_row(pool, s, ARTICLE_COL_IMAGE, m)) != GZ_OK)
+			return err;
+		a->image = m;
+	}
 	if (!a->slug || !a->headline || !a->summary || !a->byline ||
 	    !a->dateline || !a->section_slug || !a->section_name || !a->lang)
 		return GZ_ENOMEM;
@@ -756,7 +768,8 @@ article_input_check(const struct store_article_input *in)
 	if (strlen(in->headline) > GZ_LIMIT_HEADLINE_BYTES)
 		return GZ_ETOOBIG;
 	if ((unsigned)in->status > STORE_UNPUBLISHED || in->id < 0 ||
-	    in->owner_id < 0 || in->review_at < 0)
+	    in->owner_id < 0 || in->review_at < 0 ||
+	    in->image_id < STORE_IMAGE_NONE)
 		return GZ_EINVAL;
 	if (in->ntags > GZ_LIMIT_TAGS)
 		return GZ_ETOOBIG;
@@ -894,6 +907,36 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	return err == GZ_ENOTFOUND ? GZ_EDB : err;
 }
 
+/* Sets article id's lead image to image_id (STORE_IMAGE_NONE: none; 0
+ * leaves it), at now: a change of image is a change a reader sees, so
+ * updated_at follows. The image was checked to exist. */
+static int
+put_image(struct store_conn *c, int64_t id, int64_t image_id, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE articles SET image_id = ?2,"
+		" updated_at = CASE WHEN image_id IS ?2 THEN updated_at"
+		" ELSE ?3 END WHERE id = ?1";
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if (image_id == 0)
+		return GZ_OK;
+	err = store_stmt_bind_int64(c, STMT_ARTICLE_IMAGE_SET, sql, id, &s);
+	if (err != GZ_OK)
+		return err;
+	rc = image_id == STORE_IMAGE_NONE ? sqlite3_bind_null(s, 2)
+					  : store_bind_int64(s, 2, image_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, now);
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		return err;
+	}
+	return store_stmt_run(c, s);
+}
+
 /* Replaces the tags of article id with in's, creating missing ones. */
 static int
 put_tags(struct store_conn *c, struct pool *scratch,
@@ -970,14 +1013,17 @@ put_tags(struct store_conn *c, struct pool *scratch,
  * - owner_id is stored on create only; review_at (0: none) on every put.
  *   STORE_UNPUBLISHED is stored as a draft with unpublished_at = now (or
  *   when it was first taken down); any other status clears it.
+ * - image_id: the lead image (0 keeps an update's, a new article has
+ *   none; STORE_IMAGE_NONE takes it away); an id with no image is
+ *   GZ_ENOTFOUND.
  * - A revision (revision.c) by in->actor with in->revision_note is
  *   recorded when the article is created, when it differs from its
  *   latest revision, and always when in->actor is set.
  *
  * Output: *id, *created (false when an article was updated). Returns GZ_OK,
  * GZ_EINVAL (blank headline, invalid UTF-8, bad status or id),
- * GZ_ENOTFOUND (no article in->id), GZ_ETOOBIG, GZ_ENOMEM, GZ_EEXIST,
- * GZ_EBUSY, GZ_EDB. On error nothing of this call
+ * GZ_ENOTFOUND (no article in->id, no image in->image_id), GZ_ETOOBIG,
+ * GZ_ENOMEM, GZ_EEXIST, GZ_EBUSY, GZ_EDB. On error nothing of this call
  * is left in the database and the transaction is still open.
  */
 int
@@ -1013,6 +1059,20 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		goto out;
 	in_savepoint = true;
+
+	/* An image that does not exist writes nothing (the savepoint is
+	 * rolled back). */
+	if (in->image_id > 0) {
+		int64_t found;
+
+		err = store_stmt_bind_int64(c, STMT_MEDIA_EXISTS,
+					    "SELECT id FROM media WHERE id = ?1",
+					    in->image_id, &s);
+		if (err == GZ_OK)
+			err = store_stmt_int64(c, s, &found);
+		if (err != GZ_OK)
+			goto out;
+	}
 
 	if (has_text(in->section)) {
 		err = store_named_ensure(c, scratch, &store_named_section,
@@ -1075,6 +1135,8 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	}
 	err = put_row(c, in, slug, section_id, existing_id, unpublished, now,
 		      id);
+	if (err == GZ_OK)
+		err = put_image(c, *id, in->image_id, now);
 	if (err != GZ_OK)
 		goto out;
 	pool_clear(scratch);

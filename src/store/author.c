@@ -362,6 +362,7 @@ store_author_list(struct store *st, struct pool *pool, int64_t now,
 #define AUTHOR_FROM                                                        \
 	" FROM article_authors x CROSS JOIN articles a"                    \
 	" LEFT JOIN sections s ON s.id = a.section_id"                     \
+	ARTICLE_IMAGE_JOIN                                                 \
 	" WHERE x.author_id = (SELECT id FROM authors WHERE slug = ?2)"    \
 	" AND x.published_at <= ?1 AND a.id = x.article_id AND " VISIBLE
 static const char list_sql[] =

@@ -42,7 +42,8 @@
  * unless ?5 (always); the names in their lists' orders. */
 static const char record_sql[] =
 	"WITH cur (slug, headline, summary, body, byline, dateline, section,"
-	" lang, tags, authors, status, published_at, body_trusted) AS"
+	" lang, tags, authors, status, published_at, body_trusted,"
+	" image_id) AS"
 	" (SELECT a.slug,"
 	" a.headline, a.summary, a.body, a.byline, a.dateline,"
 	" coalesce(s.name, ''), a.lang,"
@@ -54,16 +55,16 @@ static const char record_sql[] =
 	"  WHERE y.article_id = ?1 ORDER BY y.position)), ''),"
 	" CASE WHEN a.status = 'draft' AND a.unpublished_at IS NOT NULL"
 	"  THEN 'unpublished' ELSE a.status END, a.published_at,"
-	" a.body_trusted"
+	" a.body_trusted, a.image_id"
 	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
 	" WHERE a.id = ?1)"
 	" INSERT INTO revisions (article_id, created_at, actor, note, slug,"
 	" headline, summary, body, byline, dateline, section, lang, tags,"
-	" authors, status, published_at, body_trusted)"
+	" authors, status, published_at, body_trusted, image_id)"
 	" SELECT ?1, ?2, ?3, ?4, cur.slug, cur.headline, cur.summary,"
 	" NULL, cur.byline, cur.dateline, cur.section, cur.lang,"
 	" cur.tags, cur.authors, cur.status, cur.published_at,"
-	" cur.body_trusted FROM cur"
+	" cur.body_trusted, cur.image_id FROM cur"
 	" WHERE ?5 OR NOT EXISTS (SELECT 1 FROM revisions r"
 	"  WHERE r.id = (SELECT max(id) FROM revisions WHERE article_id = ?1)"
 	"  AND r.slug IS cur.slug AND r.headline IS cur.headline"
@@ -73,7 +74,8 @@ static const char record_sql[] =
 	"  AND r.section IS cur.section AND r.lang IS cur.lang"
 	"  AND r.tags IS cur.tags AND r.authors IS cur.authors"
 	"  AND r.status IS cur.status AND r.published_at IS cur.published_at"
-	"  AND r.body_trusted IS cur.body_trusted)";
+	"  AND r.body_trusted IS cur.body_trusted"
+	"  AND r.image_id IS cur.image_id)";
 
 /* Columns 0-16 of every revision read; revision_row reads them (the body,
  * at 17, is "" in the list). */

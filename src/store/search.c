@@ -69,7 +69,7 @@ static const char search_rows_sql[] =
 	" highlight(articles_fts, 0, char(1), char(2)),"
 	" snippet(articles_fts, 2, char(1), char(2), '…', 24)"
 	" FROM articles_fts f JOIN articles a ON a.id = f.rowid"
-	" LEFT JOIN sections s ON s.id = a.section_id"
+	" LEFT JOIN sections s ON s.id = a.section_id" ARTICLE_IMAGE_JOIN
 	" WHERE articles_fts MATCH ?1 AND f.rowid BETWEEN ?2 AND ?3"
 	" AND +f.rowid IN (SELECT value FROM json_each(?4))";
 
@@ -189,8 +189,8 @@ search_rows(struct store_conn *c, struct pool *pool, const char *match,
 			continue;
 		if ((err = store_article_row(pool, s, &h->article)))
 			goto out;
-		h->headline_marked = store_col_text(pool, s, 15);
-		h->snippet = store_col_text(pool, s, 16);
+		h->headline_marked = store_col_text(pool, s, ARTICLE_NCOLS);
+		h->snippet = store_col_text(pool, s, ARTICLE_NCOLS + 1);
 		if (!h->headline_marked || !h->snippet) {
 			err = GZ_ENOMEM;
 			goto out;

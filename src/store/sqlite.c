@@ -483,6 +483,56 @@ static const char *const store_migrations[] = {
 	"DROP TABLE revisions;"
 	"ALTER TABLE revisions_11 RENAME TO revisions;"
 	"CREATE INDEX revisions_article ON revisions (article_id, id);",
+	/* Version 12: photos (media.c).
+	 * - media holds one row per uploaded original, found by hash (the
+	 *   BLAKE2b of its bytes, which also names its variant files under
+	 *   the media directory), so the same bytes uploaded twice are one
+	 *   image. widths lists the variant widths made, narrowest first,
+	 *   comma-separated ("320,640,960"): at most MEDIA_MAX_VARIANTS
+	 *   small numbers, read whole with the row, never queried by.
+	 * - alt is '' only when decorative (store_media_add checks; the
+	 *   CHECK is the backstop). focal_x, focal_y are thousandths of the
+	 *   width and height, 500 the middle.
+	 * - articles.image_id is the lead image; a row in use cannot be
+	 *   deleted (store_media_delete answers GZ_EBUSY, the foreign key
+	 *   is the backstop). articles_image serves "who uses this image"
+	 *   (uses counts, delete, change events); partial, so the many
+	 *   articles without one cost nothing.
+	 * - revisions.image_id is the lead image at the revision's save, so
+	 *   that changing it alone is a revision. No foreign key: history
+	 *   may name an image since deleted.
+	 * - ALTER TABLE ADD COLUMN keeps articles' rowids, so articles_fts
+	 *   (external content, keyed by rowid) and its triggers (which name
+	 *   their columns) are untouched. */
+	"CREATE TABLE media ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  format TEXT NOT NULL CHECK (format IN"
+	"    ('jpeg', 'png', 'webp', 'avif')),"
+	"  width INTEGER NOT NULL CHECK (width > 0),"
+	"  height INTEGER NOT NULL CHECK (height > 0),"
+	"  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+	"  widths TEXT NOT NULL DEFAULT '',"
+	"  avif INTEGER NOT NULL DEFAULT 0 CHECK (avif IN (0, 1)),"
+	"  alt TEXT NOT NULL DEFAULT '',"
+	"  decorative INTEGER NOT NULL DEFAULT 0"
+	"    CHECK (decorative IN (0, 1)),"
+	"  caption TEXT NOT NULL DEFAULT '',"
+	"  credit TEXT NOT NULL DEFAULT '',"
+	"  focal_x INTEGER NOT NULL DEFAULT 500"
+	"    CHECK (focal_x BETWEEN 0 AND 1000),"
+	"  focal_y INTEGER NOT NULL DEFAULT 500"
+	"    CHECK (focal_y BETWEEN 0 AND 1000),"
+	"  created_at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  CHECK (alt <> '' OR decorative = 1)"
+	");"
+	"CREATE INDEX media_created ON media (created_at, id);"
+	"ALTER TABLE articles ADD COLUMN image_id INTEGER"
+	"  REFERENCES media (id);"
+	"CREATE INDEX articles_image ON articles (image_id)"
+	"  WHERE image_id IS NOT NULL;"
+	"ALTER TABLE revisions ADD COLUMN image_id INTEGER;",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -1275,6 +1325,17 @@ store_writer(struct store *st)
 	return &st->writer;
 }
 
+/* The store whose transaction the calling thread holds, if any: what
+ * store_tx_held reads without touching another thread's state (in_tx
+ * and tx_owner are the lock holder's). */
+static _Thread_local const struct store *tx_held;
+
+bool
+store_tx_held(const struct store *st)
+{
+	return tx_held == st;
+}
+
 /* Takes write_lock, then SQLite's write lock (BEGIN IMMEDIATE, so a busy
  * database fails here, after the busy timeout, rather than halfway through
  * the caller's writes). Returns GZ_OK, GZ_EBUSY (another process writes,
@@ -1301,6 +1362,7 @@ store_tx_begin(struct store *st)
 	st->in_tx = true;
 	st->in_unit = false;
 	st->tx_owner = pthread_self();
+	tx_held = st;
 	store_keys_clear(st);
 	return GZ_OK;
 }
@@ -1353,6 +1415,7 @@ store_tx_commit(struct store *st)
 	keys = st->keys;
 	memset(&st->keys, 0, sizeof(st->keys));
 	st->in_tx = false;
+	tx_held = NULL;
 	pthread_mutex_unlock(&st->write_lock);
 	if (err == GZ_OK)
 		store_events_fire(st, &keys);
@@ -1370,6 +1433,7 @@ store_tx_rollback(struct store *st)
 	store_tx_abort(st);
 	store_keys_clear(st);
 	st->in_tx = false;
+	tx_held = NULL;
 	pthread_mutex_unlock(&st->write_lock);
 }
 

@@ -121,8 +121,9 @@ struct store_article {
 	 * docs/newsroom.md). */
 	bool body_trusted;
 	/* Schema 12: the lead image (store_article_get, store_article_list,
-	 * store_article_page, store_search, store_author_articles fill it);
-	 * NULL when the article has none. */
+	 * store_article_range, store_article_page, store_search,
+	 * store_author_articles and store_article_admin_list fill it, in
+	 * the pool; uses 0); NULL when the article has none. */
 	const struct store_media *image;
 };
 
@@ -632,7 +633,10 @@ void store_nonce_use_async(struct store *st, const unsigned char *nonce,
  * gained its first or lost its last visible article); store_due_publish:
  * the same for each article coming due; comments (insert, add, status,
  * delete): "article:ID" of their article and "comments";
- * store_article_html_set: nothing.
+ * store_media_update: for each article using the image what an edit of
+ * it fires ("article:ID", its "section:" and "tag:" keys), then front,
+ * feeds and sitemaps (nothing when no article uses it);
+ * store_article_html_set, store_media_add, store_media_delete: nothing.
  */
 typedef void (*store_event_fn)(void *ctx, const char *const *keys,
 			       size_t nkeys);
@@ -861,17 +865,20 @@ int store_media_list(struct store *st, struct pool *pool, const char *search,
 		     size_t limit, size_t offset, struct store_media **items,
 		     size_t *n, size_t *total);
 /* Changes an image's words and focal point (focal_x, focal_y clamped to
- * 0..1000) and invalidates the pages that show it. Returns GZ_OK,
+ * 0..1000) and invalidates the pages that show it (change events).
+ * Inside store_tx_begin/commit or on its own. Returns GZ_OK,
  * GZ_EINVAL (as store_media_add), GZ_ENOTFOUND or GZ_EDB. */
 int store_media_update(struct store *st, int64_t id, const char *alt,
 		       bool decorative, const char *caption, const char *credit,
 		       int focal_x, int focal_y);
 /* Deletes image id's row (its files stay: another site's row or a
- * cached page may name them). Returns GZ_OK, GZ_ENOTFOUND, GZ_EBUSY (an
- * article uses it: nothing deleted) or GZ_EDB. */
+ * cached page may name them). Inside store_tx_begin/commit or on its
+ * own. Returns GZ_OK, GZ_ENOTFOUND, GZ_EBUSY (an article uses it:
+ * nothing deleted) or GZ_EDB. */
 int store_media_delete(struct store *st, int64_t id);
-/* The articles whose lead image id is, newest first, at most limit.
- * Output: *items (pool; id, headline, slug, status filled), *n. */
+/* The articles whose lead image id is, newest first (last changed), at
+ * most limit, of any status. Output: *items (pool; id, headline, slug,
+ * status filled, other strings ""), *n. */
 int store_media_uses(struct store *st, struct pool *pool, int64_t id,
 		     size_t limit, struct store_article **items, size_t *n);
 

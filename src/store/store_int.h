@@ -220,6 +220,19 @@ enum store_stmt_id {
 	STMT_UNIT_SAVEPOINT,
 	STMT_UNIT_RELEASE,
 	STMT_UNIT_ROLLBACK_TO,
+	/* media.c */
+	STMT_MEDIA_BY_HASH,
+	STMT_MEDIA_INSERT,
+	STMT_MEDIA_GET,
+	STMT_MEDIA_LIST,
+	STMT_MEDIA_TOTAL,
+	STMT_MEDIA_UPDATE,
+	STMT_MEDIA_DELETE,
+	STMT_MEDIA_IN_USE,            /* store_media_delete */
+	STMT_MEDIA_USERS,             /* the articles to tell of a change */
+	STMT_MEDIA_USERS_LIST,        /* store_media_uses */
+	STMT_MEDIA_EXISTS,            /* store_article_put's image_id */
+	STMT_ARTICLE_IMAGE_SET,
 	/* changes.c */
 	STMT_CHANGES_MAX,
 	STMT_CHANGES_INSERT,
@@ -305,23 +318,39 @@ int store_changes_open(struct store *st);
 void store_changes_close(struct store *st);
 int store_changes_record(struct store *st);
 
-/* The columns every article read selects (0-14), read by
+/* The columns of an image (media.c) from table alias m, as
+ * store_media_row reads them: MEDIA_NCOLS of them. */
+#define MEDIA_COLS                                                     \
+	"m.id, m.hash, m.format, m.width, m.height, m.bytes, m.widths,"  \
+	" m.avif, m.alt, m.decorative, m.caption, m.credit, m.focal_x,"  \
+	" m.focal_y, m.created_at, m.actor"
+#define MEDIA_NCOLS 16
+
+/* The columns every article read selects (0-14, then the lead image's
+ * MEDIA_COLS at 15-30, all NULL when it has none), read by
  * store_article_row, the join that gives them, and what a reader may see
- * at ?1 (article.c, search.c). */
+ * at ?1 (article.c, search.c, author.c). */
 #define ARTICLE_COLS                                                   \
 	"a.id, a.slug, a.headline, a.summary, a.byline, a.dateline,"   \
 	" coalesce(s.slug, ''), coalesce(s.name, ''), a.lang, a.status," \
 	" coalesce(a.published_at, 0), a.updated_at, a.created_at,"    \
-	" a.comment_count, coalesce(a.comments_close_at, 0)"
+	" a.comment_count, coalesce(a.comments_close_at, 0), " MEDIA_COLS
+#define ARTICLE_COL_IMAGE 15
+#define ARTICLE_NCOLS (ARTICLE_COL_IMAGE + MEDIA_NCOLS)
 /* The columns after ARTICLE_COLS, where store_article_get reads the body
  * and its stored HTML. */
-#define ARTICLE_COL_BODY 15
-#define ARTICLE_COL_HTML 16
-#define ARTICLE_COL_HTML_VERSION 17
+#define ARTICLE_COL_BODY ARTICLE_NCOLS
+#define ARTICLE_COL_HTML (ARTICLE_NCOLS + 1)
+#define ARTICLE_COL_HTML_VERSION (ARTICLE_NCOLS + 2)
+/* The lead image of a: every FROM that selects ARTICLE_COLS has it
+ * (one row at most per article: media.id is the key). */
+#define ARTICLE_IMAGE_JOIN " LEFT JOIN media m ON m.id = a.image_id"
 #define ARTICLE_FROM \
-	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
+	" FROM articles a LEFT JOIN sections s ON s.id = a.section_id" \
+	ARTICLE_IMAGE_JOIN
 #define VISIBLE "a.status <> 'draft' AND a.published_at <= ?1"
-/* Fills a from columns 0-14 of row s (ARTICLE_COLS); body is "" and tags
+/* Fills a from columns 0-14 of row s (ARTICLE_COLS) and its image from
+ * 15-30 (a->image NULL when none); body is "" and tags
  * empty; strings in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status
  * the schema forbids). */
 int store_article_row(struct pool *pool, sqlite3_stmt *s,
@@ -413,6 +442,9 @@ void store_read_end(struct store_conn *c);
 /* The writer connection; the caller must hold the write lock (be inside
  * store_tx_begin/commit). */
 struct store_conn *store_writer(struct store *st);
+/* True when the calling thread is inside st's store_tx_begin/commit: a
+ * write that may also run on its own (media.c) then joins it. */
+bool store_tx_held(const struct store *st);
 
 /*
  * Sections and tags are both "a name with a slug", found or created the
@@ -437,6 +469,14 @@ extern const struct store_named store_named_section;
 int store_named_ensure(struct store_conn *c, struct pool *scratch,
 		       const struct store_named *kind, const char *name,
 		       int64_t *id);
+
+/* ---- media.c -------------------------------------------------------------- */
+
+/* Fills *m from MEDIA_COLS starting at column first of row s (uses 0),
+ * strings in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (widths the
+ * schema's writer never stores). */
+int store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
+		    struct store_media *m);
 
 /* ---- revision.c ----------------------------------------------------------- */
 

@@ -73,7 +73,8 @@ describe('JSON content API', T, () => {
     assert.equal(first.headline, 'Story 24');
     assert.ok(first.url.startsWith('https://news.example.org/news/'));
     assert.deepEqual(Object.keys(first).sort(), ['byline', 'comment_count', 'dateline', 'headline', 'id',
-      'lang', 'modified', 'published', 'section', 'summary', 'url'].sort());
+      'image', 'lang', 'modified', 'published', 'section', 'summary', 'url'].sort());
+    assert.equal(first.image, null, 'no lead photo: image is null');
   });
 
   it('filters by section, tag, author and since, and picks fields', async () => {

@@ -1,6 +1,6 @@
 /* test_import_frontmatter.c - tests for src/import/frontmatter.c: every
- * key, both tag forms, quotes, drafts, the body as it is, and every error
- * with its line number. */
+ * key, both tag forms, quotes, drafts, the body as it is, the lead
+ * image's keys, and every error with its line number. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +18,8 @@
 
 #define KEYS_MSG                                                             \
 	"expected one of title, date, dateline, byline, section, tags, lang, " \
-	"summary, slug, status, comments"
+	"summary, slug, status, comments, image, image_alt, image_caption, " \
+	"image_credit, image_decorative"
 #define DATE_MSG                                                       \
 	"expected a date like 2021-05-18 18:31, 2021-05-18T18:31:00+04:30 " \
 	"or May 18, 2021 - 18:31"
@@ -499,6 +500,178 @@ test_value_errors(void **state)
 	assert_int_equal(strlen(a.headline), GZ_LIMIT_HEADLINE_BYTES);
 }
 
+#define ALT_MSG                                                        \
+	"image_alt: expected a description of the photo for readers who " \
+	"cannot see it (or image_decorative: yes)"
+
+/* image:, its words and image_decorative:, and what is refused. */
+static void
+test_image_keys(void **state)
+{
+	static const char *const outside[] = {
+		"image: ../photo.jpg",
+		"image: photos/../../photo.jpg",
+		"image: ..",
+		"image: a/..",
+		"image: ./../x.jpg",
+		"image: \"../x.jpg\"",
+	};
+	static const char *const inside[] = {
+		"image: photo.jpg",
+		"image: photos/a.jpg",
+		"image: ./photos/a.jpg",
+		"image: ..a.jpg",
+		"image: a../b.jpg",
+		"image: photos/...jpg",
+		"image: 'with space.jpg'",
+	};
+	char file[4096], big[GZ_LIMIT_MEDIA_TEXT_BYTES + 64];
+	struct import_article a;
+	size_t i;
+	int n;
+
+	(void)state;
+	/* None: every image field empty. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n---\nB", &a);
+	assert_string_equal(a.image, "");
+	assert_string_equal(a.image_alt, "");
+	assert_string_equal(a.image_caption, "");
+	assert_string_equal(a.image_credit, "");
+	assert_false(a.image_decorative);
+	assert_int_equal(a.image_line, 0);
+	/* All of them; keys in any case and order, values unquoted. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\n"
+		 "Image_Credit: 'Illustration: The Riverton Gazette'\n"
+		 "image: photos/river-bridge.jpg\n"
+		 "image_alt: A steel bridge over a grey river\n"
+		 "image_caption: \"The bridge, as drawn\"\n"
+		 "image_decorative: No\n"
+		 "---\nB", &a);
+	assert_string_equal(a.image, "photos/river-bridge.jpg");
+	assert_int_equal(a.image_line, 5);
+	assert_string_equal(a.image_alt, "A steel bridge over a grey river");
+	assert_string_equal(a.image_caption, "The bridge, as drawn");
+	assert_string_equal(a.image_credit, "Illustration: The Riverton Gazette");
+	assert_false(a.image_decorative);
+	/* A decorative image has no alt, and needs none. */
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\nimage: rule.png\n"
+		 "image_decorative: YES\n---\nB", &a);
+	assert_true(a.image_decorative);
+	assert_string_equal(a.image_alt, "");
+	assert_int_equal(a.image_line, 4);
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\nimage: rule.png\n"
+		 "image_alt:\nimage_decorative: yes\n---\nB", &a);
+	assert_true(a.image_decorative);
+	for (i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
+		n = snprintf(file, sizeof(file), "---\ntitle: T\ndate: "
+			     "2021-05-18\n%s\nimage_alt: A\n---\nB",
+			     inside[i]);
+		assert_true(n > 0 && (size_t)n < sizeof(file));
+		parse_ok(file, &a);
+	}
+	parse_ok("---\ntitle: T\ndate: 2021-05-18\nimage: 'with space.jpg'\n"
+		 "image_alt: A\n---\nB", &a);
+	assert_string_equal(a.image, "with space.jpg");
+
+	/* The alt text: missing, empty, or given beside decorative. */
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nimage: a.jpg\n---\nB",
+		     4, ALT_MSG);
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nimage: a.jpg\n"
+		     "image_caption: C\nimage_decorative: no\n---\nB", 4,
+		     ALT_MSG);
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nimage: a.jpg\n"
+		     "image_alt: \"\"\n---\nB", 5, ALT_MSG);
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nimage: a.jpg\n"
+		     "image_alt: A bridge\nimage_decorative: yes\n---\nB", 5,
+		     "expected no image_alt: for a decorative image "
+		     "(image_decorative: yes gives it an empty alt)");
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nimage: a.jpg\n"
+		     "image_decorative: maybe\n---\nB", 5,
+		     "expected image_decorative: yes or no");
+	/* Words without an image: named on their own line. */
+	expect_error("---\ntitle: T\ndate: 2021-05-18\nimage_alt: A\n---\nB",
+		     4, "expected an image: line (image_alt: describes the "
+		     "lead image)");
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n\n"
+		     "image_credit: Photo: X\n---\nB", 5,
+		     "expected an image: line (image_credit: describes the "
+		     "lead image)");
+	expect_error("---\ntitle: T\ndate: 2021-05-18\n"
+		     "image_decorative: yes\n---\nB", 4,
+		     "expected an image: line (image_decorative: describes "
+		     "the lead image)");
+	/* Paths that leave the file's folder, or are no file's. */
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		with_line(file, sizeof(file), outside[i]);
+		expect_error(file, 4, "expected an image path inside this "
+			     "file's folder (no \"..\")");
+	}
+	with_line(file, sizeof(file), "image: /etc/passwd");
+	expect_error(file, 4, "expected an image path relative to this "
+		     "file's folder, not an absolute one");
+	with_line(file, sizeof(file), "image: photos/");
+	expect_error(file, 4, "expected an image file name, not a folder");
+	with_line(file, sizeof(file), "image:");
+	expect_error(file, 4, "expected a file name after \"image:\" (the "
+		     "photo, beside this file)");
+	with_line(file, sizeof(file), "image: a.jpg\nimage: b.jpg");
+	expect_error(file, 5, "expected each key once (image: is already on "
+		     "line 4)");
+	/* Length limits: the path at GZ_LIMIT_FORM_FILENAME_BYTES, each
+	 * word at GZ_LIMIT_MEDIA_TEXT_BYTES. */
+	n = snprintf(big, sizeof(big), "image: ");
+	memset(big + n, 'p', GZ_LIMIT_FORM_FILENAME_BYTES);
+	big[n + GZ_LIMIT_FORM_FILENAME_BYTES] = '\0';
+	n = snprintf(file, sizeof(file), "---\ntitle: T\ndate: 2021-05-18\n"
+		     "%s\nimage_alt: A\n---\nB", big);
+	assert_true(n > 0 && (size_t)n < sizeof(file));
+	parse_ok(file, &a);
+	assert_int_equal(strlen(a.image), GZ_LIMIT_FORM_FILENAME_BYTES);
+	memcpy(big + strlen(big), "p", 2);
+	with_line(file, sizeof(file), big);
+	expect_error(file, 4, "expected an image file name of at most 255 "
+		     "bytes (this one has 256)");
+	{
+		static const struct {
+			const char *key, *what;
+		} words[] = {
+			{"image_alt", "an alt text"},
+			{"image_caption", "a caption"},
+			{"image_credit", "a credit"},
+		};
+		char want[128];
+		size_t w;
+
+		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+			n = snprintf(big, sizeof(big), "%s: ", words[w].key);
+			memset(big + n, 'w', GZ_LIMIT_MEDIA_TEXT_BYTES);
+			big[n + GZ_LIMIT_MEDIA_TEXT_BYTES] = '\0';
+			/* At the limit: accepted (alt given once). */
+			n = snprintf(file, sizeof(file), "---\ntitle: T\n"
+				     "date: 2021-05-18\nimage: a.jpg\n%s\n%s"
+				     "---\nB", big,
+				     w == 0 ? "" : "image_alt: A\n");
+			assert_true(n > 0 && (size_t)n < sizeof(file));
+			parse_ok(file, &a);
+			memcpy(big + strlen(big), "w", 2);
+			n = snprintf(file, sizeof(file), "---\ntitle: T\n"
+				     "date: 2021-05-18\nimage: a.jpg\n%s\n%s"
+				     "---\nB", big,
+				     w == 0 ? "" : "image_alt: A\n");
+			assert_true(n > 0 && (size_t)n < sizeof(file));
+			n = snprintf(want, sizeof(want), "expected %s of at "
+				     "most 1024 bytes (this one has 1025)",
+				     words[w].what);
+			assert_true(n > 0 && (size_t)n < sizeof(want));
+			expect_error(file, 5, want);
+		}
+	}
+	/* A plain-text file has no image. */
+	parse_ok("Headline\n\nMay 18, 2021 - 18:31\n\nBody.\n", &a);
+	assert_string_equal(a.image, "");
+	assert_int_equal(a.image_line, 0);
+}
+
 int
 main(void)
 {
@@ -513,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_comments_key),
+		cmocka_unit_test(test_image_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

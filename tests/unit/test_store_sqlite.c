@@ -33,7 +33,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -300,7 +300,8 @@ test_open_creates_wal(void **state)
 				    "articles_fts_config,articles_fts_data,"
 				    "articles_fts_docsize,articles_fts_idx,"
 				    "audit_log,authors,changes,comment_nonces,"
-				    "comments,corrections,moderation_log,pages,"
+				    "comments,corrections,media,moderation_log,"
+				    "pages,"
 				    "recovery_codes,revisions,sections,sessions,"
 				    "settings,tags,users");
 	free(tables);
@@ -488,6 +489,7 @@ test_upgrade_v1_keeps_data(void **state)
 	assert_string_equal(a.tags[1].name, "Council");
 	assert_int_equal(a.comment_count, 0);
 	assert_int_equal(a.comments_close_at, 0);
+	assert_null(a.image);
 	/* Schema 8 gave the old article the author its byline names, and
 	 * search (schema 7) finds it by its body. */
 	assert_int_equal(a.nauthors, 1);
@@ -576,7 +578,64 @@ test_upgrade_v1_keeps_data(void **state)
 				     " WHERE body_trusted = 1"), 2);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"
 				     " WHERE body_trusted = 1"), 2);
+	/* Schema 12: an empty library, no article or revision with a lead
+	 * image. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM media"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM articles"
+				     " WHERE image_id IS NOT NULL"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM revisions"
+				     " WHERE image_id IS NOT NULL"), 0);
 	sqlite3_close(db);
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	assert_non_null(pool = pool_new(1u << 20));
+	/* Schema 12: the old article takes a lead image, which its
+	 * listings show. */
+	{
+		static const int widths[] = {320};
+		struct store_media_input img = {
+			.hash = "0123456789abcdef0123456789abcdef",
+			.format = "jpeg",
+			.width = 400,
+			.height = 300,
+			.widths = widths,
+			.nwidths = 1,
+			.alt = "The bridge",
+		};
+		struct store_article_input again = {
+			.id = 1,
+			.headline = "Council approves new river bridge",
+			.status = STORE_PUBLISHED,
+			.published_at = 1621362660,
+		};
+		struct store_article_query q = {.now = 1621400000, .limit = 5};
+		struct store_article *items;
+		size_t nitems;
+		int64_t img_id = 0;
+		bool created;
+
+		assert_int_equal(store_media_add(st, &img, &img_id, &created),
+				 GZ_OK);
+		again.image_id = img_id;
+		assert_int_equal(store_tx_begin(st), GZ_OK);
+		assert_int_equal(store_article_put(st, &again, &id, &created),
+				 GZ_OK);
+		assert_int_equal(store_tx_commit(st), GZ_OK);
+		assert_int_equal(store_article_list(st, pool, &q, &items,
+						    &nitems, NULL), GZ_OK);
+		assert_int_equal(nitems, 1);
+		assert_non_null(items[0].image);
+		assert_int_equal(items[0].image->id, img_id);
+		/* In use: not deleted until the article lets go. */
+		again.image_id = STORE_IMAGE_NONE;
+		assert_int_equal(store_tx_begin(st), GZ_OK);
+		assert_int_equal(store_media_delete(st, img_id), GZ_EBUSY);
+		assert_int_equal(store_article_put(st, &again, &id, &created),
+				 GZ_OK);
+		assert_int_equal(store_media_delete(st, img_id), GZ_OK);
+		assert_int_equal(store_tx_commit(st), GZ_OK);
+	}
+	store_close(st);
+	pool_free(pool);
 
 	/* The upgraded schema is exactly a new database's. */
 	k = snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);

@@ -1,0 +1,643 @@
+/*
+ * media.c - the photo library (schema 12): recording an uploaded image
+ * whose variant files media/ has already written, reading and listing
+ * the library, an editor's words and focal point, deleting an unused
+ * image, and the articles that use one as their lead image.
+ *
+ * Data flow: the admin's upload (and an import) calls media_ingest,
+ * then store_media_add; the library pages read through the calling
+ * thread's reader. Articles reach their image through ARTICLE_COLS'
+ * join (store_int.h), not through this file.
+ *
+ * Invariants:
+ * - One row per hash: the same bytes uploaded again find the row they
+ *   made, whose words stay as the editor left them.
+ * - alt is "" only when decorative; every text is valid UTF-8 of at most
+ *   GZ_LIMIT_MEDIA_TEXT_BYTES; focal_x, focal_y are in 0..1000. Checked
+ *   here before anything is written (the schema's CHECKs are the
+ *   backstop).
+ * - A row an article uses is never deleted (GZ_EBUSY), so an article's
+ *   image_id always names a row.
+ * - A change of words or focal point records the change keys of every
+ *   article using the image (its page and every card of it), so cached
+ *   pages that show the old alt, caption or crop drop.
+ * - Writes join the caller's transaction when it holds one, else run in
+ *   their own.
+ */
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+#define MEDIA_NWIDTHS \
+	(sizeof(((struct store_media *)0)->widths) / sizeof(int))
+/* A variant wider than this is no variant media/ makes. */
+#define MEDIA_WIDTH_MAX 100000
+/* "100000," at most per width. */
+#define MEDIA_WIDTHS_TEXT (MEDIA_NWIDTHS * 7 + 1)
+/* The library page's search, as the admin's article search caps it. */
+#define MEDIA_SEARCH_MAX GZ_LIMIT_SEARCH_BYTES
+
+static const char *const media_formats[] = {"jpeg", "png", "webp", "avif"};
+
+static const char media_get_sql[] =
+	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
+	" WHERE a.image_id = m.id) FROM media m WHERE m.id = ?1";
+
+/* ?1 the search folded to ASCII lower case (NULL: all), as the admin's
+ * list folds it (lower() folds ASCII only). Newest first down
+ * media_created. */
+#define MEDIA_MATCH                                                     \
+	" WHERE (?1 IS NULL OR instr(lower(m.alt), ?1) > 0"             \
+	" OR instr(lower(m.caption), ?1) > 0"                           \
+	" OR instr(lower(m.credit), ?1) > 0)"
+static const char media_list_sql[] =
+	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
+	" WHERE a.image_id = m.id) FROM media m" MEDIA_MATCH
+	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3";
+static const char media_total_sql[] =
+	"SELECT count(*) FROM media m" MEDIA_MATCH;
+
+/* The articles using image ?1 (articles_image). */
+static const char media_users_sql[] =
+	"SELECT id FROM articles WHERE image_id = ?1";
+
+/* True when s has a character other than ASCII white space. */
+static bool
+media_has_text(const char *s)
+{
+	for (; s && *s; s++)
+		if (!strchr(" \t\r\n\f\v", *s))
+			return true;
+	return false;
+}
+
+/* NULL, or valid UTF-8 of at most GZ_LIMIT_MEDIA_TEXT_BYTES. */
+static bool
+media_text_ok(const char *s)
+{
+	return !s || (strlen(s) <= GZ_LIMIT_MEDIA_TEXT_BYTES &&
+		      store_utf8_ok(s));
+}
+
+/* The words of an image, as store_media_add and store_media_update take
+ * them: GZ_OK or GZ_EINVAL. */
+static int
+media_words_check(const char *alt, bool decorative, const char *caption,
+		  const char *credit)
+{
+	if (!media_text_ok(alt) || !media_text_ok(caption) ||
+	    !media_text_ok(credit))
+		return GZ_EINVAL;
+	if (!decorative && !media_has_text(alt))
+		return GZ_EINVAL;
+	return GZ_OK;
+}
+
+static bool
+media_hash_ok(const char *h)
+{
+	size_t i;
+
+	if (!h || strlen(h) != 32)
+		return false;
+	for (i = 0; i < 32; i++)
+		if (!strchr("0123456789abcdef", h[i]))
+			return false;
+	return true;
+}
+
+static bool
+media_format_ok(const char *f)
+{
+	size_t i;
+
+	for (i = 0; f && i < sizeof(media_formats) / sizeof(*media_formats);
+	     i++)
+		if (strcmp(f, media_formats[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Writes in's widths as "320,640,960" into buf (MEDIA_WIDTHS_TEXT
+ * bytes). Returns GZ_OK, or GZ_EINVAL when there are too many, one is
+ * out of range or they are not narrowest first. */
+static int
+media_widths_text(const struct store_media_input *in, char *buf)
+{
+	size_t i, len = 0;
+	int n;
+
+	buf[0] = '\0';
+	if (in->nwidths > MEDIA_NWIDTHS || (in->nwidths && !in->widths))
+		return GZ_EINVAL;
+	for (i = 0; i < in->nwidths; i++) {
+		if (in->widths[i] <= 0 || in->widths[i] > MEDIA_WIDTH_MAX ||
+		    (i && in->widths[i] <= in->widths[i - 1]))
+			return GZ_EINVAL;
+		n = snprintf(buf + len, MEDIA_WIDTHS_TEXT - len, "%s%d",
+			     i ? "," : "", in->widths[i]);
+		if (n < 0 || (size_t)n >= MEDIA_WIDTHS_TEXT - len)
+			return GZ_EINVAL;
+		len += (size_t)n;
+	}
+	return GZ_OK;
+}
+
+/* Reads "320,640,960" into m->widths. Returns GZ_OK or GZ_EDB. */
+static int
+media_widths_parse(const char *t, struct store_media *m)
+{
+	long v;
+
+	m->nwidths = 0;
+	while (t && *t) {
+		if (m->nwidths == MEDIA_NWIDTHS || *t < '0' || *t > '9')
+			return GZ_EDB;
+		for (v = 0; *t >= '0' && *t <= '9'; t++) {
+			v = v * 10 + (*t - '0');
+			if (v > MEDIA_WIDTH_MAX)
+				return GZ_EDB;
+		}
+		m->widths[m->nwidths++] = (int)v;
+		if (*t == ',' && t[1])
+			t++;
+		else if (*t)
+			return GZ_EDB;
+	}
+	return GZ_OK;
+}
+
+int
+store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
+		struct store_media *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(s, first);
+	m->hash = store_col_text(pool, s, first + 1);
+	m->format = store_col_text(pool, s, first + 2);
+	m->width = sqlite3_column_int(s, first + 3);
+	m->height = sqlite3_column_int(s, first + 4);
+	m->bytes = sqlite3_column_int64(s, first + 5);
+	m->avif = sqlite3_column_int(s, first + 7) != 0;
+	m->alt = store_col_text(pool, s, first + 8);
+	m->decorative = sqlite3_column_int(s, first + 9) != 0;
+	m->caption = store_col_text(pool, s, first + 10);
+	m->credit = store_col_text(pool, s, first + 11);
+	m->focal_x = sqlite3_column_int(s, first + 12);
+	m->focal_y = sqlite3_column_int(s, first + 13);
+	m->created_at = sqlite3_column_int64(s, first + 14);
+	m->actor = store_col_text(pool, s, first + 15);
+	if (!m->hash || !m->format || !m->alt || !m->caption || !m->credit ||
+	    !m->actor)
+		return GZ_ENOMEM;
+	return media_widths_parse(
+		(const char *)sqlite3_column_text(s, first + 6), m);
+}
+
+/* Begins a transaction of the write's own unless the caller holds one.
+ * Output: *own (end it with media_tx_end). */
+static int
+media_tx_begin(struct store *st, bool *own)
+{
+	int err;
+
+	*own = !store_tx_held(st);
+	if (*own && (err = store_tx_begin(st)) != GZ_OK) {
+		*own = false;
+		return err;
+	}
+	return GZ_OK;
+}
+
+/* Ends what media_tx_begin began: commits on GZ_OK, else rolls back;
+ * in the caller's transaction, forgets the keys recorded since mark on
+ * error (what the write did is then undone by its savepoint, or it
+ * wrote nothing). Returns err, or the commit's error. */
+static int
+media_tx_end(struct store *st, bool own, size_t mark, int err)
+{
+	if (!own) {
+		if (err != GZ_OK)
+			store_keys_truncate(st, mark);
+		return err;
+	}
+	if (err != GZ_OK) {
+		store_tx_rollback(st);
+		return err;
+	}
+	return store_tx_commit(st);
+}
+
+int
+store_media_add(struct store *st, const struct store_media_input *in,
+		int64_t *id, bool *created)
+{
+	static const char by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
+	static const char insert_sql[] =
+		"INSERT INTO media (hash, format, width, height, bytes, widths,"
+		" avif, alt, decorative, caption, credit, created_at, actor)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		" RETURNING id";
+	char widths[MEDIA_WIDTHS_TEXT];
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	bool own = false;
+	size_t mark;
+	int err, rc;
+
+	assert(st && in && id && created);
+	*id = 0;
+	*created = false;
+	if ((err = media_words_check(in->alt, in->decorative, in->caption,
+				     in->credit)) != GZ_OK)
+		return err;
+	if (!media_hash_ok(in->hash) || !media_format_ok(in->format) ||
+	    in->width <= 0 || in->height <= 0 || in->bytes < 0 ||
+	    !media_text_ok(in->actor))
+		return GZ_EINVAL;
+	if ((err = media_widths_text(in, widths)) != GZ_OK)
+		return err;
+	if ((err = media_tx_begin(st, &own)) != GZ_OK)
+		return err;
+	mark = store_keys_mark(st);
+	c = store_writer(st);
+
+	err = store_find_text(c, STMT_MEDIA_BY_HASH, by_hash_sql, in->hash,
+			      id);
+	if (err != GZ_ENOTFOUND)
+		goto out; /* found (GZ_OK, *created false), or failed */
+	if ((err = store_stmt(c, STMT_MEDIA_INSERT, insert_sql, &s)) != GZ_OK)
+		goto out;
+	rc = store_bind_text(s, 1, in->hash);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 2, in->format);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, in->width);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 4, in->height);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 5, in->bytes);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 6, widths);
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 7, in->avif);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 8, store_nz(in->alt));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 9, in->decorative);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 10, store_nz(in->caption));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 11, store_nz(in->credit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 12, (int64_t)time(NULL));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 13, in->actor ? in->actor : "import");
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, insert_sql);
+		store_stmt_done(s);
+		goto out;
+	}
+	err = store_stmt_int64(c, s, id);
+	if (err == GZ_ENOTFOUND)
+		err = GZ_EDB;
+	if (err == GZ_OK)
+		*created = true;
+out:
+	err = media_tx_end(st, own, mark, err);
+	if (err != GZ_OK) {
+		*id = 0;
+		*created = false;
+	}
+	return err;
+}
+
+/* Fills *m from row s (MEDIA_COLS, then the uses count). */
+static int
+media_row_uses(struct pool *pool, sqlite3_stmt *s, struct store_media *m)
+{
+	int err;
+
+	if ((err = store_media_row(pool, s, 0, m)) != GZ_OK)
+		return err;
+	m->uses = sqlite3_column_int64(s, MEDIA_NCOLS);
+	return GZ_OK;
+}
+
+int
+store_media_get(struct store *st, struct pool *pool, int64_t id,
+		struct store_media *out)
+{
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	assert(st && pool && out);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_MEDIA_GET, media_get_sql, id, &s);
+	if (err != GZ_OK)
+		return err;
+	if ((err = store_stmt_row(c, s)) == GZ_OK)
+		err = media_row_uses(pool, s, out);
+	store_stmt_done(s);
+	return err;
+}
+
+int
+store_media_list(struct store *st, struct pool *pool, const char *search,
+		 size_t limit, size_t offset, struct store_media **items,
+		 size_t *n, size_t *total)
+{
+	struct store_conn *c;
+	struct store_media *arr = NULL;
+	sqlite3_stmt *s = NULL;
+	char *folded = NULL;
+	size_t cap = 0, len = 0, i;
+	int64_t count = 0;
+	bool reading = false;
+	int err, rc;
+
+	assert(st && pool && items && n && total);
+	*items = NULL;
+	*n = 0;
+	*total = 0;
+	if (search && *search) {
+		if (strlen(search) > MEDIA_SEARCH_MAX || !store_utf8_ok(search))
+			return GZ_EINVAL;
+		if (!(folded = pool_strdup(pool, search)))
+			return GZ_ENOMEM;
+		for (i = 0; folded[i]; i++)
+			if (folded[i] >= 'A' && folded[i] <= 'Z')
+				folded[i] = (char)(folded[i] - 'A' + 'a');
+	}
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	if ((err = store_read_begin(c)) != GZ_OK)
+		return err;
+	reading = true;
+	err = store_stmt_bind_text(c, STMT_MEDIA_TOTAL, media_total_sql, folded,
+				   &s);
+	if (err != GZ_OK)
+		goto out;
+	err = store_stmt_int64(c, s, &count);
+	s = NULL;
+	if (err != GZ_OK)
+		goto out;
+	err = store_stmt_bind_text(c, STMT_MEDIA_LIST, media_list_sql, folded,
+				   &s);
+	if (err != GZ_OK)
+		goto out;
+	rc = store_bind_int64(s, 2, store_size_to_int64(limit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, store_size_to_int64(offset));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, media_list_sql);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		if ((err = media_row_uses(pool, s, &arr[len])) != GZ_OK)
+			goto out;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, media_list_sql);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	*total = (size_t)count;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	if (reading)
+		store_read_end(c);
+	return err;
+}
+
+/* Records the change keys of every article using image id (the article
+ * and its sections' and tags' listings, events.c) and, when any does,
+ * the site-wide listings its cards are on. On the writer. */
+static int
+media_events(struct store *st, struct store_conn *c, int64_t id)
+{
+	sqlite3_stmt *s;
+	bool any = false;
+	int err = GZ_OK, rc;
+
+	err = store_stmt_bind_int64(c, STMT_MEDIA_USERS, media_users_sql, id,
+				    &s);
+	if (err != GZ_OK)
+		return err;
+	/* store_events_article runs its own statements meanwhile: SQLite
+	 * lets several step on one connection. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		any = true;
+		err = store_events_article(st, c, sqlite3_column_int64(s, 0));
+		if (err != GZ_OK)
+			break;
+	}
+	if (err == GZ_OK && rc != SQLITE_DONE)
+		err = store_err(c->db, rc, media_users_sql);
+	store_stmt_done(s);
+	if (err == GZ_OK && any)
+		err = store_events_listings(st);
+	return err;
+}
+
+static int
+media_clamp(int v)
+{
+	return v < 0 ? 0 : v > 1000 ? 1000 : v;
+}
+
+int
+store_media_update(struct store *st, int64_t id, const char *alt,
+		   bool decorative, const char *caption, const char *credit,
+		   int focal_x, int focal_y)
+{
+	static const char sql[] =
+		"UPDATE media SET alt = ?2, decorative = ?3, caption = ?4,"
+		" credit = ?5, focal_x = ?6, focal_y = ?7 WHERE id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	bool own = false, in_savepoint = false;
+	size_t mark;
+	int err, rc;
+
+	assert(st);
+	if ((err = media_words_check(alt, decorative, caption, credit)))
+		return err;
+	if ((err = media_tx_begin(st, &own)) != GZ_OK)
+		return err;
+	mark = store_keys_mark(st);
+	c = store_writer(st);
+	if ((err = store_savepoint_begin(c)) != GZ_OK)
+		goto out;
+	in_savepoint = true;
+	if ((err = store_stmt_bind_int64(c, STMT_MEDIA_UPDATE, sql, id, &s)))
+		goto out;
+	rc = store_bind_text(s, 2, store_nz(alt));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 3, decorative);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 4, store_nz(caption));
+	if (rc == SQLITE_OK)
+		rc = store_bind_text(s, 5, store_nz(credit));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 6, media_clamp(focal_x));
+	if (rc == SQLITE_OK)
+		rc = store_bind_int64(s, 7, media_clamp(focal_y));
+	if (rc != SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		store_stmt_done(s);
+		goto out;
+	}
+	if ((err = store_stmt_run(c, s)) != GZ_OK)
+		goto out;
+	if (sqlite3_changes(c->db) == 0) {
+		err = GZ_ENOTFOUND;
+		goto out;
+	}
+	err = media_events(st, c, id);
+out:
+	/* All or nothing inside the caller's transaction too. */
+	if (in_savepoint)
+		err = store_savepoint_end(c, err);
+	return media_tx_end(st, own, mark, err);
+}
+
+int
+store_media_delete(struct store *st, int64_t id)
+{
+	static const char used_sql[] =
+		"SELECT count(*) FROM articles WHERE image_id = ?1";
+	static const char sql[] = "DELETE FROM media WHERE id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s;
+	int64_t used = 0;
+	bool own = false;
+	size_t mark;
+	int err;
+
+	assert(st);
+	if ((err = media_tx_begin(st, &own)) != GZ_OK)
+		return err;
+	mark = store_keys_mark(st);
+	c = store_writer(st);
+	err = store_stmt_bind_int64(c, STMT_MEDIA_IN_USE, used_sql, id, &s);
+	if (err == GZ_OK)
+		err = store_stmt_int64(c, s, &used);
+	if (err != GZ_OK)
+		goto out;
+	if (used) {
+		err = GZ_EBUSY;
+		goto out;
+	}
+	err = store_stmt_bind_int64(c, STMT_MEDIA_DELETE, sql, id, &s);
+	if (err == GZ_OK)
+		err = store_stmt_run(c, s);
+	if (err == GZ_OK && sqlite3_changes(c->db) == 0)
+		err = GZ_ENOTFOUND;
+out:
+	return media_tx_end(st, own, mark, err);
+}
+
+int
+store_media_uses(struct store *st, struct pool *pool, int64_t id,
+		 size_t limit, struct store_article **items, size_t *n)
+{
+	/* What the library shows of each: the newsroom's newest change
+	 * first. */
+	static const char sql[] =
+		"SELECT id, headline, slug, status, unpublished_at IS NOT NULL"
+		" FROM articles WHERE image_id = ?1"
+		" ORDER BY updated_at DESC, id DESC LIMIT ?2";
+	static const char *const status_names[] = {
+		[STORE_DRAFT] = "draft",
+		[STORE_SCHEDULED] = "scheduled",
+		[STORE_PUBLISHED] = "published",
+	};
+	struct store_conn *c;
+	struct store_article *arr = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, len = 0, i;
+	int err, rc;
+
+	assert(st && pool && items && n);
+	*items = NULL;
+	*n = 0;
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_MEDIA_USERS_LIST, sql, id, &s);
+	if (err != GZ_OK)
+		return err;
+	if ((rc = store_bind_int64(s, 2, store_size_to_int64(limit))) !=
+	    SQLITE_OK) {
+		err = store_err(c->db, rc, sql);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
+		const char *status = (const char *)sqlite3_column_text(s, 3);
+		struct store_article *a;
+
+		if (!p) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		arr = p;
+		a = &arr[len];
+		memset(a, 0, sizeof(*a));
+		a->id = sqlite3_column_int64(s, 0);
+		a->headline = store_col_text(pool, s, 1);
+		a->slug = store_col_text(pool, s, 2);
+		a->summary = a->body = a->byline = a->dateline = "";
+		a->section_slug = a->section_name = a->lang = "";
+		if (!a->headline || !a->slug) {
+			err = GZ_ENOMEM;
+			goto out;
+		}
+		err = GZ_EDB; /* a status the schema's CHECK forbids */
+		for (i = 0; status && i < sizeof(status_names) /
+						  sizeof(*status_names);
+		     i++) {
+			if (strcmp(status, status_names[i]) == 0) {
+				a->status = (enum store_status)i;
+				err = GZ_OK;
+			}
+		}
+		if (err != GZ_OK)
+			goto out;
+		if (a->status == STORE_DRAFT && sqlite3_column_int(s, 4))
+			a->status = STORE_UNPUBLISHED;
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_err(c->db, rc, sql);
+		goto out;
+	}
+	*items = arr;
+	*n = len;
+	err = GZ_OK;
+out:
+	store_stmt_done(s);
+	return err;
+}

@@ -1,0 +1,752 @@
+/*
+ * test_store_media.c - tests of src/store/media.c and of the lead image
+ * articles carry (schema 12): recording an image and finding it again by
+ * hash, the words an image needs, the library's list and search, an
+ * editor's changes and the change keys they fire, deleting, the
+ * articles using an image, and article puts and reads with an image.
+ *
+ * Each test opens a fresh store in its own mkdtemp directory, removed
+ * afterwards. The upgrade from schema 11 is tested with the others, from
+ * schema 1 through every migration, in test_store_sqlite.c.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/pool.h"
+
+#include "store_fixture.h"
+
+#define NOW INT64_C(1621362660)
+#define LATER (NOW + 3600)
+
+#define HASH_A "0123456789abcdef0123456789abcdef"
+#define HASH_B "fedcba9876543210fedcba9876543210"
+#define HASH_C "00112233445566778899aabbccddeeff"
+
+/* The keys of the last commit, as the listener heard them. */
+#define KEYS_MAX 64
+
+struct fx {
+	char dir[FIXTURE_DIR_MAX];
+	char path[FIXTURE_PATH_MAX];
+	struct store *st;
+	struct pool *pool;
+	char keys[KEYS_MAX][64];
+	size_t nkeys;
+};
+
+static void
+on_keys(void *ctx, const char *const *keys, size_t nkeys)
+{
+	struct fx *fx = ctx;
+	size_t i;
+
+	for (i = 0; i < nkeys && fx->nkeys < KEYS_MAX; i++) {
+		snprintf(fx->keys[fx->nkeys], sizeof(fx->keys[0]), "%s",
+			 keys[i]);
+		fx->nkeys++;
+	}
+}
+
+static bool
+heard(const struct fx *fx, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nkeys; i++)
+		if (strcmp(fx->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	store_fixture_make(fx->dir, fx->path, "/tmp/gz-media-XXXXXX");
+	assert_int_equal(store_open(fx->path, &fx->st), GZ_OK);
+	assert_non_null(fx->pool = pool_new(4u << 20));
+	store_events_listen(fx->st, on_keys, fx);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->st);
+	pool_free(fx->pool);
+	store_fixture_remove(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static const int widths_two[] = {320, 640};
+
+/* An image of hash h with alt; the rest as a small JPEG's. */
+static struct store_media_input
+image(const char *h, const char *alt)
+{
+	struct store_media_input in = {
+		.hash = h,
+		.format = "jpeg",
+		.width = 800,
+		.height = 600,
+		.bytes = 12345,
+		.widths = widths_two,
+		.nwidths = 2,
+		.alt = alt,
+		.actor = "admin:ann",
+	};
+
+	return in;
+}
+
+/* Adds in on its own (no transaction of the caller's); returns the id. */
+static int64_t
+add(struct fx *fx, const struct store_media_input *in, bool want_created)
+{
+	int64_t id = 0;
+	bool created = !want_created;
+
+	assert_int_equal(store_media_add(fx->st, in, &id, &created), GZ_OK);
+	assert_true(id > 0);
+	assert_true(created == want_created);
+	return id;
+}
+
+/* Puts in in its own transaction; returns put's answer, id in *id. */
+static int
+put(struct fx *fx, const struct store_article_input *in, int64_t *id)
+{
+	bool created;
+	int err;
+
+	fx->nkeys = 0;
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	err = store_article_put(fx->st, in, id, &created);
+	if (err == GZ_OK)
+		assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	else
+		store_tx_rollback(fx->st);
+	return err;
+}
+
+static struct store_article_input
+story(const char *headline, int64_t image_id)
+{
+	static const char *const tags[] = {"Bridges"};
+	struct store_article_input in = {
+		.headline = headline,
+		.body = "The council voted on the bridge.",
+		.byline = "By Ann Lee",
+		.section = "City",
+		.status = STORE_PUBLISHED,
+		.published_at = NOW,
+		.tags = tags,
+		.ntags = 1,
+		.image_id = image_id,
+	};
+
+	return in;
+}
+
+static void
+test_add_get_dedupe(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge at dusk");
+	struct store_media m;
+	int64_t id, again;
+
+	in.caption = "The bridge, finished.";
+	in.credit = "Photo: Ann Lee/The Riverton Post";
+	in.avif = true;
+	id = add(fx, &in, true);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_int_equal(m.id, id);
+	assert_string_equal(m.hash, HASH_A);
+	assert_string_equal(m.format, "jpeg");
+	assert_int_equal(m.width, 800);
+	assert_int_equal(m.height, 600);
+	assert_int_equal(m.bytes, 12345);
+	assert_int_equal(m.nwidths, 2);
+	assert_int_equal(m.widths[0], 320);
+	assert_int_equal(m.widths[1], 640);
+	assert_true(m.avif);
+	assert_string_equal(m.alt, "The river bridge at dusk");
+	assert_false(m.decorative);
+	assert_string_equal(m.caption, "The bridge, finished.");
+	assert_string_equal(m.credit, "Photo: Ann Lee/The Riverton Post");
+	assert_int_equal(m.focal_x, 500);
+	assert_int_equal(m.focal_y, 500);
+	assert_true(m.created_at > 0);
+	assert_string_equal(m.actor, "admin:ann");
+	assert_int_equal(m.uses, 0);
+
+	/* The same bytes again: the same row, its words as they were. */
+	in.alt = "Something else";
+	in.caption = NULL;
+	again = add(fx, &in, false);
+	assert_int_equal(again, id);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_string_equal(m.alt, "The river bridge at dusk");
+	assert_string_equal(m.caption, "The bridge, finished.");
+
+	/* Other bytes: another row; no widths and no caption read back as
+	 * none and "". */
+	in = image(HASH_B, "A heron");
+	in.nwidths = 0;
+	in.widths = NULL;
+	in.actor = NULL;
+	again = add(fx, &in, true);
+	assert_int_not_equal(again, id);
+	assert_int_equal(store_media_get(fx->st, fx->pool, again, &m), GZ_OK);
+	assert_int_equal(m.nwidths, 0);
+	assert_string_equal(m.caption, "");
+	assert_string_equal(m.credit, "");
+	assert_string_equal(m.actor, "import");
+
+	assert_int_equal(store_media_get(fx->st, fx->pool, id + 100, &m),
+			 GZ_ENOTFOUND);
+}
+
+static void
+test_add_refuses(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in;
+	static const int unsorted[] = {640, 320};
+	static const int eight[] = {1, 2, 3, 4, 5, 6, 7, 8};
+	char *big;
+	int64_t id = 7;
+	bool created = true;
+	size_t total = 9, n;
+	struct store_media *items;
+
+	/* No alt, and not decorative. */
+	in = image(HASH_A, "");
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	assert_int_equal(id, 0);
+	assert_false(created);
+	in = image(HASH_A, NULL);
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, " \t ");
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	/* Words over the limit, or not UTF-8. */
+	assert_non_null(big = malloc(GZ_LIMIT_MEDIA_TEXT_BYTES + 2));
+	memset(big, 'a', GZ_LIMIT_MEDIA_TEXT_BYTES + 1);
+	big[GZ_LIMIT_MEDIA_TEXT_BYTES + 1] = '\0';
+	in = image(HASH_A, big);
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, "ok");
+	in.caption = big;
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, "ok");
+	in.credit = big;
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	/* Exactly the limit is fine. */
+	big[GZ_LIMIT_MEDIA_TEXT_BYTES] = '\0';
+	in = image(HASH_C, big);
+	add(fx, &in, true);
+	free(big);
+	in = image(HASH_A, "caf\xc3");
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	/* What media_ingest never hands over. */
+	in = image("0123", "ok");
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image("0123456789ABCDEF0123456789ABCDEF", "ok");
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, "ok");
+	in.format = "gif";
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, "ok");
+	in.width = 0;
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, "ok");
+	in.widths = unsorted;
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	in = image(HASH_A, "ok");
+	in.widths = eight;
+	in.nwidths = 8;
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
+			 GZ_EINVAL);
+	/* Only the image at the limit was stored. */
+	assert_int_equal(store_media_list(fx->st, fx->pool, NULL, 10, 0, &items,
+					  &n, &total), GZ_OK);
+	assert_int_equal(total, 1);
+
+	/* Decorative: no alt needed. */
+	in = image(HASH_A, "");
+	in.decorative = true;
+	id = add(fx, &in, true);
+	{
+		struct store_media m;
+
+		assert_int_equal(store_media_get(fx->st, fx->pool, id, &m),
+				 GZ_OK);
+		assert_true(m.decorative);
+		assert_string_equal(m.alt, "");
+	}
+}
+
+static void
+test_add_in_callers_transaction(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "A heron");
+	struct store_media m;
+	int64_t id = 0;
+	bool created = false;
+
+	/* Rolled back with the caller's transaction. */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created), GZ_OK);
+	assert_true(created);
+	store_tx_rollback(fx->st);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m),
+			 GZ_ENOTFOUND);
+	/* Kept with its commit. */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_media_add(fx->st, &in, &id, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+}
+
+static void
+test_list_search_total(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in;
+	struct store_media *items;
+	size_t n, total;
+	int64_t a, b, c;
+
+	in = image(HASH_A, "The river bridge at dusk");
+	a = add(fx, &in, true);
+	in = image(HASH_B, "A heron");
+	in.caption = "Wading under the BRIDGE";
+	b = add(fx, &in, true);
+	in = image(HASH_C, "Council chamber");
+	in.credit = "Photo: Ben Ode";
+	c = add(fx, &in, true);
+
+	/* Newest first (the same second: the later id first). */
+	assert_int_equal(store_media_list(fx->st, fx->pool, NULL, 10, 0, &items,
+					  &n, &total), GZ_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	assert_int_equal(items[0].id, c);
+	assert_int_equal(items[1].id, b);
+	assert_int_equal(items[2].id, a);
+	assert_string_equal(items[1].caption, "Wading under the BRIDGE");
+	assert_int_equal(items[0].uses, 0);
+
+	/* Search: alt, caption and credit, any case. */
+	assert_int_equal(store_media_list(fx->st, fx->pool, "Bridge", 10, 0,
+					  &items, &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_int_equal(items[0].id, b);
+	assert_int_equal(items[1].id, a);
+	assert_int_equal(store_media_list(fx->st, fx->pool, "ben ODE", 10, 0,
+					  &items, &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].id, c);
+	assert_int_equal(store_media_list(fx->st, fx->pool, "nothing", 10, 0,
+					  &items, &n, &total), GZ_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	assert_null(items);
+	/* "" is no search; a page of one from the second. */
+	assert_int_equal(store_media_list(fx->st, fx->pool, "", 1, 1, &items,
+					  &n, &total), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 3);
+	assert_int_equal(items[0].id, b);
+	/* The search is an input: capped, and UTF-8. */
+	assert_int_equal(store_media_list(fx->st, fx->pool, "caf\xc3", 10, 0,
+					  &items, &n, &total), GZ_EINVAL);
+	{
+		char big[GZ_LIMIT_SEARCH_BYTES + 2];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		assert_int_equal(store_media_list(fx->st, fx->pool, big, 10, 0,
+						  &items, &n, &total),
+				 GZ_EINVAL);
+	}
+}
+
+static void
+test_update_clamps_and_fires(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge");
+	struct store_article_input art;
+	struct store_media m;
+	int64_t id, article = 0, other = 0;
+	char key[32];
+
+	id = add(fx, &in, true);
+	/* Unused: the row changes, and no page is told. */
+	fx->nkeys = 0;
+	assert_int_equal(store_media_update(fx->st, id, "The bridge", false,
+					    "Finished.", "Photo: Ann Lee", -5,
+					    2000), GZ_OK);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_string_equal(m.alt, "The bridge");
+	assert_string_equal(m.caption, "Finished.");
+	assert_string_equal(m.credit, "Photo: Ann Lee");
+	assert_int_equal(m.focal_x, 0);
+	assert_int_equal(m.focal_y, 1000);
+	assert_false(heard(fx, "front"));
+
+	/* Used: every page showing it is told. */
+	art = story("Bridge opens", id);
+	assert_int_equal(put(fx, &art, &article), GZ_OK);
+	art = story("Other news", 0);
+	art.section = "Sport";
+	art.ntags = 0;
+	assert_int_equal(put(fx, &art, &other), GZ_OK);
+	fx->nkeys = 0;
+	assert_int_equal(store_media_update(fx->st, id, "", true, NULL, NULL,
+					    250, 750), GZ_OK);
+	snprintf(key, sizeof(key), "article:%lld", (long long)article);
+	assert_true(heard(fx, key));
+	assert_true(heard(fx, "section:city"));
+	assert_true(heard(fx, "tag:bridges"));
+	assert_true(heard(fx, "front"));
+	assert_true(heard(fx, "feeds"));
+	snprintf(key, sizeof(key), "article:%lld", (long long)other);
+	assert_false(heard(fx, key));
+	assert_false(heard(fx, "section:sport"));
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_true(m.decorative);
+	assert_string_equal(m.alt, "");
+	assert_string_equal(m.caption, "");
+	assert_int_equal(m.focal_x, 250);
+	assert_int_equal(m.focal_y, 750);
+	assert_int_equal(m.uses, 1);
+
+	/* Refused: nothing changes, nothing is told. */
+	fx->nkeys = 0;
+	assert_int_equal(store_media_update(fx->st, id, "", false, NULL, NULL,
+					    1, 1), GZ_EINVAL);
+	assert_int_equal(store_media_update(fx->st, id, "ok", false,
+					    "caf\xc3", NULL, 1, 1), GZ_EINVAL);
+	assert_int_equal(store_media_update(fx->st, id + 9, "ok", false, NULL,
+					    NULL, 1, 1), GZ_ENOTFOUND);
+	assert_int_equal(fx->nkeys, 0);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_int_equal(m.focal_x, 250);
+
+	/* Inside the caller's transaction: rolled back with it. */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_media_update(fx->st, id, "Dusk", false, NULL,
+					    NULL, 10, 10), GZ_OK);
+	store_tx_rollback(fx->st);
+	assert_int_equal(fx->nkeys, 0);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_string_equal(m.alt, "");
+}
+
+static void
+test_delete_busy_when_used(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge");
+	struct store_article_input art;
+	struct store_article *items;
+	struct store_media m;
+	int64_t id, unused, a1 = 0, a2 = 0;
+	size_t n;
+
+	id = add(fx, &in, true);
+	in = image(HASH_B, "A heron");
+	unused = add(fx, &in, true);
+	art = story("Bridge opens", id);
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	art = story("Bridge draws crowds", id);
+	art.status = STORE_DRAFT;
+	assert_int_equal(put(fx, &art, &a2), GZ_OK);
+
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_int_equal(m.uses, 2);
+	assert_int_equal(store_media_uses(fx->st, fx->pool, id, 10, &items,
+					  &n), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].id, a2);
+	assert_string_equal(items[0].headline, "Bridge draws crowds");
+	assert_string_equal(items[0].slug, "bridge-draws-crowds");
+	assert_int_equal(items[0].status, STORE_DRAFT);
+	assert_int_equal(items[1].id, a1);
+	assert_int_equal(items[1].status, STORE_PUBLISHED);
+	assert_int_equal(store_media_uses(fx->st, fx->pool, id, 1, &items,
+					  &n), GZ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_media_uses(fx->st, fx->pool, unused, 10, &items,
+					  &n), GZ_OK);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(store_media_delete(fx->st, id), GZ_EBUSY);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	/* Taken off both: then it goes. */
+	art = story("Bridge opens", STORE_IMAGE_NONE);
+	art.id = a1;
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	assert_int_equal(store_media_delete(fx->st, id), GZ_EBUSY);
+	art = story("Bridge draws crowds", STORE_IMAGE_NONE);
+	art.id = a2;
+	art.status = STORE_DRAFT;
+	assert_int_equal(put(fx, &art, &a2), GZ_OK);
+	assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m),
+			 GZ_ENOTFOUND);
+	assert_int_equal(store_media_delete(fx->st, id), GZ_ENOTFOUND);
+	assert_int_equal(store_media_delete(fx->st, unused), GZ_OK);
+}
+
+static void
+test_put_image(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge");
+	struct store_article_input art;
+	struct store_revision *revs;
+	struct store_article a;
+	int64_t img, img2, id = 0, same = 0, n = 0;
+	size_t nrevs, before;
+
+	img = add(fx, &in, true);
+	in = image(HASH_B, "A heron");
+	img2 = add(fx, &in, true);
+
+	/* A new article without one has none. */
+	art = story("Bridge opens", 0);
+	assert_int_equal(put(fx, &art, &id), GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_null(a.image);
+	assert_int_equal(store_revision_list(fx->st, fx->pool, id, &revs,
+					     &before), GZ_OK);
+
+	/* Given one: read back with the article, a revision of its own. */
+	art.id = id;
+	art.image_id = img;
+	assert_int_equal(put(fx, &art, &same), GZ_OK);
+	assert_int_equal(same, id);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_non_null(a.image);
+	assert_int_equal(a.image->id, img);
+	assert_string_equal(a.image->alt, "The river bridge");
+	assert_string_equal(a.image->hash, HASH_A);
+	assert_int_equal(a.image->nwidths, 2);
+	assert_int_equal(a.image->widths[1], 640);
+	assert_int_equal(store_revision_list(fx->st, fx->pool, id, &revs,
+					     &nrevs), GZ_OK);
+	assert_int_equal(nrevs, before + 1);
+
+	/* 0 keeps it; an unchanged re-save records no revision. */
+	art.image_id = 0;
+	assert_int_equal(put(fx, &art, &same), GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_non_null(a.image);
+	assert_int_equal(a.image->id, img);
+	assert_int_equal(store_revision_list(fx->st, fx->pool, id, &revs,
+					     &nrevs), GZ_OK);
+	assert_int_equal(nrevs, before + 1);
+
+	/* Another image, alone: a change, a revision. */
+	art.image_id = img2;
+	assert_int_equal(put(fx, &art, &same), GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_int_equal(a.image->id, img2);
+	assert_int_equal(store_revision_list(fx->st, fx->pool, id, &revs,
+					     &nrevs), GZ_OK);
+	assert_int_equal(nrevs, before + 2);
+
+	/* An image that does not exist: nothing written, update or new. */
+	art.image_id = img2 + 100;
+	art.headline = "Changed headline";
+	assert_int_equal(put(fx, &art, &same), GZ_ENOTFOUND);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_string_equal(a.headline, "Bridge opens");
+	assert_int_equal(a.image->id, img2);
+	art = story("A new story", img2 + 100);
+	assert_int_equal(put(fx, &art, &same), GZ_ENOTFOUND);
+	assert_int_equal(store_article_count(fx->st, &n), GZ_OK);
+	assert_int_equal(n, 1);
+	art.image_id = -2;
+	assert_int_equal(put(fx, &art, &same), GZ_EINVAL);
+
+	/* STORE_IMAGE_NONE takes it away. */
+	art = story("Bridge opens", STORE_IMAGE_NONE);
+	art.id = id;
+	assert_int_equal(put(fx, &art, &same), GZ_OK);
+	assert_int_equal(store_article_get(fx->st, fx->pool, id, 0, &a),
+			 GZ_OK);
+	assert_null(a.image);
+	assert_int_equal(store_revision_list(fx->st, fx->pool, id, &revs,
+					     &nrevs), GZ_OK);
+	assert_int_equal(nrevs, before + 3);
+}
+
+/* Which of items is article id. */
+static const struct store_article *
+find(const struct store_article *items, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (items[i].id == id)
+			return &items[i];
+	fail_msg("article %lld not listed", (long long)id);
+	return NULL;
+}
+
+static void
+test_listings_fill_image(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge");
+	struct store_article_input art;
+	struct store_article *items;
+	struct store_article_query q = {.now = LATER, .limit = 10};
+	struct store_article_filter f = {.now = LATER, .limit = 10};
+	struct store_admin_query aq = {.status = -1, .limit = 10};
+	struct store_search_hit *hits;
+	const struct store_article *x;
+	int64_t img, with = 0, without = 0;
+	size_t n, total;
+	bool capped;
+
+	in.caption = "The bridge, finished.";
+	img = add(fx, &in, true);
+	art = story("Bridge opens", img);
+	assert_int_equal(put(fx, &art, &with), GZ_OK);
+	art = story("Bridge closes", 0);
+	assert_int_equal(put(fx, &art, &without), GZ_OK);
+
+	/* The front page, a section's, a tag's. */
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_int_equal(n, 2);
+	x = find(items, n, with);
+	assert_non_null(x->image);
+	assert_int_equal(x->image->id, img);
+	assert_string_equal(x->image->caption, "The bridge, finished.");
+	assert_null(find(items, n, without)->image);
+	q.section_slug = "city";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_non_null(find(items, n, with)->image);
+	assert_null(find(items, n, without)->image);
+	q.section_slug = NULL;
+	q.tag_slug = "bridges";
+	assert_int_equal(store_article_list(fx->st, fx->pool, &q, &items, &n,
+					    &total), GZ_OK);
+	assert_non_null(find(items, n, with)->image);
+	assert_null(find(items, n, without)->image);
+
+	/* The JSON API's pages, an author's page, the archive, search and
+	 * the newsroom's list. */
+	assert_int_equal(store_article_page(fx->st, fx->pool, &f, &items, &n),
+			 GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(find(items, n, with)->image->id, img);
+	assert_null(find(items, n, without)->image);
+	assert_int_equal(store_author_articles(fx->st, fx->pool, LATER,
+					       "ann-lee", 10, 0, &items, &n,
+					       &total), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(find(items, n, with)->image->id, img);
+	assert_null(find(items, n, without)->image);
+	assert_int_equal(store_article_range(fx->st, fx->pool, LATER, NOW - 1,
+					     LATER, 10, 0, &items, &n, &total),
+			 GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(find(items, n, with)->image->id, img);
+	assert_int_equal(store_search(fx->st, fx->pool, LATER, "bridge", 10, 0,
+				      &hits, &n, &total, &capped), GZ_OK);
+	assert_int_equal(n, 2);
+	{
+		size_t i, seen = 0;
+
+		for (i = 0; i < n; i++) {
+			if (hits[i].article.id == with) {
+				assert_non_null(hits[i].article.image);
+				assert_int_equal(hits[i].article.image->id, img);
+				assert_non_null(hits[i].headline_marked);
+				assert_non_null(strstr(hits[i].headline_marked,
+						       "Bridge"));
+				seen++;
+			} else {
+				assert_null(hits[i].article.image);
+			}
+		}
+		assert_int_equal(seen, 1);
+	}
+	assert_int_equal(store_article_admin_list(fx->st, fx->pool, &aq,
+						  &items, &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	x = find(items, n, with);
+	assert_int_equal(x->image->id, img);
+	assert_int_equal(x->status, STORE_PUBLISHED);
+	assert_null(find(items, n, without)->image);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_add_get_dedupe, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_refuses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_in_callers_transaction,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_search_total, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_update_clamps_and_fires,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_busy_when_used,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_image, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listings_fill_image, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("store_media", tests, NULL, NULL);
+}
