@@ -205,7 +205,7 @@ media_why(char *why, size_t why_size, const char *s)
  * The widths to make for an image w pixels wide into widths[] (narrowest
  * first); returns how many. Every MEDIA_WIDTHS width not wider than the
  * image, plus the image's own width when it is not one of them and not
- * wider than the widest (a 1000-pixel image gets 320, 640, 960 and
+ * wider than the widest (a 1000-pixel image gets 320, 480, 720, 960 and
  * 1000; a 3000-pixel one 320 ... 2048; a 200-pixel one only 200).
  */
 static size_t

@@ -27,9 +27,13 @@
 
 /* The widths variants are made at, narrowest first; an image is never
  * upscaled, so a narrow one has fewer (and one at its own width when it
- * is narrower than the first, or between two). */
-#define MEDIA_WIDTHS {320, 640, 960, 1280, 1600, 2048}
-#define MEDIA_MAX_VARIANTS 7u
+ * is narrower than the first, or between two). 480 and 720 are there for
+ * phones: a 412-pixel-wide screen at 1.75 device pixels per CSS pixel
+ * (Lighthouse's phone) shows a full-width photo 665 pixels wide, and the
+ * next width up must not be much wider or a third of its bytes are
+ * wasted (docs/media.md). */
+#define MEDIA_WIDTHS {320, 480, 720, 960, 1280, 1600, 2048}
+#define MEDIA_MAX_VARIANTS 8u
 
 /* Formats as stored (media.format) and as file extensions. */
 #define MEDIA_HASH_HEX 32u /* 16-byte BLAKE2b, in hex */

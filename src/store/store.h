@@ -68,7 +68,7 @@ struct store_media {
 	int64_t bytes;        /* the upload's size */
 	/* The variant widths made, narrowest first, and whether AVIF ones
 	 * were made too. */
-	int widths[7];
+	int widths[8]; /* MEDIA_MAX_VARIANTS (media.h) */
 	size_t nwidths;
 	bool avif;
 	const char *alt;      /* "" only when decorative */

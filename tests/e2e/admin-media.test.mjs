@@ -104,8 +104,8 @@ describe('photos in a browser', T, () => {
     assert.match(currentSrc, /\.webp$/, `currentSrc ${currentSrc}`);
     assert.ok(naturalWidth > 0, 'the WebP decoded');
     assert.equal(alt, 'Fishing boats moored in the harbour at dawn');
-    // A 1400-pixel photo: 320, 640, 960, 1280 and its own 1400.
-    for (const w of [320, 640, 960, 1280, 1400]) {
+    // A 1400-pixel photo: 320, 480, 720, 960, 1280 and its own 1400.
+    for (const w of [320, 480, 720, 960, 1280, 1400]) {
       assert.match(srcset, new RegExp(`-${w}\\.webp ${w}w`), `WebP srcset lists ${w}w: ${srcset}`);
       assert.match(imgSrcset, new RegExp(`-${w}\\.(webp|jpeg) ${w}w`), `img srcset lists ${w}w: ${imgSrcset}`);
     }

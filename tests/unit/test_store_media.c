@@ -231,7 +231,7 @@ test_add_refuses(void **state)
 	struct fx *fx = *state;
 	struct store_media_input in;
 	static const int unsorted[] = {640, 320};
-	static const int eight[] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const int nine[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 	char *big;
 	int64_t id = 7;
 	bool created = true;
@@ -293,8 +293,8 @@ test_add_refuses(void **state)
 	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
 			 GZ_EINVAL);
 	in = image(HASH_A, "ok");
-	in.widths = eight;
-	in.nwidths = 8;
+	in.widths = nine;
+	in.nwidths = 9;
 	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
 			 GZ_EINVAL);
 	/* Only the image at the limit was stored. */
