@@ -513,6 +513,10 @@ size_t http_req_form_all(const struct http_req *req, const char *name,
   return req->form ? http_form_all(req->form, name, values, max) : 0;
 }
 
+bool http_req_form_has_files(const struct http_req *req) {
+  return req->form && req->form->nfiles > 0;
+}
+
 bool http_req_form_file(const struct http_req *req, const char *name,
                         struct http_file *out) {
   return req->form ? http_form_file(req->form, name, out) : false;

@@ -199,6 +199,9 @@ struct http_file {
  * (valid while the handler runs), false when the form has none. */
 bool http_req_form_file(const struct http_req *req, const char *name,
 			struct http_file *out);
+/* True when a POSTed form carries any file part: a handler that takes
+ * no upload refuses such a form rather than silently dropping a file. */
+bool http_req_form_has_files(const struct http_req *req);
 /* Returns true when an If-None-Match header lists etag (or "*"). */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 /* Parses a decimal of at most max ("0" included) into *out. Returns GZ_OK

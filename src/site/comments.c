@@ -620,6 +620,10 @@ comments_begin(struct site *site, struct http_req *req, struct http_resp *resp,
 	    http_parse_uint(http_req_form(req, "parent"), INT64_MAX, &parent))
 		return GZ_EINVAL;
 	form.parent_id = (int64_t)parent;
+	/* The comment form has no file input: a form with a file is not
+	 * one a reader's browser sent from our page. */
+	if (http_req_form_has_files(req))
+		return GZ_EINVAL;
 	/* A form sent from another site is refused: tokens are not tied to
 	 * a reader, so a hostile page could post through its visitors. */
 	if ((fetch_site = http_req_header(req, "Sec-Fetch-Site")) != NULL &&

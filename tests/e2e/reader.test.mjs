@@ -64,6 +64,9 @@ describe('a reader in chromium', T, () => {
     const target = pickArticle();
     await page.goto(`${base}/`);
     await page.screenshot({ path: path.join(resultsDir(), 'front.png'), fullPage: true });
+    // The full-page screenshot brought every lazy thumbnail into view:
+    // let them finish loading, or leaving the page would cancel them.
+    await page.waitForLoadState('networkidle');
     await Promise.all([
       page.waitForURL(base + target.path),
       page.locator(`a[href="${target.path}"]`).first().click(),

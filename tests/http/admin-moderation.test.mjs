@@ -10,10 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import {
   articlePaths, commentSite, listComments, moderate, openArticle, postComment, readThread,
 } from '../lib/comments.mjs';
-import { SLOW, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
+import { SLOW, runOk, slow, startServer, stopChecked } from '../lib/gazette.mjs';
 import { addUser, adminGet, adminPost, cheapHashes, signIn } from '../lib/staff.mjs';
 
-const T = { timeout: 120000 };
+// A bound only against a hung server, scaled for valgrind (GAZETTE_TEST_SLOW).
+const T = { timeout: slow(120000) };
 
 describe('the moderation queue', T, () => {
   let site;

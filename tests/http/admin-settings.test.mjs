@@ -13,10 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   articlePaths, commentSite, listComments, postComment, publishedId,
 } from '../lib/comments.mjs';
-import { SLOW, get, run, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
+import { SLOW, get, slow, run, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
 import { addUser, adminGet, adminPost, cheapHashes, signIn } from '../lib/staff.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 
 // The serve loop reloads the config a moment after the store's "settings"
 // event: polls check(), which returns true once the change shows, a

@@ -16,7 +16,7 @@ import { describe, it } from 'node:test';
 
 import { bin, describeRun, run, slow, tempSite } from '../lib/gazette.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const sha = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');

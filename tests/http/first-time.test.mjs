@@ -19,9 +19,9 @@ import {
   articlePaths, commentSite, listComments, moderate, openArticle, postComment, publishedId,
   setConf,
 } from '../lib/comments.mjs';
-import { startServer, stopChecked } from '../lib/gazette.mjs';
+import { slow, startServer, stopChecked } from '../lib/gazette.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 
 const COOKIE = 'gz_commenter';
 // An https site's: a browser takes it only Secure, Path=/, without Domain.

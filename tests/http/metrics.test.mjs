@@ -18,9 +18,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   articlePaths, commentSite, postComment, setConf,
 } from '../lib/comments.mjs';
-import { get, rawExchange, request, startServer, stopChecked } from '../lib/gazette.mjs';
+import { get, rawExchange, slow, request, startServer, stopChecked } from '../lib/gazette.mjs';
 
-const T = { timeout: 120000 };
+const T = { timeout: slow(120000) };
 const PROMTOOL = '/usr/bin/promtool';
 const WAIT_MS = 30000;
 

@@ -26,9 +26,9 @@ import { after, describe, it } from 'node:test';
 import {
   articlePaths, commentSite, fieldsFor, listComments, openArticle, setConf,
 } from '../lib/comments.mjs';
-import { ROOT, request, startServer, stopChecked } from '../lib/gazette.mjs';
+import { ROOT, request, slow, startServer, stopChecked } from '../lib/gazette.mjs';
 
-const T = { timeout: 180000 };
+const T = { timeout: slow(180000) };
 const WAIT_MS = 30000;
 
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
