@@ -27,14 +27,16 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all' \
 		>/dev/null
 fi
-# Only the core library: the binary and the unit tests are not needed.
-ninja -C "$build" libgazette-core.a >/dev/null
+# Only the core and ingest libraries: the binaries and the unit tests
+# are not needed.
+ninja -C "$build" libgazette-core.a libgazette-ingest.a >/dev/null
 mkdir -p "$build/fuzz"
 for t in $fuzz_targets; do
 	# shellcheck disable=SC2086
 	$clang $fuzz_cflags -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer \
-		"fuzz/$t.c" "$build/libgazette-core.a" $fuzz_libs \
+		"fuzz/$t.c" "$build/libgazette-ingest.a" "$build/libgazette-core.a" \
+		$fuzz_libs \
 		-o "$build/fuzz/$t"
 	echo "built $build/fuzz/$t"
 done

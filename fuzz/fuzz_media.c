@@ -1,5 +1,5 @@
 /*
- * fuzz_media.c - libFuzzer target for media_ingest (src/media/media.c):
+ * fuzz_media.c - libFuzzer target for ingest_image (src/media/ingest.c):
  * an upload's bytes through libvips's sniffing, the five accepted
  * decoders, the header's pixel check, orientation, sRGB conversion,
  * metadata removal, the encoders and our own WebP chunk cleaner.
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "media/ingest.h"
 #include "media/media.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -38,14 +39,14 @@ at_exit(void)
 {
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	rmdir(dir);
-	media_fini();
+	ingest_stop();
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
-	if (media_init(argv && *argv ? (*argv)[0] : "fuzz_media") != GZ_OK)
+	if (ingest_start(argv && *argv ? (*argv)[0] : "fuzz_media") != GZ_OK)
 		abort();
 	snprintf(dir, sizeof(dir), "/tmp/fuzz-media-XXXXXX");
 	if (!mkdtemp(dir))
@@ -91,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[160];
 	int rc;
 
-	rc = media_ingest(dir, p, size, 0, &mi, why, sizeof(why));
+	rc = ingest_image(dir, p, size, 0, &mi, why, sizeof(why));
 	if (rc == GZ_OK) {
 		check_ok(&mi);
 	} else {

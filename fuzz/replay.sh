@@ -19,6 +19,7 @@ build=${1:-build-asan}
 [ $# -gt 0 ] && fuzz_targets=$*
 cc=${CC:-cc}
 core=$build/libgazette-core.a
+ingest=$build/libgazette-ingest.a
 out=$build/fuzz-replay
 passed=0
 failed=0
@@ -33,7 +34,7 @@ for t in $fuzz_targets; do
 	# shellcheck disable=SC2086
 	if ! $cc $fuzz_cflags -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer \
-		fuzz/replay_main.c "fuzz/$t.c" "$core" $fuzz_libs \
+		fuzz/replay_main.c "fuzz/$t.c" "$ingest" "$core" $fuzz_libs \
 		-o "$out/$t" >"$out/$t.log" 2>&1; then
 		echo "FAIL $t (does not build)"
 		cat "$out/$t.log"

@@ -40,7 +40,7 @@ step "build (for valgrind: no sanitizers, -O1 -g)"
 [ -f build-vg/build.ninja ] ||
 	meson setup build-vg --buildtype=debug -Doptimization=1 --werror \
 		>/dev/null || exit 1
-ninja -C build-vg gazette || exit 1
+ninja -C build-vg gazette gazette-ingest || exit 1
 
 step "source checks"
 if scripts/check-source.sh; then pass 1; else fail 1; fi
@@ -50,6 +50,7 @@ for t in build-asan/tests/unit/test_*; do
 	[ -x "$t" ] && [ -f "$t" ] || continue
 	name=$(basename "$t")
 	CMOCKA_MESSAGE_OUTPUT=stdout GAZETTE_SOURCE_ROOT="$root" \
+		GAZETTE_INGEST="$root/build-asan/gazette-ingest" \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		"$t" >"$log/$name" 2>&1
 	rc=$?

@@ -60,7 +60,6 @@ main(int argc, char **argv)
 		{"media", cmd_media},
 	};
 	size_t i;
-	bool media;
 
 	if (argc < 2) {
 		fputs(usage, stderr);
@@ -83,26 +82,13 @@ main(int argc, char **argv)
 		cli_error("libsodium failed to start");
 		return CLI_FAIL;
 	}
-	/* libvips (and GLib under it) start here, once, before any
-	 * command starts a thread, for the commands that ingest photos
-	 * (imports, uploads, the library): the others need not pay its
-	 * start (seconds under valgrind). */
-	media = strcmp(argv[1], "serve") == 0 || strcmp(argv[1], "demo") == 0 ||
-		strcmp(argv[1], "import") == 0 || strcmp(argv[1], "media") == 0;
-	if (media && media_init(argv[0]) != GZ_OK) {
-		cli_error("libvips failed to start");
-		return CLI_FAIL;
-	}
+	/* Photos are decoded by a helper process (media.h): only its path
+	 * is looked up here, before any command starts a thread. */
+	media_init();
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0) {
-			int rc = cmds[i].fn(argc - 1, argv + 1);
-
-			if (media)
-				media_fini();
-			return rc;
+			return cmds[i].fn(argc - 1, argv + 1);
 		}
-	if (media)
-		media_fini();
 	cli_error("unknown command \"%s\"", argv[1]);
 	fputs(usage, stderr);
 	return CLI_USAGE;

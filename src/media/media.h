@@ -14,6 +14,10 @@
  * digits; written to a temporary name, fsynced, renamed. The same bytes
  * ingested twice give the same names and rewrite nothing.
  *
+ * Each image is decoded by a gazette-ingest helper process of its own
+ * (ingest.h says why), found beside the running binary, else in
+ * GZ_LIBEXECDIR; GAZETTE_INGEST names another (the unit tests).
+ *
  * Threads: any thread may call media_ingest after media_init; it is slow
  * (hundreds of milliseconds for a phone photo) and must not run on a
  * server thread.
@@ -51,13 +55,11 @@ struct media_info {
 	bool avif;          /* AVIF variants were made too */
 };
 
-/* Starts libvips for this process (once, from main, before threads):
- * one thread per operation, a small operation cache, and every loader
- * but JPEG, PNG, WebP, GIF and HEIF/AVIF blocked. Returns GZ_OK or
- * GZ_EIO (libvips would not start). */
-int media_init(const char *argv0);
-/* Stops libvips (at exit; after it no ingest may run). */
-void media_fini(void);
+/* Finds the gazette-ingest helper (once, from main, before threads):
+ * $GAZETTE_INGEST, else beside this process's binary, else
+ * GZ_LIBEXECDIR. Nothing is started: a missing helper is reported by
+ * the first media_ingest, as GZ_EIO with a sentence. */
+void media_init(void);
 
 /*
  * Decodes data[0..len) and, when it is a JPEG, PNG, WebP, GIF or AVIF of
@@ -72,19 +74,23 @@ void media_fini(void);
  * GZ_ENOMEM, each with one sentence for the person who sent it in
  * why[0..why_size) ("The file is not a JPEG, PNG, WebP, GIF or AVIF
  * image."). Nothing is left under dir on failure but complete variants
- * of earlier ingests.
+ * of earlier ingests. A helper that fails, hangs past
+ * GZ_LIMIT_INGEST_SECONDS or is killed gives GZ_EIO.
  */
 int media_ingest(const char *dir, const void *data, size_t len,
 		 unsigned flags, struct media_info *out, char *why,
 		 size_t why_size);
 
+/* A why buffer this long holds any of media_ingest's sentences. */
+#define MEDIA_WHY_MAX 256u
+
 /* media_ingest's flags. AVIF variants cost about ten times WebP's
  * encoding time and pages serve WebP unless the site asks for AVIF
  * ([media] avif = yes in gazette.conf): made only then. */
 #define MEDIA_AVIF 1u
-/* Whether this libvips can write AVIF (heifsave with an AV1 encoder),
- * probed once, on the first call (or the first ingest that wants AVIF),
- * not by media_init: the probe starts an AV1 encoder. Any thread. */
+/* Whether the helper's libvips can write AVIF (heifsave with an AV1
+ * encoder), asked once, on the first call: the probe starts an AV1
+ * encoder, so not by media_init. Any thread. */
 bool media_avif_supported(void);
 
 /* The file name, relative to the media directory, of hash's variant at

@@ -41,8 +41,6 @@
 #define MEDIA_CARD_H 2
 /* How many articles the edit page lists as using an image. */
 #define MEDIA_USES_SHOWN 50u
-/* media_ingest's sentence, and ours. */
-#define MEDIA_WHY_MAX 256u
 
 static const char media_accept[] =
 	"image/jpeg,image/png,image/webp,image/gif,image/avif";

@@ -237,6 +237,10 @@
  * pixel is decoded) an image may have: a decompression bomb stops here.
  * 50 Mpx is a full-frame camera's largest. */
 #define GZ_LIMIT_MEDIA_PIXELS (50u * 1000u * 1000u)
+/* Seconds one image's gazette-ingest helper may run before it is killed
+ * and the image refused (media.c): a 50 Mpx photo with AVIF variants
+ * takes about a minute; a decoder caught in a loop stops here. */
+#define GZ_LIMIT_INGEST_SECONDS 300u
 /* An image's alt text, caption and credit (each). */
 #define GZ_LIMIT_MEDIA_TEXT_BYTES 1024u
 /* The largest variant file /media/ serves (the widest WebP or original

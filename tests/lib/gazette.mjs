@@ -63,6 +63,22 @@ function childEnv(extra) {
   return { ...env, ...(extra || {}) };
 }
 
+// fetch keeps connections alive for the next request; a server closes
+// one left idle (GZ_LIMIT_HEADER_SECONDS). While spawnSync blocks this
+// process, fetch cannot see that close, and its next request would be
+// written onto the closed socket ("other side closed"): under valgrind a
+// command blocks for longer than the server waits. So after each command
+// fetch starts from a fresh pool of connections (the global dispatcher
+// Node's fetch reads, replaced by a new one of its own kind; the old one
+// finishes what it has under way, then closes).
+function freshConnections() {
+  const key = Symbol.for('undici.globalDispatcher.1');
+  const old = globalThis[key];
+  if (!old || typeof old.close !== 'function') return;
+  globalThis[key] = new old.constructor();
+  old.close().catch(() => {});
+}
+
 // Runs `gazette ARGS...` to completion. Returns {status, signal, stdout,
 // stderr}; status is null when the process died of a signal. Throws when
 // the command printed a sanitizer report.
@@ -76,6 +92,7 @@ export function run(args, opts = {}) {
     timeout: opts.timeout || RUN_TIMEOUT_MS,
     maxBuffer: 64 * 1024 * 1024,
   });
+  freshConnections();
   if (r.error) throw r.error;
   if (SANITIZER_RE.test(r.stderr)) {
     throw new Error(`sanitizer report from gazette ${args.join(' ')}:\n${r.stderr}`);
