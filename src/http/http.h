@@ -88,6 +88,12 @@ struct http_resp {
 	 * the request's pool). */
 	const unsigned char *static_body;
 	size_t static_len;
+	/* Instead of body: file_len bytes of an open regular file, sent from
+	 * its descriptor, never read into memory (http_resp_file). file_fd
+	 * means something only when file_set; the response owns it. */
+	int file_fd;
+	uint64_t file_len;
+	bool file_set;
 	/* Set with http_resp_header; "ETag" is computed from the body when
 	 * a 200 to a GET has none. */
 	struct http_header headers[HTTP_MAX_HEADERS];
@@ -238,6 +244,19 @@ int http_resp_header_add(struct http_resp *resp, const char *name,
  * NULL. */
 const char *http_resp_header_get(const struct http_resp *resp,
 				 const char *name);
+/* Makes resp's body the len bytes of the open regular file fd, sent by
+ * server.c from the descriptor (sendfile where the kernel can) rather
+ * than from memory: for files that may be larger than a page (a photo's
+ * variant). etag is the file's ETag (the server cannot hash bytes it does
+ * not read), set as the ETag header, so that a revalidation is answered
+ * 304 without the body. Takes ownership of fd, on failure too: the
+ * server closes it once the response is sent or, answering 304 instead,
+ * at once. Call it last and return GZ_OK; a response with a file is
+ * never kept in the page cache (give it no cache keys). Returns GZ_OK,
+ * GZ_ENOMEM (etag NULL: a failed pool_printf) or GZ_ETOOBIG (no room for
+ * the header). */
+int http_resp_file(struct http_resp *resp, int fd, uint64_t len,
+		   const char *etag);
 /* Adds an invalidation key (copied into pool; duplicates are kept once).
  * Returns GZ_OK, GZ_ENOMEM or GZ_ETOOBIG (too many keys: the page is then
  * not cached, whatever keys are added later, which is always safe). */

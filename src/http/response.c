@@ -1,11 +1,13 @@
 /*
- * response.c - statuses, the one place errors become HTTP statuses, and
- * ETags.
+ * response.c - statuses, the one place errors become HTTP statuses,
+ * ETags, and what a handler puts in a response (headers, cache keys,
+ * slots, a file body).
  */
 #include <assert.h>
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "http/http.h"
 #include "util/err.h"
@@ -112,6 +114,25 @@ http_resp_header_get(const struct http_resp *resp, const char *name)
 		if (strcasecmp(resp->headers[i].name, name) == 0)
 			return resp->headers[i].value;
 	return NULL;
+}
+
+int
+http_resp_file(struct http_resp *resp, int fd, uint64_t len, const char *etag)
+{
+	int rc;
+
+	assert(fd >= 0 && !resp->file_set && !resp->static_body);
+	if ((rc = http_resp_header(resp, "ETag", etag)) != GZ_OK) {
+		close(fd);
+		return rc;
+	}
+	resp->file_fd = fd;
+	resp->file_len = len;
+	resp->file_set = true;
+	/* The page cache keeps bytes, and these are not read: never kept. */
+	resp->uncacheable = true;
+	resp->ncache_keys = 0;
+	return GZ_OK;
 }
 
 int

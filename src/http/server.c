@@ -555,7 +555,19 @@ server_queue(struct MHD_Connection *conn, struct http_req *req,
 	int status = resp->status ? resp->status : 200;
 	size_t i, len = 0;
 
-	if (resp->static_body && status != 304) {
+	/* A file body (http_resp_file) goes out from its descriptor, in a
+	 * 200 only: a 304, or an error page put in its place, closes it. */
+	if (resp->file_set && status != 200) {
+		close(resp->file_fd);
+		resp->file_set = false;
+	}
+	if (resp->file_set) {
+		len = (size_t)resp->file_len;
+		r = MHD_create_response_from_fd64(resp->file_len, resp->file_fd);
+		if (!r)
+			close(resp->file_fd);
+		resp->file_set = false; /* the response's now, or closed */
+	} else if (resp->static_body && status != 304) {
 		len = resp->static_len;
 		r = MHD_create_response_from_buffer(
 			resp->static_len,
