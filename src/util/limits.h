@@ -243,9 +243,6 @@
 #define GZ_LIMIT_INGEST_SECONDS 300u
 /* An image's alt text, caption and credit (each). */
 #define GZ_LIMIT_MEDIA_TEXT_BYTES 1024u
-/* The largest variant file /media/ serves (the widest WebP or original
- * of a 2048-pixel image is far under it). */
-#define GZ_LIMIT_MEDIA_SERVE_BYTES (6u * 1024u * 1024u)
 /* A POST to /admin/media (an upload): the file and a few fields. */
 #define GZ_LIMIT_UPLOAD_BODY_BYTES (GZ_LIMIT_MEDIA_BYTES + 64u * 1024u)
 /* Uploads being read at once may hold at most this much memory together

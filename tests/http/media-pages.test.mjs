@@ -209,6 +209,28 @@ describe('photos on the page', T, () => {
       assert.equal(head.raw.length, 0);
     });
 
+    it('serves a variant larger than any page whole, from its file (HEAD too)', async () => {
+      // A 2048-wide PNG can pass 6 MiB: 7 MiB of bytes that say where
+      // they are, so a cut or a shifted copy shows.
+      const big = variant({ hash: '5e' + '00112233445566778899aabbccddee' }, 2048, 'png');
+      const data = Buffer.alloc(7 * 1024 * 1024);
+      for (let i = 0; i + 4 <= data.length; i += 4) data.writeUInt32BE(i, i);
+      mkdirSync(path.join(site, 'media', '5e'), { recursive: true });
+      writeFileSync(path.join(site, 'media', big), data);
+      const res = await get(`${base}/media/${big}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-type'], 'image/png');
+      assert.equal(Number(res.headers['content-length']), data.length);
+      assert.ok(res.raw.equals(data), 'every byte, in order');
+      const head = await request(`${base}/media/${big}`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(Number(head.headers['content-length']), data.length);
+      assert.equal(head.raw.length, 0);
+      const again = await request(`${base}/media/${big}`,
+        { headers: { 'if-none-match': res.headers.etag } });
+      assert.equal(again.status, 304);
+    });
+
     it('answers 404 for a missing file and for every path that is not a variant name', async () => {
       const h = BRIDGE.hash;
       writeFileSync(path.join(site, 'secret.txt'), 'the site directory');
