@@ -7,7 +7,11 @@
  * The path is the only outside input, and it is checked whole before any
  * file is opened: it must be exactly the name media_variant_name makes
  * for its own hash, width and extension (so no "..", no "/", no second
- * spelling of one file), else 404. A file's bytes never change for its
+ * spelling of one file), else 404. One spelling escapes it: the router
+ * hands over C strings, so a "%00" that libmicrohttpd decodes in the
+ * path cuts the name there (".../h-640.webp%00.png" reads as
+ * ".../h-640.webp"); only http/, which sees the raw target, can refuse
+ * that. A file's bytes never change for its
  * name (the name is the hash of the upload and the width), so answers are
  * cacheable for a year, with an ETag made of the name: a revalidation
  * opens the file only to know it is still there. The bytes go out from
