@@ -486,6 +486,10 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 			sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = CLI_OK;
 out:
+	/* Uploads waiting are answered while the server still runs; it then
+	 * waits for the requests under way, the upload being processed
+	 * among them, before anything they use is freed. */
+	site_stop(site);
 	http_server_stop(server);
 	log_access_close(); /* after the last request's line */
 	free(access_path);

@@ -364,6 +364,8 @@ upload_resume(void *ctx)
 
 static const char upload_busy[] =
 	"Too many photos are being processed at once. Try again in a moment.";
+static const char upload_stopping[] =
+	"The server is stopping: upload the photo again once it is back.";
 
 /* The upload's answer, once the worker is done with the file. */
 static int
@@ -379,7 +381,8 @@ upload_finish(struct site *site, struct http_req *req, struct http_resp *resp,
 
 	site_admin_headers(resp);
 	if (!w->job.ran) {
-		media_problem(&w->words, "file", upload_busy);
+		media_problem(&w->words, "file", w->job.stopped
+			      ? upload_stopping : upload_busy);
 		return media_library(site, req, resp, &w->staff, &w->words,
 				     NULL, 1, 503);
 	}
@@ -470,7 +473,8 @@ upload_start(struct site *site, struct http_req *req, struct http_resp *resp,
 	w->job.done = upload_resume;
 	req->state = w;
 	if (!(resume = http_req_suspend(req))) {
-		media_problem(&w->words, "file", upload_busy);
+		/* NULL only when the server is stopping. */
+		media_problem(&w->words, "file", upload_stopping);
 		return media_library(site, req, resp, &w->staff, &w->words,
 				     NULL, 1, 503);
 	}

@@ -13,10 +13,21 @@
  * an upload queued there would make sign-ins wait for libvips, and their
  * jobs carry passwords, not photos.
  *
+ * Shutdown, in two steps (site_stop, then site_free after the server has
+ * stopped): site_worker_stop takes no job any more and answers the
+ * waiting ones at once, unrun and marked stopped, while the server still
+ * runs to send their answers (503); the job running goes on, and the
+ * server waits for its request as for any other. site_worker_free then
+ * finds nothing running and joins its threads. Should a job still run
+ * then (the server stopped waiting: GZ_LIMIT_STOP_SECONDS is shorter
+ * than GZ_LIMIT_INGEST_SECONDS), it is abandoned: its done is never
+ * called, since the server that would answer has gone, and the last
+ * thread to finish frees the worker.
+ *
  * Invariants: at most the queue's limit of jobs wait (each holds a file
- * in its request's pool); a job's done runs exactly once, never under
- * the lock; once site_worker_free has begun no job is accepted, and the
- * jobs still waiting are finished unrun (ran false).
+ * in its request's pool); a job's done runs at most once, exactly once
+ * unless abandoned, never under the lock; once site_worker_stop has
+ * begun no job is accepted.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -34,38 +45,61 @@ struct site_worker {
 	pthread_cond_t cond;
 	struct site_job *head, *tail; /* waiting, oldest first */
 	size_t queued, max_queued;
-	bool stopping;
+	size_t running;               /* jobs taken whose run has not ended */
+	bool stopping;                /* no job is taken any more */
+	bool abandoned;               /* freed while running: see above */
 	pthread_t thread[WORKER_MAX_THREADS];
 	size_t threads;               /* started */
+	size_t alive;                 /* started and not yet returning */
 };
 
+static void
+worker_destroy(struct site_worker *w)
+{
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
 /* A worker thread: runs the oldest job and calls its done, until the
- * worker stops (jobs still waiting then are site_worker_free's). */
+ * worker stops (site_worker_stop answers the jobs still waiting). */
 static void *
 worker_main(void *arg)
 {
 	struct site_worker *w = arg;
 	struct site_job *job;
+	bool abandoned, last;
 
+	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		pthread_mutex_lock(&w->lock);
 		while (!w->stopping && !w->head)
 			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->stopping) {
-			pthread_mutex_unlock(&w->lock);
-			return NULL;
-		}
+		if (w->stopping)
+			break;
 		job = w->head;
 		w->head = job->next;
 		if (!w->head)
 			w->tail = NULL;
 		w->queued--;
+		w->running++;
 		pthread_mutex_unlock(&w->lock);
 		job->run(job);
 		job->ran = true;
+		pthread_mutex_lock(&w->lock);
+		w->running--;
+		abandoned = w->abandoned;
+		pthread_mutex_unlock(&w->lock);
 		/* done may end the request whose pool holds job. */
-		job->done(job->ctx);
+		if (!abandoned)
+			job->done(job->ctx);
+		pthread_mutex_lock(&w->lock);
 	}
+	w->alive--;
+	last = w->abandoned && w->alive == 0;
+	pthread_mutex_unlock(&w->lock);
+	if (last)
+		worker_destroy(w);
+	return NULL;
 }
 
 int
@@ -87,21 +121,24 @@ site_worker_new(size_t threads, size_t queue, struct site_worker **out)
 		return GZ_ENOMEM;
 	}
 	w->max_queued = queue;
-	for (; w->threads < threads; w->threads++)
+	for (; w->threads < threads; w->threads++) {
 		if (pthread_create(&w->thread[w->threads], NULL, worker_main,
 				   w) != 0) {
 			site_worker_free(w);
 			return GZ_ENOMEM;
 		}
+		pthread_mutex_lock(&w->lock);
+		w->alive++;
+		pthread_mutex_unlock(&w->lock);
+	}
 	*out = w;
 	return GZ_OK;
 }
 
 void
-site_worker_free(struct site_worker *w)
+site_worker_stop(struct site_worker *w)
 {
 	struct site_job *job, *next;
-	size_t i;
 
 	if (!w)
 		return;
@@ -112,18 +149,37 @@ site_worker_free(struct site_worker *w)
 	w->queued = 0;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	/* The waiting ones are answered now; one running finishes first,
-	 * its thread joined. */
+	/* The waiting ones are answered now, while the server runs. */
 	for (; job; job = next) {
 		next = job->next;
 		job->ran = false;
+		job->stopped = true;
 		job->done(job->ctx);
 	}
+}
+
+void
+site_worker_free(struct site_worker *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	site_worker_stop(w);
+	pthread_mutex_lock(&w->lock);
+	if (w->running) {
+		/* The server stopped without this job's answer: nothing may
+		 * resume its request now. Its thread frees w. */
+		w->abandoned = true;
+		for (i = 0; i < w->threads; i++)
+			pthread_detach(w->thread[i]);
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	pthread_mutex_unlock(&w->lock);
 	for (i = 0; i < w->threads; i++)
 		pthread_join(w->thread[i], NULL);
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
-	free(w);
+	worker_destroy(w);
 }
 
 void
@@ -134,8 +190,10 @@ site_worker_submit(struct site_worker *w, struct site_job *job)
 	assert(job && job->run && job->done);
 	job->next = NULL;
 	job->ran = false;
+	job->stopped = false;
 	if (w) {
 		pthread_mutex_lock(&w->lock);
+		job->stopped = w->stopping;
 		if (!w->stopping && w->queued < w->max_queued) {
 			if (w->tail)
 				w->tail->next = job;

@@ -228,12 +228,24 @@ site_reload(struct site *site, struct config *cfg, const char *theme_dir,
 }
 
 void
+site_stop(struct site *site)
+{
+	if (!site)
+		return;
+	/* Uploads waiting are answered 503 now; the one being processed
+	 * finishes, and the server waits for its request. */
+	site_worker_stop(site->media_worker);
+}
+
+void
 site_free(struct site *site)
 {
 	if (!site)
 		return;
-	/* The server has stopped (it waits for suspended uploads), so no
-	 * job is waiting; one would be finished unrun. */
+	/* After the server has stopped: site_stop left no job waiting, and
+	 * the server waited for the one running. Should it still run (the
+	 * server gave up first), it is abandoned, never resumed into a
+	 * site being freed. */
 	site_worker_free(site->media_worker);
 	site_snap_put(site->snap);
 	comments_free(site->comments);

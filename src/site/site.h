@@ -29,6 +29,13 @@ struct site;
 int site_new(const struct config *cfg, struct store *st,
 	     const char *theme_dir, struct site **out, char *err,
 	     size_t errlen);
+/* Shutdown, first step: the site takes no new slow work (an upload is
+ * answered 503, "the server is stopping") and answers the work waiting
+ * the same way, while the server still runs to send the answers; work
+ * under way finishes, and the server waits for its requests as for any.
+ * Call before http_server_stop; site_free after it. NULL is a no-op. */
+void site_stop(struct site *site);
+/* Frees the site, after the server that serves it has stopped. */
 void site_free(struct site *site);
 /* Replaces the config and theme every later request reads with cfg and
  * the theme loaded from theme_dir (as site_new; NULL: the default). Takes

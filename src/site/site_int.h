@@ -582,19 +582,31 @@ struct site_job {
 	/* The work, on a worker thread; leaves its result in the caller's
 	 * struct around the job. */
 	void (*run)(struct site_job *job);
-	/* Called exactly once: after run on the worker thread, or at once
-	 * on the submitting thread (ran false) when the queue is full or
-	 * the worker is stopping. Must not block; typically http_resume. */
+	/* Called once: after run on the worker thread; or unrun (ran
+	 * false) at once on the submitting thread when the queue is full
+	 * or the worker is stopping, or by site_worker_stop for a job that
+	 * was waiting; or never, for a job still running when the worker
+	 * is freed (abandoned: the server has stopped). Must not block;
+	 * typically http_resume. */
 	void (*done)(void *ctx);
 	void *ctx;
 	bool ran;              /* run ran: set before done is called */
+	bool stopped;          /* unrun because the worker is stopping (the
+				* server is), not because the queue was full */
 };
 /* Starts threads (1..8) worker threads with room for queue jobs
  * waiting. Returns GZ_OK or GZ_ENOMEM. Caller frees with
  * site_worker_free. */
 int site_worker_new(size_t threads, size_t queue, struct site_worker **out);
-/* Stops the threads after the jobs they are running; jobs still waiting
- * are done unrun (ran false). NULL is a no-op. */
+/* Takes no job any more (each submitted from now on is done at once,
+ * unrun and stopped) and does the waiting ones now, unrun and stopped,
+ * on this thread. Jobs running go on and are done as usual. Call while
+ * the server still runs, so that their answers go out. Does not block;
+ * calling it again does nothing more. NULL is a no-op. */
+void site_worker_stop(struct site_worker *w);
+/* Stops (site_worker_stop), joins the threads and frees w. A job still
+ * running is abandoned: its done is never called, and w is freed by its
+ * thread when the run ends. NULL is a no-op. */
 void site_worker_free(struct site_worker *w);
 /* Queues job (w NULL: refused). When it cannot wait, done is called at
  * once with job->ran false. */
