@@ -50,8 +50,9 @@ front_older(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_str(pool, obj, "name", "Latest news") ||
 	    render_obj_str(pool, obj, "url", "/") ||
 	    render_obj_set(pool, view, "listing", obj) ||
+	    /* A listing: its first thumbnail is above the fold. */
 	    render_obj_set(pool, view, "articles",
-			   site_view_cards(site, pool, items, n)))
+			   site_view_cards_eager(site, pool, items, n)))
 		return GZ_ENOMEM;
 	if ((rc = site_view_pagination(pool, view, "/", page, pages)))
 		return rc;
@@ -110,24 +111,10 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 	     render_obj_set(pool, lead, "thumb", render_bool(pool, false))))
 		return GZ_ENOMEM;
 	if (n > 1) {
-		bool eager = !items[0].image;
-
-		if (!(cards = render_list_new(pool)))
-			return GZ_ENOMEM;
-		for (i = 1; i < n; i++) {
-			struct render_val *c = site_view_card(site, pool, &items[i]);
-
-			if (!c || render_list_push(pool, cards, c))
-				return GZ_ENOMEM;
-			if (!eager || !items[i].image)
-				continue;
-			eager = false;
-			if (render_obj_set(pool, c, "thumb", site_view_image(site,
-					   pool, items[i].image,
-					   SITE_IMAGE_CARD_EAGER)))
-				return GZ_ENOMEM;
-		}
-		if (render_obj_set(pool, view, "latest", cards))
+		cards = items[0].image
+			? site_view_cards(site, pool, items + 1, n - 1)
+			: site_view_cards_eager(site, pool, items + 1, n - 1);
+		if (!cards || render_obj_set(pool, view, "latest", cards))
 			return GZ_ENOMEM;
 	}
 

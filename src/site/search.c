@@ -78,9 +78,11 @@ search_count(struct pool *pool, size_t n)
 	return pool_strndup(pool, out, j);
 }
 
+/* One hit's view; eager: its thumbnail is the page's first (above the
+ * fold), fetched at once. */
 static struct render_val *
 search_result(struct site *site, struct pool *pool,
-	      const struct store_search_hit *h)
+	      const struct store_search_hit *h, bool eager)
 {
 	const struct store_article *a = &h->article;
 	struct render_val *r = render_obj_new(pool);
@@ -100,7 +102,9 @@ search_result(struct site *site, struct pool *pool,
 	    render_obj_str(pool, r, "date_iso", pool_strdup(pool, iso)) ||
 	    /* Set on every result, false when none (as on cards). */
 	    render_obj_set(pool, r, "thumb", a->image
-			   ? site_view_image(site, pool, a->image, SITE_IMAGE_CARD)
+			   ? site_view_image(site, pool, a->image, eager
+					     ? SITE_IMAGE_CARD_EAGER
+					     : SITE_IMAGE_CARD)
 			   : render_bool(pool, false)))
 		return NULL;
 	if (*a->section_slug &&
@@ -124,7 +128,7 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	size_t per = site->cfg->per_page, n = 0, total = 0, terms = 0, i;
 	uint64_t page = 1, pages = 1;
 	struct buf match;
-	bool cut = false, deep = false, capped = false;
+	bool cut = false, deep = false, capped = false, eager = true;
 	int rc;
 
 	if (page_arg && (http_parse_uint(page_arg, GZ_LIMIT_PAGE_NUMBER,
@@ -187,10 +191,13 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 	    render_obj_set(pool, s, "results", results) ||
 	    render_obj_set(pool, view, "search", s))
 		return GZ_ENOMEM;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (render_list_push(pool, results, search_result(site, pool,
-								  &hits[i])))
+				     &hits[i], eager && hits[i].article.image)))
 			return GZ_ENOMEM;
+		if (hits[i].article.image)
+			eager = false;
+	}
 	if (total && page <= pages) {
 		struct buf b;
 

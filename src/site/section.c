@@ -67,8 +67,9 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_str(pool, obj, "name", name) ||
 	    render_obj_str(pool, obj, "url", base) ||
 	    render_obj_set(pool, view, "listing", obj) ||
+	    /* A listing: its first thumbnail is above the fold. */
 	    render_obj_set(pool, view, "articles",
-			   site_view_cards(site, pool, items, n)) ||
+			   site_view_cards_eager(site, pool, items, n)) ||
 	    render_obj_bool(pool, view, "empty", n == 0) ||
 	    site_view_feeds(pool, view, base, name))
 		return GZ_ENOMEM;
@@ -151,8 +152,9 @@ site_author(void *ctx, struct http_req *req, struct http_resp *resp)
 	    render_obj_str(pool, obj, "url", base) ||
 	    render_obj_str(pool, obj, "bio", *au.bio ? au.bio : NULL) ||
 	    render_obj_set(pool, view, "listing", obj) ||
+	    /* A listing: its first thumbnail is above the fold. */
 	    render_obj_set(pool, view, "articles",
-			   site_view_cards(site, pool, items, n)) ||
+			   site_view_cards_eager(site, pool, items, n)) ||
 	    render_obj_bool(pool, view, "empty", n == 0) ||
 	    site_view_feeds(pool, view, base, au.name))
 		return GZ_ENOMEM;

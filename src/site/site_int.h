@@ -145,6 +145,14 @@ enum site_image_use {
 struct render_val *site_view_image(struct site *site, struct pool *pool,
 				   const struct store_media *m,
 				   enum site_image_use use);
+/* The cards of a listing's items, as site_view_cards makes them, but for
+ * the first card with a photo, whose thumbnail is the first a reader
+ * sees: SITE_IMAGE_CARD_EAGER, fetched at once (a lazy image above the
+ * fold is fetched late, and is what the page's largest paint waits
+ * for). NULL when out of memory. */
+struct render_val *site_view_cards_eager(struct site *site, struct pool *pool,
+					 const struct store_article *items,
+					 size_t n);
 /* The head's share picture of m: url (absolute; the JPEG or PNG variant
  * at most 1280 wide), width, height, alt ("" when decorative). NULL when
  * out of memory. */

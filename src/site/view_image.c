@@ -2,8 +2,10 @@
  * view_image.c - a photo (struct store_media) as pages, feeds and the API
  * show it: the URLs of its variants under /media/, srcset lists, the
  * variant a share preview or a feed enclosure names, the focal-point
- * classes of a card's crop, and the view object the "picture" partial
- * renders.
+ * classes of a card's crop, the view object the "picture" partial
+ * renders, and which pictures are fetched at once (the ones above the
+ * fold: an article's lead, the front page's lead, a listing's first
+ * thumbnail) and which wait until the reader scrolls near (loading=lazy).
  *
  * Every URL comes from media_variant_name, so pages name exactly the
  * files media/ wrote and media_files.c serves. Variants exist at the
@@ -187,6 +189,30 @@ site_view_image(struct site *site, struct pool *pool,
 	    !render_obj_get(v, "img_class"))
 		return NULL; /* a name that did not fit: out of memory */
 	return v;
+}
+
+struct render_val *
+site_view_cards_eager(struct site *site, struct pool *pool,
+		      const struct store_article *items, size_t n)
+{
+	struct render_val *list = render_list_new(pool), *c;
+	bool eager = true;
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!(c = site_view_card(site, pool, &items[i])) ||
+		    render_list_push(pool, list, c))
+			return NULL;
+		if (!eager || !items[i].image)
+			continue;
+		eager = false;
+		if (render_obj_set(pool, c, "thumb", site_view_image(site, pool,
+				   items[i].image, SITE_IMAGE_CARD_EAGER)))
+			return NULL;
+	}
+	return list;
 }
 
 /* A share preview wants a JPEG or PNG (not every reader of og:image takes

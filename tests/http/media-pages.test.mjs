@@ -2,8 +2,8 @@
 // variant files under /media/ (type, immutable caching, ETag and 304,
 // HEAD, 404 for every path that is not exactly a variant's name), the
 // article's lead figure (srcset of every width, width and height, eager,
-// caption and credit), cards' thumbnails on every listing (lazy but for
-// the front page's lead), og:image and twitter:image (absolute), the
+// caption and credit), cards' thumbnails on every listing (the first one
+// a reader sees eager, the others lazy), og:image and twitter:image (absolute), the
 // JSON-LD ImageObject, the feeds' enclosures (Atom valid by RFC 4287's
 // schema, RSS's enclosure and media:content, both clean to feedparser)
 // and the JSON API's image object.
@@ -356,14 +356,24 @@ describe('photos on the page', T, () => {
       }
     });
 
-    it('section, tag, author and search pages show thumbnails, lazy, with width, height and alt=""', async () => {
-      for (const p of ['/section/city', '/tag/bridge', '/author/maya-okafor', '/search?q=bridge']) {
+    it('section, tag, author and search pages: the first thumbnail eager, the rest lazy, with width, height and alt=""', async () => {
+      const pages = { '/section/city': 1, '/tag/bridge': 2, '/author/maya-okafor': 2, '/search?q=bridge': 2 };
+      for (const [p, count] of Object.entries(pages)) {
         const { body } = await get(`${base}${p}`);
         const all = imgs(body);
+        assert.equal(all.length, count, `${p}: ${all.length} photos`);
         assert.ok(all.some((t) => attr(t, 'src') === `/media/${variant(BRIDGE, 960, 'jpeg')}`),
           `${p} shows the bridge photo`);
-        for (const t of all) {
+        // Above the fold: the first is fetched at once, as the front
+        // page's first is; the others wait for the reader to scroll.
+        const [first, ...rest] = all;
+        assert.equal(attr(first, 'loading'), null, `${p}: the first is eager: ${first}`);
+        assert.equal(attr(first, 'fetchpriority'), 'high', `${p}: ${first}`);
+        for (const t of rest) {
           assert.equal(attr(t, 'loading'), 'lazy', `${p}: ${t}`);
+          assert.equal(attr(t, 'fetchpriority'), null, `${p}: ${t}`);
+        }
+        for (const t of all) {
           assert.equal(attr(t, 'alt'), '', `${p}: ${t}`);
           assert.ok(attr(t, 'width') && attr(t, 'height'), `${p}: ${t}`);
           assert.match(attr(t, 'class'), /\bcard-thumb fx\d+ fy\d+\b/);
