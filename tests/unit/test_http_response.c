@@ -6,8 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/http.h"
 #include "util/buf.h"
@@ -176,6 +179,52 @@ test_slots_limit(void **state)
 	buf_fini(&r.body);
 }
 
+/* True when fd is an open descriptor. */
+static bool
+fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+static void
+test_file_body(void **state)
+{
+	struct http_resp r = {0};
+	int fd, i;
+
+	(void)state;
+	/* A file body: its ETag set, and never kept in the page cache,
+	 * whatever keys came before or after. */
+	r.cache_keys[0] = "front";
+	r.ncache_keys = 1;
+	assert_true((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0);
+	assert_int_equal(http_resp_file(&r, fd, 12345, "\"v1\""), GZ_OK);
+	assert_true(r.file_set);
+	assert_int_equal(r.file_fd, fd);
+	assert_int_equal(r.file_len, 12345);
+	assert_string_equal(http_resp_header_get(&r, "ETag"), "\"v1\"");
+	assert_true(r.uncacheable);
+	assert_int_equal(r.ncache_keys, 0);
+	assert_int_equal(http_resp_cache_key(&r, NULL, "article:1"), GZ_ETOOBIG);
+	assert_true(fd_open(fd));
+	close(fd);
+
+	/* No ETag (a failed pool_printf), or no room for it: refused, and
+	 * the descriptor closed all the same. */
+	memset(&r, 0, sizeof(r));
+	assert_true((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0);
+	assert_int_equal(http_resp_file(&r, fd, 1, NULL), GZ_ENOMEM);
+	assert_false(r.file_set);
+	assert_false(fd_open(fd));
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < HTTP_MAX_HEADERS; i++)
+		assert_int_equal(http_resp_header_add(&r, "X-Full", "x"), GZ_OK);
+	assert_true((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0);
+	assert_int_equal(http_resp_file(&r, fd, 1, "\"v1\""), GZ_ETOOBIG);
+	assert_false(r.file_set);
+	assert_false(fd_open(fd));
+}
+
 int
 main(void)
 {
@@ -186,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_cache_keys),
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_slots_limit),
+		cmocka_unit_test(test_file_body),
 	};
 
 	return cmocka_run_group_tests_name("http/response", tests, NULL, NULL);
