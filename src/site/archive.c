@@ -148,7 +148,7 @@ site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp)
 	    render_obj_str(pool, obj, "url", base) ||
 	    render_obj_set(pool, view, "listing", obj) ||
 	    render_obj_set(pool, view, "articles",
-			   site_view_cards(site, pool, items, n)))
+			   site_view_cards_eager(site, pool, items, n)))
 		return GZ_ENOMEM;
 	if ((rc = site_view_pagination(pool, view, base, page, pages)))
 		return rc;

@@ -215,8 +215,8 @@ site_view_card(struct site *site, struct pool *pool,
 	    view_dates(pool, c, "date_human", "date_iso", a->published_at))
 		return NULL;
 	/* "thumb" is set on every card, false when none, for the same
-	 * reason as comment_label. Lazy: the front page makes its first
-	 * ones eager (front.c). */
+	 * reason as comment_label. Lazy: a listing's first visible one is
+	 * made eager by site_view_cards_eager (view_image.c). */
 	if (render_obj_set(pool, c, "thumb", a->image
 			   ? site_view_image(site, pool, a->image, SITE_IMAGE_CARD)
 			   : render_bool(pool, false)))
