@@ -34,7 +34,8 @@ enum http_method {
 struct http_req {
 	struct pool *pool;      /* cleared when the response is done */
 	enum http_method method;
-	const char *path;       /* percent-decoded by libmicrohttpd */
+	const char *path;       /* percent-decoded by libmicrohttpd; never
+				 * from a %00 (refused: 400) */
 	const char *params[HTTP_MAX_PARAMS]; /* the route's {captures} */
 	size_t nparams;
 	void *conn;             /* the library's connection (server.c only) */

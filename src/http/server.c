@@ -5,10 +5,13 @@
  * with the headers, once per piece of body, and once more at the end. We
  * answer on the last call, never on the first: a response queued with the
  * headers alone makes libmicrohttpd close the connection (no keep-alive),
- * which would turn every page view into a TCP handshake. The exceptions
- * are requests that will be refused anyway (a body over the limit, a
- * method the path does not take): those are answered at once, and the
- * connection closes without reading their body.
+ * which would turn every page view into a TCP handshake. A request
+ * refused on its headers (a body over the limit, a method the path does
+ * not take) is answered once its body has been read and dropped, up to
+ * a limit (server_drain_max), so that the client sees the answer rather
+ * than a reset; one waiting for "100 Continue", or announcing more than
+ * that, is answered at once and the connection closed. A body that was
+ * accepted is never cut short of its limit.
  *
  * Each request gets a struct request_state holding its pool; it is freed
  * by server_on_completed when libmicrohttpd is done with the connection's
@@ -94,6 +97,7 @@ struct request_state {
 	enum http_method method;
 	size_t body_bytes; /* received so far */
 	size_t body_max;   /* the most body taken (server_body_max) */
+	size_t drain_max;  /* the most body read when refused (server_drain_max) */
 	uint64_t upload_reserved; /* of http_server.upload_bytes, given back
 				   * when the request completes */
 	int refuse;        /* the status it will be refused with, or 0 */
@@ -101,6 +105,7 @@ struct request_state {
 	bool answered;     /* a response was queued early */
 	bool close_after;  /* framing not to be trusted further: close */
 	bool finished;     /* the body was read to its end */
+	bool path_nul;     /* the raw path holds "%00" (server_on_uri) */
 	/* Suspended by its handler (http_req_suspend), and resumed: the
 	 * next call of the handler is the one that answers. */
 	bool suspended;
@@ -216,12 +221,12 @@ server_deadline_request(struct MHD_Connection *conn, uint64_t max)
 /* More body came (received: all of it so far): past what was declared
  * (chunked), the body gets more time as it comes at the minimum rate,
  * but never more than a body of the largest size the path takes. A body
- * past that is refused (413) and only drained, up to
- * GZ_LIMIT_DRAIN_BYTES; extended at the rate, 16 MiB would hold the
- * connection for 9 hours. So a refused body has GZ_LIMIT_BODY_SECONDS +
- * max / GZ_LIMIT_MIN_RATE (141 s; 4,204 s for the admin's 2 MiB, which
- * the per-address connection limit bounds) from the headers' end,
- * whatever it sends, and is cut past it. */
+ * past that is refused (413) and only drained, up to server_drain_max;
+ * extended at the rate, 16 MiB would hold the connection for 9 hours.
+ * So a refused body has GZ_LIMIT_BODY_SECONDS + max / GZ_LIMIT_MIN_RATE
+ * (141 s; 4,204 s for the admin's 2 MiB and about 42,000 s for a photo's
+ * 20 MiB, which the per-address connection limit bounds) from the
+ * headers' end, whatever it sends, and is cut past it. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 {
@@ -1228,6 +1233,20 @@ server_upload_take(struct http_server *s, struct request_state *rs,
 	return true;
 }
 
+/* True when the raw request target's path (up to its query) holds
+ * "%00": decoded, a NUL byte, at which every C string that reads the
+ * path would stop ("/media/ab%00x" read as "/media/ab"). */
+static bool
+server_path_nul(const char *uri)
+{
+	size_t i;
+
+	for (i = 0; uri[i] && uri[i] != '?'; i++)
+		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+			return true;
+	return false;
+}
+
 /* Decides, from the headers alone, whether the request will be refused.
  * Returns the status (0: not refused); *allowed gets the methods for 405;
  * *now is set when the answer cannot wait for a body gazette cannot
@@ -1255,6 +1274,9 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 		rs->close_after = true;
 		return 400;
 	}
+	/* The path libmicrohttpd decoded would be read cut at its NUL. */
+	if (rs->path_nul)
+		return 400;
 	if (te && !server_http11(version)) {
 		/* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request is
 		 * faulty framing, whatever else it says. */
@@ -1342,6 +1364,7 @@ server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	}
 	rs->t0 = server_now_us();
 	rs->server = cls;
+	rs->path_nul = server_path_nul(uri);
 	/* One byte past the limit, so that the log shows the cut. */
 	if (log_access_enabled())
 		rs->target = pool_strndup(
@@ -1435,6 +1458,17 @@ server_body_max(enum http_method method, const char *path)
 	return GZ_LIMIT_BODY_BYTES;
 }
 
+/* The most of a refused request's body that is read and dropped before
+ * its answer (see the top of this file): GZ_LIMIT_UPLOAD_DRAIN_BYTES for
+ * a photo's upload, which a person sends whole before reading the
+ * answer, else GZ_LIMIT_DRAIN_BYTES. */
+static size_t
+server_drain_max(size_t body_max)
+{
+	return body_max == GZ_LIMIT_UPLOAD_BODY_BYTES
+		? GZ_LIMIT_UPLOAD_DRAIN_BYTES : GZ_LIMIT_DRAIN_BYTES;
+}
+
 /* The path of a request target in absolute form ("http://host/a?b" is
  * "/a"; RFC 9112 3.2.2: a server must accept it, as a proxy sends it);
  * any other target as it is. libmicrohttpd has already split the query
@@ -1478,6 +1512,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		server_access_start(s, rs, conn, method);
 		rs->body_max = server_body_max(rs->method, url);
+		rs->drain_max = server_drain_max(rs->body_max);
 		server_deadline_request(conn, rs->body_max);
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
@@ -1501,7 +1536,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
 			declared = UINT64_MAX;
 		if (at_once || (expect && strcasecmp(expect, "100-continue") == 0) ||
-		    declared > GZ_LIMIT_DRAIN_BYTES)
+		    declared > rs->drain_max)
 			return server_refuse(s, conn, rs, url, rs->refuse,
 					     rs->allowed);
 		return MHD_YES;
@@ -1520,7 +1555,9 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		if (rs->body_bytes > rs->body_max && !rs->refuse)
 			rs->refuse = 413;
-		if (rs->body_bytes > GZ_LIMIT_DRAIN_BYTES)
+		/* Only a refused body is cut, once past what is drained; an
+		 * accepted one ends by its limit (413 above). */
+		if (rs->refuse && rs->body_bytes > rs->drain_max)
 			return server_refuse(s, conn, rs, url, rs->refuse,
 					     rs->allowed);
 		return MHD_YES;
