@@ -7,11 +7,11 @@
  * headers alone makes libmicrohttpd close the connection (no keep-alive),
  * which would turn every page view into a TCP handshake. A request
  * refused on its headers (a body over the limit, a method the path does
- * not take) is answered once its body has been read and dropped, up to
- * a limit (server_drain_max), so that the client sees the answer rather
- * than a reset; one waiting for "100 Continue", or announcing more than
- * that, is answered at once and the connection closed. A body that was
- * accepted is never cut short of its limit.
+ * not take, a route's gate saying no) is answered once its body has been
+ * read and dropped, up to a limit (server_drain_max), so that the client
+ * sees the answer rather than a reset; one waiting for "100 Continue",
+ * or announcing more than that, is answered at once and the connection
+ * closed. A body that was accepted is never cut short of its limit.
  *
  * Each request gets a struct request_state holding its pool; it is freed
  * by server_on_completed when libmicrohttpd is done with the connection's
@@ -86,9 +86,9 @@ struct http_server {
 	/* Requests begun (headers read) and not yet completed: what a stop
 	 * waits for before it closes the connections. */
 	_Atomic unsigned active;
-	/* Body bytes promised to uploads now being read (server_upload_take):
-	 * uploads come before anyone is known to be staff, so together they
-	 * may hold at most GZ_LIMIT_UPLOAD_INFLIGHT_BYTES of memory. */
+	/* Body bytes promised to uploads now being read (server_upload_take),
+	 * at most GZ_LIMIT_UPLOAD_INFLIGHT_BYTES together: only uploads
+	 * their route's gate let in take any. */
 	_Atomic uint64_t upload_bytes;
 };
 
@@ -106,6 +106,10 @@ struct request_state {
 	bool close_after;  /* framing not to be trusted further: close */
 	bool finished;     /* the body was read to its end */
 	bool path_nul;     /* the raw path holds "%00" (server_on_uri) */
+	/* The answer of the route's gate that refused the request, queued
+	 * when its body is in (server_refuse); its body is owned here and
+	 * freed by server_on_completed if never sent. NULL: none. */
+	struct http_resp *gated;
 	/* Suspended by its handler (http_req_suspend), and resumed: the
 	 * next call of the handler is the one that answers. */
 	bool suspended;
@@ -225,8 +229,9 @@ server_deadline_request(struct MHD_Connection *conn, uint64_t max)
  * extended at the rate, 16 MiB would hold the connection for 9 hours.
  * So a refused body has GZ_LIMIT_BODY_SECONDS + max / GZ_LIMIT_MIN_RATE
  * (141 s; 4,204 s for the admin's 2 MiB and about 42,000 s for a photo's
- * 20 MiB, which the per-address connection limit bounds) from the
- * headers' end, whatever it sends, and is cut past it. */
+ * 20 MiB, which the per-address connection limit bounds; 141 s for a
+ * body the route's gate refused) from the headers' end, whatever it
+ * sends, and is cut past it. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 {
@@ -984,6 +989,13 @@ server_refuse(struct http_server *s, struct MHD_Connection *conn,
 	struct http_resp resp = {0};
 	enum MHD_Result ret;
 
+	if (rs->gated) {
+		rs->answered = true;
+		ret = server_queue(conn, &req, rs->gated);
+		buf_fini(&rs->gated->body);
+		rs->gated = NULL;
+		return ret;
+	}
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
 	server_error(s, &req, status, &resp);
 	if (allowed)
@@ -1004,6 +1016,7 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 			       .state = rs->handler_state, .server = rs};
 	struct http_resp resp = {0};
 	http_handler_fn fn = NULL;
+	http_gate_fn gate = NULL; /* passed already, on the headers */
 	void *ctx = NULL;
 	unsigned allowed = 0;
 	enum MHD_Result ret;
@@ -1027,7 +1040,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		gen = cache_generation(s->opts.cache);
 	}
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
-	rc = http_router_match(s->opts.router, &req, &fn, &ctx, &allowed);
+	rc = http_router_match(s->opts.router, &req, &fn, &gate, &ctx,
+			       &allowed);
 	if (rc == GZ_EINVAL) {
 		server_error(s, &req, 405, &resp);
 		http_resp_header(&resp, "Allow", server_allow(rs->pool, allowed));
@@ -1233,6 +1247,38 @@ server_upload_take(struct http_server *s, struct request_state *rs,
 	return true;
 }
 
+/* Runs the route's gate on req's headers (http_gate_fn). Returns 0 when
+ * it lets the request in; else the status of its answer, which is kept
+ * in rs->gated for server_refuse. */
+static int
+server_gate(struct http_server *s, struct request_state *rs,
+	    struct http_req *req, http_gate_fn gate, void *ctx)
+{
+	struct http_resp *resp;
+	int rc;
+
+	if (!(resp = pool_calloc(rs->pool, 1, sizeof(*resp))))
+		return http_status_of_err(GZ_ENOMEM);
+	buf_init(&resp->body, GZ_LIMIT_PAGE_BYTES);
+	rs->gated = resp;
+	rc = gate(ctx, req, resp);
+	if (rc == GZ_OK && resp->status == 0) {
+		buf_fini(&resp->body);
+		rs->gated = NULL;
+		return 0;
+	}
+	if (rc == GZ_OK && resp->body.err)
+		rc = resp->body.err;
+	if (rc != GZ_OK) {
+		if (http_status_of_err(rc) >= 500)
+			log_error("%s %s: gate: %s (answered %d)",
+				  server_method_name(rs->method), req->path,
+				  gz_strerror(rc), http_status_of_err(rc));
+		server_error(s, req, http_status_of_err(rc), resp);
+	}
+	return resp->status;
+}
+
 /* True when the raw request target's path (up to its query) holds
  * "%00": decoded, a NUL byte, at which every C string that reads the
  * path would stop ("/media/ab%00x" read as "/media/ab"). */
@@ -1257,15 +1303,17 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	       unsigned *allowed, bool *now)
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
-			       .path = url, .conn = conn};
+			       .path = url, .conn = conn, .ip = rs->ip};
 	const char *cl = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	http_handler_fn fn;
+	http_gate_fn gate;
 	void *ctx;
 	uint64_t declared = 0;
-	int rc;
+	bool oversize;
+	int rc, status;
 
 	*allowed = 0;
 	*now = false;
@@ -1318,11 +1366,21 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	if (server_http11(version) &&
 	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
 		return 400;
-	if (cl && declared > rs->body_max)
-		return 413;
+	oversize = cl && declared > rs->body_max;
 	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
-		return 0;
-	rc = http_router_match(s->opts.router, &req, &fn, &ctx, allowed);
+		return oversize ? 413 : 0;
+	rc = http_router_match(s->opts.router, &req, &fn, &gate, &ctx, allowed);
+	/* The route's gate speaks first, before any body byte is read or
+	 * any upload memory promised, and before the size is judged: who
+	 * may not post here is told so, and the one who may is told in the
+	 * route's own words why a file is too large. */
+	if (rc == GZ_OK && gate && rs->method == HTTP_POST &&
+	    (status = server_gate(s, rs, &req, gate, ctx)) != 0)
+		return status;
+	if (oversize) {
+		*allowed = 0;
+		return 413;
+	}
 	if (rc == GZ_EINVAL)
 		return 405;
 	if (rc != GZ_OK)
@@ -1539,6 +1597,12 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    declared > rs->drain_max)
 			return server_refuse(s, conn, rs, url, rs->refuse,
 					     rs->allowed);
+		/* A body its route's gate refused is no one's known upload:
+		 * drained in the time a GZ_LIMIT_BODY_BYTES body gets, not
+		 * the route's, unless refused for its size (a person's file,
+		 * given the time to see why). */
+		if (rs->gated && rs->refuse != 413)
+			server_deadline_request(conn, GZ_LIMIT_BODY_BYTES);
 		return MHD_YES;
 	}
 	if (rs->answered) {
@@ -1593,6 +1657,8 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		atomic_fetch_sub(&rs->server->active, 1);
 	if (rs->upload_reserved)
 		atomic_fetch_sub(&rs->server->upload_bytes, rs->upload_reserved);
+	if (rs->gated)
+		buf_fini(&rs->gated->body);
 	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);
