@@ -34,7 +34,8 @@ enum http_method {
 struct http_req {
 	struct pool *pool;      /* cleared when the response is done */
 	enum http_method method;
-	const char *path;       /* percent-decoded by libmicrohttpd */
+	const char *path;       /* percent-decoded by libmicrohttpd; never
+				 * from a %00 (refused: 400) */
 	const char *params[HTTP_MAX_PARAMS]; /* the route's {captures} */
 	size_t nparams;
 	void *conn;             /* the library's connection (server.c only) */
@@ -118,6 +119,19 @@ struct http_resp {
  * server answers with the error page of http_status_of_err(err). */
 typedef int (*http_handler_fn)(void *ctx, struct http_req *req,
 			       struct http_resp *resp);
+/* A route's gate: what a POST must pass on its headers alone, before
+ * any byte of its body is read or any of the server's upload memory is
+ * promised to it (a stranger's 20 MB upload must cost nothing). Called
+ * with the route's ctx and a request that has its path, captures,
+ * headers and cookies but no form; it may not suspend. It lets the
+ * request in by returning GZ_OK with resp's status left 0 (whatever
+ * else it put in resp is dropped). It refuses it by filling resp as a
+ * handler would (status set) and returning GZ_OK, or by returning an
+ * error, answered with the error page of http_status_of_err. A refused
+ * request's body is read and dropped, never kept, and the refusal
+ * answered once it is in (server.c). */
+typedef int (*http_gate_fn)(void *ctx, struct http_req *req,
+			    struct http_resp *resp);
 /* Renders the error page for status into resp (body and content type). */
 typedef void (*http_error_fn)(void *ctx, struct http_req *req, int status,
 			      struct http_resp *resp);
@@ -133,17 +147,20 @@ void http_router_free(struct http_router *r);
 /* Adds a route. pattern is a path whose segments are literals or
  * "{name}" (one segment, captured) or, last only, "{*}" (the rest of the
  * path, possibly empty, captured); e.g. "/news/{id}/{slug}". methods is a
- * mask of enum http_method; HEAD is implied by GET. pattern must be a
- * literal that outlives the router. Returns GZ_OK, GZ_EINVAL or
- * GZ_ENOMEM. */
+ * mask of enum http_method; HEAD is implied by GET. gate, or NULL for
+ * none, is what the route's POSTs pass first (http_gate_fn); fn and gate
+ * are both called with ctx. pattern must be a literal that outlives the
+ * router. Returns GZ_OK, GZ_EINVAL or GZ_ENOMEM. */
 int http_router_add(struct http_router *r, unsigned methods,
-		    const char *pattern, http_handler_fn fn, void *ctx);
-/* Finds the route for path and method. Output: *fn, *ctx and req's
- * params, or *allowed (the methods the path accepts) on GZ_EINVAL.
- * Returns GZ_OK, GZ_ENOTFOUND (no route has this path) or GZ_EINVAL (a
- * route has the path but not the method). */
+		    const char *pattern, http_handler_fn fn,
+		    http_gate_fn gate, void *ctx);
+/* Finds the route for path and method. Output: *fn, *gate (NULL when the
+ * route has none), *ctx and req's params, or *allowed (the methods the
+ * path accepts) on GZ_EINVAL. Returns GZ_OK, GZ_ENOTFOUND (no route has
+ * this path) or GZ_EINVAL (a route has the path but not the method). */
 int http_router_match(const struct http_router *r, struct http_req *req,
-		      http_handler_fn *fn, void **ctx, unsigned *allowed);
+		      http_handler_fn *fn, http_gate_fn *gate, void **ctx,
+		      unsigned *allowed);
 /* Calls fn(ctx, methods, pattern) for every route in the order added
  * (methods as added, with HEAD where GET is): what `gazette routes`
  * prints, so that tests can reach every route. Returns GZ_OK. */

@@ -1,5 +1,6 @@
 /*
- * router.c - maps a path and method to a handler.
+ * router.c - maps a path and method to a handler, and to the gate its
+ * POSTs pass first when the route has one (http_gate_fn).
  *
  * Routes are few (a dozen), so matching is a walk over all of them, each
  * pattern split into segments once when it is added. Captures point into a
@@ -26,6 +27,7 @@ struct route {
 	struct route_seg segs[ROUTER_MAX_SEGMENTS];
 	size_t nsegs;
 	http_handler_fn fn;
+	http_gate_fn gate; /* NULL: none */
 	void *ctx;
 };
 
@@ -51,7 +53,7 @@ http_router_free(struct http_router *r)
 
 int
 http_router_add(struct http_router *r, unsigned methods, const char *pattern,
-		http_handler_fn fn, void *ctx)
+		http_handler_fn fn, http_gate_fn gate, void *ctx)
 {
 	struct route rt = {0}, *grown;
 	const char *p = pattern, *end;
@@ -62,6 +64,7 @@ http_router_add(struct http_router *r, unsigned methods, const char *pattern,
 	rt.methods = methods | ((methods & HTTP_GET) ? HTTP_HEAD : 0);
 	rt.pattern = pattern;
 	rt.fn = fn;
+	rt.gate = gate;
 	rt.ctx = ctx;
 	while (*p == '/') {
 		p++;
@@ -159,13 +162,15 @@ route_matches(const struct route *rt, char **segs, size_t n,
 
 int
 http_router_match(const struct http_router *r, struct http_req *req,
-		  http_handler_fn *fn, void **ctx, unsigned *allowed)
+		  http_handler_fn *fn, http_gate_fn *gate, void **ctx,
+		  unsigned *allowed)
 {
 	char *segs[ROUTER_MAX_SEGMENTS + 1];
 	size_t n, i;
 	int rc;
 
 	*allowed = 0;
+	*gate = NULL;
 	if ((rc = router_split(req->pool, req->path, segs, &n)) != GZ_OK)
 		return rc;
 	for (i = 0; i < r->n; i++) {
@@ -175,6 +180,7 @@ http_router_match(const struct http_router *r, struct http_req *req,
 			continue;
 		if (rt->methods & req->method) {
 			*fn = rt->fn;
+			*gate = rt->gate;
 			*ctx = rt->ctx;
 			return GZ_OK;
 		}

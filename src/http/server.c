@@ -5,10 +5,13 @@
  * with the headers, once per piece of body, and once more at the end. We
  * answer on the last call, never on the first: a response queued with the
  * headers alone makes libmicrohttpd close the connection (no keep-alive),
- * which would turn every page view into a TCP handshake. The exceptions
- * are requests that will be refused anyway (a body over the limit, a
- * method the path does not take): those are answered at once, and the
- * connection closes without reading their body.
+ * which would turn every page view into a TCP handshake. A request
+ * refused on its headers (a body over the limit, a method the path does
+ * not take, a route's gate saying no) is answered once its body has been
+ * read and dropped, up to a limit (server_drain_max), so that the client
+ * sees the answer rather than a reset; one waiting for "100 Continue",
+ * or announcing more than that, is answered at once and the connection
+ * closed. A body that was accepted is never cut short of its limit.
  *
  * Each request gets a struct request_state holding its pool; it is freed
  * by server_on_completed when libmicrohttpd is done with the connection's
@@ -83,9 +86,9 @@ struct http_server {
 	/* Requests begun (headers read) and not yet completed: what a stop
 	 * waits for before it closes the connections. */
 	_Atomic unsigned active;
-	/* Body bytes promised to uploads now being read (server_upload_take):
-	 * uploads come before anyone is known to be staff, so together they
-	 * may hold at most GZ_LIMIT_UPLOAD_INFLIGHT_BYTES of memory. */
+	/* Body bytes promised to uploads now being read (server_upload_take),
+	 * at most GZ_LIMIT_UPLOAD_INFLIGHT_BYTES together: only uploads
+	 * their route's gate let in take any. */
 	_Atomic uint64_t upload_bytes;
 };
 
@@ -94,6 +97,7 @@ struct request_state {
 	enum http_method method;
 	size_t body_bytes; /* received so far */
 	size_t body_max;   /* the most body taken (server_body_max) */
+	size_t drain_max;  /* the most body read when refused (server_drain_max) */
 	uint64_t upload_reserved; /* of http_server.upload_bytes, given back
 				   * when the request completes */
 	int refuse;        /* the status it will be refused with, or 0 */
@@ -101,6 +105,11 @@ struct request_state {
 	bool answered;     /* a response was queued early */
 	bool close_after;  /* framing not to be trusted further: close */
 	bool finished;     /* the body was read to its end */
+	bool path_nul;     /* the raw path holds "%00" (server_on_uri) */
+	/* The answer of the route's gate that refused the request, queued
+	 * when its body is in (server_refuse); its body is owned here and
+	 * freed by server_on_completed if never sent. NULL: none. */
+	struct http_resp *gated;
 	/* Suspended by its handler (http_req_suspend), and resumed: the
 	 * next call of the handler is the one that answers. */
 	bool suspended;
@@ -216,12 +225,13 @@ server_deadline_request(struct MHD_Connection *conn, uint64_t max)
 /* More body came (received: all of it so far): past what was declared
  * (chunked), the body gets more time as it comes at the minimum rate,
  * but never more than a body of the largest size the path takes. A body
- * past that is refused (413) and only drained, up to
- * GZ_LIMIT_DRAIN_BYTES; extended at the rate, 16 MiB would hold the
- * connection for 9 hours. So a refused body has GZ_LIMIT_BODY_SECONDS +
- * max / GZ_LIMIT_MIN_RATE (141 s; 4,204 s for the admin's 2 MiB, which
- * the per-address connection limit bounds) from the headers' end,
- * whatever it sends, and is cut past it. */
+ * past that is refused (413) and only drained, up to server_drain_max;
+ * extended at the rate, 16 MiB would hold the connection for 9 hours.
+ * So a refused body has GZ_LIMIT_BODY_SECONDS + max / GZ_LIMIT_MIN_RATE
+ * (141 s; 4,204 s for the admin's 2 MiB and about 42,000 s for a photo's
+ * 20 MiB, which the per-address connection limit bounds; 141 s for a
+ * body the route's gate refused) from the headers' end, whatever it
+ * sends, and is cut past it. */
 static void
 server_deadline_body_more(struct MHD_Connection *conn, uint64_t received)
 {
@@ -991,6 +1001,13 @@ server_refuse(struct http_server *s, struct MHD_Connection *conn,
 	struct http_resp resp = {0};
 	enum MHD_Result ret;
 
+	if (rs->gated) {
+		rs->answered = true;
+		ret = server_queue(conn, &req, rs->gated);
+		buf_fini(&rs->gated->body);
+		rs->gated = NULL;
+		return ret;
+	}
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
 	server_error(s, &req, status, &resp);
 	if (allowed)
@@ -1011,6 +1028,7 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 			       .state = rs->handler_state, .server = rs};
 	struct http_resp resp = {0};
 	http_handler_fn fn = NULL;
+	http_gate_fn gate = NULL; /* passed already, on the headers */
 	void *ctx = NULL;
 	unsigned allowed = 0;
 	enum MHD_Result ret;
@@ -1034,7 +1052,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		gen = cache_generation(s->opts.cache);
 	}
 	buf_init(&resp.body, GZ_LIMIT_PAGE_BYTES);
-	rc = http_router_match(s->opts.router, &req, &fn, &ctx, &allowed);
+	rc = http_router_match(s->opts.router, &req, &fn, &gate, &ctx,
+			       &allowed);
 	if (rc == GZ_EINVAL) {
 		server_error(s, &req, 405, &resp);
 		http_resp_header(&resp, "Allow", server_allow(rs->pool, allowed));
@@ -1240,6 +1259,52 @@ server_upload_take(struct http_server *s, struct request_state *rs,
 	return true;
 }
 
+/* Runs the route's gate on req's headers (http_gate_fn). Returns 0 when
+ * it lets the request in; else the status of its answer, which is kept
+ * in rs->gated for server_refuse. */
+static int
+server_gate(struct http_server *s, struct request_state *rs,
+	    struct http_req *req, http_gate_fn gate, void *ctx)
+{
+	struct http_resp *resp;
+	int rc;
+
+	if (!(resp = pool_calloc(rs->pool, 1, sizeof(*resp))))
+		return http_status_of_err(GZ_ENOMEM);
+	buf_init(&resp->body, GZ_LIMIT_PAGE_BYTES);
+	rs->gated = resp;
+	rc = gate(ctx, req, resp);
+	if (rc == GZ_OK && resp->status == 0) {
+		buf_fini(&resp->body);
+		rs->gated = NULL;
+		return 0;
+	}
+	if (rc == GZ_OK && resp->body.err)
+		rc = resp->body.err;
+	if (rc != GZ_OK) {
+		if (http_status_of_err(rc) >= 500)
+			log_error("%s %s: gate: %s (answered %d)",
+				  server_method_name(rs->method), req->path,
+				  gz_strerror(rc), http_status_of_err(rc));
+		server_error(s, req, http_status_of_err(rc), resp);
+	}
+	return resp->status;
+}
+
+/* True when the raw request target's path (up to its query) holds
+ * "%00": decoded, a NUL byte, at which every C string that reads the
+ * path would stop ("/media/ab%00x" read as "/media/ab"). */
+static bool
+server_path_nul(const char *uri)
+{
+	size_t i;
+
+	for (i = 0; uri[i] && uri[i] != '?'; i++)
+		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+			return true;
+	return false;
+}
+
 /* Decides, from the headers alone, whether the request will be refused.
  * Returns the status (0: not refused); *allowed gets the methods for 405;
  * *now is set when the answer cannot wait for a body gazette cannot
@@ -1250,15 +1315,17 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	       unsigned *allowed, bool *now)
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
-			       .path = url, .conn = conn};
+			       .path = url, .conn = conn, .ip = rs->ip};
 	const char *cl = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	http_handler_fn fn;
+	http_gate_fn gate;
 	void *ctx;
 	uint64_t declared = 0;
-	int rc;
+	bool oversize;
+	int rc, status;
 
 	*allowed = 0;
 	*now = false;
@@ -1267,6 +1334,9 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 		rs->close_after = true;
 		return 400;
 	}
+	/* The path libmicrohttpd decoded would be read cut at its NUL. */
+	if (rs->path_nul)
+		return 400;
 	if (te && !server_http11(version)) {
 		/* RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request is
 		 * faulty framing, whatever else it says. */
@@ -1308,11 +1378,21 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 	if (server_http11(version) &&
 	    server_header_count(conn, MHD_HTTP_HEADER_HOST) != 1)
 		return 400;
-	if (cl && declared > rs->body_max)
-		return 413;
+	oversize = cl && declared > rs->body_max;
 	if (!(rs->method & (HTTP_POST | HTTP_OTHER)))
-		return 0;
-	rc = http_router_match(s->opts.router, &req, &fn, &ctx, allowed);
+		return oversize ? 413 : 0;
+	rc = http_router_match(s->opts.router, &req, &fn, &gate, &ctx, allowed);
+	/* The route's gate speaks first, before any body byte is read or
+	 * any upload memory promised, and before the size is judged: who
+	 * may not post here is told so, and the one who may is told in the
+	 * route's own words why a file is too large. */
+	if (rc == GZ_OK && gate && rs->method == HTTP_POST &&
+	    (status = server_gate(s, rs, &req, gate, ctx)) != 0)
+		return status;
+	if (oversize) {
+		*allowed = 0;
+		return 413;
+	}
 	if (rc == GZ_EINVAL)
 		return 405;
 	if (rc != GZ_OK)
@@ -1354,6 +1434,7 @@ server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	}
 	rs->t0 = server_now_us();
 	rs->server = cls;
+	rs->path_nul = server_path_nul(uri);
 	/* One byte past the limit, so that the log shows the cut. */
 	if (log_access_enabled())
 		rs->target = pool_strndup(
@@ -1447,6 +1528,17 @@ server_body_max(enum http_method method, const char *path)
 	return GZ_LIMIT_BODY_BYTES;
 }
 
+/* The most of a refused request's body that is read and dropped before
+ * its answer (see the top of this file): GZ_LIMIT_UPLOAD_DRAIN_BYTES for
+ * a photo's upload, which a person sends whole before reading the
+ * answer, else GZ_LIMIT_DRAIN_BYTES. */
+static size_t
+server_drain_max(size_t body_max)
+{
+	return body_max == GZ_LIMIT_UPLOAD_BODY_BYTES
+		? GZ_LIMIT_UPLOAD_DRAIN_BYTES : GZ_LIMIT_DRAIN_BYTES;
+}
+
 /* The path of a request target in absolute form ("http://host/a?b" is
  * "/a"; RFC 9112 3.2.2: a server must accept it, as a proxy sends it);
  * any other target as it is. libmicrohttpd has already split the query
@@ -1490,6 +1582,7 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		server_peer(conn, rs->ip, sizeof(rs->ip));
 		server_access_start(s, rs, conn, method);
 		rs->body_max = server_body_max(rs->method, url);
+		rs->drain_max = server_drain_max(rs->body_max);
 		server_deadline_request(conn, rs->body_max);
 		rs->refuse = server_refusal(s, conn, rs, url, version,
 					    &rs->allowed, &at_once);
@@ -1513,9 +1606,15 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (cl && http_parse_uint(cl, UINT64_MAX, &declared) != GZ_OK)
 			declared = UINT64_MAX;
 		if (at_once || (expect && strcasecmp(expect, "100-continue") == 0) ||
-		    declared > GZ_LIMIT_DRAIN_BYTES)
+		    declared > rs->drain_max)
 			return server_refuse(s, conn, rs, url, rs->refuse,
 					     rs->allowed);
+		/* A body its route's gate refused is no one's known upload:
+		 * drained in the time a GZ_LIMIT_BODY_BYTES body gets, not
+		 * the route's, unless refused for its size (a person's file,
+		 * given the time to see why). */
+		if (rs->gated && rs->refuse != 413)
+			server_deadline_request(conn, GZ_LIMIT_BODY_BYTES);
 		return MHD_YES;
 	}
 	if (rs->answered) {
@@ -1532,7 +1631,9 @@ server_on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		if (rs->body_bytes > rs->body_max && !rs->refuse)
 			rs->refuse = 413;
-		if (rs->body_bytes > GZ_LIMIT_DRAIN_BYTES)
+		/* Only a refused body is cut, once past what is drained; an
+		 * accepted one ends by its limit (413 above). */
+		if (rs->refuse && rs->body_bytes > rs->drain_max)
 			return server_refuse(s, conn, rs, url, rs->refuse,
 					     rs->allowed);
 		return MHD_YES;
@@ -1568,6 +1669,8 @@ server_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		atomic_fetch_sub(&rs->server->active, 1);
 	if (rs->upload_reserved)
 		atomic_fetch_sub(&rs->server->upload_bytes, rs->upload_reserved);
+	if (rs->gated)
+		buf_fini(&rs->gated->body);
 	http_form_free(rs->form);
 	pool_free(rs->pool);
 	free(rs);

@@ -255,10 +255,12 @@ site_free(struct site *site)
 	free(site);
 }
 
-/* One route's handler and the site it serves (the router's context). */
+/* One route's handler, its gate (NULL: none) and the site it serves
+ * (the router's context). */
 struct site_route {
 	struct site *site;
 	http_handler_fn fn;
+	http_handler_fn gate;
 };
 
 /* Every handler is called through here: the call holds the current
@@ -277,107 +279,129 @@ site_call(void *ctx, struct http_req *req, struct http_resp *resp)
 	return rc;
 }
 
+/* The same for a route's gate (http_gate_fn): it runs on a POST's
+ * headers, before its handler, and sees the site as a handler does. */
+static int
+site_gate_call(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	const struct site_route *r = ctx;
+	struct site_snap *snap = site_snap_get(r->site);
+	struct site view;
+	int rc;
+
+	site_view_of(r->site, snap, &view);
+	rc = r->gate(&view, req, resp);
+	site_snap_put(snap);
+	return rc;
+}
+
 int
 site_routes_add(struct site *site, struct http_router *r)
 {
+	/* gate: what a route's POSTs pass on their headers alone, before
+	 * any body byte is read (http_gate_fn); NULL for none. */
 	static const struct {
 		unsigned methods;
 		const char *pattern;
 		http_handler_fn fn;
+		http_handler_fn gate;
 	} routes[] = {
-		{HTTP_GET, "/", site_front},
-		{HTTP_GET, "/news/{id}/comments.atom", site_comments_feed},
-		{HTTP_GET, "/comments.atom", site_comments_feed_all},
-		{HTTP_GET, "/news/{id}", site_article},
-		{HTTP_GET, "/news/{id}/{slug}", site_article},
-		{HTTP_GET, "/section/{slug}", site_section},
-		{HTTP_GET, "/tag/{slug}", site_tag},
-		{HTTP_GET, "/static/{*}", site_static},
-		{HTTP_GET, "/media/{dir}/{file}", site_media_file},
-		{HTTP_GET, "/feed.atom", site_feed},
-		{HTTP_GET, "/feed.rss", site_feed},
-		{HTTP_GET, "/feed.json", site_feed},
-		{HTTP_GET, "/section/{slug}/feed.atom", site_feed},
-		{HTTP_GET, "/section/{slug}/feed.rss", site_feed},
-		{HTTP_GET, "/section/{slug}/feed.json", site_feed},
-		{HTTP_GET, "/tag/{slug}/feed.atom", site_feed},
-		{HTTP_GET, "/tag/{slug}/feed.rss", site_feed},
-		{HTTP_GET, "/tag/{slug}/feed.json", site_feed},
-		{HTTP_GET, "/author/{slug}", site_author},
-		{HTTP_GET, "/author/{slug}/feed.atom", site_feed},
-		{HTTP_GET, "/author/{slug}/feed.rss", site_feed},
-		{HTTP_GET, "/author/{slug}/feed.json", site_feed},
-		{HTTP_GET, "/healthz", site_health},
-		{HTTP_GET, "/search", site_search},
-		{HTTP_GET, "/archive", site_archive_index},
-		{HTTP_GET, "/archive/{year}/{month}", site_archive_month},
-		{HTTP_GET, "/robots.txt", site_robots},
-		{HTTP_GET, "/favicon.ico", site_favicon},
-		{HTTP_GET, "/sitemap.xml", site_sitemap_index},
-		{HTTP_GET, "/sitemap-pages.xml", site_sitemap_pages},
-		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles},
-		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news},
-		{HTTP_GET, "/metrics", site_metrics},
+		{HTTP_GET, "/", site_front, NULL},
+		{HTTP_GET, "/news/{id}/comments.atom", site_comments_feed, NULL},
+		{HTTP_GET, "/comments.atom", site_comments_feed_all, NULL},
+		{HTTP_GET, "/news/{id}", site_article, NULL},
+		{HTTP_GET, "/news/{id}/{slug}", site_article, NULL},
+		{HTTP_GET, "/section/{slug}", site_section, NULL},
+		{HTTP_GET, "/tag/{slug}", site_tag, NULL},
+		{HTTP_GET, "/static/{*}", site_static, NULL},
+		{HTTP_GET, "/media/{dir}/{file}", site_media_file, NULL},
+		{HTTP_GET, "/feed.atom", site_feed, NULL},
+		{HTTP_GET, "/feed.rss", site_feed, NULL},
+		{HTTP_GET, "/feed.json", site_feed, NULL},
+		{HTTP_GET, "/section/{slug}/feed.atom", site_feed, NULL},
+		{HTTP_GET, "/section/{slug}/feed.rss", site_feed, NULL},
+		{HTTP_GET, "/section/{slug}/feed.json", site_feed, NULL},
+		{HTTP_GET, "/tag/{slug}/feed.atom", site_feed, NULL},
+		{HTTP_GET, "/tag/{slug}/feed.rss", site_feed, NULL},
+		{HTTP_GET, "/tag/{slug}/feed.json", site_feed, NULL},
+		{HTTP_GET, "/author/{slug}", site_author, NULL},
+		{HTTP_GET, "/author/{slug}/feed.atom", site_feed, NULL},
+		{HTTP_GET, "/author/{slug}/feed.rss", site_feed, NULL},
+		{HTTP_GET, "/author/{slug}/feed.json", site_feed, NULL},
+		{HTTP_GET, "/healthz", site_health, NULL},
+		{HTTP_GET, "/search", site_search, NULL},
+		{HTTP_GET, "/archive", site_archive_index, NULL},
+		{HTTP_GET, "/archive/{year}/{month}", site_archive_month, NULL},
+		{HTTP_GET, "/robots.txt", site_robots, NULL},
+		{HTTP_GET, "/favicon.ico", site_favicon, NULL},
+		{HTTP_GET, "/sitemap.xml", site_sitemap_index, NULL},
+		{HTTP_GET, "/sitemap-pages.xml", site_sitemap_pages, NULL},
+		{HTTP_GET, "/sitemap-articles.xml", site_sitemap_articles, NULL},
+		{HTTP_GET, "/sitemap-news.xml", site_sitemap_news, NULL},
+		{HTTP_GET, "/metrics", site_metrics, NULL},
 		/* Before the newsroom's pages: the store's page with slug
 		 * "corrections" is shown above this list, not instead. */
-		{HTTP_GET, "/corrections", site_corrections},
-		{HTTP_GET, "/corrections.atom", site_corrections},
+		{HTTP_GET, "/corrections", site_corrections, NULL},
+		{HTTP_GET, "/corrections.atom", site_corrections, NULL},
 		/* The newsroom's dashboard, a single segment too. */
-		{HTTP_GET, "/admin", site_admin_dashboard},
+		{HTTP_GET, "/admin", site_admin_dashboard, NULL},
 		/* The newsroom's pages: any other single-segment path is
 		 * looked up there, after every route above. */
-		{HTTP_GET, "/{slug}", site_page},
-		{HTTP_GET, "/api/v1/articles", site_api_articles},
-		{HTTP_GET, "/api/v1/articles/{id}", site_api_article},
-		{HTTP_GET, "/api/v1/sections", site_api_sections},
-		{HTTP_GET, "/api/v1/tags", site_api_tags},
-		{HTTP_GET, "/api/v1/authors", site_api_authors},
-		{HTTP_GET, "/api/v1/search", site_api_search},
-		{HTTP_POST, "/news/{id}/comments", site_comment_post},
+		{HTTP_GET, "/{slug}", site_page, NULL},
+		{HTTP_GET, "/api/v1/articles", site_api_articles, NULL},
+		{HTTP_GET, "/api/v1/articles/{id}", site_api_article, NULL},
+		{HTTP_GET, "/api/v1/sections", site_api_sections, NULL},
+		{HTTP_GET, "/api/v1/tags", site_api_tags, NULL},
+		{HTTP_GET, "/api/v1/authors", site_api_authors, NULL},
+		{HTTP_GET, "/api/v1/search", site_api_search, NULL},
+		{HTTP_POST, "/news/{id}/comments", site_comment_post, NULL},
 
 		/* The newsroom: sign-in, account, staff, the audit log. */
-		{HTTP_GET | HTTP_POST, "/admin/login", site_admin_login},
-		{HTTP_GET | HTTP_POST, "/admin/login/code", site_admin_login_code},
-		{HTTP_POST, "/admin/logout", site_admin_logout},
-		{HTTP_POST, "/admin/logout/all", site_admin_logout_all},
-		{HTTP_GET, "/admin/account", site_admin_account},
-		{HTTP_POST, "/admin/account/password", site_admin_account_password},
-		{HTTP_GET | HTTP_POST, "/admin/account/totp", site_admin_totp},
-		{HTTP_POST, "/admin/account/totp/remove", site_admin_totp_remove},
-		{HTTP_GET | HTTP_POST, "/admin/users", site_admin_users},
-		{HTTP_POST, "/admin/users/{id}", site_admin_user},
-		{HTTP_GET, "/admin/log", site_admin_log},
+		{HTTP_GET | HTTP_POST, "/admin/login", site_admin_login, NULL},
+		{HTTP_GET | HTTP_POST, "/admin/login/code", site_admin_login_code, NULL},
+		{HTTP_POST, "/admin/logout", site_admin_logout, NULL},
+		{HTTP_POST, "/admin/logout/all", site_admin_logout_all, NULL},
+		{HTTP_GET, "/admin/account", site_admin_account, NULL},
+		{HTTP_POST, "/admin/account/password", site_admin_account_password, NULL},
+		{HTTP_GET | HTTP_POST, "/admin/account/totp", site_admin_totp, NULL},
+		{HTTP_POST, "/admin/account/totp/remove", site_admin_totp_remove, NULL},
+		{HTTP_GET | HTTP_POST, "/admin/users", site_admin_users, NULL},
+		{HTTP_POST, "/admin/users/{id}", site_admin_user, NULL},
+		{HTTP_GET, "/admin/log", site_admin_log, NULL},
 
 		/* The newsroom: dashboard, articles, revisions, corrections. */
-		{HTTP_GET, "/admin/articles", site_admin_articles},
-		{HTTP_POST, "/admin/articles", site_admin_article_create},
-		{HTTP_GET, "/admin/articles/new", site_admin_article_new},
-		{HTTP_GET, "/admin/articles/{id}", site_admin_article_edit},
-		{HTTP_POST, "/admin/articles/{id}", site_admin_article_save},
+		{HTTP_GET, "/admin/articles", site_admin_articles, NULL},
+		{HTTP_POST, "/admin/articles", site_admin_article_create, NULL},
+		{HTTP_GET, "/admin/articles/new", site_admin_article_new, NULL},
+		{HTTP_GET, "/admin/articles/{id}", site_admin_article_edit, NULL},
+		{HTTP_POST, "/admin/articles/{id}", site_admin_article_save, NULL},
 		{HTTP_GET, "/admin/articles/{id}/preview",
-		 site_admin_article_preview},
+		 site_admin_article_preview, NULL},
 		{HTTP_GET, "/admin/articles/{id}/delete",
-		 site_admin_article_delete_ask},
+		 site_admin_article_delete_ask, NULL},
 		{HTTP_POST, "/admin/articles/{id}/delete",
-		 site_admin_article_delete},
+		 site_admin_article_delete, NULL},
 		{HTTP_POST, "/admin/articles/{id}/corrections",
-		 site_admin_correction_add},
-		{HTTP_GET, "/admin/articles/{id}/revisions", site_admin_revisions},
+		 site_admin_correction_add, NULL},
+		{HTTP_GET, "/admin/articles/{id}/revisions", site_admin_revisions, NULL},
 		{HTTP_GET, "/admin/articles/{id}/revisions/{rev}",
-		 site_admin_revision},
+		 site_admin_revision, NULL},
 		{HTTP_POST, "/admin/articles/{id}/revisions/{rev}/restore",
-		 site_admin_revision_restore},
+		 site_admin_revision_restore, NULL},
 
 		/* The newsroom: moderation and settings. */
-		{HTTP_GET | HTTP_POST, "/admin/comments", site_admin_comments},
-		{HTTP_GET, "/admin/comments/{id}", site_admin_comment},
-		{HTTP_GET | HTTP_POST, "/admin/settings", site_admin_settings},
+		{HTTP_GET | HTTP_POST, "/admin/comments", site_admin_comments, NULL},
+		{HTTP_GET, "/admin/comments/{id}", site_admin_comment, NULL},
+		{HTTP_GET | HTTP_POST, "/admin/settings", site_admin_settings, NULL},
 
 		/* The newsroom: photos. */
-		{HTTP_GET | HTTP_POST, "/admin/media", site_admin_media},
-		{HTTP_GET | HTTP_POST, "/admin/media/{id}", site_admin_media_edit},
+		/* Only a signed-in session that may upload gets its body
+		 * read (site_admin_upload_gate). */
+		{HTTP_GET | HTTP_POST, "/admin/media", site_admin_media,
+		 site_admin_upload_gate},
+		{HTTP_GET | HTTP_POST, "/admin/media/{id}", site_admin_media_edit, NULL},
 		{HTTP_GET | HTTP_POST, "/admin/media/{id}/delete",
-		 site_admin_media_delete},
+		 site_admin_media_delete, NULL},
 	};
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);
 	int rc;
@@ -388,8 +412,10 @@ site_routes_add(struct site *site, struct http_router *r)
 	for (i = 0; i < n; i++) {
 		site->routes[i].site = site;
 		site->routes[i].fn = routes[i].fn;
+		site->routes[i].gate = routes[i].gate;
 		if ((rc = http_router_add(r, routes[i].methods,
 					  routes[i].pattern, site_call,
+					  routes[i].gate ? site_gate_call : NULL,
 					  &site->routes[i])) != GZ_OK)
 			return rc;
 	}

@@ -371,6 +371,17 @@ struct site_staff {
 int site_admin_begin(struct site *site, struct http_req *req,
 		     struct http_resp *resp, enum admin_action need,
 		     struct site_staff *staff, bool *answered);
+/* POST /admin/media's gate (http_gate_fn, admin_gate.c), on the headers
+ * alone: lets in a request whose cookie names a live session, with its
+ * second factor, sent from the site's own pages, of an account that owes
+ * nothing first and whose role may upload photos; refuses any other as
+ * site_admin_begin would answer it (a 303 to sign in, GZ_EFORBIDDEN...),
+ * and a declared body over GZ_LIMIT_UPLOAD_BODY_BYTES from one it lets
+ * in with a 413 page saying the file is over the limit. Reads only:
+ * the handler's site_admin_begin checks the csrf token and notes the
+ * session seen. */
+int site_admin_upload_gate(void *ctx, struct http_req *req,
+			   struct http_resp *resp);
 /* True when req's Origin header (or, without one, its Referer) names
  * the site's own origin (base_url's, or the Host the request came to):
  * shared by the comment form and the admin (origin.c). */

@@ -245,9 +245,18 @@
 #define GZ_LIMIT_MEDIA_TEXT_BYTES 1024u
 /* A POST to /admin/media (an upload): the file and a few fields. */
 #define GZ_LIMIT_UPLOAD_BODY_BYTES (GZ_LIMIT_MEDIA_BYTES + 64u * 1024u)
-/* Uploads being read at once may hold at most this much memory together
- * (their bodies are read before the handler knows who sent them); past
- * it an upload is answered 503 (http/server.c). */
+/* A refused POST to /admin/media (over the upload limit, or refused by
+ * the route's gate) is read and dropped up to this much instead of
+ * GZ_LIMIT_DRAIN_BYTES: a browser sends the whole file before it reads
+ * an answer, so an editor's 25 MB photo must be drained for the page
+ * saying it is over the limit to be seen rather than a reset. Twice the
+ * upload limit covers any photo someone means to send; past it the
+ * connection is cut. */
+#define GZ_LIMIT_UPLOAD_DRAIN_BYTES (2u * GZ_LIMIT_UPLOAD_BODY_BYTES)
+/* Uploads being read at once may hold at most this much memory together;
+ * only uploads the route's gate let in (a signed-in session that may
+ * upload photos, judged on the headers) reserve it, so strangers cannot
+ * use it up. Past it an upload is answered 503 (http/server.c). */
 #define GZ_LIMIT_UPLOAD_INFLIGHT_BYTES (64u * 1024u * 1024u)
 /* Uploads decoded and resized at once (media_ingest, on threads of
  * their own: site/admin_upload.c): libvips takes a core and up to a few
