@@ -100,6 +100,14 @@ bool media_avif_supported(void);
 void media_variant_name(const char *hash, int width, const char *ext,
 			char *out);
 
+/* Removes every variant file of hash under dir (dir/ab/<hash>-<width>.<ext>,
+ * whatever widths and formats were made; a temporary file an ingest is
+ * writing is left alone), for a photo deleted from the library. The
+ * caller makes sure first that no media row names hash. Files already
+ * gone are no error. Returns GZ_OK, GZ_EINVAL (hash is not 32 lower-case
+ * hex digits) or GZ_EIO (one could not be removed; the others are). */
+int media_variants_remove(const char *dir, const char *hash);
+
 /* The MIME type of a variant extension ("image/webp"), NULL for any
  * other. */
 const char *media_mime_of_ext(const char *ext);

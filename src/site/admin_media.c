@@ -19,7 +19,9 @@
  *
  * Roles (docs/admin.md): media-upload (writers too) sees the library,
  * uploads, and changes the words of its own uploads; media-edit-any
- * (editors, admins) changes any image's and deletes unused ones.
+ * (editors, admins) changes any image's and deletes unused ones (used:
+ * an article's lead image, or in its body), whose variant files go with
+ * the row once its delete has committed.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #include "util/date.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/pool.h"
 #include "util/utf8.h"
 
@@ -732,6 +735,23 @@ site_admin_media_edit(void *ctx, struct http_req *req, struct http_resp *resp)
 			       (long long)id), "media-saved");
 }
 
+/* After a delete's commit: removes the variant files of hash, so that
+ * /media/ stops serving them, unless a row names them again (the same
+ * bytes uploaded meanwhile). A failure is logged: the row is gone. */
+static void
+media_files_remove(struct site *site, const char *hash)
+{
+	bool used = true;
+	int rc;
+
+	if ((rc = store_media_hash_used(site->store, hash, &used)) == GZ_OK &&
+	    !used)
+		rc = media_variants_remove(site->cfg->media_dir, hash);
+	if (rc != GZ_OK)
+		log_error("admin: media %s: files not removed from %s (%s)",
+			  hash, site->cfg->media_dir, gz_strerror(rc));
+}
+
 int
 site_admin_media_delete(void *ctx, struct http_req *req,
 			struct http_resp *resp)
@@ -760,9 +780,11 @@ site_admin_media_delete(void *ctx, struct http_req *req,
 		rc = store_media_delete(site->store, id);
 		rc = site_admin_commit(site, &staff, rc, "media-delete", object,
 				       *m.alt ? m.alt : "(decorative)");
-		if (rc == GZ_OK)
+		if (rc == GZ_OK) {
+			media_files_remove(site, m.hash);
 			return site_admin_done(req, resp, "/admin/media",
 					       "media-deleted");
+		}
 		if (rc != GZ_EBUSY)
 			return rc;
 		/* An article took it as its lead image since the page was

@@ -17,7 +17,11 @@
  *   here before anything is written (the schema's CHECKs are the
  *   backstop).
  * - A row an article uses is never deleted (GZ_EBUSY), so an article's
- *   image_id always names a row.
+ *   image_id always names a row. An article uses an image as its lead
+ *   image, or inline: its body holds "/media/<ab>/<hash>-" (the
+ *   library's Markdown snippet names a variant so, at any width and
+ *   format); finding those scans the bodies (instr, no index), which
+ *   the uses counts, the list of users and the delete's refusal do.
  * - A change of words or focal point records the change keys of every
  *   article using the image (its page and every card of it), so cached
  *   pages that show the old alt, caption or crop drop.
@@ -49,9 +53,20 @@
 
 static const char *const media_formats[] = {"jpeg", "png", "webp", "avif"};
 
+/* What an article's body holds where it shows the image of hash h
+ * inline (an SQL expression): "/media/ab/<hash>-". */
+#define MEDIA_INLINE(h) \
+	"('/media/' || substr(" h ", 1, 2) || '/' || " h " || '-')"
+/* Article a uses image m: as its lead image or inline. */
+#define MEDIA_USED_BY \
+	"(a.image_id = m.id OR instr(a.body, " MEDIA_INLINE("m.hash") ") > 0)"
+
 static const char media_get_sql[] =
 	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
-	" WHERE a.image_id = m.id) FROM media m WHERE m.id = ?1";
+	" WHERE " MEDIA_USED_BY ") FROM media m WHERE m.id = ?1";
+/* The row of a hash (store_media_add on the writer, store_media_hash_used
+ * on a reader). */
+static const char media_by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
 
 /* ?1 the search folded to ASCII lower case (NULL: all), as the admin's
  * list folds it (lower() folds ASCII only). Newest first down
@@ -60,14 +75,24 @@ static const char media_get_sql[] =
 	" WHERE (?1 IS NULL OR instr(lower(m.alt), ?1) > 0"             \
 	" OR instr(lower(m.caption), ?1) > 0"                           \
 	" OR instr(lower(m.credit), ?1) > 0)"
+/* The page's rows first, then their inline uses in one pass over the
+ * bodies (articles outside, the page's few rows inside: CROSS JOIN keeps
+ * that order), not one pass per row. */
 static const char media_list_sql[] =
-	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
-	" WHERE a.image_id = m.id) FROM media m" MEDIA_MATCH
-	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3";
+	"WITH page AS MATERIALIZED (SELECT * FROM media m" MEDIA_MATCH
+	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3),"
+	" inline (id, n) AS MATERIALIZED (SELECT p.id, count(*)"
+	" FROM articles a CROSS JOIN page p WHERE a.image_id IS NOT p.id"
+	" AND instr(a.body, " MEDIA_INLINE("p.hash") ") > 0 GROUP BY p.id)"
+	" SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
+	" WHERE a.image_id = m.id) + coalesce((SELECT i.n FROM inline i"
+	" WHERE i.id = m.id), 0) FROM page m"
+	" ORDER BY m.created_at DESC, m.id DESC";
 static const char media_total_sql[] =
 	"SELECT count(*) FROM media m" MEDIA_MATCH;
 
-/* The articles using image ?1 (articles_image). */
+/* The articles using image ?1 as their lead image (articles_image):
+ * those whose pages show its words and crop. */
 static const char media_users_sql[] =
 	"SELECT id FROM articles WHERE image_id = ?1";
 
@@ -242,7 +267,6 @@ int
 store_media_add(struct store *st, const struct store_media_input *in,
 		int64_t *id, bool *created)
 {
-	static const char by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
 	static const char insert_sql[] =
 		"INSERT INTO media (hash, format, width, height, bytes, widths,"
 		" avif, alt, decorative, caption, credit, created_at, actor)"
@@ -272,8 +296,8 @@ store_media_add(struct store *st, const struct store_media_input *in,
 	mark = store_keys_mark(st);
 	c = store_writer(st);
 
-	err = store_find_text(c, STMT_MEDIA_BY_HASH, by_hash_sql, in->hash,
-			      id);
+	err = store_find_text(c, STMT_MEDIA_BY_HASH, media_by_hash_sql,
+			      in->hash, id);
 	if (err != GZ_ENOTFOUND)
 		goto out; /* found (GZ_OK, *created false), or failed */
 	if ((err = store_stmt(c, STMT_MEDIA_INSERT, insert_sql, &s)) != GZ_OK)
@@ -528,7 +552,8 @@ int
 store_media_delete(struct store *st, int64_t id)
 {
 	static const char used_sql[] =
-		"SELECT count(*) FROM articles WHERE image_id = ?1";
+		"SELECT count(*) FROM articles a, media m WHERE m.id = ?1"
+		" AND " MEDIA_USED_BY;
 	static const char sql[] = "DELETE FROM media WHERE id = ?1";
 	struct store_conn *c;
 	sqlite3_stmt *s;
@@ -568,7 +593,8 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	 * first. */
 	static const char sql[] =
 		"SELECT id, headline, slug, status, unpublished_at IS NOT NULL"
-		" FROM articles WHERE image_id = ?1"
+		" FROM articles a WHERE a.image_id = ?1 OR instr(a.body,"
+		" (SELECT " MEDIA_INLINE("hash") " FROM media WHERE id = ?1)) > 0"
 		" ORDER BY updated_at DESC, id DESC LIMIT ?2";
 	static const char *const status_names[] = {
 		[STORE_DRAFT] = "draft",
@@ -639,5 +665,25 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	err = GZ_OK;
 out:
 	store_stmt_done(s);
+	return err;
+}
+
+int
+store_media_hash_used(struct store *st, const char *hash, bool *used)
+{
+	struct store_conn *c;
+	int64_t id = 0;
+	int err;
+
+	assert(st && hash && used);
+	*used = true; /* on an error: keep the files */
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_find_text(c, STMT_MEDIA_BY_HASH, media_by_hash_sql, hash,
+			      &id);
+	if (err == GZ_ENOTFOUND) {
+		*used = false;
+		return GZ_OK;
+	}
 	return err;
 }

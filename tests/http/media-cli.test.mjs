@@ -183,8 +183,8 @@ describe('gazette media', T, () => {
     let args = ['media', 'rm', '--site', site, used];
     let r = run(args, { env });
     assert.equal(r.status, 1, describeRun(args, r));
-    assert.match(r.stderr, new RegExp(`media ${used} is the lead image of 1 article: \\d+ "Story lead"; `
-      + 'choose another image first'));
+    assert.match(r.stderr, new RegExp(`media ${used} is used by 1 article \\(as the lead image or in the body\\): `
+      + '\\d+ "Story lead"; take it out of them first'));
     assert.equal(mediaCount(site), 1);
 
     // add: the usage rules first.
@@ -228,9 +228,31 @@ describe('gazette media', T, () => {
     assert.equal(run(['media', 'edit', '--site', site, id]).status, 2, 'nothing to change');
     assert.equal(run(['media', 'edit', '--site', site, id, '--alt', '']).status, 1, 'alt stays required');
 
+    // Shown inline in a body, it is used: rm refuses and names the article.
+    const hash = sql(site, `SELECT hash FROM media WHERE id = ${id}`);
+    const inline = writeArticle(dir, 'inline.md', markdown({ title: 'Inline card', date: '2026-11-18 18:31' },
+      `Before.\n\n![A black test card](/media/${hash.slice(0, 2)}/${hash}-960.png)\n`));
+    runOk(['import', '--site', site, inline]);
+    r = run(['media', 'rm', '--site', site, id], { env });
+    assert.equal(r.status, 1, describeRun(['media', 'rm', id], r));
+    assert.match(r.stderr, new RegExp(`media ${id} is used by 1 article .*"Inline card"`));
+    r = runOk(['media', 'show', '--site', site, id]);
+    assert.match(r.stdout, /^used by\s+1$/m);
+    assert.match(r.stdout, /article \d+: Inline card/);
+    writeFileSync(inline, markdown({ title: 'Inline card', date: '2026-11-18 18:31' }, 'No photo now.\n'));
+    runOk(['import', '--site', site, inline]);
+
+    // rm takes the row and every variant file of its hash; the other
+    // photo's files stay.
+    const before = filesUnder(path.join(site, 'media'));
+    assert.ok(before.some((f) => f.includes(hash)), before.join('\n'));
     r = runOk(['media', 'rm', '--site', site, id], { env });
     assert.match(r.stdout, new RegExp(`deleted media ${id}`));
     assert.equal(mediaCount(site), 1);
+    const after = filesUnder(path.join(site, 'media'));
+    assert.deepEqual(after.filter((f) => f.includes(hash)), []);
+    assert.deepEqual(after, before.filter((f) => !f.includes(hash)));
+    assert.ok(after.length > 0, 'the lead photo keeps its files');
     r = run(['media', 'show', '--site', site, id]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, new RegExp(`no media ${id}`));

@@ -269,6 +269,70 @@ test_names_and_types(void **state)
 	(void)media_avif_supported();
 }
 
+/* Writes an empty file dir/rel. */
+static void
+touch(const char *rel)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+}
+
+static bool
+present(const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return access(path, F_OK) == 0;
+}
+
+/* Every variant of the hash goes, whatever its width and format; a
+ * temporary file being written, another hash's files and names of other
+ * shapes stay. */
+static void
+test_variants_remove(void **state)
+{
+#define H "abcdef0123456789abcdef0123456789"
+#define K "abffff0123456789abcdef0123456789"
+	static const char *const gone[] = {
+		"ab/" H "-320.webp", "ab/" H "-320.jpeg", "ab/" H "-1280.avif",
+		"ab/" H "-960.png",
+	};
+	static const char *const kept[] = {
+		"ab/" H "-960.webp.tmp-Ab12Cd", "ab/" K "-320.webp",
+		"ab/" H "-320.gif", "ab/" H "-.webp", "ab/" H ".webp",
+		"ab/" H "-x.webp",
+	};
+	char sub[128];
+	size_t i;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/ab", dir);
+	/* No folder yet: nothing to remove, no error. */
+	assert_int_equal(media_variants_remove(dir, H), GZ_OK);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	for (i = 0; i < sizeof(gone) / sizeof(*gone); i++)
+		touch(gone[i]);
+	for (i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		touch(kept[i]);
+	assert_int_equal(media_variants_remove(dir, H), GZ_OK);
+	for (i = 0; i < sizeof(gone) / sizeof(*gone); i++)
+		assert_false(present(gone[i]));
+	for (i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		assert_true(present(kept[i]));
+	assert_int_equal(media_variants_remove(dir, H), GZ_OK);
+	assert_int_equal(media_variants_remove(dir, "../" H), GZ_EINVAL);
+	assert_int_equal(media_variants_remove(dir, "ABCDEF0123456789ABCDEF"
+					       "0123456789"), GZ_EINVAL);
+	assert_int_equal(media_variants_remove(dir, "abc"), GZ_EINVAL);
+#undef H
+#undef K
+}
+
 int
 main(void)
 {
@@ -285,6 +349,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_helper, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_types, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_variants_remove, setup,
 						teardown),
 	};
 	const char *helper = getenv("GAZETTE_INGEST");
