@@ -132,6 +132,24 @@ media_text_ok(const char *s)
 	return n <= GZ_LIMIT_MEDIA_TEXT_BYTES && utf8_valid(s, n, NULL);
 }
 
+/* A text option's value is one line for a page: no control or bidi
+ * character (utf8_find_line_control), said naming the option. Returns
+ * CLI_OK, or CLI_USAGE (reported). */
+static int
+media_line_check(const char *option, const char *s)
+{
+	unsigned cp = 0;
+
+	if (!s || utf8_find_line_control(s, strlen(s), &cp) == strlen(s))
+		return CLI_OK;
+	if (cp == '\t' || cp == '\n' || cp == '\r')
+		return media_usage_err("%s has a line break or a tab: keep it "
+				       "on one line", option);
+	return media_usage_err("%s has an invisible control or "
+			       "text-direction character (U+%04X): remove it",
+			       option, cp);
+}
+
 /* The extension of the original-format variants of a row. */
 static const char *
 media_ext(const char *format)
@@ -588,6 +606,10 @@ cmd_media(int argc, char **argv)
 				       "--search at most %u",
 				       GZ_LIMIT_MEDIA_TEXT_BYTES,
 				       GZ_LIMIT_SEARCH_BYTES);
+	if ((rc = media_line_check("--alt", o.alt)) != CLI_OK ||
+	    (rc = media_line_check("--caption", o.caption)) != CLI_OK ||
+	    (rc = media_line_check("--credit", o.credit)) != CLI_OK)
+		return rc;
 	if (optind == argc)
 		return media_usage_err(NULL);
 	sub = argv[optind++];

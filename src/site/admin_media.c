@@ -68,16 +68,21 @@ media_problem(struct media_words *w, const char *field, const char *text)
 	w->problem_field = field;
 }
 
-/* A text field: "" when absent, trimmed, line breaks and tabs as spaces
- * (alt text, captions and credits are one line on a page). NULL with a
- * problem when too long or not UTF-8. In pool; errors only GZ_ENOMEM. */
+/* A text field: "" when absent, trimmed. "" with a problem when too
+ * long or not UTF-8; as typed with a problem when it holds a character
+ * utf8_find_line_control finds (alt text, captions and credits are one
+ * line on a page: a tab or a line break is refused, not folded). In
+ * pool; errors only GZ_ENOMEM. */
 static int
 media_text(struct http_req *req, const char *name, struct media_words *w,
 	   const char **out)
 {
 	const char *v = http_req_form(req, name);
-	size_t len, i;
-	char *s;
+	const char *what = strcmp(name, "alt") == 0 ? "The alt text"
+			   : strcmp(name, "caption") == 0 ? "The caption"
+			   : "The credit";
+	size_t len;
+	unsigned cp = 0;
 
 	*out = "";
 	if (!v)
@@ -98,12 +103,21 @@ media_text(struct http_req *req, const char *name, struct media_words *w,
 	}
 	while (len && strchr(" \t\r\n", v[len - 1]))
 		len--;
-	if (!(s = pool_strndup(req->pool, v, len)))
+	/* Kept as typed, with the sentence, for the form shown again. */
+	if (!(*out = pool_strndup(req->pool, v, len)))
 		return GZ_ENOMEM;
-	for (i = 0; i < len; i++)
-		if (s[i] == '\r' || s[i] == '\n' || s[i] == '\t')
-			s[i] = ' ';
-	*out = s;
+	if (utf8_find_line_control(v, len, &cp) < len) {
+		const char *p = cp == '\t' || cp == '\n' || cp == '\r'
+			? pool_printf(req->pool, "%s has a line break or a tab: "
+				      "keep it on one line.", what)
+			: pool_printf(req->pool, "%s has an invisible control "
+				      "or text-direction character (U+%04X): "
+				      "remove it.", what, cp);
+
+		if (!p)
+			return GZ_ENOMEM;
+		media_problem(w, name, p);
+	}
 	return GZ_OK;
 }
 

@@ -13,7 +13,9 @@
  * - One row per hash: the same bytes uploaded again find the row they
  *   made, whose words stay as the editor left them.
  * - alt is "" only when decorative; every text is valid UTF-8 of at most
- *   GZ_LIMIT_MEDIA_TEXT_BYTES; focal_x, focal_y are in 0..1000. Checked
+ *   GZ_LIMIT_MEDIA_TEXT_BYTES, and alt, caption and credit are one line
+ *   without controls or bidi overrides (utf8_find_line_control);
+ *   focal_x, focal_y are in 0..1000. Checked
  *   here before anything is written (the schema's CHECKs are the
  *   backstop).
  * - A row an article uses is never deleted (GZ_EBUSY), so an article's
@@ -41,6 +43,7 @@
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/pool.h"
+#include "util/utf8.h"
 
 #define MEDIA_NWIDTHS \
 	(sizeof(((struct store_media *)0)->widths) / sizeof(int))
@@ -114,14 +117,24 @@ media_text_ok(const char *s)
 		      store_utf8_ok(s));
 }
 
+/* One of an image's words: as media_text_ok, and without the control
+ * and bidi characters utf8_find_line_control finds (the admin's form,
+ * gazette media and imports refuse them first, naming the field). */
+static bool
+media_word_ok(const char *s)
+{
+	return media_text_ok(s) &&
+	       (!s || utf8_find_line_control(s, strlen(s), NULL) == strlen(s));
+}
+
 /* The words of an image, as store_media_add and store_media_update take
  * them: GZ_OK or GZ_EINVAL. */
 static int
 media_words_check(const char *alt, bool decorative, const char *caption,
 		  const char *credit)
 {
-	if (!media_text_ok(alt) || !media_text_ok(caption) ||
-	    !media_text_ok(credit))
+	if (!media_word_ok(alt) || !media_word_ok(caption) ||
+	    !media_word_ok(credit))
 		return GZ_EINVAL;
 	if (!decorative && !media_has_text(alt))
 		return GZ_EINVAL;

@@ -852,7 +852,8 @@ struct store_media_input {
  * uploaded again: its alt, caption and credit are left as they are).
  * Output: *id, *created. Inside store_tx_begin/commit or on its own.
  * Returns GZ_OK, GZ_EINVAL (no alt and not decorative, a text over
- * GZ_LIMIT_MEDIA_TEXT_BYTES), GZ_EDB. */
+ * GZ_LIMIT_MEDIA_TEXT_BYTES, or with a character utf8_find_line_control
+ * finds), GZ_EDB. */
 int store_media_add(struct store *st, const struct store_media_input *in,
 		    int64_t *id, bool *created);
 /* Reads image id (uses counted). Returns GZ_OK, GZ_ENOTFOUND or a mapped

@@ -275,6 +275,23 @@ describe('the photo library over HTTP', T, () => {
     res = await eddie.post(`/admin/media/${photoId}`, { alt: 'x', focal_x: '101', focal_y: '50' });
     assert.equal(res.status, 422);
     assert.match(res.body, /from 0 to\s+100/);
+    // One line, no controls or bidi overrides: refused naming the field,
+    // the words kept; nothing changes.
+    for (const [field, value, why] of [
+      ['caption', 'Two\nlines', /The caption has a line break or a tab: keep it on one line\./],
+      ['alt', 'A tab\there', /The alt text has a line break or a tab/],
+      ['credit', 'Photo: \u202EeeL nnA', /The credit has an invisible control or text-direction character \(U\+202E\): remove it\./],
+      ['caption', 'Isolated \u2067x\u2069', /The caption has an invisible control or text-direction character \(U\+2067\)/],
+      ['alt', 'Bell\u0007', /The alt text has an invisible control or text-direction character \(U\+0007\)/],
+    ]) {
+      res = await eddie.post(`/admin/media/${photoId}`, { alt: 'Fine', [field]: value, focal_x: '50', focal_y: '50' });
+      assert.equal(res.status, 422, `${field}: ${JSON.stringify(value)}`);
+      assert.match(res.body, why);
+    }
+    const up = await upload(eddie, { alt: 'A\u202Dcard' }, { name: 'c.jpg', data: makeJpeg(64, 48, 30) });
+    assert.equal(up.status, 422);
+    assert.match(up.body, /The alt text has an invisible control or text-direction character \(U\+202D\)/);
+    assert.match((await eddie.get(`/admin/media/${photoId}`)).body, /value="New caption"/);
     res = await eddie.post(`/admin/media/${photoId}`, { alt: 'x', focal_x: '50', focal_y: '50' }, { csrf: null });
     assert.equal(res.status, 403);
   });

@@ -273,6 +273,42 @@ test_add_refuses(void **state)
 	in = image(HASH_A, "caf\xc3");
 	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
 			 GZ_EINVAL);
+	/* Control and bidi characters, in any of the words; an update is
+	 * refused the same and changes nothing. */
+	{
+		static const char *const bad[] = {
+			"a\tb", "two\nlines", "del\x7f", "\xe2\x80\xae" "evil",
+			"\xe2\x81\xa6iso\xe2\x81\xa9",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+			in = image(HASH_A, bad[i]);
+			assert_int_equal(store_media_add(fx->st, &in, &id,
+							 &created), GZ_EINVAL);
+			in = image(HASH_A, "ok");
+			in.caption = bad[i];
+			assert_int_equal(store_media_add(fx->st, &in, &id,
+							 &created), GZ_EINVAL);
+			in = image(HASH_A, "ok");
+			in.credit = bad[i];
+			assert_int_equal(store_media_add(fx->st, &in, &id,
+							 &created), GZ_EINVAL);
+		}
+		in = image(HASH_B, "ok");
+		id = add(fx, &in, true);
+		assert_int_equal(store_media_update(fx->st, id, "ok", false,
+						    "cap\ttion", "", 500, 500),
+				 GZ_EINVAL);
+		assert_int_equal(store_media_update(fx->st, id, "ok", false, "",
+						    "\xe2\x80\xadx", 500, 500),
+				 GZ_EINVAL);
+		assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+		/* Right-to-left marks are words' own. */
+		in = image(HASH_B, "\xd9\x86\xd9\x88\xd8\xb1\xe2\x80\x8f");
+		id = add(fx, &in, true);
+		assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+	}
 	/* What media_ingest never hands over. */
 	in = image("0123", "ok");
 	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
