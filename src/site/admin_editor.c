@@ -568,6 +568,22 @@ editor_images(struct site *site, struct pool *pool, struct render_val *view,
 	return GZ_OK;
 }
 
+/* After a restore whose revision's lead photo was deleted since
+ * (admin_revisions.c): the one sentence saying so, a fixed one. */
+static int
+editor_restore_notice(struct pool *pool, struct http_req *req,
+		      struct render_val *view)
+{
+	const char *code = http_req_query(req, "done");
+
+	if (!code || strcmp(code, "restored-without-photo") != 0)
+		return GZ_OK;
+	return render_obj_str(pool, view, "article_notice", "The revision was "
+			      "restored without its lead photo, which was "
+			      "removed from the library since: the article "
+			      "keeps its current one.") ? GZ_ENOMEM : GZ_OK;
+}
+
 /* The editor's view: the form (f, or e's fields when f is NULL) with
  * its problems, and what staff may do with it. e is NULL for a new
  * article. */
@@ -729,7 +745,8 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_bool(pool, view, "writer_note", editable &&
 			    !admin_role_can(staff->user.role,
 					    ADMIN_ARTICLE_EDIT_ANY)) ||
-	    site_admin_article_notice(pool, req, view))
+	    site_admin_article_notice(pool, req, view) ||
+	    editor_restore_notice(pool, req, view))
 		return GZ_ENOMEM;
 	if (e) {
 		if (!(obj = render_obj_new(pool)) ||

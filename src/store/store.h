@@ -812,6 +812,10 @@ struct store_revision {
 	enum store_status status;
 	int64_t published_at;
 	bool body_trusted;    /* schema 11: as store_article's */
+	/* Schema 12: the lead image's media id at the save, 0 for none. The
+	 * photo may have been deleted since (no foreign key: history keeps
+	 * the id); media ids are never reused (schema 13). */
+	int64_t image_id;
 };
 /* Article id's revisions, newest first, without bodies. Output: *items
  * (pool), *n. Returns GZ_OK or a mapped error (no article: none). */
