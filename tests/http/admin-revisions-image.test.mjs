@@ -117,6 +117,8 @@ describe('the lead image in revisions and the editor', T, () => {
     assert.match(ed.body, new RegExp(`<option value="${photo}">`));
     const loaded = ed.body.match(/name="loaded_revision" value="(\d+)"/)[1];
     assert.equal((await eddie.post(`/admin/media/${photo}/delete`, {})).status, 303);
+    // The newest photo deleted: its id is not given again (schema 13).
+    assert.equal(addPhoto(site, 7, 'A newer photo'), photo + 1);
     const before = sql(site, `SELECT count(*) FROM revisions WHERE article_id = ${id}`);
     for (const action of ['save', 'preview']) {
       const res = await eddie.post(`/admin/articles/${id}`, {
