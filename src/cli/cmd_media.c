@@ -159,26 +159,16 @@ media_ext(const char *format)
 	return "webp"; /* WebP and AVIF originals are served as WebP */
 }
 
-/* The URL of m's variant nearest 960 pixels wide (the article page's
- * usual), into out (at least MEDIA_NAME_MAX + 8 bytes). */
+/* The URL of m's widest variant at most 960 pixels wide (the article
+ * page's usual), into out (at least MEDIA_NAME_MAX + 8 bytes). */
 static void
 media_url(const char *hash, const int *widths, size_t nwidths,
 	  const char *format, char *out)
 {
 	char name[MEDIA_NAME_MAX];
-	int w = 0, narrowest = 0;
-	size_t i;
 
-	/* Whatever order the widths are in (media.h's has changed). */
-	for (i = 0; i < nwidths; i++) {
-		if (widths[i] <= 960 && widths[i] > w)
-			w = widths[i];
-		if (!narrowest || widths[i] < narrowest)
-			narrowest = widths[i];
-	}
-	if (!w)
-		w = narrowest;
-	media_variant_name(hash, w, media_ext(format), name);
+	media_variant_name(hash, media_width_at_most(widths, nwidths, 960),
+			   media_ext(format), name);
 	snprintf(out, MEDIA_NAME_MAX + 8, "/media/%s", name);
 }
 

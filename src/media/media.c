@@ -362,6 +362,37 @@ media_avif_supported(void)
 	return media_avif_ok;
 }
 
+int
+media_width_nearest(const int *widths, size_t n, int want)
+{
+	int best = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		long d = labs((long)widths[i] - want);
+		long bd = labs((long)best - want);
+
+		if (!best || d < bd || (d == bd && widths[i] > best))
+			best = widths[i];
+	}
+	return best;
+}
+
+int
+media_width_at_most(const int *widths, size_t n, int max)
+{
+	int best = 0, narrowest = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (widths[i] <= max && widths[i] > best)
+			best = widths[i];
+		if (!narrowest || widths[i] < narrowest)
+			narrowest = widths[i];
+	}
+	return best ? best : narrowest;
+}
+
 void
 media_variant_name(const char *hash, int width, const char *ext, char *out)
 {

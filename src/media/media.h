@@ -38,6 +38,17 @@
  * wasted (docs/media.md). */
 #define MEDIA_WIDTHS {320, 480, 720, 960, 1280, 1600, 2048}
 #define MEDIA_MAX_VARIANTS 8u
+/* The width share previews name (Open Graph, JSON-LD, feeds' enclosures,
+ * the API's share image): at most this wide. Facebook's and LinkedIn's
+ * cards show about 1200 pixels; 1280 is the variant at or above that. */
+#define MEDIA_SHARE_WIDTH 1280
+
+/* The one of widths[0..n) (variant widths, in any order) nearest want,
+ * the wider on a tie (sharper, never smaller); 0 when n is 0. */
+int media_width_nearest(const int *widths, size_t n, int want);
+/* The widest of widths[0..n) (any order) not wider than max; when all
+ * are wider, the narrowest; 0 when n is 0. */
+int media_width_at_most(const int *widths, size_t n, int max);
 
 /* Formats as stored (media.format) and as file extensions. */
 #define MEDIA_HASH_HEX 32u /* 16-byte BLAKE2b, in hex */

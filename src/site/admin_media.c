@@ -158,35 +158,26 @@ media_words_read(struct http_req *req, bool focal, struct media_words *w)
 	return GZ_OK;
 }
 
+/* The width site_media_url picks for want: the widest variant not wider,
+ * else the narrowest (the original's width when it has none). */
+static int
+media_width(const struct store_media *m, int want)
+{
+	int width = media_width_at_most(m->widths, m->nwidths, want);
+
+	return width ? width : m->width;
+}
+
 const char *
 site_media_url(struct pool *pool, const struct store_media *m, int want,
 	       const char *ext)
 {
 	char name[MEDIA_NAME_MAX];
-	int width;
-	size_t i;
 
 	if (!m->nwidths)
 		return NULL;
-	width = m->widths[0];
-	for (i = 1; i < m->nwidths; i++)
-		if (m->widths[i] <= want)
-			width = m->widths[i];
-	media_variant_name(m->hash, width, ext, name);
+	media_variant_name(m->hash, media_width(m, want), ext, name);
 	return pool_printf(pool, "/media/%s", name);
-}
-
-/* The width media_url picks for want. */
-static int
-media_width(const struct store_media *m, int want)
-{
-	int width = m->nwidths ? m->widths[0] : m->width;
-	size_t i;
-
-	for (i = 1; i < m->nwidths; i++)
-		if (m->widths[i] <= want)
-			width = m->widths[i];
-	return width;
 }
 
 /* The extension of m's variants in its own format ("jpeg", "png",

@@ -269,6 +269,39 @@ test_names_and_types(void **state)
 	(void)media_avif_supported();
 }
 
+/* Width picking, as every page, the API, the feeds and the CLI do it:
+ * any order, ties to the wider, nothing at all gives 0. */
+static void
+test_widths(void **state)
+{
+	static const int sorted[] = {320, 480, 720, 960, 1280, 1600, 2048};
+	static const int shuffled[] = {1600, 320, 960, 2048, 480, 1280, 720};
+	static const int narrow[] = {200};
+	static const int gap[] = {400, 800};
+
+	(void)state;
+	assert_int_equal(media_width_nearest(sorted, 7, 960), 960);
+	assert_int_equal(media_width_nearest(sorted, 7, 1000), 960);
+	assert_int_equal(media_width_nearest(sorted, 7, 1200), 1280);
+	assert_int_equal(media_width_nearest(shuffled, 7, 665), 720);
+	assert_int_equal(media_width_nearest(sorted, 7, 1), 320);
+	assert_int_equal(media_width_nearest(sorted, 7, 100000), 2048);
+	assert_int_equal(media_width_nearest(gap, 2, 600), 800); /* tie: wider */
+	assert_int_equal(media_width_nearest(narrow, 1, 960), 200);
+	assert_int_equal(media_width_nearest(sorted, 0, 960), 0);
+
+	assert_int_equal(media_width_at_most(sorted, 7, MEDIA_SHARE_WIDTH),
+			 1280);
+	assert_int_equal(media_width_at_most(shuffled, 7, MEDIA_SHARE_WIDTH),
+			 1280);
+	assert_int_equal(media_width_at_most(sorted, 7, 1279), 960);
+	assert_int_equal(media_width_at_most(shuffled, 7, 959), 720);
+	assert_int_equal(media_width_at_most(shuffled, 7, 100), 320);
+	assert_int_equal(media_width_at_most(narrow, 1, 960), 200);
+	assert_int_equal(media_width_at_most(gap, 2, 399), 400);
+	assert_int_equal(media_width_at_most(sorted, 0, 960), 0);
+}
+
 /* Writes an empty file dir/rel. */
 static void
 touch(const char *rel)
@@ -352,6 +385,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_variants_remove, setup,
 						teardown),
+		cmocka_unit_test(test_widths),
 	};
 	const char *helper = getenv("GAZETTE_INGEST");
 
