@@ -215,6 +215,69 @@ media_widths_parse(const char *t, struct store_media *m)
 	return GZ_OK;
 }
 
+/* One parameter of a media statement: text (NULL binds NULL) or an
+ * integer. */
+struct media_arg {
+	const char *text;
+	int64_t num;
+	bool is_text;
+};
+#define MEDIA_TEXT(s) {(s), 0, true}
+#define MEDIA_NUM(v) {NULL, (int64_t)(v), false}
+
+/* store_stmt, then args[0..n) bound to ?1..?n: the one prepare-and-bind
+ * every statement of this file goes through. Output: *out (NULL on an
+ * error). Returns GZ_OK or a mapped error. */
+static int
+media_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	   const struct media_arg *args, size_t n, sqlite3_stmt **out)
+{
+	size_t i;
+	int err, rc = SQLITE_OK;
+
+	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
+		return err;
+	for (i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = args[i].is_text
+			     ? store_bind_text(*out, (int)i + 1, args[i].text)
+			     : store_bind_int64(*out, (int)i + 1, args[i].num);
+	if (rc == SQLITE_OK)
+		return GZ_OK;
+	err = store_err(c->db, rc, sql);
+	store_stmt_done(*out);
+	*out = NULL;
+	return err;
+}
+
+/* media_stmt, then the statement run (no row expected). */
+static int
+media_run(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	  const struct media_arg *args, size_t n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = media_stmt(c, id, sql, args, n, &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+/* media_stmt, then the first column of its one row into *v: GZ_OK,
+ * GZ_ENOTFOUND (no row) or a mapped error. */
+static int
+media_int64(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	    const struct media_arg *args, size_t n, int64_t *v)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = media_stmt(c, id, sql, args, n, &s)) != GZ_OK)
+		return err;
+	return store_stmt_int64(c, s, v);
+}
+
+#define MEDIA_NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
 int
 store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
 		struct store_media *m)
@@ -287,10 +350,9 @@ store_media_add(struct store *st, const struct store_media_input *in,
 		" RETURNING id";
 	char widths[MEDIA_WIDTHS_TEXT];
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	bool own = false;
 	size_t mark;
-	int err, rc;
+	int err;
 
 	assert(st && in && id && created);
 	*id = 0;
@@ -313,39 +375,22 @@ store_media_add(struct store *st, const struct store_media_input *in,
 			      in->hash, id);
 	if (err != GZ_ENOTFOUND)
 		goto out; /* found (GZ_OK, *created false), or failed */
-	if ((err = store_stmt(c, STMT_MEDIA_INSERT, insert_sql, &s)) != GZ_OK)
-		goto out;
-	rc = store_bind_text(s, 1, in->hash);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 2, in->format);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, in->width);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 4, in->height);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 5, in->bytes);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 6, widths);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 7, in->avif);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 8, store_nz(in->alt));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 9, in->decorative);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 10, store_nz(in->caption));
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 11, store_nz(in->credit));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 12, (int64_t)time(NULL));
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 13, in->actor ? in->actor : "import");
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, insert_sql);
-		store_stmt_done(s);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_TEXT(in->hash), MEDIA_TEXT(in->format),
+			MEDIA_NUM(in->width), MEDIA_NUM(in->height),
+			MEDIA_NUM(in->bytes), MEDIA_TEXT(widths),
+			MEDIA_NUM(in->avif), MEDIA_TEXT(store_nz(in->alt)),
+			MEDIA_NUM(in->decorative),
+			MEDIA_TEXT(store_nz(in->caption)),
+			MEDIA_TEXT(store_nz(in->credit)),
+			MEDIA_NUM(time(NULL)),
+			MEDIA_TEXT(in->actor ? in->actor : "import"),
+		};
+
+		err = media_int64(c, STMT_MEDIA_INSERT, insert_sql, args,
+				  MEDIA_NARGS(args), id);
 	}
-	err = store_stmt_int64(c, s, id);
 	if (err == GZ_ENOTFOUND)
 		err = GZ_EDB;
 	if (err == GZ_OK)
@@ -423,24 +468,20 @@ store_media_list(struct store *st, struct pool *pool, const char *search,
 	if ((err = store_read_begin(c)) != GZ_OK)
 		return err;
 	reading = true;
-	err = store_stmt_bind_text(c, STMT_MEDIA_TOTAL, media_total_sql, folded,
-				   &s);
-	if (err != GZ_OK)
-		goto out;
-	err = store_stmt_int64(c, s, &count);
-	s = NULL;
-	if (err != GZ_OK)
-		goto out;
-	err = store_stmt_bind_text(c, STMT_MEDIA_LIST, media_list_sql, folded,
-				   &s);
-	if (err != GZ_OK)
-		goto out;
-	rc = store_bind_int64(s, 2, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, store_size_to_int64(offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, media_list_sql);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_TEXT(folded),
+			MEDIA_NUM(store_size_to_int64(limit)),
+			MEDIA_NUM(store_size_to_int64(offset)),
+		};
+
+		err = media_int64(c, STMT_MEDIA_TOTAL, media_total_sql, args, 1,
+				  &count);
+		if (err == GZ_OK)
+			err = media_stmt(c, STMT_MEDIA_LIST, media_list_sql,
+					 args, MEDIA_NARGS(args), &s);
+		if (err != GZ_OK)
+			goto out;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
@@ -514,10 +555,9 @@ store_media_update(struct store *st, int64_t id, const char *alt,
 		"UPDATE media SET alt = ?2, decorative = ?3, caption = ?4,"
 		" credit = ?5, focal_x = ?6, focal_y = ?7 WHERE id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	bool own = false, in_savepoint = false;
 	size_t mark;
-	int err, rc;
+	int err;
 
 	assert(st);
 	if ((err = media_words_check(alt, decorative, caption, credit)))
@@ -529,26 +569,20 @@ store_media_update(struct store *st, int64_t id, const char *alt,
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		goto out;
 	in_savepoint = true;
-	if ((err = store_stmt_bind_int64(c, STMT_MEDIA_UPDATE, sql, id, &s)))
-		goto out;
-	rc = store_bind_text(s, 2, store_nz(alt));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, decorative);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 4, store_nz(caption));
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 5, store_nz(credit));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 6, media_clamp(focal_x));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 7, media_clamp(focal_y));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		store_stmt_done(s);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_NUM(id), MEDIA_TEXT(store_nz(alt)),
+			MEDIA_NUM(decorative), MEDIA_TEXT(store_nz(caption)),
+			MEDIA_TEXT(store_nz(credit)),
+			MEDIA_NUM(media_clamp(focal_x)),
+			MEDIA_NUM(media_clamp(focal_y)),
+		};
+
+		err = media_run(c, STMT_MEDIA_UPDATE, sql, args,
+				MEDIA_NARGS(args));
+		if (err != GZ_OK)
+			goto out;
 	}
-	if ((err = store_stmt_run(c, s)) != GZ_OK)
-		goto out;
 	if (sqlite3_changes(c->db) == 0) {
 		err = GZ_ENOTFOUND;
 		goto out;
@@ -568,8 +602,8 @@ store_media_delete(struct store *st, int64_t id)
 		"SELECT count(*) FROM articles a, media m WHERE m.id = ?1"
 		" AND " MEDIA_USED_BY;
 	static const char sql[] = "DELETE FROM media WHERE id = ?1";
+	const struct media_arg args[] = {MEDIA_NUM(id)};
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	int64_t used = 0;
 	bool own = false;
 	size_t mark;
@@ -580,18 +614,14 @@ store_media_delete(struct store *st, int64_t id)
 		return err;
 	mark = store_keys_mark(st);
 	c = store_writer(st);
-	err = store_stmt_bind_int64(c, STMT_MEDIA_IN_USE, used_sql, id, &s);
-	if (err == GZ_OK)
-		err = store_stmt_int64(c, s, &used);
+	err = media_int64(c, STMT_MEDIA_IN_USE, used_sql, args, 1, &used);
 	if (err != GZ_OK)
 		goto out;
 	if (used) {
 		err = GZ_EBUSY;
 		goto out;
 	}
-	err = store_stmt_bind_int64(c, STMT_MEDIA_DELETE, sql, id, &s);
-	if (err == GZ_OK)
-		err = store_stmt_run(c, s);
+	err = media_run(c, STMT_MEDIA_DELETE, sql, args, 1);
 	if (err == GZ_OK && sqlite3_changes(c->db) == 0)
 		err = GZ_ENOTFOUND;
 out:
@@ -625,13 +655,15 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	*n = 0;
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	err = store_stmt_bind_int64(c, STMT_MEDIA_USERS_LIST, sql, id, &s);
-	if (err != GZ_OK)
-		return err;
-	if ((rc = store_bind_int64(s, 2, store_size_to_int64(limit))) !=
-	    SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_NUM(id), MEDIA_NUM(store_size_to_int64(limit)),
+		};
+
+		err = media_stmt(c, STMT_MEDIA_USERS_LIST, sql, args,
+				 MEDIA_NARGS(args), &s);
+		if (err != GZ_OK)
+			return err;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
