@@ -9,8 +9,10 @@
  * Every write's actor is "cli:" and the login name, as for `article`.
  *
  * Invariants: text people wrote reaches the terminal only through
- * cli_term_text; an image an article uses as its lead image is never
- * deleted (the store refuses it too, in the delete's own transaction).
+ * cli_term_text; an image an article uses (its lead image, or inline in
+ * its body) is never deleted (the store refuses it too, in the delete's
+ * own transaction); a deleted one's variant files go once it is
+ * committed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,7 +62,8 @@ static const char media_usage[] =
 	"                  width and height: 500,500 is the middle\n"
 	"  --search WORDS  only photos whose alt, caption or credit has them\n"
 	"\n"
-	"rm refuses while an article uses the photo as its lead image.\n";
+	"rm refuses while an article uses the photo (as its lead image or in its\n"
+	"body), and removes the photo's files.\n";
 
 static int
 media_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -129,6 +132,24 @@ media_text_ok(const char *s)
 	return n <= GZ_LIMIT_MEDIA_TEXT_BYTES && utf8_valid(s, n, NULL);
 }
 
+/* A text option's value is one line for a page: no control or bidi
+ * character (utf8_find_line_control), said naming the option. Returns
+ * CLI_OK, or CLI_USAGE (reported). */
+static int
+media_line_check(const char *option, const char *s)
+{
+	unsigned cp = 0;
+
+	if (!s || utf8_find_line_control(s, strlen(s), &cp) == strlen(s))
+		return CLI_OK;
+	if (cp == '\t' || cp == '\n' || cp == '\r')
+		return media_usage_err("%s has a line break or a tab: keep it "
+				       "on one line", option);
+	return media_usage_err("%s has an invisible control or "
+			       "text-direction character (U+%04X): remove it",
+			       option, cp);
+}
+
 /* The extension of the original-format variants of a row. */
 static const char *
 media_ext(const char *format)
@@ -138,26 +159,16 @@ media_ext(const char *format)
 	return "webp"; /* WebP and AVIF originals are served as WebP */
 }
 
-/* The URL of m's variant nearest 960 pixels wide (the article page's
- * usual), into out (at least MEDIA_NAME_MAX + 8 bytes). */
+/* The URL of m's widest variant at most 960 pixels wide (the article
+ * page's usual), into out (at least MEDIA_NAME_MAX + 8 bytes). */
 static void
 media_url(const char *hash, const int *widths, size_t nwidths,
 	  const char *format, char *out)
 {
 	char name[MEDIA_NAME_MAX];
-	int w = 0, narrowest = 0;
-	size_t i;
 
-	/* Whatever order the widths are in (media.h's has changed). */
-	for (i = 0; i < nwidths; i++) {
-		if (widths[i] <= 960 && widths[i] > w)
-			w = widths[i];
-		if (!narrowest || widths[i] < narrowest)
-			narrowest = widths[i];
-	}
-	if (!w)
-		w = narrowest;
-	media_variant_name(hash, w, media_ext(format), name);
+	media_variant_name(hash, media_width_at_most(widths, nwidths, 960),
+			   media_ext(format), name);
 	snprintf(out, MEDIA_NAME_MAX + 8, "/media/%s", name);
 }
 
@@ -445,8 +456,29 @@ out:
 	return rc;
 }
 
+/* Removes the variant files of hash once no row names it (after a
+ * delete's commit); says so on stderr when some stay. */
+static void
+media_files_remove(struct store *st, const struct config *cfg,
+		   const char *hash)
+{
+	bool used = true;
+	int err;
+
+	if ((err = store_media_hash_used(st, hash, &used)) != GZ_OK) {
+		cli_error("cannot tell whether another photo has the files of "
+			  "%s; they stay in %s (%s)", hash, cfg->media_dir,
+			  gz_strerror(err));
+		return;
+	}
+	if (!used && media_variants_remove(cfg->media_dir, hash) != GZ_OK)
+		cli_error("some files of %s could not be removed from %s/%.2s",
+			  hash, cfg->media_dir, hash);
+}
+
 static int
-media_rm(struct store *st, int64_t id, const char *actor)
+media_rm(struct store *st, const struct config *cfg, int64_t id,
+	 const char *actor)
 {
 	struct pool *pool = pool_new(MEDIA_POOL_MAX);
 	struct store_media m;
@@ -468,15 +500,16 @@ media_rm(struct store *st, int64_t id, const char *actor)
 		goto out;
 	}
 	if (nuses > 0) {
-		fprintf(stderr, "gazette: media %lld is the lead image of %lld "
-			"article%s: ", (long long)id, (long long)m.uses,
+		fprintf(stderr, "gazette: media %lld is used by %lld "
+			"article%s (as the lead image or in the body): ",
+			(long long)id, (long long)m.uses,
 			m.uses == 1 ? "" : "s");
 		for (i = 0; i < nuses; i++) {
 			(void)cli_term_text(uses[i].headline, 60, head);
 			fprintf(stderr, "%s%lld \"%s\"", i ? ", " : "",
 				(long long)uses[i].id, head);
 		}
-		fprintf(stderr, "%s; choose another image first\n",
+		fprintf(stderr, "%s; take it out of them first\n",
 			(int64_t)nuses < m.uses ? ", ..." : "");
 		goto out;
 	}
@@ -490,8 +523,8 @@ media_rm(struct store *st, int64_t id, const char *actor)
 	if (err != GZ_OK) {
 		store_tx_rollback(st);
 		if (err == GZ_EBUSY)
-			cli_error("media %lld became an article's lead image "
-				  "meanwhile; choose another image first",
+			cli_error("media %lld came into use by an article "
+				  "meanwhile; take it out of it first",
 				  (long long)id);
 		else
 			cli_error("media %lld: %s", (long long)id,
@@ -503,8 +536,7 @@ media_rm(struct store *st, int64_t id, const char *actor)
 			  gz_strerror(err));
 		goto out;
 	}
-	/* The files stay: named by hash, another row or a cached page may
-	 * name them. */
+	media_files_remove(st, cfg, m.hash);
 	printf("deleted media %lld\n", (long long)id);
 	rc = CLI_OK;
 out:
@@ -564,6 +596,10 @@ cmd_media(int argc, char **argv)
 				       "--search at most %u",
 				       GZ_LIMIT_MEDIA_TEXT_BYTES,
 				       GZ_LIMIT_SEARCH_BYTES);
+	if ((rc = media_line_check("--alt", o.alt)) != CLI_OK ||
+	    (rc = media_line_check("--caption", o.caption)) != CLI_OK ||
+	    (rc = media_line_check("--credit", o.credit)) != CLI_OK)
+		return rc;
 	if (optind == argc)
 		return media_usage_err(NULL);
 	sub = argv[optind++];
@@ -622,7 +658,7 @@ cmd_media(int argc, char **argv)
 	else if (strcmp(sub, "edit") == 0)
 		rc = media_edit(st, id, &o, actor);
 	else
-		rc = media_rm(st, id, actor);
+		rc = media_rm(st, &cfg, id, actor);
 	store_close(st);
 	config_fini(&cfg);
 	return rc;

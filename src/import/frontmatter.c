@@ -34,6 +34,7 @@
 #include "util/limits.h"
 #include "util/pool.h"
 #include "util/slug.h"
+#include "util/utf8.h"
 
 enum fm_key {
 	FM_TITLE,
@@ -236,15 +237,23 @@ fm_image(struct fm_state *st, const char *v, size_t vn, unsigned line)
 }
 
 /* Copies an image's alt text, caption or credit (what names it in
- * messages), at most GZ_LIMIT_MEDIA_TEXT_BYTES. Output: *dst. */
+ * messages), at most GZ_LIMIT_MEDIA_TEXT_BYTES, without a character
+ * utf8_find_line_control finds (parse.c has refused most controls
+ * already; a tab, DEL and the bidi overrides reach here). Output: *dst. */
 static int
 fm_media_text(struct fm_state *st, const char *what, const char *v,
 	      size_t vn, unsigned line, const char **dst)
 {
+	unsigned cp = 0;
+
 	if (vn > GZ_LIMIT_MEDIA_TEXT_BYTES)
 		return import_fail(st->err, line, "expected %s of at most %u "
 				   "bytes (this one has %zu)", what,
 				   GZ_LIMIT_MEDIA_TEXT_BYTES, vn);
+	if (utf8_find_line_control(v, vn, &cp) < vn)
+		return import_fail(st->err, line, "expected %s without "
+				   "control or text-direction characters "
+				   "(this one has U+%04X)", what, cp);
 	return fm_copy(st, v, vn, dst);
 }
 

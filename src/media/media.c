@@ -26,6 +26,7 @@
  * helper closes the rest); no state but the helper's path and the AVIF
  * answer, both written once.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -361,6 +362,37 @@ media_avif_supported(void)
 	return media_avif_ok;
 }
 
+int
+media_width_nearest(const int *widths, size_t n, int want)
+{
+	int best = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		long d = labs((long)widths[i] - want);
+		long bd = labs((long)best - want);
+
+		if (!best || d < bd || (d == bd && widths[i] > best))
+			best = widths[i];
+	}
+	return best;
+}
+
+int
+media_width_at_most(const int *widths, size_t n, int max)
+{
+	int best = 0, narrowest = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (widths[i] <= max && widths[i] > best)
+			best = widths[i];
+		if (!narrowest || widths[i] < narrowest)
+			narrowest = widths[i];
+	}
+	return best ? best : narrowest;
+}
+
 void
 media_variant_name(const char *hash, int width, const char *ext, char *out)
 {
@@ -386,4 +418,48 @@ media_mime_of_ext(const char *ext)
 	if (strcmp(ext, "avif") == 0)
 		return "image/avif";
 	return NULL;
+}
+
+/* True when name is one of hash's variant files: <hash>-<width>.<ext>,
+ * width digits, ext one media_mime_of_ext knows (a ".tmp-XXXXXX" an
+ * ingest is writing is not). */
+static bool
+media_is_variant_of(const char *name, const char *hash)
+{
+	const char *p = name + MEDIA_HASH_HEX + 1;
+
+	if (strncmp(name, hash, MEDIA_HASH_HEX) != 0 ||
+	    name[MEDIA_HASH_HEX] != '-' || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '.' && media_mime_of_ext(p + 1) != NULL;
+}
+
+int
+media_variants_remove(const char *dir, const char *hash)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int n, fd, err = GZ_OK;
+
+	if (!hash || strlen(hash) != MEDIA_HASH_HEX ||
+	    strspn(hash, "0123456789abcdef") != MEDIA_HASH_HEX)
+		return GZ_EINVAL;
+	n = snprintf(sub, sizeof(sub), "%s/%.2s", dir, hash);
+	if (n < 0 || (size_t)n >= sizeof(sub))
+		return GZ_EIO;
+	if (!(d = opendir(sub)))
+		return errno == ENOENT ? GZ_OK : GZ_EIO;
+	fd = dirfd(d);
+	/* Entries removed while reading are ones already read. */
+	while ((e = readdir(d)) != NULL) {
+		if (!media_is_variant_of(e->d_name, hash))
+			continue;
+		if (unlinkat(fd, e->d_name, 0) != 0 && errno != ENOENT)
+			err = GZ_EIO;
+	}
+	closedir(d);
+	return err;
 }

@@ -38,6 +38,17 @@
  * wasted (docs/media.md). */
 #define MEDIA_WIDTHS {320, 480, 720, 960, 1280, 1600, 2048}
 #define MEDIA_MAX_VARIANTS 8u
+/* The width share previews name (Open Graph, JSON-LD, feeds' enclosures,
+ * the API's share image): at most this wide. Facebook's and LinkedIn's
+ * cards show about 1200 pixels; 1280 is the variant at or above that. */
+#define MEDIA_SHARE_WIDTH 1280
+
+/* The one of widths[0..n) (variant widths, in any order) nearest want,
+ * the wider on a tie (sharper, never smaller); 0 when n is 0. */
+int media_width_nearest(const int *widths, size_t n, int want);
+/* The widest of widths[0..n) (any order) not wider than max; when all
+ * are wider, the narrowest; 0 when n is 0. */
+int media_width_at_most(const int *widths, size_t n, int max);
 
 /* Formats as stored (media.format) and as file extensions. */
 #define MEDIA_HASH_HEX 32u /* 16-byte BLAKE2b, in hex */
@@ -99,6 +110,14 @@ bool media_avif_supported(void);
 #define MEDIA_NAME_MAX 64u
 void media_variant_name(const char *hash, int width, const char *ext,
 			char *out);
+
+/* Removes every variant file of hash under dir (dir/ab/<hash>-<width>.<ext>,
+ * whatever widths and formats were made; a temporary file an ingest is
+ * writing is left alone), for a photo deleted from the library. The
+ * caller makes sure first that no media row names hash. Files already
+ * gone are no error. Returns GZ_OK, GZ_EINVAL (hash is not 32 lower-case
+ * hex digits) or GZ_EIO (one could not be removed; the others are). */
+int media_variants_remove(const char *dir, const char *hash);
 
 /* The MIME type of a variant extension ("image/webp"), NULL for any
  * other. */

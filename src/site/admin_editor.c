@@ -20,6 +20,11 @@
  * <script> never reaches a page, a feed or a preview because an editor
  * pressed Publish without reading the source (docs/newsroom.md).
  *
+ * A lead photo deleted from the library between the form's opening and
+ * its save is a problem on the form (422, everything kept, one
+ * sentence), found when the form is read or, deleted in between, when
+ * the put answers GZ_ENOTFOUND.
+ *
  * Two people saving one article: the form carries the newest revision
  * when it was opened (loaded_revision), and the store refuses the save
  * (GZ_ECONFLICT, in the write's own transaction) when another came
@@ -111,6 +116,11 @@ struct editor_form {
 	int64_t image_id;
 	const char *body_html, *body_text;
 };
+
+/* A lead photo chosen when the form was opened and deleted from the
+ * library before its save (or preview): the form comes back, 422. */
+static const char editor_photo_gone[] =
+	"The lead photo was removed from the library; choose another.";
 
 static void
 editor_problem(struct editor_form *f, enum editor_field field,
@@ -339,8 +349,7 @@ editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 		int rc = store_media_get(site->store, pool, f->image_id, &m);
 
 		if (rc == GZ_ENOTFOUND)
-			editor_problem(f, EF_IMAGE, "That photo is no longer "
-				       "in the library: choose another.");
+			editor_problem(f, EF_IMAGE, editor_photo_gone);
 		else if (rc != GZ_OK)
 			return rc;
 	}
@@ -489,7 +498,7 @@ editor_article(struct site *site, struct pool *pool,
 		if (!m)
 			return GZ_ENOMEM;
 		if ((rc = store_media_get(site->store, pool, f->image_id, m)))
-			return rc;
+			return rc; /* GZ_ENOTFOUND: editor_post shows the form */
 		a->image = m;
 	}
 	return GZ_OK;
@@ -566,6 +575,22 @@ editor_images(struct site *site, struct pool *pool, struct render_val *view,
 	if (render_obj_set(pool, view, "image_options", list))
 		return GZ_ENOMEM;
 	return GZ_OK;
+}
+
+/* After a restore whose revision's lead photo was deleted since
+ * (admin_revisions.c): the one sentence saying so, a fixed one. */
+static int
+editor_restore_notice(struct pool *pool, struct http_req *req,
+		      struct render_val *view)
+{
+	const char *code = http_req_query(req, "done");
+
+	if (!code || strcmp(code, "restored-without-photo") != 0)
+		return GZ_OK;
+	return render_obj_str(pool, view, "article_notice", "The revision was "
+			      "restored without its lead photo, which was "
+			      "removed from the library since: the article "
+			      "keeps its current one.") ? GZ_ENOMEM : GZ_OK;
 }
 
 /* The editor's view: the form (f, or e's fields when f is NULL) with
@@ -729,7 +754,8 @@ editor_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_bool(pool, view, "writer_note", editable &&
 			    !admin_role_can(staff->user.role,
 					    ADMIN_ARTICLE_EDIT_ANY)) ||
-	    site_admin_article_notice(pool, req, view))
+	    site_admin_article_notice(pool, req, view) ||
+	    editor_restore_notice(pool, req, view))
 		return GZ_ENOMEM;
 	if (e) {
 		if (!(obj = render_obj_new(pool)) ||
@@ -836,6 +862,21 @@ editor_unpublish(struct site *site, struct http_req *req,
 			       "unpublished");
 }
 
+/* After a GZ_ENOTFOUND: true, with the problem on the lead image, when
+ * the form's photo is what is missing (not the article). */
+static bool
+editor_photo_check(struct site *site, struct pool *pool,
+		   struct editor_form *f)
+{
+	struct store_media m;
+
+	if (store_media_get(site->store, pool, f->image_id, &m) !=
+	    GZ_ENOTFOUND)
+		return false;
+	editor_problem(f, EF_IMAGE, editor_photo_gone);
+	return true;
+}
+
 /* create and save: e is the stored article, or NULL to create one. */
 static int
 editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
@@ -889,7 +930,11 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	if (f.nproblems)
 		return editor_page(site, req, resp, staff, e, &f, 422);
 	if (f.action == EA_PREVIEW) {
-		if ((rc = editor_article(site, pool, &f, e, &preview)))
+		rc = editor_article(site, pool, &f, e, &preview);
+		if (rc == GZ_ENOTFOUND && f.image_id > 0 &&
+		    editor_photo_check(site, pool, &f))
+			return editor_page(site, req, resp, staff, e, &f, 422);
+		if (rc)
 			return rc;
 		return site_article_preview(site, req, resp, &preview);
 	}
@@ -952,6 +997,12 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	    !(object = pool_printf(pool, "article:%lld", (long long)id)))
 		rc = GZ_ENOMEM;
 	rc = site_admin_commit(site, staff, rc, action, object, in.headline);
+	/* The photo went between editor_read's look and the put (the put
+	 * answers GZ_ENOTFOUND, as for a deleted article): nothing was
+	 * written, and the form comes back with what was typed. */
+	if (rc == GZ_ENOTFOUND && f.image_id > 0 &&
+	    editor_photo_check(site, pool, &f))
+		return editor_page(site, req, resp, staff, e, &f, 422);
 	/* Someone saved since this form was opened: nothing was written,
 	 * and the form comes back with what was typed. */
 	if (rc == GZ_ECONFLICT) {

@@ -19,7 +19,9 @@
  *
  * Roles (docs/admin.md): media-upload (writers too) sees the library,
  * uploads, and changes the words of its own uploads; media-edit-any
- * (editors, admins) changes any image's and deletes unused ones.
+ * (editors, admins) changes any image's and deletes unused ones (used:
+ * an article's lead image, or in its body), whose variant files go with
+ * the row once its delete has committed.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #include "util/date.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/pool.h"
 #include "util/utf8.h"
 
@@ -65,16 +68,21 @@ media_problem(struct media_words *w, const char *field, const char *text)
 	w->problem_field = field;
 }
 
-/* A text field: "" when absent, trimmed, line breaks and tabs as spaces
- * (alt text, captions and credits are one line on a page). NULL with a
- * problem when too long or not UTF-8. In pool; errors only GZ_ENOMEM. */
+/* A text field: "" when absent, trimmed. "" with a problem when too
+ * long or not UTF-8; as typed with a problem when it holds a character
+ * utf8_find_line_control finds (alt text, captions and credits are one
+ * line on a page: a tab or a line break is refused, not folded). In
+ * pool; errors only GZ_ENOMEM. */
 static int
 media_text(struct http_req *req, const char *name, struct media_words *w,
 	   const char **out)
 {
 	const char *v = http_req_form(req, name);
-	size_t len, i;
-	char *s;
+	const char *what = strcmp(name, "alt") == 0 ? "The alt text"
+			   : strcmp(name, "caption") == 0 ? "The caption"
+			   : "The credit";
+	size_t len;
+	unsigned cp = 0;
 
 	*out = "";
 	if (!v)
@@ -95,12 +103,21 @@ media_text(struct http_req *req, const char *name, struct media_words *w,
 	}
 	while (len && strchr(" \t\r\n", v[len - 1]))
 		len--;
-	if (!(s = pool_strndup(req->pool, v, len)))
+	/* Kept as typed, with the sentence, for the form shown again. */
+	if (!(*out = pool_strndup(req->pool, v, len)))
 		return GZ_ENOMEM;
-	for (i = 0; i < len; i++)
-		if (s[i] == '\r' || s[i] == '\n' || s[i] == '\t')
-			s[i] = ' ';
-	*out = s;
+	if (utf8_find_line_control(v, len, &cp) < len) {
+		const char *p = cp == '\t' || cp == '\n' || cp == '\r'
+			? pool_printf(req->pool, "%s has a line break or a tab: "
+				      "keep it on one line.", what)
+			: pool_printf(req->pool, "%s has an invisible control "
+				      "or text-direction character (U+%04X): "
+				      "remove it.", what, cp);
+
+		if (!p)
+			return GZ_ENOMEM;
+		media_problem(w, name, p);
+	}
 	return GZ_OK;
 }
 
@@ -141,35 +158,26 @@ media_words_read(struct http_req *req, bool focal, struct media_words *w)
 	return GZ_OK;
 }
 
+/* The width site_media_url picks for want: the widest variant not wider,
+ * else the narrowest (the original's width when it has none). */
+static int
+media_width(const struct store_media *m, int want)
+{
+	int width = media_width_at_most(m->widths, m->nwidths, want);
+
+	return width ? width : m->width;
+}
+
 const char *
 site_media_url(struct pool *pool, const struct store_media *m, int want,
 	       const char *ext)
 {
 	char name[MEDIA_NAME_MAX];
-	int width;
-	size_t i;
 
 	if (!m->nwidths)
 		return NULL;
-	width = m->widths[0];
-	for (i = 1; i < m->nwidths; i++)
-		if (m->widths[i] <= want)
-			width = m->widths[i];
-	media_variant_name(m->hash, width, ext, name);
+	media_variant_name(m->hash, media_width(m, want), ext, name);
 	return pool_printf(pool, "/media/%s", name);
-}
-
-/* The width media_url picks for want. */
-static int
-media_width(const struct store_media *m, int want)
-{
-	int width = m->nwidths ? m->widths[0] : m->width;
-	size_t i;
-
-	for (i = 1; i < m->nwidths; i++)
-		if (m->widths[i] <= want)
-			width = m->widths[i];
-	return width;
 }
 
 /* The extension of m's variants in its own format ("jpeg", "png",
@@ -736,6 +744,23 @@ site_admin_media_edit(void *ctx, struct http_req *req, struct http_resp *resp)
 			       (long long)id), "media-saved");
 }
 
+/* After a delete's commit: removes the variant files of hash, so that
+ * /media/ stops serving them, unless a row names them again (the same
+ * bytes uploaded meanwhile). A failure is logged: the row is gone. */
+static void
+media_files_remove(struct site *site, const char *hash)
+{
+	bool used = true;
+	int rc;
+
+	if ((rc = store_media_hash_used(site->store, hash, &used)) == GZ_OK &&
+	    !used)
+		rc = media_variants_remove(site->cfg->media_dir, hash);
+	if (rc != GZ_OK)
+		log_error("admin: media %s: files not removed from %s (%s)",
+			  hash, site->cfg->media_dir, gz_strerror(rc));
+}
+
 int
 site_admin_media_delete(void *ctx, struct http_req *req,
 			struct http_resp *resp)
@@ -764,9 +789,11 @@ site_admin_media_delete(void *ctx, struct http_req *req,
 		rc = store_media_delete(site->store, id);
 		rc = site_admin_commit(site, &staff, rc, "media-delete", object,
 				       *m.alt ? m.alt : "(decorative)");
-		if (rc == GZ_OK)
+		if (rc == GZ_OK) {
+			media_files_remove(site, m.hash);
 			return site_admin_done(req, resp, "/admin/media",
 					       "media-deleted");
+		}
 		if (rc != GZ_EBUSY)
 			return rc;
 		/* An article took it as its lead image since the page was

@@ -6,8 +6,11 @@
  *
  * A restore is a save: store_article_put with the revision's words
  * (headline, summary, body, byline, dateline, section, language, tags,
- * authors, slug), noted "restore of revision N", so it is itself a
- * revision, and audited in the same transaction. The article's status and
+ * authors, slug) and its lead image, noted "restore of revision N", so
+ * it is itself a revision, and audited in the same transaction. A lead
+ * photo deleted from the library since cannot come back: the words are
+ * restored, the article keeps its current lead image, and the editor's
+ * page says so in one sentence. The article's status and
  * date stay as they are: restoring an old text must not publish or take
  * down a story; the editor's buttons do that.
  *
@@ -155,6 +158,31 @@ site_admin_revisions(void *ctx, struct http_req *req, struct http_resp *resp)
 	return site_admin_render(site, resp, 0, "admin_revisions", view);
 }
 
+/* How the comparison names a lead image: "Photo 7: its alt text",
+ * "Photo 7 (removed from the library)" or "" for none, in pool. Returns
+ * GZ_OK, GZ_ENOMEM or the store's error. */
+static int
+revision_image_text(struct site *site, struct pool *pool, int64_t id,
+		    const char **out)
+{
+	struct store_media m;
+	int rc;
+
+	*out = "";
+	if (id <= 0)
+		return GZ_OK;
+	rc = store_media_get(site->store, pool, id, &m);
+	if (rc == GZ_ENOTFOUND)
+		*out = pool_printf(pool, "Photo %lld (removed from the "
+				   "library)", (long long)id);
+	else if (rc == GZ_OK)
+		*out = pool_printf(pool, "Photo %lld: %s", (long long)id,
+				   m.decorative ? "decorative" : m.alt);
+	else
+		return rc;
+	return *out ? GZ_OK : GZ_ENOMEM;
+}
+
 /* One row of the field-by-field comparison. */
 static int
 revision_field(struct pool *pool, struct render_val *list, const char *label,
@@ -184,7 +212,7 @@ site_admin_revision(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct diff_line *lines = NULL;
 	struct render_val *view, *fields, *body, *o;
 	char when[DATE_MAX], rwhen[DATE_MAX], awhen[DATE_MAX];
-	const char *astatus, *key;
+	const char *astatus, *key, *rimage, *aimage;
 	bool answered = false;
 	size_t n = 0, i, changed = 0;
 	int64_t number = 0;
@@ -222,7 +250,11 @@ site_admin_revision(void *ctx, struct http_req *req, struct http_resp *resp)
 	    (rc = revision_field(pool, fields, "Slug", r.slug, a.slug)) ||
 	    (rc = revision_field(pool, fields, "Status",
 				 revision_status(r.status), astatus)) ||
-	    (rc = revision_field(pool, fields, "Date", rwhen, awhen)))
+	    (rc = revision_field(pool, fields, "Date", rwhen, awhen)) ||
+	    (rc = revision_image_text(site, pool, r.image_id, &rimage)) ||
+	    (rc = revision_image_text(site, pool, a.image ? a.image->id : 0,
+				      &aimage)) ||
+	    (rc = revision_field(pool, fields, "Lead image", rimage, aimage)))
 		return rc;
 	rc = diff_lines(pool, r.body, a.body, &lines, &n);
 	if (rc != GZ_OK && rc != GZ_ETOOBIG)
@@ -311,6 +343,32 @@ revision_split(struct pool *pool, const char *s, const char **out, size_t max,
 	return GZ_OK;
 }
 
+/* The lead image a restore of r puts: r's (STORE_IMAGE_NONE when it had
+ * none), or 0 (the article keeps its own) with *gone set when r's photo
+ * is no longer in the library. Output: *image_id, *gone. */
+static int
+revision_image_pick(struct site *site, struct pool *pool,
+		    const struct store_revision *r, int64_t *image_id,
+		    bool *gone)
+{
+	struct store_media m;
+	int rc;
+
+	*gone = false;
+	*image_id = STORE_IMAGE_NONE;
+	if (r->image_id <= 0)
+		return GZ_OK;
+	rc = store_media_get(site->store, pool, r->image_id, &m);
+	if (rc == GZ_ENOTFOUND) {
+		*gone = true;
+		*image_id = 0;
+		return GZ_OK;
+	}
+	if (rc == GZ_OK)
+		*image_id = r->image_id;
+	return rc;
+}
+
 int
 site_admin_revision_restore(void *ctx, struct http_req *req,
 			    struct http_resp *resp)
@@ -324,7 +382,7 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	const char *tags[GZ_LIMIT_TAGS], *authors[GZ_LIMIT_AUTHORS];
 	const char *object, *note;
 	struct buf html, text;
-	bool answered = false, created = false;
+	bool answered = false, created = false, photo_gone = false;
 	int64_t id = 0, number = 0;
 	int rc;
 
@@ -379,8 +437,19 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	in.body_html = html.data ? html.data : "";
 	in.html_version = RENDER_MD_VERSION;
 	in.body_text = text.data ? text.data : "";
+	/* The revision's lead image, or none when it had none; one deleted
+	 * since (ids are never reused) leaves the article's as it is. */
+	if (rc == GZ_OK)
+		rc = revision_image_pick(site, pool, &r, &in.image_id,
+					 &photo_gone);
 	if (rc == GZ_OK && (rc = store_tx_begin(site->store)) == GZ_OK) {
 		rc = store_article_put(site->store, &in, &id, &created);
+		/* Deleted between the look and the put: the words still. */
+		if (rc == GZ_ENOTFOUND && in.image_id > 0 &&
+		    revision_image_pick(site, pool, &r, &in.image_id,
+					&photo_gone) == GZ_OK && photo_gone)
+			rc = store_article_put(site->store, &in, &id,
+					       &created);
 		rc = site_admin_commit(site, &staff, rc, "restore", object,
 				       note);
 	}
@@ -390,5 +459,6 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 		return rc;
 	return site_admin_done(req, resp, pool_printf(pool,
 			       "/admin/articles/%lld", (long long)a.id),
-			       "restored");
+			       photo_gone ? "restored-without-photo"
+					  : "restored");
 }

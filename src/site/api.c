@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "media/media.h"
 #include "site/site_int.h"
 #include "util/buf.h"
 #include "util/date.h"
@@ -170,8 +171,8 @@ api_srcset(struct site *site, struct pool *pool, const struct store_media *m,
 
 /* The lead photo: {url, width, height, alt, decorative, caption, credit,
  * srcset, srcset_webp, srcset_avif} (docs/api.md), or null. url is the
- * JPEG or PNG variant a share preview names (at most 1280 wide); width
- * and height are the original's. */
+ * JPEG or PNG variant a share preview names (at most MEDIA_SHARE_WIDTH
+ * wide); width and height are the original's. */
 static json_t *
 api_image(struct site *site, struct pool *pool, const struct store_media *m)
 {
@@ -182,7 +183,7 @@ api_image(struct site *site, struct pool *pool, const struct store_media *m)
 	if (!m)
 		return json_null();
 	ext = site_image_ext(m);
-	w = site_image_at_most(m, 1280);
+	w = site_image_at_most(m, MEDIA_SHARE_WIDTH);
 	if (!(path = site_image_path(pool, m, w, ext)) || !(o = json_object()))
 		return NULL;
 	if (api_str(o, "url", api_abs(site, pool, path)) ||

@@ -102,7 +102,7 @@ feed_image(struct site *site, struct pool *pool, const struct store_article *a,
 	if (!m || !site->cfg->media_dir)
 		return GZ_OK;
 	ext = site_image_ext(m);
-	w = site_image_at_most(m, 1280);
+	w = site_image_at_most(m, MEDIA_SHARE_WIDTH);
 	if (!(path = site_image_path(pool, m, w, ext)) ||
 	    /* path is "/media/<name>": the file is media_dir/<name>. */
 	    !(file = pool_printf(pool, "%s/%s", site->cfg->media_dir,

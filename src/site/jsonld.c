@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "media/media.h"
 #include "site/site_int.h"
 #include "util/buf.h"
 #include "util/date.h"
@@ -220,7 +221,7 @@ site_jsonld_article_corrected(struct site *site, struct pool *pool,
 	 * share preview names), else the theme's share picture. */
 	if (a->image) {
 		const struct store_media *m = a->image;
-		int w = site_image_at_most(m, 1280);
+		int w = site_image_at_most(m, MEDIA_SHARE_WIDTH);
 		const char *path = site_image_path(pool, m, w, site_image_ext(m));
 
 		if (!path || !(o = json_object()) ||

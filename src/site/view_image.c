@@ -38,35 +38,17 @@ site_image_ext(const struct store_media *m)
 int
 site_image_nearest(const struct store_media *m, int want)
 {
-	int best = 0;
-	size_t i;
+	int best = media_width_nearest(m->widths, m->nwidths, want);
 
-	for (i = 0; i < m->nwidths; i++) {
-		int d = m->widths[i] - want, bd = best - want;
-
-		if (d < 0)
-			d = -d;
-		if (bd < 0)
-			bd = -bd;
-		/* On a tie the wider one: sharper, never smaller. */
-		if (!best || d < bd || (d == bd && m->widths[i] > best))
-			best = m->widths[i];
-	}
 	return best ? best : m->width;
 }
 
 int
 site_image_at_most(const struct store_media *m, int max)
 {
-	int best = 0;
-	size_t i;
+	int best = media_width_at_most(m->widths, m->nwidths, max);
 
-	for (i = 0; i < m->nwidths; i++)
-		if (m->widths[i] <= max && m->widths[i] > best)
-			best = m->widths[i];
-	if (!best) /* all wider: the narrowest */
-		best = m->nwidths ? m->widths[0] : m->width;
-	return best;
+	return best ? best : m->width;
 }
 
 int
@@ -216,15 +198,13 @@ site_view_cards_eager(struct site *site, struct pool *pool,
 }
 
 /* A share preview wants a JPEG or PNG (not every reader of og:image takes
- * WebP) about 1200 wide; 1280 is the variant nearest. */
-#define IMAGE_SHARE_MAX 1280
-
+ * WebP) about 1200 wide: MEDIA_SHARE_WIDTH. */
 struct render_val *
 site_view_og_image(struct site *site, struct pool *pool,
 		   const struct store_media *m)
 {
 	struct render_val *v = render_obj_new(pool);
-	int w = site_image_at_most(m, IMAGE_SHARE_MAX);
+	int w = site_image_at_most(m, MEDIA_SHARE_WIDTH);
 	const char *path = site_image_path(pool, m, w, site_image_ext(m));
 
 	if (!v || !path ||

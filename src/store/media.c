@@ -13,11 +13,17 @@
  * - One row per hash: the same bytes uploaded again find the row they
  *   made, whose words stay as the editor left them.
  * - alt is "" only when decorative; every text is valid UTF-8 of at most
- *   GZ_LIMIT_MEDIA_TEXT_BYTES; focal_x, focal_y are in 0..1000. Checked
+ *   GZ_LIMIT_MEDIA_TEXT_BYTES, and alt, caption and credit are one line
+ *   without controls or bidi overrides (utf8_find_line_control);
+ *   focal_x, focal_y are in 0..1000. Checked
  *   here before anything is written (the schema's CHECKs are the
  *   backstop).
  * - A row an article uses is never deleted (GZ_EBUSY), so an article's
- *   image_id always names a row.
+ *   image_id always names a row. An article uses an image as its lead
+ *   image, or inline: its body holds "/media/<ab>/<hash>-" (the
+ *   library's Markdown snippet names a variant so, at any width and
+ *   format); finding those scans the bodies (instr, no index), which
+ *   the uses counts, the list of users and the delete's refusal do.
  * - A change of words or focal point records the change keys of every
  *   article using the image (its page and every card of it), so cached
  *   pages that show the old alt, caption or crop drop.
@@ -37,6 +43,7 @@
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/pool.h"
+#include "util/utf8.h"
 
 #define MEDIA_NWIDTHS \
 	(sizeof(((struct store_media *)0)->widths) / sizeof(int))
@@ -49,9 +56,20 @@
 
 static const char *const media_formats[] = {"jpeg", "png", "webp", "avif"};
 
+/* What an article's body holds where it shows the image of hash h
+ * inline (an SQL expression): "/media/ab/<hash>-". */
+#define MEDIA_INLINE(h) \
+	"('/media/' || substr(" h ", 1, 2) || '/' || " h " || '-')"
+/* Article a uses image m: as its lead image or inline. */
+#define MEDIA_USED_BY \
+	"(a.image_id = m.id OR instr(a.body, " MEDIA_INLINE("m.hash") ") > 0)"
+
 static const char media_get_sql[] =
 	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
-	" WHERE a.image_id = m.id) FROM media m WHERE m.id = ?1";
+	" WHERE " MEDIA_USED_BY ") FROM media m WHERE m.id = ?1";
+/* The row of a hash (store_media_add on the writer, store_media_hash_used
+ * on a reader). */
+static const char media_by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
 
 /* ?1 the search folded to ASCII lower case (NULL: all), as the admin's
  * list folds it (lower() folds ASCII only). Newest first down
@@ -60,14 +78,24 @@ static const char media_get_sql[] =
 	" WHERE (?1 IS NULL OR instr(lower(m.alt), ?1) > 0"             \
 	" OR instr(lower(m.caption), ?1) > 0"                           \
 	" OR instr(lower(m.credit), ?1) > 0)"
+/* The page's rows first, then their inline uses in one pass over the
+ * bodies (articles outside, the page's few rows inside: CROSS JOIN keeps
+ * that order), not one pass per row. */
 static const char media_list_sql[] =
-	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
-	" WHERE a.image_id = m.id) FROM media m" MEDIA_MATCH
-	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3";
+	"WITH page AS MATERIALIZED (SELECT * FROM media m" MEDIA_MATCH
+	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3),"
+	" inline (id, n) AS MATERIALIZED (SELECT p.id, count(*)"
+	" FROM articles a CROSS JOIN page p WHERE a.image_id IS NOT p.id"
+	" AND instr(a.body, " MEDIA_INLINE("p.hash") ") > 0 GROUP BY p.id)"
+	" SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
+	" WHERE a.image_id = m.id) + coalesce((SELECT i.n FROM inline i"
+	" WHERE i.id = m.id), 0) FROM page m"
+	" ORDER BY m.created_at DESC, m.id DESC";
 static const char media_total_sql[] =
 	"SELECT count(*) FROM media m" MEDIA_MATCH;
 
-/* The articles using image ?1 (articles_image). */
+/* The articles using image ?1 as their lead image (articles_image):
+ * those whose pages show its words and crop. */
 static const char media_users_sql[] =
 	"SELECT id FROM articles WHERE image_id = ?1";
 
@@ -89,14 +117,24 @@ media_text_ok(const char *s)
 		      store_utf8_ok(s));
 }
 
+/* One of an image's words: as media_text_ok, and without the control
+ * and bidi characters utf8_find_line_control finds (the admin's form,
+ * gazette media and imports refuse them first, naming the field). */
+static bool
+media_word_ok(const char *s)
+{
+	return media_text_ok(s) &&
+	       (!s || utf8_find_line_control(s, strlen(s), NULL) == strlen(s));
+}
+
 /* The words of an image, as store_media_add and store_media_update take
  * them: GZ_OK or GZ_EINVAL. */
 static int
 media_words_check(const char *alt, bool decorative, const char *caption,
 		  const char *credit)
 {
-	if (!media_text_ok(alt) || !media_text_ok(caption) ||
-	    !media_text_ok(credit))
+	if (!media_word_ok(alt) || !media_word_ok(caption) ||
+	    !media_word_ok(credit))
 		return GZ_EINVAL;
 	if (!decorative && !media_has_text(alt))
 		return GZ_EINVAL;
@@ -177,6 +215,69 @@ media_widths_parse(const char *t, struct store_media *m)
 	return GZ_OK;
 }
 
+/* One parameter of a media statement: text (NULL binds NULL) or an
+ * integer. */
+struct media_arg {
+	const char *text;
+	int64_t num;
+	bool is_text;
+};
+#define MEDIA_TEXT(s) {(s), 0, true}
+#define MEDIA_NUM(v) {NULL, (int64_t)(v), false}
+
+/* store_stmt, then args[0..n) bound to ?1..?n: the one prepare-and-bind
+ * every statement of this file goes through. Output: *out (NULL on an
+ * error). Returns GZ_OK or a mapped error. */
+static int
+media_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	   const struct media_arg *args, size_t n, sqlite3_stmt **out)
+{
+	size_t i;
+	int err, rc = SQLITE_OK;
+
+	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
+		return err;
+	for (i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = args[i].is_text
+			     ? store_bind_text(*out, (int)i + 1, args[i].text)
+			     : store_bind_int64(*out, (int)i + 1, args[i].num);
+	if (rc == SQLITE_OK)
+		return GZ_OK;
+	err = store_err(c->db, rc, sql);
+	store_stmt_done(*out);
+	*out = NULL;
+	return err;
+}
+
+/* media_stmt, then the statement run (no row expected). */
+static int
+media_run(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	  const struct media_arg *args, size_t n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = media_stmt(c, id, sql, args, n, &s)) != GZ_OK)
+		return err;
+	return store_stmt_run(c, s);
+}
+
+/* media_stmt, then the first column of its one row into *v: GZ_OK,
+ * GZ_ENOTFOUND (no row) or a mapped error. */
+static int
+media_int64(struct store_conn *c, enum store_stmt_id id, const char *sql,
+	    const struct media_arg *args, size_t n, int64_t *v)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if ((err = media_stmt(c, id, sql, args, n, &s)) != GZ_OK)
+		return err;
+	return store_stmt_int64(c, s, v);
+}
+
+#define MEDIA_NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
 int
 store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
 		struct store_media *m)
@@ -242,7 +343,6 @@ int
 store_media_add(struct store *st, const struct store_media_input *in,
 		int64_t *id, bool *created)
 {
-	static const char by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
 	static const char insert_sql[] =
 		"INSERT INTO media (hash, format, width, height, bytes, widths,"
 		" avif, alt, decorative, caption, credit, created_at, actor)"
@@ -250,10 +350,9 @@ store_media_add(struct store *st, const struct store_media_input *in,
 		" RETURNING id";
 	char widths[MEDIA_WIDTHS_TEXT];
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	bool own = false;
 	size_t mark;
-	int err, rc;
+	int err;
 
 	assert(st && in && id && created);
 	*id = 0;
@@ -272,43 +371,26 @@ store_media_add(struct store *st, const struct store_media_input *in,
 	mark = store_keys_mark(st);
 	c = store_writer(st);
 
-	err = store_find_text(c, STMT_MEDIA_BY_HASH, by_hash_sql, in->hash,
-			      id);
+	err = store_find_text(c, STMT_MEDIA_BY_HASH, media_by_hash_sql,
+			      in->hash, id);
 	if (err != GZ_ENOTFOUND)
 		goto out; /* found (GZ_OK, *created false), or failed */
-	if ((err = store_stmt(c, STMT_MEDIA_INSERT, insert_sql, &s)) != GZ_OK)
-		goto out;
-	rc = store_bind_text(s, 1, in->hash);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 2, in->format);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, in->width);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 4, in->height);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 5, in->bytes);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 6, widths);
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 7, in->avif);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 8, store_nz(in->alt));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 9, in->decorative);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 10, store_nz(in->caption));
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 11, store_nz(in->credit));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 12, (int64_t)time(NULL));
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 13, in->actor ? in->actor : "import");
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, insert_sql);
-		store_stmt_done(s);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_TEXT(in->hash), MEDIA_TEXT(in->format),
+			MEDIA_NUM(in->width), MEDIA_NUM(in->height),
+			MEDIA_NUM(in->bytes), MEDIA_TEXT(widths),
+			MEDIA_NUM(in->avif), MEDIA_TEXT(store_nz(in->alt)),
+			MEDIA_NUM(in->decorative),
+			MEDIA_TEXT(store_nz(in->caption)),
+			MEDIA_TEXT(store_nz(in->credit)),
+			MEDIA_NUM(time(NULL)),
+			MEDIA_TEXT(in->actor ? in->actor : "import"),
+		};
+
+		err = media_int64(c, STMT_MEDIA_INSERT, insert_sql, args,
+				  MEDIA_NARGS(args), id);
 	}
-	err = store_stmt_int64(c, s, id);
 	if (err == GZ_ENOTFOUND)
 		err = GZ_EDB;
 	if (err == GZ_OK)
@@ -386,24 +468,20 @@ store_media_list(struct store *st, struct pool *pool, const char *search,
 	if ((err = store_read_begin(c)) != GZ_OK)
 		return err;
 	reading = true;
-	err = store_stmt_bind_text(c, STMT_MEDIA_TOTAL, media_total_sql, folded,
-				   &s);
-	if (err != GZ_OK)
-		goto out;
-	err = store_stmt_int64(c, s, &count);
-	s = NULL;
-	if (err != GZ_OK)
-		goto out;
-	err = store_stmt_bind_text(c, STMT_MEDIA_LIST, media_list_sql, folded,
-				   &s);
-	if (err != GZ_OK)
-		goto out;
-	rc = store_bind_int64(s, 2, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, store_size_to_int64(offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, media_list_sql);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_TEXT(folded),
+			MEDIA_NUM(store_size_to_int64(limit)),
+			MEDIA_NUM(store_size_to_int64(offset)),
+		};
+
+		err = media_int64(c, STMT_MEDIA_TOTAL, media_total_sql, args, 1,
+				  &count);
+		if (err == GZ_OK)
+			err = media_stmt(c, STMT_MEDIA_LIST, media_list_sql,
+					 args, MEDIA_NARGS(args), &s);
+		if (err != GZ_OK)
+			goto out;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
@@ -477,10 +555,9 @@ store_media_update(struct store *st, int64_t id, const char *alt,
 		"UPDATE media SET alt = ?2, decorative = ?3, caption = ?4,"
 		" credit = ?5, focal_x = ?6, focal_y = ?7 WHERE id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	bool own = false, in_savepoint = false;
 	size_t mark;
-	int err, rc;
+	int err;
 
 	assert(st);
 	if ((err = media_words_check(alt, decorative, caption, credit)))
@@ -492,26 +569,20 @@ store_media_update(struct store *st, int64_t id, const char *alt,
 	if ((err = store_savepoint_begin(c)) != GZ_OK)
 		goto out;
 	in_savepoint = true;
-	if ((err = store_stmt_bind_int64(c, STMT_MEDIA_UPDATE, sql, id, &s)))
-		goto out;
-	rc = store_bind_text(s, 2, store_nz(alt));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 3, decorative);
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 4, store_nz(caption));
-	if (rc == SQLITE_OK)
-		rc = store_bind_text(s, 5, store_nz(credit));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 6, media_clamp(focal_x));
-	if (rc == SQLITE_OK)
-		rc = store_bind_int64(s, 7, media_clamp(focal_y));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		store_stmt_done(s);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_NUM(id), MEDIA_TEXT(store_nz(alt)),
+			MEDIA_NUM(decorative), MEDIA_TEXT(store_nz(caption)),
+			MEDIA_TEXT(store_nz(credit)),
+			MEDIA_NUM(media_clamp(focal_x)),
+			MEDIA_NUM(media_clamp(focal_y)),
+		};
+
+		err = media_run(c, STMT_MEDIA_UPDATE, sql, args,
+				MEDIA_NARGS(args));
+		if (err != GZ_OK)
+			goto out;
 	}
-	if ((err = store_stmt_run(c, s)) != GZ_OK)
-		goto out;
 	if (sqlite3_changes(c->db) == 0) {
 		err = GZ_ENOTFOUND;
 		goto out;
@@ -528,10 +599,11 @@ int
 store_media_delete(struct store *st, int64_t id)
 {
 	static const char used_sql[] =
-		"SELECT count(*) FROM articles WHERE image_id = ?1";
+		"SELECT count(*) FROM articles a, media m WHERE m.id = ?1"
+		" AND " MEDIA_USED_BY;
 	static const char sql[] = "DELETE FROM media WHERE id = ?1";
+	const struct media_arg args[] = {MEDIA_NUM(id)};
 	struct store_conn *c;
-	sqlite3_stmt *s;
 	int64_t used = 0;
 	bool own = false;
 	size_t mark;
@@ -542,18 +614,14 @@ store_media_delete(struct store *st, int64_t id)
 		return err;
 	mark = store_keys_mark(st);
 	c = store_writer(st);
-	err = store_stmt_bind_int64(c, STMT_MEDIA_IN_USE, used_sql, id, &s);
-	if (err == GZ_OK)
-		err = store_stmt_int64(c, s, &used);
+	err = media_int64(c, STMT_MEDIA_IN_USE, used_sql, args, 1, &used);
 	if (err != GZ_OK)
 		goto out;
 	if (used) {
 		err = GZ_EBUSY;
 		goto out;
 	}
-	err = store_stmt_bind_int64(c, STMT_MEDIA_DELETE, sql, id, &s);
-	if (err == GZ_OK)
-		err = store_stmt_run(c, s);
+	err = media_run(c, STMT_MEDIA_DELETE, sql, args, 1);
 	if (err == GZ_OK && sqlite3_changes(c->db) == 0)
 		err = GZ_ENOTFOUND;
 out:
@@ -568,7 +636,8 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	 * first. */
 	static const char sql[] =
 		"SELECT id, headline, slug, status, unpublished_at IS NOT NULL"
-		" FROM articles WHERE image_id = ?1"
+		" FROM articles a WHERE a.image_id = ?1 OR instr(a.body,"
+		" (SELECT " MEDIA_INLINE("hash") " FROM media WHERE id = ?1)) > 0"
 		" ORDER BY updated_at DESC, id DESC LIMIT ?2";
 	static const char *const status_names[] = {
 		[STORE_DRAFT] = "draft",
@@ -586,13 +655,15 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	*n = 0;
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	err = store_stmt_bind_int64(c, STMT_MEDIA_USERS_LIST, sql, id, &s);
-	if (err != GZ_OK)
-		return err;
-	if ((rc = store_bind_int64(s, 2, store_size_to_int64(limit))) !=
-	    SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
-		goto out;
+	{
+		const struct media_arg args[] = {
+			MEDIA_NUM(id), MEDIA_NUM(store_size_to_int64(limit)),
+		};
+
+		err = media_stmt(c, STMT_MEDIA_USERS_LIST, sql, args,
+				 MEDIA_NARGS(args), &s);
+		if (err != GZ_OK)
+			return err;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
@@ -639,5 +710,25 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	err = GZ_OK;
 out:
 	store_stmt_done(s);
+	return err;
+}
+
+int
+store_media_hash_used(struct store *st, const char *hash, bool *used)
+{
+	struct store_conn *c;
+	int64_t id = 0;
+	int err;
+
+	assert(st && hash && used);
+	*used = true; /* on an error: keep the files */
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_find_text(c, STMT_MEDIA_BY_HASH, media_by_hash_sql, hash,
+			      &id);
+	if (err == GZ_ENOTFOUND) {
+		*used = false;
+		return GZ_OK;
+	}
 	return err;
 }

@@ -77,12 +77,13 @@ static const char record_sql[] =
 	"  AND r.body_trusted IS cur.body_trusted"
 	"  AND r.image_id IS cur.image_id)";
 
-/* Columns 0-16 of every revision read; revision_row reads them (the body,
- * at 17, is "" in the list). */
+/* Columns 0-17 of every revision read; revision_row reads them (the body,
+ * at 18, is "" in the list). image_id is NULL before schema 12 (there
+ * were no photos) and when the revision had none: 0. */
 #define REVISION_COLS                                                   \
 	"id, article_id, created_at, actor, note, headline, summary,"  \
 	" byline, dateline, section, lang, tags, authors, slug, status," \
-	" coalesce(published_at, 0), body_trusted"
+	" coalesce(published_at, 0), body_trusted, coalesce(image_id, 0)"
 
 static const char list_sql[] =
 	"SELECT " REVISION_COLS ", '' FROM revisions WHERE article_id = ?1"
@@ -150,7 +151,7 @@ store_revision_record(struct store_conn *c, int64_t id, const char *actor,
 	return revision_prune(c, id);
 }
 
-/* Fills r from row s (REVISION_COLS, then the body at 17; strings in
+/* Fills r from row s (REVISION_COLS, then the body at 18; strings in
  * pool). Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status the CHECK
  * forbids). */
 static int
@@ -176,7 +177,8 @@ revision_row(struct pool *pool, sqlite3_stmt *s, struct store_revision *r)
 	r->slug = store_col_text(pool, s, 13);
 	r->published_at = sqlite3_column_int64(s, 15);
 	r->body_trusted = sqlite3_column_int(s, 16) != 0;
-	r->body = store_col_text(pool, s, 17);
+	r->image_id = sqlite3_column_int64(s, 17);
+	r->body = store_col_text(pool, s, 18);
 	if (!r->actor || !r->note || !r->headline || !r->summary ||
 	    !r->byline || !r->dateline || !r->section || !r->lang ||
 	    !r->tags || !r->authors || !r->slug || !r->body)

@@ -14,7 +14,9 @@
  *   one per thread, with query_only on, so a read can never write.
  * - The schema version is PRAGMA user_version. Migration N (1-based) is
  *   store_migrations[N - 1]; each runs in its own transaction together
- *   with the version bump, so a database is always at exactly one version.
+ *   with the version bump, so a database is always at exactly one version,
+ *   with foreign keys off (store_migrate says why) and checked before the
+ *   commit.
  *   A database from a newer gazette is refused before anything is written
  *   to it (not even the switch to WAL).
  * - Before SQLite opens a file, store_file_check looks at it (exists,
@@ -533,6 +535,60 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX articles_image ON articles (image_id)"
 	"  WHERE image_id IS NOT NULL;"
 	"ALTER TABLE revisions ADD COLUMN image_id INTEGER;",
+	/* Version 13: media ids are never used twice.
+	 * - media.id was the rowid alone, so SQLite gave a deleted photo's
+	 *   id (the largest) to the next upload: /admin/media/7, an
+	 *   audit entry "media:7" and a revision's image_id 7 could come to
+	 *   name another photo. AUTOINCREMENT keeps the largest id ever
+	 *   given in sqlite_sequence (store/pg.c: an identity column never
+	 *   reuses either).
+	 * - SQLite cannot add AUTOINCREMENT to a column, so the table is
+	 *   made again, in SQLite's order for a table others reference:
+	 *   create the new one, copy, drop the old, rename the new (the
+	 *   rename leaves articles' REFERENCES media (id) naming it).
+	 *   store_migrate runs migrations with foreign keys off, as SQLite
+	 *   asks for this, and checks them before the commit.
+	 * - The sequence starts past every id a deleted photo may still be
+	 *   known by: the rows', the revisions' image_id and the audit
+	 *   log's "media:N" objects. */
+	"CREATE TABLE media_13 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  format TEXT NOT NULL CHECK (format IN"
+	"    ('jpeg', 'png', 'webp', 'avif')),"
+	"  width INTEGER NOT NULL CHECK (width > 0),"
+	"  height INTEGER NOT NULL CHECK (height > 0),"
+	"  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+	"  widths TEXT NOT NULL DEFAULT '',"
+	"  avif INTEGER NOT NULL DEFAULT 0 CHECK (avif IN (0, 1)),"
+	"  alt TEXT NOT NULL DEFAULT '',"
+	"  decorative INTEGER NOT NULL DEFAULT 0"
+	"    CHECK (decorative IN (0, 1)),"
+	"  caption TEXT NOT NULL DEFAULT '',"
+	"  credit TEXT NOT NULL DEFAULT '',"
+	"  focal_x INTEGER NOT NULL DEFAULT 500"
+	"    CHECK (focal_x BETWEEN 0 AND 1000),"
+	"  focal_y INTEGER NOT NULL DEFAULT 500"
+	"    CHECK (focal_y BETWEEN 0 AND 1000),"
+	"  created_at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  CHECK (alt <> '' OR decorative = 1)"
+	");"
+	"INSERT INTO media_13 (id, hash, format, width, height, bytes, widths,"
+	"  avif, alt, decorative, caption, credit, focal_x, focal_y,"
+	"  created_at, actor)"
+	"  SELECT id, hash, format, width, height, bytes, widths, avif, alt,"
+	"  decorative, caption, credit, focal_x, focal_y, created_at, actor"
+	"  FROM media ORDER BY id;"
+	"DROP TABLE media;"
+	"ALTER TABLE media_13 RENAME TO media;"
+	"CREATE INDEX media_created ON media (created_at, id);"
+	"DELETE FROM sqlite_sequence WHERE name = 'media';"
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'media', max("
+	"  coalesce((SELECT max(id) FROM media), 0),"
+	"  coalesce((SELECT max(image_id) FROM revisions), 0),"
+	"  coalesce((SELECT max(CAST(substr(object, 7) AS INTEGER))"
+	"    FROM audit_log WHERE object GLOB 'media:[0-9]*'), 0));",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -899,11 +955,38 @@ out:
 	return err;
 }
 
-/* Brings the writer's database to STORE_SCHEMA_VERSION, one migration per
- * transaction. The version is read again under the write lock, so two
- * processes opening one old database migrate it once. */
+/* GZ_OK when PRAGMA foreign_key_check finds no row that breaks a
+ * foreign key (a migration's, made with them off), else GZ_EDB, the first
+ * such row's table logged. */
 static int
-store_migrate(struct store *st)
+store_fk_check(struct store_conn *c, const char *path)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, err;
+
+	rc = sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &s,
+				NULL);
+	if (rc != SQLITE_OK)
+		return store_err(c->db, rc, path);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		err = GZ_OK;
+	} else if (rc == SQLITE_ROW) {
+		log_error("store: %s: a migration broke a foreign key of %s "
+			  "(row %lld)", path,
+			  (const char *)sqlite3_column_text(s, 0),
+			  (long long)sqlite3_column_int64(s, 1));
+		err = GZ_EDB;
+	} else {
+		err = store_err(c->db, rc, path);
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* store_migrate's loop, with foreign keys off. */
+static int
+store_migrate_all(struct store *st)
 {
 	struct store_conn *c = &st->writer;
 	char sql[64];
@@ -943,7 +1026,8 @@ store_migrate(struct store *st)
 			err = GZ_EDB;
 			goto fail;
 		}
-		if ((err = store_conn_exec(c, sql, st->path)) != GZ_OK)
+		if ((err = store_conn_exec(c, sql, st->path)) != GZ_OK ||
+		    (err = store_fk_check(c, st->path)) != GZ_OK)
 			goto fail;
 		if ((err = store_conn_exec(c, "COMMIT", st->path)) != GZ_OK)
 			goto fail;
@@ -957,6 +1041,26 @@ fail:
 		(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 done:
 	return err;
+}
+
+/* Brings the writer's database to STORE_SCHEMA_VERSION, one migration per
+ * transaction. The version is read again under the write lock, so two
+ * processes opening one old database migrate it once. Foreign keys are
+ * off meanwhile (PRAGMA foreign_keys does nothing inside a transaction,
+ * so for all of them): migration 13 makes again a table that articles
+ * reference, which SQLite's DROP TABLE refuses with them on; each
+ * migration commits only when foreign_key_check finds nothing broken. */
+static int
+store_migrate(struct store *st)
+{
+	int err, on;
+
+	if ((err = store_conn_exec(&st->writer, "PRAGMA foreign_keys=OFF",
+				   st->path)) != GZ_OK)
+		return err;
+	err = store_migrate_all(st);
+	on = store_conn_exec(&st->writer, "PRAGMA foreign_keys=ON", st->path);
+	return err != GZ_OK ? err : on;
 }
 
 /* Thread-exit hook of st->key: a thread that ends closes its reader. */

@@ -80,8 +80,9 @@ struct store_media {
 	int focal_x, focal_y;
 	int64_t created_at;
 	const char *actor;    /* who added it: "admin:ann", "import", "cli:root" */
-	int64_t uses;         /* articles whose lead image it is (store_media_list
-			       * and store_media_get) */
+	int64_t uses;         /* articles using it, as their lead image or
+			       * inline in the body (store_media_list and
+			       * store_media_get) */
 };
 
 struct store_article {
@@ -811,6 +812,10 @@ struct store_revision {
 	enum store_status status;
 	int64_t published_at;
 	bool body_trusted;    /* schema 11: as store_article's */
+	/* Schema 12: the lead image's media id at the save, 0 for none. The
+	 * photo may have been deleted since (no foreign key: history keeps
+	 * the id); media ids are never reused (schema 13). */
+	int64_t image_id;
 };
 /* Article id's revisions, newest first, without bodies. Output: *items
  * (pool), *n. Returns GZ_OK or a mapped error (no article: none). */
@@ -851,7 +856,8 @@ struct store_media_input {
  * uploaded again: its alt, caption and credit are left as they are).
  * Output: *id, *created. Inside store_tx_begin/commit or on its own.
  * Returns GZ_OK, GZ_EINVAL (no alt and not decorative, a text over
- * GZ_LIMIT_MEDIA_TEXT_BYTES), GZ_EDB. */
+ * GZ_LIMIT_MEDIA_TEXT_BYTES, or with a character utf8_find_line_control
+ * finds), GZ_EDB. */
 int store_media_add(struct store *st, const struct store_media_input *in,
 		    int64_t *id, bool *created);
 /* Reads image id (uses counted). Returns GZ_OK, GZ_ENOTFOUND or a mapped
@@ -871,14 +877,20 @@ int store_media_list(struct store *st, struct pool *pool, const char *search,
 int store_media_update(struct store *st, int64_t id, const char *alt,
 		       bool decorative, const char *caption, const char *credit,
 		       int focal_x, int focal_y);
-/* Deletes image id's row (its files stay: another site's row or a
- * cached page may name them). Inside store_tx_begin/commit or on its
- * own. Returns GZ_OK, GZ_ENOTFOUND, GZ_EBUSY (an article uses it:
- * nothing deleted) or GZ_EDB. */
+/* Deletes image id's row; its files are the caller's to remove once
+ * this has committed and store_media_hash_used says no row names them.
+ * Inside store_tx_begin/commit or on its own. Returns GZ_OK,
+ * GZ_ENOTFOUND, GZ_EBUSY (an article uses it, as its lead image or in
+ * its body's "/media/<ab>/<hash>-": nothing deleted) or GZ_EDB. */
 int store_media_delete(struct store *st, int64_t id);
-/* The articles whose lead image id is, newest first (last changed), at
- * most limit, of any status. Output: *items (pool; id, headline, slug,
- * status filled, other strings ""), *n. */
+/* Whether a media row has hash (read on the calling thread's reader, so
+ * after a delete's commit it sees the delete). Output: *used (true on
+ * an error). Returns GZ_OK or a mapped error. */
+int store_media_hash_used(struct store *st, const char *hash, bool *used);
+/* The articles using image id, as their lead image or inline in the
+ * body, newest first (last changed), at most limit, of any status.
+ * Output: *items (pool; id, headline, slug, status filled, other
+ * strings ""), *n. */
 int store_media_uses(struct store *st, struct pool *pool, int64_t id,
 		     size_t limit, struct store_article **items, size_t *n);
 

@@ -150,3 +150,23 @@ utf8_scrub(struct pool *pool, const char *s)
 	out[n] = '\0';
 	return out;
 }
+
+size_t
+utf8_find_line_control(const char *s, size_t len, unsigned *cp)
+{
+	size_t i = 0, n;
+	unsigned c;
+
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &c);
+		if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 ||
+		    c == 0x2029 || (c >= 0x202A && c <= 0x202E) ||
+		    (c >= 0x2066 && c <= 0x2069)) {
+			if (cp)
+				*cp = c;
+			return i;
+		}
+		i += n;
+	}
+	return len;
+}

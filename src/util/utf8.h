@@ -32,6 +32,16 @@ bool utf8_is_invisible_control(unsigned cp);
  * the text around it. Invalid UTF-8 is left for the caller to refuse.
  * Returns s. */
 char *utf8_clean_line(char *s);
+/* The first character of s[0..len) (valid UTF-8) that one line of text
+ * people write for readers (a photo's alt text, caption, credit) must
+ * not hold, which is refused rather than cleaned: a C0 control (tab and
+ * line breaks too), DEL, a C1 control, the line and paragraph
+ * separators U+2028 and U+2029, and the bidi embeddings, overrides and
+ * isolates (U+202A-U+202E, U+2066-U+2069), which show the text around
+ * them in another order than it is stored. The marks U+200E, U+200F and
+ * U+061C, which right-to-left text needs, are allowed. Returns its offset
+ * with *cp set (when not NULL), or len when there is none. */
+size_t utf8_find_line_control(const char *s, size_t len, unsigned *cp);
 /* A copy of s (NUL-terminated) in pool with every byte that is not part
  * of well-formed UTF-8 replaced by U+FFFD, so text a reader sent can be
  * shown back to them in a UTF-8 page. Returns NULL when out of memory. */

@@ -6,7 +6,8 @@
 // nothing is stored; no file, or no alt text without "decorative", is 422;
 // no csrf token is 403; a writer uploads and changes their own photo's
 // words but not an editor's, and cannot delete; a moderator is refused;
-// delete is refused while an article uses the photo and works after; a
+// delete is refused while an article uses the photo (lead image or inline
+// in its body) and works after, taking the photo's files with it; a
 // JPEG with GPS EXIF comes back with no EXIF, XMP or GPS in any variant
 // file (exiftool).
 import assert from 'node:assert/strict';
@@ -274,6 +275,23 @@ describe('the photo library over HTTP', T, () => {
     res = await eddie.post(`/admin/media/${photoId}`, { alt: 'x', focal_x: '101', focal_y: '50' });
     assert.equal(res.status, 422);
     assert.match(res.body, /from 0 to\s+100/);
+    // One line, no controls or bidi overrides: refused naming the field,
+    // the words kept; nothing changes.
+    for (const [field, value, why] of [
+      ['caption', 'Two\nlines', /The caption has a line break or a tab: keep it on one line\./],
+      ['alt', 'A tab\there', /The alt text has a line break or a tab/],
+      ['credit', 'Photo: \u202EeeL nnA', /The credit has an invisible control or text-direction character \(U\+202E\): remove it\./],
+      ['caption', 'Isolated \u2067x\u2069', /The caption has an invisible control or text-direction character \(U\+2067\)/],
+      ['alt', 'Bell\u0007', /The alt text has an invisible control or text-direction character \(U\+0007\)/],
+    ]) {
+      res = await eddie.post(`/admin/media/${photoId}`, { alt: 'Fine', [field]: value, focal_x: '50', focal_y: '50' });
+      assert.equal(res.status, 422, `${field}: ${JSON.stringify(value)}`);
+      assert.match(res.body, why);
+    }
+    const up = await upload(eddie, { alt: 'A\u202Dcard' }, { name: 'c.jpg', data: makeJpeg(64, 48, 30) });
+    assert.equal(up.status, 422);
+    assert.match(up.body, /The alt text has an invisible control or text-direction character \(U\+202D\)/);
+    assert.match((await eddie.get(`/admin/media/${photoId}`)).body, /value="New caption"/);
     res = await eddie.post(`/admin/media/${photoId}`, { alt: 'x', focal_x: '50', focal_y: '50' }, { csrf: null });
     assert.equal(res.status, 403);
   });
@@ -313,24 +331,37 @@ describe('the photo library over HTTP', T, () => {
     assert.match(ask.body, /This photo cannot be removed/);
     let res = await eddie.post(`/admin/media/${photoId}/delete`, {});
     assert.equal(res.status, 409);
-    assert.match(res.body, /used by 1 article as its lead image/);
+    assert.match(res.body, /used by 1 article, as the lead image or in the body/);
     assert.equal((await eddie.get(`/admin/media/${photoId}`)).status, 200, 'still there');
 
-    // A save without the field keeps the lead image; "none" takes it away.
-    const loaded = editor.body.match(/name="loaded_revision" value="(\d+)"/)[1];
-    res = await eddie.post(articleUrl, {
-      headline: 'Bridge opens', body: 'The bridge opened.', image: 'none', action: 'save', loaded_revision: loaded,
-    }, { multipart: true });
-    assert.equal(res.status, 303, res.body.slice(0, 2000));
+    // "none" takes the lead image away; shown inline in the body (the
+    // library's snippet), the photo is still used.
+    const snippet = uses.body.match(/!\[[^\]]*\]\(\/media\/[0-9a-f]{2}\/[0-9a-f]{32}-960\.jpeg\)/)[0];
+    const save = async (body) => {
+      const ed = await eddie.get(articleUrl);
+      const loaded = ed.body.match(/name="loaded_revision" value="(\d+)"/)[1];
+      const r = await eddie.post(articleUrl, {
+        headline: 'Bridge opens', body, image: 'none', action: 'save', loaded_revision: loaded,
+      }, { multipart: true });
+      assert.equal(r.status, 303, r.body.slice(0, 2000));
+    };
+    await save(`The bridge opened.\n\n${snippet}\n`);
     assert.match((await eddie.get(articleUrl)).body, /<option value="none" selected>/);
+    assert.match((await eddie.get(`/admin/media/${photoId}`)).body,
+      new RegExp(`<a href="${articleUrl}">Bridge opens</a>`));
+    res = await eddie.post(`/admin/media/${photoId}/delete`, {});
+    assert.equal(res.status, 409);
+    assert.match(res.body, /used by 1 article, as the lead image or in the body/);
+    await save('The bridge opened.');
     const confirm = await eddie.get(`/admin/media/${photoId}/delete`);
     assert.match(confirm.body, /Remove the photo/);
     res = await eddie.post(`/admin/media/${photoId}/delete`, {});
     assert.equal(res.status, 303);
     assert.match(res.headers.location, /^\/admin\/media\?done=media-deleted/);
     assert.equal((await eddie.get(`/admin/media/${photoId}`)).status, 404);
-    assert.ok(variantFiles(site, photoHash).length > 0,
-      'the files stay: a cached page may still name them');
+    assert.deepEqual(variantFiles(site, photoHash), [], 'its files go with it');
+    const gone = await request(`${base}/media/${photoHash.slice(0, 2)}/${photoHash}-320.webp`);
+    assert.equal(gone.status, 404);
   });
 
   it('a JPEG with GPS EXIF comes back with no metadata in any variant', { skip: !existsSync(EXIFTOOL) && 'exiftool is not installed' }, async () => {

@@ -161,6 +161,30 @@ describe('gazette import with front-matter images', T, () => {
     assert.equal(articleCount(site), 0);
   });
 
+  it('refuses control and text-direction characters in the image\'s words, naming the key', () => {
+    const { dir, site } = tempSite();
+    copyFileSync(GPS_JPEG, path.join(dir, 'photo.jpg'));
+    // photoArticle's lines: 1 ---, 2 title, 3 date, 4 image, 5 alt, 6 caption, 7 credit.
+    const cases = [
+      ['tab', { image_caption: 'A test\tcard' }, 6, 'a caption', 'U+0009'],
+      ['rlo', { image_alt: 'A card \u202Eevil' }, 5, 'an alt text', 'U+202E'],
+      ['isolate', { image_credit: 'Photo: \u2066Desk\u2069' }, 7, 'a credit', 'U+2066'],
+      ['del', { image_alt: 'A card\u007F' }, 5, 'an alt text', 'U+007F'],
+    ];
+    for (const [name, extra, line, what, cp] of cases) {
+      const file = photoArticle(dir, name, 'photo.jpg', extra);
+      const args = ['import', '--site', site, file];
+      const r = run(args);
+      assert.equal(r.status, 1, describeRun(args, r));
+      assert.ok(r.stderr.includes(`${file}:${line}: expected ${what} without control or text-direction `
+        + `characters (this one has ${cp})`), describeRun(args, r));
+    }
+    assert.equal(articleCount(site) + mediaCount(site), 0);
+    // A right-to-left mark is the words' own.
+    runOk(['import', '--site', site, photoArticle(dir, 'rtl', 'photo.jpg', { image_credit: 'عکس: میز\u200F' })]);
+    assert.equal(mediaCount(site), 1);
+  });
+
   it('checks the image on a dry run and writes nothing', () => {
     const { dir, site } = tempSite();
     copyFileSync(GPS_JPEG, path.join(dir, 'photo.jpg'));
@@ -183,8 +207,8 @@ describe('gazette media', T, () => {
     let args = ['media', 'rm', '--site', site, used];
     let r = run(args, { env });
     assert.equal(r.status, 1, describeRun(args, r));
-    assert.match(r.stderr, new RegExp(`media ${used} is the lead image of 1 article: \\d+ "Story lead"; `
-      + 'choose another image first'));
+    assert.match(r.stderr, new RegExp(`media ${used} is used by 1 article \\(as the lead image or in the body\\): `
+      + '\\d+ "Story lead"; take it out of them first'));
     assert.equal(mediaCount(site), 1);
 
     // add: the usage rules first.
@@ -227,10 +251,46 @@ describe('gazette media', T, () => {
     assert.equal(run(['media', 'edit', '--site', site, id, '--focal', '1001,2']).status, 2);
     assert.equal(run(['media', 'edit', '--site', site, id]).status, 2, 'nothing to change');
     assert.equal(run(['media', 'edit', '--site', site, id, '--alt', '']).status, 1, 'alt stays required');
+    // One line, no controls or bidi overrides, in every word.
+    for (const [opt, value, why] of [
+      ['--caption', 'two\nlines', 'has a line break or a tab: keep it on one line'],
+      ['--alt', 'A card\u202E', 'has an invisible control or text-direction character \\(U\\+202E\\): remove it'],
+      ['--credit', 'x\u0007', 'has an invisible control or text-direction character \\(U\\+0007\\)'],
+    ]) {
+      for (const sub of [['edit', id], ['add', png]]) {
+        const a = ['media', sub[0], '--site', site, sub[1], '--alt', 'A card', opt, value];
+        r = run(a);
+        assert.equal(r.status, 2, describeRun(a, r));
+        assert.match(r.stderr, new RegExp(`^gazette: ${opt} ${why}`, 'm'));
+      }
+    }
+    assert.match(runOk(['media', 'show', '--site', site, id]).stdout, /^caption\s+Still nothing$/m);
 
+    // Shown inline in a body, it is used: rm refuses and names the article.
+    const hash = sql(site, `SELECT hash FROM media WHERE id = ${id}`);
+    const inline = writeArticle(dir, 'inline.md', markdown({ title: 'Inline card', date: '2026-11-18 18:31' },
+      `Before.\n\n![A black test card](/media/${hash.slice(0, 2)}/${hash}-960.png)\n`));
+    runOk(['import', '--site', site, inline]);
+    r = run(['media', 'rm', '--site', site, id], { env });
+    assert.equal(r.status, 1, describeRun(['media', 'rm', id], r));
+    assert.match(r.stderr, new RegExp(`media ${id} is used by 1 article .*"Inline card"`));
+    r = runOk(['media', 'show', '--site', site, id]);
+    assert.match(r.stdout, /^used by\s+1$/m);
+    assert.match(r.stdout, /article \d+: Inline card/);
+    writeFileSync(inline, markdown({ title: 'Inline card', date: '2026-11-18 18:31' }, 'No photo now.\n'));
+    runOk(['import', '--site', site, inline]);
+
+    // rm takes the row and every variant file of its hash; the other
+    // photo's files stay.
+    const before = filesUnder(path.join(site, 'media'));
+    assert.ok(before.some((f) => f.includes(hash)), before.join('\n'));
     r = runOk(['media', 'rm', '--site', site, id], { env });
     assert.match(r.stdout, new RegExp(`deleted media ${id}`));
     assert.equal(mediaCount(site), 1);
+    const after = filesUnder(path.join(site, 'media'));
+    assert.deepEqual(after.filter((f) => f.includes(hash)), []);
+    assert.deepEqual(after, before.filter((f) => !f.includes(hash)));
+    assert.ok(after.length > 0, 'the lead photo keeps its files');
     r = run(['media', 'show', '--site', site, id]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, new RegExp(`no media ${id}`));

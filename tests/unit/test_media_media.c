@@ -269,6 +269,103 @@ test_names_and_types(void **state)
 	(void)media_avif_supported();
 }
 
+/* Width picking, as every page, the API, the feeds and the CLI do it:
+ * any order, ties to the wider, nothing at all gives 0. */
+static void
+test_widths(void **state)
+{
+	static const int sorted[] = {320, 480, 720, 960, 1280, 1600, 2048};
+	static const int shuffled[] = {1600, 320, 960, 2048, 480, 1280, 720};
+	static const int narrow[] = {200};
+	static const int gap[] = {400, 800};
+
+	(void)state;
+	assert_int_equal(media_width_nearest(sorted, 7, 960), 960);
+	assert_int_equal(media_width_nearest(sorted, 7, 1000), 960);
+	assert_int_equal(media_width_nearest(sorted, 7, 1200), 1280);
+	assert_int_equal(media_width_nearest(shuffled, 7, 665), 720);
+	assert_int_equal(media_width_nearest(sorted, 7, 1), 320);
+	assert_int_equal(media_width_nearest(sorted, 7, 100000), 2048);
+	assert_int_equal(media_width_nearest(gap, 2, 600), 800); /* tie: wider */
+	assert_int_equal(media_width_nearest(narrow, 1, 960), 200);
+	assert_int_equal(media_width_nearest(sorted, 0, 960), 0);
+
+	assert_int_equal(media_width_at_most(sorted, 7, MEDIA_SHARE_WIDTH),
+			 1280);
+	assert_int_equal(media_width_at_most(shuffled, 7, MEDIA_SHARE_WIDTH),
+			 1280);
+	assert_int_equal(media_width_at_most(sorted, 7, 1279), 960);
+	assert_int_equal(media_width_at_most(shuffled, 7, 959), 720);
+	assert_int_equal(media_width_at_most(shuffled, 7, 100), 320);
+	assert_int_equal(media_width_at_most(narrow, 1, 960), 200);
+	assert_int_equal(media_width_at_most(gap, 2, 399), 400);
+	assert_int_equal(media_width_at_most(sorted, 0, 960), 0);
+}
+
+/* Writes an empty file dir/rel. */
+static void
+touch(const char *rel)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+}
+
+static bool
+present(const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return access(path, F_OK) == 0;
+}
+
+/* Every variant of the hash goes, whatever its width and format; a
+ * temporary file being written, another hash's files and names of other
+ * shapes stay. */
+static void
+test_variants_remove(void **state)
+{
+#define H "abcdef0123456789abcdef0123456789"
+#define K "abffff0123456789abcdef0123456789"
+	static const char *const gone[] = {
+		"ab/" H "-320.webp", "ab/" H "-320.jpeg", "ab/" H "-1280.avif",
+		"ab/" H "-960.png",
+	};
+	static const char *const kept[] = {
+		"ab/" H "-960.webp.tmp-Ab12Cd", "ab/" K "-320.webp",
+		"ab/" H "-320.gif", "ab/" H "-.webp", "ab/" H ".webp",
+		"ab/" H "-x.webp",
+	};
+	char sub[128];
+	size_t i;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/ab", dir);
+	/* No folder yet: nothing to remove, no error. */
+	assert_int_equal(media_variants_remove(dir, H), GZ_OK);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	for (i = 0; i < sizeof(gone) / sizeof(*gone); i++)
+		touch(gone[i]);
+	for (i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		touch(kept[i]);
+	assert_int_equal(media_variants_remove(dir, H), GZ_OK);
+	for (i = 0; i < sizeof(gone) / sizeof(*gone); i++)
+		assert_false(present(gone[i]));
+	for (i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		assert_true(present(kept[i]));
+	assert_int_equal(media_variants_remove(dir, H), GZ_OK);
+	assert_int_equal(media_variants_remove(dir, "../" H), GZ_EINVAL);
+	assert_int_equal(media_variants_remove(dir, "ABCDEF0123456789ABCDEF"
+					       "0123456789"), GZ_EINVAL);
+	assert_int_equal(media_variants_remove(dir, "abc"), GZ_EINVAL);
+#undef H
+#undef K
+}
+
 int
 main(void)
 {
@@ -286,6 +383,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_types, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_variants_remove, setup,
+						teardown),
+		cmocka_unit_test(test_widths),
 	};
 	const char *helper = getenv("GAZETTE_INGEST");
 

@@ -273,6 +273,42 @@ test_add_refuses(void **state)
 	in = image(HASH_A, "caf\xc3");
 	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
 			 GZ_EINVAL);
+	/* Control and bidi characters, in any of the words; an update is
+	 * refused the same and changes nothing. */
+	{
+		static const char *const bad[] = {
+			"a\tb", "two\nlines", "del\x7f", "\xe2\x80\xae" "evil",
+			"\xe2\x81\xa6iso\xe2\x81\xa9",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+			in = image(HASH_A, bad[i]);
+			assert_int_equal(store_media_add(fx->st, &in, &id,
+							 &created), GZ_EINVAL);
+			in = image(HASH_A, "ok");
+			in.caption = bad[i];
+			assert_int_equal(store_media_add(fx->st, &in, &id,
+							 &created), GZ_EINVAL);
+			in = image(HASH_A, "ok");
+			in.credit = bad[i];
+			assert_int_equal(store_media_add(fx->st, &in, &id,
+							 &created), GZ_EINVAL);
+		}
+		in = image(HASH_B, "ok");
+		id = add(fx, &in, true);
+		assert_int_equal(store_media_update(fx->st, id, "ok", false,
+						    "cap\ttion", "", 500, 500),
+				 GZ_EINVAL);
+		assert_int_equal(store_media_update(fx->st, id, "ok", false, "",
+						    "\xe2\x80\xadx", 500, 500),
+				 GZ_EINVAL);
+		assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+		/* Right-to-left marks are words' own. */
+		in = image(HASH_B, "\xd9\x86\xd9\x88\xd8\xb1\xe2\x80\x8f");
+		id = add(fx, &in, true);
+		assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+	}
 	/* What media_ingest never hands over. */
 	in = image("0123", "ok");
 	assert_int_equal(store_media_add(fx->st, &in, &id, &created),
@@ -533,6 +569,71 @@ test_delete_busy_when_used(void **state)
 	assert_int_equal(store_media_delete(fx->st, unused), GZ_OK);
 }
 
+/* A body showing an image inline (the library's Markdown snippet) is a
+ * use: counted, listed, and the delete refused; another image's hash,
+ * or the hash elsewhere than in a /media/ path, is not. */
+static void
+test_inline_uses(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge");
+	struct store_article_input art;
+	struct store_article *items;
+	struct store_media m, *list;
+	size_t n, total;
+	int64_t id, other, a1 = 0, a2 = 0, a3 = 0;
+	bool used = false;
+
+	id = add(fx, &in, true);
+	in = image(HASH_B, "A heron");
+	other = add(fx, &in, true);
+	art = story("Bridge in text", 0);
+	art.body = "Before.\n\n![The bridge](/media/01/" HASH_A
+		   "-960.jpeg)\n\nAfter.";
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	/* Lead image and inline in one article: one use. */
+	art = story("Bridge twice", id);
+	art.body = "![The bridge](/media/01/" HASH_A "-320.webp)";
+	assert_int_equal(put(fx, &art, &a2), GZ_OK);
+	art = story("Hash in words", 0);
+	art.body = "The file " HASH_A " is named here, not shown.";
+	assert_int_equal(put(fx, &art, &a3), GZ_OK);
+
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_int_equal(m.uses, 2);
+	assert_int_equal(store_media_get(fx->st, fx->pool, other, &m), GZ_OK);
+	assert_int_equal(m.uses, 0);
+	assert_int_equal(store_media_list(fx->st, fx->pool, NULL, 10, 0, &list,
+					  &n, &total), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].id, other);
+	assert_int_equal(list[0].uses, 0);
+	assert_int_equal(list[1].id, id);
+	assert_int_equal(list[1].uses, 2);
+	assert_int_equal(store_media_uses(fx->st, fx->pool, id, 10, &items,
+					  &n), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_true((items[0].id == a1 && items[1].id == a2) ||
+		    (items[0].id == a2 && items[1].id == a1));
+	assert_int_equal(store_media_delete(fx->st, id), GZ_EBUSY);
+
+	/* Out of the text and off the lead: then it goes, and its hash is
+	 * no row's. */
+	art = story("Bridge in text", 0);
+	art.id = a1;
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	art = story("Bridge twice", STORE_IMAGE_NONE);
+	art.id = a2;
+	assert_int_equal(put(fx, &art, &a2), GZ_OK);
+	assert_int_equal(store_media_hash_used(fx->st, HASH_A, &used), GZ_OK);
+	assert_true(used);
+	assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+	assert_int_equal(store_media_hash_used(fx->st, HASH_A, &used), GZ_OK);
+	assert_false(used);
+	assert_int_equal(store_media_hash_used(fx->st, HASH_B, &used), GZ_OK);
+	assert_true(used);
+}
+
 static void
 test_put_image(void **state)
 {
@@ -742,6 +843,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_busy_when_used,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inline_uses, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_put_image, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listings_fill_image, setup,

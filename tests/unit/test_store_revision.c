@@ -134,6 +134,46 @@ test_body_trust_kept(void **state)
 	assert_false(r.body_trusted);
 }
 
+/* Schema 12: each revision reads back the lead image it was saved with
+ * (0 for none), in the list and one by one, the photo deleted since or
+ * not. */
+static void
+test_image_id_read(void **state)
+{
+	static const int widths[] = {320};
+	struct fx *fx = *state;
+	struct store_media_input mi = {
+		.hash = "0123456789abcdef0123456789abcdef", .format = "jpeg",
+		.width = 320, .height = 200, .bytes = 10, .widths = widths,
+		.nwidths = 1, .alt = "A bridge", .actor = "admin:ann",
+	};
+	struct store_article_input in = {
+		.headline = "With a photo", .body = "x", .status = STORE_DRAFT,
+		.actor = "admin:ann",
+	};
+	struct store_revision *items, r;
+	int64_t photo = 0, id;
+	bool created;
+
+	assert_int_equal(store_media_add(fx->st, &mi, &photo, &created), GZ_OK);
+	in.image_id = photo;
+	id = put(fx, &in);
+	in.id = id;
+	in.image_id = STORE_IMAGE_NONE;
+	put(fx, &in);
+	assert_int_equal(store_media_delete(fx->st, photo), GZ_OK);
+	assert_int_equal(revisions(fx, id, &items), 2);
+	assert_int_equal(items[0].image_id, 0);
+	assert_int_equal(items[1].image_id, photo);
+	assert_int_equal(store_revision_get(fx->st, fx->pool, items[1].id, &r),
+			 GZ_OK);
+	assert_int_equal(r.image_id, photo);
+	assert_string_equal(r.body, "x");
+	assert_int_equal(store_revision_get(fx->st, fx->pool, items[0].id, &r),
+			 GZ_OK);
+	assert_int_equal(r.image_id, 0);
+}
+
 /* A save that expects a revision other than the newest writes nothing. */
 static void
 test_stale_save_refused(void **state)
@@ -405,6 +445,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_body_trust_kept),
+		T(test_image_id_read),
 		T(test_stale_save_refused),
 		T(test_create_records_one),
 		T(test_reimport_unchanged_records_none),

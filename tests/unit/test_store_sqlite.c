@@ -33,7 +33,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -303,7 +303,8 @@ test_open_creates_wal(void **state)
 				    "comments,corrections,media,moderation_log,"
 				    "pages,"
 				    "recovery_codes,revisions,sections,sessions,"
-				    "settings,tags,users");
+				    /* SQLite's, for media's AUTOINCREMENT */
+				    "settings,sqlite_sequence,tags,users");
 	free(tables);
 	sqlite3_close(db);
 	store_close(st);
@@ -443,6 +444,153 @@ schema_of(const char *path)
 
 	sqlite3_close(db);
 	return schema;
+}
+
+/* Adds a photo of hash h (store_media_add, on its own); its id. */
+static int64_t
+photo_add(struct store *st, const char *h)
+{
+	static const int widths[] = {320};
+	struct store_media_input in = {
+		.hash = h, .format = "jpeg", .width = 320, .height = 200,
+		.bytes = 10, .widths = widths, .nwidths = 1, .alt = h,
+		.actor = "admin:ann",
+	};
+	int64_t id = 0;
+	bool created = false;
+
+	assert_int_equal(store_media_add(st, &in, &id, &created), GZ_OK);
+	assert_true(created);
+	return id;
+}
+
+/* The media table as schema 12 made it: id the rowid alone. */
+static const char media_v12[] =
+	"CREATE TABLE media_12 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  format TEXT NOT NULL CHECK (format IN"
+	"    ('jpeg', 'png', 'webp', 'avif')),"
+	"  width INTEGER NOT NULL CHECK (width > 0),"
+	"  height INTEGER NOT NULL CHECK (height > 0),"
+	"  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+	"  widths TEXT NOT NULL DEFAULT '',"
+	"  avif INTEGER NOT NULL DEFAULT 0 CHECK (avif IN (0, 1)),"
+	"  alt TEXT NOT NULL DEFAULT '',"
+	"  decorative INTEGER NOT NULL DEFAULT 0"
+	"    CHECK (decorative IN (0, 1)),"
+	"  caption TEXT NOT NULL DEFAULT '',"
+	"  credit TEXT NOT NULL DEFAULT '',"
+	"  focal_x INTEGER NOT NULL DEFAULT 500"
+	"    CHECK (focal_x BETWEEN 0 AND 1000),"
+	"  focal_y INTEGER NOT NULL DEFAULT 500"
+	"    CHECK (focal_y BETWEEN 0 AND 1000),"
+	"  created_at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  CHECK (alt <> '' OR decorative = 1)"
+	");"
+	"INSERT INTO media_12 SELECT * FROM media;"
+	"DROP TABLE media;"
+	"ALTER TABLE media_12 RENAME TO media;"
+	"CREATE INDEX media_created ON media (created_at, id);"
+	"DELETE FROM sqlite_sequence;";
+
+#define PHOTO_1 "11111111111111111111111111111111"
+#define PHOTO_2 "22222222222222222222222222222222"
+#define PHOTO_3 "33333333333333333333333333333333"
+#define PHOTO_5 "55555555555555555555555555555555"
+#define PHOTO_6 "66666666666666666666666666666666"
+
+/* Schema 13: a schema-12 database, whose media ids SQLite gave again
+ * after a delete, upgrades keeping its photos and the articles using
+ * them; then no id is given twice, not even one deleted before the
+ * upgrade that a revision or the audit log still names. */
+static void
+test_upgrade_v12_media_ids(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct store_article_input in = {
+		.headline = "Bridge", .status = STORE_PUBLISHED,
+		.published_at = 1621362660, .actor = "admin:ann",
+	};
+	struct store_article a;
+	struct store_media m;
+	struct pool *pool = pool_new(1u << 20);
+	char fresh_path[160], *old_schema, *new_schema;
+	int64_t p1, p3, art = 0, id;
+	bool created;
+	sqlite3 *db;
+
+	assert_non_null(pool);
+	/* A database as schema 12 left it: photo 3 was a lead image (a
+	 * revision names it) and is deleted; the audit log names a photo 4
+	 * deleted too. */
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	p1 = photo_add(st, PHOTO_1);
+	assert_int_equal(photo_add(st, PHOTO_2), p1 + 1);
+	p3 = photo_add(st, PHOTO_3);
+	in.image_id = p3;
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	assert_int_equal(store_article_put(st, &in, &art, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	in.id = art;
+	in.image_id = p1;
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	assert_int_equal(store_article_put(st, &in, &art, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	store_close(st);
+	st = NULL;
+	db = raw_open(fx->path);
+	raw_exec(db, "BEGIN");
+	raw_exec(db, media_v12);
+	raw_exec(db, "DELETE FROM media WHERE id = 3;"
+		     "INSERT INTO audit_log (at, actor, action, object)"
+		     " VALUES (1, 'admin:ann', 'media-delete', 'media:4');"
+		     "PRAGMA user_version = 12; COMMIT");
+	/* What schema 12 did: the largest id again. */
+	raw_exec(db, "BEGIN; INSERT INTO media (hash, format, width, height,"
+		     " bytes, alt, created_at, actor) VALUES"
+		     " ('" PHOTO_6 "', 'png', 1, 1, 1, 'x', 1, 'x')");
+	assert_int_equal(raw_int(db, "SELECT max(id) FROM media"), 3);
+	raw_exec(db, "ROLLBACK");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM media"), 2);
+	assert_int_equal(raw_int(db, "SELECT seq FROM sqlite_sequence"
+				     " WHERE name = 'media'"), 4);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM"
+				     " pragma_foreign_key_list('articles')"
+				     " WHERE \"table\" = 'media'"), 1);
+	sqlite3_close(db);
+	/* The photos and the article's lead image are as they were. */
+	assert_int_equal(store_media_get(st, pool, p1, &m), GZ_OK);
+	assert_string_equal(m.hash, PHOTO_1);
+	assert_int_equal(m.uses, 1);
+	assert_int_equal(store_article_get(st, pool, art, 0, &a), GZ_OK);
+	assert_non_null(a.image);
+	assert_int_equal(a.image->id, p1);
+	assert_int_equal(store_media_delete(st, p1), GZ_EBUSY);
+	/* Past every id known: 5, then 6 even after 5 is deleted. */
+	id = photo_add(st, PHOTO_5);
+	assert_int_equal(id, 5);
+	assert_int_equal(store_media_delete(st, id), GZ_OK);
+	assert_int_equal(photo_add(st, PHOTO_6), 6);
+	store_close(st);
+
+	/* The upgraded schema is exactly a new database's. */
+	snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);
+	assert_int_equal(store_open(fresh_path, &st), GZ_OK);
+	store_close(st);
+	old_schema = schema_of(fx->path);
+	new_schema = schema_of(fresh_path);
+	assert_string_equal(old_schema, new_schema);
+	free(old_schema);
+	free(new_schema);
+	pool_free(pool);
 }
 
 static void
@@ -1348,6 +1496,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_v12_media_ids,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v1_keeps_data,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v2_keeps_data,

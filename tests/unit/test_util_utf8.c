@@ -356,11 +356,58 @@ test_scrub(void **state)
 	pool_free(pool);
 }
 
+/* What a photo's words refuse, and the first one found. */
+static void
+test_find_line_control(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t at;
+		unsigned cp;
+	} bad[] = {
+		{"a\tb", 1, 0x09}, {"line\nbreak", 4, 0x0A}, {"\r", 0, 0x0D},
+		{"x\x01", 1, 0x01}, {"del\x7f", 3, 0x7F},
+		{"c1 \xc2\x85", 3, 0x85}, {"\xc2\x9f", 0, 0x9F},
+		{"ls\xe2\x80\xa8", 2, 0x2028}, {"ps\xe2\x80\xa9", 2, 0x2029},
+		{"\xe2\x80\xaaLRE", 0, 0x202A}, {"RLO\xe2\x80\xae", 3, 0x202E},
+		{"\xe2\x81\xa6LRI", 0, 0x2066}, {"PDI\xe2\x81\xa9", 3, 0x2069},
+		{"caf\xc3\xa9\t", 5, 0x09},
+	};
+	static const char *const good[] = {
+		"", "The river bridge at dusk", "Photo: Ann Lee/The Riverton Post",
+		"caf\xc3\xa9 \xc2\xa0\xc2\xa0", /* U+00A0 is a space, not C1 */
+		"\xd9\x86\xd9\x88\xd8\xb1 \xe2\x80\x8f(RLM)", /* U+200F allowed */
+		"\xe2\x80\x8e\xd8\x9c", /* U+200E, U+061C */
+		"\xe2\x80\xa9x" + 3, /* after a separator */
+		"\xe2\x81\xa5 \xe2\x81\xaa", /* U+2065, U+206A: not isolates */
+		"\xe2\x80\xa7 \xe2\x80\xaf", /* U+2027, U+202F */
+	};
+	unsigned cp;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		cp = 0;
+		assert_int_equal(utf8_find_line_control(bad[i].s,
+							 strlen(bad[i].s), &cp),
+				 bad[i].at);
+		assert_int_equal(cp, bad[i].cp);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++)
+		assert_int_equal(utf8_find_line_control(good[i],
+							 strlen(good[i]), NULL),
+				 strlen(good[i]));
+	/* A NUL inside the length is a control too. */
+	assert_int_equal(utf8_find_line_control("ab\0c", 4, &cp), 2);
+	assert_int_equal(cp, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scrub),
+		cmocka_unit_test(test_find_line_control),
 		cmocka_unit_test(test_clean_line),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_overlongs),
