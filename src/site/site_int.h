@@ -154,7 +154,7 @@ struct render_val *site_view_cards_eager(struct site *site, struct pool *pool,
 					 const struct store_article *items,
 					 size_t n);
 /* The head's share picture of m: url (absolute; the JPEG or PNG variant
- * at most 1280 wide), width, height, alt ("" when decorative). NULL when
+ * at most MEDIA_SHARE_WIDTH wide), width, height, alt ("" when decorative). NULL when
  * out of memory. */
 struct render_val *site_view_og_image(struct site *site, struct pool *pool,
 				      const struct store_media *m);
@@ -275,7 +275,7 @@ struct site_feed_item {
 	int64_t published;
 	int64_t modified;
 	/* The lead photo as an enclosure, or image_url NULL: absolute URL
-	 * of the variant (JPEG or PNG, at most 1280 wide), its MIME type,
+	 * of the variant (JPEG or PNG, at most MEDIA_SHARE_WIDTH wide), its MIME type,
 	 * its file's size in bytes, its size in pixels, and a title (the
 	 * caption, else the alt; "" when neither). */
 	const char *image_url;
