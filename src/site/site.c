@@ -260,7 +260,7 @@ site_free(struct site *site)
 struct site_route {
 	struct site *site;
 	http_handler_fn fn;
-	http_handler_fn gate;
+	http_gate_fn gate;
 };
 
 /* Every handler is called through here: the call holds the current
@@ -304,7 +304,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		unsigned methods;
 		const char *pattern;
 		http_handler_fn fn;
-		http_handler_fn gate;
+		http_gate_fn gate;
 	} routes[] = {
 		{HTTP_GET, "/", site_front, NULL},
 		{HTTP_GET, "/news/{id}/comments.atom", site_comments_feed, NULL},
