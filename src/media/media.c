@@ -70,7 +70,10 @@ media_init(void)
 	char *slash;
 
 	if (env && *env) {
-		snprintf(media_helper, sizeof(media_helper), "%s", env);
+		/* A path too long for PATH_MAX is left unused (the default
+		 * stays, whole): a cut one would name another file. */
+		if (strlen(env) < sizeof(media_helper))
+			memcpy(media_helper, env, strlen(env) + 1);
 		return;
 	}
 	/* Beside the binary: a build directory, or an install that keeps
