@@ -216,7 +216,7 @@ site_view_card(struct site *site, struct pool *pool,
 		return NULL;
 	/* "thumb" is set on every card, false when none, for the same
 	 * reason as comment_label. Lazy: a listing's first visible one is
-	 * made eager by site_view_cards_eager (view_image.c). */
+	 * made eager by site_view_cards_eager (below). */
 	if (render_obj_set(pool, c, "thumb", a->image
 			   ? site_view_image(site, pool, a->image, SITE_IMAGE_CARD)
 			   : render_bool(pool, false)))
@@ -229,9 +229,11 @@ site_view_card(struct site *site, struct pool *pool,
 	return c;
 }
 
-struct render_val *
-site_view_cards(struct site *site, struct pool *pool,
-		const struct store_article *items, size_t n)
+/* The cards of items[0..n); eager: the first card with a photo gets
+ * its thumbnail as SITE_IMAGE_CARD_EAGER (site_view_cards_eager). */
+static struct render_val *
+view_cards(struct site *site, struct pool *pool,
+	   const struct store_article *items, size_t n, bool eager)
 {
 	struct render_val *list = render_list_new(pool), *c;
 	size_t i;
@@ -242,8 +244,28 @@ site_view_cards(struct site *site, struct pool *pool,
 		if (!(c = site_view_card(site, pool, &items[i])) ||
 		    render_list_push(pool, list, c))
 			return NULL;
+		if (!eager || !items[i].image)
+			continue;
+		eager = false;
+		if (render_obj_set(pool, c, "thumb", site_view_image(site, pool,
+				   items[i].image, SITE_IMAGE_CARD_EAGER)))
+			return NULL;
 	}
 	return list;
+}
+
+struct render_val *
+site_view_cards(struct site *site, struct pool *pool,
+		const struct store_article *items, size_t n)
+{
+	return view_cards(site, pool, items, n, false);
+}
+
+struct render_val *
+site_view_cards_eager(struct site *site, struct pool *pool,
+		      const struct store_article *items, size_t n)
+{
+	return view_cards(site, pool, items, n, true);
 }
 
 int

@@ -173,30 +173,6 @@ site_view_image(struct site *site, struct pool *pool,
 	return v;
 }
 
-struct render_val *
-site_view_cards_eager(struct site *site, struct pool *pool,
-		      const struct store_article *items, size_t n)
-{
-	struct render_val *list = render_list_new(pool), *c;
-	bool eager = true;
-	size_t i;
-
-	if (!list)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (!(c = site_view_card(site, pool, &items[i])) ||
-		    render_list_push(pool, list, c))
-			return NULL;
-		if (!eager || !items[i].image)
-			continue;
-		eager = false;
-		if (render_obj_set(pool, c, "thumb", site_view_image(site, pool,
-				   items[i].image, SITE_IMAGE_CARD_EAGER)))
-			return NULL;
-	}
-	return list;
-}
-
 /* A share preview wants a JPEG or PNG (not every reader of og:image takes
  * WebP) about 1200 wide: MEDIA_SHARE_WIDTH. */
 struct render_val *
