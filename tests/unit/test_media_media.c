@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,29 @@ test_missing_helper(void **state)
 	assert_memory_equal(why, failed_prefix, sizeof(failed_prefix) - 1);
 }
 
+/* A GAZETTE_INGEST too long for a path is not used, nor cut to one: the
+ * helper found before stays. */
+static void
+test_overlong_helper_path(void **state)
+{
+	struct media_info info;
+	char why[MEDIA_WHY_MAX], *longpath;
+	size_t n = PATH_MAX + 64;
+
+	(void)state;
+	fake_helper("echo 'refused einval Still the first helper.'; exit 1");
+	longpath = malloc(n + 1);
+	assert_non_null(longpath);
+	memset(longpath, 'x', n);
+	longpath[0] = '/';
+	longpath[n] = '\0';
+	setenv("GAZETTE_INGEST", longpath, 1);
+	media_init();
+	free(longpath);
+	assert_int_equal(ingest_text(&info, why, sizeof(why)), GZ_EINVAL);
+	assert_string_equal(why, "Still the first helper.");
+}
+
 static void
 test_names_and_types(void **state)
 {
@@ -381,6 +405,8 @@ main(void)
 			test_fake_helper_answers_are_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_helper, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_overlong_helper_path,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_types, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_variants_remove, setup,
