@@ -7,14 +7,14 @@
  * The path is the only outside input, and it is checked whole before any
  * file is opened: it must be exactly the name media_variant_name makes
  * for its own hash, width and extension (so no "..", no "/", no second
- * spelling of one file), else 404. One spelling escapes it: the router
- * hands over C strings, so a "%00" that libmicrohttpd decodes in the
- * path cuts the name there (".../h-640.webp%00.png" reads as
- * ".../h-640.webp"); only http/, which sees the raw target, can refuse
- * that. A file's bytes never change for its
- * name (the name is the hash of the upload and the width), so answers are
- * cacheable for a year, with an ETag made of the name: a revalidation
- * opens the file only to know it is still there. The bytes go out from
+ * spelling of one file), else 404. One spelling would escape it: the
+ * router hands over C strings, so a "%00" that libmicrohttpd decodes in
+ * the path would cut the name there (".../h-640.webp%00.png" read as
+ * ".../h-640.webp"); http/, which sees the raw target, answers such a
+ * path 400 before any route (server.c, server_path_nul). A file's bytes
+ * never change for its name (the name is the hash of the upload and the
+ * width), so answers are cacheable for a year, with an ETag made of the
+ * name: a revalidation opens the file only to know it is still there. The bytes go out from
  * the file's descriptor (http_resp_file), never through memory, so a
  * variant of any size is served (a 2048-wide PNG can pass 6 MiB).
  *
