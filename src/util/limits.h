@@ -238,8 +238,10 @@
  * 50 Mpx is a full-frame camera's largest. */
 #define GZ_LIMIT_MEDIA_PIXELS (50u * 1000u * 1000u)
 /* Seconds one image's gazette-ingest helper may run before it is killed
- * and the image refused (media.c): a 50 Mpx photo with AVIF variants
- * takes about a minute; a decoder caught in a loop stops here. */
+ * and the image refused: the helper sets them as its own alarm and CPU
+ * limit (ingest_main.c), and media.c answers its death GZ_EIO. A 50 Mpx
+ * photo with AVIF variants takes about a minute; a decoder caught in a
+ * loop stops here. */
 #define GZ_LIMIT_INGEST_SECONDS 300u
 /* An image's alt text, caption and credit (each). */
 #define GZ_LIMIT_MEDIA_TEXT_BYTES 1024u
