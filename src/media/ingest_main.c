@@ -100,8 +100,18 @@ main(int argc, char **argv)
 	size_t len = 0;
 	int i = 1, rc;
 
-	/* Nothing of the parent's but the three standard descriptors. */
-	close_range(3, ~0u, 0);
+	/* Nothing of the parent's but the three standard descriptors
+	 * (close_range needs Linux 5.9: before it, one close each). */
+	if (close_range(3, ~0u, 0) != 0) {
+		struct rlimit nofile;
+		int fd, top = 1024;
+
+		if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+		    nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur < 65536)
+			top = (int)nofile.rlim_cur;
+		for (fd = 3; fd < top; fd++)
+			close(fd);
+	}
 	/* A decoder caught in a loop, or waiting on nothing, ends here:
 	 * SIGALRM's and SIGXCPU's default actions kill the process, and
 	 * media.c answers the image refused. */

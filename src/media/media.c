@@ -157,21 +157,34 @@ media_run(char *const argv[], const void *data, size_t len, char *out,
 		close(in);
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigfillset(&dflt);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-					 POSIX_SPAWN_SETSIGDEF |
-					 POSIX_SPAWN_SETPGROUP);
-	rc = posix_spawn(&pid, media_helper, &fa, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = posix_spawn_file_actions_init(&fa);
+	if (rc == 0 && (rc = posix_spawnattr_init(&attr)) != 0)
+		posix_spawn_file_actions_destroy(&fa);
+	if (rc == 0) {
+		sigemptyset(&none);
+		sigfillset(&dflt);
+		/* Each must hold, or the helper would get this process's
+		 * standard input and output, or its signal mask. */
+		rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+		if (rc == 0)
+			rc = posix_spawn_file_actions_adddup2(&fa, pipefd[1],
+							      STDOUT_FILENO);
+		if (rc == 0)
+			rc = posix_spawnattr_setsigmask(&attr, &none);
+		if (rc == 0)
+			rc = posix_spawnattr_setsigdefault(&attr, &dflt);
+		if (rc == 0)
+			rc = posix_spawnattr_setpgroup(&attr, 0);
+		if (rc == 0)
+			rc = posix_spawnattr_setflags(&attr,
+				POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+				POSIX_SPAWN_SETPGROUP);
+		if (rc == 0)
+			rc = posix_spawn(&pid, media_helper, &fa, &attr, argv,
+					 environ);
+		posix_spawnattr_destroy(&attr);
+		posix_spawn_file_actions_destroy(&fa);
+	}
 	close(in);
 	close(pipefd[1]);
 	if (rc != 0) {

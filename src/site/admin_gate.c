@@ -220,8 +220,10 @@ admin_gate_too_big(struct site *site, struct http_req *req,
 	    render_obj_int(req->pool, view, "status", 413) ||
 	    render_obj_str(req->pool, view, "title", title) ||
 	    render_obj_str(req->pool, view, "message",
-			   "The file is over the 20 MB limit: go back and "
-			   "upload a smaller one."))
+			   pool_printf(req->pool, "The file is over the %u MB "
+				       "limit: go back and upload a smaller "
+				       "one.", GZ_LIMIT_MEDIA_BYTES /
+				       (1024u * 1024u))))
 		return GZ_ENOMEM;
 	if ((rc = site_render(site, resp, "error", view)) != GZ_OK)
 		return rc;

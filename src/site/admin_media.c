@@ -296,6 +296,10 @@ media_library(struct site *site, struct http_req *req, struct http_resp *resp,
 	    render_obj_str(pool, view, "filter_q", q ? q : "") ||
 	    render_obj_bool(pool, view, "filtered", q && *q) ||
 	    render_obj_str(pool, view, "accept", media_accept) ||
+	    render_obj_int(pool, view, "max_mb",
+			   GZ_LIMIT_MEDIA_BYTES / (1024u * 1024u)) ||
+	    render_obj_int(pool, view, "max_mpx",
+			   GZ_LIMIT_MEDIA_PIXELS / (1000u * 1000u)) ||
 	    render_obj_str(pool, view, "f_alt", w ? w->alt : "") ||
 	    render_obj_str(pool, view, "f_caption", w ? w->caption : "") ||
 	    render_obj_str(pool, view, "f_credit", w ? w->credit : "") ||
@@ -465,8 +469,10 @@ upload_start(struct site *site, struct http_req *req, struct http_resp *resp,
 		media_problem(&w->words, "file", "Choose a photo to upload.");
 	} else if (file.len > GZ_LIMIT_MEDIA_BYTES) {
 		w->words.problem = NULL;
-		media_problem(&w->words, "file", "The file is larger than "
-			      "20 MB: upload a smaller one.");
+		media_problem(&w->words, "file", pool_printf(req->pool,
+			      "The file is larger than %u MB: upload a "
+			      "smaller one.", GZ_LIMIT_MEDIA_BYTES /
+			      (1024u * 1024u)));
 	}
 	if (w->words.problem)
 		return media_library(site, req, resp, &w->staff, &w->words,

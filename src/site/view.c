@@ -108,7 +108,7 @@ const char *const site_view_names[] = {
 	 * lead image) */
 	"media_items", "thumb_url", "thumb_width", "thumb_height", "alt",
 	"decorative", "caption", "credit", "size_text", "dims_text", "uses",
-	"uses_text", "accept", "f_alt", "f_caption", "f_credit",
+	"uses_text", "accept", "max_mb", "max_mpx", "f_alt", "f_caption", "f_credit",
 	"f_decorative", "problem_file", "problem_alt", "problem_caption",
 	"problem_credit", "problem_focal_x", "problem_focal_y", "media",
 	"markdown", "added_human", "added_iso", "format", "width", "height",
