@@ -1397,11 +1397,13 @@ server_refusal(struct http_server *s, struct MHD_Connection *conn,
 		return 405;
 	if (rc != GZ_OK)
 		return http_status_of_err(rc);
+	/* Past the uploads' budget: 503, the body drained as any refused
+	 * one (read and dropped, no memory), so that the browser, which
+	 * sends the whole file before it reads, shows the page rather than
+	 * a reset. */
 	if (rs->body_max > GZ_LIMIT_ADMIN_BODY_BYTES &&
-	    !server_upload_take(s, rs, cl ? declared : rs->body_max)) {
-		*now = true;
+	    !server_upload_take(s, rs, cl ? declared : rs->body_max))
 		return 503;
-	}
 	return 0;
 }
 

@@ -43,6 +43,7 @@
 #include "media/media.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/log.h"
 
 #ifndef GZ_LIBEXECDIR
 #define GZ_LIBEXECDIR "/usr/local/libexec"
@@ -188,6 +189,8 @@ media_run(char *const argv[], const void *data, size_t len, char *out,
 	close(in);
 	close(pipefd[1]);
 	if (rc != 0) {
+		/* The reader sees "could not process"; the log says why. */
+		log_error("media: cannot run %s: %s", media_helper, strerror(rc));
 		close(pipefd[0]);
 		return -1;
 	}
@@ -354,6 +357,12 @@ media_ingest(const char *dir, const void *data, size_t len, unsigned flags,
 		if (rc != GZ_OK)
 			return rc;
 	}
+	if (WIFSIGNALED(status))
+		log_error("media: %s killed by signal %d", media_helper,
+			  WTERMSIG(status));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) > 1)
+		log_error("media: %s exited with status %d", media_helper,
+			  WEXITSTATUS(status));
 	media_why(why, why_size, media_failed);
 	return GZ_EIO;
 }

@@ -103,8 +103,11 @@ site_media_file(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (!(path = pool_printf(pool, "%s/%s", site->cfg->media_dir, name)) ||
 	    !(etag = pool_printf(pool, "\"%s\"", req->params[1])))
 		return GZ_ENOMEM;
-	/* O_NOFOLLOW: a link planted in the media directory leads nowhere. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	/* O_NOFOLLOW: a link planted in the media directory leads nowhere;
+	 * O_NONBLOCK: nor does a FIFO, whose open would otherwise wait for
+	 * a writer and hold the server's thread (fstat then says it is not
+	 * a file). A regular file ignores the flag. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
 		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
 			? GZ_ENOTFOUND : GZ_EIO;
 	if (fstat(fd, &st) != 0) {

@@ -1,6 +1,7 @@
 // media-pages.test.mjs - photos on the reader's pages (issue 15): the
 // variant files under /media/ (type, immutable caching, ETag and 304,
-// HEAD, 404 for every path that is not exactly a variant's name), the
+// HEAD, 404 for every path that is not exactly a variant's name or is a
+// FIFO), the
 // article's lead figure (srcset of every width, width and height, eager,
 // caption and credit), cards' thumbnails on every listing (the first one
 // a reader sees eager, the others lazy), og:image and twitter:image (absolute), the
@@ -263,6 +264,16 @@ describe('photos on the page', T, () => {
         assert.equal(res.status, 404, `${p} answered ${res.status}`);
         assert.ok(!res.body.includes('the site directory') && !res.body.includes('[site]'), p);
       }
+    });
+    it('answers 404 for a FIFO under a variant name, without waiting for a writer', async () => {
+      const h = BRIDGE.hash;
+      const fifo = path.join(site, 'media', 'ab', `${h}-998.webp`);
+      const r = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `mkfifo: ${r.stderr}`);
+      const res = await request(`${base}/media/ab/${h}-998.webp`);
+      assert.equal(res.status, 404);
+      const page = await request(`${base}/`);
+      assert.equal(page.status, 200, 'the server still answers');
     });
   });
 

@@ -5,7 +5,9 @@
 // once the body is sent, not a reset; strangers' uploads are refused on
 // their headers (a 303 to sign in, as an unsigned POST is), so three of
 // them announcing 20 MiB and trickling take none of the upload memory and
-// an editor's upload still goes through; a path holding %00 is 400.
+// an editor's upload still goes through; one past the uploads' memory
+// budget is a 503 page, its body drained, not a reset; a path holding
+// %00 is 400.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -142,6 +144,32 @@ describe('uploads at the HTTP layer', T, () => {
       for (const got of answers) {
         assert.doesNotMatch(Buffer.concat(got).toString('latin1'), /^HTTP\/1\.1 503/);
       }
+    } finally {
+      for (const sock of socks) sock.destroy();
+    }
+  });
+
+  it('an upload past the uploads\' memory is answered 503, not a reset', async () => {
+    const socks = [];
+    try {
+      // Three of the editor's own uploads announcing 20 MiB and sending
+      // little: they hold 60 MiB of the 64 MiB budget.
+      for (let i = 0; i < 3; i++) {
+        const sock = net.connect({ host: '127.0.0.1', port: srv.port });
+        sock.on('error', () => {});
+        await new Promise((resolve) => sock.on('connect', resolve));
+        sock.write(`POST /admin/media HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\n` +
+          `Cookie: ${eddie.cookie}\r\nOrigin: ${base}\r\n` +
+          'Content-Type: multipart/form-data; boundary=x\r\n' +
+          `Content-Length: ${20 * MIB}\r\n\r\n--x\r\n`);
+        socks.push(sock);
+      }
+      // Their headers must be read before the fourth comes; nothing is
+      // timed on it.
+      await new Promise((resolve) => setTimeout(resolve, slow(1000)));
+      const res = await upload(base, eddie, bigJpeg(19 * MIB, 130, 0x44), 'over-budget.jpg');
+      assert.equal(res.status, 503, res.body.slice(0, 2000));
+      assert.match(res.headers['content-type'], /^text\/html/);
     } finally {
       for (const sock of socks) sock.destroy();
     }

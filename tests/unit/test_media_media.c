@@ -243,12 +243,27 @@ test_missing_helper(void **state)
 {
 	struct media_info info;
 	char why[MEDIA_WHY_MAX];
+	char logged[512] = "";
+	FILE *err = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
 
 	(void)state;
+	assert_non_null(err);
+	assert_true(saved >= 0);
 	setenv("GAZETTE_INGEST", "/nonexistent/gazette-ingest", 1);
 	media_init();
+	/* The error log (stderr) names the helper that could not run. */
+	assert_true(dup2(fileno(err), STDERR_FILENO) >= 0);
 	assert_int_equal(ingest_text(&info, why, sizeof(why)), GZ_EIO);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(err);
+	n = fread(logged, 1, sizeof(logged) - 1, err);
+	logged[n] = '\0';
+	fclose(err);
 	assert_memory_equal(why, failed_prefix, sizeof(failed_prefix) - 1);
+	assert_non_null(strstr(logged, "cannot run /nonexistent/gazette-ingest"));
 }
 
 /* A GAZETTE_INGEST too long for a path is not used, nor cut to one: the
