@@ -36,6 +36,8 @@ struct http_req {
 	enum http_method method;
 	const char *path;       /* percent-decoded by libmicrohttpd; never
 				 * from a %00 (refused: 400) */
+	bool path_escaped;      /* the raw path held a %XX escape: path is
+				 * one of several spellings of itself */
 	const char *params[HTTP_MAX_PARAMS]; /* the route's {captures} */
 	size_t nparams;
 	void *conn;             /* the library's connection (server.c only) */

@@ -106,6 +106,7 @@ struct request_state {
 	bool close_after;  /* framing not to be trusted further: close */
 	bool finished;     /* the body was read to its end */
 	bool path_nul;     /* the raw path holds "%00" (server_on_uri) */
+	bool path_escaped; /* the raw path holds any "%" escape */
 	/* The answer of the route's gate that refused the request, queued
 	 * when its body is in (server_refuse); its body is owned here and
 	 * freed by server_on_completed if never sent. NULL: none. */
@@ -1023,7 +1024,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		struct request_state *rs, const char *url)
 {
 	struct http_req req = {.pool = rs->pool, .method = rs->method,
-			       .path = url, .conn = conn, .form = rs->form,
+			       .path = url, .path_escaped = rs->path_escaped,
+			       .conn = conn, .form = rs->form,
 			       .ip = rs->ip, .resumed = rs->resumed,
 			       .state = rs->handler_state, .server = rs};
 	struct http_resp resp = {0};
@@ -1437,6 +1439,7 @@ server_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	rs->t0 = server_now_us();
 	rs->server = cls;
 	rs->path_nul = server_path_nul(uri);
+	rs->path_escaped = strcspn(uri, "%?") < strcspn(uri, "?");
 	/* One byte past the limit, so that the log shows the cut. */
 	if (log_access_enabled())
 		rs->target = pool_strndup(

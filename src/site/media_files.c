@@ -95,7 +95,12 @@ site_media_file(void *ctx, struct http_req *req, struct http_resp *resp)
 	struct stat st;
 	int fd = -1, rc = GZ_ENOTFOUND;
 
-	if (req->nparams != 2 ||
+	/* A variant has one URL, the one pages print: a percent-escaped
+	 * spelling (/media/ab/<hash>%2d960.webp) would show a photo to
+	 * readers where the library's search for its uses (a body naming
+	 * "/media/ab/<hash>-") does not see it, and its delete would then
+	 * break the page. */
+	if (req->path_escaped || req->nparams != 2 ||
 	    !site_media_name_parse(req->params[0], req->params[1], name, &ext))
 		return GZ_ENOTFOUND;
 	if (!site->cfg->media_dir || !*site->cfg->media_dir)

@@ -256,6 +256,10 @@ describe('photos on the page', T, () => {
         '/media/ab/%2e%2e',
         '/media/../secret.txt',
         `/media/ab/..%2fab%2f${h}-640.webp`,
+        // A file that exists, spelled with escapes: one URL per variant.
+        `/media/ab/${h}%2d640.webp`,
+        `/media/ab%2f${h}-640.webp`,
+        `/media/%61b/${h}-640.webp`,
         '/media/ab',
         '/media/',
       ];
