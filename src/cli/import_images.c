@@ -7,8 +7,9 @@
  * Invariant: the name reaching a source has passed the front-matter
  * parser's checks (relative, no ".." component, at most
  * GZ_LIMIT_FORM_FILENAME_BYTES), so a source only joins it to its
- * folder. The bytes read are capped at GZ_LIMIT_MEDIA_BYTES before
- * anything is allocated.
+ * folder; a file on disk must also resolve, links and all, to a place
+ * under that folder (cli_image_beneath). The bytes read are capped at
+ * GZ_LIMIT_MEDIA_BYTES before anything is allocated.
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -25,6 +26,22 @@
 #include "media/media.h"
 #include "util/err.h"
 #include "util/limits.h"
+
+/* Whether path, its links resolved, lies under folder, its links
+ * resolved: an image named "photo.jpg" that is a link to /etc/passwd,
+ * or a folder link to elsewhere, is refused as ".." is. */
+static bool
+cli_image_beneath(const char *folder, const char *path)
+{
+	char *top = realpath(folder, NULL), *real = realpath(path, NULL);
+	size_t n = top ? strlen(top) : 0;
+	bool ok = top && real && strncmp(real, top, n) == 0 &&
+		  (real[n] == '/' || (n == 1 && top[0] == '/'));
+
+	free(top);
+	free(real);
+	return ok;
+}
 
 int
 cli_image_read_file(void *ctx, const char *name, const unsigned char **data,
@@ -45,10 +62,16 @@ cli_image_read_file(void *ctx, const char *name, const unsigned char **data,
 		snprintf(why, why_size, "out of memory");
 		return GZ_ENOMEM;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 		rc = errno == ENOENT ? GZ_ENOTFOUND : GZ_EIO;
 		snprintf(why, why_size, "cannot read %s: %s", path,
 			 strerror(errno));
+		goto out;
+	}
+	if (!cli_image_beneath(folder, path)) {
+		snprintf(why, why_size, "%s leads outside the imported file's "
+			 "folder (a symbolic link)", path);
+		rc = GZ_EINVAL;
 		goto out;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {

@@ -9,7 +9,7 @@
 // image; and the demo's six photos. Page markup is the pages' tests'.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -153,6 +153,16 @@ describe('gazette import with front-matter images', T, () => {
     r = run(['import', '--site', site, file]);
     assert.equal(r.status, 1);
     assert.ok(r.stderr.includes(`${file}:4: expected an image path inside this file's folder (no "..")`), r.stderr);
+    // A link out of the folder is refused as ".." is, even to a photo.
+    const away = tempDir();
+    writeFileSync(path.join(away, 'real.jpg'), readFileSync(GPS_JPEG));
+    symlinkSync(path.join(away, 'real.jpg'), path.join(dir, 'linked.jpg'));
+    file = photoArticle(dir, 'linked', 'linked.jpg');
+    r = run(['import', '--site', site, file]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stderr.includes(`${file}:4: image: `) && r.stderr.includes('leads outside the imported file\'s folder'), r.stderr);
+    assert.equal(articleCount(site), 0);
+    assert.equal(mediaCount(site), 0);
     file = writeArticle(dir, 'no-alt.md', markdown({ title: 'T', date: '2026-11-18', image: 'x.jpg' }, 'B'));
     r = run(['import', '--site', site, file]);
     assert.equal(r.status, 1);
