@@ -62,8 +62,8 @@ static const char *const media_formats[] = {"jpeg", "png", "webp", "avif"};
 
 /* What an article's body holds where it shows the image of hash h
  * inline (an SQL expression): "/media/ab/<hash>-". Only store_media_add
- * scans the bodies with it (and migration 14 did, sqlite.c);
- * media_hashes_in finds the same in one body. */
+ * scans the bodies with it; store_media_hashes_in finds the same in one
+ * body. */
 #define MEDIA_INLINE(h) \
 	"('/media/' || substr(" h ", 1, 2) || '/' || " h " || '-')"
 /* The number of articles using image m (an SQL expression): those with
@@ -423,6 +423,33 @@ store_media_article_link(struct store_conn *c, int64_t article_id,
 			return err;
 	}
 	return store_media_hashes_in(body, media_link_one, &l);
+}
+
+int
+store_media_backfill(struct store_conn *c)
+{
+	/* No photo, no use: a library never used reads no body. */
+	static const char sql[] =
+		"SELECT id, body FROM articles"
+		" WHERE EXISTS (SELECT 1 FROM media) ORDER BY id";
+	sqlite3_stmt *s = NULL;
+	int err = GZ_OK, rc;
+
+	assert(c);
+	/* Prepared outside the statement cache: it runs once. */
+	if ((rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return store_err(c->db, rc, sql);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		err = store_media_article_link(
+			c, sqlite3_column_int64(s, 0),
+			(const char *)sqlite3_column_text(s, 1), false);
+		if (err != GZ_OK)
+			break;
+	}
+	if (err == GZ_OK && rc != SQLITE_DONE)
+		err = store_err(c->db, rc, sql);
+	sqlite3_finalize(s);
+	return err;
 }
 
 int

@@ -601,20 +601,20 @@ static const char *const store_migrations[] = {
 	 * - Both ends cascade (foreign_keys is on for every connection):
 	 *   an article deleted, or a photo (only ever one no body names,
 	 *   so none of its rows remain), takes its rows.
-	 * - Filled here from the bodies as they are, with the same instr
-	 *   the scans used: a one-time cost. WITHOUT ROWID: the pair is
-	 *   the key; article_media_media serves "who uses this photo". */
+	 * - Filled from the bodies as they are by store_media_backfill, in
+	 *   the same transaction (store_migrate): one pass over the bodies
+	 *   with media.c's own scanner. One INSERT ... SELECT with instr
+	 *   per (photo, article) pair took 3 min 49 s at 100,000 articles
+	 *   of 5 KB and 200 photos; the pass takes seconds.
+	 * - WITHOUT ROWID: the pair is the key; article_media_media serves
+	 *   "who uses this photo". */
 	"CREATE TABLE article_media ("
 	"  article_id INTEGER NOT NULL REFERENCES articles (id)"
 	"    ON DELETE CASCADE,"
 	"  media_id INTEGER NOT NULL REFERENCES media (id) ON DELETE CASCADE,"
 	"  PRIMARY KEY (article_id, media_id)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX article_media_media ON article_media (media_id);"
-	"INSERT OR IGNORE INTO article_media (article_id, media_id)"
-	"  SELECT a.id, m.id FROM media m, articles a"
-	"  WHERE instr(a.body, '/media/' || substr(m.hash, 1, 2) || '/'"
-	"    || m.hash || '-') > 0;",
+	"CREATE INDEX article_media_media ON article_media (media_id);",
 };
 
 #define STORE_SCHEMA_VERSION \
@@ -1043,6 +1043,8 @@ store_migrate_all(struct store *st)
 		err = store_conn_exec(c, store_migrations[version], st->path);
 		if (err == GZ_OK && version + 1 == 8)
 			err = store_authors_backfill(c);
+		if (err == GZ_OK && version + 1 == 14)
+			err = store_media_backfill(c);
 		if (err != GZ_OK)
 			goto fail;
 		/* PRAGMA takes no parameters; the number is our own. */

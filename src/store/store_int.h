@@ -495,6 +495,10 @@ int store_media_hashes_in(const char *body,
  * the body write's savepoint. Returns GZ_OK or a mapped error. */
 int store_media_article_link(struct store_conn *c, int64_t article_id,
 			     const char *body, bool replace);
+/* Migration 14's filling of article_media from every article's body
+ * (store_media_article_link for each), on c inside the migration's
+ * transaction. Returns GZ_OK or a mapped error. */
+int store_media_backfill(struct store_conn *c);
 
 /* ---- revision.c ----------------------------------------------------------- */
 
