@@ -461,9 +461,9 @@ store_media_add(struct store *st, const struct store_media_input *in,
 		" avif, alt, decorative, caption, credit, created_at, actor)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 		" RETURNING id";
-	/* The bodies that already name the hash: a photo deleted (when no
-	 * body named it) and uploaded again, then named by an edit of its
-	 * own, or an import's article saved before its photo. One scan of
+	/* The bodies that already name the hash: saved while it was not in
+	 * the library (deleted, then named by an edit, then uploaded
+	 * again; an import's article saved before its photo). One scan of
 	 * the bodies per new photo, on the writer: adds are rare. */
 	static const char link_sql[] =
 		"INSERT OR IGNORE INTO article_media (article_id, media_id)"
