@@ -345,8 +345,7 @@ editor_read(struct site *site, struct http_req *req, struct editor_form *f)
 				       "list, or No lead image.");
 	}
 	if (f->image_id > 0) {
-		struct store_media m;
-		int rc = store_media_get(site->store, pool, f->image_id, &m);
+		int rc = store_media_exists(site->store, f->image_id);
 
 		if (rc == GZ_ENOTFOUND)
 			editor_problem(f, EF_IMAGE, editor_photo_gone);
@@ -497,7 +496,8 @@ editor_article(struct site *site, struct pool *pool,
 
 		if (!m)
 			return GZ_ENOMEM;
-		if ((rc = store_media_get(site->store, pool, f->image_id, m)))
+		if ((rc = store_media_get_lite(site->store, pool, f->image_id,
+					       m)))
 			return rc; /* GZ_ENOTFOUND: editor_post shows the form */
 		a->image = m;
 	}
@@ -528,7 +528,7 @@ editor_images(struct site *site, struct pool *pool, struct render_val *view,
 		if (items[i].id == chosen)
 			have = true;
 	if (chosen > 0 && !have) {
-		rc = store_media_get(site->store, pool, chosen, &picked);
+		rc = store_media_get_lite(site->store, pool, chosen, &picked);
 		if (rc != GZ_OK && rc != GZ_ENOTFOUND)
 			return rc;
 		if (rc == GZ_OK) {
@@ -865,13 +865,9 @@ editor_unpublish(struct site *site, struct http_req *req,
 /* After a GZ_ENOTFOUND: true, with the problem on the lead image, when
  * the form's photo is what is missing (not the article). */
 static bool
-editor_photo_check(struct site *site, struct pool *pool,
-		   struct editor_form *f)
+editor_photo_check(struct site *site, struct editor_form *f)
 {
-	struct store_media m;
-
-	if (store_media_get(site->store, pool, f->image_id, &m) !=
-	    GZ_ENOTFOUND)
+	if (store_media_exists(site->store, f->image_id) != GZ_ENOTFOUND)
 		return false;
 	editor_problem(f, EF_IMAGE, editor_photo_gone);
 	return true;
@@ -932,7 +928,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	if (f.action == EA_PREVIEW) {
 		rc = editor_article(site, pool, &f, e, &preview);
 		if (rc == GZ_ENOTFOUND && f.image_id > 0 &&
-		    editor_photo_check(site, pool, &f))
+		    editor_photo_check(site, &f))
 			return editor_page(site, req, resp, staff, e, &f, 422);
 		if (rc)
 			return rc;
@@ -1001,7 +997,7 @@ editor_post(struct site *site, struct http_req *req, struct http_resp *resp,
 	 * answers GZ_ENOTFOUND, as for a deleted article): nothing was
 	 * written, and the form comes back with what was typed. */
 	if (rc == GZ_ENOTFOUND && f.image_id > 0 &&
-	    editor_photo_check(site, pool, &f))
+	    editor_photo_check(site, &f))
 		return editor_page(site, req, resp, staff, e, &f, 422);
 	/* Someone saved since this form was opened: nothing was written,
 	 * and the form comes back with what was typed. */

@@ -171,7 +171,7 @@ revision_image_text(struct site *site, struct pool *pool, int64_t id,
 	*out = "";
 	if (id <= 0)
 		return GZ_OK;
-	rc = store_media_get(site->store, pool, id, &m);
+	rc = store_media_get_lite(site->store, pool, id, &m);
 	if (rc == GZ_ENOTFOUND)
 		*out = pool_printf(pool, "Photo %lld (removed from the "
 				   "library)", (long long)id);
@@ -347,18 +347,16 @@ revision_split(struct pool *pool, const char *s, const char **out, size_t max,
  * none), or 0 (the article keeps its own) with *gone set when r's photo
  * is no longer in the library. Output: *image_id, *gone. */
 static int
-revision_image_pick(struct site *site, struct pool *pool,
-		    const struct store_revision *r, int64_t *image_id,
-		    bool *gone)
+revision_image_pick(struct site *site, const struct store_revision *r,
+		    int64_t *image_id, bool *gone)
 {
-	struct store_media m;
 	int rc;
 
 	*gone = false;
 	*image_id = STORE_IMAGE_NONE;
 	if (r->image_id <= 0)
 		return GZ_OK;
-	rc = store_media_get(site->store, pool, r->image_id, &m);
+	rc = store_media_exists(site->store, r->image_id);
 	if (rc == GZ_ENOTFOUND) {
 		*gone = true;
 		*image_id = 0;
@@ -440,13 +438,13 @@ site_admin_revision_restore(void *ctx, struct http_req *req,
 	/* The revision's lead image, or none when it had none; one deleted
 	 * since (ids are never reused) leaves the article's as it is. */
 	if (rc == GZ_OK)
-		rc = revision_image_pick(site, pool, &r, &in.image_id,
+		rc = revision_image_pick(site, &r, &in.image_id,
 					 &photo_gone);
 	if (rc == GZ_OK && (rc = store_tx_begin(site->store)) == GZ_OK) {
 		rc = store_article_put(site->store, &in, &id, &created);
 		/* Deleted between the look and the put: the words still. */
 		if (rc == GZ_ENOTFOUND && in.image_id > 0 &&
-		    revision_image_pick(site, pool, &r, &in.image_id,
+		    revision_image_pick(site, &r, &in.image_id,
 					&photo_gone) == GZ_OK && photo_gone)
 			rc = store_article_put(site->store, &in, &id,
 					       &created);

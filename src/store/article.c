@@ -1139,6 +1139,10 @@ store_article_put(struct store *st, const struct store_article_input *in,
 		err = put_image(c, *id, in->image_id, now);
 	if (err != GZ_OK)
 		goto out;
+	/* The photos the body shows inline (media.c), with the body. */
+	err = store_media_article_link(c, *id, in->body, existing_id != 0);
+	if (err != GZ_OK)
+		goto out;
 	pool_clear(scratch);
 	err = put_tags(c, scratch, in, *id, existing_id != 0);
 	pool_clear(scratch);

@@ -22,8 +22,12 @@
  *   image_id always names a row. An article uses an image as its lead
  *   image, or inline: its body holds "/media/<ab>/<hash>-" (the
  *   library's Markdown snippet names a variant so, at any width and
- *   format); finding those scans the bodies (instr, no index), which
- *   the uses counts, the list of users and the delete's refusal do.
+ *   format). article_media (schema 14) holds the inline uses: every
+ *   body write replaces the article's rows (store_media_article_link,
+ *   in store_article_put's savepoint) and a new row links the bodies
+ *   that already name its hash (store_media_add), so the uses counts,
+ *   the list of users and the delete's refusal read an index, never
+ *   the bodies.
  * - A change of words or focal point records the change keys of every
  *   article using the image (its page and every card of it), so cached
  *   pages that show the old alt, caption or crop drop.
@@ -57,16 +61,25 @@
 static const char *const media_formats[] = {"jpeg", "png", "webp", "avif"};
 
 /* What an article's body holds where it shows the image of hash h
- * inline (an SQL expression): "/media/ab/<hash>-". */
+ * inline (an SQL expression): "/media/ab/<hash>-". Only store_media_add
+ * scans the bodies with it; store_media_hashes_in finds the same in one
+ * body. */
 #define MEDIA_INLINE(h) \
 	"('/media/' || substr(" h ", 1, 2) || '/' || " h " || '-')"
-/* Article a uses image m: as its lead image or inline. */
-#define MEDIA_USED_BY \
-	"(a.image_id = m.id OR instr(a.body, " MEDIA_INLINE("m.hash") ") > 0)"
+/* The number of articles using image m (an SQL expression): those with
+ * it as their lead image (articles_image), then those showing it inline
+ * (article_media_media) that do not also have it as their lead image,
+ * so each article counts once. */
+#define MEDIA_USES(m)                                                    \
+	"((SELECT count(*) FROM articles a WHERE a.image_id = " m ".id)"  \
+	" + (SELECT count(*) FROM article_media am JOIN articles a"       \
+	" ON a.id = am.article_id WHERE am.media_id = " m ".id"          \
+	" AND a.image_id IS NOT " m ".id))"
 
 static const char media_get_sql[] =
-	"SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
-	" WHERE " MEDIA_USED_BY ") FROM media m WHERE m.id = ?1";
+	"SELECT " MEDIA_COLS ", " MEDIA_USES("m") " FROM media m WHERE m.id = ?1";
+static const char media_get_lite_sql[] =
+	"SELECT " MEDIA_COLS ", 0 FROM media m WHERE m.id = ?1";
 /* The row of a hash (store_media_add on the writer, store_media_hash_used
  * on a reader). */
 static const char media_by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
@@ -78,18 +91,11 @@ static const char media_by_hash_sql[] = "SELECT id FROM media WHERE hash = ?1";
 	" WHERE (?1 IS NULL OR instr(lower(m.alt), ?1) > 0"             \
 	" OR instr(lower(m.caption), ?1) > 0"                           \
 	" OR instr(lower(m.credit), ?1) > 0)"
-/* The page's rows first, then their inline uses in one pass over the
- * bodies (articles outside, the page's few rows inside: CROSS JOIN keeps
- * that order), not one pass per row. */
+/* The page's rows first, then the uses of those few (index lookups). */
 static const char media_list_sql[] =
 	"WITH page AS MATERIALIZED (SELECT * FROM media m" MEDIA_MATCH
-	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3),"
-	" inline (id, n) AS MATERIALIZED (SELECT p.id, count(*)"
-	" FROM articles a CROSS JOIN page p WHERE a.image_id IS NOT p.id"
-	" AND instr(a.body, " MEDIA_INLINE("p.hash") ") > 0 GROUP BY p.id)"
-	" SELECT " MEDIA_COLS ", (SELECT count(*) FROM articles a"
-	" WHERE a.image_id = m.id) + coalesce((SELECT i.n FROM inline i"
-	" WHERE i.id = m.id), 0) FROM page m"
+	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?2 OFFSET ?3)"
+	" SELECT " MEDIA_COLS ", " MEDIA_USES("m") " FROM page m"
 	" ORDER BY m.created_at DESC, m.id DESC";
 static const char media_total_sql[] =
 	"SELECT count(*) FROM media m" MEDIA_MATCH;
@@ -339,6 +345,113 @@ media_tx_end(struct store *st, bool own, size_t mark, int err)
 	return store_tx_commit(st);
 }
 
+/* A lowercase hex digit (what media_hash_ok allows). */
+static bool
+media_hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+}
+
+int
+store_media_hashes_in(const char *body,
+		      int (*fn)(void *ctx, const char *hash), void *ctx)
+{
+	static const char mark[] = "/media/";
+	const size_t marklen = sizeof(mark) - 1;
+	char hash[33];
+	const char *p, *q;
+	size_t i;
+	int err;
+
+	assert(fn);
+	for (p = body; p && (p = strstr(p, mark)); p++) {
+		q = p + marklen;
+		/* "ab/" then 32 digits then "-", ab the hash's first two:
+		 * what MEDIA_INLINE's instr found. Each test stops at the
+		 * body's NUL, which is no digit. */
+		if (!media_hex(q[0]) || !media_hex(q[1]) || q[2] != '/')
+			continue;
+		for (i = 0; i < 32 && media_hex(q[3 + i]); i++)
+			hash[i] = q[3 + i];
+		if (i < 32 || q[35] != '-' || q[0] != q[3] || q[1] != q[4])
+			continue;
+		hash[32] = '\0';
+		if ((err = fn(ctx, hash)) != GZ_OK)
+			return err;
+	}
+	return GZ_OK;
+}
+
+/* store_media_article_link's callback: links ctx's article to the
+ * image of hash, if there is one. */
+struct media_link {
+	struct store_conn *c;
+	int64_t article_id;
+};
+
+static int
+media_link_one(void *ctx, const char *hash)
+{
+	/* No row for the hash: a photo not (or no longer) in the library,
+	 * linked when it is added. */
+	static const char sql[] =
+		"INSERT OR IGNORE INTO article_media (article_id, media_id)"
+		" SELECT ?1, id FROM media WHERE hash = ?2";
+	const struct media_link *l = ctx;
+	const struct media_arg args[] = {
+		MEDIA_NUM(l->article_id), MEDIA_TEXT(hash),
+	};
+
+	return media_run(l->c, STMT_MEDIA_LINK, sql, args, MEDIA_NARGS(args));
+}
+
+int
+store_media_article_link(struct store_conn *c, int64_t article_id,
+			 const char *body, bool replace)
+{
+	static const char clear_sql[] =
+		"DELETE FROM article_media WHERE article_id = ?1";
+	struct media_link l = {c, article_id};
+	int err;
+
+	assert(c);
+	if (replace) {
+		const struct media_arg args[] = {MEDIA_NUM(article_id)};
+
+		err = media_run(c, STMT_MEDIA_LINKS_CLEAR, clear_sql, args, 1);
+		if (err != GZ_OK)
+			return err;
+	}
+	return store_media_hashes_in(body, media_link_one, &l);
+}
+
+int
+store_media_backfill(struct store_conn *c)
+{
+	/* No photo, no use: a library never used reads no body. */
+	static const char sql[] =
+		"SELECT id, body FROM articles"
+		" WHERE EXISTS (SELECT 1 FROM media) ORDER BY id";
+	sqlite3_stmt *s = NULL;
+	int err = GZ_OK, rc;
+
+	assert(c);
+	/* Prepared outside the statement cache: it runs once. */
+	if ((rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return store_err(c->db, rc, sql);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		err = store_media_article_link(
+			c, sqlite3_column_int64(s, 0),
+			(const char *)sqlite3_column_text(s, 1), false);
+		if (err != GZ_OK)
+			break;
+	}
+	if (err == GZ_OK && rc != SQLITE_DONE)
+		err = store_err(c->db, rc, sql);
+	sqlite3_finalize(s);
+	return err;
+}
+
 int
 store_media_add(struct store *st, const struct store_media_input *in,
 		int64_t *id, bool *created)
@@ -348,9 +461,17 @@ store_media_add(struct store *st, const struct store_media_input *in,
 		" avif, alt, decorative, caption, credit, created_at, actor)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 		" RETURNING id";
+	/* The bodies that already name the hash: saved while it was not in
+	 * the library (deleted, then named by an edit, then uploaded
+	 * again; an import's article saved before its photo). One scan of
+	 * the bodies per new photo, on the writer: adds are rare. */
+	static const char link_sql[] =
+		"INSERT OR IGNORE INTO article_media (article_id, media_id)"
+		" SELECT a.id, ?1 FROM articles a"
+		" WHERE instr(a.body, " MEDIA_INLINE("?2") ") > 0";
 	char widths[MEDIA_WIDTHS_TEXT];
 	struct store_conn *c;
-	bool own = false;
+	bool own = false, in_savepoint = false;
 	size_t mark;
 	int err;
 
@@ -373,6 +494,14 @@ store_media_add(struct store *st, const struct store_media_input *in,
 
 	err = store_find_text(c, STMT_MEDIA_BY_HASH, media_by_hash_sql,
 			      in->hash, id);
+	/* The row and its links, all or nothing in the caller's
+	 * transaction too. */
+	if (err == GZ_ENOTFOUND) {
+		if ((err = store_savepoint_begin(c)) != GZ_OK)
+			goto out;
+		in_savepoint = true;
+		err = GZ_ENOTFOUND;
+	}
 	if (err != GZ_ENOTFOUND)
 		goto out; /* found (GZ_OK, *created false), or failed */
 	{
@@ -393,9 +522,19 @@ store_media_add(struct store *st, const struct store_media_input *in,
 	}
 	if (err == GZ_ENOTFOUND)
 		err = GZ_EDB;
+	if (err == GZ_OK) {
+		const struct media_arg args[] = {
+			MEDIA_NUM(*id), MEDIA_TEXT(in->hash),
+		};
+
+		err = media_run(c, STMT_MEDIA_LINK_NEW, link_sql, args,
+				MEDIA_NARGS(args));
+	}
 	if (err == GZ_OK)
 		*created = true;
 out:
+	if (in_savepoint)
+		err = store_savepoint_end(c, err);
 	err = media_tx_end(st, own, mark, err);
 	if (err != GZ_OK) {
 		*id = 0;
@@ -416,9 +555,11 @@ media_row_uses(struct pool *pool, sqlite3_stmt *s, struct store_media *m)
 	return GZ_OK;
 }
 
-int
-store_media_get(struct store *st, struct pool *pool, int64_t id,
-		struct store_media *out)
+/* store_media_get and store_media_get_lite: statement sql (MEDIA_COLS,
+ * then a count, at ?1 the id) on the calling thread's reader. */
+static int
+media_get_by(struct store *st, struct pool *pool, enum store_stmt_id sid,
+	     const char *sql, int64_t id, struct store_media *out)
 {
 	struct store_conn *c;
 	sqlite3_stmt *s = NULL;
@@ -427,13 +568,45 @@ store_media_get(struct store *st, struct pool *pool, int64_t id,
 	assert(st && pool && out);
 	if ((err = store_reader(st, &c)) != GZ_OK)
 		return err;
-	err = store_stmt_bind_int64(c, STMT_MEDIA_GET, media_get_sql, id, &s);
-	if (err != GZ_OK)
+	if ((err = store_stmt_bind_int64(c, sid, sql, id, &s)) != GZ_OK)
 		return err;
 	if ((err = store_stmt_row(c, s)) == GZ_OK)
 		err = media_row_uses(pool, s, out);
 	store_stmt_done(s);
 	return err;
+}
+
+int
+store_media_get(struct store *st, struct pool *pool, int64_t id,
+		struct store_media *out)
+{
+	return media_get_by(st, pool, STMT_MEDIA_GET, media_get_sql, id, out);
+}
+
+int
+store_media_get_lite(struct store *st, struct pool *pool, int64_t id,
+		     struct store_media *out)
+{
+	return media_get_by(st, pool, STMT_MEDIA_GET_LITE, media_get_lite_sql,
+			    id, out);
+}
+
+int
+store_media_exists(struct store *st, int64_t id)
+{
+	static const char sql[] = "SELECT id FROM media WHERE id = ?1";
+	struct store_conn *c;
+	sqlite3_stmt *s = NULL;
+	int64_t found;
+	int err;
+
+	assert(st);
+	if ((err = store_reader(st, &c)) != GZ_OK)
+		return err;
+	err = store_stmt_bind_int64(c, STMT_MEDIA_EXISTS_READ, sql, id, &s);
+	if (err != GZ_OK)
+		return err;
+	return store_stmt_int64(c, s, &found);
 }
 
 int
@@ -599,8 +772,8 @@ int
 store_media_delete(struct store *st, int64_t id)
 {
 	static const char used_sql[] =
-		"SELECT count(*) FROM articles a, media m WHERE m.id = ?1"
-		" AND " MEDIA_USED_BY;
+		"SELECT EXISTS (SELECT 1 FROM articles WHERE image_id = ?1)"
+		" OR EXISTS (SELECT 1 FROM article_media WHERE media_id = ?1)";
 	static const char sql[] = "DELETE FROM media WHERE id = ?1";
 	const struct media_arg args[] = {MEDIA_NUM(id)};
 	struct store_conn *c;
@@ -636,8 +809,9 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	 * first. */
 	static const char sql[] =
 		"SELECT id, headline, slug, status, unpublished_at IS NOT NULL"
-		" FROM articles a WHERE a.image_id = ?1 OR instr(a.body,"
-		" (SELECT " MEDIA_INLINE("hash") " FROM media WHERE id = ?1)) > 0"
+		" FROM articles WHERE id IN (SELECT id FROM articles"
+		" WHERE image_id = ?1 UNION SELECT article_id FROM article_media"
+		" WHERE media_id = ?1)"
 		" ORDER BY updated_at DESC, id DESC LIMIT ?2";
 	static const char *const status_names[] = {
 		[STORE_DRAFT] = "draft",

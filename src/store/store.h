@@ -864,6 +864,13 @@ int store_media_add(struct store *st, const struct store_media_input *in,
  * error. */
 int store_media_get(struct store *st, struct pool *pool, int64_t id,
 		    struct store_media *out);
+/* As store_media_get, without counting the uses (out->uses is 0): for a
+ * caller that shows the photo, not its library entry. */
+int store_media_get_lite(struct store *st, struct pool *pool, int64_t id,
+			 struct store_media *out);
+/* Whether image id exists, on the calling thread's reader: GZ_OK,
+ * GZ_ENOTFOUND or a mapped error. */
+int store_media_exists(struct store *st, int64_t id);
 /* The library, newest first, limit from offset; search (NULL or "")
  * matches alt, caption and credit, case-insensitively. Output: *items
  * (pool), *n, *total (all that match). */

@@ -232,6 +232,11 @@ enum store_stmt_id {
 	STMT_MEDIA_USERS,             /* the articles to tell of a change */
 	STMT_MEDIA_USERS_LIST,        /* store_media_uses */
 	STMT_MEDIA_EXISTS,            /* store_article_put's image_id */
+	STMT_MEDIA_EXISTS_READ,       /* store_media_exists */
+	STMT_MEDIA_GET_LITE,
+	STMT_MEDIA_LINK,              /* article_media: a body's one hash */
+	STMT_MEDIA_LINKS_CLEAR,       /* article_media: a body rewritten */
+	STMT_MEDIA_LINK_NEW,          /* article_media: a new photo */
 	STMT_ARTICLE_IMAGE_SET,
 	/* changes.c */
 	STMT_CHANGES_MAX,
@@ -477,6 +482,23 @@ int store_named_ensure(struct store_conn *c, struct pool *scratch,
  * schema's writer never stores). */
 int store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
 		    struct store_media *m);
+/* Calls fn(ctx, hash) for each "/media/<ab>/<hash>-" in body (NULL: none),
+ * in order, a hash named twice twice: hash 32 lowercase hex digits, ab
+ * its first two, as the library's snippet writes them (hash valid during
+ * the call only). Pure: reads nothing else. Returns GZ_OK, or the first
+ * error fn returns (then stops). */
+int store_media_hashes_in(const char *body,
+			  int (*fn)(void *ctx, const char *hash), void *ctx);
+/* Records in article_media the photos article_id's body shows inline
+ * (those of its hashes the library has), after deleting the article's
+ * rows first when replace (a body rewritten). On c, the writer, inside
+ * the body write's savepoint. Returns GZ_OK or a mapped error. */
+int store_media_article_link(struct store_conn *c, int64_t article_id,
+			     const char *body, bool replace);
+/* Migration 14's filling of article_media from every article's body
+ * (store_media_article_link for each), on c inside the migration's
+ * transaction. Returns GZ_OK or a mapped error. */
+int store_media_backfill(struct store_conn *c);
 
 /* ---- revision.c ----------------------------------------------------------- */
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/pool.h"
@@ -634,6 +635,137 @@ test_inline_uses(void **state)
 	assert_true(used);
 }
 
+/* store_media_hashes_in's callback: appends each hash, then ";". */
+struct found {
+	char text[512];
+	int calls;
+	int fail_at; /* the call to answer GZ_ENOMEM (0: none) */
+};
+
+static int
+on_hash(void *ctx, const char *hash)
+{
+	struct found *f = ctx;
+	size_t len = strlen(f->text);
+
+	assert_int_equal(strlen(hash), 32);
+	f->calls++;
+	if (f->calls == f->fail_at)
+		return GZ_ENOMEM;
+	snprintf(f->text + len, sizeof(f->text) - len, "%s;", hash);
+	return GZ_OK;
+}
+
+/* The scan finds what MEDIA_INLINE's instr found: "/media/ab/", 32
+ * lowercase hex digits starting "ab", then "-"; nothing else. */
+static void
+test_hashes_in(void **state)
+{
+	struct found f;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_media_hashes_in(NULL, on_hash, &f), GZ_OK);
+	assert_int_equal(store_media_hashes_in("", on_hash, &f), GZ_OK);
+	assert_int_equal(f.calls, 0);
+	assert_int_equal(store_media_hashes_in(
+				 "![a](/media/01/" HASH_A "-320.jpeg) x"
+				 "/media/media/fe/" HASH_B "-1.webp"
+				 " /media/01/" HASH_A "-9.avif",
+				 on_hash, &f), GZ_OK);
+	assert_string_equal(f.text, HASH_A ";" HASH_B ";" HASH_A ";");
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_media_hashes_in(
+				 /* no "-", another prefix, upper case, short,
+				  * no "/media/", cut at the end */
+				 "/media/01/" HASH_A ".jpeg "
+				 "/media/02/" HASH_A "-1.jpeg "
+				 "/media/01/0123456789ABCDEF0123456789abcdef-1 "
+				 "/media/01/0123456789abcdef-1 "
+				 "/img/01/" HASH_A "-1 " HASH_A "- "
+				 "/media/01/" HASH_A,
+				 on_hash, &f), GZ_OK);
+	assert_int_equal(f.calls, 0);
+	assert_int_equal(store_media_hashes_in("/media/0", on_hash, &f),
+			 GZ_OK);
+	assert_int_equal(store_media_hashes_in("/media/", on_hash, &f),
+			 GZ_OK);
+	assert_int_equal(f.calls, 0);
+
+	/* The callback's error stops the scan. */
+	memset(&f, 0, sizeof(f));
+	f.fail_at = 1;
+	assert_int_equal(store_media_hashes_in("/media/01/" HASH_A "-1 "
+					       "/media/fe/" HASH_B "-1",
+					       on_hash, &f), GZ_ENOMEM);
+	assert_int_equal(f.calls, 1);
+}
+
+/* The inline uses follow the bodies (article_media, schema 14): after
+ * a save, after an edit taking the URL out, after an article's delete,
+ * and for a photo deleted and uploaded again that a body still names. */
+static void
+test_inline_uses_follow_writes(void **state)
+{
+	struct fx *fx = *state;
+	struct store_media_input in = image(HASH_A, "The river bridge");
+	struct store_article_input art;
+	struct store_article *items;
+	struct store_media m;
+	int64_t id, again, a1 = 0, a2 = 0;
+	size_t n;
+
+	id = add(fx, &in, true);
+	art = story("Bridge in text", 0);
+	art.body = "![The bridge](/media/01/" HASH_A "-960.jpeg)";
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_int_equal(m.uses, 1);
+
+	/* The URL edited out: no use, and it can go. */
+	art.id = a1;
+	art.body = "No photo now.";
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	assert_int_equal(store_media_get(fx->st, fx->pool, id, &m), GZ_OK);
+	assert_int_equal(m.uses, 0);
+	assert_int_equal(store_media_delete(fx->st, id), GZ_OK);
+
+	/* A body naming it while it is gone, then the same bytes uploaded
+	 * again (a new id): the body uses the new row. */
+	art.body = "Again: ![The bridge](/media/01/" HASH_A "-320.jpeg)";
+	assert_int_equal(put(fx, &art, &a1), GZ_OK);
+	art = story("Second", 0);
+	art.body = "![x](/media/01/" HASH_A "-640.jpeg)";
+	assert_int_equal(put(fx, &art, &a2), GZ_OK);
+	in = image(HASH_A, "The river bridge");
+	again = add(fx, &in, true);
+	assert_true(again != id);
+	assert_int_equal(store_media_get(fx->st, fx->pool, again, &m), GZ_OK);
+	assert_int_equal(m.uses, 2);
+	assert_int_equal(store_media_uses(fx->st, fx->pool, again, 10, &items,
+					  &n), GZ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_media_delete(fx->st, again), GZ_EBUSY);
+
+	/* An article deleted takes its uses with it (ON DELETE CASCADE). */
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_article_delete(fx->st, a2), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(store_media_get(fx->st, fx->pool, again, &m), GZ_OK);
+	assert_int_equal(m.uses, 1);
+
+	/* The cheap reads: no uses counted, the same row. */
+	assert_int_equal(store_media_exists(fx->st, again), GZ_OK);
+	assert_int_equal(store_media_exists(fx->st, id), GZ_ENOTFOUND);
+	assert_int_equal(store_media_get_lite(fx->st, fx->pool, again, &m),
+			 GZ_OK);
+	assert_string_equal(m.hash, HASH_A);
+	assert_int_equal(m.uses, 0);
+	assert_int_equal(store_media_get_lite(fx->st, fx->pool, id, &m),
+			 GZ_ENOTFOUND);
+}
+
 static void
 test_put_image(void **state)
 {
@@ -845,6 +977,9 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inline_uses, setup,
 						teardown),
+		cmocka_unit_test(test_hashes_in),
+		cmocka_unit_test_setup_teardown(test_inline_uses_follow_writes,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_image, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listings_fill_image, setup,

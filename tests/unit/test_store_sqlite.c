@@ -33,7 +33,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 13
+#define SCHEMA_VERSION 14
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -295,7 +295,8 @@ test_open_creates_wal(void **state)
 	tables = raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 			      " FROM sqlite_master WHERE type = 'table'"
 			      " ORDER BY name)");
-	assert_string_equal(tables, "article_authors,article_tags,articles,"
+	assert_string_equal(tables, "article_authors,article_media,"
+				    "article_tags,articles,"
 				    "articles_fts,"
 				    "articles_fts_config,articles_fts_data,"
 				    "articles_fts_docsize,articles_fts_idx,"
@@ -543,6 +544,7 @@ test_upgrade_v12_media_ids(void **state)
 	st = NULL;
 	db = raw_open(fx->path);
 	raw_exec(db, "BEGIN");
+	raw_exec(db, "DROP TABLE article_media");
 	raw_exec(db, media_v12);
 	raw_exec(db, "DELETE FROM media WHERE id = 3;"
 		     "INSERT INTO audit_log (at, actor, action, object)"
@@ -579,6 +581,75 @@ test_upgrade_v12_media_ids(void **state)
 	assert_int_equal(id, 5);
 	assert_int_equal(store_media_delete(st, id), GZ_OK);
 	assert_int_equal(photo_add(st, PHOTO_6), 6);
+	store_close(st);
+
+	/* The upgraded schema is exactly a new database's. */
+	snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.db", fx->dir);
+	assert_int_equal(store_open(fresh_path, &st), GZ_OK);
+	store_close(st);
+	old_schema = schema_of(fx->path);
+	new_schema = schema_of(fresh_path);
+	assert_string_equal(old_schema, new_schema);
+	free(old_schema);
+	free(new_schema);
+	pool_free(pool);
+}
+
+/* Schema 14: a schema-13 database (no article_media) upgrades with the
+ * inline uses its bodies hold filled in, once per article and photo;
+ * a hash outside a /media/ path, or under another prefix, is none. */
+static void
+test_upgrade_v13_article_media(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct store_article_input in = {
+		.headline = "Bridge", .status = STORE_PUBLISHED,
+		.published_at = 1621362660, .actor = "admin:ann",
+	};
+	struct store_media m;
+	struct pool *pool = pool_new(1u << 20);
+	char fresh_path[160], *old_schema, *new_schema;
+	int64_t p1, p2, a1 = 0, a2 = 0, a3 = 0;
+	bool created;
+	sqlite3 *db;
+
+	assert_non_null(pool);
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	p1 = photo_add(st, PHOTO_1);
+	p2 = photo_add(st, PHOTO_2);
+	assert_int_equal(store_tx_begin(st), GZ_OK);
+	in.body = "![a](/media/11/" PHOTO_1 "-320.jpeg) and"
+		  " ![b](/media/11/" PHOTO_1 "-640.webp)";
+	assert_int_equal(store_article_put(st, &in, &a1, &created), GZ_OK);
+	in.headline = "Heron";
+	in.body = "![a](/media/22/" PHOTO_2 "-320.jpeg)"
+		  " ![c](/media/11/" PHOTO_1 "-320.jpeg)";
+	assert_int_equal(store_article_put(st, &in, &a2, &created), GZ_OK);
+	in.headline = "Words";
+	in.body = "The file " PHOTO_1 ", and /media/22/" PHOTO_1 "-320.jpeg";
+	in.image_id = p2;
+	assert_int_equal(store_article_put(st, &in, &a3, &created), GZ_OK);
+	assert_int_equal(store_tx_commit(st), GZ_OK);
+	store_close(st);
+	st = NULL;
+	/* What schema 13 left: the bodies, no index of them. */
+	db = raw_open(fx->path);
+	raw_exec(db, "BEGIN; DROP TABLE article_media;"
+		     " PRAGMA user_version = 13; COMMIT");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(fx->path, &st), GZ_OK);
+	db = raw_open(fx->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM article_media"), 3);
+	sqlite3_close(db);
+	assert_int_equal(store_media_get(st, pool, p1, &m), GZ_OK);
+	assert_int_equal(m.uses, 2);
+	/* a3's lead image and a2's body: two articles. */
+	assert_int_equal(store_media_get(st, pool, p2, &m), GZ_OK);
+	assert_int_equal(m.uses, 2);
+	assert_int_equal(store_media_delete(st, p1), GZ_EBUSY);
 	store_close(st);
 
 	/* The upgraded schema is exactly a new database's. */
@@ -1497,6 +1568,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v12_media_ids,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_v13_article_media,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v1_keeps_data,
 						setup, teardown),
