@@ -16,7 +16,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ROOT, bin, request, slow, startServer, tempDir } from '../lib/gazette.mjs';
+import { ROOT, ingestBin, request, slow, startServer, tempDir } from '../lib/gazette.mjs';
 import { addUser, newsroomSite, signIn } from '../lib/newsroom.mjs';
 
 const T = { timeout: slow(180000) };
@@ -43,7 +43,7 @@ async function until(what, fn) {
 // (at most a minute, so nothing outlives a failed test), then becomes
 // the real helper, standard input and all.
 function heldHelper(dir) {
-  const real = path.join(path.dirname(bin()), 'gazette-ingest');
+  const real = ingestBin();
   const script = path.join(dir, 'held-ingest');
   writeFileSync(script, `#!/bin/sh
 : > "${dir}/started.$$"

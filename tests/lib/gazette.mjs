@@ -47,6 +47,14 @@ export function bin() {
   return b ? path.resolve(b) : path.join(ROOT, 'build', 'gazette');
 }
 
+// The gazette-ingest helper the binary under test runs (beside it): for
+// a test that stands in front of it. Under scripts/run-valgrind-tests.sh
+// the binary is a wrapper script and the real one $GAZETTE_VG_BIN.
+export function ingestBin() {
+  const real = process.env.GAZETTE_VG_BIN || bin();
+  return path.join(path.dirname(path.resolve(real)), 'gazette-ingest');
+}
+
 function assertBin() {
   if (!existsSync(bin())) {
     throw new Error(`gazette binary not found at ${bin()}: build it ` +
