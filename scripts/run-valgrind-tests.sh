@@ -31,8 +31,28 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 1
 fi
 
-# shellcheck disable=SC2046 # the file names have no spaces
-[ $# -gt 0 ] || set -- $(find tests/http -name '*.test.mjs' -type f | sort)
+# The files that take longest under memcheck start first (measured at
+# 3b75436: cache 240 s, comments 187 s, crash 112 s, ... most others
+# under 40 s), so that no long one starts last while the other cores
+# idle; then the rest, in name order. A name here that is gone is
+# skipped.
+slow_first="cache comments crash media-cli cli slow-clients import-limits
+embargo sitemaps"
+if [ $# -eq 0 ]; then
+	first=""
+	for n in $slow_first; do
+		[ -f "tests/http/$n.test.mjs" ] && first="$first tests/http/$n.test.mjs"
+	done
+	rest=""
+	for f in $(find tests/http -name '*.test.mjs' -type f | sort); do
+		case "$first " in
+		*" $f "*) ;;
+		*) rest="$rest $f" ;;
+		esac
+	done
+	# shellcheck disable=SC2086 # the file names have no spaces
+	set -- $first $rest
+fi
 
 # A log is bad when memcheck counted errors at exit (definite leaks count
 # too: --errors-for-leak-kinds=definite), or, for a process killed before
