@@ -7,7 +7,8 @@
 #                                   Node.js 18+, Java (Nu HTML Checker), Chromium,
 #                                   promtool (prometheus), jing,
 #                                   python3-feedparser, slowhttptest, valgrind,
-#                                   libvips-tools, exiftool
+#                                   libvips-tools, exiftool, postgresql,
+#                                   varnish and varnish-modules
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
 #   scripts/install-deps.sh fuzz    the build packages, plus clang and its
@@ -21,7 +22,7 @@ what=${1:-build}
 build_pkgs="gcc make meson ninja-build pkg-config libmicrohttpd-dev
 libsqlite3-dev libsodium-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libinih-dev libcmocka-dev zlib1g-dev libbrotli-dev tzdata
-liboath-dev libqrencode-dev libvips-dev"
+liboath-dev libqrencode-dev libvips-dev libpq-dev libcurl4-openssl-dev"
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -60,6 +61,12 @@ if [ "$what" = test ]; then
 	command -v vips >/dev/null 2>&1 || missing="$missing libvips-tools"
 	command -v exiftool >/dev/null 2>&1 ||
 		missing="$missing libimage-exiftool-perl"
+	# The store suite and the many-node tests run on a PostgreSQL that
+	# make check starts itself (scripts/pg-test-server.sh); the edge
+	# tests put Varnish, with the xkey module, in front of gazette.
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$missing postgresql"
+	[ -x /usr/sbin/varnishd ] || missing="$missing varnish"
+	installed varnish-modules || missing="$missing varnish-modules"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" = bench ]; then
