@@ -178,13 +178,13 @@ static const char *const total_sql[4] = {
 };
 
 int
-store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
+store_article_row(struct pool *pool, struct db_stmt *s, struct store_article *a)
 {
 	const char *status;
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
-	a->id = sqlite3_column_int64(s, 0);
+	a->id = db_col_int64(s, 0);
 	a->slug = store_col_text(pool, s, 1);
 	a->headline = store_col_text(pool, s, 2);
 	a->summary = store_col_text(pool, s, 3);
@@ -193,14 +193,14 @@ store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 	a->section_slug = store_col_text(pool, s, 6);
 	a->section_name = store_col_text(pool, s, 7);
 	a->lang = store_col_text(pool, s, 8);
-	a->published_at = sqlite3_column_int64(s, 10);
-	a->updated_at = sqlite3_column_int64(s, 11);
-	a->created_at = sqlite3_column_int64(s, 12);
-	a->comment_count = sqlite3_column_int64(s, 13);
-	a->comments_close_at = sqlite3_column_int64(s, 14);
+	a->published_at = db_col_int64(s, 10);
+	a->updated_at = db_col_int64(s, 11);
+	a->created_at = db_col_int64(s, 12);
+	a->comment_count = db_col_int64(s, 13);
+	a->comments_close_at = db_col_int64(s, 14);
 	a->body = "";
 	a->image = NULL;
-	if (sqlite3_column_type(s, ARTICLE_COL_IMAGE) != SQLITE_NULL) {
+	if (!db_col_null(s, ARTICLE_COL_IMAGE)) {
 		struct store_media *m = pool_alloc(pool, sizeof(*m));
 		int err;
 
@@ -213,7 +213,7 @@ store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 	if (!a->slug || !a->headline || !a->summary || !a->byline ||
 	    !a->dateline || !a->section_slug || !a->section_name || !a->lang)
 		return GZ_ENOMEM;
-	status = (const char *)sqlite3_column_text(s, 9);
+	status = db_col_text(s, 9);
 	for (i = 0; status && i < sizeof(status_names) / sizeof(*status_names);
 	     i++) {
 		if (strcmp(status, status_names[i]) == 0) {
@@ -227,14 +227,14 @@ store_article_row(struct pool *pool, sqlite3_stmt *s, struct store_article *a)
 }
 
 int
-store_article_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+store_article_rows(struct store_conn *c, struct pool *pool, struct db_stmt *s,
 		   const char *what, struct store_article **items, size_t *n)
 {
 	struct store_article *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p)
@@ -244,8 +244,8 @@ store_article_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 			return err;
 		len++;
 	}
-	if (rc != SQLITE_DONE)
-		return store_err(c->db, rc, what);
+	if (rc != DB_DONE)
+		return store_err(c, rc, what);
 	*items = arr;
 	*n = len;
 	return GZ_OK;
@@ -255,12 +255,12 @@ store_article_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
  * columns col to col + 3 of s (NEWSROOM_COLS), and tells an unpublished
  * article from a draft. */
 static void
-newsroom_fill(sqlite3_stmt *s, int col, struct store_article *a)
+newsroom_fill(struct db_stmt *s, int col, struct store_article *a)
 {
-	a->owner_id = sqlite3_column_int64(s, col);
-	a->review_at = sqlite3_column_int64(s, col + 1);
-	a->unpublished_at = sqlite3_column_int64(s, col + 2);
-	a->body_trusted = sqlite3_column_int(s, col + 3) != 0;
+	a->owner_id = db_col_int64(s, col);
+	a->review_at = db_col_int64(s, col + 1);
+	a->unpublished_at = db_col_int64(s, col + 2);
+	a->body_trusted = db_col_int(s, col + 3) != 0;
 	if (a->status == STORE_DRAFT && a->unpublished_at)
 		a->status = STORE_UNPUBLISHED;
 }
@@ -271,7 +271,7 @@ article_tags_read(struct store_conn *c, struct pool *pool,
 		  struct store_article *a)
 {
 	struct store_tag *tags = NULL;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, n = 0;
 	int err, rc;
 
@@ -279,7 +279,7 @@ article_tags_read(struct store_conn *c, struct pool *pool,
 				    a->id, &s);
 	if (err != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, tags, &cap, n, sizeof(*tags));
 
 		if (!p) {
@@ -295,8 +295,8 @@ article_tags_read(struct store_conn *c, struct pool *pool,
 		}
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, article_tags_sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, article_tags_sql);
 		goto out;
 	}
 	a->tags = tags;
@@ -318,7 +318,7 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 		  int64_t now, struct store_article *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	bool reading = false;
 	int err, rc;
 
@@ -332,10 +332,10 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	if (err != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, id);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, article_get_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, article_get_sql);
 		goto out;
 	}
 	if ((err = store_stmt_row(c, s)) != GZ_OK)
@@ -348,13 +348,13 @@ store_article_get(struct store *st, struct pool *pool, int64_t id,
 	}
 	out->body_html = NULL;
 	out->html_version = 0;
-	if (sqlite3_column_type(s, ARTICLE_COL_HTML) != SQLITE_NULL) {
+	if (!db_col_null(s, ARTICLE_COL_HTML)) {
 		if (!(out->body_html = store_col_text(pool, s,
 						      ARTICLE_COL_HTML))) {
 			err = GZ_ENOMEM;
 			goto out;
 		}
-		out->html_version = sqlite3_column_int(s,
+		out->html_version = db_col_int(s,
 						       ARTICLE_COL_HTML_VERSION);
 	}
 	newsroom_fill(s, ARTICLE_COL_NEWSROOM, out);
@@ -372,16 +372,16 @@ out:
 
 /* Binds the filters of q (parameters 1-4) to s. */
 static int
-list_bind(sqlite3_stmt *s, const struct store_article_query *q)
+list_bind(struct db_stmt *s, const struct store_article_query *q)
 {
 	int rc;
 
 	rc = store_bind_int64(s, 1, q->now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, q->exclude_id);
-	if (rc == SQLITE_OK && q->section_slug)
+	if (rc == DB_OK && q->section_slug)
 		rc = store_bind_text(s, 3, q->section_slug);
-	if (rc == SQLITE_OK && q->tag_slug)
+	if (rc == DB_OK && q->tag_slug)
 		rc = store_bind_text(s, 4, q->tag_slug);
 	return rc;
 }
@@ -404,7 +404,7 @@ store_article_list(struct store *st, struct pool *pool,
 		   struct store_article **items, size_t *n, size_t *total)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t count;
 	bool reading = false;
 	int err, rc, v;
@@ -426,8 +426,8 @@ store_article_list(struct store *st, struct pool *pool,
 				 total_sql[v], &s);
 		if (err != GZ_OK)
 			goto out;
-		if ((rc = list_bind(s, q)) != SQLITE_OK) {
-			err = store_err(c->db, rc, total_sql[v]);
+		if ((rc = list_bind(s, q)) != DB_OK) {
+			err = store_err(c, rc, total_sql[v]);
 			goto out;
 		}
 		err = store_stmt_int64(c, s, &count);
@@ -442,12 +442,12 @@ store_article_list(struct store *st, struct pool *pool,
 	if (err != GZ_OK)
 		goto out;
 	rc = list_bind(s, q);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, store_size_to_int64(q->limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 6, store_size_to_int64(q->offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, list_sql[v]);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, list_sql[v]);
 		goto out;
 	}
 	if ((err = store_article_rows(c, pool, s, list_sql[v], items, n)) != GZ_OK)
@@ -485,7 +485,7 @@ store_article_range(struct store *st, struct pool *pool, int64_t now,
 		    struct store_article **items, size_t *n, size_t *total)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t count = 0;
 	int err, rc;
 
@@ -501,12 +501,12 @@ store_article_range(struct store *st, struct pool *pool, int64_t now,
 			      &s)) != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, from);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, to);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, range_total_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, range_total_sql);
 		goto out;
 	}
 	err = store_stmt_int64(c, s, &count);
@@ -516,16 +516,16 @@ store_article_range(struct store *st, struct pool *pool, int64_t now,
 	if ((err = store_stmt(c, STMT_ARTICLE_RANGE, range_sql, &s)) != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, from);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, to);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, store_size_to_int64(offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, range_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, range_sql);
 		goto out;
 	}
 	if ((err = store_article_rows(c, pool, s, range_sql, items, n)) != GZ_OK)
@@ -544,7 +544,7 @@ store_article_months(struct store *st, struct pool *pool, int64_t now,
 {
 	struct store_conn *c;
 	struct store_month *arr = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
@@ -558,7 +558,7 @@ store_article_months(struct store *st, struct pool *pool, int64_t now,
 	err = store_stmt_bind_int64(c, STMT_ARTICLE_MONTHS, months_sql, now, &s);
 	if (err != GZ_OK)
 		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -567,13 +567,13 @@ store_article_months(struct store *st, struct pool *pool, int64_t now,
 		}
 		arr = p;
 		/* strftime's text, read as a number by SQLite. */
-		arr[len].year = sqlite3_column_int(s, 0);
-		arr[len].month = sqlite3_column_int(s, 1);
-		arr[len].count = sqlite3_column_int64(s, 2);
+		arr[len].year = db_col_int(s, 0);
+		arr[len].month = db_col_int(s, 1);
+		arr[len].count = db_col_int64(s, 2);
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, months_sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, months_sql);
 		goto out;
 	}
 	*items = arr;
@@ -607,7 +607,7 @@ store_article_page(struct store *st, struct pool *pool,
 		   struct store_article **items, size_t *n)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err, rc;
 
 	assert(st && pool && f && items && n);
@@ -618,22 +618,22 @@ store_article_page(struct store *st, struct pool *pool,
 	if ((err = store_stmt(c, STMT_ARTICLE_PAGE, page_sql, &s)) != GZ_OK)
 		return err;
 	rc = store_bind_int64(s, 1, f->now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, f->section_slug);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, f->tag_slug);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, f->author_slug);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, f->since);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 6, f->before_published);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 7, f->before_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 8, store_size_to_int64(f->limit));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, page_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, page_sql);
 		goto out;
 	}
 	if ((err = store_article_rows(c, pool, s, page_sql, items, n)) != GZ_OK)
@@ -653,7 +653,7 @@ store_tag_list(struct store *st, struct pool *pool,
 		" ORDER BY lower(name), name, id";
 	struct store_tag_count *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
@@ -663,7 +663,7 @@ store_tag_list(struct store *st, struct pool *pool,
 		return err;
 	if ((err = store_stmt(c, STMT_TAG_LIST, sql, &s)) != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -673,7 +673,7 @@ store_tag_list(struct store *st, struct pool *pool,
 		arr = p;
 		arr[len].slug = store_col_text(pool, s, 0);
 		arr[len].name = store_col_text(pool, s, 1);
-		arr[len].article_count = sqlite3_column_int64(s, 2);
+		arr[len].article_count = db_col_int64(s, 2);
 		if (!arr[len].slug || !arr[len].name) {
 			store_stmt_done(s);
 			return GZ_ENOMEM;
@@ -681,8 +681,8 @@ store_tag_list(struct store *st, struct pool *pool,
 		len++;
 	}
 	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_err(c->db, rc, sql);
+	if (rc != DB_DONE)
+		return store_err(c, rc, sql);
 	*items = arr;
 	*n = len;
 	return GZ_OK;
@@ -695,7 +695,7 @@ store_article_count(struct store *st, int64_t *n)
 {
 	static const char sql[] = "SELECT count(*) FROM articles";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && n);
@@ -728,7 +728,7 @@ store_tag_get(struct store *st, struct pool *pool, const char *slug,
 	      struct store_tag *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && slug && out);
@@ -840,7 +840,7 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	const char *sql = existing_id ? update_sql : insert_sql;
 	const char *key = in->import_key && *in->import_key ? in->import_key
 							    : NULL;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	err = store_stmt(c, existing_id ? STMT_ARTICLE_UPDATE
@@ -848,54 +848,54 @@ put_row(struct store_conn *c, const struct store_article_input *in,
 	if (err != GZ_OK)
 		return err;
 	rc = store_bind_text(s, 1, slug);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, in->headline);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, store_nz(in->summary));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, store_nz(in->body));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 5, store_nz(in->byline));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 6, store_nz(in->dateline));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = section_id ? store_bind_int64(s, 7, section_id)
-				: sqlite3_bind_null(s, 7);
-	if (rc == SQLITE_OK)
+				: db_bind_null(s, 7);
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 8, in->lang && *in->lang ? in->lang
 								   : "en");
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 9, status_names[in->status]);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 10, in->published_at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 11, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = existing_id ? store_bind_int64(s, 13, existing_id)
 				 : store_bind_text(s, 12, key);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 14, in->comments_close_at);
 	/* No HTML clears the stored one: it was made from the old body. */
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 15, in->body_html);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 16, in->body_html ? in->html_version
 							   : 0);
 	/* What search reads: the text of the HTML, else the Markdown. */
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 17, in->body_text ? in->body_text
 							  : store_nz(in->body));
 	/* The owner is who created it: an update never changes it. */
-	if (rc == SQLITE_OK && !existing_id)
+	if (rc == DB_OK && !existing_id)
 		rc = store_bind_int64(s, 18, in->owner_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 19, in->review_at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 20, unpublished);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 21, in->body_untrusted);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -917,7 +917,7 @@ put_image(struct store_conn *c, int64_t id, int64_t image_id, int64_t now)
 		"UPDATE articles SET image_id = ?2,"
 		" updated_at = CASE WHEN image_id IS ?2 THEN updated_at"
 		" ELSE ?3 END WHERE id = ?1";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if (image_id == 0)
@@ -925,12 +925,12 @@ put_image(struct store_conn *c, int64_t id, int64_t image_id, int64_t now)
 	err = store_stmt_bind_int64(c, STMT_ARTICLE_IMAGE_SET, sql, id, &s);
 	if (err != GZ_OK)
 		return err;
-	rc = image_id == STORE_IMAGE_NONE ? sqlite3_bind_null(s, 2)
+	rc = image_id == STORE_IMAGE_NONE ? db_bind_null(s, 2)
 					  : store_bind_int64(s, 2, image_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, now);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -952,7 +952,7 @@ put_tags(struct store_conn *c, struct pool *scratch,
 	/* What the tag's listing sorts and filters by: see the file's
 	 * invariants. */
 	int64_t listed_at = in->status == STORE_DRAFT ? 0 : in->published_at;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t tag_id;
 	size_t i;
 	int err, rc;
@@ -979,11 +979,11 @@ put_tags(struct store_conn *c, struct pool *scratch,
 		if (err != GZ_OK)
 			return err;
 		rc = store_bind_int64(s, 2, tag_id);
-		if (rc == SQLITE_OK)
+		if (rc == DB_OK)
 			rc = store_bind_int64(s, 3, listed_at);
-		if (rc != SQLITE_OK) {
+		if (rc != DB_OK) {
 			store_stmt_done(s);
-			return store_err(c->db, rc, add_sql);
+			return store_err(c, rc, add_sql);
 		}
 		if ((err = store_stmt_run(c, s)) != GZ_OK)
 			return err;
@@ -1035,7 +1035,7 @@ store_article_put(struct store *st, const struct store_article_input *in,
 	struct store_article_input norm;
 	struct store_conn *c;
 	struct pool *scratch = NULL;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	const char *slug;
 	int64_t section_id = 0, existing_id = 0, now = (int64_t)time(NULL);
 	bool in_savepoint = false, unpublished;
@@ -1184,7 +1184,7 @@ store_article_html_stale(struct store *st, struct pool *pool,
 		" AND (body_html IS NULL OR html_version <> ?2)"
 		" ORDER BY id LIMIT ?3";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
@@ -1199,13 +1199,13 @@ store_article_html_stale(struct store *st, struct pool *pool,
 	if (err != GZ_OK)
 		return err;
 	rc = store_bind_int64(s, 2, html_version);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -1213,10 +1213,10 @@ store_article_html_stale(struct store *st, struct pool *pool,
 			goto out;
 		}
 		arr = p;
-		arr[len++] = sqlite3_column_int64(s, 0);
+		arr[len++] = db_col_int64(s, 0);
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
 	*ids = arr;
@@ -1239,7 +1239,7 @@ store_article_html_set(struct store *st, int64_t id, const char *html,
 		"UPDATE articles SET body_html = ?2, html_version = ?3,"
 		" body_text = coalesce(?4, body_text) WHERE id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	assert(st);
@@ -1250,18 +1250,18 @@ store_article_html_set(struct store *st, int64_t id, const char *html,
 					 &s)) != GZ_OK)
 		return err;
 	rc = store_bind_text(s, 2, html);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, html_version);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, text);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		return err;
-	return sqlite3_changes(c->db) == 0 ? GZ_ENOTFOUND : GZ_OK;
+	return db_changes(c) == 0 ? GZ_ENOTFOUND : GZ_OK;
 }
 
 /* ---- the newsroom's admin ------------------------------------------------ */
@@ -1330,24 +1330,24 @@ admin_words(const char *q, char *buf, const char **words, size_t *n)
 
 /* Binds the filters of q (?1 to ?14) to s; words are buf's. */
 static int
-admin_bind(sqlite3_stmt *s, const struct store_admin_query *q,
+admin_bind(struct db_stmt *s, const struct store_admin_query *q,
 	   const char *const *words, size_t nwords)
 {
 	size_t i;
 	int rc;
 
 	rc = store_bind_int64(s, 1, q->status);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, q->in_review);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, q->scheduled_future);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, q->now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, q->owner_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 6, q->section_slug);
-	for (i = 0; rc == SQLITE_OK && i < nwords; i++)
+	for (i = 0; rc == DB_OK && i < nwords; i++)
 		rc = store_bind_text(s, 7 + (int)i, words[i]);
 	return rc;
 }
@@ -1355,14 +1355,14 @@ admin_bind(sqlite3_stmt *s, const struct store_admin_query *q,
 /* As store_article_rows, with the newsroom's columns after ARTICLE_COLS
  * read into each item. Does not hand s back. */
 static int
-admin_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+admin_rows(struct store_conn *c, struct pool *pool, struct db_stmt *s,
 	   struct store_article **items, size_t *n)
 {
 	struct store_article *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p)
@@ -1373,8 +1373,8 @@ admin_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 		newsroom_fill(s, ADMIN_COL_NEWSROOM, &arr[len]);
 		len++;
 	}
-	if (rc != SQLITE_DONE)
-		return store_err(c->db, rc, admin_list_sql);
+	if (rc != DB_DONE)
+		return store_err(c, rc, admin_list_sql);
 	*items = arr;
 	*n = len;
 	return GZ_OK;
@@ -1399,7 +1399,7 @@ store_article_admin_list(struct store *st, struct pool *pool,
 	char buf[GZ_LIMIT_SEARCH_BYTES + 1];
 	const char *words[ADMIN_WORDS];
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	size_t nwords = 0, limit;
 	int64_t count;
 	bool reading = false;
@@ -1430,8 +1430,8 @@ store_article_admin_list(struct store *st, struct pool *pool,
 				 &s);
 		if (err != GZ_OK)
 			goto out;
-		if ((rc = admin_bind(s, q, words, nwords)) != SQLITE_OK) {
-			err = store_err(c->db, rc, admin_total_sql);
+		if ((rc = admin_bind(s, q, words, nwords)) != DB_OK) {
+			err = store_err(c, rc, admin_total_sql);
 			goto out;
 		}
 		err = store_stmt_int64(c, s, &count);
@@ -1444,12 +1444,12 @@ store_article_admin_list(struct store *st, struct pool *pool,
 			      &s)) != GZ_OK)
 		goto out;
 	rc = admin_bind(s, q, words, nwords);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 15, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 16, store_size_to_int64(q->offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, admin_list_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, admin_list_sql);
 		goto out;
 	}
 	err = admin_rows(c, pool, s, items, n);
@@ -1475,13 +1475,13 @@ static int
 run_ids(struct store_conn *c, enum store_stmt_id id, const char *sql,
 	int64_t a, int64_t b)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = store_stmt_bind_int64(c, id, sql, a, &s)) != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 2, b)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = store_bind_int64(s, 2, b)) != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -1520,8 +1520,8 @@ store_article_status_set(struct store *st, int64_t id,
 		"UPDATE article_authors SET published_at = nullif(?2, 0)"
 		" WHERE article_id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
-	const unsigned char *old;
+	struct db_stmt *s = NULL;
+	const char *old;
 	int64_t old_pub, old_unpub, pub, unpub = 0;
 	bool was_draft;
 	enum store_status stored;
@@ -1541,10 +1541,10 @@ store_article_status_set(struct store *st, int64_t id,
 		goto out;
 	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	old = sqlite3_column_text(s, 0);
-	was_draft = old && strcmp((const char *)old, "draft") == 0;
-	old_pub = sqlite3_column_int64(s, 1);
-	old_unpub = sqlite3_column_int64(s, 2);
+	old = db_col_text(s, 0);
+	was_draft = old && strcmp(old, "draft") == 0;
+	old_pub = db_col_int64(s, 1);
+	old_unpub = db_col_int64(s, 2);
 	store_stmt_done(s);
 	s = NULL;
 
@@ -1567,14 +1567,14 @@ store_article_status_set(struct store *st, int64_t id,
 					 id, &s)) != GZ_OK)
 		goto out;
 	rc = store_bind_text(s, 2, status_names[stored]);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, pub);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, unpub);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, at);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, set_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, set_sql);
 		goto out;
 	}
 	err = store_stmt_run(c, s);
@@ -1615,7 +1615,7 @@ store_article_delete(struct store *st, int64_t id)
 {
 	static const char delete_sql[] = "DELETE FROM articles WHERE id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t found;
 	size_t mark;
 	int err;
@@ -1660,7 +1660,7 @@ store_dashboard_counts(struct store *st, int64_t now,
 		"  AND published_at > ?1),"
 		" (SELECT count(*) FROM articles a WHERE " VISIBLE ")";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && out);
@@ -1671,10 +1671,10 @@ store_dashboard_counts(struct store *st, int64_t now,
 	if (err != GZ_OK)
 		return err;
 	if ((err = store_stmt_row(c, s)) == GZ_OK) {
-		out->comments_pending = sqlite3_column_int64(s, 0);
-		out->in_review = sqlite3_column_int64(s, 1);
-		out->scheduled = sqlite3_column_int64(s, 2);
-		out->published = sqlite3_column_int64(s, 3);
+		out->comments_pending = db_col_int64(s, 0);
+		out->in_review = db_col_int64(s, 1);
+		out->scheduled = db_col_int64(s, 2);
+		out->published = db_col_int64(s, 3);
 	}
 	store_stmt_done(s);
 	return err;

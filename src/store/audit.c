@@ -23,7 +23,6 @@
  *   moderation_log_comment) and stops at the page's size.
  */
 #include <assert.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,7 +63,7 @@ store_audit_add(struct store *st, const char *actor, const char *action,
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	const char *text[5];
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int err, rc;
 
@@ -80,12 +79,12 @@ store_audit_add(struct store *st, const char *actor, const char *action,
 			return GZ_EINVAL;
 	if ((err = store_stmt_bind_int64(c, STMT_AUDIT_ADD, sql, at, &s)))
 		return err;
-	rc = SQLITE_OK;
-	for (i = 0; i < 5 && rc == SQLITE_OK; i++)
-		rc = sqlite3_bind_text(s, (int)i + 2, text[i],
-				       (int)audit_cut(text[i]), SQLITE_STATIC);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	rc = DB_OK;
+	for (i = 0; i < 5 && rc == DB_OK; i++)
+		rc = db_bind_textn(s, (int)i + 2, text[i],
+				   audit_cut(text[i]));
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -153,7 +152,7 @@ audit_cursor_at(struct store_conn *c, int64_t before_id, int64_t *at)
 	static const char audit_sql[] = "SELECT at FROM audit_log WHERE id = ?1";
 	static const char moderation_sql[] =
 		"SELECT at FROM moderation_log WHERE id = ?1";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if (before_id > 0)
@@ -169,26 +168,26 @@ audit_cursor_at(struct store_conn *c, int64_t before_id, int64_t *at)
 
 /* Binds the page's parameters on s. Returns an SQLite code. */
 static int
-audit_bind(sqlite3_stmt *s, const struct store_audit_filter *f,
+audit_bind(struct db_stmt *s, const struct store_audit_filter *f,
 	   int64_t comment_id, int64_t limit, int64_t audit_below,
 	   int64_t audit_at_most, int64_t mod_at, int64_t mod_id)
 {
 	int rc = store_bind_text(s, 1, f->actor);
 
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, f->object);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = comment_id > 0 ? store_bind_int64(s, 3, comment_id)
-				    : sqlite3_bind_null(s, 3);
-	if (rc == SQLITE_OK)
+				    : db_bind_null(s, 3);
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, limit);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, audit_below);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 6, audit_at_most);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 7, mod_at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 8, mod_id);
 	return rc;
 }
@@ -200,7 +199,7 @@ store_audit_list(struct store *st, struct pool *pool,
 {
 	struct store_audit *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t limit, comment_id = -1, at = 0;
 	int64_t audit_below = INT64_MAX, audit_at_most = INT64_MAX;
 	int64_t mod_at = INT64_MAX, mod_id = INT64_MAX;
@@ -255,11 +254,11 @@ store_audit_list(struct store *st, struct pool *pool,
 		goto out;
 	rc = audit_bind(s, f, comment_id, limit, audit_below, audit_at_most,
 			mod_at, mod_id);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, list_sql[variant]);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, list_sql[variant]);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 		struct store_audit *e;
 
@@ -269,8 +268,8 @@ store_audit_list(struct store *st, struct pool *pool,
 		}
 		arr = p;
 		e = &arr[len];
-		e->id = sqlite3_column_int64(s, 0);
-		e->at = sqlite3_column_int64(s, 1);
+		e->id = db_col_int64(s, 0);
+		e->at = db_col_int64(s, 1);
 		e->actor = store_col_text(pool, s, 2);
 		e->action = store_col_text(pool, s, 3);
 		e->object = store_col_text(pool, s, 4);
@@ -283,8 +282,8 @@ store_audit_list(struct store *st, struct pool *pool,
 		}
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, list_sql[variant]);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, list_sql[variant]);
 		goto out;
 	}
 	*items = arr;

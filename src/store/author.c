@@ -11,7 +11,6 @@
  * existed then the authors of its byline (store_authors_backfill).
  */
 #include <assert.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -115,7 +114,7 @@ authors_link(struct store_conn *c, struct pool *scratch, int64_t id,
 		"INSERT INTO article_authors (article_id, author_id, position,"
 		" published_at) VALUES (?1, ?2, ?3, nullif(?4, 0))"
 		" ON CONFLICT DO NOTHING";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t author_id;
 	size_t i;
 	int err, rc;
@@ -130,13 +129,13 @@ authors_link(struct store_conn *c, struct pool *scratch, int64_t id,
 		if (err != GZ_OK)
 			return err;
 		rc = store_bind_int64(s, 2, author_id);
-		if (rc == SQLITE_OK)
+		if (rc == DB_OK)
 			rc = store_bind_int64(s, 3, (int64_t)i);
-		if (rc == SQLITE_OK)
+		if (rc == DB_OK)
 			rc = store_bind_int64(s, 4, listed_at);
-		if (rc != SQLITE_OK) {
+		if (rc != DB_OK) {
 			store_stmt_done(s);
-			return store_err(c->db, rc, add_sql);
+			return store_err(c, rc, add_sql);
 		}
 		if ((err = store_stmt_run(c, s)) != GZ_OK)
 			return err;
@@ -155,7 +154,7 @@ store_article_authors_put(struct store_conn *c, struct pool *scratch,
 	const char *const *list = in->authors;
 	int64_t listed_at = in->status == STORE_DRAFT ? 0 : in->published_at;
 	size_t n = in->nauthors;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if (in->authors && in->nauthors > GZ_LIMIT_AUTHORS)
@@ -187,7 +186,7 @@ store_article_authors_read(struct store_conn *c, struct pool *pool,
 		" JOIN authors u ON u.id = x.author_id"
 		" WHERE x.article_id = ?1 ORDER BY x.position";
 	struct store_author *arr = NULL;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
@@ -196,7 +195,7 @@ store_article_authors_read(struct store_conn *c, struct pool *pool,
 	if ((err = store_stmt_bind_int64(c, STMT_ARTICLE_AUTHORS, sql, a->id,
 					 &s)) != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -214,8 +213,8 @@ store_article_authors_read(struct store_conn *c, struct pool *pool,
 		len++;
 	}
 	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_err(c->db, rc, sql);
+	if (rc != DB_DONE)
+		return store_err(c, rc, sql);
 	a->authors = arr;
 	a->nauthors = len;
 	return GZ_OK;
@@ -227,7 +226,7 @@ store_authors_backfill(struct store_conn *c)
 	static const char sql[] =
 		"SELECT id, byline, CASE WHEN status = 'draft' THEN 0"
 		" ELSE coalesce(published_at, 0) END FROM articles ORDER BY id";
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	struct pool *scratch = pool_new(1u << 20);
 	const char *names[GZ_LIMIT_AUTHORS];
 	int err = GZ_OK, rc;
@@ -236,24 +235,22 @@ store_authors_backfill(struct store_conn *c)
 	if (!scratch)
 		return GZ_ENOMEM;
 	/* Prepared outside the statement cache: it runs once. */
-	if ((rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((err = db_prepare(c, sql, &s)) != GZ_OK)
 		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *byline = (const char *)sqlite3_column_text(s, 1);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *byline = db_col_text(s, 1);
 
 		pool_clear(scratch);
 		if ((err = store_byline_names(scratch, byline ? byline : "",
 					      names, GZ_LIMIT_AUTHORS, &n)) ||
-		    (err = authors_link(c, scratch, sqlite3_column_int64(s, 0),
-					sqlite3_column_int64(s, 2), names, n)))
+		    (err = authors_link(c, scratch, db_col_int64(s, 0),
+					db_col_int64(s, 2), names, n)))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_DONE)
+		err = store_err(c, rc, sql);
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	pool_free(scratch);
 	return err;
 }
@@ -263,7 +260,7 @@ store_author_get(struct store *st, struct pool *pool, const char *slug,
 		 struct store_author *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && slug && out);
@@ -288,7 +285,7 @@ store_author_bio_set(struct store *st, const char *slug, const char *bio)
 {
 	static const char sql[] = "UPDATE authors SET bio = ?2 WHERE slug = ?1";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if (!bio || strlen(bio) > GZ_LIMIT_BIO_BYTES || !store_utf8_ok(bio))
@@ -296,13 +293,13 @@ store_author_bio_set(struct store *st, const char *slug, const char *bio)
 	if ((err = store_stmt_bind_text(c, STMT_AUTHOR_BIO_SET, sql, slug,
 					&s)) != GZ_OK)
 		return err;
-	if ((rc = store_bind_text(s, 2, bio)) != SQLITE_OK) {
+	if ((rc = store_bind_text(s, 2, bio)) != DB_OK) {
 		store_stmt_done(s);
-		return store_err(c->db, rc, sql);
+		return store_err(c, rc, sql);
 	}
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		return err;
-	if (sqlite3_changes(c->db) == 0)
+	if (db_changes(c) == 0)
 		return GZ_ENOTFOUND;
 	/* The author's page shows the bio: it is made again. */
 	return store_keys_add(st, "front", "");
@@ -321,7 +318,7 @@ store_author_list(struct store *st, struct pool *pool, int64_t now,
 		" AND " VISIBLE ") ORDER BY lower(u.name), u.name, u.id";
 	struct store_author *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
@@ -331,7 +328,7 @@ store_author_list(struct store *st, struct pool *pool, int64_t now,
 		return err;
 	if ((err = store_stmt_bind_int64(c, STMT_AUTHOR_LIST, sql, now, &s)))
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -349,8 +346,8 @@ store_author_list(struct store *st, struct pool *pool, int64_t now,
 		len++;
 	}
 	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_err(c->db, rc, sql);
+	if (rc != DB_DONE)
+		return store_err(c, rc, sql);
 	*items = arr;
 	*n = len;
 	return GZ_OK;
@@ -376,7 +373,7 @@ store_author_articles(struct store *st, struct pool *pool, int64_t now,
 		      struct store_article **items, size_t *n, size_t *total)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t count = 0;
 	int err, rc;
 
@@ -390,10 +387,10 @@ store_author_articles(struct store *st, struct pool *pool, int64_t now,
 	if ((err = store_stmt(c, STMT_AUTHOR_ARTICLES_TOTAL, total_sql, &s)))
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, slug);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, total_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, total_sql);
 		goto out;
 	}
 	err = store_stmt_int64(c, s, &count);
@@ -403,14 +400,14 @@ store_author_articles(struct store *st, struct pool *pool, int64_t now,
 	if ((err = store_stmt(c, STMT_AUTHOR_ARTICLES, list_sql, &s)))
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, slug);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, store_size_to_int64(offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, list_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, list_sql);
 		goto out;
 	}
 	if ((err = store_article_rows(c, pool, s, list_sql, items, n)) != GZ_OK)

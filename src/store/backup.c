@@ -62,6 +62,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "util/err.h"
 
 /* Pages copied per sqlite3_backup_step: 1 MiB at 4 KiB pages. */

@@ -45,6 +45,7 @@
 
 #include "store/store.h"
 #include "store/store_int.h"
+
 #include "util/err.h"
 #include "util/log.h"
 
@@ -69,7 +70,7 @@ int
 store_changes_open(struct store *st)
 {
 	struct store_conn *c = &st->writer;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	char *shm = NULL;
 	int64_t last = 0;
 	size_t plen;
@@ -139,7 +140,7 @@ int
 store_changes_record(struct store *st)
 {
 	struct store_conn *c = &st->writer;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	size_t i, len = 0;
 	char *joined, *p;
 	int err;
@@ -163,12 +164,12 @@ store_changes_record(struct store *st)
 	if (err == GZ_OK) {
 		int rc = store_bind_int64(s, 1, st->changes_origin);
 
-		if (rc == SQLITE_OK)
+		if (rc == DB_OK)
 			rc = store_bind_int64(s, 2, (int64_t)time(NULL));
-		if (rc == SQLITE_OK)
+		if (rc == DB_OK)
 			rc = store_bind_text(s, 3, joined);
-		if (rc != SQLITE_OK) {
-			err = store_err(c->db, rc, changes_insert_sql);
+		if (rc != DB_OK) {
+			err = store_err(c, rc, changes_insert_sql);
 			store_stmt_done(s);
 		} else {
 			err = store_stmt_run(c, s);
@@ -209,13 +210,13 @@ changes_now_ns(void)
 
 /* Fires one row's keys ("a b c") to the listener. */
 static void
-changes_fire(struct store *st, const unsigned char *text)
+changes_fire(struct store *st, const char *text)
 {
 	const char *keys[STORE_CHANGES_FIRE_KEYS];
 	size_t n = 0;
 	char *copy, *p;
 
-	if (!text || !st->event_fn || !(copy = strdup((const char *)text)))
+	if (!text || !st->event_fn || !(copy = strdup(text)))
 		return;
 	for (p = copy; *p;) {
 		keys[n++] = p;
@@ -234,7 +235,7 @@ int
 store_changes_sync(struct store *st)
 {
 	struct store_conn *c = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	uint64_t sig = 0;
 	int64_t now = 0;
 	int err, rc;
@@ -271,12 +272,12 @@ store_changes_sync(struct store *st)
 				    st->changes_last, &s);
 	if (err != GZ_OK)
 		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		st->changes_last = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_int64(s, 1) != st->changes_origin)
-			changes_fire(st, sqlite3_column_text(s, 2));
+	while ((rc = db_step(s)) == DB_ROW) {
+		st->changes_last = db_col_int64(s, 0);
+		if (db_col_int64(s, 1) != st->changes_origin)
+			changes_fire(st, db_col_text(s, 2));
 	}
-	err = rc == SQLITE_DONE ? GZ_OK : store_err(c->db, rc, "changes");
+	err = rc == DB_DONE ? GZ_OK : store_err(c, rc, "changes");
 	store_stmt_done(s);
 	if (err == GZ_OK) {
 		/* Only a read that went through counts the change as seen. */

@@ -169,19 +169,19 @@ static const char log_sql[] =
 
 static int comment_stmt_ids(struct store_conn *c, enum store_stmt_id id,
 			    const char *sql, int64_t a, int64_t b,
-			    sqlite3_stmt **out);
+			    struct db_stmt **out);
 static int comment_write_ids(struct store_conn *c, enum store_stmt_id id,
 			     const char *sql, int64_t a, int64_t b);
 
 /* Maps a status column to the enum. Returns GZ_OK or GZ_EDB (a value
  * the CHECK constraint forbids: corruption or another writer's bug). */
 static int
-status_parse(const unsigned char *t, enum store_comment_status *out)
+status_parse(const char *t, enum store_comment_status *out)
 {
 	size_t i;
 
 	for (i = 0; t && i < NSTATUS; i++) {
-		if (strcmp((const char *)t, comment_status_names[i]) == 0) {
+		if (strcmp(t, comment_status_names[i]) == 0) {
 			*out = (enum store_comment_status)i;
 			return GZ_OK;
 		}
@@ -191,35 +191,35 @@ status_parse(const unsigned char *t, enum store_comment_status *out)
 
 /* Fills c from columns 0-9 of row s (strings in pool); headline "". */
 static int
-comment_row(struct pool *pool, sqlite3_stmt *s, struct store_comment *c)
+comment_row(struct pool *pool, struct db_stmt *s, struct store_comment *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	c->article_id = sqlite3_column_int64(s, 1);
-	c->parent_id = sqlite3_column_int64(s, 2);
+	c->id = db_col_int64(s, 0);
+	c->article_id = db_col_int64(s, 1);
+	c->parent_id = db_col_int64(s, 2);
 	c->author = store_col_text(pool, s, 3);
 	c->email = store_col_text(pool, s, 4);
 	c->body = store_col_text(pool, s, 5);
 	c->ip = store_col_text(pool, s, 6);
-	c->created_at = sqlite3_column_int64(s, 8);
+	c->created_at = db_col_int64(s, 8);
 	c->hold_reason = store_col_text(pool, s, 9);
 	c->article_headline = "";
 	if (!c->author || !c->email || !c->body || !c->ip || !c->hold_reason)
 		return GZ_ENOMEM;
-	return status_parse(sqlite3_column_text(s, 7), &c->status);
+	return status_parse(db_col_text(s, 7), &c->status);
 }
 
 /* Steps s (bound by the caller) and collects its rows into a pool array;
  * with_headline reads column 10 as the article's headline. Hands s back. */
 static int
-comment_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+comment_rows(struct store_conn *c, struct pool *pool, struct db_stmt *s,
 	     bool with_headline, struct store_comment **items, size_t *n)
 {
 	struct store_comment *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -236,8 +236,8 @@ comment_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 		}
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sqlite3_sql(s));
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, db_sql(s));
 		goto out;
 	}
 	*items = arr;
@@ -262,7 +262,7 @@ store_comment_list(struct store *st, struct pool *pool, int64_t article_id,
 		   struct store_comment **items, size_t *n)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && items && n);
@@ -283,7 +283,7 @@ store_comment_page(struct store *st, struct pool *pool, int64_t article_id,
 		   size_t *n, bool *more)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t first = 0, last = 0;
 	size_t threads = 0;
 	bool reading = false;
@@ -304,24 +304,24 @@ store_comment_page(struct store *st, struct pool *pool, int64_t article_id,
 				    page_threads_sql, article_id,
 				    store_size_to_int64(per_page + 1), &s)) != GZ_OK)
 		goto out;
-	if ((rc = store_bind_int64(s, 3, store_size_to_int64(skip))) != SQLITE_OK) {
-		err = store_err(c->db, rc, page_threads_sql);
+	if ((rc = store_bind_int64(s, 3, store_size_to_int64(skip))) != DB_OK) {
+		err = store_err(c, rc, page_threads_sql);
 		goto out;
 	}
 	/* Thread ids come in order: the page is the range of the first
 	 * per_page, and one more says another page follows. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (threads == per_page) {
 			*more = true;
 			break;
 		}
 		if (threads == 0)
-			first = sqlite3_column_int64(s, 0);
-		last = sqlite3_column_int64(s, 0);
+			first = db_col_int64(s, 0);
+		last = db_col_int64(s, 0);
 		threads++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, page_threads_sql);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		err = store_err(c, rc, page_threads_sql);
 		goto out;
 	}
 	store_stmt_done(s);
@@ -331,8 +331,8 @@ store_comment_page(struct store *st, struct pool *pool, int64_t article_id,
 	if ((err = comment_stmt_ids(c, STMT_COMMENT_PAGE, page_sql, article_id,
 				    first, &s)) != GZ_OK)
 		goto out;
-	if ((rc = store_bind_int64(s, 3, last)) != SQLITE_OK) {
-		err = store_err(c->db, rc, page_sql);
+	if ((rc = store_bind_int64(s, 3, last)) != DB_OK) {
+		err = store_err(c, rc, page_sql);
 		goto out;
 	}
 	err = comment_rows(c, pool, s, false, items, n);
@@ -349,7 +349,7 @@ store_comment_thread_pos(struct store *st, int64_t article_id, int64_t id,
 			 size_t *pos)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t thread = 0, before = 0;
 	int err;
 
@@ -382,7 +382,7 @@ store_comment_query(struct store *st, struct pool *pool,
 		    struct store_comment **items, size_t *n)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t limit;
 	int err, rc, v;
 
@@ -401,17 +401,17 @@ store_comment_query(struct store *st, struct pool *pool,
 			 query_sql[v], &s);
 	if (err != GZ_OK)
 		return err;
-	rc = SQLITE_OK;
+	rc = DB_OK;
 	if (f->status >= 0)
 		rc = store_bind_text(s, 1, comment_status_names[f->status]);
-	if (rc == SQLITE_OK && f->article_id)
+	if (rc == DB_OK && f->article_id)
 		rc = store_bind_int64(s, 2, f->article_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, store_size_to_int64(f->offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, query_sql[v]);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, query_sql[v]);
 		store_stmt_done(s);
 		return err;
 	}
@@ -426,7 +426,7 @@ store_comment_get(struct store *st, struct pool *pool, int64_t id,
 		  struct store_comment *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && out);
@@ -446,17 +446,17 @@ static int
 commenter_known_on(struct store_conn *c, const unsigned char *key, size_t len,
 		   bool *known)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t one;
 	int err, rc;
 
 	*known = false;
 	if ((err = store_stmt(c, STMT_COMMENTER_KNOWN, known_sql, &s)) != GZ_OK)
 		return err;
-	/* SQLITE_STATIC: the caller's bytes outlive the step. */
-	if ((rc = sqlite3_bind_blob(s, 1, key, (int)len, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
-		err = store_err(c->db, rc, known_sql);
+	/* Bound, not copied: the caller's bytes outlive the step. */
+	if ((rc = db_bind_blob(s, 1, key, len)) !=
+	    DB_OK) {
+		err = store_err(c, rc, known_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -499,7 +499,7 @@ store_comment_activity(struct store *st, int64_t article_id, int64_t *mark)
 	static const char sql[] =
 		"SELECT comment_version FROM articles WHERE id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && mark);
@@ -519,16 +519,16 @@ store_comment_activity(struct store *st, int64_t article_id, int64_t *mark)
  * back). Output: *out. */
 static int
 comment_stmt_ids(struct store_conn *c, enum store_stmt_id id,
-		 const char *sql, int64_t a, int64_t b, sqlite3_stmt **out)
+		 const char *sql, int64_t a, int64_t b, struct db_stmt **out)
 {
 	int err, rc;
 
 	if ((err = store_stmt_bind_int64(c, id, sql, a, out)) != GZ_OK)
 		return err;
-	if (sqlite3_bind_parameter_count(*out) < 2 ||
-	    (rc = store_bind_int64(*out, 2, b)) == SQLITE_OK)
+	if (db_param_count(*out) < 2 ||
+	    (rc = store_bind_int64(*out, 2, b)) == DB_OK)
 		return GZ_OK;
-	err = store_err(c->db, rc, sql);
+	err = store_err(c, rc, sql);
 	store_stmt_done(*out);
 	*out = NULL;
 	return err;
@@ -541,7 +541,7 @@ static int
 comment_find_id(struct store_conn *c, enum store_stmt_id id,
 		const char *sql, int64_t p1, int64_t p2)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t v;
 	int err;
 
@@ -555,22 +555,22 @@ static int
 comment_log(struct store_conn *c, int64_t comment_id, const char *action,
 	    const char *actor, int64_t at, const char *detail)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = store_stmt(c, STMT_MODERATION_LOG, log_sql, &s)) != GZ_OK)
 		return err;
 	rc = store_bind_int64(s, 1, comment_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, action);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, actor);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 5, store_nz(detail));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, log_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, log_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -608,18 +608,18 @@ static int
 nonce_insert(struct store_conn *c, const unsigned char *nonce, size_t len,
 	     int64_t expires_at)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = store_stmt(c, STMT_NONCE_SPEND, nonce_spend_sql, &s)) !=
 	    GZ_OK)
 		return err;
-	/* SQLITE_STATIC: the caller's bytes outlive the step. */
-	rc = sqlite3_bind_blob(s, 1, nonce, (int)len, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
+	/* Bound, not copied: the caller's bytes outlive the step. */
+	rc = db_bind_blob(s, 1, nonce, len);
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, expires_at);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, nonce_spend_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, nonce_spend_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -652,7 +652,7 @@ int
 store_nonce_purge(struct store *st, int64_t now)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st);
@@ -694,35 +694,35 @@ comment_row_insert(struct store_conn *c, const struct store_comment_input *in,
 		   enum store_comment_status status, const char *hold_reason,
 		   int64_t *id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = store_stmt(c, STMT_COMMENT_INSERT, insert_sql, &s)) != GZ_OK)
 		return err;
 	rc = store_bind_int64(s, 1, in->article_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, in->parent_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, in->author);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, store_nz(in->email));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 5, in->body);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 6, store_nz(in->ip));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 7, comment_status_names[status]);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 8, in->created_at);
-	/* SQLITE_STATIC: the caller's bytes outlive the step; no key binds
+	/* Bound, not copied: the caller's bytes outlive the step; no key binds
 	 * NULL. */
-	if (rc == SQLITE_OK && in->commenter_key)
-		rc = sqlite3_bind_blob(s, 9, in->commenter_key,
-				       (int)in->commenter_key_len, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK && in->commenter_key)
+		rc = db_bind_blob(s, 9, in->commenter_key,
+				  in->commenter_key_len);
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 10, store_nz(hold_reason));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, insert_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, insert_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -845,16 +845,16 @@ static int
 comment_find(struct store_conn *c, int64_t id, int64_t *parent_id,
 	     enum store_comment_status *status, int64_t *article_id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	err = store_stmt_bind_int64(c, STMT_COMMENT_FIND, find_sql, id, &s);
 	if (err != GZ_OK)
 		return err;
 	if ((err = store_stmt_row(c, s)) == GZ_OK) {
-		*parent_id = sqlite3_column_int64(s, 0);
-		*article_id = sqlite3_column_int64(s, 2);
-		err = status_parse(sqlite3_column_text(s, 1), status);
+		*parent_id = db_col_int64(s, 0);
+		*article_id = db_col_int64(s, 2);
+		err = status_parse(db_col_text(s, 1), status);
 	}
 	store_stmt_done(s);
 	return err;
@@ -866,7 +866,7 @@ static int
 comment_write_ids(struct store_conn *c, enum store_stmt_id id,
 		  const char *sql, int64_t a, int64_t b)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = comment_stmt_ids(c, id, sql, a, b, &s)) != GZ_OK)
@@ -896,7 +896,7 @@ store_comment_set_status(struct store *st, int64_t id,
 			 int64_t at)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	enum store_comment_status old = STORE_COMMENT_PENDING;
 	int64_t parent_id = 0, article_id = 0;
 	size_t mark;
@@ -915,12 +915,12 @@ store_comment_set_status(struct store *st, int64_t id,
 	if (err != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 1, id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, comment_status_names[status]);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, at);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, set_status_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, set_status_sql);
 		store_stmt_done(s);
 		goto out;
 	}

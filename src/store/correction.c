@@ -67,7 +67,7 @@ store_correction_add(struct store *st, int64_t article_id, const char *text,
 		     const char *actor, int64_t at, int64_t *id)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char idbuf[24];
 	int64_t found;
 	size_t mark;
@@ -95,12 +95,12 @@ store_correction_add(struct store *st, int64_t article_id, const char *text,
 	if (err != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 2, at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, text);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, actor);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, insert_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, insert_sql);
 		store_stmt_done(s);
 		goto out;
 	}
@@ -122,12 +122,12 @@ out:
 /* Fills r from row s (CORRECTION_COLS, headline and slug at 5 and 6;
  * strings in pool). Returns GZ_OK or GZ_ENOMEM. */
 static int
-correction_row(struct pool *pool, sqlite3_stmt *s, struct store_correction *r)
+correction_row(struct pool *pool, struct db_stmt *s, struct store_correction *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(s, 0);
-	r->article_id = sqlite3_column_int64(s, 1);
-	r->created_at = sqlite3_column_int64(s, 2);
+	r->id = db_col_int64(s, 0);
+	r->article_id = db_col_int64(s, 1);
+	r->created_at = db_col_int64(s, 2);
 	r->text = store_col_text(pool, s, 3);
 	r->actor = store_col_text(pool, s, 4);
 	r->article_headline = store_col_text(pool, s, 5);
@@ -139,14 +139,14 @@ correction_row(struct pool *pool, sqlite3_stmt *s, struct store_correction *r)
 
 /* Steps s (bound) to its end into a pool array. Hands s back. */
 static int
-correction_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
+correction_rows(struct store_conn *c, struct pool *pool, struct db_stmt *s,
 		struct store_correction **items, size_t *n)
 {
 	struct store_correction *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -158,8 +158,8 @@ correction_rows(struct store_conn *c, struct pool *pool, sqlite3_stmt *s,
 			goto out;
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sqlite3_sql(s));
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, db_sql(s));
 		goto out;
 	}
 	*items = arr;
@@ -179,7 +179,7 @@ store_correction_list(struct store *st, struct pool *pool, int64_t article_id,
 		      struct store_correction **items, size_t *n)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && items && n);
@@ -206,7 +206,7 @@ store_correction_recent(struct store *st, struct pool *pool, int64_t now,
 			size_t *total)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t count;
 	int err, rc;
 
@@ -234,10 +234,10 @@ store_correction_recent(struct store *st, struct pool *pool, int64_t now,
 	if (err != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 2, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, store_size_to_int64(offset));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, recent_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, recent_sql);
 		goto out;
 	}
 	err = correction_rows(c, pool, s, items, n);

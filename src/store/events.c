@@ -184,22 +184,22 @@ store_clock(struct store *st)
 /* Runs s (bound with ?1 = id by the caller) and records prefix + column
  * 0 of each row. Hands s back. */
 static int
-keys_from_rows(struct store *st, struct store_conn *c, sqlite3_stmt *s,
+keys_from_rows(struct store *st, struct store_conn *c, struct db_stmt *s,
 	       const char *prefix)
 {
-	const unsigned char *t;
+	const char *t;
 	int err = GZ_OK, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!(t = sqlite3_column_text(s, 0))) {
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (!(t = db_col_text(s, 0))) {
 			err = GZ_ENOMEM;
 			goto out;
 		}
-		if ((err = store_keys_add(st, prefix, (const char *)t)) != GZ_OK)
+		if ((err = store_keys_add(st, prefix, t)) != GZ_OK)
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		err = store_err(c->db, rc, sqlite3_sql(s));
+	if (rc != DB_DONE)
+		err = store_err(c, rc, db_sql(s));
 out:
 	store_stmt_done(s);
 	return err;
@@ -215,7 +215,7 @@ store_events_article(struct store *st, struct store_conn *c, int64_t id)
 		"SELECT t.slug FROM article_tags x JOIN tags t"
 		" ON t.id = x.tag_id WHERE x.article_id = ?1";
 	char idbuf[24];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, n;
 
 	n = snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
@@ -261,7 +261,7 @@ recount_section(struct store_conn *c, const char *slug, int64_t clock,
 		" FROM articles a WHERE a.section_id = ?1"
 		" AND a.status <> 'draft' AND a.published_at <= ?2),"
 		" counted_at = ?2 WHERE id = ?1 RETURNING article_count";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t id, before, after;
 	int err, rc;
 
@@ -274,16 +274,16 @@ recount_section(struct store_conn *c, const char *slug, int64_t clock,
 		store_stmt_done(s);
 		return err == GZ_ENOTFOUND ? GZ_OK : err;
 	}
-	id = sqlite3_column_int64(s, 0);
-	before = sqlite3_column_int64(s, 1);
+	id = db_col_int64(s, 0);
+	before = db_col_int64(s, 1);
 	store_stmt_done(s);
 
 	err = store_stmt_bind_int64(c, STMT_EVENT_SECTION_RECOUNT, recount_sql,
 				    id, &s);
 	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 2, clock)) != SQLITE_OK) {
-		err = store_err(c->db, rc, recount_sql);
+	if ((rc = store_bind_int64(s, 2, clock)) != DB_OK) {
+		err = store_err(c, rc, recount_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -301,14 +301,14 @@ recount_tag(struct store_conn *c, const char *slug, int64_t clock)
 		"UPDATE tags SET article_count = (SELECT count(*)"
 		" FROM article_tags x WHERE x.tag_id = tags.id"
 		" AND x.published_at <= ?2), counted_at = ?2 WHERE slug = ?1";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	err = store_stmt_bind_text(c, STMT_EVENT_TAG_RECOUNT, sql, slug, &s);
 	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 2, clock)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = store_bind_int64(s, 2, clock)) != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -368,15 +368,15 @@ store_events_listen(struct store *st, store_event_fn fn, void *ctx)
 /* Binds ?1 = a, ?2 = b to statement id. */
 static int
 due_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
-	 int64_t a, int64_t b, sqlite3_stmt **out)
+	 int64_t a, int64_t b, struct db_stmt **out)
 {
 	int err, rc;
 
 	if ((err = store_stmt_bind_int64(c, id, sql, a, out)) != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(*out, 2, b)) == SQLITE_OK)
+	if ((rc = store_bind_int64(*out, 2, b)) == DB_OK)
 		return GZ_OK;
-	err = store_err(c->db, rc, sql);
+	err = store_err(c, rc, sql);
 	store_stmt_done(*out);
 	*out = NULL;
 	return err;
@@ -389,19 +389,19 @@ due_record(struct store *st, int64_t prev, int64_t now)
 	static const char sql[] = "SELECT id FROM articles" DUE_WHERE
 				  " ORDER BY published_at, id";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = due_stmt(c, STMT_DUE_LIST, sql, prev, now, &s)) != GZ_OK)
 		return err;
 	err = GZ_OK;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		err = store_events_article(st, c, sqlite3_column_int64(s, 0));
+	while ((rc = db_step(s)) == DB_ROW) {
+		err = store_events_article(st, c, db_col_int64(s, 0));
 		if (err != GZ_OK)
 			break;
 	}
-	if (err == GZ_OK && rc != SQLITE_DONE)
-		err = store_err(c->db, rc, sql);
+	if (err == GZ_OK && rc != DB_DONE)
+		err = store_err(c, rc, sql);
 	store_stmt_done(s);
 	if (err == GZ_OK)
 		err = store_events_listings(st);
@@ -423,7 +423,7 @@ store_due_publish(struct store *st, int64_t now)
 	static const char any_sql[] = "SELECT 1 FROM articles" DUE_WHERE
 				      " LIMIT 1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t prev, one;
 	int err;
 
@@ -476,7 +476,7 @@ store_due_next(struct store *st, int64_t now, int64_t *at)
 		"SELECT coalesce(min(published_at), 0) FROM articles"
 		" WHERE status <> 'draft' AND published_at > ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && at);

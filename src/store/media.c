@@ -236,20 +236,20 @@ struct media_arg {
  * error). Returns GZ_OK or a mapped error. */
 static int
 media_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
-	   const struct media_arg *args, size_t n, sqlite3_stmt **out)
+	   const struct media_arg *args, size_t n, struct db_stmt **out)
 {
 	size_t i;
-	int err, rc = SQLITE_OK;
+	int err, rc = DB_OK;
 
 	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
 		return err;
-	for (i = 0; i < n && rc == SQLITE_OK; i++)
+	for (i = 0; i < n && rc == DB_OK; i++)
 		rc = args[i].is_text
 			     ? store_bind_text(*out, (int)i + 1, args[i].text)
 			     : store_bind_int64(*out, (int)i + 1, args[i].num);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		return GZ_OK;
-	err = store_err(c->db, rc, sql);
+	err = store_err(c, rc, sql);
 	store_stmt_done(*out);
 	*out = NULL;
 	return err;
@@ -260,7 +260,7 @@ static int
 media_run(struct store_conn *c, enum store_stmt_id id, const char *sql,
 	  const struct media_arg *args, size_t n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = media_stmt(c, id, sql, args, n, &s)) != GZ_OK)
@@ -274,7 +274,7 @@ static int
 media_int64(struct store_conn *c, enum store_stmt_id id, const char *sql,
 	    const struct media_arg *args, size_t n, int64_t *v)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = media_stmt(c, id, sql, args, n, &s)) != GZ_OK)
@@ -285,30 +285,30 @@ media_int64(struct store_conn *c, enum store_stmt_id id, const char *sql,
 #define MEDIA_NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
 int
-store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
+store_media_row(struct pool *pool, struct db_stmt *s, int first,
 		struct store_media *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->id = sqlite3_column_int64(s, first);
+	m->id = db_col_int64(s, first);
 	m->hash = store_col_text(pool, s, first + 1);
 	m->format = store_col_text(pool, s, first + 2);
-	m->width = sqlite3_column_int(s, first + 3);
-	m->height = sqlite3_column_int(s, first + 4);
-	m->bytes = sqlite3_column_int64(s, first + 5);
-	m->avif = sqlite3_column_int(s, first + 7) != 0;
+	m->width = db_col_int(s, first + 3);
+	m->height = db_col_int(s, first + 4);
+	m->bytes = db_col_int64(s, first + 5);
+	m->avif = db_col_int(s, first + 7) != 0;
 	m->alt = store_col_text(pool, s, first + 8);
-	m->decorative = sqlite3_column_int(s, first + 9) != 0;
+	m->decorative = db_col_int(s, first + 9) != 0;
 	m->caption = store_col_text(pool, s, first + 10);
 	m->credit = store_col_text(pool, s, first + 11);
-	m->focal_x = sqlite3_column_int(s, first + 12);
-	m->focal_y = sqlite3_column_int(s, first + 13);
-	m->created_at = sqlite3_column_int64(s, first + 14);
+	m->focal_x = db_col_int(s, first + 12);
+	m->focal_y = db_col_int(s, first + 13);
+	m->created_at = db_col_int64(s, first + 14);
 	m->actor = store_col_text(pool, s, first + 15);
 	if (!m->hash || !m->format || !m->alt || !m->caption || !m->credit ||
 	    !m->actor)
 		return GZ_ENOMEM;
 	return media_widths_parse(
-		(const char *)sqlite3_column_text(s, first + 6), m);
+		db_col_text(s, first + 6), m);
 }
 
 /* Begins a transaction of the write's own unless the caller holds one.
@@ -432,23 +432,23 @@ store_media_backfill(struct store_conn *c)
 	static const char sql[] =
 		"SELECT id, body FROM articles"
 		" WHERE EXISTS (SELECT 1 FROM media) ORDER BY id";
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err = GZ_OK, rc;
 
 	assert(c);
 	/* Prepared outside the statement cache: it runs once. */
-	if ((rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL)) != SQLITE_OK)
-		return store_err(c->db, rc, sql);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if ((err = db_prepare(c, sql, &s)) != GZ_OK)
+		return err;
+	while ((rc = db_step(s)) == DB_ROW) {
 		err = store_media_article_link(
-			c, sqlite3_column_int64(s, 0),
-			(const char *)sqlite3_column_text(s, 1), false);
+			c, db_col_int64(s, 0),
+			db_col_text(s, 1), false);
 		if (err != GZ_OK)
 			break;
 	}
-	if (err == GZ_OK && rc != SQLITE_DONE)
-		err = store_err(c->db, rc, sql);
-	sqlite3_finalize(s);
+	if (err == GZ_OK && rc != DB_DONE)
+		err = store_err(c, rc, sql);
+	db_finalize(s);
 	return err;
 }
 
@@ -545,13 +545,13 @@ out:
 
 /* Fills *m from row s (MEDIA_COLS, then the uses count). */
 static int
-media_row_uses(struct pool *pool, sqlite3_stmt *s, struct store_media *m)
+media_row_uses(struct pool *pool, struct db_stmt *s, struct store_media *m)
 {
 	int err;
 
 	if ((err = store_media_row(pool, s, 0, m)) != GZ_OK)
 		return err;
-	m->uses = sqlite3_column_int64(s, MEDIA_NCOLS);
+	m->uses = db_col_int64(s, MEDIA_NCOLS);
 	return GZ_OK;
 }
 
@@ -562,7 +562,7 @@ media_get_by(struct store *st, struct pool *pool, enum store_stmt_id sid,
 	     const char *sql, int64_t id, struct store_media *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err;
 
 	assert(st && pool && out);
@@ -596,7 +596,7 @@ store_media_exists(struct store *st, int64_t id)
 {
 	static const char sql[] = "SELECT id FROM media WHERE id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t found;
 	int err;
 
@@ -616,7 +616,7 @@ store_media_list(struct store *st, struct pool *pool, const char *search,
 {
 	struct store_conn *c;
 	struct store_media *arr = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	char *folded = NULL;
 	size_t cap = 0, len = 0, i;
 	int64_t count = 0;
@@ -656,7 +656,7 @@ store_media_list(struct store *st, struct pool *pool, const char *search,
 		if (err != GZ_OK)
 			goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -668,8 +668,8 @@ store_media_list(struct store *st, struct pool *pool, const char *search,
 			goto out;
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, media_list_sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, media_list_sql);
 		goto out;
 	}
 	*items = arr;
@@ -689,7 +689,7 @@ out:
 static int
 media_events(struct store *st, struct store_conn *c, int64_t id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool any = false;
 	int err = GZ_OK, rc;
 
@@ -699,14 +699,14 @@ media_events(struct store *st, struct store_conn *c, int64_t id)
 		return err;
 	/* store_events_article runs its own statements meanwhile: SQLite
 	 * lets several step on one connection. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		any = true;
-		err = store_events_article(st, c, sqlite3_column_int64(s, 0));
+		err = store_events_article(st, c, db_col_int64(s, 0));
 		if (err != GZ_OK)
 			break;
 	}
-	if (err == GZ_OK && rc != SQLITE_DONE)
-		err = store_err(c->db, rc, media_users_sql);
+	if (err == GZ_OK && rc != DB_DONE)
+		err = store_err(c, rc, media_users_sql);
 	store_stmt_done(s);
 	if (err == GZ_OK && any)
 		err = store_events_listings(st);
@@ -756,7 +756,7 @@ store_media_update(struct store *st, int64_t id, const char *alt,
 		if (err != GZ_OK)
 			goto out;
 	}
-	if (sqlite3_changes(c->db) == 0) {
+	if (db_changes(c) == 0) {
 		err = GZ_ENOTFOUND;
 		goto out;
 	}
@@ -795,7 +795,7 @@ store_media_delete(struct store *st, int64_t id)
 		goto out;
 	}
 	err = media_run(c, STMT_MEDIA_DELETE, sql, args, 1);
-	if (err == GZ_OK && sqlite3_changes(c->db) == 0)
+	if (err == GZ_OK && db_changes(c) == 0)
 		err = GZ_ENOTFOUND;
 out:
 	return media_tx_end(st, own, mark, err);
@@ -820,7 +820,7 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 	};
 	struct store_conn *c;
 	struct store_article *arr = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	size_t cap = 0, len = 0, i;
 	int err, rc;
 
@@ -839,9 +839,9 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 		if (err != GZ_OK)
 			return err;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
-		const char *status = (const char *)sqlite3_column_text(s, 3);
+		const char *status = db_col_text(s, 3);
 		struct store_article *a;
 
 		if (!p) {
@@ -851,7 +851,7 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 		arr = p;
 		a = &arr[len];
 		memset(a, 0, sizeof(*a));
-		a->id = sqlite3_column_int64(s, 0);
+		a->id = db_col_int64(s, 0);
 		a->headline = store_col_text(pool, s, 1);
 		a->slug = store_col_text(pool, s, 2);
 		a->summary = a->body = a->byline = a->dateline = "";
@@ -871,12 +871,12 @@ store_media_uses(struct store *st, struct pool *pool, int64_t id,
 		}
 		if (err != GZ_OK)
 			goto out;
-		if (a->status == STORE_DRAFT && sqlite3_column_int(s, 4))
+		if (a->status == STORE_DRAFT && db_col_int(s, 4))
 			a->status = STORE_UNPUBLISHED;
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
 	*items = arr;

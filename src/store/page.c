@@ -6,7 +6,6 @@
  * every page's footer depends on.
  */
 #include <assert.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,7 +23,7 @@ store_page_get(struct store *st, struct pool *pool, const char *slug,
 	static const char sql[] =
 		"SELECT slug, title, body, updated_at FROM pages WHERE slug = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && slug && out);
@@ -36,7 +35,7 @@ store_page_get(struct store *st, struct pool *pool, const char *slug,
 		out->slug = store_col_text(pool, s, 0);
 		out->title = store_col_text(pool, s, 1);
 		out->body = store_col_text(pool, s, 2);
-		out->updated_at = sqlite3_column_int64(s, 3);
+		out->updated_at = db_col_int64(s, 3);
 		if (!out->slug || !out->title || !out->body)
 			err = GZ_ENOMEM;
 	}
@@ -52,7 +51,7 @@ store_page_list(struct store *st, struct pool *pool, struct store_page **items,
 		"SELECT slug, title, updated_at FROM pages ORDER BY position, slug";
 	struct store_page *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
@@ -62,7 +61,7 @@ store_page_list(struct store *st, struct pool *pool, struct store_page **items,
 		return err;
 	if ((err = store_stmt(c, STMT_PAGE_LIST, sql, &s)) != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -73,7 +72,7 @@ store_page_list(struct store *st, struct pool *pool, struct store_page **items,
 		arr[len].slug = store_col_text(pool, s, 0);
 		arr[len].title = store_col_text(pool, s, 1);
 		arr[len].body = "";
-		arr[len].updated_at = sqlite3_column_int64(s, 2);
+		arr[len].updated_at = db_col_int64(s, 2);
 		if (!arr[len].slug || !arr[len].title) {
 			store_stmt_done(s);
 			return GZ_ENOMEM;
@@ -81,8 +80,8 @@ store_page_list(struct store *st, struct pool *pool, struct store_page **items,
 		len++;
 	}
 	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_err(c->db, rc, sql);
+	if (rc != DB_DONE)
+		return store_err(c, rc, sql);
 	*items = arr;
 	*n = len;
 	return GZ_OK;
@@ -116,7 +115,7 @@ store_page_put(struct store *st, const char *slug, const char *title,
 		" title = excluded.title, body = excluded.body,"
 		" updated_at = excluded.updated_at";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if (!slug || !title || !body || !*title ||
@@ -128,13 +127,13 @@ store_page_put(struct store *st, const char *slug, const char *title,
 	if ((err = store_stmt_bind_text(c, STMT_PAGE_PUT, sql, slug, &s)))
 		return err;
 	rc = store_bind_text(s, 2, title);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, body);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, (int64_t)time(NULL));
-	if (rc != SQLITE_OK) {
+	if (rc != DB_OK) {
 		store_stmt_done(s);
-		return store_err(c->db, rc, sql);
+		return store_err(c, rc, sql);
 	}
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		return err;
@@ -185,7 +184,7 @@ store_pages_seed(struct store *st)
 {
 	static const char count_sql[] = "SELECT count(*) FROM pages";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t n = 0;
 	int err;
 

@@ -108,14 +108,14 @@ revision_prune(struct store_conn *c, int64_t id)
 		"DELETE FROM revisions WHERE article_id = ?1 AND id <="
 		" (SELECT id FROM revisions WHERE article_id = ?1"
 		" ORDER BY id DESC LIMIT 1 OFFSET ?2)";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	err = store_stmt_bind_int64(c, STMT_REVISION_PRUNE, sql, id, &s);
 	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 2, GZ_LIMIT_REVISIONS)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = store_bind_int64(s, 2, GZ_LIMIT_REVISIONS)) != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -126,7 +126,7 @@ int
 store_revision_record(struct store_conn *c, int64_t id, const char *actor,
 		      const char *note, int64_t at, bool always)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	assert(c);
@@ -135,14 +135,14 @@ store_revision_record(struct store_conn *c, int64_t id, const char *actor,
 	if (err != GZ_OK)
 		return err;
 	rc = store_bind_int64(s, 2, at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, actor ? actor : "import");
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, store_nz(note));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, always);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, record_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, record_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -155,15 +155,15 @@ store_revision_record(struct store_conn *c, int64_t id, const char *actor,
  * pool). Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status the CHECK
  * forbids). */
 static int
-revision_row(struct pool *pool, sqlite3_stmt *s, struct store_revision *r)
+revision_row(struct pool *pool, struct db_stmt *s, struct store_revision *r)
 {
 	const char *status;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(s, 0);
-	r->article_id = sqlite3_column_int64(s, 1);
-	r->created_at = sqlite3_column_int64(s, 2);
+	r->id = db_col_int64(s, 0);
+	r->article_id = db_col_int64(s, 1);
+	r->created_at = db_col_int64(s, 2);
 	r->actor = store_col_text(pool, s, 3);
 	r->note = store_col_text(pool, s, 4);
 	r->headline = store_col_text(pool, s, 5);
@@ -175,15 +175,15 @@ revision_row(struct pool *pool, sqlite3_stmt *s, struct store_revision *r)
 	r->tags = store_col_text(pool, s, 11);
 	r->authors = store_col_text(pool, s, 12);
 	r->slug = store_col_text(pool, s, 13);
-	r->published_at = sqlite3_column_int64(s, 15);
-	r->body_trusted = sqlite3_column_int(s, 16) != 0;
-	r->image_id = sqlite3_column_int64(s, 17);
+	r->published_at = db_col_int64(s, 15);
+	r->body_trusted = db_col_int(s, 16) != 0;
+	r->image_id = db_col_int64(s, 17);
 	r->body = store_col_text(pool, s, 18);
 	if (!r->actor || !r->note || !r->headline || !r->summary ||
 	    !r->byline || !r->dateline || !r->section || !r->lang ||
 	    !r->tags || !r->authors || !r->slug || !r->body)
 		return GZ_ENOMEM;
-	status = (const char *)sqlite3_column_text(s, 14);
+	status = db_col_text(s, 14);
 	for (i = 0; status && i < sizeof(status_names) / sizeof(*status_names);
 	     i++) {
 		if (strcmp(status, status_names[i]) == 0) {
@@ -203,7 +203,7 @@ store_revision_list(struct store *st, struct pool *pool, int64_t article_id,
 {
 	struct store_revision *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err, rc;
 
@@ -216,7 +216,7 @@ store_revision_list(struct store *st, struct pool *pool, int64_t article_id,
 				    &s);
 	if (err != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -228,8 +228,8 @@ store_revision_list(struct store *st, struct pool *pool, int64_t article_id,
 			goto out;
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, list_sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, list_sql);
 		goto out;
 	}
 	*items = arr;
@@ -247,15 +247,15 @@ store_revision_keep_body(struct store_conn *c, int64_t id, const char *body)
 		"UPDATE revisions SET body = (SELECT a.body FROM articles a"
 		" WHERE a.id = ?1) WHERE article_id = ?1 AND body IS NULL"
 		" AND (SELECT a.body FROM articles a WHERE a.id = ?1) IS NOT ?2";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	assert(c);
 	err = store_stmt_bind_int64(c, STMT_REVISION_KEEP_BODY, sql, id, &s);
 	if (err != GZ_OK)
 		return err;
-	if ((rc = store_bind_text(s, 2, store_nz(body))) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = store_bind_text(s, 2, store_nz(body))) != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -268,7 +268,7 @@ store_revision_newest_on(struct store_conn *c, int64_t id, int64_t *out)
 	static const char sql[] =
 		"SELECT coalesce(max(id), 0) FROM revisions"
 		" WHERE article_id = ?1";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(c && out);
@@ -299,7 +299,7 @@ store_revision_get(struct store *st, struct pool *pool, int64_t id,
 		   struct store_revision *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && out);

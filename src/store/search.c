@@ -26,7 +26,6 @@
 #include <assert.h>
 #include <stdio.h>
 
-#include <sqlite3.h>
 
 #include "store/store.h"
 #include "store/store_int.h"
@@ -78,7 +77,7 @@ static const char search_rows_sql[] =
 static int
 search_err(struct store_conn *c, int rc, const char *sql)
 {
-	return rc == SQLITE_ERROR ? GZ_EINVAL : store_err(c->db, rc, sql);
+	return db_bad_query(c, rc) ? GZ_EINVAL : store_err(c, rc, sql);
 }
 
 /* Reads the ids of the page into *ids (pool array, *n of them, at most
@@ -88,7 +87,7 @@ search_page(struct store_conn *c, struct pool *pool, int64_t now,
 	    const char *match, size_t limit, size_t offset, int64_t **ids,
 	    size_t *n, int64_t *count)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
@@ -96,32 +95,32 @@ search_page(struct store_conn *c, struct pool *pool, int64_t now,
 	if ((err = store_stmt(c, STMT_SEARCH, search_page_sql, &s)))
 		return err;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, match);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, store_size_to_int64(limit));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, store_size_to_int64(offset));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, STORE_SEARCH_MAX);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, search_page_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, search_page_sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p;
 
-		*count = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+		*count = db_col_int64(s, 0);
+		if (db_col_null(s, 1))
 			continue;
 		if (!(p = store_grow(pool, arr, &cap, len, sizeof(*arr)))) {
 			err = GZ_ENOMEM;
 			goto out;
 		}
 		arr = p;
-		arr[len++] = sqlite3_column_int64(s, 1);
+		arr[len++] = db_col_int64(s, 1);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		err = search_err(c, rc, search_page_sql);
 		goto out;
 	}
@@ -144,7 +143,7 @@ static int
 search_rows(struct store_conn *c, struct pool *pool, const char *match,
 	    const int64_t *ids, size_t n, struct store_search_hit *hits)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t lo = ids[0], hi = ids[0];
 	size_t cap = n * SEARCH_ID_CHARS + 3, len = 0, i;
 	char *list;
@@ -168,19 +167,19 @@ search_rows(struct store_conn *c, struct pool *pool, const char *match,
 	if ((err = store_stmt(c, STMT_SEARCH_ROWS, search_rows_sql, &s)))
 		return err;
 	rc = store_bind_text(s, 1, match);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, lo);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, hi);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, list);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, search_rows_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, search_rows_sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct store_search_hit *h = NULL;
-		int64_t id = sqlite3_column_int64(s, 0);
+		int64_t id = db_col_int64(s, 0);
 
 		for (i = 0; i < n && !h; i++)
 			if (ids[i] == id)
@@ -196,7 +195,7 @@ search_rows(struct store_conn *c, struct pool *pool, const char *match,
 			goto out;
 		}
 	}
-	err = rc == SQLITE_DONE ? GZ_OK : search_err(c, rc, search_rows_sql);
+	err = rc == DB_DONE ? GZ_OK : search_err(c, rc, search_rows_sql);
 out:
 	store_stmt_done(s);
 	return err;

@@ -43,7 +43,7 @@ int
 store_named_ensure(struct store_conn *c, struct pool *scratch,
 		   const struct store_named *k, const char *name, int64_t *id)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	const char *slug;
 	int err, rc;
 
@@ -66,10 +66,10 @@ store_named_ensure(struct store_conn *c, struct pool *scratch,
 	/* An empty slug stands in until slug_set below, in the same
 	 * transaction; the caller's savepoint undoes it if that fails. */
 	rc = store_bind_text(s, 1, slug);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 2, name);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, k->insert_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, k->insert_sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -107,7 +107,7 @@ store_section_list(struct store *st, struct pool *pool, int64_t now,
 		" FROM sections s ORDER BY lower(s.name), s.name, s.id";
 	struct store_conn *c;
 	struct store_section *arr = NULL, *sec;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	size_t cap = 0, len = 0;
 	bool reading = false;
 	int err, rc;
@@ -123,7 +123,7 @@ store_section_list(struct store *st, struct pool *pool, int64_t now,
 	err = store_stmt_bind_int64(c, STMT_SECTION_LIST, sql, now, &s);
 	if (err != GZ_OK)
 		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -132,18 +132,18 @@ store_section_list(struct store *st, struct pool *pool, int64_t now,
 		}
 		arr = p;
 		sec = &arr[len];
-		sec->id = sqlite3_column_int64(s, 0);
+		sec->id = db_col_int64(s, 0);
 		sec->slug = store_col_text(pool, s, 1);
 		sec->name = store_col_text(pool, s, 2);
-		sec->article_count = sqlite3_column_int64(s, 3);
+		sec->article_count = db_col_int64(s, 3);
 		if (!sec->slug || !sec->name) {
 			err = GZ_ENOMEM;
 			goto out;
 		}
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
 	*items = arr;
@@ -164,7 +164,7 @@ store_section_get(struct store *st, struct pool *pool, const char *slug,
 		  struct store_section *out)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && slug && out);
@@ -176,7 +176,7 @@ store_section_get(struct store *st, struct pool *pool, const char *slug,
 		return err;
 	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	out->id = sqlite3_column_int64(s, 0);
+	out->id = db_col_int64(s, 0);
 	out->slug = store_col_text(pool, s, 1);
 	out->name = store_col_text(pool, s, 2);
 	out->article_count = 0;

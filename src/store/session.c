@@ -16,7 +16,6 @@
  *   user is there, and goes with its user (ON DELETE CASCADE).
  */
 #include <assert.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -36,7 +35,7 @@ store_session_add(struct store *st, const unsigned char hash[32],
 		" expires_at, second_factor, ip) SELECT ?1, id, ?3, ?3, ?4, ?5,"
 		" ?6 FROM users WHERE id = ?2";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err, rc;
 
 	assert(hash);
@@ -45,26 +44,26 @@ store_session_add(struct store *st, const unsigned char hash[32],
 		return GZ_EINVAL;
 	if ((err = store_stmt(c, STMT_SESSION_ADD, sql, &s)) != GZ_OK)
 		return err;
-	rc = sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
+	rc = db_bind_blob(s, 1, hash, 32);
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, user_id);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, created_at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 4, expires_at);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, second_factor ? 1 : 0);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 6, ip);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
 	/* A taken hash fails the step: GZ_EEXIST, not logged. */
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		return err;
-	return sqlite3_changes(c->db) ? GZ_OK : GZ_ENOTFOUND;
+	return db_changes(c) ? GZ_OK : GZ_ENOTFOUND;
 }
 
 int
@@ -76,7 +75,7 @@ store_session_get(struct store *st, struct pool *pool,
 		" s.second_factor, s.ip, " USER_COLS " FROM sessions s"
 		" JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err, rc;
 
 	assert(st && pool && hash && out);
@@ -84,18 +83,18 @@ store_session_get(struct store *st, struct pool *pool,
 	if ((err = store_reader(st, &c)) != GZ_OK ||
 	    (err = store_stmt(c, STMT_SESSION_GET, sql, &s)) != GZ_OK)
 		return err;
-	if ((rc = sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = db_bind_blob(s, 1, hash, 32)) !=
+	    DB_OK) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
 	if ((err = store_stmt_row(c, s)) != GZ_OK)
 		goto out;
-	out->user_id = sqlite3_column_int64(s, 0);
-	out->created_at = sqlite3_column_int64(s, 1);
-	out->seen_at = sqlite3_column_int64(s, 2);
-	out->expires_at = sqlite3_column_int64(s, 3);
-	out->second_factor = sqlite3_column_int64(s, 4) != 0;
+	out->user_id = db_col_int64(s, 0);
+	out->created_at = db_col_int64(s, 1);
+	out->seen_at = db_col_int64(s, 2);
+	out->expires_at = db_col_int64(s, 3);
+	out->second_factor = db_col_int64(s, 4) != 0;
 	if (!(out->ip = store_col_text(pool, s, 5))) {
 		err = GZ_ENOMEM;
 		goto out;
@@ -113,17 +112,17 @@ session_run(struct store *st, enum store_stmt_id id, const char *sql,
 	    const unsigned char hash[32], bool has2, int64_t v2)
 {
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	assert(hash);
 	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
 		return err;
-	rc = sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	if (rc == SQLITE_OK && has2)
+	rc = db_bind_blob(s, 1, hash, 32);
+	if (rc == DB_OK && has2)
 		rc = store_bind_int64(s, 2, v2);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -166,16 +165,16 @@ store_session_delete_user(struct store *st, int64_t user_id,
 		"DELETE FROM sessions WHERE user_id = ?1"
 		" AND (?2 IS NULL OR id_hash <> ?2)";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = store_stmt_bind_int64(c, STMT_SESSION_DELETE_USER, sql,
 					 user_id, &s)) != GZ_OK)
 		return err;
-	rc = keep ? sqlite3_bind_blob(s, 2, keep, 32, SQLITE_STATIC)
-		  : sqlite3_bind_null(s, 2);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	rc = keep ? db_bind_blob(s, 2, keep, 32)
+		  : db_bind_null(s, 2);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -188,13 +187,13 @@ store_session_purge(struct store *st, int64_t now, int64_t idle_before)
 	static const char sql[] =
 		"DELETE FROM sessions WHERE expires_at <= ?1 OR seen_at < ?2";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if ((err = store_stmt_bind_int64(c, STMT_SESSION_PURGE, sql, now, &s)))
 		return err;
-	if ((rc = store_bind_int64(s, 2, idle_before)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = store_bind_int64(s, 2, idle_before)) != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}

@@ -14,7 +14,6 @@
  *   what a key means (config/ does, and refuses what it does not know).
  */
 #include <assert.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -30,7 +29,7 @@ store_setting_list(struct store *st, struct pool *pool,
 	static const char sql[] = "SELECT key, value FROM settings ORDER BY key";
 	struct store_setting *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err = GZ_OK, rc;
 
@@ -40,7 +39,7 @@ store_setting_list(struct store *st, struct pool *pool,
 	if ((err = store_reader(st, &c)) != GZ_OK ||
 	    (err = store_stmt(c, STMT_SETTING_LIST, sql, &s)) != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -56,8 +55,8 @@ store_setting_list(struct store *st, struct pool *pool,
 		}
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
 	*items = arr;
@@ -75,7 +74,7 @@ store_setting_put(struct store *st, const char *key, const char *value)
 		" ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 	static const char delete_sql[] = "DELETE FROM settings WHERE key = ?1";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if (!key || !*key || strlen(key) > GZ_LIMIT_SETTING_KEY_BYTES ||
@@ -93,8 +92,8 @@ store_setting_put(struct store *st, const char *key, const char *value)
 		err = store_stmt_bind_text(c, STMT_SETTING_PUT, put_sql, key, &s);
 		if (err != GZ_OK)
 			return err;
-		if ((rc = store_bind_text(s, 2, value)) != SQLITE_OK) {
-			err = store_err(c->db, rc, put_sql);
+		if ((rc = store_bind_text(s, 2, value)) != DB_OK) {
+			err = store_err(c, rc, put_sql);
 			store_stmt_done(s);
 			return err;
 		}
@@ -103,7 +102,7 @@ store_setting_put(struct store *st, const char *key, const char *value)
 	if (err != GZ_OK)
 		return err;
 	/* Removing a key that was not there changes nothing to hear of. */
-	if (sqlite3_changes(c->db) == 0)
+	if (db_changes(c) == 0)
 		return GZ_OK;
 	return store_keys_add(st, "settings", "");
 }

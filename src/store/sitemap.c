@@ -8,7 +8,6 @@
  * transaction: a piece and the index it belongs to see one snapshot each.
  */
 #include <assert.h>
-#include <sqlite3.h>
 
 #include "store/store.h"
 #include "store/store_int.h"
@@ -41,25 +40,25 @@ static const char news_sql[] =
 /* Steps s (bound, taken on c inside a read transaction) and hands each
  * row to fn. Returns GZ_OK, fn's error or a mapped error. */
 static int
-sitemap_walk(struct store_conn *c, sqlite3_stmt *s, const char *what,
+sitemap_walk(struct store_conn *c, struct db_stmt *s, const char *what,
 	     store_sitemap_fn fn, void *ctx)
 {
 	struct store_sitemap_row row;
 	int rc, err;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(s, 0);
-		row.slug = (const char *)sqlite3_column_text(s, 1);
-		row.headline = (const char *)sqlite3_column_text(s, 2);
-		row.lang = (const char *)sqlite3_column_text(s, 3);
-		row.published_at = sqlite3_column_int64(s, 4);
-		row.modified_at = sqlite3_column_int64(s, 5);
+	while ((rc = db_step(s)) == DB_ROW) {
+		row.id = db_col_int64(s, 0);
+		row.slug = db_col_text(s, 1);
+		row.headline = db_col_text(s, 2);
+		row.lang = db_col_text(s, 3);
+		row.published_at = db_col_int64(s, 4);
+		row.modified_at = db_col_int64(s, 5);
 		if (!row.slug || !row.headline || !row.lang)
 			return GZ_ENOMEM; /* SQLite could not make the text */
 		if ((err = fn(ctx, &row)) != GZ_OK)
 			return err;
 	}
-	return rc == SQLITE_DONE ? GZ_OK : store_err(c->db, rc, what);
+	return rc == DB_DONE ? GZ_OK : store_err(c, rc, what);
 }
 
 /* Runs sql (statement id) with ?1 now, ?2 a, ?3 b, walking its rows. */
@@ -68,7 +67,7 @@ sitemap_run(struct store *st, enum store_stmt_id id, const char *sql,
 	    int64_t now, int64_t a, int64_t b, store_sitemap_fn fn, void *ctx)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err, rc;
 
 	if ((err = store_reader(st, &c)) != GZ_OK)
@@ -78,12 +77,12 @@ sitemap_run(struct store *st, enum store_stmt_id id, const char *sql,
 	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, a);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 3, b);
-	err = rc == SQLITE_OK ? sitemap_walk(c, s, sql, fn, ctx)
-			      : store_err(c->db, rc, sql);
+	err = rc == DB_OK ? sitemap_walk(c, s, sql, fn, ctx)
+			      : store_err(c, rc, sql);
 out:
 	store_stmt_done(s);
 	store_read_end(c);
@@ -114,7 +113,7 @@ store_sitemap_pieces(struct store *st, struct pool *pool, int64_t now,
 		     size_t per, int64_t **lastmod, size_t *n)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t *arr = NULL;
 	size_t cap = 0, len = 0;
 	int err, rc;
@@ -129,13 +128,13 @@ store_sitemap_pieces(struct store *st, struct pool *pool, int64_t now,
 	if ((err = store_stmt(c, STMT_SITEMAP_PIECES, pieces_sql, &s)) != GZ_OK)
 		goto out;
 	rc = store_bind_int64(s, 1, now);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 2, store_size_to_int64(per));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, pieces_sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, pieces_sql);
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -144,10 +143,10 @@ store_sitemap_pieces(struct store *st, struct pool *pool, int64_t now,
 		}
 		arr = p;
 		/* Pieces come in order and none is empty: row k is piece k. */
-		arr[len++] = sqlite3_column_int64(s, 1);
+		arr[len++] = db_col_int64(s, 1);
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, pieces_sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, pieces_sql);
 		goto out;
 	}
 	*lastmod = arr;

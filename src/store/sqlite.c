@@ -1,12 +1,12 @@
 /*
  * sqlite.c - the SQLite engine behind store.h: opening the database,
- * connections, the schema and its migrations, write transactions, and
- * the mapping of SQLite's result codes to enum gz_err.
+ * connections, the schema and its migrations, and write transactions
+ * (sqlite_driver.c has its statements and its table of result codes).
  *
  * Data flow: handlers and commands call store_*; article.c and section.c
  * hold the queries; this file gives them a connection (the calling
- * thread's reader, or the writer inside a transaction) and a cache of
- * prepared statements on it.
+ * thread's reader, or the writer inside a transaction) on which conn.c
+ * keeps a cache of prepared statements.
  *
  * Invariants:
  * - One writer connection, used only between store_tx_begin and
@@ -37,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "util/err.h"
 #include "util/log.h"
@@ -620,270 +622,6 @@ static const char *const store_migrations[] = {
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
-/*
- * Error mapping: the one place SQLite's codes become ours.
- *   BUSY, LOCKED            -> GZ_EBUSY   (another connection holds a lock)
- *   NOMEM                   -> GZ_ENOMEM
- *   TOOBIG                  -> GZ_ETOOBIG
- *   CONSTRAINT (unique, pk) -> GZ_EEXIST  (expected; not logged)
- *   anything else           -> GZ_EDB     (NOTADB, CORRUPT, IOERR, CANTOPEN,
- *                                          CHECK/NOT NULL/foreign key...)
- * Other constraints are GZ_EDB because this module validates its input
- * before writing: a CHECK failing is our bug, not the caller's.
- */
-int
-store_err(sqlite3 *db, int rc, const char *what)
-{
-	int err;
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		err = GZ_EBUSY;
-		break;
-	case SQLITE_NOMEM:
-		err = GZ_ENOMEM;
-		break;
-	case SQLITE_TOOBIG:
-		err = GZ_ETOOBIG;
-		break;
-	case SQLITE_CONSTRAINT:
-		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
-		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return GZ_EEXIST;
-		err = GZ_EDB;
-		break;
-	default:
-		err = GZ_EDB;
-		break;
-	}
-	/* errmsg describes the last failed call on db, which is this one:
-	 * callers map before they reset the statement. */
-	log_error("store: %s: %s (SQLite %d)", what,
-		  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
-	return err;
-}
-
-int
-store_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
-	   sqlite3_stmt **out)
-{
-	int rc;
-
-	assert(c && c->db && id < STMT_COUNT && sql && out);
-	*out = NULL;
-	if (!c->stmt[id]) {
-		rc = sqlite3_prepare_v3(c->db, sql, -1,
-					SQLITE_PREPARE_PERSISTENT,
-					&c->stmt[id], NULL);
-		if (rc != SQLITE_OK)
-			return store_err(c->db, rc, sql);
-	}
-	/* One id, one statement: two call sites must not share an id. */
-	assert(strcmp(sqlite3_sql(c->stmt[id]), sql) == 0);
-	*out = c->stmt[id];
-	return GZ_OK;
-}
-
-void
-store_stmt_done(sqlite3_stmt *s)
-{
-	if (!s)
-		return;
-	/* reset repeats the last step's error, already reported. */
-	(void)sqlite3_reset(s);
-	(void)sqlite3_clear_bindings(s);
-}
-
-int
-store_stmt_run(struct store_conn *c, sqlite3_stmt *s)
-{
-	int rc, err = GZ_OK;
-
-	rc = sqlite3_step(s);
-	assert(rc != SQLITE_ROW);
-	if (rc != SQLITE_DONE)
-		err = store_err(c->db, rc == SQLITE_ROW ? SQLITE_MISUSE : rc,
-				sqlite3_sql(s));
-	store_stmt_done(s);
-	return err;
-}
-
-int
-store_stmt_row(struct store_conn *c, sqlite3_stmt *s)
-{
-	int rc;
-
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		return GZ_OK;
-	if (rc == SQLITE_DONE)
-		return GZ_ENOTFOUND;
-	return store_err(c->db, rc, sqlite3_sql(s));
-}
-
-int
-store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v)
-{
-	int err;
-
-	if ((err = store_stmt_row(c, s)) == GZ_OK)
-		*v = sqlite3_column_int64(s, 0);
-	store_stmt_done(s);
-	return err;
-}
-
-/* The end of store_stmt_bind_*: rc is the bind's code; on an error *out
- * is handed back and set to NULL. */
-static int
-store_stmt_bound(struct store_conn *c, int rc, sqlite3_stmt **out)
-{
-	int err;
-
-	if (rc == SQLITE_OK)
-		return GZ_OK;
-	err = store_err(c->db, rc, sqlite3_sql(*out));
-	store_stmt_done(*out);
-	*out = NULL;
-	return err;
-}
-
-int
-store_stmt_bind_text(struct store_conn *c, enum store_stmt_id id,
-		     const char *sql, const char *v, sqlite3_stmt **out)
-{
-	int err;
-
-	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
-		return err;
-	return store_stmt_bound(c, store_bind_text(*out, 1, v), out);
-}
-
-int
-store_stmt_bind_int64(struct store_conn *c, enum store_stmt_id id,
-		      const char *sql, int64_t v, sqlite3_stmt **out)
-{
-	int err;
-
-	if ((err = store_stmt(c, id, sql, out)) != GZ_OK)
-		return err;
-	return store_stmt_bound(c, store_bind_int64(*out, 1, v), out);
-}
-
-int
-store_find_text(struct store_conn *c, enum store_stmt_id id, const char *sql,
-		const char *key, int64_t *v)
-{
-	sqlite3_stmt *s;
-	int err;
-
-	if ((err = store_stmt_bind_text(c, id, sql, key, &s)) != GZ_OK)
-		return err;
-	return store_stmt_int64(c, s, v);
-}
-
-/* Runs one of the savepoint statements. */
-static int
-store_savepoint_stmt(struct store_conn *c, enum store_stmt_id id,
-		     const char *sql)
-{
-	sqlite3_stmt *s;
-	int err;
-
-	if ((err = store_stmt(c, id, sql, &s)) != GZ_OK)
-		return err;
-	return store_stmt_run(c, s);
-}
-
-int
-store_savepoint_begin(struct store_conn *c)
-{
-	return store_savepoint_stmt(c, STMT_SAVEPOINT, "SAVEPOINT store_write");
-}
-
-int
-store_savepoint_end(struct store_conn *c, int err)
-{
-	static const char release_sql[] = "RELEASE store_write";
-
-	if (err == GZ_OK) {
-		err = store_savepoint_stmt(c, STMT_RELEASE, release_sql);
-		if (err == GZ_OK)
-			return GZ_OK;
-	}
-	if (store_savepoint_stmt(c, STMT_ROLLBACK_TO,
-				 "ROLLBACK TO store_write") == GZ_OK)
-		(void)store_savepoint_stmt(c, STMT_RELEASE, release_sql);
-	return err;
-}
-
-int
-store_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(stmt, idx);
-	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
-}
-
-int
-store_bind_int64(sqlite3_stmt *stmt, int idx, int64_t v)
-{
-	return sqlite3_bind_int64(stmt, idx, v);
-}
-
-bool
-store_utf8_ok(const char *s)
-{
-	return !s || utf8_valid(s, strlen(s), NULL);
-}
-
-const char *
-store_nz(const char *s)
-{
-	return s ? s : "";
-}
-
-int64_t
-store_size_to_int64(size_t v)
-{
-	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-}
-
-const char *
-store_col_text(struct pool *pool, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t;
-	int n;
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return "";
-	t = sqlite3_column_text(s, col);
-	n = sqlite3_column_bytes(s, col);
-	if (!t || n < 0)
-		return NULL; /* SQLite could not convert: out of memory */
-	return pool_strndup(pool, (const char *)t, (size_t)n);
-}
-
-void *
-store_grow(struct pool *pool, void *arr, size_t *cap, size_t n, size_t el)
-{
-	size_t ncap;
-	void *p;
-
-	assert(n <= *cap && el > 0);
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap < *cap || ncap > SIZE_MAX / el)
-		return NULL;
-	if (!(p = pool_alloc(pool, ncap * el)))
-		return NULL;
-	if (n)
-		memcpy(p, arr, n * el);
-	*cap = ncap;
-	return p;
-}
-
 /* Closes c's statements and database handle; c may be half-open. */
 static void
 store_conn_close(struct store_conn *c)
@@ -892,7 +630,7 @@ store_conn_close(struct store_conn *c)
 	int rc;
 
 	for (i = 0; i < STMT_COUNT; i++) {
-		sqlite3_finalize(c->stmt[i]);
+		db_finalize(c->stmt[i]);
 		c->stmt[i] = NULL;
 	}
 	if (c->db) {
@@ -909,11 +647,16 @@ store_conn_close(struct store_conn *c)
 static int
 store_conn_open(struct store_conn *c, const char *path, int flags)
 {
+	sqlite3 *db = NULL;
 	int rc;
 
-	rc = sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	c->eng = &store_sqlite_engine;
+	rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	/* A failed open still gives a handle, for its message and to be
+	 * closed (store_conn_close). */
+	c->db = db;
 	if (rc != SQLITE_OK)
-		return store_err(c->db, rc, path);
+		return store_err(c, rc, path);
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
 	return GZ_OK;
@@ -939,7 +682,7 @@ store_conn_exec(struct store_conn *c, const char *sql, const char *what)
 
 	rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return store_err(c->db, rc, what);
+		return store_err(c, rc, what);
 	return GZ_OK;
 }
 
@@ -956,12 +699,12 @@ store_conn_query1(struct store_conn *c, const char *sql, const char *what,
 
 	rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, what);
+		err = store_err(c, rc, what);
 		goto out;
 	}
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		err = store_err(c->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
+		err = store_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
 				what);
 		goto out;
 	}
@@ -993,7 +736,7 @@ store_fk_check(struct store_conn *c, const char *path)
 	rc = sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &s,
 				NULL);
 	if (rc != SQLITE_OK)
-		return store_err(c->db, rc, path);
+		return store_err(c, rc, path);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		err = GZ_OK;
@@ -1004,7 +747,7 @@ store_fk_check(struct store_conn *c, const char *path)
 			  (long long)sqlite3_column_int64(s, 1));
 		err = GZ_EDB;
 	} else {
-		err = store_err(c->db, rc, path);
+		err = store_err(c, rc, path);
 	}
 	sqlite3_finalize(s);
 	return err;
@@ -1016,7 +759,7 @@ store_migrate_all(struct store *st)
 {
 	struct store_conn *c = &st->writer;
 	char sql[64];
-	int64_t version, first = -1;
+	int64_t version = 0, first = -1;
 	int err, n;
 
 	for (;;) {
@@ -1200,7 +943,7 @@ store_lock_probe(struct store *st, char *why, size_t whylen)
 				 "stop it or try again later", st->path,
 				 STORE_BUSY_MS / 1000);
 	if (rc != SQLITE_OK)
-		return store_err(st->writer.db, rc, st->path);
+		return store_err(&st->writer, rc, st->path);
 	return store_conn_exec(&st->writer, "ROLLBACK", st->path);
 }
 
@@ -1211,7 +954,7 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 	struct store *st = NULL;
 	pthread_mutexattr_t attr;
 	char mode[16];
-	int64_t version;
+	int64_t version = 0;
 	bool create = (flags & STORE_OPEN_CREATE) != 0;
 	int err, attempt;
 
@@ -1427,7 +1170,7 @@ fail:
 int
 store_read_begin(struct store_conn *c)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = store_stmt(c, STMT_READ_BEGIN, "BEGIN", &s)) != GZ_OK)
@@ -1438,7 +1181,7 @@ store_read_begin(struct store_conn *c)
 void
 store_read_end(struct store_conn *c)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	/* Some errors (NOMEM, IOERR) end the transaction themselves. */
 	if (sqlite3_get_autocommit(c->db))
@@ -1476,7 +1219,7 @@ store_tx_held(const struct store *st)
 int
 store_tx_begin(struct store *st)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, err;
 
 	assert(st);
@@ -1503,7 +1246,7 @@ store_tx_begin(struct store *st)
 static void
 store_tx_abort(struct store *st)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (sqlite3_get_autocommit(st->writer.db))
 		return; /* SQLite rolled back already (NOMEM, IOERR, FULL) */
@@ -1527,7 +1270,7 @@ int
 store_tx_commit(struct store *st)
 {
 	struct store_keyset keys;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && st->in_tx &&
@@ -1610,7 +1353,7 @@ int
 store_ping(struct store *st)
 {
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t n;
 	int err;
 

@@ -3,19 +3,21 @@
  *
  * The layout of struct store, the connection type with its statement
  * cache, and small helpers for binding, reading columns into a pool and
- * turning SQLite's result codes into enum gz_err. Only store/ includes
- * this header (and sqlite3.h through it).
+ * turning the engine's result codes into enum gz_err. Only store/
+ * includes this header; it names no engine's types (driver.h is the
+ * interface, sqlite.c the engine).
  *
  * Invariants:
  * - A struct store_conn is used by one thread at a time: a reader belongs
  *   to the thread that opened it, the writer to the thread holding
- *   store.write_lock. Connections are opened with SQLITE_OPEN_NOMUTEX
- *   (SQLite's multi-thread mode), so this is what keeps them safe.
+ *   store.write_lock. SQLite connections are opened with
+ *   SQLITE_OPEN_NOMUTEX (its multi-thread mode), so this is what keeps
+ *   them safe.
  * - Every statement handed out by store_stmt is reset and its bindings
  *   cleared (store_stmt_done) before the function that took it returns;
  *   a statement left stepping would pin a WAL snapshot and stop
  *   checkpoints.
- * - SQL text is always a constant; data reaches SQLite only as bound
+ * - SQL text is always a constant; data reaches the engine only as bound
  *   parameters.
  */
 #ifndef GZ_STORE_INT_H
@@ -27,8 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
+#include "store/driver.h"
 #include "store/store.h"
 
 struct pool;
@@ -246,10 +247,11 @@ enum store_stmt_id {
 	STMT_COUNT
 };
 
-/* One SQLite connection and the statements prepared on it. */
+/* One database connection and the statements prepared on it. */
 struct store_conn {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[STMT_COUNT];
+	const struct db_engine *eng;
+	void *db;                  /* the engine's handle (sqlite3 *) */
+	struct db_stmt *stmt[STMT_COUNT];
 	struct store *st;          /* back pointer, for the thread-exit hook */
 	struct store_conn *next;   /* in store.readers */
 };
@@ -315,6 +317,9 @@ struct store {
 	bool locks_made;
 };
 
+/* sqlite_driver.c: SQLite as a driver.h engine. */
+extern const struct db_engine store_sqlite_engine;
+
 /* changes.c: sets up the change feed after the schema is current
  * (GZ_OK even when the -shm file cannot be mapped), tears it down, and
  * records the open transaction's keys in it (before COMMIT, with the
@@ -358,47 +363,51 @@ int store_changes_record(struct store *st);
  * 15-30 (a->image NULL when none); body is "" and tags
  * empty; strings in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a status
  * the schema forbids). */
-int store_article_row(struct pool *pool, sqlite3_stmt *s,
+int store_article_row(struct pool *pool, struct db_stmt *s,
 		      struct store_article *a);
 /* Steps s (bound; ARTICLE_COLS first) to its end, one article a row.
  * Output: *items (pool array, NULL when none), *n; left alone on error.
  * what names the statement in the log. Returns GZ_OK, GZ_ENOMEM or a
  * mapped error. */
 int store_article_rows(struct store_conn *c, struct pool *pool,
-		       sqlite3_stmt *s, const char *what,
+		       struct db_stmt *s, const char *what,
 		       struct store_article **items, size_t *n);
 
 /* Returns the statement id on connection c, preparing sql (a constant)
  * on first use; the connection keeps it until it closes. Returns GZ_OK
  * or a mapped error. Output: *out. Hand it back with store_stmt_done. */
 int store_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
-	       sqlite3_stmt **out);
+	       struct db_stmt **out);
 /* Resets s and clears its bindings, ready for the next use; NULL is a
  * no-op. */
-void store_stmt_done(sqlite3_stmt *s);
+void store_stmt_done(struct db_stmt *s);
 /* Steps s, which must return no row, and hands it back. Returns GZ_OK or a
  * mapped error. */
-int store_stmt_run(struct store_conn *c, sqlite3_stmt *s);
+int store_stmt_run(struct store_conn *c, struct db_stmt *s);
 /* Steps s and reads the first column of its first row into *v, then
  * hands s back. Returns GZ_OK, GZ_ENOTFOUND (no row) or a mapped error. */
-int store_stmt_int64(struct store_conn *c, sqlite3_stmt *s, int64_t *v);
+int store_stmt_int64(struct store_conn *c, struct db_stmt *s, int64_t *v);
 /* Steps s once. Returns GZ_OK when it gave a row (read its columns),
  * GZ_ENOTFOUND (no row) or a mapped error. Does not hand s back: the
  * caller calls store_stmt_done in every case. */
-int store_stmt_row(struct store_conn *c, sqlite3_stmt *s);
+int store_stmt_row(struct store_conn *c, struct db_stmt *s);
 /* store_stmt, then binds ?1 = v (text as by store_bind_text, so it must
  * outlive the step). Returns GZ_OK or a mapped error; on error s is
  * handed back already and *out is NULL. Output: *out. */
 int store_stmt_bind_text(struct store_conn *c, enum store_stmt_id id,
-			 const char *sql, const char *v, sqlite3_stmt **out);
+			 const char *sql, const char *v, struct db_stmt **out);
 int store_stmt_bind_int64(struct store_conn *c, enum store_stmt_id id,
-			  const char *sql, int64_t v, sqlite3_stmt **out);
+			  const char *sql, int64_t v, struct db_stmt **out);
 /* Runs statement id with ?1 = key (text) and reads the first column of
  * its first row into *v. Returns GZ_OK, GZ_ENOTFOUND (no row) or a mapped
  * error. */
 int store_find_text(struct store_conn *c, enum store_stmt_id id,
 		    const char *sql, const char *key, int64_t *v);
 
+/* Runs statement id (sql, a savepoint's SAVEPOINT, RELEASE or ROLLBACK
+ * TO) on c. Returns GZ_OK or a mapped error. */
+int store_savepoint_stmt(struct store_conn *c, enum store_stmt_id id,
+			 const char *sql);
 /* Opens the savepoint of one write function (store_article_put, the
  * comment writes), so that it is all or nothing on its own and leaves the
  * caller's transaction open. Such functions never nest, so they share one
@@ -410,9 +419,9 @@ int store_savepoint_begin(struct store_conn *c);
 int store_savepoint_end(struct store_conn *c, int err);
 
 /* Binds text, or NULL when s is NULL. The text must outlive the step
- * (SQLITE_STATIC). Returns an SQLite code. */
-int store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
-int store_bind_int64(sqlite3_stmt *stmt, int idx, int64_t v);
+ * (it is not copied). Returns an engine code (DB_OK). */
+int store_bind_text(struct db_stmt *stmt, int idx, const char *s);
+int store_bind_int64(struct db_stmt *stmt, int idx, int64_t v);
 
 /* True when s is NULL or valid UTF-8. */
 bool store_utf8_ok(const char *s);
@@ -423,7 +432,7 @@ int64_t store_size_to_int64(size_t v);
 
 /* Copies column col as text into pool (valid until it is cleared); SQL
  * NULL becomes "". Returns NULL when the pool is exhausted. */
-const char *store_col_text(struct pool *pool, sqlite3_stmt *s, int col);
+const char *store_col_text(struct pool *pool, struct db_stmt *s, int col);
 
 /* Makes room for element n of a pool array arr of *cap elements of size el
  * (n <= *cap), doubling it when full. Returns arr or its larger copy (the
@@ -431,10 +440,11 @@ const char *store_col_text(struct pool *pool, sqlite3_stmt *s, int col);
 void *store_grow(struct pool *pool, void *arr, size_t *cap, size_t n,
 		 size_t el);
 
-/* Turns SQLite code rc on db into an enum gz_err (see sqlite.c for the
- * table) and logs what failed unless the code is an expected answer
- * (a unique constraint). what names the operation, for the log. */
-int store_err(sqlite3 *db, int rc, const char *what);
+/* Turns engine code rc on c (NULL: no connection yet) into an enum gz_err
+ * (see sqlite.c for the table) and logs what failed unless the code is an
+ * expected answer (a unique constraint). what names the operation, for the
+ * log. */
+int store_err(struct store_conn *c, int rc, const char *what);
 
 /* The calling thread's read connection, opened on first use. Returns
  * GZ_OK or a mapped error. Output: *out, owned by the store. */
@@ -480,7 +490,7 @@ int store_named_ensure(struct store_conn *c, struct pool *scratch,
 /* Fills *m from MEDIA_COLS starting at column first of row s (uses 0),
  * strings in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (widths the
  * schema's writer never stores). */
-int store_media_row(struct pool *pool, sqlite3_stmt *s, int first,
+int store_media_row(struct pool *pool, struct db_stmt *s, int first,
 		    struct store_media *m);
 /* Calls fn(ctx, hash) for each "/media/<ab>/<hash>-" in body (NULL: none),
  * in order, a hash named twice twice: hash 32 lowercase hex digits, ab
@@ -550,7 +560,7 @@ int store_authors_backfill(struct store_conn *c);
 /* Fills *out from USER_COLS starting at column first of row s, strings
  * in pool. Returns GZ_OK, GZ_ENOMEM or GZ_EDB (a role or secret the
  * schema or store.h forbids). */
-int store_user_row(struct pool *pool, sqlite3_stmt *s, int first,
+int store_user_row(struct pool *pool, struct db_stmt *s, int first,
 		   struct store_user *out);
 
 /* ---- comment.c ------------------------------------------------------------ */

@@ -22,7 +22,6 @@
  *   code is spent by deleting its row.
  */
 #include <assert.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <time.h>
 
@@ -108,7 +107,7 @@ user_hash_ok(const char *hash)
 }
 
 int
-store_user_row(struct pool *pool, sqlite3_stmt *s, int first,
+store_user_row(struct pool *pool, struct db_stmt *s, int first,
 	       struct store_user *out)
 {
 	const char *role;
@@ -116,28 +115,28 @@ store_user_row(struct pool *pool, sqlite3_stmt *s, int first,
 	int len;
 
 	memset(out, 0, sizeof(*out));
-	out->id = sqlite3_column_int64(s, first);
+	out->id = db_col_int64(s, first);
 	out->name = store_col_text(pool, s, first + 1);
 	out->display_name = store_col_text(pool, s, first + 2);
-	role = (const char *)sqlite3_column_text(s, first + 3);
+	role = db_col_text(s, first + 3);
 	out->password_hash = store_col_text(pool, s, first + 4);
 	if (!out->name || !out->display_name || !out->password_hash)
 		return GZ_ENOMEM;
 	if (store_role_parse(role, &out->role) != GZ_OK)
 		return GZ_EDB;
-	if (sqlite3_column_type(s, first + 5) != SQLITE_NULL) {
-		secret = sqlite3_column_blob(s, first + 5);
-		len = sqlite3_column_bytes(s, first + 5);
+	if (!db_col_null(s, first + 5)) {
+		secret = db_col_blob(s, first + 5);
+		len = db_col_bytes(s, first + 5);
 		if (len < 0 || len > STORE_TOTP_SECRET_MAX || (len && !secret))
 			return GZ_EDB;
 		if (len)
 			memcpy(out->totp_secret, secret, (size_t)len);
 		out->totp_secret_len = (size_t)len;
 	}
-	out->totp_last_step = sqlite3_column_int64(s, first + 6);
-	out->must_change_password = sqlite3_column_int64(s, first + 7) != 0;
-	out->created_at = sqlite3_column_int64(s, first + 8);
-	out->last_signin_at = sqlite3_column_int64(s, first + 9);
+	out->totp_last_step = db_col_int64(s, first + 6);
+	out->must_change_password = db_col_int64(s, first + 7) != 0;
+	out->created_at = db_col_int64(s, first + 8);
+	out->last_signin_at = db_col_int64(s, first + 9);
 	return GZ_OK;
 }
 
@@ -150,7 +149,7 @@ store_user_add(struct store *st, const struct store_user *in, int64_t *id)
 		" ?6) RETURNING id";
 	struct store_conn *c = store_writer(st);
 	const char *role;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	assert(st && in && id);
@@ -161,16 +160,16 @@ store_user_add(struct store *st, const struct store_user *in, int64_t *id)
 	if ((err = store_stmt_bind_text(c, STMT_USER_ADD, sql, in->name, &s)))
 		return err;
 	rc = store_bind_text(s, 2, store_nz(in->display_name));
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 3, role);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_text(s, 4, in->password_hash);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 5, in->must_change_password ? 1 : 0);
-	if (rc == SQLITE_OK)
+	if (rc == DB_OK)
 		rc = store_bind_int64(s, 6, (int64_t)time(NULL));
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -180,7 +179,7 @@ store_user_add(struct store *st, const struct store_user *in, int64_t *id)
 
 /* Reads the one user statement s (bound) finds into *out. */
 static int
-user_read(struct pool *pool, struct store_conn *c, sqlite3_stmt *s,
+user_read(struct pool *pool, struct store_conn *c, struct db_stmt *s,
 	  struct store_user *out)
 {
 	int err;
@@ -198,7 +197,7 @@ store_user_get(struct store *st, struct pool *pool, int64_t id,
 	static const char sql[] =
 		"SELECT " USER_COLS " FROM users u WHERE u.id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && out);
@@ -216,7 +215,7 @@ store_user_by_name(struct store *st, struct pool *pool, const char *name,
 	static const char sql[] =
 		"SELECT " USER_COLS " FROM users u WHERE u.name = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && pool && out);
@@ -245,7 +244,7 @@ store_user_list(struct store *st, struct pool *pool, struct store_user **items,
 		" FROM users u ORDER BY u.name";
 	struct store_user *arr = NULL;
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 0, len = 0;
 	int err = GZ_OK, rc;
 
@@ -256,7 +255,7 @@ store_user_list(struct store *st, struct pool *pool, struct store_user **items,
 		return err;
 	if ((err = store_stmt(c, STMT_USER_LIST, sql, &s)) != GZ_OK)
 		return err;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		void *p = store_grow(pool, arr, &cap, len, sizeof(*arr));
 
 		if (!p) {
@@ -268,8 +267,8 @@ store_user_list(struct store *st, struct pool *pool, struct store_user **items,
 			goto out;
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = store_err(c->db, rc, sql);
+	if (rc != DB_DONE) {
+		err = store_err(c, rc, sql);
 		goto out;
 	}
 	*items = arr;
@@ -284,7 +283,7 @@ out:
 static int
 user_exists(struct store_conn *c, int64_t id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t one;
 	int err;
 
@@ -296,36 +295,36 @@ user_exists(struct store_conn *c, int64_t id)
 
 /* Runs s (bound) and tells GZ_ENOTFOUND when it changed no row. */
 static int
-user_update(struct store_conn *c, sqlite3_stmt *s)
+user_update(struct store_conn *c, struct db_stmt *s)
 {
 	int err;
 
 	if ((err = store_stmt_run(c, s)) != GZ_OK)
 		return err;
-	return sqlite3_changes(c->db) ? GZ_OK : GZ_ENOTFOUND;
+	return db_changes(c) ? GZ_OK : GZ_ENOTFOUND;
 }
 
 /* Binds ?2 = v on s (?1 bound); hands s back on error. */
 static int
-user_bind2_text(struct store_conn *c, sqlite3_stmt *s, const char *v)
+user_bind2_text(struct store_conn *c, struct db_stmt *s, const char *v)
 {
 	int rc, err;
 
-	if ((rc = store_bind_text(s, 2, v)) == SQLITE_OK)
+	if ((rc = store_bind_text(s, 2, v)) == DB_OK)
 		return GZ_OK;
-	err = store_err(c->db, rc, sqlite3_sql(s));
+	err = store_err(c, rc, db_sql(s));
 	store_stmt_done(s);
 	return err;
 }
 
 static int
-user_bind2_int64(struct store_conn *c, sqlite3_stmt *s, int64_t v)
+user_bind2_int64(struct store_conn *c, struct db_stmt *s, int64_t v)
 {
 	int rc, err;
 
-	if ((rc = store_bind_int64(s, 2, v)) == SQLITE_OK)
+	if ((rc = store_bind_int64(s, 2, v)) == DB_OK)
 		return GZ_OK;
-	err = store_err(c->db, rc, sqlite3_sql(s));
+	err = store_err(c, rc, db_sql(s));
 	store_stmt_done(s);
 	return err;
 }
@@ -338,7 +337,7 @@ store_user_password_set(struct store *st, int64_t id, const char *hash,
 		"UPDATE users SET password_hash = ?2, must_change_password = ?3"
 		" WHERE id = ?1";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	if (!user_hash_ok(hash))
@@ -347,8 +346,8 @@ store_user_password_set(struct store *st, int64_t id, const char *hash,
 					 &s)) != GZ_OK ||
 	    (err = user_bind2_text(c, s, hash)) != GZ_OK)
 		return err;
-	if ((rc = store_bind_int64(s, 3, must_change ? 1 : 0)) != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = store_bind_int64(s, 3, must_change ? 1 : 0)) != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -365,7 +364,7 @@ store_user_role_set(struct store *st, int64_t id, enum store_role role)
 		" WHERE role = 'admin') > 1)";
 	struct store_conn *c = store_writer(st);
 	const char *name = store_role_name(role);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if (!name)
@@ -386,7 +385,7 @@ store_user_display_set(struct store *st, int64_t id, const char *name)
 	static const char sql[] =
 		"UPDATE users SET display_name = ?2 WHERE id = ?1";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if (!user_display_ok(name))
@@ -406,7 +405,7 @@ store_user_totp_set(struct store *st, int64_t id, const unsigned char *secret,
 		"UPDATE users SET totp_secret = ?2, totp_last_step = 0"
 		" WHERE id = ?1";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int err, rc;
 
 	if (len > STORE_TOTP_SECRET_MAX || (len && !secret))
@@ -416,10 +415,10 @@ store_user_totp_set(struct store *st, int64_t id, const unsigned char *secret,
 	if ((err = store_stmt_bind_int64(c, STMT_USER_TOTP_SET, sql, id,
 					 &s)) != GZ_OK)
 		goto out;
-	rc = len ? sqlite3_bind_blob(s, 2, secret, (int)len, SQLITE_STATIC)
-		 : sqlite3_bind_null(s, 2);
-	if (rc != SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	rc = len ? db_bind_blob(s, 2, secret, len)
+		 : db_bind_null(s, 2);
+	if (rc != DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		goto out;
 	}
@@ -441,7 +440,7 @@ store_user_totp_step(struct store *st, int64_t id, int64_t step)
 		"UPDATE users SET totp_last_step = ?2 WHERE id = ?1"
 		" AND totp_last_step < ?2";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = store_stmt_bind_int64(c, STMT_USER_TOTP_STEP, sql, id,
@@ -461,7 +460,7 @@ store_user_signin_at(struct store *st, int64_t id, int64_t at)
 	static const char sql[] =
 		"UPDATE users SET last_signin_at = ?2 WHERE id = ?1";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = store_stmt_bind_int64(c, STMT_USER_SIGNIN_AT, sql, id,
@@ -480,7 +479,7 @@ store_user_remove(struct store *st, int64_t id)
 		"DELETE FROM users WHERE id = ?1 AND (role <> 'admin'"
 		" OR (SELECT count(*) FROM users WHERE role = 'admin') > 1)";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	if ((err = store_stmt_bind_int64(c, STMT_USER_REMOVE, sql, id, &s)))
@@ -496,7 +495,7 @@ store_user_count(struct store *st, int64_t *n)
 {
 	static const char sql[] = "SELECT count(*) FROM users";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && n);
@@ -514,7 +513,7 @@ store_recovery_set(struct store *st, int64_t user_id,
 	static const char add_sql[] =
 		"INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int err, rc;
 
@@ -533,9 +532,9 @@ store_recovery_set(struct store *st, int64_t user_id,
 		if ((err = store_stmt_bind_int64(c, STMT_RECOVERY_ADD, add_sql,
 						 user_id, &s)) != GZ_OK)
 			goto out;
-		rc = sqlite3_bind_blob(s, 2, hashes[i], 32, SQLITE_STATIC);
-		if (rc != SQLITE_OK) {
-			err = store_err(c->db, rc, add_sql);
+		rc = db_bind_blob(s, 2, hashes[i], 32);
+		if (rc != DB_OK) {
+			err = store_err(c, rc, add_sql);
 			store_stmt_done(s);
 			goto out;
 		}
@@ -554,16 +553,16 @@ store_recovery_use(struct store *st, int64_t user_id,
 	static const char sql[] =
 		"DELETE FROM recovery_codes WHERE user_id = ?1 AND code_hash = ?2";
 	struct store_conn *c = store_writer(st);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err, rc;
 
 	assert(hash);
 	if ((err = store_stmt_bind_int64(c, STMT_RECOVERY_USE, sql, user_id,
 					 &s)) != GZ_OK)
 		return err;
-	if ((rc = sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
-		err = store_err(c->db, rc, sql);
+	if ((rc = db_bind_blob(s, 2, hash, 32)) !=
+	    DB_OK) {
+		err = store_err(c, rc, sql);
 		store_stmt_done(s);
 		return err;
 	}
@@ -576,7 +575,7 @@ store_recovery_count(struct store *st, int64_t user_id, int64_t *n)
 	static const char sql[] =
 		"SELECT count(*) FROM recovery_codes WHERE user_id = ?1";
 	struct store_conn *c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int err;
 
 	assert(st && n);

@@ -387,26 +387,21 @@ store_nonce_use(struct store *st, const unsigned char *nonce, size_t len,
 	return job_submit(st, &j);
 }
 
-/* Sets PRAGMA synchronous on the writer connection, under the write lock
- * (waiting for a transaction or batch in progress). Returns GZ_OK, GZ_EINVAL
- * (not a level), GZ_EBUSY (called inside a transaction) or GZ_EDB. */
+/* Sets how durable a commit is (SQLite: PRAGMA synchronous) on the writer
+ * connection, under the write lock (waiting for a transaction or batch in
+ * progress). Returns GZ_OK, GZ_EINVAL (not a level), GZ_EBUSY (called
+ * inside a transaction) or GZ_EDB. */
 int
 store_sync_set(struct store *st, enum store_sync level)
 {
-	const char *sql;
 	int err, rc;
 
 	assert(st);
-	if (level == STORE_SYNC_FULL)
-		sql = "PRAGMA synchronous=FULL";
-	else if (level == STORE_SYNC_NORMAL)
-		sql = "PRAGMA synchronous=NORMAL";
-	else
+	if (level != STORE_SYNC_FULL && level != STORE_SYNC_NORMAL)
 		return GZ_EINVAL;
 	if ((rc = pthread_mutex_lock(&st->write_lock)) != 0)
 		return rc == EDEADLK ? GZ_EBUSY : GZ_EDB;
-	rc = sqlite3_exec(st->writer.db, sql, NULL, NULL, NULL);
-	err = rc == SQLITE_OK ? GZ_OK : store_err(st->writer.db, rc, sql);
+	err = st->writer.eng->sync_set(&st->writer, level == STORE_SYNC_FULL);
 	pthread_mutex_unlock(&st->write_lock);
 	return err;
 }

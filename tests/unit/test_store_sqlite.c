@@ -1433,25 +1433,26 @@ test_rollback_releases_lock(void **state)
 	store_close(st);
 }
 
+/* The SQLite engine's table of codes (sqlite_driver.c). */
 static void
 test_error_mapping(void **state)
 {
+	int (*map)(struct store_conn *, int, const char *) =
+		store_sqlite_engine.err;
+
 	(void)state;
-	assert_int_equal(store_err(NULL, SQLITE_BUSY, "test"), GZ_EBUSY);
-	assert_int_equal(store_err(NULL, SQLITE_BUSY_SNAPSHOT, "test"),
-			 GZ_EBUSY);
-	assert_int_equal(store_err(NULL, SQLITE_LOCKED, "test"), GZ_EBUSY);
-	assert_int_equal(store_err(NULL, SQLITE_NOMEM, "test"), GZ_ENOMEM);
-	assert_int_equal(store_err(NULL, SQLITE_CONSTRAINT_UNIQUE, "test"),
+	assert_int_equal(map(NULL, SQLITE_BUSY, "test"), GZ_EBUSY);
+	assert_int_equal(map(NULL, SQLITE_BUSY_SNAPSHOT, "test"), GZ_EBUSY);
+	assert_int_equal(map(NULL, SQLITE_LOCKED, "test"), GZ_EBUSY);
+	assert_int_equal(map(NULL, SQLITE_NOMEM, "test"), GZ_ENOMEM);
+	assert_int_equal(map(NULL, SQLITE_CONSTRAINT_UNIQUE, "test"), GZ_EEXIST);
+	assert_int_equal(map(NULL, SQLITE_CONSTRAINT_PRIMARYKEY, "test"),
 			 GZ_EEXIST);
-	assert_int_equal(store_err(NULL, SQLITE_CONSTRAINT_PRIMARYKEY, "test"),
-			 GZ_EEXIST);
-	assert_int_equal(store_err(NULL, SQLITE_CONSTRAINT_CHECK, "test"),
-			 GZ_EDB);
-	assert_int_equal(store_err(NULL, SQLITE_NOTADB, "test"), GZ_EDB);
-	assert_int_equal(store_err(NULL, SQLITE_CORRUPT, "test"), GZ_EDB);
-	assert_int_equal(store_err(NULL, SQLITE_IOERR_WRITE, "test"), GZ_EDB);
-	assert_int_equal(store_err(NULL, SQLITE_TOOBIG, "test"), GZ_ETOOBIG);
+	assert_int_equal(map(NULL, SQLITE_CONSTRAINT_CHECK, "test"), GZ_EDB);
+	assert_int_equal(map(NULL, SQLITE_NOTADB, "test"), GZ_EDB);
+	assert_int_equal(map(NULL, SQLITE_CORRUPT, "test"), GZ_EDB);
+	assert_int_equal(map(NULL, SQLITE_IOERR_WRITE, "test"), GZ_EDB);
+	assert_int_equal(map(NULL, SQLITE_TOOBIG, "test"), GZ_ETOOBIG);
 }
 
 static void
