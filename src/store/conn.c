@@ -41,7 +41,7 @@ db_prepare(struct store_conn *c, const char *sql, struct db_stmt **out)
 {
 	assert(c && c->eng && sql && out);
 	*out = NULL;
-	return c->eng->prepare(c, sql, false, out);
+	return c->eng->prepare(c, STMT_COUNT, sql, false, out);
 }
 
 void
@@ -71,7 +71,7 @@ db_changes(struct store_conn *c)
 bool
 db_bad_query(struct store_conn *c, int rc)
 {
-	return c->eng->bad_query(rc);
+	return c->eng->bad_query(c, rc);
 }
 
 int
@@ -82,9 +82,11 @@ store_stmt(struct store_conn *c, enum store_stmt_id id, const char *sql,
 
 	assert(c && c->eng && id < STMT_COUNT && sql && out);
 	*out = NULL;
-	if (!c->stmt[id] &&
-	    (err = c->eng->prepare(c, sql, true, &c->stmt[id])) != GZ_OK)
-		return err;
+	if (!c->stmt[id]) {
+		err = c->eng->prepare(c, (int)id, sql, true, &c->stmt[id]);
+		if (err != GZ_OK)
+			return err;
+	}
 	/* One id, one statement: two call sites must not share an id. */
 	assert(strcmp(db_sql(c->stmt[id]), sql) == 0);
 	*out = c->stmt[id];

@@ -59,10 +59,13 @@ struct db_engine {
 	const void *(*col_blob)(struct db_stmt *s, int col);
 	size_t (*col_bytes)(struct db_stmt *s, int col);
 	const char *(*sql)(struct db_stmt *s);
-	/* Prepares constant sql on c, for its statement cache (kept until
-	 * c closes) or for one use. Returns GZ_OK or a mapped error. */
-	int (*prepare)(struct store_conn *c, const char *sql, bool cached,
-		       struct db_stmt **out);
+	/* Prepares constant sql on c as statement id (store_int.h's enum
+	 * store_stmt_id), for c's statement cache (kept until c closes),
+	 * or for one use (id STMT_COUNT). An engine whose dialect differs
+	 * may run its own text for id; db_sql still answers sql. Returns
+	 * GZ_OK or a mapped error. */
+	int (*prepare)(struct store_conn *c, int id, const char *sql,
+		       bool cached, struct db_stmt **out);
 	/* Runs constant sql (one or more statements, no rows); returns an
 	 * engine code. */
 	int (*exec)(struct store_conn *c, const char *sql);
@@ -74,7 +77,7 @@ struct db_engine {
 	int (*sync_set)(struct store_conn *c, bool full);
 	/* True when rc says the query's text could not be understood
 	 * (SQLite's FTS5 refusing a reader's search syntax). */
-	bool (*bad_query)(int rc);
+	bool (*bad_query)(struct store_conn *c, int rc);
 	/* The enum gz_err for code rc from c (NULL: none open), logging
 	 * what failed unless it is an expected answer. */
 	int (*err)(struct store_conn *c, int rc, const char *what);

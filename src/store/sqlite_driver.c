@@ -164,7 +164,7 @@ sqlite_wrap(struct store_conn *c, sqlite3_stmt *raw_stmt,
 /* A cached statement lives as long as its connection: SQLite is told so
  * (PERSISTENT), and keeps it out of its lookaside memory. */
 static int
-sqlite_prepare(struct store_conn *c, const char *sql, bool cached,
+sqlite_prepare(struct store_conn *c, int id, const char *sql, bool cached,
 	       struct db_stmt **out)
 {
 	sqlite3_stmt *s = NULL;
@@ -204,7 +204,7 @@ sqlite_sync_set(struct store_conn *c, bool full)
 
 /* FTS5 reports a query it cannot parse as SQLITE_ERROR. */
 static bool
-sqlite_bad_query(int rc)
+sqlite_bad_query(struct store_conn *c, int rc)
 {
 	return rc == SQLITE_ERROR;
 }
