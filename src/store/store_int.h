@@ -320,6 +320,23 @@ struct store {
 /* sqlite_driver.c: SQLite as a driver.h engine. */
 extern const struct db_engine store_sqlite_engine;
 
+/* pg_driver.c: PostgreSQL as a driver.h engine. store_pg_conn_open
+ * connects c to url (a libpq connection string or postgresql:// URL) and
+ * sets its engine; on an error c is half-open, for store_pg_conn_close,
+ * which finalizes c's statements and disconnects. Return GZ_OK, GZ_ENOMEM
+ * or GZ_EDB (the server's message logged). */
+extern const struct db_engine store_pg_engine;
+int store_pg_conn_open(struct store_conn *c, const char *url);
+void store_pg_conn_close(struct store_conn *c);
+/* sql with its ?N placeholders as PostgreSQL's $N, skipping quoted text,
+ * quoted names and -- comments. Output: *out (malloc'd, the caller frees)
+ * and *nparams, the highest N. Returns GZ_OK, GZ_ENOMEM or GZ_EINVAL (a
+ * bare ? or an N out of 1..65535). */
+int store_pg_placeholders(const char *sql, char **out, int *nparams);
+/* pg_sql.c: PostgreSQL's own text for statement id where the dialect
+ * differs from the query file's, else NULL. */
+const char *store_pg_sql(int id);
+
 /* changes.c: sets up the change feed after the schema is current
  * (GZ_OK even when the -shm file cannot be mapped), tears it down, and
  * records the open transaction's keys in it (before COMMIT, with the

@@ -1,0 +1,629 @@
+/*
+ * pg_driver.c - PostgreSQL as a driver.h engine, through libpq: named
+ * prepared statements, parameters sent as text (bytea as binary),
+ * results read as text, and SQLSTATEs mapped to enum gz_err.
+ *
+ * Data flow: a connection opened with store_pg_conn_open gets c->eng =
+ * store_pg_engine and c->db = a struct pg_conn; the query files' db_*
+ * calls land here unchanged. A statement's SQL is the query file's text
+ * (or store_pg_sql's for its id, where the dialect differs) with ?N
+ * turned into $N (store_pg_placeholders).
+ *
+ * Invariants:
+ * - A statement is executed at its first step (PQexecPrepared with the
+ *   bound values) and its whole result is kept until reset: a step is a
+ *   row index, so a query file may read columns as it does on SQLite.
+ * - Values bound are not copied unless they must be (text bound with a
+ *   length short of its NUL; integers, written into the statement):
+ *   driver.h's contract keeps the caller's bytes alive through the step.
+ * - Every error leaves its SQLSTATE on the connection (struct pg_conn)
+ *   for pg_err, the one place it becomes an enum gz_err.
+ */
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "util/err.h"
+#include "util/log.h"
+
+/* The engine's codes beside DB_OK, DB_ROW and DB_DONE: the details are
+ * the connection's SQLSTATE. */
+enum {
+	PG_RC_ERROR = 1,
+	PG_RC_NOMEM = 7,
+	PG_RC_RANGE = 25,     /* a parameter number the statement lacks */
+};
+
+/* The longest SQLSTATE, and the most of a server message kept. */
+#define PG_STATE_LEN 5
+#define PG_MSG_MAX 240
+/* bytea's type oid (PostgreSQL's catalog/pg_type.h, fixed since 7.x). */
+#define PG_BYTEA_OID 17
+/* Room for an int64 in decimal, sign and NUL. */
+#define PG_INT_MAX 24
+/* The most parameters a statement may have: the store's widest insert
+ * binds 16; a statement with more is refused at prepare. */
+#define PG_PARAMS_MAX 64
+
+struct pg_conn {
+	PGconn *pg;
+	char state[PG_STATE_LEN + 1];  /* of the last error, or "" */
+	char msg[PG_MSG_MAX];          /* its first line */
+	int64_t changes;               /* rows the last statement changed */
+	unsigned long names;           /* prepared statements made so far */
+};
+
+struct pg_param {
+	const char *value;   /* NULL: SQL NULL */
+	char *owned;         /* a copy this statement frees, or NULL */
+	int len;             /* bytes of a binary value */
+	int format;          /* 0 text, 1 binary */
+	char num[PG_INT_MAX];
+};
+
+struct pg_stmt {
+	struct db_stmt base;      /* first: a struct db_stmt * is one of these */
+	struct store_conn *c;
+	char name[24];            /* the server's name for it */
+	char *sql;                /* the query file's text, for db_sql */
+	int nparams;
+	struct pg_param *params;  /* nparams of them */
+	PGresult *res;            /* from the first step to reset */
+	int row, nrows;
+	/* The bytea last decoded (col_blob), for col_bytes. */
+	unsigned char *blob;
+	size_t blob_len;
+	int blob_col, blob_row;
+};
+
+static struct pg_conn *
+pgc(struct store_conn *c)
+{
+	return c->db;
+}
+
+static struct pg_stmt *
+pgs(struct db_stmt *s)
+{
+	return (struct pg_stmt *)s;
+}
+
+/* Keeps res's (or the connection's) error on c for pg_err; clears res. */
+static int
+pg_fail(struct store_conn *c, PGresult *res)
+{
+	struct pg_conn *p = pgc(c);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+				: NULL;
+	const char *msg = res ? PQresultErrorMessage(res)
+			      : PQerrorMessage(p->pg);
+	size_t n;
+
+	snprintf(p->state, sizeof(p->state), "%s", state ? state : "");
+	msg = msg && *msg ? msg : "no answer from the server";
+	n = strcspn(msg, "\n");
+	snprintf(p->msg, sizeof(p->msg), "%.*s", (int)n, msg);
+	PQclear(res);
+	return PG_RC_ERROR;
+}
+
+int
+store_pg_placeholders(const char *sql, char **out, int *nparams)
+{
+	size_t len = strlen(sql), i, o = 0;
+	char *t;
+	int max = 0;
+
+	*out = NULL;
+	*nparams = 0;
+	/* $N is never longer than ?N. */
+	if (!(t = malloc(len + 1)))
+		return GZ_ENOMEM;
+	for (i = 0; i < len;) {
+		char ch = sql[i];
+
+		if (ch == '\'' || ch == '"') {
+			/* A literal or a quoted name, its doubled quotes
+			 * included: copied as it is. */
+			size_t j = i + 1;
+
+			for (; j < len; j++) {
+				if (sql[j] == ch) {
+					if (j + 1 < len && sql[j + 1] == ch) {
+						j++;
+						continue;
+					}
+					break;
+				}
+			}
+			j = j < len ? j + 1 : len;
+			memcpy(t + o, sql + i, j - i);
+			o += j - i;
+			i = j;
+		} else if (ch == '-' && i + 1 < len && sql[i + 1] == '-') {
+			size_t j = i + strcspn(sql + i, "\n");
+
+			memcpy(t + o, sql + i, j - i);
+			o += j - i;
+			i = j;
+		} else if (ch == '?') {
+			long n = 0;
+			size_t j = i + 1;
+
+			while (j < len && sql[j] >= '0' && sql[j] <= '9' &&
+			       n < 100000)
+				n = n * 10 + (sql[j++] - '0');
+			/* Only ?N: the store never writes a bare ?. */
+			if (j == i + 1 || n < 1 || n > 65535) {
+				free(t);
+				return GZ_EINVAL;
+			}
+			if (n > max)
+				max = (int)n;
+			t[o++] = '$';
+			memcpy(t + o, sql + i + 1, j - i - 1);
+			o += j - i - 1;
+			i = j;
+		} else {
+			t[o++] = sql[i++];
+		}
+	}
+	t[o] = '\0';
+	*out = t;
+	*nparams = max;
+	return GZ_OK;
+}
+
+static void
+pg_params_clear(struct pg_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < s->nparams; i++) {
+		free(s->params[i].owned);
+		s->params[i] = (struct pg_param){0};
+	}
+}
+
+static void
+pg_result_clear(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nrows = 0;
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	s->blob_col = -1;
+}
+
+static int
+pg_step(struct db_stmt *base)
+{
+	struct pg_stmt *s = pgs(base);
+	struct pg_conn *p = pgc(s->c);
+	const char *values[PG_PARAMS_MAX];
+	int lengths[PG_PARAMS_MAX], formats[PG_PARAMS_MAX];
+	const char *tuples;
+	PGresult *res;
+	int i;
+
+	if (!s->res) {
+		for (i = 0; i < s->nparams; i++) {
+			values[i] = s->params[i].value;
+			lengths[i] = s->params[i].len;
+			formats[i] = s->params[i].format;
+		}
+		res = PQexecPrepared(p->pg, s->name, s->nparams, values,
+				     lengths, formats, 0);
+		if (!res)
+			return pg_fail(s->c, NULL);
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+			break;
+		default:
+			return pg_fail(s->c, res);
+		}
+		tuples = PQcmdTuples(res);
+		p->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+		s->res = res;
+		s->nrows = PQntuples(res);
+		s->row = -1;
+	}
+	if (s->row < s->nrows)
+		s->row++;
+	return s->row < s->nrows ? DB_ROW : DB_DONE;
+}
+
+static void
+pg_reset(struct db_stmt *base)
+{
+	struct pg_stmt *s = pgs(base);
+
+	pg_result_clear(s);
+	pg_params_clear(s);
+}
+
+static void
+pg_finalize(struct db_stmt *base)
+{
+	struct pg_stmt *s = pgs(base);
+	struct pg_conn *p = pgc(s->c);
+	char sql[sizeof(s->name) + 16];
+
+	pg_reset(base);
+	/* A connection already lost forgets its statements itself. */
+	if (p->pg && PQstatus(p->pg) == CONNECTION_OK) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		PQclear(PQexec(p->pg, sql));
+	}
+	free(s->params);
+	free(s->sql);
+	free(s);
+}
+
+/* The parameter idx (from 1), or NULL (PG_RC_RANGE) when s has none. */
+static struct pg_param *
+pg_param(struct pg_stmt *s, int idx)
+{
+	if (idx < 1 || idx > s->nparams)
+		return NULL;
+	free(s->params[idx - 1].owned);
+	s->params[idx - 1] = (struct pg_param){0};
+	return &s->params[idx - 1];
+}
+
+static int
+pg_bind_text(struct db_stmt *base, int idx, const char *v, size_t len)
+{
+	struct pg_param *pp = pg_param(pgs(base), idx);
+
+	if (!pp)
+		return PG_RC_RANGE;
+	/* Text goes as a C string: a length short of the NUL is copied. */
+	if (v[len] != '\0') {
+		if (!(pp->owned = malloc(len + 1)))
+			return PG_RC_NOMEM;
+		memcpy(pp->owned, v, len);
+		pp->owned[len] = '\0';
+		v = pp->owned;
+	}
+	pp->value = v;
+	return DB_OK;
+}
+
+static int
+pg_bind_int64(struct db_stmt *base, int idx, int64_t v)
+{
+	struct pg_param *pp = pg_param(pgs(base), idx);
+
+	if (!pp)
+		return PG_RC_RANGE;
+	snprintf(pp->num, sizeof(pp->num), "%" PRId64, v);
+	pp->value = pp->num;
+	return DB_OK;
+}
+
+static int
+pg_bind_null(struct db_stmt *base, int idx)
+{
+	return pg_param(pgs(base), idx) ? DB_OK : PG_RC_RANGE;
+}
+
+static int
+pg_bind_blob(struct db_stmt *base, int idx, const void *v, size_t len)
+{
+	struct pg_param *pp = pg_param(pgs(base), idx);
+
+	if (!pp)
+		return PG_RC_RANGE;
+	if (len > INT_MAX)
+		return PG_RC_NOMEM;
+	/* Binary: bytea's binary form is its bytes. An empty blob still
+	 * needs a non-NULL pointer, or it would be SQL NULL. */
+	pp->value = len ? v : "";
+	pp->len = (int)len;
+	pp->format = 1;
+	return DB_OK;
+}
+
+static int
+pg_param_count(struct db_stmt *base)
+{
+	return pgs(base)->nparams;
+}
+
+/* True when s is on a row that has column col. */
+static bool
+pg_on_row(struct pg_stmt *s, int col)
+{
+	return s->res && s->row >= 0 && s->row < s->nrows && col >= 0 &&
+	       col < PQnfields(s->res);
+}
+
+static bool
+pg_col_null(struct db_stmt *base, int col)
+{
+	struct pg_stmt *s = pgs(base);
+
+	return !pg_on_row(s, col) || PQgetisnull(s->res, s->row, col);
+}
+
+/* Integers as SQLite gives them: a boolean is 1 or 0, NULL is 0. */
+static int64_t
+pg_col_int64(struct db_stmt *base, int col)
+{
+	struct pg_stmt *s = pgs(base);
+	const char *v;
+
+	if (pg_col_null(base, col))
+		return 0;
+	v = PQgetvalue(s->res, s->row, col);
+	if (v[0] == 't' && v[1] == '\0')
+		return 1;
+	if (v[0] == 'f' && v[1] == '\0')
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static const char *
+pg_col_text(struct db_stmt *base, int col)
+{
+	struct pg_stmt *s = pgs(base);
+
+	if (pg_col_null(base, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static const void *
+pg_col_blob(struct db_stmt *base, int col)
+{
+	struct pg_stmt *s = pgs(base);
+	const char *v;
+
+	if (pg_col_null(base, col))
+		return NULL;
+	if (s->blob && s->blob_col == col && s->blob_row == s->row)
+		return s->blob;
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	v = PQgetvalue(s->res, s->row, col);
+	/* bytea comes as text in hex ("\x00ff"): decoded once per row. */
+	if (!(s->blob = PQunescapeBytea((const unsigned char *)v,
+					&s->blob_len)))
+		return NULL;
+	s->blob_col = col;
+	s->blob_row = s->row;
+	return s->blob;
+}
+
+static size_t
+pg_col_bytes(struct db_stmt *base, int col)
+{
+	struct pg_stmt *s = pgs(base);
+
+	if (pg_col_null(base, col))
+		return 0;
+	/* A bytea's length is its decoded one, asked before or after its
+	 * bytes (SQLite answers both ways). */
+	if (PQftype(s->res, col) == PG_BYTEA_OID)
+		return pg_col_blob(base, col) ? s->blob_len : 0;
+	return (size_t)PQgetlength(s->res, s->row, col);
+}
+
+static const char *
+pg_sql(struct db_stmt *base)
+{
+	return pgs(base)->sql;
+}
+
+static int
+pg_prepare(struct store_conn *c, int id, const char *sql, bool cached,
+	   struct db_stmt **out)
+{
+	struct pg_conn *p = pgc(c);
+	const char *text = id >= 0 && id < STMT_COUNT ? store_pg_sql(id) : NULL;
+	struct pg_stmt *s;
+	PGresult *res;
+	char *pgtext = NULL;
+	int err, n = 0;
+
+	*out = NULL;
+	if ((err = store_pg_placeholders(text ? text : sql, &pgtext, &n)))
+		return err;
+	if (n > PG_PARAMS_MAX) {
+		free(pgtext);
+		return GZ_EINVAL;
+	}
+	if (!(s = calloc(1, sizeof(*s))) || !(s->sql = strdup(sql)) ||
+	    (n && !(s->params = calloc((size_t)n, sizeof(*s->params))))) {
+		if (s)
+			free(s->sql);
+		free(s);
+		free(pgtext);
+		return GZ_ENOMEM;
+	}
+	s->base.eng = c->eng;
+	s->c = c;
+	s->nparams = n;
+	s->row = -1;
+	s->blob_col = -1;
+	snprintf(s->name, sizeof(s->name), "gz%s%lu", cached ? "" : "t",
+		 ++p->names);
+	res = PQprepare(p->pg, s->name, pgtext, n, NULL);
+	free(pgtext);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		err = store_err(c, pg_fail(c, res), sql);
+		free(s->params);
+		free(s->sql);
+		free(s);
+		return err;
+	}
+	PQclear(res);
+	*out = &s->base;
+	return GZ_OK;
+}
+
+static int
+pg_exec(struct store_conn *c, const char *sql)
+{
+	PGresult *res = PQexec(pgc(c)->pg, sql);
+
+	if (!res)
+		return pg_fail(c, NULL);
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+		PQclear(res);
+		return DB_OK;
+	default:
+		return pg_fail(c, res);
+	}
+}
+
+static int64_t
+pg_changes(struct store_conn *c)
+{
+	return pgc(c)->changes;
+}
+
+/* PostgreSQL's commit is on disk when it returns (fsync on, the
+ * default synchronous_commit): both levels ask for that. SQLite's NORMAL
+ * may lose the last commits at a power cut; PostgreSQL's nearest, off,
+ * may lose them at a mere crash, which the store never accepts. */
+static int
+pg_sync_set(struct store_conn *c, bool full)
+{
+	static const char sql[] = "SET synchronous_commit = on";
+	int rc;
+
+	(void)full;
+	if ((rc = pg_exec(c, sql)) != DB_OK)
+		return store_err(c, rc, sql);
+	return GZ_OK;
+}
+
+/* A reader's search text PostgreSQL could not take: a syntax error in
+ * a text search query (class 42, syntax or access rule). */
+static bool
+pg_bad_query(struct store_conn *c, int rc)
+{
+	return rc == PG_RC_ERROR && strcmp(pgc(c)->state, "42601") == 0;
+}
+
+/*
+ * Error mapping: the one place SQLSTATEs become ours.
+ *   23505 unique_violation                 -> GZ_EEXIST (not logged)
+ *   40001 serialization, 40P01 deadlock,
+ *   55P03 lock_not_available, 57014 query_canceled (statement_timeout)
+ *                                          -> GZ_EBUSY
+ *   53200 out_of_memory, PG_RC_NOMEM       -> GZ_ENOMEM
+ *   54000 program_limit_exceeded           -> GZ_ETOOBIG
+ *   anything else (08 connection, 57P01 admin shutdown, ...) -> GZ_EDB
+ */
+static int
+pg_err(struct store_conn *c, int rc, const char *what)
+{
+	struct pg_conn *p = c ? pgc(c) : NULL;
+	const char *state = p ? p->state : "";
+	int err = GZ_EDB;
+
+	if (rc == PG_RC_NOMEM || strcmp(state, "53200") == 0)
+		err = GZ_ENOMEM;
+	else if (strcmp(state, "23505") == 0)
+		return GZ_EEXIST;
+	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+		 strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		err = GZ_EBUSY;
+	else if (strcmp(state, "54000") == 0)
+		err = GZ_ETOOBIG;
+	log_error("store: %s: %s (PostgreSQL %s)", what,
+		  p && *p->msg ? p->msg
+			       : rc == PG_RC_RANGE ? "no such parameter"
+						   : "error",
+		  *state ? state : "-");
+	return err;
+}
+
+const struct db_engine store_pg_engine = {
+	.name = "postgresql",
+	.step = pg_step,
+	.reset = pg_reset,
+	.finalize = pg_finalize,
+	.bind_text = pg_bind_text,
+	.bind_int64 = pg_bind_int64,
+	.bind_null = pg_bind_null,
+	.bind_blob = pg_bind_blob,
+	.param_count = pg_param_count,
+	.col_null = pg_col_null,
+	.col_int64 = pg_col_int64,
+	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
+	.col_bytes = pg_col_bytes,
+	.sql = pg_sql,
+	.prepare = pg_prepare,
+	.exec = pg_exec,
+	.changes = pg_changes,
+	.sync_set = pg_sync_set,
+	.bad_query = pg_bad_query,
+	.err = pg_err,
+};
+
+/* Notices (DDL's "already exists, skipping") are not errors, and libpq
+ * would print them on stderr: dropped. */
+static void
+pg_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int
+store_pg_conn_open(struct store_conn *c, const char *url)
+{
+	struct pg_conn *p;
+
+	assert(c && url);
+	c->eng = &store_pg_engine;
+	if (!(p = calloc(1, sizeof(*p))))
+		return GZ_ENOMEM;
+	c->db = p;
+	p->pg = PQconnectdb(url);
+	if (!p->pg)
+		return GZ_ENOMEM;
+	if (PQstatus(p->pg) != CONNECTION_OK)
+		return store_err(c, pg_fail(c, NULL), "connect");
+	PQsetNoticeProcessor(p->pg, pg_notice, NULL);
+	/* Times are integer seconds and text is UTF-8, whatever the
+	 * server's defaults. */
+	if (pg_exec(c, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'") !=
+	    DB_OK)
+		return store_err(c, PG_RC_ERROR, "connect");
+	return GZ_OK;
+}
+
+void
+store_pg_conn_close(struct store_conn *c)
+{
+	struct pg_conn *p = c->db;
+	size_t i;
+
+	for (i = 0; i < STMT_COUNT; i++) {
+		db_finalize(c->stmt[i]);
+		c->stmt[i] = NULL;
+	}
+	if (p) {
+		PQfinish(p->pg);
+		free(p);
+	}
+	c->db = NULL;
+}
