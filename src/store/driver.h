@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct store;
 struct store_conn;
 struct db_stmt;
 
@@ -78,6 +79,17 @@ struct db_engine {
 	/* True when rc says the query's text could not be understood
 	 * (SQLite's FTS5 refusing a reader's search syntax). */
 	bool (*bad_query)(struct store_conn *c, int rc);
+	/* Opens c as a reader of st (the calling thread's: a read never
+	 * writes), whose writer is already open on this engine. On an
+	 * error c is half-open, for close. Returns GZ_OK or a mapped
+	 * error. */
+	int (*open_reader)(struct store *st, struct store_conn *c);
+	/* Finalizes c's cached statements and disconnects; a half-open c
+	 * is fine. */
+	void (*close)(struct store_conn *c);
+	/* True when c is inside a transaction (some errors end one
+	 * themselves). */
+	bool (*in_tx)(struct store_conn *c);
 	/* The enum gz_err for code rc from c (NULL: none open), logging
 	 * what failed unless it is an expected answer. */
 	int (*err)(struct store_conn *c, int rc, const char *what);

@@ -554,6 +554,26 @@ pg_err(struct store_conn *c, int rc, const char *what)
 	return err;
 }
 
+static int pg_open_reader(struct store *st, struct store_conn *c);
+
+/* Inside a transaction, or in one that failed and waits for ROLLBACK. */
+static bool
+pg_in_tx(struct store_conn *c)
+{
+	struct pg_conn *p = pgc(c);
+
+	if (!p || !p->pg)
+		return false;
+	switch (PQtransactionStatus(p->pg)) {
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+	case PQTRANS_ACTIVE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const struct db_engine store_pg_engine = {
 	.name = "postgresql",
 	.step = pg_step,
@@ -575,6 +595,9 @@ const struct db_engine store_pg_engine = {
 	.changes = pg_changes,
 	.sync_set = pg_sync_set,
 	.bad_query = pg_bad_query,
+	.open_reader = pg_open_reader,
+	.close = store_pg_conn_close,
+	.in_tx = pg_in_tx,
 	.err = pg_err,
 };
 
@@ -608,6 +631,21 @@ store_pg_conn_open(struct store_conn *c, const char *url)
 	if (pg_exec(c, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'") !=
 	    DB_OK)
 		return store_err(c, PG_RC_ERROR, "connect");
+	return GZ_OK;
+}
+
+/* A reader of st (st->path is its URL) whose transactions are read-only:
+ * as SQLite's query_only, a read can never write. */
+static int
+pg_open_reader(struct store *st, struct store_conn *c)
+{
+	static const char sql[] = "SET default_transaction_read_only = on";
+	int err, rc;
+
+	if ((err = store_pg_conn_open(c, st->path)) != GZ_OK)
+		return err;
+	if ((rc = pg_exec(c, sql)) != DB_OK)
+		return store_err(c, rc, sql);
 	return GZ_OK;
 }
 

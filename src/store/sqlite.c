@@ -622,9 +622,10 @@ static const char *const store_migrations[] = {
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
-/* Closes c's statements and database handle; c may be half-open. */
-static void
-store_conn_close(struct store_conn *c)
+/* Closes c's statements and database handle; c may be half-open. The
+ * SQLite engine's close hook. */
+void
+store_sqlite_conn_close(struct store_conn *c)
 {
 	size_t i;
 	int rc;
@@ -849,7 +850,7 @@ store_reader_exit(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&st->readers_lock);
-	store_conn_close(c);
+	c->eng->close(c);
 	free(c);
 }
 
@@ -1024,7 +1025,7 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 		(void)sqlite3_db_config(st->writer.db,
 					SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 					NULL);
-		store_conn_close(&st->writer);
+		store_sqlite_conn_close(&st->writer);
 		if (attempt > 0) {
 			err = store_why(GZ_EBUSY, why, whylen,
 					"%s: the database was replaced while "
@@ -1108,10 +1109,11 @@ store_close(struct store *st)
 		pthread_mutex_unlock(&st->readers_lock);
 	for (; c; c = next) {
 		next = c->next;
-		store_conn_close(c);
+		c->eng->close(c);
 		free(c);
 	}
-	store_conn_close(&st->writer);
+	if (st->writer.eng)
+		st->writer.eng->close(&st->writer);
 	/* After every connection: see changes.c on the -shm descriptor. */
 	store_changes_close(st);
 	store_keys_free(&st->keys);
@@ -1144,12 +1146,7 @@ store_reader(struct store *st, struct store_conn **out)
 	if (!(c = calloc(1, sizeof(*c))))
 		return GZ_ENOMEM;
 	c->st = st;
-	err = store_conn_open(c, st->path, SQLITE_OPEN_READWRITE);
-	if (err != GZ_OK)
-		goto fail;
-	err = store_conn_exec(c, "PRAGMA query_only=ON; PRAGMA foreign_keys=ON",
-			      st->path);
-	if (err != GZ_OK)
+	if ((err = st->writer.eng->open_reader(st, c)) != GZ_OK)
 		goto fail;
 	if (pthread_setspecific(st->key, c) != 0) {
 		err = GZ_ENOMEM;
@@ -1162,9 +1159,27 @@ store_reader(struct store *st, struct store_conn **out)
 	*out = c;
 	return GZ_OK;
 fail:
-	store_conn_close(c);
+	if (c->eng)
+		c->eng->close(c);
 	free(c);
 	return err;
+}
+
+int
+store_sqlite_open_reader(struct store *st, struct store_conn *c)
+{
+	int err;
+
+	if ((err = store_conn_open(c, st->path, SQLITE_OPEN_READWRITE)))
+		return err;
+	return store_conn_exec(c, "PRAGMA query_only=ON; PRAGMA foreign_keys=ON",
+			       st->path);
+}
+
+bool
+store_sqlite_in_tx(struct store_conn *c)
+{
+	return c->db && !sqlite3_get_autocommit(c->db);
 }
 
 int
@@ -1184,13 +1199,13 @@ store_read_end(struct store_conn *c)
 	struct db_stmt *s;
 
 	/* Some errors (NOMEM, IOERR) end the transaction themselves. */
-	if (sqlite3_get_autocommit(c->db))
+	if (!c->eng->in_tx(c))
 		return;
 	if (store_stmt(c, STMT_READ_END, "COMMIT", &s) == GZ_OK &&
 	    store_stmt_run(c, s) == GZ_OK)
 		return;
 	/* A read transaction left open would pin its snapshot forever. */
-	(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	(void)c->eng->exec(c, "ROLLBACK");
 }
 
 struct store_conn *
@@ -1248,17 +1263,14 @@ store_tx_abort(struct store *st)
 {
 	struct db_stmt *s;
 
-	if (sqlite3_get_autocommit(st->writer.db))
-		return; /* SQLite rolled back already (NOMEM, IOERR, FULL) */
+	if (!st->writer.eng->in_tx(&st->writer))
+		return; /* rolled back already (SQLite: NOMEM, IOERR, FULL) */
 	if (store_stmt(&st->writer, STMT_TX_ROLLBACK, "ROLLBACK", &s) ==
 		    GZ_OK &&
 	    store_stmt_run(&st->writer, s) == GZ_OK)
 		return;
 	/* The cached statement could not run; try once more uncached. */
-	if (sqlite3_exec(st->writer.db, "ROLLBACK", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		log_error("store: rollback failed: %s",
-			  sqlite3_errmsg(st->writer.db));
+	(void)db_exec(&st->writer, "ROLLBACK", "rollback");
 }
 
 /* Recounts the sections and tags the transaction touched, commits and

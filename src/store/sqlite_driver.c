@@ -275,5 +275,8 @@ const struct db_engine store_sqlite_engine = {
 	.changes = sqlite_changes,
 	.sync_set = sqlite_sync_set,
 	.bad_query = sqlite_bad_query,
+	.open_reader = store_sqlite_open_reader,
+	.close = store_sqlite_conn_close,
+	.in_tx = store_sqlite_in_tx,
 	.err = sqlite_err,
 };

@@ -317,8 +317,12 @@ struct store {
 	bool locks_made;
 };
 
-/* sqlite_driver.c: SQLite as a driver.h engine. */
+/* sqlite_driver.c: SQLite as a driver.h engine, with its connection
+ * hooks from sqlite.c. */
 extern const struct db_engine store_sqlite_engine;
+int store_sqlite_open_reader(struct store *st, struct store_conn *c);
+void store_sqlite_conn_close(struct store_conn *c);
+bool store_sqlite_in_tx(struct store_conn *c);
 
 /* pg_driver.c: PostgreSQL as a driver.h engine. store_pg_conn_open
  * connects c to url (a libpq connection string or postgresql:// URL) and
