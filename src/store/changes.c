@@ -90,9 +90,11 @@ store_changes_open(struct store *st)
 		return GZ_ENOMEM;
 	st->changes_made = true;
 	/* Without a mapping sync still works, by asking the database every
-	 * STORE_CHANGES_POLL_NS. */
+	 * STORE_CHANGES_POLL_NS; the WAL index is SQLite's, so another
+	 * engine is always asked. */
 	plen = strlen(st->path);
-	if ((shm = malloc(plen + 5)) != NULL) {
+	if (c->eng == &store_sqlite_engine &&
+	    (shm = malloc(plen + 5)) != NULL) {
 		memcpy(shm, st->path, plen);
 		memcpy(shm + plen, "-shm", 5);
 		if ((fd = open(shm, O_RDONLY | O_CLOEXEC)) >= 0) {

@@ -41,6 +41,10 @@ enum {
  * of its own engine. */
 struct db_engine {
 	const char *name;     /* "sqlite", for logs */
+	/* Run right after a write transaction's BEGIN to make writers one
+	 * at a time across processes, or NULL when BEGIN does (SQLite's
+	 * BEGIN IMMEDIATE). */
+	const char *write_lock_sql;
 	int (*step)(struct db_stmt *s);
 	/* Back to before the first step, bindings cleared. */
 	void (*reset)(struct db_stmt *s);

@@ -576,6 +576,11 @@ pg_in_tx(struct store_conn *c)
 
 const struct db_engine store_pg_engine = {
 	.name = "postgresql",
+	/* Transaction-scoped: released by COMMIT or ROLLBACK, and by the
+	 * server when a node's connection dies. The key is "gazette" in
+	 * ASCII, so that another application's locks are unlikely to meet
+	 * it. */
+	.write_lock_sql = "SELECT pg_advisory_xact_lock(113688491619429)",
 	.step = pg_step,
 	.reset = pg_reset,
 	.finalize = pg_finalize,

@@ -949,11 +949,49 @@ store_lock_probe(struct store *st, char *why, size_t whylen)
 }
 
 int
+store_alloc(const char *path, struct store **out)
+{
+	struct store *st;
+	pthread_mutexattr_t attr;
+	int err = GZ_ENOMEM;
+
+	*out = NULL;
+	if (!(st = calloc(1, sizeof(*st))))
+		return GZ_ENOMEM;
+	st->shm_fd = -1;
+	if (!(st->path = strdup(path)))
+		goto out;
+	if (pthread_key_create(&st->key, store_reader_exit) != 0)
+		goto out;
+	st->key_made = true;
+	/* An error-checking mutex turns a nested store_tx_begin in one
+	 * thread into an error instead of a deadlock. */
+	if (pthread_mutexattr_init(&attr) != 0)
+		goto out;
+	if (pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) != 0 ||
+	    pthread_mutex_init(&st->write_lock, &attr) != 0) {
+		pthread_mutexattr_destroy(&attr);
+		goto out;
+	}
+	pthread_mutexattr_destroy(&attr);
+	if (pthread_mutex_init(&st->readers_lock, NULL) != 0) {
+		pthread_mutex_destroy(&st->write_lock);
+		goto out;
+	}
+	st->locks_made = true;
+	*out = st;
+	st = NULL;
+	err = GZ_OK;
+out:
+	store_close(st);
+	return err;
+}
+
+int
 store_open_checked(const char *path, unsigned flags, struct store **out,
 		   char *why, size_t whylen)
 {
 	struct store *st = NULL;
-	pthread_mutexattr_t attr;
 	char mode[16];
 	int64_t version = 0;
 	bool create = (flags & STORE_OPEN_CREATE) != 0;
@@ -963,43 +1001,16 @@ store_open_checked(const char *path, unsigned flags, struct store **out,
 	*out = NULL;
 	if (why && whylen)
 		why[0] = '\0';
+	if (store_url_is_pg(path))
+		return store_pg_open(path, out, why, whylen);
 	if ((err = store_file_check(path, create, why, whylen)) != GZ_OK)
 		return err;
 	if (!sqlite3_threadsafe()) {
 		log_error("store: SQLite was built without thread support");
 		return GZ_EDB;
 	}
-	if (!(st = calloc(1, sizeof(*st))))
-		return GZ_ENOMEM;
-	st->shm_fd = -1;
-	if (!(st->path = strdup(path))) {
-		err = GZ_ENOMEM;
+	if ((err = store_alloc(path, &st)) != GZ_OK)
 		goto out;
-	}
-	if (pthread_key_create(&st->key, store_reader_exit) != 0) {
-		err = GZ_ENOMEM;
-		goto out;
-	}
-	st->key_made = true;
-	/* An error-checking mutex turns a nested store_tx_begin in one
-	 * thread into an error instead of a deadlock. */
-	if (pthread_mutexattr_init(&attr) != 0) {
-		err = GZ_ENOMEM;
-		goto out;
-	}
-	if (pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK) != 0 ||
-	    pthread_mutex_init(&st->write_lock, &attr) != 0) {
-		pthread_mutexattr_destroy(&attr);
-		err = GZ_ENOMEM;
-		goto out;
-	}
-	pthread_mutexattr_destroy(&attr);
-	if (pthread_mutex_init(&st->readers_lock, NULL) != 0) {
-		pthread_mutex_destroy(&st->write_lock);
-		err = GZ_ENOMEM;
-		goto out;
-	}
-	st->locks_made = true;
 
 	for (attempt = 0;; attempt++) {
 		err = store_conn_open(&st->writer, path,
@@ -1231,6 +1242,8 @@ store_tx_held(const struct store *st)
  * the caller's writes). Returns GZ_OK, GZ_EBUSY (another process writes,
  * or this thread is already inside a transaction), GZ_EDB. On error the
  * lock is not held. */
+static void store_tx_abort(struct store *st);
+
 int
 store_tx_begin(struct store *st)
 {
@@ -1245,6 +1258,15 @@ store_tx_begin(struct store *st)
 	err = store_stmt(&st->writer, STMT_TX_BEGIN, "BEGIN IMMEDIATE", &s);
 	if (err == GZ_OK)
 		err = store_stmt_run(&st->writer, s);
+	if (err == GZ_OK && st->writer.eng->write_lock_sql) {
+		err = store_stmt(&st->writer, STMT_TX_LOCK,
+				 st->writer.eng->write_lock_sql, &s);
+		if (err == GZ_OK)
+			err = store_stmt_row(&st->writer, s);
+		store_stmt_done(s);
+		if (err != GZ_OK)
+			store_tx_abort(st);
+	}
 	if (err != GZ_OK) {
 		pthread_mutex_unlock(&st->write_lock);
 		return err;
@@ -1375,7 +1397,7 @@ store_ping(struct store *st)
 	/* A database file deleted or renamed under the server still reads
 	 * (the open descriptor), but no other process and no restart would
 	 * find it: that is not healthy. */
-	if (store_conn_moved(c)) {
+	if (c->eng == &store_sqlite_engine && store_conn_moved(c)) {
 		log_error("store: %s was deleted or moved while open", st->path);
 		return GZ_EIO;
 	}

@@ -58,6 +58,7 @@ enum store_stmt_id {
 	STMT_TX_BEGIN,
 	STMT_TX_COMMIT,
 	STMT_TX_ROLLBACK,
+	STMT_TX_LOCK,                 /* the engine's write_lock_sql */
 	STMT_PING,
 	STMT_SAVEPOINT,               /* store_savepoint_begin/end */
 	STMT_RELEASE,
@@ -316,6 +317,22 @@ struct store {
 	bool key_made;          /* for a store_close after a failed open */
 	bool locks_made;
 };
+
+/* pg.c: true when path is a PostgreSQL URL (postgresql:// or
+ * postgres://); store_pg_open opens a store there, as store_open_checked
+ * does a file (why[whylen] gets a sentence, never the URL). */
+bool store_url_is_pg(const char *path);
+int store_pg_open(const char *url, struct store **out, char *why,
+		  size_t whylen);
+/* pg_schema.c: PostgreSQL's migrations, 1 to store_pg_migration_count();
+ * store_pg_migration(n) is migration n's SQL. */
+size_t store_pg_migration_count(void);
+const char *store_pg_migration(int64_t n);
+
+/* sqlite.c: a store with no connection yet: its path (a file, or a
+ * PostgreSQL URL), the readers' thread key and the locks. Returns GZ_OK
+ * or GZ_ENOMEM. Output: *out, for store_close. */
+int store_alloc(const char *path, struct store **out);
 
 /* sqlite_driver.c: SQLite as a driver.h engine, with its connection
  * hooks from sqlite.c. */
