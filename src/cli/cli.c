@@ -118,14 +118,36 @@ out:
 	return rc;
 }
 
-/* Opens dir's database, made when missing only with STORE_OPEN_CREATE. */
+/* Opens dir's database, made when missing only with STORE_OPEN_CREATE:
+ * its gazette.conf's [store] url when it names one, else its gazette.db. */
 static int
 cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
 {
-	char *path = cli_path(dir, CONFIG_DB);
+	char *path = NULL, *conf = cli_path(dir, CONFIG_FILE);
+	struct config cfg;
 	char why[1024];
 	int rc;
 
+	if (!conf) {
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
+	/* A site without its config yet (init writes it first) is a file. */
+	if (access(conf, F_OK) == 0) {
+		if (config_load(&cfg, conf, why, sizeof(why)) != GZ_OK) {
+			cli_error("%s", why);
+			free(conf);
+			return CLI_FAIL;
+		}
+		if (*cfg.store_url)
+			path = strdup(cfg.store_url);
+		config_fini(&cfg);
+		if (!path)
+			path = cli_path(dir, CONFIG_DB);
+	} else {
+		path = cli_path(dir, CONFIG_DB);
+	}
+	free(conf);
 	if (!path) {
 		cli_error("out of memory");
 		return CLI_FAIL;

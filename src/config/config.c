@@ -56,6 +56,7 @@ config_init(struct config *c)
 	    config_str_set(&c->listen, "127.0.0.1:8080") ||
 	    config_str_set(&c->access_log, "-") ||
 	    config_str_set(&c->media_dir, "media") ||
+	    config_str_set(&c->store_url, "") ||
 	    config_str_set(&c->secret, "") ||
 	    config_str_set(&c->hold_words, "") ||
 	    config_str_set(&c->block_words, "")) {
@@ -78,6 +79,10 @@ config_fini(struct config *c)
 	free(c->listen);
 	free(c->access_log);
 	free(c->media_dir);
+	/* A URL may carry the database's password. */
+	if (c->store_url)
+		sodium_memzero(c->store_url, strlen(c->store_url));
+	free(c->store_url);
 	free(c->hold_words);
 	free(c->block_words);
 	if (c->secret)
@@ -353,6 +358,15 @@ config_set(struct config *c, const char *section, const char *key,
 			return GZ_OK;
 		}
 	} else if (strcmp(section, "store") == 0) {
+		if (strcmp(key, "url") == 0) {
+			/* Only PostgreSQL's: the SQLite database is always
+			 * the site's own gazette.db. */
+			if (*value && strncmp(value, "postgresql://", 13) != 0 &&
+			    strncmp(value, "postgres://", 11) != 0)
+				return config_errf(err, errlen,
+					"url: expected a postgresql:// URL, or nothing for the site's gazette.db");
+			return config_str_set(&c->store_url, value);
+		}
 		if (strcmp(key, "synchronous") == 0) {
 			if (strcmp(value, "full") == 0)
 				c->sync_full = true;
@@ -593,6 +607,7 @@ config_keep_restart(struct config *next, const struct config *running,
 		{"[server] listen", offsetof(struct config, listen)},
 		{"[site] timezone", offsetof(struct config, timezone)},
 		{"[security] secret", offsetof(struct config, secret)},
+		{"[store] url", offsetof(struct config, store_url)},
 		{NULL, offsetof(struct config, hold_words)},
 		{NULL, offsetof(struct config, block_words)},
 	};
@@ -700,6 +715,9 @@ config_write_new(const struct config *c, const char *path)
 		"access = %s\n"
 		"\n"
 		"[store]\n"
+		"; Many gazette nodes share one PostgreSQL database: its URL, e.g.\n"
+		"; url = postgresql://gazette@db.example/gazette (docs/operations.md).\n"
+		"; Left out, the site's own gazette.db (SQLite) is the database.\n"
 		"; full: a comment acknowledged to a reader survives a power cut;\n"
 		"; normal: it survives a crash of gazette, not of the machine.\n"
 		"synchronous = %s\n"

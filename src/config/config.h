@@ -39,6 +39,8 @@ struct config {
 	char *access_log; /* [log] access: "-" (stderr), "off" or a path
 			     (relative: to the site directory) */
 	bool sync_full;  /* [store] synchronous: full (true) or normal */
+	char *store_url; /* [store] url: a postgresql:// URL, or "": the
+			    site's gazette.db */
 	/* [media] dir: where photos' variant files are kept (media.h);
 	 * relative: to the site directory, which the command line resolves
 	 * (cli_config_open), so that a running site reads an absolute

@@ -88,6 +88,16 @@ test_set_validates(void **state)
 	assert_int_equal(config_set(&c, "site", "nonsense", "1", err, sizeof(err)), GZ_EINVAL);
 	assert_int_equal(config_set(&c, "nowhere", "title", "x", err, sizeof(err)), GZ_EINVAL);
 	assert_int_equal(config_set(&c, "security", "secret", "abc", err, sizeof(err)), GZ_EINVAL);
+	/* [store] url: PostgreSQL's, or nothing (the site's gazette.db). */
+	assert_string_equal(c.store_url, "");
+	assert_int_equal(config_set(&c, "store", "url", "postgresql://gz@db/news", err, sizeof(err)), GZ_OK);
+	assert_string_equal(c.store_url, "postgresql://gz@db/news");
+	assert_int_equal(config_set(&c, "store", "url", "postgres:///news?host=/run/pg", err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&c, "store", "url", "/var/lib/other.db", err, sizeof(err)), GZ_EINVAL);
+	assert_non_null(strstr(err, "postgresql://"));
+	assert_int_equal(config_set(&c, "store", "url", "mysql://x", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "store", "url", "", err, sizeof(err)), GZ_OK);
+	assert_string_equal(c.store_url, "");
 	config_fini(&c);
 }
 
@@ -220,10 +230,14 @@ test_keep_restart(void **state)
 				    err, sizeof(err)), GZ_OK);
 	assert_int_equal(config_set(&next, "comments", "moderation", "post",
 				    err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&next, "store", "url", "postgresql:///n",
+				    err, sizeof(err)), GZ_OK);
 	assert_int_equal(config_keep_restart(&next, &run, names, sizeof(names)),
 			 GZ_OK);
-	assert_string_equal(names, "[server] listen, [server] cache_mb, "
+	assert_string_equal(names, "[server] listen, [store] url, "
+				   "[server] cache_mb, "
 				   "[comments] (but per_page)");
+	assert_string_equal(next.store_url, "");
 	assert_string_equal(next.listen, run.listen);
 	assert_int_equal(next.cache_mb, run.cache_mb);
 	assert_string_equal(next.hold_words, "casino");
