@@ -12,7 +12,11 @@ root=$(pwd)
 passed=0
 failed=0
 log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+pgdir=""
+# Stops the test PostgreSQL (if started) on every way out, signals too.
+trap '[ -z "$pgdir" ] || scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1
+	rm -rf "$log" $pgdir' EXIT
+trap 'exit 1' HUP INT TERM
 
 step() { printf '\n== %s\n' "$*"; }
 pass() { passed=$((passed + $1)); }
@@ -44,6 +48,20 @@ ninja -C build-vg gazette gazette-ingest || exit 1
 
 step "source checks"
 if scripts/check-source.sh; then pass 1; else fail 1; fi
+
+step "PostgreSQL for the tests (scripts/pg-test-server.sh)"
+# One server for the unit and node stages: GAZETTE_TEST_PG is its URL.
+pgdir=$(mktemp -d)
+if GAZETTE_TEST_PG=$(scripts/pg-test-server.sh start "$pgdir" 2>"$log/pg"); then
+	export GAZETTE_TEST_PG
+	echo "PostgreSQL: $GAZETTE_TEST_PG"
+elif [ $? -eq 77 ]; then
+	echo "PostgreSQL: skipped ($(tail -n 1 "$log/pg"))"
+else
+	echo "PostgreSQL: failed to start"
+	cat "$log/pg"
+	fail 1
+fi
 
 step "unit tests (cmocka, under the sanitizers)"
 for t in build-asan/tests/unit/test_*; do
