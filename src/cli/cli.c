@@ -134,8 +134,17 @@ cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
 	}
 	/* A site without its config yet (init writes it first) is a file. */
 	if (access(conf, F_OK) == 0) {
+		if (config_init(&cfg) != GZ_OK) {
+			cli_error("out of memory");
+			free(conf);
+			return CLI_FAIL;
+		}
+		/* Read for the url only: the process's zone is not ours to
+		 * set here (cli_config_open does, before any thread). */
+		cfg.zone_locked = true;
 		if (config_load(&cfg, conf, why, sizeof(why)) != GZ_OK) {
 			cli_error("%s", why);
+			config_fini(&cfg);
 			free(conf);
 			return CLI_FAIL;
 		}
