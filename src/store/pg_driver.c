@@ -18,6 +18,14 @@
  *   driver.h's contract keeps the caller's bytes alive through the step.
  * - Every error leaves its SQLSTATE on the connection (struct pg_conn)
  *   for pg_err, the one place it becomes an enum gz_err.
+ * - A connection the server dropped (a restart, a failover) is made
+ *   again at the next statement that finds it gone, and that statement
+ *   is sent again once, but only outside a transaction: inside one, what
+ *   it had done is lost, so every statement fails until the store's
+ *   ROLLBACK, which then succeeds and lets the next BEGIN reconnect.
+ *   The store writes only inside transactions, so a statement sent
+ *   twice is a read or a BEGIN. Statements are prepared again on the
+ *   new connection as they are next used (their generation is older).
  */
 #include "store/store_int.h"
 
@@ -58,6 +66,9 @@ struct pg_conn {
 	char msg[PG_MSG_MAX];          /* its first line */
 	int64_t changes;               /* rows the last statement changed */
 	unsigned long names;           /* prepared statements made so far */
+	unsigned gen;                  /* connections made so far */
+	bool in_tx;                    /* as the server last said */
+	bool read_only;                /* a reader (pg_open_reader) */
 };
 
 struct pg_param {
@@ -73,6 +84,8 @@ struct pg_stmt {
 	struct store_conn *c;
 	char name[24];            /* the server's name for it */
 	char *sql;                /* the query file's text, for db_sql */
+	char *pgtext;             /* what the server was given */
+	unsigned gen;             /* the connection it was prepared on */
 	int nparams;
 	struct pg_param *params;  /* nparams of them */
 	PGresult *res;            /* from the first step to reset */
@@ -204,40 +217,104 @@ pg_result_clear(struct pg_stmt *s)
 	s->blob_col = -1;
 }
 
+/* Prepares s on its connection as it is now. */
 static int
-pg_step(struct db_stmt *base)
+pg_prepare_on(struct pg_stmt *s)
 {
-	struct pg_stmt *s = pgs(base);
+	struct pg_conn *p = pgc(s->c);
+	PGresult *res = PQprepare(p->pg, s->name, s->pgtext, s->nparams, NULL);
+
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+		return pg_fail(s->c, res);
+	PQclear(res);
+	s->gen = p->gen;
+	return DB_OK;
+}
+
+/* After a statement failed: true when the server is gone and the
+ * connection could be made again (see the invariants for when). */
+static bool
+pg_reconnected(struct pg_conn *p)
+{
+	if (PQstatus(p->pg) == CONNECTION_OK || p->in_tx)
+		return false;
+	PQreset(p->pg);
+	if (PQstatus(p->pg) != CONNECTION_OK)
+		return false;
+	p->gen++;
+	/* The server forgot the session's settings with it. */
+	PQclear(PQexec(p->pg, "SET client_encoding = 'UTF8';"
+			      " SET TIME ZONE 'UTC'"));
+	if (p->read_only)
+		PQclear(PQexec(p->pg, "SET default_transaction_read_only = on"));
+	log_info("store: reconnected to PostgreSQL");
+	return true;
+}
+
+/* True when sql ends a transaction without keeping anything. */
+static bool
+pg_is_rollback(const char *sql)
+{
+	return strncmp(sql, "ROLLBACK", 8) == 0 &&
+	       (sql[8] == '\0' || sql[8] == ' ');
+}
+
+/* Sends s with its bound values; on success its result is s->res. */
+static int
+pg_execute(struct pg_stmt *s)
+{
 	struct pg_conn *p = pgc(s->c);
 	const char *values[PG_PARAMS_MAX];
 	int lengths[PG_PARAMS_MAX], formats[PG_PARAMS_MAX];
 	const char *tuples;
-	PGresult *res;
-	int i;
+	PGresult *res = NULL;
+	int i, rc, attempt;
 
-	if (!s->res) {
-		for (i = 0; i < s->nparams; i++) {
-			values[i] = s->params[i].value;
-			lengths[i] = s->params[i].len;
-			formats[i] = s->params[i].format;
-		}
-		res = PQexecPrepared(p->pg, s->name, s->nparams, values,
-				     lengths, formats, 0);
-		if (!res)
-			return pg_fail(s->c, NULL);
-		switch (PQresultStatus(res)) {
-		case PGRES_TUPLES_OK:
-		case PGRES_COMMAND_OK:
-			break;
-		default:
-			return pg_fail(s->c, res);
-		}
-		tuples = PQcmdTuples(res);
-		p->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
-		s->res = res;
-		s->nrows = PQntuples(res);
-		s->row = -1;
+	for (i = 0; i < s->nparams; i++) {
+		values[i] = s->params[i].value;
+		lengths[i] = s->params[i].len;
+		formats[i] = s->params[i].format;
 	}
+	for (attempt = 0;; attempt++) {
+		rc = DB_OK;
+		if (s->gen != p->gen)
+			rc = pg_prepare_on(s);
+		if (rc == DB_OK) {
+			res = PQexecPrepared(p->pg, s->name, s->nparams,
+					     values, lengths, formats, 0);
+			if (res && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+				    PQresultStatus(res) == PGRES_COMMAND_OK))
+				break;
+			rc = pg_fail(s->c, res);
+		}
+		if (PQstatus(p->pg) == CONNECTION_OK) {
+			p->in_tx = PQtransactionStatus(p->pg) != PQTRANS_IDLE;
+			return rc;
+		}
+		/* The transaction died with the connection: its ROLLBACK
+		 * has nothing left to undo. */
+		if (p->in_tx && pg_is_rollback(s->sql))
+			p->in_tx = false;
+		if (attempt > 0 || !pg_reconnected(p))
+			return rc;
+	}
+	p->in_tx = PQtransactionStatus(p->pg) != PQTRANS_IDLE;
+	tuples = PQcmdTuples(res);
+	p->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+	s->res = res;
+	s->nrows = PQntuples(res);
+	s->row = -1;
+	return DB_OK;
+}
+
+static int
+pg_step(struct db_stmt *base)
+{
+	struct pg_stmt *s = pgs(base);
+	int rc;
+
+	if (!s->res && (rc = pg_execute(s)) != DB_OK)
+		return rc;
 	if (s->row < s->nrows)
 		s->row++;
 	return s->row < s->nrows ? DB_ROW : DB_DONE;
@@ -260,13 +337,16 @@ pg_finalize(struct db_stmt *base)
 	char sql[sizeof(s->name) + 16];
 
 	pg_reset(base);
-	/* A connection already lost forgets its statements itself. */
-	if (p->pg && PQstatus(p->pg) == CONNECTION_OK) {
+	/* A connection already lost forgets its statements itself, and
+	 * one made since never had this one (a DEALLOCATE failing there
+	 * would end the transaction it is in). */
+	if (p->pg && PQstatus(p->pg) == CONNECTION_OK && s->gen == p->gen) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
 		PQclear(PQexec(p->pg, sql));
 	}
 	free(s->params);
 	free(s->sql);
+	free(s->pgtext);
 	free(s);
 }
 
@@ -433,60 +513,69 @@ pg_prepare(struct store_conn *c, int id, const char *sql, bool cached,
 	struct pg_conn *p = pgc(c);
 	const char *text = id >= 0 && id < STMT_COUNT ? store_pg_sql(id) : NULL;
 	struct pg_stmt *s;
-	PGresult *res;
-	char *pgtext = NULL;
 	int err, n = 0;
 
 	*out = NULL;
-	if ((err = store_pg_placeholders(text ? text : sql, &pgtext, &n)))
-		return err;
-	if (n > PG_PARAMS_MAX) {
-		free(pgtext);
-		return GZ_EINVAL;
-	}
-	if (!(s = calloc(1, sizeof(*s))) || !(s->sql = strdup(sql)) ||
-	    (n && !(s->params = calloc((size_t)n, sizeof(*s->params))))) {
-		if (s)
-			free(s->sql);
-		free(s);
-		free(pgtext);
+	if (!(s = calloc(1, sizeof(*s))))
 		return GZ_ENOMEM;
-	}
 	s->base.eng = c->eng;
 	s->c = c;
-	s->nparams = n;
 	s->row = -1;
 	s->blob_col = -1;
+	if ((err = store_pg_placeholders(text ? text : sql, &s->pgtext, &n)))
+		goto fail;
+	err = GZ_EINVAL;
+	if (n > PG_PARAMS_MAX)
+		goto fail;
+	err = GZ_ENOMEM;
+	if (!(s->sql = strdup(sql)) ||
+	    (n && !(s->params = calloc((size_t)n, sizeof(*s->params)))))
+		goto fail;
+	s->nparams = n;
 	snprintf(s->name, sizeof(s->name), "gz%s%lu", cached ? "" : "t",
 		 ++p->names);
-	res = PQprepare(p->pg, s->name, pgtext, n, NULL);
-	free(pgtext);
-	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		err = store_err(c, pg_fail(c, res), sql);
-		free(s->params);
-		free(s->sql);
-		free(s);
-		return err;
+	/* A connection found gone is made again first (outside a
+	 * transaction), as a step would. */
+	if (pg_prepare_on(s) != DB_OK &&
+	    (PQstatus(p->pg) == CONNECTION_OK || !pg_reconnected(p) ||
+	     pg_prepare_on(s) != DB_OK)) {
+		err = store_err(c, PG_RC_ERROR, sql);
+		goto fail;
 	}
-	PQclear(res);
 	*out = &s->base;
 	return GZ_OK;
+fail:
+	free(s->params);
+	free(s->sql);
+	free(s->pgtext);
+	free(s);
+	return err;
 }
 
 static int
 pg_exec(struct store_conn *c, const char *sql)
 {
-	PGresult *res = PQexec(pgc(c)->pg, sql);
+	struct pg_conn *p = pgc(c);
+	PGresult *res;
+	int attempt, rc;
 
-	if (!res)
-		return pg_fail(c, NULL);
-	switch (PQresultStatus(res)) {
-	case PGRES_COMMAND_OK:
-	case PGRES_TUPLES_OK:
-		PQclear(res);
-		return DB_OK;
-	default:
-		return pg_fail(c, res);
+	for (attempt = 0;; attempt++) {
+		res = PQexec(p->pg, sql);
+		if (res && (PQresultStatus(res) == PGRES_COMMAND_OK ||
+			    PQresultStatus(res) == PGRES_TUPLES_OK)) {
+			PQclear(res);
+			p->in_tx = PQtransactionStatus(p->pg) != PQTRANS_IDLE;
+			return DB_OK;
+		}
+		rc = pg_fail(c, res);
+		if (PQstatus(p->pg) == CONNECTION_OK) {
+			p->in_tx = PQtransactionStatus(p->pg) != PQTRANS_IDLE;
+			return rc;
+		}
+		if (p->in_tx && pg_is_rollback(sql))
+			p->in_tx = false;
+		if (attempt > 0 || !pg_reconnected(p))
+			return rc;
 	}
 }
 
@@ -564,14 +653,9 @@ pg_in_tx(struct store_conn *c)
 
 	if (!p || !p->pg)
 		return false;
-	switch (PQtransactionStatus(p->pg)) {
-	case PQTRANS_INTRANS:
-	case PQTRANS_INERROR:
-	case PQTRANS_ACTIVE:
-		return true;
-	default:
-		return false;
-	}
+	if (PQstatus(p->pg) != CONNECTION_OK)
+		return p->in_tx;
+	return PQtransactionStatus(p->pg) != PQTRANS_IDLE;
 }
 
 const struct db_engine store_pg_engine = {
@@ -649,6 +733,7 @@ pg_open_reader(struct store *st, struct store_conn *c)
 
 	if ((err = store_pg_conn_open(c, st->path)) != GZ_OK)
 		return err;
+	pgc(c)->read_only = true;
 	if ((rc = pg_exec(c, sql)) != DB_OK)
 		return store_err(c, rc, sql);
 	return GZ_OK;

@@ -4,8 +4,9 @@
  * make check starts (GAZETTE_TEST_PG, a connection URL), the driver.h
  * calls a query file makes: statements run, reset and run again, text,
  * integer, NULL and bytea parameters and columns, booleans read as 1/0,
- * rows changed, and SQLSTATEs mapped (a duplicate is GZ_EEXIST, bad SQL
- * GZ_EDB). Without GAZETTE_TEST_PG the server's tests say so and skip.
+ * rows changed, SQLSTATEs mapped (a duplicate is GZ_EEXIST, bad SQL
+ * GZ_EDB), and a connection the server dropped made again (outside a
+ * transaction only). Without GAZETTE_TEST_PG the server's tests say so and skip.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,6 +250,72 @@ test_errors_map(void **state)
 	db_finalize(s);
 }
 
+/* Ends c's server process from another connection, as a database
+ * restart or a failover would. */
+static void
+kill_backend(struct store_conn *c)
+{
+	struct store_conn other = {0};
+	struct db_stmt *s;
+	int64_t pid = 0, done = 0;
+
+	s = prep(c, "SELECT pg_backend_pid()");
+	assert_int_equal(store_stmt_int64(c, s, &pid), GZ_OK);
+	db_finalize(s);
+	assert_int_equal(store_pg_conn_open(&other, getenv("GAZETTE_TEST_PG")),
+			 GZ_OK);
+	s = prep(&other, "SELECT pg_terminate_backend(?1::int)");
+	assert_int_equal(store_bind_int64(s, 1, pid), DB_OK);
+	assert_int_equal(store_stmt_int64(&other, s, &done), GZ_OK);
+	assert_int_equal(done, 1);
+	db_finalize(s);
+	store_pg_conn_close(&other);
+}
+
+static void
+test_reconnects_outside_a_transaction(void **state)
+{
+	static const char sql[] = "SELECT ?1::bigint + 1";
+	struct fx *fx = *state;
+	struct db_stmt *s;
+	int64_t v = 0;
+
+	NEED_SERVER(fx);
+	s = prep(&fx->c, sql);
+	kill_backend(&fx->c);
+	/* The statement finds the server gone, the connection is made
+	 * again, the statement prepared there and sent once more. */
+	assert_int_equal(store_bind_int64(s, 1, 41), DB_OK);
+	assert_int_equal(store_stmt_int64(&fx->c, s, &v), GZ_OK);
+	assert_int_equal(v, 42);
+	assert_false(fx->c.eng->in_tx(&fx->c));
+	db_finalize(s);
+}
+
+static void
+test_lost_transaction_fails_until_rollback(void **state)
+{
+	struct fx *fx = *state;
+	struct db_stmt *s;
+	int64_t v = 0;
+
+	NEED_SERVER(fx);
+	assert_int_equal(db_exec(&fx->c, "BEGIN", NULL), GZ_OK);
+	s = prep(&fx->c, "SELECT 7");
+	kill_backend(&fx->c);
+	/* Inside the transaction nothing is sent again: its work is gone,
+	 * and a statement run outside it would be a half transaction. */
+	assert_int_equal(store_stmt_int64(&fx->c, s, &v), GZ_EDB);
+	assert_true(fx->c.eng->in_tx(&fx->c));
+	assert_int_equal(db_exec(&fx->c, "SELECT 1", NULL), GZ_EDB);
+	/* The store's ROLLBACK ends it; the next statement reconnects. */
+	(void)db_exec(&fx->c, "ROLLBACK", NULL);
+	assert_false(fx->c.eng->in_tx(&fx->c));
+	assert_int_equal(store_stmt_int64(&fx->c, s, &v), GZ_OK);
+	assert_int_equal(v, 7);
+	db_finalize(s);
+}
+
 static void
 test_unreachable_server(void **state)
 {
@@ -275,6 +342,11 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_errors_map, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reconnects_outside_a_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_lost_transaction_fails_until_rollback, setup,
+			teardown),
 		cmocka_unit_test(test_unreachable_server),
 	};
 
