@@ -56,6 +56,10 @@
 /* Without the WAL-index mapping, the database is asked at most this often
  * (nanoseconds): 50 ms. */
 #define STORE_CHANGES_POLL_NS 50000000LL
+/* While a listener thread hears other processes' commits at once
+ * (pg_listen.c), requests still ask this often (1 s), in case it is
+ * down. */
+#define STORE_CHANGES_SAFETY_NS 1000000000LL
 /* Bytes of the -shm file mapped: its first page holds the header. */
 #define STORE_SHM_MAP 4096u
 
@@ -178,6 +182,10 @@ store_changes_record(struct store *st)
 		}
 	}
 	free(joined);
+	if (err == GZ_OK && c->eng->notify_sql &&
+	    (err = store_stmt(c, STMT_CHANGES_NOTIFY, c->eng->notify_sql,
+			      &s)) == GZ_OK)
+		err = store_stmt_run(c, s);
 	if (err == GZ_OK && ++st->changes_commits % STORE_CHANGES_PURGE_EVERY == 0)
 		err = store_stmt_bind_int64(c, STMT_CHANGES_PURGE, changes_purge_sql,
 					    (int64_t)time(NULL) - STORE_CHANGES_KEEP, &s)
@@ -239,7 +247,7 @@ store_changes_sync(struct store *st)
 	struct store_conn *c = NULL;
 	struct db_stmt *s = NULL;
 	uint64_t sig = 0;
-	int64_t now = 0;
+	int64_t now = 0, every = STORE_CHANGES_POLL_NS;
 	int err, rc;
 
 	if (!st->changes_made)
@@ -251,7 +259,9 @@ store_changes_sync(struct store *st)
 			return GZ_OK;
 	} else {
 		now = changes_now_ns();
-		if (now - atomic_load(&st->changes_polled) < STORE_CHANGES_POLL_NS)
+		every = st->listening ? STORE_CHANGES_SAFETY_NS
+				      : STORE_CHANGES_POLL_NS;
+		if (now - atomic_load(&st->changes_polled) < every)
 			return GZ_OK;
 	}
 	pthread_mutex_lock(&st->changes_lock);
@@ -264,7 +274,7 @@ store_changes_sync(struct store *st)
 			pthread_mutex_unlock(&st->changes_lock);
 			return GZ_OK;
 		}
-	} else if (now - atomic_load(&st->changes_polled) < STORE_CHANGES_POLL_NS) {
+	} else if (now - atomic_load(&st->changes_polled) < every) {
 		pthread_mutex_unlock(&st->changes_lock);
 		return GZ_OK;
 	}

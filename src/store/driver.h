@@ -45,6 +45,10 @@ struct db_engine {
 	 * at a time across processes, or NULL when BEGIN does (SQLite's
 	 * BEGIN IMMEDIATE). */
 	const char *write_lock_sql;
+	/* Run in a transaction that recorded change keys, to wake other
+	 * processes' listeners at its commit, or NULL (SQLite's are woken
+	 * by the WAL index: changes.c). */
+	const char *notify_sql;
 	int (*step)(struct db_stmt *s);
 	/* Back to before the first step, bindings cleared. */
 	void (*reset)(struct db_stmt *s);

@@ -126,7 +126,8 @@ store_pg_open(const char *url, struct store **out, char *why,
 	if ((err = store_pg_conn_open(&st->writer, url)) != GZ_OK ||
 	    (err = pg_migrate(st)) != GZ_OK ||
 	    (err = store_changes_open(st)) != GZ_OK ||
-	    (err = store_writer_start(st)) != GZ_OK)
+	    (err = store_writer_start(st)) != GZ_OK ||
+	    (err = store_pg_listen_start(st)) != GZ_OK)
 		goto out;
 	*out = st;
 	st = NULL;

@@ -665,6 +665,8 @@ const struct db_engine store_pg_engine = {
 	 * ASCII, so that another application's locks are unlikely to meet
 	 * it. */
 	.write_lock_sql = "SELECT pg_advisory_xact_lock(113688491619429)",
+	/* Delivered at COMMIT to every node's listener (pg_listen.c). */
+	.notify_sql = "NOTIFY gazette_changes",
 	.step = pg_step,
 	.reset = pg_reset,
 	.finalize = pg_finalize,
@@ -737,6 +739,32 @@ pg_open_reader(struct store *st, struct store_conn *c)
 	if ((rc = pg_exec(c, sql)) != DB_OK)
 		return store_err(c, rc, sql);
 	return GZ_OK;
+}
+
+int
+store_pg_socket(struct store_conn *c)
+{
+	struct pg_conn *p = c->db;
+
+	if (!p || !p->pg || PQstatus(p->pg) != CONNECTION_OK)
+		return -1;
+	return PQsocket(p->pg);
+}
+
+int
+store_pg_notified(struct store_conn *c)
+{
+	struct pg_conn *p = c->db;
+	PGnotify *n;
+	int got = 0;
+
+	if (!p || !p->pg || !PQconsumeInput(p->pg))
+		return -1;
+	while ((n = PQnotifies(p->pg)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
 }
 
 void

@@ -1106,7 +1106,10 @@ store_close(struct store *st)
 
 	if (!st)
 		return;
-	/* First: the writer thread may still be committing a batch. */
+	/* First the threads: PostgreSQL's listener (it reads through a
+	 * reader of its own), and the writer, which may still be
+	 * committing a batch. */
+	store_pg_listen_stop(st);
 	store_writer_stop(st);
 	assert(!st->in_tx);
 	/* After this no thread's exit closes a reader: all are ours now. */

@@ -245,6 +245,7 @@ enum store_stmt_id {
 	STMT_CHANGES_INSERT,
 	STMT_CHANGES_SINCE,
 	STMT_CHANGES_PURGE,
+	STMT_CHANGES_NOTIFY,          /* the engine's notify_sql */
 	STMT_COUNT
 };
 
@@ -314,6 +315,13 @@ struct store {
 	unsigned changes_commits; /* guarded by write_lock */
 	bool changes_made;
 
+	/* PostgreSQL's listener thread (pg_listen.c): woken to stop
+	 * through listen_pipe. */
+	pthread_t listen_thread;
+	int listen_pipe[2];
+	atomic_bool listen_stop;
+	bool listening;
+
 	bool key_made;          /* for a store_close after a failed open */
 	bool locks_made;
 };
@@ -349,6 +357,16 @@ bool store_sqlite_in_tx(struct store_conn *c);
 extern const struct db_engine store_pg_engine;
 int store_pg_conn_open(struct store_conn *c, const char *url);
 void store_pg_conn_close(struct store_conn *c);
+/* c's socket, or -1 when it is not connected. */
+int store_pg_socket(struct store_conn *c);
+/* Reads what the server sent c: 1 when a notification came (all are
+ * consumed), 0 when none, -1 when the connection is lost. */
+int store_pg_notified(struct store_conn *c);
+/* pg_listen.c: the thread that hears other nodes' commits (LISTEN) and
+ * reads their changes at once; started by store_pg_open, stopped first
+ * by store_close. Start returns GZ_OK or GZ_ENOMEM. */
+int store_pg_listen_start(struct store *st);
+void store_pg_listen_stop(struct store *st);
 /* sql with its ?N placeholders as PostgreSQL's $N, skipping quoted text,
  * quoted names and -- comments. Output: *out (malloc'd, the caller frees)
  * and *nparams, the highest N. Returns GZ_OK, GZ_ENOMEM or GZ_EINVAL (a
