@@ -430,6 +430,7 @@ site_challenge_slots(struct site *site, struct http_resp *resp,
 int
 site_challenge(void *ctx, struct http_req *req, struct http_resp *resp)
 {
+	static const char *const no_query[] = {NULL};
 	struct site *site = ctx;
 	struct pool *pool = req->pool;
 	struct store_article a;
@@ -456,7 +457,10 @@ site_challenge(void *ctx, struct http_req *req, struct http_resp *resp)
 	 * article changes (it may close, or go). */
 	if ((rc = http_resp_header(resp, "Cache-Control", "private, no-store")))
 		return rc;
-	if ((rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+	/* Kept only under its own URL: a query string it does not take
+	 * must not fill the cache with copies. */
+	if (http_req_query_only(req, no_query) &&
+	    (rc = http_resp_cache_key(resp, pool, pool_printf(pool,
 				      "article:%lld", (long long)a.id))))
 		return rc;
 	return site_challenge_slots(site, resp, a.id, false);
