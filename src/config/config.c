@@ -399,9 +399,16 @@ config_set(struct config *c, const char *section, const char *key,
 					"avif: expected yes or no, not \"%s\"", value);
 			return GZ_OK;
 		}
+	} else if (strcmp(section, "edge") == 0) {
+		if (strcmp(key, "esi") == 0) {
+			if (config_bool(value, &c->edge_esi))
+				return config_errf(err, errlen,
+					"esi: expected yes or no, not \"%s\"", value);
+			return GZ_OK;
+		}
 	} else {
 		return config_errf(err, errlen,
-			"[%s]: expected a section named site, server, store, comments, log, media, admin or security", section);
+			"[%s]: expected a section named site, server, store, comments, log, media, edge, admin or security", section);
 	}
 	return config_errf(err, errlen, "%s: unknown key", key);
 }

@@ -47,6 +47,10 @@ struct config {
 	 * path. Default "media". */
 	char *media_dir;
 	bool media_avif; /* [media] avif: make and serve AVIF too */
+	/* [edge] esi: a caching proxy in front (Varnish) speaks ESI, so the
+	 * article page leaves its per-reader challenge to an <esi:include>
+	 * and may be cached there whole (docs/cache.md). */
+	bool edge_esi;
 	unsigned comments_per_page; /* [comments] per_page: threads a page */
 	char *secret;    /* [security] secret, 64 hex digits */
 	/* [admin] hash_cost: 0 interactive, 1 moderate, 2 minimum (an enum

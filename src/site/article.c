@@ -166,6 +166,60 @@ article_corrections(struct pool *pool, struct render_val *obj,
 	return GZ_OK;
 }
 
+/*
+ * The headers of an article page behind an edge that speaks ESI
+ * (site_challenge_esi): the page holds no per-reader bytes, its
+ * challenge being an <esi:include> (when has_form), so a shared cache
+ * may keep it (s-maxage) while browsers revalidate (max-age=0);
+ * Surrogate-Control tells the edge to process the include, and
+ * Surrogate-Key names the keys whose change purges it (the same keys
+ * gazette's own cache would give it). gazette's cache does not keep
+ * this page: a cached page keeps no Surrogate-* header, and without
+ * Surrogate-Control the edge would hand readers the bare include.
+ */
+static int
+article_edge(struct site *site, struct http_req *req, struct http_resp *resp,
+	     const struct store_article *a, const struct store_article *related,
+	     size_t nrelated, bool has_form)
+{
+	struct pool *pool = req->pool;
+	struct buf keys;
+	const char *joined;
+	size_t i;
+	int rc;
+
+	(void)site;
+	if ((rc = site_cache_keys(resp, pool, pool_printf(pool, "article:%lld",
+				  (long long)a->id), related, nrelated)) ||
+	    (*a->section_slug && (rc = site_cache_keys(resp, pool,
+				  pool_printf(pool, "section:%s", a->section_slug),
+				  NULL, 0))))
+		return rc;
+	buf_init(&keys, GZ_LIMIT_SURROGATE_KEY_BYTES);
+	for (i = 0; i < resp->ncache_keys && rc == GZ_OK; i++)
+		rc = buf_printf(&keys, "%s%s", i ? " " : "",
+				resp->cache_keys[i]);
+	joined = rc == GZ_OK ? pool_strndup(pool, keys.data ? keys.data : "",
+					    keys.len) : NULL;
+	buf_fini(&keys);
+	if (rc)
+		return rc;
+	if (!joined)
+		return GZ_ENOMEM;
+	/* Kept at the edge only (see above). */
+	resp->ncache_keys = 0;
+	resp->uncacheable = true;
+	if ((rc = http_resp_header(resp, "Cache-Control", pool_printf(pool,
+				   "public, max-age=0, s-maxage=%u",
+				   GZ_LIMIT_EDGE_ARTICLE_SECONDS))) ||
+	    (*joined && (rc = http_resp_header(resp, "Surrogate-Key", joined))))
+		return rc;
+	if (has_form && (rc = http_resp_header(resp, "Surrogate-Control",
+					       "content=\"ESI/1.0\"")))
+		return rc;
+	return GZ_OK;
+}
+
 static int article_page(struct site *site, struct http_req *req,
 			struct http_resp *resp, const struct store_article *ap,
 			const struct site_comment_form *form, bool preview);
@@ -331,6 +385,9 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	    (rc = http_resp_header(resp, "ETag", http_etag(pool, etag,
 							   strlen(etag)))))
 		return rc ? rc : GZ_ENOMEM;
+	if (site_challenge_esi(site, form))
+		return article_edge(site, req, resp, &a, related, nrelated,
+				    has_form);
 	/* A shared cache must not keep the page: a token works once. */
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
 	/* The same page for every reader, but for the challenge, may be

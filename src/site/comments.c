@@ -250,6 +250,33 @@ comments_pager(struct pool *pool, struct render_val *obj,
 	return GZ_OK;
 }
 
+/* The challenge's names on obj, as the site's splice markers: what
+ * site_challenge_slots turns into slots. */
+static int
+challenge_markers(const struct site *site, struct pool *pool,
+		  struct render_val *obj)
+{
+	if (render_obj_str(pool, obj, "question", site->splice_question) ||
+	    render_obj_str(pool, obj, "spoken", site->splice_spoken) ||
+	    render_obj_str(pool, obj, "token", site->splice_token))
+		return GZ_ENOMEM;
+	return GZ_OK;
+}
+
+bool
+site_challenge_esi(const struct site *site,
+		   const struct site_comment_form *form)
+{
+	return site->cfg->edge_esi && !form;
+}
+
+const char *
+site_url_challenge(struct pool *pool, int64_t id)
+{
+	return pool_printf(pool, "/news/%lld/comments/challenge",
+			   (long long)id);
+}
+
 int
 site_comments_view(struct site *site, struct http_req *req,
 		   const struct store_article *a, const char *article_url,
@@ -306,15 +333,20 @@ site_comments_view(struct site *site, struct http_req *req,
 	    render_obj_str(pool, form, "name", in ? in->name : NULL) ||
 	    render_obj_str(pool, form, "email", in ? in->email : NULL) ||
 	    render_obj_str(pool, form, "body", in ? in->body : NULL) ||
-	    /* The challenge goes into slots after rendering
-	     * (site_challenge_slots), so that the page can be cached and
-	     * its ETag does not depend on it. */
-	    render_obj_str(pool, form, "question", site->splice_question) ||
-	    render_obj_str(pool, form, "spoken", site->splice_spoken) ||
-	    render_obj_str(pool, form, "token", site->splice_token) ||
 	    render_obj_bool(pool, form, "require_email", p->require_email) ||
 	    render_obj_set(pool, obj, "form", form))
 		return GZ_ENOMEM;
+	/* The challenge goes into slots after rendering
+	 * (site_challenge_slots), so that the page can be cached and its
+	 * ETag does not depend on it; behind an ESI edge the edge fetches
+	 * it, and the page is the same for every reader. */
+	if (site_challenge_esi(site, in)) {
+		if (render_obj_str(pool, form, "esi_include",
+				   site_url_challenge(pool, a->id)))
+			return GZ_ENOMEM;
+	} else if (challenge_markers(site, pool, form)) {
+		return GZ_ENOMEM;
+	}
 	if (parent > 0) {
 		struct store_comment pc;
 
@@ -393,6 +425,45 @@ site_challenge_slots(struct site *site, struct http_resp *resp,
 	resp->fill_ctx = site->root; /* outlives this call's copy */
 	resp->fill_arg = article_id * 2 + (backdate ? 1 : 0);
 	return GZ_OK;
+}
+
+int
+site_challenge(void *ctx, struct http_req *req, struct http_resp *resp)
+{
+	static const char *const no_query[] = {NULL};
+	struct site *site = ctx;
+	struct pool *pool = req->pool;
+	struct store_article a;
+	struct render_val *view;
+	int64_t now = site_now();
+	uint64_t id;
+	int rc;
+
+	if (http_parse_uint(req->params[0], INT64_MAX, &id) != GZ_OK)
+		return GZ_ENOTFOUND;
+	if ((rc = store_article_get(site->store, pool, (int64_t)id, now,
+				    &a)) != GZ_OK)
+		return rc;
+	/* An article that takes no comments has no challenge to answer. */
+	if (!site_comments_open(site, &a, now))
+		return GZ_ENOTFOUND;
+	if (!(view = render_obj_new(pool)) ||
+	    challenge_markers(site, pool, view))
+		return GZ_ENOMEM;
+	if ((rc = site_render(site, resp, "challenge", view)) != GZ_OK)
+		return rc;
+	/* For one reader, once: no shared cache keeps it, nor the
+	 * browser. gazette's own cache may, slots and all, until the
+	 * article changes (it may close, or go). */
+	if ((rc = http_resp_header(resp, "Cache-Control", "private, no-store")))
+		return rc;
+	/* Kept only under its own URL: a query string it does not take
+	 * must not fill the cache with copies. */
+	if (http_req_query_only(req, no_query) &&
+	    (rc = http_resp_cache_key(resp, pool, pool_printf(pool,
+				      "article:%lld", (long long)a.id))))
+		return rc;
+	return site_challenge_slots(site, resp, a.id, false);
 }
 
 /* Answers the article page again with the reader's submission kept:

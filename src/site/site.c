@@ -309,6 +309,7 @@ site_routes_add(struct site *site, struct http_router *r)
 		{HTTP_GET, "/", site_front, NULL},
 		{HTTP_GET, "/news/{id}/comments.atom", site_comments_feed, NULL},
 		{HTTP_GET, "/comments.atom", site_comments_feed_all, NULL},
+		{HTTP_GET, "/news/{id}/comments/challenge", site_challenge, NULL},
 		{HTTP_GET, "/news/{id}", site_article, NULL},
 		{HTTP_GET, "/news/{id}/{slug}", site_article, NULL},
 		{HTTP_GET, "/section/{slug}", site_section, NULL},

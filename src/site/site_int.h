@@ -235,7 +235,8 @@ bool site_comments_open(const struct site *site,
 /* Adds "comments" (one page of threads, count, pager, form) to an
  * article's view; the page is ?comments=N, or the one holding the comment
  * ?comment=ID names. The form's challenge is left as the site's splice
- * markers, for site_challenge_slots. Output: *has_form. Returns GZ_OK,
+ * markers, for site_challenge_slots, or, when site_challenge_esi, is
+ * its fragment's URL (esi_include). Output: *has_form. Returns GZ_OK,
  * GZ_ENOTFOUND (a comment page past the last) or GZ_ENOMEM. */
 int site_comments_view(struct site *site, struct http_req *req,
 		       const struct store_article *a, const char *article_url,
@@ -246,6 +247,21 @@ int site_comments_view(struct site *site, struct http_req *req,
  * (dated back by the minimum fill time when backdate is set). */
 int site_challenge_slots(struct site *site, struct http_resp *resp,
 			 int64_t article_id, bool backdate);
+/* True when the article page answering form (NULL: no submission)
+ * leaves its challenge to an ESI edge ([edge] esi): an <esi:include> of
+ * site_url_challenge instead of the challenge partial, so the page holds
+ * no per-reader bytes. A form shown again after a mistake is made whole
+ * here, with the reader's text kept. */
+bool site_challenge_esi(const struct site *site,
+			const struct site_comment_form *form);
+/* The fragment URL of article id's challenge, /news/ID/comments/challenge,
+ * in pool; NULL when out of memory. */
+const char *site_url_challenge(struct pool *pool, int64_t id);
+/* GET /news/{id}/comments/challenge: the challenge partial alone, with a
+ * fresh question and token every response, never stored by a shared
+ * cache; GZ_ENOTFOUND for an article not published or not taking
+ * comments. */
+int site_challenge(void *ctx, struct http_req *req, struct http_resp *resp);
 /* The http_fill_fn of those slots (ctx: the site). */
 void site_challenge_fill(void *ctx, int64_t arg, char *const *out,
 			 const size_t *len, size_t n);

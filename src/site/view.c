@@ -58,6 +58,8 @@ const char *const site_view_names[] = {
 	"require_email", "error", "error_name", "error_email", "error_body",
 	"error_answer", "id", "number", "author", "replies", "has_replies",
 	"reply_url", "permalink", "pager", "comment_url",
+	/* the challenge behind an ESI edge (docs/cache.md) */
+	"esi_include",
 	/* comment feeds */
 	"feed_title", "feed_url", "alternate_url", "entries",
 

@@ -275,5 +275,14 @@
 #define GZ_LIMIT_FORM_FILES 4u
 /* A file part's filename, as the browser sent it. */
 #define GZ_LIMIT_FORM_FILENAME_BYTES 255u
+/* How long a caching proxy that speaks ESI may keep an article page
+ * (s-maxage): the page holds no per-reader bytes then, and a change to
+ * the article or its comments is meant to purge it before this runs
+ * out; a minute bounds how stale a missed purge can leave it. */
+#define GZ_LIMIT_EDGE_ARTICLE_SECONDS 60u
+/* The Surrogate-Key header of one page: its cache keys joined by spaces
+ * (an article page names about seven). Varnish refuses a response
+ * header line over 8 KiB (http_resp_hdr_len), so this stays under it. */
+#define GZ_LIMIT_SURROGATE_KEY_BYTES 4096u
 
 #endif

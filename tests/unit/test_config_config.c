@@ -101,6 +101,26 @@ test_set_validates(void **state)
 	config_fini(&c);
 }
 
+/* [edge] esi: off unless said, yes or no only. */
+static void
+test_edge_esi(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_false(c.edge_esi);
+	assert_int_equal(config_set(&c, "edge", "esi", "yes", err, sizeof(err)), GZ_OK);
+	assert_true(c.edge_esi);
+	assert_int_equal(config_set(&c, "edge", "esi", "no", err, sizeof(err)), GZ_OK);
+	assert_false(c.edge_esi);
+	assert_int_equal(config_set(&c, "edge", "esi", "sometimes", err, sizeof(err)), GZ_EINVAL);
+	assert_non_null(strstr(err, "sometimes"));
+	assert_int_equal(config_set(&c, "edge", "nonsense", "1", err, sizeof(err)), GZ_EINVAL);
+	config_fini(&c);
+}
+
 static void
 test_write_then_load(void **state)
 {
@@ -335,6 +355,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_set_validates),
+		cmocka_unit_test(test_edge_esi),
 		cmocka_unit_test(test_write_then_load),
 		cmocka_unit_test(test_load_errors_name_the_line),
 		cmocka_unit_test(test_long_errors_are_marked_cut),
