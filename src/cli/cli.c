@@ -118,46 +118,59 @@ out:
 	return rc;
 }
 
-/* Opens dir's database, made when missing only with STORE_OPEN_CREATE:
- * its gazette.conf's [store] url when it names one, else its gazette.db. */
-static int
-cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
+int
+cli_store_url(const char *dir, char **url)
 {
-	char *path = NULL, *conf = cli_path(dir, CONFIG_FILE);
+	char *conf = cli_path(dir, CONFIG_FILE);
 	struct config cfg;
 	char why[1024];
-	int rc;
 
+	*url = NULL;
 	if (!conf) {
 		cli_error("out of memory");
 		return CLI_FAIL;
 	}
 	/* A site without its config yet (init writes it first) is a file. */
-	if (access(conf, F_OK) == 0) {
-		if (config_init(&cfg) != GZ_OK) {
-			cli_error("out of memory");
-			free(conf);
-			return CLI_FAIL;
-		}
-		/* Read for the url only: the process's zone is not ours to
-		 * set here (cli_config_open does, before any thread). */
-		cfg.zone_locked = true;
-		if (config_load(&cfg, conf, why, sizeof(why)) != GZ_OK) {
-			cli_error("%s", why);
-			config_fini(&cfg);
-			free(conf);
-			return CLI_FAIL;
-		}
-		if (*cfg.store_url)
-			path = strdup(cfg.store_url);
+	if (access(conf, F_OK) != 0) {
+		free(conf);
+		return CLI_OK;
+	}
+	if (config_init(&cfg) != GZ_OK) {
+		cli_error("out of memory");
+		free(conf);
+		return CLI_FAIL;
+	}
+	/* Read for the url only: the process's zone is not ours to set
+	 * here (cli_config_open does, before any thread). */
+	cfg.zone_locked = true;
+	if (config_load(&cfg, conf, why, sizeof(why)) != GZ_OK) {
+		cli_error("%s", why);
 		config_fini(&cfg);
-		if (!path)
-			path = cli_path(dir, CONFIG_DB);
-	} else {
-		path = cli_path(dir, CONFIG_DB);
+		free(conf);
+		return CLI_FAIL;
 	}
 	free(conf);
-	if (!path) {
+	if (*cfg.store_url && !(*url = strdup(cfg.store_url))) {
+		config_fini(&cfg);
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
+	config_fini(&cfg);
+	return CLI_OK;
+}
+
+/* Opens dir's database, made when missing only with STORE_OPEN_CREATE:
+ * its gazette.conf's [store] url when it names one, else its gazette.db. */
+static int
+cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
+{
+	char *path = NULL;
+	char why[1024];
+	int rc;
+
+	if (cli_store_url(dir, &path) != CLI_OK)
+		return CLI_FAIL;
+	if (!path && !(path = cli_path(dir, CONFIG_DB))) {
 		cli_error("out of memory");
 		return CLI_FAIL;
 	}

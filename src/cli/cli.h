@@ -67,6 +67,9 @@ int cli_config_media_dir(const char *dir, struct config *cfg);
 int cli_store_open(const char *dir, struct store **st);
 /* The same, making the database when missing (init, demo). */
 int cli_store_create(const char *dir, struct store **st);
+/* dir's [store] url (malloc'd, the caller frees) or NULL: its gazette.db.
+ * Returns CLI_OK, or CLI_FAIL with the reason printed. */
+int cli_store_url(const char *dir, char **url);
 /* Serves an opened site until SIGINT or SIGTERM, reloading gazette.conf
  * and the theme on SIGHUP. listen overrides the config's address when
  * not NULL. Returns an exit status. */

@@ -158,6 +158,24 @@ args_parse(int argc, char **argv, const char *usage, const char **site,
 	return CLI_OK;
 }
 
+/* A site whose database is PostgreSQL has no file to copy: said, with
+ * PostgreSQL's own tools to use. Returns CLI_OK when it is a file. */
+static int
+backup_file_site(const char *site, const char *what)
+{
+	char *url = NULL;
+
+	if (cli_store_url(site, &url) != CLI_OK)
+		return CLI_FAIL;
+	if (!url)
+		return CLI_OK;
+	free(url);
+	cli_error("%s keeps its database in PostgreSQL ([store] url): %s "
+		  "works on a site's own gazette.db; use pg_dump and "
+		  "pg_restore there", site, what);
+	return CLI_FAIL;
+}
+
 int
 cmd_backup(int argc, char **argv)
 {
@@ -171,6 +189,8 @@ cmd_backup(int argc, char **argv)
 	rc = args_parse(argc, argv, backup_usage, &site, &force, &file);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
+	if (backup_file_site(site, "gazette backup") != CLI_OK)
+		return CLI_FAIL;
 	if (!(db = cli_path(site, CONFIG_DB)) ||
 	    !(msg = malloc(BACKUP_MSG_MAX))) {
 		cli_error("out of memory");
@@ -224,6 +244,8 @@ cmd_restore(int argc, char **argv)
 			  "gazette init --site %s", site, site);
 		return CLI_FAIL;
 	}
+	if (backup_file_site(site, "gazette restore") != CLI_OK)
+		return CLI_FAIL;
 	if (!(db = cli_path(site, CONFIG_DB)) ||
 	    !(msg = malloc(BACKUP_MSG_MAX)) ||
 	    !(kept = malloc(BACKUP_MSG_MAX))) {

@@ -120,7 +120,9 @@ store_changes_open(struct store *st)
 		}
 		free(shm);
 	}
-	if (!st->shm)
+	/* Not on PostgreSQL: there is no WAL index, and its path is a URL
+	 * that may carry a password. */
+	if (!st->shm && c->eng == &store_sqlite_engine)
 		log_error("store: %s-shm could not be mapped: other processes' "
 			  "changes are seen within 50 ms instead of at once",
 			  st->path);
@@ -241,8 +243,10 @@ changes_fire(struct store *st, const char *text)
 	free(copy);
 }
 
-int
-store_changes_sync(struct store *st)
+/* store_changes_sync, or with force (the listener, told a commit came)
+ * without the requests' throttle. */
+static int
+changes_sync(struct store *st, bool force)
 {
 	struct store_conn *c = NULL;
 	struct db_stmt *s = NULL;
@@ -259,9 +263,9 @@ store_changes_sync(struct store *st)
 			return GZ_OK;
 	} else {
 		now = changes_now_ns();
-		every = st->listening ? STORE_CHANGES_SAFETY_NS
-				      : STORE_CHANGES_POLL_NS;
-		if (now - atomic_load(&st->changes_polled) < every)
+		every = atomic_load(&st->listening) ? STORE_CHANGES_SAFETY_NS
+						    : STORE_CHANGES_POLL_NS;
+		if (!force && now - atomic_load(&st->changes_polled) < every)
 			return GZ_OK;
 	}
 	pthread_mutex_lock(&st->changes_lock);
@@ -274,7 +278,7 @@ store_changes_sync(struct store *st)
 			pthread_mutex_unlock(&st->changes_lock);
 			return GZ_OK;
 		}
-	} else if (now - atomic_load(&st->changes_polled) < every) {
+	} else if (!force && now - atomic_load(&st->changes_polled) < every) {
 		pthread_mutex_unlock(&st->changes_lock);
 		return GZ_OK;
 	}
@@ -300,4 +304,16 @@ store_changes_sync(struct store *st)
 out:
 	pthread_mutex_unlock(&st->changes_lock);
 	return err;
+}
+
+int
+store_changes_sync(struct store *st)
+{
+	return changes_sync(st, false);
+}
+
+int
+store_changes_sync_now(struct store *st)
+{
+	return changes_sync(st, true);
 }

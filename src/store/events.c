@@ -356,8 +356,15 @@ void
 store_events_listen(struct store *st, store_event_fn fn, void *ctx)
 {
 	assert(st);
+	/* Other processes' changes fire under changes_lock, from a
+	 * request or from PostgreSQL's listener thread: a listener being
+	 * taken away (the cache about to be freed) waits for one firing. */
+	if (st->changes_made)
+		pthread_mutex_lock(&st->changes_lock);
 	st->event_fn = fn;
 	st->event_ctx = ctx;
+	if (st->changes_made)
+		pthread_mutex_unlock(&st->changes_lock);
 }
 
 /* The articles that come due in (?1, ?2]: the same terms as VISIBLE in

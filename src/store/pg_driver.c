@@ -52,6 +52,12 @@ enum {
 /* The longest SQLSTATE, and the most of a server message kept. */
 #define PG_STATE_LEN 5
 #define PG_MSG_MAX 240
+/* How long a lock is waited for (SQLite's busy timeout, sqlite.c) and a
+ * database that does not answer a connection. */
+#define STORE_PG_BUSY_MS 5000
+#define STORE_PG_CONNECT_SECONDS 5
+#define GZ_STR_(x) #x
+#define GZ_STR(x) GZ_STR_(x)
 /* bytea's type oid (PostgreSQL's catalog/pg_type.h, fixed since 7.x). */
 #define PG_BYTEA_OID 17
 /* Room for an int64 in decimal, sign and NUL. */
@@ -231,6 +237,31 @@ pg_prepare_on(struct pg_stmt *s)
 	return DB_OK;
 }
 
+/* The session's settings, on every connection made: times are integer
+ * seconds and text is UTF-8 whatever the server's defaults, and a lock
+ * is waited for as long as SQLite's busy timeout, then GZ_EBUSY
+ * (55P03), never for ever. A reader's transactions are read-only, as
+ * SQLite's query_only: a read can never write. */
+static bool
+pg_session(struct pg_conn *p)
+{
+	static const char common[] =
+		"SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
+		" SET lock_timeout = '" GZ_STR(STORE_PG_BUSY_MS) "ms'";
+	PGresult *res;
+	bool ok;
+
+	res = PQexec(p->pg, common);
+	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (ok && p->read_only) {
+		res = PQexec(p->pg, "SET default_transaction_read_only = on");
+		ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+	}
+	return ok;
+}
+
 /* After a statement failed: true when the server is gone and the
  * connection could be made again (see the invariants for when). */
 static bool
@@ -242,21 +273,24 @@ pg_reconnected(struct pg_conn *p)
 	if (PQstatus(p->pg) != CONNECTION_OK)
 		return false;
 	p->gen++;
-	/* The server forgot the session's settings with it. */
-	PQclear(PQexec(p->pg, "SET client_encoding = 'UTF8';"
-			      " SET TIME ZONE 'UTC'"));
-	if (p->read_only)
-		PQclear(PQexec(p->pg, "SET default_transaction_read_only = on"));
+	/* The server forgot the session's settings with it; a reader
+	 * that could not be made read-only again is not used. */
+	if (!pg_session(p)) {
+		PQfinish(p->pg);
+		p->pg = NULL;
+		return false;
+	}
 	log_info("store: reconnected to PostgreSQL");
 	return true;
 }
 
-/* True when sql ends a transaction without keeping anything. */
+/* True when sql ends the whole transaction without keeping anything:
+ * ROLLBACK itself, not ROLLBACK TO a savepoint, after which the store
+ * goes on inside the transaction (and must keep failing). */
 static bool
 pg_is_rollback(const char *sql)
 {
-	return strncmp(sql, "ROLLBACK", 8) == 0 &&
-	       (sql[8] == '\0' || sql[8] == ' ');
+	return strcmp(sql, "ROLLBACK") == 0;
 }
 
 /* Sends s with its bound values; on success its result is s->res. */
@@ -623,7 +657,10 @@ static int
 pg_err(struct store_conn *c, int rc, const char *what)
 {
 	struct pg_conn *p = c ? pgc(c) : NULL;
-	const char *state = p ? p->state : "";
+	/* Only PG_RC_ERROR comes with the server's answer; a bind's codes
+	 * must not read an older one. */
+	const char *state = p && rc == PG_RC_ERROR ? p->state : "";
+	const char *msg = p && rc == PG_RC_ERROR && *p->msg ? p->msg : NULL;
 	int err = GZ_EDB;
 
 	if (rc == PG_RC_NOMEM || strcmp(state, "53200") == 0)
@@ -636,9 +673,10 @@ pg_err(struct store_conn *c, int rc, const char *what)
 	else if (strcmp(state, "54000") == 0)
 		err = GZ_ETOOBIG;
 	log_error("store: %s: %s (PostgreSQL %s)", what,
-		  p && *p->msg ? p->msg
-			       : rc == PG_RC_RANGE ? "no such parameter"
-						   : "error",
+		  msg ? msg
+		      : rc == PG_RC_RANGE ? "no such parameter"
+		      : rc == PG_RC_NOMEM ? "out of memory"
+					  : "error",
 		  *state ? state : "-");
 	return err;
 }
@@ -701,9 +739,15 @@ pg_notice(void *arg, const char *message)
 	(void)message;
 }
 
-int
-store_pg_conn_open(struct store_conn *c, const char *url)
+/* store_pg_conn_open, read-only when reader. */
+static int
+store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 {
+	const char *const keys[] = {"connect_timeout", "dbname", NULL};
+	const char *const values[] = {GZ_STR(STORE_PG_CONNECT_SECONDS), url,
+				      NULL};
+	PQconninfoOption *opts;
+	char *why = NULL;
 	struct pg_conn *p;
 
 	assert(c && url);
@@ -711,18 +755,35 @@ store_pg_conn_open(struct store_conn *c, const char *url)
 	if (!(p = calloc(1, sizeof(*p))))
 		return GZ_ENOMEM;
 	c->db = p;
-	p->pg = PQconnectdb(url);
+	p->read_only = reader;
+	/* libpq's own complaint about a URL it cannot read may quote it,
+	 * password and all: checked first, and said without it. */
+	if (!(opts = PQconninfoParse(url, &why))) {
+		PQfreemem(why);
+		log_error("store: the PostgreSQL URL cannot be read (expected "
+			  "postgresql://[user[:password]@][host][:port][/db]"
+			  "[?param=value...])");
+		return GZ_EDB;
+	}
+	PQconninfoFree(opts);
+	/* A database that does not answer is given up on after
+	 * STORE_PG_CONNECT_SECONDS (the URL may say otherwise: it comes
+	 * last, so its own connect_timeout wins). */
+	p->pg = PQconnectdbParams(keys, values, 1);
 	if (!p->pg)
 		return GZ_ENOMEM;
 	if (PQstatus(p->pg) != CONNECTION_OK)
 		return store_err(c, pg_fail(c, NULL), "connect");
 	PQsetNoticeProcessor(p->pg, pg_notice, NULL);
-	/* Times are integer seconds and text is UTF-8, whatever the
-	 * server's defaults. */
-	if (pg_exec(c, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'") !=
-	    DB_OK)
-		return store_err(c, PG_RC_ERROR, "connect");
+	if (!pg_session(p))
+		return store_err(c, pg_fail(c, NULL), "connect");
 	return GZ_OK;
+}
+
+int
+store_pg_conn_open(struct store_conn *c, const char *url)
+{
+	return store_pg_conn_open_as(c, url, false);
 }
 
 /* A reader of st (st->path is its URL) whose transactions are read-only:
@@ -730,15 +791,7 @@ store_pg_conn_open(struct store_conn *c, const char *url)
 static int
 pg_open_reader(struct store *st, struct store_conn *c)
 {
-	static const char sql[] = "SET default_transaction_read_only = on";
-	int err, rc;
-
-	if ((err = store_pg_conn_open(c, st->path)) != GZ_OK)
-		return err;
-	pgc(c)->read_only = true;
-	if ((rc = pg_exec(c, sql)) != DB_OK)
-		return store_err(c, rc, sql);
-	return GZ_OK;
+	return store_pg_conn_open_as(c, st->path, true);
 }
 
 int

@@ -14,8 +14,8 @@
  * - The changes table stays the record: a notification only says "look
  *   now" (its payload is empty), so one lost to a dropped connection
  *   costs nothing but time. After every (re)connection the thread looks
- *   once, and requests still look every STORE_PG_SAFETY_NS while it
- *   listens (changes.c), in case it is down.
+ *   once, and requests still look every STORE_CHANGES_SAFETY_NS while
+ *   it listens (changes.c), in case it is down.
  * - The thread makes its connection again after a database restart,
  *   waiting STORE_PG_RETRY_MS between attempts; store_pg_listen_stop
  *   wakes it through a pipe, so it never keeps a close waiting.
@@ -26,6 +26,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -41,8 +43,7 @@ static const char listen_sql[] = "LISTEN gazette_changes";
 static void
 listen_sync(struct store *st)
 {
-	atomic_store(&st->changes_polled, 0);
-	(void)store_changes_sync(st);
+	(void)store_changes_sync_now(st);
 }
 
 /* Waits up to ms for fd (or -1: none) or the stop pipe. Returns 1 when
@@ -64,8 +65,9 @@ listen_wait(struct store *st, int fd, int ms)
 	return n > 0 && fd >= 0 && p[1].revents ? 1 : 0;
 }
 
-/* Connects c and LISTENs. Returns GZ_OK or a mapped error (logged once
- * per outage by the caller). */
+/* Connects c and LISTENs. Returns GZ_OK or a mapped error (the caller
+ * says once that the database is away; each attempt's answer is logged
+ * by the driver). */
 static int
 listen_connect(struct store *st, struct store_conn *c)
 {
@@ -119,15 +121,27 @@ listen_main(void *arg)
 int
 store_pg_listen_start(struct store *st)
 {
+	sigset_t all, old;
+	int rc;
+
 	if (pipe2(st->listen_pipe, O_CLOEXEC) != 0)
 		return GZ_ENOMEM;
 	atomic_store(&st->listen_stop, false);
-	if (pthread_create(&st->listen_thread, NULL, listen_main, st) != 0) {
+	atomic_store(&st->listening, true);
+	/* No process signals here, as for the writer (writer.c): the
+	 * store is opened before `gazette serve` blocks SIGTERM and SIGHUP
+	 * to wait for them in its main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&st->listen_thread, NULL, listen_main, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		atomic_store(&st->listening, false);
 		close(st->listen_pipe[0]);
 		close(st->listen_pipe[1]);
 		return GZ_ENOMEM;
 	}
-	st->listening = true;
+	st->listen_started = true;
 	return GZ_OK;
 }
 
@@ -136,7 +150,7 @@ store_pg_listen_stop(struct store *st)
 {
 	ssize_t n;
 
-	if (!st->listening)
+	if (!st->listen_started)
 		return;
 	atomic_store(&st->listen_stop, true);
 	do
@@ -145,5 +159,6 @@ store_pg_listen_stop(struct store *st)
 	pthread_join(st->listen_thread, NULL);
 	close(st->listen_pipe[0]);
 	close(st->listen_pipe[1]);
-	st->listening = false;
+	atomic_store(&st->listening, false);
+	st->listen_started = false;
 }

@@ -1315,6 +1315,10 @@ store_tx_commit(struct store *st)
 	err = store_events_recount(st);
 	if (err == GZ_OK)
 		err = store_changes_record(st);
+	/* A transaction the engine lost (SQLite on NOMEM or IOERR, a
+	 * PostgreSQL connection gone) must not COMMIT as nothing. */
+	if (err == GZ_OK && !st->writer.eng->in_tx(&st->writer))
+		err = GZ_EDB;
 	if (err == GZ_OK)
 		err = store_stmt(&st->writer, STMT_TX_COMMIT, "COMMIT", &s);
 	if (err == GZ_OK)

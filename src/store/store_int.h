@@ -320,7 +320,8 @@ struct store {
 	pthread_t listen_thread;
 	int listen_pipe[2];
 	atomic_bool listen_stop;
-	bool listening;
+	atomic_bool listening;    /* read by every sync */
+	bool listen_started;
 
 	bool key_made;          /* for a store_close after a failed open */
 	bool locks_made;
@@ -383,6 +384,9 @@ const char *store_pg_sql(int id);
 int store_changes_open(struct store *st);
 void store_changes_close(struct store *st);
 int store_changes_record(struct store *st);
+/* store_changes_sync without its throttle: for the listener thread,
+ * told that a commit came (pg_listen.c). */
+int store_changes_sync_now(struct store *st);
 
 /* The columns of an image (media.c) from table alias m, as
  * store_media_row reads them: MEDIA_NCOLS of them. */

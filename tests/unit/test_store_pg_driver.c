@@ -308,6 +308,13 @@ test_lost_transaction_fails_until_rollback(void **state)
 	assert_int_equal(store_stmt_int64(&fx->c, s, &v), GZ_EDB);
 	assert_true(fx->c.eng->in_tx(&fx->c));
 	assert_int_equal(db_exec(&fx->c, "SELECT 1", NULL), GZ_EDB);
+	/* A savepoint's ROLLBACK TO does not end it, and COMMIT fails:
+	 * nothing of it may look done. */
+	assert_int_equal(db_exec(&fx->c, "ROLLBACK TO store_write", NULL),
+			 GZ_EDB);
+	assert_true(fx->c.eng->in_tx(&fx->c));
+	assert_int_equal(db_exec(&fx->c, "COMMIT", NULL), GZ_EDB);
+	assert_true(fx->c.eng->in_tx(&fx->c));
 	/* The store's ROLLBACK ends it; the next statement reconnects. */
 	(void)db_exec(&fx->c, "ROLLBACK", NULL);
 	assert_false(fx->c.eng->in_tx(&fx->c));
