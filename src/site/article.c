@@ -331,8 +331,12 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	    (rc = http_resp_header(resp, "ETag", http_etag(pool, etag,
 							   strlen(etag)))))
 		return rc ? rc : GZ_ENOMEM;
-	/* A shared cache must not keep the page: a token works once. */
-	http_resp_header(resp, "Cache-Control", "private, no-cache");
+	/* A shared cache must not keep the page: a token works once. Behind
+	 * an edge that speaks ESI ([edge] esi) the challenge is a fragment
+	 * of its own, so the page is any reader's: "no-cache", which http/
+	 * turns into the edge's Cache-Control. */
+	http_resp_header(resp, "Cache-Control", site->cfg->edge_esi
+			 ? "no-cache" : "private, no-cache");
 	/* The same page for every reader, but for the challenge, may be
 	 * kept in gazette's own cache; a page answering a submission, or a
 	 * query it does not take whole (?reply=, ?held=), is made anew. */
