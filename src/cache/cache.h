@@ -190,6 +190,9 @@ size_t cache_page_segs(const struct cache_page *p, enum cache_enc enc,
 		       const char *const *fill, unsigned char *trailer,
 		       struct cache_seg *segs);
 
+/* The key every page carries at the edge, first in its Surrogate-Key and
+ * Cache-Tag (http/server.c): a purge of it drops every page. */
+#define CACHE_EDGE_KEY_ALL "all"
 /* Room for any key as cache_key_token writes it, with its NUL. */
 #define CACHE_KEY_TOKEN_BYTES (3 * CACHE_MAX_KEY_BYTES + 1)
 /* Writes key as an edge sees it (Surrogate-Key, Cache-Tag, purges): the

@@ -22,8 +22,10 @@
 
 #include <stddef.h>
 
+#include "cache/cache.h"
+
 /* The key every page carries at the edge: a purge of it drops them all. */
-#define EDGE_KEY_ALL "all"
+#define EDGE_KEY_ALL CACHE_EDGE_KEY_ALL
 
 struct edge_purge;
 

@@ -947,7 +947,7 @@ server_cache_key(struct MHD_Connection *conn, const char *url, char *key)
 
 /* The edge's headers of a page with resp's cache keys: Surrogate-Key
  * (Fastly, Varnish xkey: space-separated) and Cache-Tag (Cloudflare:
- * comma-separated), each key escaped by cache_key_token. Output: out[2],
+ * comma-separated): "all", then each key escaped by cache_key_token. Output: out[2],
  * in pool. Returns 2, or 0 when there are no keys or the pool is full. */
 static size_t
 server_edge_headers(struct pool *pool, const struct http_resp *resp,
@@ -959,20 +959,22 @@ server_edge_headers(struct pool *pool, const struct http_resp *resp,
 
 	if (!resp->ncache_keys)
 		return 0;
-	/* Every key fits CACHE_KEY_TOKEN_BYTES, the separator in its NUL. */
-	n = resp->ncache_keys * CACHE_KEY_TOKEN_BYTES;
+	/* Every key fits CACHE_KEY_TOKEN_BYTES, the separator in its NUL;
+	 * "all" first, the key a purge of everything names. */
+	n = (resp->ncache_keys + 1) * CACHE_KEY_TOKEN_BYTES;
 	if (!(sk = pool_alloc(pool, n)) || !(ct = pool_alloc(pool, n)))
 		return 0;
+	at = sizeof(CACHE_EDGE_KEY_ALL) - 1;
+	memcpy(sk, CACHE_EDGE_KEY_ALL, at);
+	memcpy(ct, CACHE_EDGE_KEY_ALL, at);
 	for (i = 0; i < resp->ncache_keys; i++) {
 		size_t len = cache_key_token(resp->cache_keys[i], tok,
 					     sizeof(tok));
 
 		if (!len)
 			continue;
-		if (at) {
-			sk[at] = ' ';
-			ct[at++] = ',';
-		}
+		sk[at] = ' ';
+		ct[at++] = ',';
 		memcpy(sk + at, tok, len);
 		memcpy(ct + at, tok, len);
 		at += len;
