@@ -192,7 +192,8 @@ static void
 serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 {
 	struct serve_state *ss = ctx;
-	size_t i;
+	const char *edge[GZ_LIMIT_PAGE_KEYS];
+	size_t i, nedge = 0;
 
 	for (i = 0; i < nkeys; i++) {
 		if (strcmp(keys[i], "settings") == 0) {
@@ -201,10 +202,16 @@ serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 			continue;
 		}
 		cache_invalidate(ss->cache, keys[i]);
+		/* The edge drops the same pages, on the purge thread, in as
+		 * few calls as may be, so that one event's keys go out in one
+		 * PURGE ("settings" is not sent: its reload purges all). */
+		edge[nedge++] = keys[i];
+		if (nedge == sizeof(edge) / sizeof(edge[0])) {
+			edge_purge_keys(ss->purge, edge, nedge);
+			nedge = 0;
+		}
 	}
-	/* The edge drops the same pages, on the purge thread ("settings"
-	 * purges nothing: the reload it causes purges everything). */
-	edge_purge_keys(ss->purge, keys, nkeys);
+	edge_purge_keys(ss->purge, edge, nedge);
 }
 
 /* Before a page is looked up: changes another process committed (the
