@@ -129,7 +129,6 @@ purge_send(struct edge_purge *p, struct edge_url *u, const char *list)
 		rc = CURLE_OUT_OF_MEMORY;
 		goto out;
 	}
-	curl_easy_reset(p->curl);
 	curl_easy_setopt(p->curl, CURLOPT_URL, u->url);
 	curl_easy_setopt(p->curl, CURLOPT_CUSTOMREQUEST, "PURGE");
 	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, h);
@@ -144,6 +143,9 @@ purge_send(struct edge_purge *p, struct edge_url *u, const char *list)
 	rc = curl_easy_perform(p->curl);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &status);
+	/* The handle forgets h and why (the connection stays open for the
+	 * next purge). */
+	curl_easy_reset(p->curl);
 	curl_slist_free_all(h);
 out:
 	ok = rc == CURLE_OK && status >= 200 && status < 300;
