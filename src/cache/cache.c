@@ -441,8 +441,14 @@ input_check(const struct cache_page_input *in, size_t *url_len)
 	if (!in->url || !in->content_type || in->status != 200 ||
 	    (!in->body && in->len) || in->nslots > CACHE_MAX_SLOTS ||
 	    (in->nslots && !in->slots) || in->nkeys > CACHE_MAX_KEYS ||
-	    (in->nkeys && !in->keys))
+	    (in->nkeys && !in->keys) || in->nheaders > CACHE_MAX_HEADERS ||
+	    (in->nheaders && !in->headers))
 		return GZ_EINVAL;
+	for (i = 0; i < in->nheaders; i++)
+		if (!in->headers[i].name || !in->headers[i].value ||
+		    strlen(in->headers[i].name) > 64 ||
+		    strlen(in->headers[i].value) > CACHE_MAX_HEADER_BYTES)
+			return GZ_EINVAL;
 	*url_len = strlen(in->url);
 	if (*url_len > CACHE_MAX_URL_BYTES)
 		return GZ_EINVAL;
@@ -476,6 +482,9 @@ page_make(const struct cache_page_input *in, size_t url_len)
 	cc = str_size(in->cache_control);
 	for (i = 0; i < in->nkeys; i++)
 		ksize += strlen(in->keys[i]) + 1;
+	for (i = 0; i < in->nheaders; i++)
+		ksize += strlen(in->headers[i].name) + 1 +
+			 strlen(in->headers[i].value) + 1;
 	/* All sizes are capped by input_check, except the body's. */
 	size = sizeof(*p) + in->nkeys * (sizeof(char *) + sizeof(uint64_t));
 	if (in->len > SIZE_MAX - size - url_len - 1 - ct - et - cc - ksize)
@@ -501,6 +510,13 @@ page_make(const struct cache_page_input *in, size_t url_len)
 		p->key_hash[i] = hash_bytes(in->keys[i], n);
 	}
 	p->nkeys = in->nkeys;
+	for (i = 0; i < in->nheaders; i++) {
+		p->headers[i].name = str_put(&at, in->headers[i].name,
+					     strlen(in->headers[i].name) + 1);
+		p->headers[i].value = str_put(&at, in->headers[i].value,
+					      strlen(in->headers[i].value) + 1);
+	}
+	p->nheaders = in->nheaders;
 	if (in->len)
 		memcpy(at, in->body, in->len);
 	p->body = (const unsigned char *)at;
@@ -732,6 +748,43 @@ int64_t
 cache_page_last_modified(const struct cache_page *p)
 {
 	return p->last_modified;
+}
+
+size_t
+cache_key_token(const char *key, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	assert(key && out);
+	for (; *key; key++) {
+		unsigned char c = (unsigned char)*key;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c && strchr("-._~:/", c))) {
+			if (n + 1 >= cap)
+				return 0;
+			out[n++] = (char)c;
+		} else {
+			if (n + 3 >= cap)
+				return 0;
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	if (n == 0 || n >= cap)
+		return 0;
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+cache_page_headers(const struct cache_page *p,
+		   const struct cache_header **headers)
+{
+	*headers = p->headers;
+	return p->nheaders;
 }
 
 size_t

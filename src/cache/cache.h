@@ -43,6 +43,10 @@
 /* Invalidation keys per page, and the longest key. */
 #define CACHE_MAX_KEYS GZ_LIMIT_PAGE_KEYS
 #define CACHE_MAX_KEY_BYTES 128u
+/* Extra headers a page keeps (names of at most 64 bytes), and the
+ * longest value. */
+#define CACHE_MAX_HEADERS GZ_LIMIT_PAGE_HEADERS
+#define CACHE_MAX_HEADER_BYTES GZ_LIMIT_PAGE_HEADER_BYTES
 /* Longest URL (path and query) a page is kept under. */
 #define CACHE_MAX_URL_BYTES GZ_LIMIT_CACHE_URL_BYTES
 /* Segments a response of one page is made of: the shared runs between
@@ -60,6 +64,12 @@ enum cache_enc {
 struct cache_slot {
 	size_t offset;
 	size_t len;
+};
+
+/* A header kept with a page and sent with every response of it. */
+struct cache_header {
+	const char *name;
+	const char *value;
 };
 
 /* Writes each slot's bytes for one response: out[i] gets exactly len[i]
@@ -81,6 +91,10 @@ struct cache_page_input {
 	int64_t last_modified;     /* UTC seconds, 0: none */
 	const char *const *keys;   /* invalidation keys */
 	size_t nkeys;
+	/* Sent with every response of the page, as they are (the edge's
+	 * Surrogate-Key and Cache-Tag): at most CACHE_MAX_HEADERS. */
+	const struct cache_header *headers;
+	size_t nheaders;
 	/* Sorted by offset, not overlapping, each 1..CACHE_MAX_SLOT_BYTES
 	 * long, inside the body. */
 	const struct cache_slot *slots;
@@ -119,7 +133,7 @@ void cache_free(struct cache *c);
  * page one of whose keys was invalidated since (or any page, if the cache
  * was cleared since) is handed back but not kept, so a stale render never
  * lands after the event that made it stale. Returns GZ_OK, GZ_EINVAL (bad
- * slots, too many or too long keys, URL too long, no content type, status
+ * slots, too many or too long keys or headers, URL too long, no content type, status
  * not 200; *out is then NULL) or GZ_ENOMEM. */
 int cache_put(struct cache *c, const struct cache_page_input *in,
 	      uint64_t gen, struct cache_page **out);
@@ -145,6 +159,10 @@ const char *cache_page_cache_control(const struct cache_page *p); /* or NULL */
 bool cache_page_public_cors(const struct cache_page *p);
 int64_t cache_page_last_modified(const struct cache_page *p);  /* or 0 */
 size_t cache_page_nslots(const struct cache_page *p);
+/* The extra headers, as cache_put was given them. Output: *headers, an
+ * array valid while the reference is held. Returns how many. */
+size_t cache_page_headers(const struct cache_page *p,
+			  const struct cache_header **headers);
 /* Slot i's length. */
 size_t cache_page_slot_len(const struct cache_page *p, size_t i);
 /* What fills p's slots, as cache_put was given it. Output: *fn, *ctx,
@@ -171,6 +189,19 @@ size_t cache_page_len(const struct cache_page *p, enum cache_enc enc);
 size_t cache_page_segs(const struct cache_page *p, enum cache_enc enc,
 		       const char *const *fill, unsigned char *trailer,
 		       struct cache_seg *segs);
+
+/* The key every page carries at the edge, first in its Surrogate-Key and
+ * Cache-Tag (http/server.c): a purge of it drops every page. */
+#define CACHE_EDGE_KEY_ALL "all"
+/* Room for any key as cache_key_token writes it, with its NUL. */
+#define CACHE_KEY_TOKEN_BYTES (3 * CACHE_MAX_KEY_BYTES + 1)
+/* Writes key as an edge sees it (Surrogate-Key, Cache-Tag, purges): the
+ * bytes A-Z a-z 0-9 - . _ ~ : / as they are, every other byte (space,
+ * comma, '%', controls, non-ASCII) as %XX, so a key is always one token
+ * of a space- or comma-separated list and two keys never meet. Output:
+ * out[cap], NUL-terminated. Returns the length, or 0 when key is empty
+ * or does not fit. */
+size_t cache_key_token(const char *key, char *out, size_t cap);
 
 /* Statistics, for /metrics and tests. */
 struct cache_stats {

@@ -68,6 +68,8 @@ struct cache_page {
 	size_t nkeys;
 	const char **keys;
 	uint64_t *key_hash;
+	size_t nheaders;
+	struct cache_header headers[CACHE_MAX_HEADERS];
 	cache_fill_fn fill_fn;
 	void *fill_ctx;
 	int64_t fill_arg;

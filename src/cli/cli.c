@@ -17,6 +17,7 @@
 #include "cache/cache.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "edge/edge.h"
 #include "http/http.h"
 #include "metrics/metrics.h"
 #include "site/site.h"
@@ -219,6 +220,7 @@ cli_store_create(const char *dir, struct store **st)
 /* What the store's change listener and the serve loop share. */
 struct serve_state {
 	struct cache *cache;
+	struct edge_purge *purge; /* [edge] purge, or NULL: none */
 	pthread_t loop;          /* the serve loop's thread */
 	atomic_bool settings;    /* "settings" fired: reload in the loop */
 };
@@ -234,7 +236,8 @@ static void
 serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 {
 	struct serve_state *ss = ctx;
-	size_t i;
+	const char *edge[GZ_LIMIT_PAGE_KEYS];
+	size_t i, nedge = 0;
 
 	for (i = 0; i < nkeys; i++) {
 		if (strcmp(keys[i], "settings") == 0) {
@@ -243,7 +246,16 @@ serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 			continue;
 		}
 		cache_invalidate(ss->cache, keys[i]);
+		/* The edge drops the same pages, on the purge thread, in as
+		 * few calls as may be, so that one event's keys go out in one
+		 * PURGE ("settings" is not sent: its reload purges all). */
+		edge[nedge++] = keys[i];
+		if (nedge == sizeof(edge) / sizeof(edge[0])) {
+			edge_purge_keys(ss->purge, edge, nedge);
+			nedge = 0;
+		}
 	}
+	edge_purge_keys(ss->purge, edge, nedge);
 }
 
 /* Before a page is looked up: changes another process committed (the
@@ -281,7 +293,8 @@ serve_theme_dir(const char *dir, bool *oom)
  * thread, outside any signal handler. */
 static void
 serve_reload(const char *dir, const struct config *running, struct site *site,
-	     struct cache *cache, struct store *st, bool settings)
+	     struct cache *cache, struct edge_purge *purge, struct store *st,
+	     bool settings)
 {
 	char err[768], names[256];
 	struct config *next = NULL;
@@ -341,6 +354,7 @@ serve_reload(const char *dir, const struct config *running, struct site *site,
 	/* After the swap: a page rendered with the old theme was begun
 	 * before this clear, so cache_put will not keep it. */
 	cache_clear(cache);
+	edge_purge_all(purge);
 	fprintf(stderr, "gazette: reloaded %s%s and the theme\n", path,
 		settings ? ", the settings" : "");
 	goto out;
@@ -399,7 +413,7 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	struct site *site = NULL;
 	struct cache *cache = NULL;
 	struct serve_state ss = {0};
-	char err[768], *theme_dir = NULL;
+	char err[768], *theme_dir = NULL, edge_cc[128];
 	struct timespec tick = {1, 0};
 	char *access_path = NULL;
 	sigset_t set;
@@ -466,6 +480,12 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		goto out;
 	}
 	metrics_init();
+	/* Before the listener: no change event may miss the edge. */
+	if ((err_rc = edge_purge_new(cfg->edge_purge, &ss.purge)) != GZ_OK) {
+		cli_error("[edge] purge: cannot start purging (%s)",
+			  gz_strerror(err_rc));
+		goto out;
+	}
 	ss.cache = cache;
 	ss.loop = pthread_self();
 	atomic_init(&ss.settings, false);
@@ -479,6 +499,20 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 	opts.threads = cfg->threads;
 	opts.per_ip_limit = cfg->trust_proxy ? 0 : GZ_LIMIT_CONNECTIONS_PER_IP;
 	opts.trust_proxy = cfg->trust_proxy;
+	/* Pages gazette's cache keeps, an edge may keep too (docs/edge.md):
+	 * browsers revalidate by ETag, the edge keeps s_maxage. */
+	if (cfg->edge_s_maxage) {
+		if (cfg->edge_swr)
+			snprintf(edge_cc, sizeof(edge_cc),
+				 "public, max-age=0, s-maxage=%u, "
+				 "stale-while-revalidate=%u",
+				 cfg->edge_s_maxage, cfg->edge_swr);
+		else
+			snprintf(edge_cc, sizeof(edge_cc),
+				 "public, max-age=0, s-maxage=%u",
+				 cfg->edge_s_maxage);
+		opts.edge_cache_control = edge_cc;
+	}
 	opts.router = router;
 	opts.error_page = site_error_page;
 	opts.error_ctx = site;
@@ -502,13 +536,13 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		if (sig == SIGHUP) {
 			log_access_reopen();
 			atomic_store(&ss.settings, false);
-			serve_reload(dir, cfg, site, cache, st, false);
+			serve_reload(dir, cfg, site, cache, ss.purge, st, false);
 			continue;
 		}
 		/* Before the reload, so that a change committed during it
 		 * makes another. */
 		if (atomic_exchange(&ss.settings, false))
-			serve_reload(dir, cfg, site, cache, st, true);
+			serve_reload(dir, cfg, site, cache, ss.purge, st, true);
 		if (sig == SERVE_SIG_SETTINGS)
 			continue;
 		if (sig > 0 || (errno != EAGAIN && errno != EINTR))
@@ -520,8 +554,12 @@ cli_serve_site(const char *dir, struct config *cfg, struct store *st,
 		/* The front page shows today's date: a new day in the site's
 		 * zone makes it again, though no story changed. */
 		if ((today = serve_day((int64_t)time(NULL))) != day) {
-			if (day)
+			if (day) {
+				const char *front = "front";
+
 				cache_invalidate(cache, "front");
+				edge_purge_keys(ss.purge, &front, 1);
+			}
 			day = today;
 		}
 	}
@@ -538,6 +576,7 @@ out:
 	log_access_close(); /* after the last request's line */
 	free(access_path);
 	store_events_listen(st, NULL, NULL);
+	edge_purge_free(ss.purge); /* sends what is queued, joins */
 	cache_free(cache);
 	http_router_free(router);
 	site_free(site);

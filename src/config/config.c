@@ -48,6 +48,12 @@ config_init(struct config *c)
 	c->sync_full = true;
 	c->comments_per_page = 50;
 	c->threads = 0;
+	/* A minute at the edge absorbs a spike (one request per page per
+	 * edge node a minute) and, if no purge reaches it, shows a
+	 * correction at most a minute late; stale pages for 30 s more while
+	 * one request revalidates. */
+	c->edge_s_maxage = 60;
+	c->edge_swr = 30;
 	comments_policy_default(&c->comments);
 	if (config_str_set(&c->title, "The Riverton Gazette") ||
 	    config_str_set(&c->base_url, "http://127.0.0.1:8080") ||
@@ -59,7 +65,8 @@ config_init(struct config *c)
 	    config_str_set(&c->store_url, "") ||
 	    config_str_set(&c->secret, "") ||
 	    config_str_set(&c->hold_words, "") ||
-	    config_str_set(&c->block_words, "")) {
+	    config_str_set(&c->block_words, "") ||
+	    config_str_set(&c->edge_purge, "")) {
 		config_fini(c);
 		return GZ_ENOMEM;
 	}
@@ -85,6 +92,7 @@ config_fini(struct config *c)
 	free(c->store_url);
 	free(c->hold_words);
 	free(c->block_words);
+	free(c->edge_purge);
 	if (c->secret)
 		sodium_memzero(c->secret, strlen(c->secret));
 	free(c->secret);
@@ -247,6 +255,51 @@ config_set_comments(struct config *c, const char *key, const char *value,
 	return config_errf(err, errlen, "%s: unknown key", key);
 }
 
+/* [edge] purge: comma-separated URLs, each http:// or https://, no
+ * spaces or controls inside, at most GZ_LIMIT_EDGE_URLS of at most
+ * GZ_LIMIT_EDGE_URL_BYTES; empty items (spaces, a trailing comma) are
+ * skipped, as hold_words' are. */
+static int
+config_set_edge_purge(struct config *c, const char *value, char *err,
+		      size_t errlen)
+{
+	const char *p = value, *end, *a, *b;
+	size_t n = 0, i;
+	bool http, https;
+
+	for (;;) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		for (a = p; a < end && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+			;
+		if (b > a) {
+			if (++n > GZ_LIMIT_EDGE_URLS)
+				return config_errf(err, errlen,
+					"purge: at most %u URLs", GZ_LIMIT_EDGE_URLS);
+			http = (size_t)(b - a) > 7 &&
+			       strncmp(a, "http://", 7) == 0;
+			https = (size_t)(b - a) > 8 &&
+				strncmp(a, "https://", 8) == 0;
+			if ((size_t)(b - a) > GZ_LIMIT_EDGE_URL_BYTES ||
+			    (!http && !https))
+				return config_errf(err, errlen,
+					"purge: expected comma-separated URLs such as http://127.0.0.1:6081/, not \"%.*s\"",
+					(int)(b - a), a);
+			for (i = 0; i < (size_t)(b - a); i++)
+				if ((unsigned char)a[i] <= ' ' || a[i] == 0x7f)
+					return config_errf(err, errlen,
+						"purge: a URL may not hold spaces or control characters");
+		}
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	return config_str_set(&c->edge_purge, value);
+}
+
 int
 config_set(struct config *c, const char *section, const char *key,
 	   const char *value, char *err, size_t errlen)
@@ -400,6 +453,18 @@ config_set(struct config *c, const char *section, const char *key,
 			return GZ_OK;
 		}
 	} else if (strcmp(section, "edge") == 0) {
+		if (strcmp(key, "s_maxage") == 0 ||
+		    strcmp(key, "stale_while_revalidate") == 0) {
+			if (config_uint(value, 0, GZ_LIMIT_EDGE_MAX_SECONDS,
+					key[0] == 's' && key[1] == '_'
+					? &c->edge_s_maxage : &c->edge_swr))
+				return config_errf(err, errlen,
+					"%s: expected a number of seconds from 0 to %u, not \"%s\"",
+					key, GZ_LIMIT_EDGE_MAX_SECONDS, value);
+			return GZ_OK;
+		}
+		if (strcmp(key, "purge") == 0)
+			return config_set_edge_purge(c, value, err, errlen);
 		if (strcmp(key, "esi") == 0) {
 			if (config_bool(value, &c->edge_esi))
 				return config_errf(err, errlen,
@@ -615,6 +680,7 @@ config_keep_restart(struct config *next, const struct config *running,
 		{"[site] timezone", offsetof(struct config, timezone)},
 		{"[security] secret", offsetof(struct config, secret)},
 		{"[store] url", offsetof(struct config, store_url)},
+		{"[edge] purge", offsetof(struct config, edge_purge)},
 		{NULL, offsetof(struct config, hold_words)},
 		{NULL, offsetof(struct config, block_words)},
 	};
@@ -646,6 +712,19 @@ config_keep_restart(struct config *next, const struct config *running,
 	if (next->trust_proxy != running->trust_proxy) {
 		config_name_add(names, nameslen, "[server] trust_proxy");
 		next->trust_proxy = running->trust_proxy;
+	}
+	/* The page headers and the purger are made at start. */
+	if (next->edge_s_maxage != running->edge_s_maxage) {
+		config_name_add(names, nameslen, "[edge] s_maxage");
+		next->edge_s_maxage = running->edge_s_maxage;
+	}
+	if (next->edge_swr != running->edge_swr) {
+		config_name_add(names, nameslen, "[edge] stale_while_revalidate");
+		next->edge_swr = running->edge_swr;
+	}
+	if (next->edge_esi != running->edge_esi) {
+		config_name_add(names, nameslen, "[edge] esi");
+		next->edge_esi = running->edge_esi;
 	}
 	if (next->sync_full != running->sync_full) {
 		config_name_add(names, nameslen, "[store] synchronous");
@@ -737,6 +816,18 @@ config_write_new(const struct config *c, const char *path)
 		"; WebP alone) and offer them to browsers that read AVIF.\n"
 		"avif = %s\n"
 		"\n"
+		"[edge]\n"
+		"; Seconds a caching proxy or CDN in front may keep a page (browsers\n"
+		"; always revalidate); 0: pages say no-cache, for no edge at all.\n"
+		"s_maxage = %u\n"
+		"; Seconds more it may serve a page kept too long while it asks again.\n"
+		"stale_while_revalidate = %u\n"
+		"; Comma-separated URLs sent PURGE by Surrogate-Key when pages change,\n"
+		"; such as http://127.0.0.1:6081/ for a Varnish with xkey; empty: none.\n"
+		"purge = %s\n"
+		"; yes: the edge speaks ESI, so it may keep article pages too.\n"
+		"esi = %s\n"
+		"\n"
 		"[comments]\n"
 		"; pre: every comment waits for a moderator; post: published unless\n"
 		"; held; first-time: published at once only from a browser one of\n"
@@ -786,6 +877,8 @@ config_write_new(const struct config *c, const char *path)
 		: c->metrics == CONFIG_METRICS_OFF ? "off" : "local",
 		c->access_log, c->sync_full ? "full" : "normal",
 		c->media_dir, c->media_avif ? "yes" : "no",
+		c->edge_s_maxage, c->edge_swr, c->edge_purge,
+		c->edge_esi ? "yes" : "no",
 		c->comments.moderation == COMMENTS_PRE ? "pre"
 		: c->comments.moderation == COMMENTS_POST ? "post" : "first-time",
 		c->comments.require_email ? "yes" : "no",

@@ -47,10 +47,6 @@ struct config {
 	 * path. Default "media". */
 	char *media_dir;
 	bool media_avif; /* [media] avif: make and serve AVIF too */
-	/* [edge] esi: a caching proxy in front (Varnish) speaks ESI, so the
-	 * article page leaves its per-reader challenge to an <esi:include>
-	 * and may be cached there whole (docs/cache.md). */
-	bool edge_esi;
 	unsigned comments_per_page; /* [comments] per_page: threads a page */
 	char *secret;    /* [security] secret, 64 hex digits */
 	/* [admin] hash_cost: 0 interactive, 1 moderate, 2 minimum (an enum
@@ -61,6 +57,17 @@ struct config {
 	struct comments_policy comments;
 	char *hold_words;
 	char *block_words;
+	/* [edge]: a caching proxy or CDN in front (docs/edge.md). */
+	unsigned edge_s_maxage; /* s_maxage: seconds an edge keeps a page;
+				   0: pages say no-cache, as without an edge */
+	unsigned edge_swr;      /* stale_while_revalidate, seconds */
+	/* purge: comma-separated http:// or https:// URLs each sent a
+	 * PURGE by key when the store's events fire; "" none. */
+	char *edge_purge;
+	/* esi: the edge speaks ESI, so the article page leaves its
+	 * per-reader challenge to an <esi:include> and may be cached there
+	 * whole (docs/cache.md). */
+	bool edge_esi;
 	/* Not a setting: true while serving (set it after config_init,
 	 * before config_load, for a reload), when config_set checks
 	 * [site] timezone but does not make it the process's zone: TZ is
@@ -93,7 +100,7 @@ int config_write_new(const struct config *c, const char *path);
 /* For a reload (SIGHUP): the settings a running server took at start and
  * cannot change ([server] listen, threads, cache_mb, trust_proxy; [site]
  * timezone; [store] synchronous; [security] secret; [comments] but
- * per_page) are set back in next to running's values. Output: the names
+ * per_page; [edge]) are set back in next to running's values. Output: the names
  * of those that differed, comma-separated, in names[nameslen] ("" when
  * none). Returns GZ_OK or GZ_ENOMEM. */
 int config_keep_restart(struct config *next, const struct config *running,

@@ -309,6 +309,15 @@ struct http_server_opts {
 	/* X-Forwarded-For's last address is the reader's (the access log;
 	 * [server] trust_proxy). */
 	bool trust_proxy;
+	/* The Cache-Control of a page kept in the page cache whose handler
+	 * said "no-cache" (any reader's page, revalidated: what site_render
+	 * says) or none, so that an edge (a CDN, Varnish) may keep it too
+	 * ("public, max-age=0, s-maxage=60, ..."); NULL: left as it is.
+	 * Any other value (private, no-store, a max-age) is the handler's
+	 * choice and stays. Every kept page also carries its cache keys as
+	 * Surrogate-Key (space-separated) and Cache-Tag (comma-separated),
+	 * escaped by cache_key_token, on misses and hits alike. */
+	const char *edge_cache_control;
 	const struct http_router *router;
 	http_error_fn error_page;
 	void *error_ctx;

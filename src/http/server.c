@@ -763,6 +763,7 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 	/* Valid to the end: held by page, or by the response (sv->page). */
 	const struct cache_page *pg = page;
 	struct served *sv = NULL;
+	const struct cache_header *extra;
 	enum cache_enc enc;
 	const char *etag, *cc, *inm;
 	char lm[32], etag_buf[96];
@@ -850,6 +851,8 @@ server_queue_page(struct MHD_Connection *conn, struct http_req *req,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if ((cc = cache_page_cache_control(pg)))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	for (i = 0, n = cache_page_headers(pg, &extra); i < n; i++)
+		MHD_add_response_header(r, extra[i].name, extra[i].value);
 	if (cache_page_public_cors(pg))
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	if (cache_page_last_modified(pg)) {
@@ -942,6 +945,48 @@ server_cache_key(struct MHD_Connection *conn, const char *url, char *key)
 	return k.len;
 }
 
+/* The edge's headers of a page with resp's cache keys: Surrogate-Key
+ * (Fastly, Varnish xkey: space-separated) and Cache-Tag (Cloudflare:
+ * comma-separated): "all", then each key escaped by cache_key_token. Output: out[2],
+ * in pool. Returns 2, or 0 when there are no keys or the pool is full. */
+static size_t
+server_edge_headers(struct pool *pool, const struct http_resp *resp,
+		    struct cache_header *out)
+{
+	char tok[CACHE_KEY_TOKEN_BYTES];
+	char *sk, *ct;
+	size_t i, n, at = 0;
+
+	if (!resp->ncache_keys)
+		return 0;
+	/* Every key fits CACHE_KEY_TOKEN_BYTES, the separator in its NUL;
+	 * "all" first, the key a purge of everything names. */
+	n = (resp->ncache_keys + 1) * CACHE_KEY_TOKEN_BYTES;
+	if (!(sk = pool_alloc(pool, n)) || !(ct = pool_alloc(pool, n)))
+		return 0;
+	at = sizeof(CACHE_EDGE_KEY_ALL) - 1;
+	memcpy(sk, CACHE_EDGE_KEY_ALL, at);
+	memcpy(ct, CACHE_EDGE_KEY_ALL, at);
+	for (i = 0; i < resp->ncache_keys; i++) {
+		size_t len = cache_key_token(resp->cache_keys[i], tok,
+					     sizeof(tok));
+
+		if (!len)
+			continue;
+		sk[at] = ' ';
+		ct[at++] = ',';
+		memcpy(sk + at, tok, len);
+		memcpy(ct + at, tok, len);
+		at += len;
+	}
+	sk[at] = ct[at] = '\0';
+	out[0].name = "Surrogate-Key";
+	out[0].value = sk;
+	out[1].name = "Cache-Tag";
+	out[1].value = ct;
+	return 2;
+}
+
 /* Keeps a handler's 200 in the cache. Returns the page (a reference), or
  * NULL when it is not to be or cannot be kept. */
 static struct cache_page *
@@ -950,6 +995,7 @@ server_cache_put(struct http_server *s, struct http_req *req,
 {
 	struct cache_page_input in = {0};
 	struct cache_slot slots[HTTP_MAX_SLOTS];
+	struct cache_header edge[2];
 	struct cache_page *page = NULL;
 	const char *cors;
 	size_t i;
@@ -969,6 +1015,13 @@ server_cache_put(struct http_server *s, struct http_req *req,
 	if (!in.etag)
 		in.etag = http_etag(req->pool, in.body, in.len);
 	in.cache_control = http_resp_header_get(resp, "Cache-Control");
+	if (s->opts.edge_cache_control &&
+	    (!in.cache_control || strcmp(in.cache_control, "no-cache") == 0))
+		in.cache_control = s->opts.edge_cache_control;
+	if ((in.nheaders = server_edge_headers(req->pool, resp, edge)) == 0 &&
+	    resp->ncache_keys)
+		return NULL; /* out of the pool's memory */
+	in.headers = edge;
 	/* The one other header a cached page keeps: public content for
 	 * other origins' scripts (feeds, the JSON API). */
 	in.public_cors = (cors = http_resp_header_get(resp,

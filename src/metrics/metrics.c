@@ -84,6 +84,7 @@ static struct {
 	counter comments[METRICS_COMMENT_OUTCOMES];
 	struct hist db;
 	counter db_failed;
+	counter edge_purges[2]; /* ok, failed */
 } m;
 
 static const char *const comment_names[METRICS_COMMENT_OUTCOMES] = {
@@ -159,6 +160,12 @@ metrics_comment(enum metrics_comment_outcome outcome)
 {
 	if ((unsigned)outcome < METRICS_COMMENT_OUTCOMES)
 		ADD(m.comments[outcome], 1);
+}
+
+void
+metrics_edge_purge(int failed)
+{
+	ADD(m.edge_purges[failed ? 1 : 0], 1);
 }
 
 void
@@ -283,5 +290,11 @@ metrics_render(struct buf *out)
 		     "failed.");
 	buf_printf(out, "gazette_db_write_failures_total %" PRIu64 "\n",
 		   GET(m.db_failed));
+	metrics_head(out, "gazette_edge_purges_total", "counter",
+		     "PURGE requests sent to [edge] purge URLs, by result.");
+	buf_printf(out, "gazette_edge_purges_total{result=\"ok\"} %" PRIu64
+		   "\n", GET(m.edge_purges[0]));
+	buf_printf(out, "gazette_edge_purges_total{result=\"failed\"} %" PRIu64
+		   "\n", GET(m.edge_purges[1]));
 	return out->err;
 }

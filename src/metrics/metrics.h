@@ -59,6 +59,10 @@ void metrics_comment(enum metrics_comment_outcome outcome);
  * commit, in microseconds; failed says the commit did not succeed. */
 void metrics_db_write(uint64_t usec, int failed);
 
+/* Counts one purge request sent to an edge (edge/purge.c): failed says
+ * it did not get a 2xx answer in time. */
+void metrics_edge_purge(int failed);
+
 /* The label value of an outcome ("published"); static. */
 const char *metrics_comment_name(enum metrics_comment_outcome outcome);
 

@@ -188,17 +188,18 @@ article_edge(struct site *site, struct http_req *req, struct http_resp *resp,
 	size_t i;
 	int rc;
 
-	(void)site;
 	if ((rc = site_cache_keys(resp, pool, pool_printf(pool, "article:%lld",
 				  (long long)a->id), related, nrelated)) ||
 	    (*a->section_slug && (rc = site_cache_keys(resp, pool,
 				  pool_printf(pool, "section:%s", a->section_slug),
 				  NULL, 0))))
 		return rc;
+	/* "all" first, as on every page the cache keeps (a purge of
+	 * everything: docs/edge.md). */
 	buf_init(&keys, GZ_LIMIT_SURROGATE_KEY_BYTES);
+	rc = buf_printf(&keys, "all");
 	for (i = 0; i < resp->ncache_keys && rc == GZ_OK; i++)
-		rc = buf_printf(&keys, "%s%s", i ? " " : "",
-				resp->cache_keys[i]);
+		rc = buf_printf(&keys, " %s", resp->cache_keys[i]);
 	joined = rc == GZ_OK ? pool_strndup(pool, keys.data ? keys.data : "",
 					    keys.len) : NULL;
 	buf_fini(&keys);
@@ -210,8 +211,10 @@ article_edge(struct site *site, struct http_req *req, struct http_resp *resp,
 	resp->ncache_keys = 0;
 	resp->uncacheable = true;
 	if ((rc = http_resp_header(resp, "Cache-Control", pool_printf(pool,
-				   "public, max-age=0, s-maxage=%u",
-				   GZ_LIMIT_EDGE_ARTICLE_SECONDS))) ||
+				   "public, max-age=0, s-maxage=%u,"
+				   " stale-while-revalidate=%u",
+				   site->cfg->edge_s_maxage,
+				   site->cfg->edge_swr))) ||
 	    (*joined && (rc = http_resp_header(resp, "Surrogate-Key", joined))))
 		return rc;
 	if (has_form && (rc = http_resp_header(resp, "Surrogate-Control",

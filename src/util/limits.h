@@ -275,14 +275,40 @@
 #define GZ_LIMIT_FORM_FILES 4u
 /* A file part's filename, as the browser sent it. */
 #define GZ_LIMIT_FORM_FILENAME_BYTES 255u
-/* How long a caching proxy that speaks ESI may keep an article page
- * (s-maxage): the page holds no per-reader bytes then, and a change to
- * the article or its comments is meant to purge it before this runs
- * out; a minute bounds how stale a missed purge can leave it. */
-#define GZ_LIMIT_EDGE_ARTICLE_SECONDS 60u
 /* The Surrogate-Key header of one page: its cache keys joined by spaces
  * (an article page names about seven). Varnish refuses a response
  * header line over 8 KiB (http_resp_hdr_len), so this stays under it. */
 #define GZ_LIMIT_SURROGATE_KEY_BYTES 4096u
+
+/* [edge] purge: purge URLs (one per caching proxy or CDN endpoint; a
+ * newsroom has one or two, a few regions at most), and the longest. */
+#define GZ_LIMIT_EDGE_URLS 8u
+#define GZ_LIMIT_EDGE_URL_BYTES 512u
+/* [edge] s_maxage and stale_while_revalidate: at most a day. Purges make
+ * a long edge lifetime safe, but past a day a lost purge (the proxy was
+ * restarting) would show a correction too late for a newsroom. */
+#define GZ_LIMIT_EDGE_MAX_SECONDS 86400u
+/* Keys waiting to be purged (src/edge/purge.c). A store event names a
+ * handful (an article, its section, "front", "feeds", "nav"); 256 holds
+ * the events of a busy second many times over while a slow proxy is
+ * asked. Past it the queue turns into one purge of everything ("all"),
+ * never a lost invalidation. */
+#define GZ_LIMIT_EDGE_QUEUE 256u
+/* One purge request's Surrogate-Key header: keys are at most 128 bytes;
+ * 4 KiB stays under every proxy's header limit (Varnish: 8 KiB). Keys
+ * that do not fit go in the next request. */
+#define GZ_LIMIT_EDGE_HEADER_BYTES 4096u
+/* A purge's connect and total timeouts, in milliseconds: the proxy is
+ * on the same network; one that does not answer within a second is
+ * down, and waiting longer only delays the purges behind it. */
+#define GZ_LIMIT_EDGE_CONNECT_MS 1000u
+#define GZ_LIMIT_EDGE_TOTAL_MS 3000u
+/* Extra headers a cached page keeps and sends with every response
+ * (Surrogate-Key and Cache-Tag: http/server.c). */
+#define GZ_LIMIT_PAGE_HEADERS 4u
+/* The longest such header value: GZ_LIMIT_PAGE_KEYS keys of 128 bytes,
+ * each escaped to at most three times its length, with separators, fit
+ * in 32 KiB; real pages carry a few hundred bytes. */
+#define GZ_LIMIT_PAGE_HEADER_BYTES (32u * 1024u)
 
 #endif

@@ -491,11 +491,70 @@ test_threads(void **state)
 	cache_free(c);
 }
 
+/* Extra headers are kept with the page, copied; too many are refused. */
+static void
+test_headers(void **state)
+{
+	struct cache *c = NULL;
+	struct cache_page *p = NULL, *got;
+	const char *keys[] = {"front"};
+	char value[32] = "all front";
+	struct cache_header h[CACHE_MAX_HEADERS + 1] = {
+		{"Surrogate-Key", value}, {"Cache-Tag", "all,front"}};
+	const struct cache_header *out;
+	struct cache_page_input in = input("/", "<p>front</p>", keys, 1);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cache_new(1u << 20, &c), GZ_OK);
+	in.headers = h;
+	in.nheaders = 2;
+	assert_int_equal(cache_put(c, &in, cache_generation(c), &p), GZ_OK);
+	value[0] = 'X'; /* the page has its own copy */
+	assert_non_null(got = cache_get(c, "/", 1));
+	assert_int_equal(cache_page_headers(got, &out), 2);
+	assert_string_equal(out[0].name, "Surrogate-Key");
+	assert_string_equal(out[0].value, "all front");
+	assert_string_equal(out[1].value, "all,front");
+	cache_page_unref(got);
+	cache_page_unref(p);
+	for (i = 0; i <= CACHE_MAX_HEADERS; i++)
+		h[i] = (struct cache_header){"X-A", "b"};
+	in.nheaders = CACHE_MAX_HEADERS + 1;
+	assert_int_equal(cache_put(c, &in, cache_generation(c), &p),
+			 GZ_EINVAL);
+	assert_null(p);
+	cache_free(c);
+}
+
+/* Keys as edges see them: one token each, the rest percent-encoded. */
+static void
+test_key_token(void **state)
+{
+	char out[CACHE_KEY_TOKEN_BYTES], big[CACHE_MAX_KEY_BYTES + 1];
+
+	(void)state;
+	assert_int_equal(cache_key_token("article:12", out, sizeof(out)), 10);
+	assert_string_equal(out, "article:12");
+	assert_int_equal(cache_key_token("section:a b,c%\r\n\xc3\xa9", out,
+					 sizeof(out)), 32);
+	assert_string_equal(out, "section:a%20b%2Cc%25%0D%0A%C3%A9");
+	assert_int_equal(cache_key_token("", out, sizeof(out)), 0);
+	assert_int_equal(cache_key_token("front", out, 5), 0); /* no room */
+	assert_int_equal(cache_key_token("front", out, 6), 5);
+	memset(big, ' ', CACHE_MAX_KEY_BYTES);
+	big[CACHE_MAX_KEY_BYTES] = '\0';
+	assert_int_equal(cache_key_token(big, out, sizeof(out)),
+			 3 * CACHE_MAX_KEY_BYTES);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_unref),
+		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_key_token),
 		cmocka_unit_test(test_input_checks),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_generation_race),

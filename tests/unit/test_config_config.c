@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "util/err.h"
+#include "util/limits.h"
 
 static char dir[] = "/tmp/gazette-test-config-XXXXXX";
 
@@ -117,6 +118,42 @@ test_edge_esi(void **state)
 	assert_false(c.edge_esi);
 	assert_int_equal(config_set(&c, "edge", "esi", "sometimes", err, sizeof(err)), GZ_EINVAL);
 	assert_non_null(strstr(err, "sometimes"));
+	assert_int_equal(config_set(&c, "edge", "nonsense", "1", err, sizeof(err)), GZ_EINVAL);
+	config_fini(&c);
+}
+
+/* [edge]: seconds capped at a day, purge a comma-separated URL list. */
+static void
+test_set_edge(void **state)
+{
+	struct config c;
+	char err[256], many[256] = "";
+	size_t i;
+
+	(void)state;
+	assert_int_equal(config_init(&c), GZ_OK);
+	assert_int_equal(c.edge_s_maxage, 60);
+	assert_int_equal(c.edge_swr, 30);
+	assert_string_equal(c.edge_purge, "");
+	assert_false(c.edge_esi);
+	assert_int_equal(config_set(&c, "edge", "s_maxage", "3600", err, sizeof(err)), GZ_OK);
+	assert_int_equal(c.edge_s_maxage, 3600);
+	assert_int_equal(config_set(&c, "edge", "s_maxage", "86401", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "edge", "stale_while_revalidate", "0", err, sizeof(err)), GZ_OK);
+	assert_int_equal(c.edge_swr, 0);
+	assert_int_equal(c.edge_s_maxage, 3600);
+	assert_int_equal(config_set(&c, "edge", "esi", "yes", err, sizeof(err)), GZ_OK);
+	assert_true(c.edge_esi);
+	assert_int_equal(config_set(&c, "edge", "purge",
+		"http://127.0.0.1:6081/, https://cdn.example/purge,", err, sizeof(err)), GZ_OK);
+	assert_string_equal(c.edge_purge, "http://127.0.0.1:6081/, https://cdn.example/purge,");
+	assert_int_equal(config_set(&c, "edge", "purge", "", err, sizeof(err)), GZ_OK);
+	assert_int_equal(config_set(&c, "edge", "purge", "ftp://x/", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "edge", "purge", "http://", err, sizeof(err)), GZ_EINVAL);
+	assert_int_equal(config_set(&c, "edge", "purge", "http://a b/", err, sizeof(err)), GZ_EINVAL);
+	for (i = 0; i <= GZ_LIMIT_EDGE_URLS; i++)
+		memcpy(many + i * 10, "http://a/,", 11);
+	assert_int_equal(config_set(&c, "edge", "purge", many, err, sizeof(err)), GZ_EINVAL);
 	assert_int_equal(config_set(&c, "edge", "nonsense", "1", err, sizeof(err)), GZ_EINVAL);
 	config_fini(&c);
 }
@@ -356,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_set_validates),
 		cmocka_unit_test(test_edge_esi),
+		cmocka_unit_test(test_set_edge),
 		cmocka_unit_test(test_write_then_load),
 		cmocka_unit_test(test_load_errors_name_the_line),
 		cmocka_unit_test(test_long_errors_are_marked_cut),
