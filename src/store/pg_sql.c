@@ -56,6 +56,20 @@ static const char article_months_sql[] =
 	" count(*) FROM articles a WHERE " VISIBLE
 	" GROUP BY 1, 2 ORDER BY 1 DESC, 2 DESC";
 
+/* ?N IS NULL alone gives ?N no type: cast where it is first read. */
+static const char article_page_sql[] =
+	"SELECT " ARTICLE_COLS ARTICLE_FROM " WHERE " VISIBLE
+	" AND (CAST(?2 AS TEXT) IS NULL OR s.slug = ?2)"
+	" AND (CAST(?3 AS TEXT) IS NULL OR EXISTS (SELECT 1"
+	"  FROM article_tags x JOIN tags t ON t.id = x.tag_id"
+	"  WHERE x.article_id = a.id AND t.slug = ?3))"
+	" AND (CAST(?4 AS TEXT) IS NULL OR EXISTS (SELECT 1"
+	"  FROM article_authors x JOIN authors u ON u.id = x.author_id"
+	"  WHERE x.article_id = a.id AND u.slug = ?4))"
+	" AND a.published_at >= ?5"
+	" AND (?6 = 0 OR (a.published_at, a.id) < (?6, ?7))"
+	" ORDER BY a.published_at DESC, a.id DESC LIMIT ?8";
+
 static const char tag_list_sql[] =
 	"SELECT slug, name, article_count FROM tags"
 	" ORDER BY ascii_lower(name), name, id";
@@ -197,6 +211,12 @@ static const char user_list_sql[] =
 	" decode(repeat('00', length(u.totp_secret)), 'hex'),"
 	" u.totp_last_step, u.must_change_password, u.created_at,"
 	" u.last_signin_at FROM users u ORDER BY u.name";
+
+/* ---- session.c ----------------------------------------------------------- */
+
+static const char session_delete_user_sql[] =
+	"DELETE FROM sessions WHERE user_id = ?1"
+	" AND (CAST(?2 AS BYTEA) IS NULL OR id_hash <> ?2)";
 
 /* ---- audit.c ------------------------------------------------------------- */
 
@@ -386,6 +406,7 @@ static const struct {
 	PG_OVERRIDE(STMT_PING, ping_sql),
 	PG_OVERRIDE(STMT_ARTICLE_GET_TAGS, article_tags_sql),
 	PG_OVERRIDE(STMT_ARTICLE_MONTHS, article_months_sql),
+	PG_OVERRIDE(STMT_ARTICLE_PAGE, article_page_sql),
 	PG_OVERRIDE(STMT_TAG_LIST, tag_list_sql),
 	PG_OVERRIDE(STMT_ARTICLE_INSERT, article_insert_sql),
 	PG_OVERRIDE(STMT_ARTICLE_UPDATE, article_update_sql),
@@ -399,6 +420,7 @@ static const struct {
 	PG_OVERRIDE(STMT_COMMENT_QUERY_STATUS_ARTICLE, comment_query_both_sql),
 	PG_OVERRIDE(STMT_PAGE_SEED, page_seed_sql),
 	PG_OVERRIDE(STMT_USER_LIST, user_list_sql),
+	PG_OVERRIDE(STMT_SESSION_DELETE_USER, session_delete_user_sql),
 	PG_OVERRIDE(STMT_AUDIT_LIST, audit_list_sql),
 	PG_OVERRIDE(STMT_AUDIT_LIST_ACTOR, audit_list_actor_sql),
 	PG_OVERRIDE(STMT_AUDIT_LIST_OBJECT, audit_list_object_sql),
