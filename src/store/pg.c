@@ -22,6 +22,7 @@
  * - Reads run in REPEATABLE READ, READ ONLY transactions: one snapshot
  *   for a page's queries, as SQLite's read transaction gives.
  */
+#include "store/pg_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -58,48 +59,60 @@ pg_query_int(struct store_conn *c, const char *sql, int64_t *v)
 	return err;
 }
 
-/* Brings the database to the newest of store_pg_migrations, one
- * transaction per migration, under the write lock. */
+/* Sets the version to v, in the migration's transaction. */
+static int
+pg_version_set(struct store_conn *c, int64_t v)
+{
+	static const char sql[] = "UPDATE schema_version SET version = ?1";
+	struct db_stmt *s;
+	int err, rc;
+
+	if ((err = db_prepare(c, sql, &s)) != GZ_OK)
+		return err;
+	if ((rc = db_bind_int64(s, 1, v)) != DB_OK)
+		err = store_err(c, rc, sql);
+	else
+		err = store_stmt_run(c, s);
+	db_finalize(s);
+	return err;
+}
+
+/* Brings the database to store_pg_schema_version, one transaction per
+ * migration with its version bump, under the write lock (taken first,
+ * so that two nodes starting at once neither make the version table
+ * twice nor migrate twice). */
 static int
 pg_migrate(struct store *st)
 {
 	struct store_conn *c = &st->writer;
-	char bump[96];
-	int64_t version = 0;
-	size_t n = store_pg_migration_count();
+	const char *const *script;
+	int64_t version = 0, locked = 0;
 	int err;
 
-	if ((err = db_exec(c, "CREATE TABLE IF NOT EXISTS gazette_schema"
-			      " (version BIGINT NOT NULL)",
-			   "schema version table")) != GZ_OK)
-		return err;
 	for (;;) {
 		if ((err = db_exec(c, "BEGIN", "migrate")) != GZ_OK)
 			return err;
 		if ((err = pg_query_int(c, store_pg_engine.write_lock_sql,
-					&version)) ||
-		    (err = pg_query_int(c, "SELECT coalesce(max(version), 0)"
-					   " FROM gazette_schema",
+					&locked)) ||
+		    (err = db_exec(c, STORE_PG_VERSION_SQL, "schema version")) ||
+		    (err = pg_query_int(c, "SELECT version FROM schema_version",
 					&version)))
 			goto fail;
-		if (version > (int64_t)n) {
+		if (version > store_pg_schema_version) {
 			/* Not st->path: a URL may carry a password. */
 			log_error("store: the PostgreSQL database has schema "
 				  "version %lld, newer than this gazette "
-				  "(%zu): upgrade gazette",
-				  (long long)version, n);
+				  "(%d): upgrade gazette",
+				  (long long)version, store_pg_schema_version);
 			err = GZ_ESCHEMA;
 			goto fail;
 		}
-		if (version == (int64_t)n)
+		if (version == store_pg_schema_version)
 			return db_exec(c, "COMMIT", "migrate");
-		snprintf(bump, sizeof(bump),
-			 "DELETE FROM gazette_schema;"
-			 " INSERT INTO gazette_schema VALUES (%lld)",
-			 (long long)version + 1);
-		if ((err = db_exec(c, store_pg_migration(version + 1),
-				   "migration")) != GZ_OK ||
-		    (err = db_exec(c, bump, "migrate")) != GZ_OK ||
+		for (script = store_pg_migrations[version]; *script; script++)
+			if ((err = db_exec(c, *script, "migration")) != GZ_OK)
+				goto fail;
+		if ((err = pg_version_set(c, version + 1)) != GZ_OK ||
 		    (err = db_exec(c, "COMMIT", "migrate")) != GZ_OK)
 			goto fail;
 		if (version > 0)

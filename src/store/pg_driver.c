@@ -27,6 +27,7 @@
  *   twice is a read or a BEGIN. Statements are prepared again on the
  *   new connection as they are next used (their generation is older).
  */
+#include "store/pg_int.h"
 #include "store/store_int.h"
 
 #include <assert.h>
@@ -92,6 +93,11 @@ struct pg_stmt {
 	char *sql;                /* the query file's text, for db_sql */
 	char *pgtext;             /* what the server was given */
 	unsigned gen;             /* the connection it was prepared on */
+	bool prepared;            /* on connection gen, with types */
+	/* The parameters' types it was prepared with: what was bound
+	 * (int8, bytea, text) or 0, the server's guess. */
+	unsigned types[PG_PARAMS_MAX];
+	bool used[PG_PARAMS_MAX]; /* read by its text (pg_mark_used) */
 	int nparams;
 	struct pg_param *params;  /* nparams of them */
 	PGresult *res;            /* from the first step to reset */
@@ -133,73 +139,6 @@ pg_fail(struct store_conn *c, PGresult *res)
 	return PG_RC_ERROR;
 }
 
-int
-store_pg_placeholders(const char *sql, char **out, int *nparams)
-{
-	size_t len = strlen(sql), i, o = 0;
-	char *t;
-	int max = 0;
-
-	*out = NULL;
-	*nparams = 0;
-	/* $N is never longer than ?N. */
-	if (!(t = malloc(len + 1)))
-		return GZ_ENOMEM;
-	for (i = 0; i < len;) {
-		char ch = sql[i];
-
-		if (ch == '\'' || ch == '"') {
-			/* A literal or a quoted name, its doubled quotes
-			 * included: copied as it is. */
-			size_t j = i + 1;
-
-			for (; j < len; j++) {
-				if (sql[j] == ch) {
-					if (j + 1 < len && sql[j + 1] == ch) {
-						j++;
-						continue;
-					}
-					break;
-				}
-			}
-			j = j < len ? j + 1 : len;
-			memcpy(t + o, sql + i, j - i);
-			o += j - i;
-			i = j;
-		} else if (ch == '-' && i + 1 < len && sql[i + 1] == '-') {
-			size_t j = i + strcspn(sql + i, "\n");
-
-			memcpy(t + o, sql + i, j - i);
-			o += j - i;
-			i = j;
-		} else if (ch == '?') {
-			long n = 0;
-			size_t j = i + 1;
-
-			while (j < len && sql[j] >= '0' && sql[j] <= '9' &&
-			       n < 100000)
-				n = n * 10 + (sql[j++] - '0');
-			/* Only ?N: the store never writes a bare ?. */
-			if (j == i + 1 || n < 1 || n > 65535) {
-				free(t);
-				return GZ_EINVAL;
-			}
-			if (n > max)
-				max = (int)n;
-			t[o++] = '$';
-			memcpy(t + o, sql + i + 1, j - i - 1);
-			o += j - i - 1;
-			i = j;
-		} else {
-			t[o++] = sql[i++];
-		}
-	}
-	t[o] = '\0';
-	*out = t;
-	*nparams = max;
-	return GZ_OK;
-}
-
 static void
 pg_params_clear(struct pg_stmt *s)
 {
@@ -223,22 +162,99 @@ pg_result_clear(struct pg_stmt *s)
 	s->blob_col = -1;
 }
 
-/* Prepares s on its connection as it is now. */
+/* The types of PostgreSQL's catalog (catalog/pg_type.h) a bound value
+ * declares: an int64 is int8 (never int4, which a server's guess may be:
+ * unix times pass 2^31 in 2038), a blob bytea, text text. */
+#define PG_INT8_OID 20
+#define PG_TEXT_OID 25
+
+static unsigned
+pg_param_type(const struct pg_param *pp)
+{
+	if (pp->format == 1)
+		return PG_BYTEA_OID;
+	if (!pp->value)
+		return 0;  /* NULL fits whatever the statement was given */
+	return pp->value == pp->num ? PG_INT8_OID : PG_TEXT_OID;
+}
+
+/* Prepares s on its connection as it is now, with types (NULL: all the
+ * server's guess). A parameter the statement never reads (the store's
+ * statements skip numbers) cannot be guessed, and a failed prepare would
+ * end the transaction it is in: those are declared text up front. */
 static int
-pg_prepare_on(struct pg_stmt *s)
+pg_prepare_on(struct pg_stmt *s, const unsigned *types)
 {
 	struct pg_conn *p = pgc(s->c);
-	PGresult *res = PQprepare(p->pg, s->name, s->pgtext, s->nparams, NULL);
+	unsigned t[PG_PARAMS_MAX];
+	char sql[sizeof(s->name) + 16];
+	PGresult *res;
+	int i;
 
+	for (i = 0; i < s->nparams; i++) {
+		t[i] = types ? types[i] : 0;
+		if (!t[i] && !s->used[i])
+			t[i] = PG_TEXT_OID;
+	}
+	if (s->prepared && s->gen == p->gen) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		PQclear(PQexec(p->pg, sql));
+	}
+	s->prepared = false;
+	res = PQprepare(p->pg, s->name, s->pgtext, s->nparams, (const Oid *)t);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
 		return pg_fail(s->c, res);
 	PQclear(res);
+	memcpy(s->types, t, sizeof(t[0]) * (size_t)s->nparams);
 	s->gen = p->gen;
+	s->prepared = true;
 	return DB_OK;
 }
 
+/* Marks in s->used the parameters its text reads ($N outside quotes). */
+static void
+pg_mark_used(struct pg_stmt *s)
+{
+	const char *q = s->pgtext;
+	char quote = 0;
+	long n;
+
+	for (; *q; q++) {
+		if (quote) {
+			if (*q == quote)
+				quote = 0;
+		} else if (*q == '\'' || *q == '"') {
+			quote = *q;
+		} else if (*q == '$' && q[1] >= '0' && q[1] <= '9') {
+			for (n = 0; q[1] >= '0' && q[1] <= '9' && n < 100000; q++)
+				n = n * 10 + (q[1] - '0');
+			if (n >= 1 && n <= s->nparams)
+				s->used[n - 1] = true;
+		}
+	}
+}
+
+/* True when s, prepared on the connection as it is, takes the values
+ * bound now: each non-NULL one of the type it was prepared with. */
+static bool
+pg_prepared_for(struct pg_stmt *s, unsigned *want)
+{
+	bool ok = s->prepared && s->gen == pgc(s->c)->gen;
+	int i;
+
+	for (i = 0; i < s->nparams; i++) {
+		want[i] = pg_param_type(&s->params[i]);
+		if (!want[i])
+			want[i] = s->types[i];  /* a NULL keeps what was */
+		else if (want[i] != s->types[i])
+			ok = false;
+	}
+	return ok;
+}
+
 /* The session's settings, on every connection made: times are integer
- * seconds and text is UTF-8 whatever the server's defaults, and a lock
+ * seconds and text is UTF-8 whatever the server's defaults, the zone is
+ * the process's (UTC unless TZ says otherwise), and a lock
  * is waited for as long as SQLite's busy timeout, then GZ_EBUSY
  * (55P03), never for ever. A reader's transactions are read-only, as
  * SQLite's query_only: a read can never write. */
@@ -248,12 +264,26 @@ pg_session(struct pg_conn *p)
 	static const char common[] =
 		"SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
 		" SET lock_timeout = '" GZ_STR(STORE_PG_BUSY_MS) "ms'";
+	const char *zone = getenv("TZ");
 	PGresult *res;
 	bool ok;
 
 	res = PQexec(p->pg, common);
 	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
+	/* The process's zone (util/date.h sets TZ from [site] timezone), as
+	 * SQLite's 'localtime' reads it: the archive's months (pg_sql.c).
+	 * Bound, never spliced into the SQL; a TZ PostgreSQL does not know
+	 * (":/etc/localtime") leaves UTC, said in the log. */
+	if (ok && zone && *zone) {
+		res = PQexecParams(p->pg,
+				   "SELECT set_config('TimeZone', $1, false)",
+				   1, NULL, &zone, NULL, NULL, 0);
+		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+			log_error("store: PostgreSQL does not know the time "
+				  "zone TZ=%s: its dates are in UTC", zone);
+		PQclear(res);
+	}
 	if (ok && p->read_only) {
 		res = PQexec(p->pg, "SET default_transaction_read_only = on");
 		ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -300,6 +330,7 @@ pg_execute(struct pg_stmt *s)
 	struct pg_conn *p = pgc(s->c);
 	const char *values[PG_PARAMS_MAX];
 	int lengths[PG_PARAMS_MAX], formats[PG_PARAMS_MAX];
+	unsigned want[PG_PARAMS_MAX];
 	const char *tuples;
 	PGresult *res = NULL;
 	int i, rc, attempt;
@@ -311,8 +342,8 @@ pg_execute(struct pg_stmt *s)
 	}
 	for (attempt = 0;; attempt++) {
 		rc = DB_OK;
-		if (s->gen != p->gen)
-			rc = pg_prepare_on(s);
+		if (!pg_prepared_for(s, want))
+			rc = pg_prepare_on(s, want);
 		if (rc == DB_OK) {
 			res = PQexecPrepared(p->pg, s->name, s->nparams,
 					     values, lengths, formats, 0);
@@ -374,7 +405,8 @@ pg_finalize(struct db_stmt *base)
 	/* A connection already lost forgets its statements itself, and
 	 * one made since never had this one (a DEALLOCATE failing there
 	 * would end the transaction it is in). */
-	if (p->pg && PQstatus(p->pg) == CONNECTION_OK && s->gen == p->gen) {
+	if (p->pg && PQstatus(p->pg) == CONNECTION_OK && s->prepared &&
+	    s->gen == p->gen) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
 		PQclear(PQexec(p->pg, sql));
 	}
@@ -545,7 +577,9 @@ pg_prepare(struct store_conn *c, int id, const char *sql, bool cached,
 	   struct db_stmt **out)
 {
 	struct pg_conn *p = pgc(c);
-	const char *text = id >= 0 && id < STMT_COUNT ? store_pg_sql(id) : NULL;
+	const char *text = id >= 0 && id < STMT_COUNT
+				   ? store_pg_sql((enum store_stmt_id)id)
+				   : NULL;
 	struct pg_stmt *s;
 	int err, n = 0;
 
@@ -556,7 +590,8 @@ pg_prepare(struct store_conn *c, int id, const char *sql, bool cached,
 	s->c = c;
 	s->row = -1;
 	s->blob_col = -1;
-	if ((err = store_pg_placeholders(text ? text : sql, &s->pgtext, &n)))
+	err = GZ_ENOMEM;
+	if (!(s->pgtext = store_pg_placeholders(text ? text : sql, &n)))
 		goto fail;
 	err = GZ_EINVAL;
 	if (n > PG_PARAMS_MAX)
@@ -566,13 +601,16 @@ pg_prepare(struct store_conn *c, int id, const char *sql, bool cached,
 	    (n && !(s->params = calloc((size_t)n, sizeof(*s->params)))))
 		goto fail;
 	s->nparams = n;
+	pg_mark_used(s);
 	snprintf(s->name, sizeof(s->name), "gz%s%lu", cached ? "" : "t",
 		 ++p->names);
-	/* A connection found gone is made again first (outside a
-	 * transaction), as a step would. */
-	if (pg_prepare_on(s) != DB_OK &&
+	/* Prepared now with the server's guesses, so that bad SQL fails
+	 * here, as on SQLite; the first step prepares it again with the
+	 * bound values' types. A connection found gone is made again first
+	 * (outside a transaction), as a step would. */
+	if (pg_prepare_on(s, NULL) != DB_OK &&
 	    (PQstatus(p->pg) == CONNECTION_OK || !pg_reconnected(p) ||
-	     pg_prepare_on(s) != DB_OK)) {
+	     pg_prepare_on(s, NULL) != DB_OK)) {
 		err = store_err(c, PG_RC_ERROR, sql);
 		goto fail;
 	}

@@ -333,10 +333,6 @@ struct store {
 bool store_url_is_pg(const char *path);
 int store_pg_open(const char *url, struct store **out, char *why,
 		  size_t whylen);
-/* pg_schema.c: PostgreSQL's migrations, 1 to store_pg_migration_count();
- * store_pg_migration(n) is migration n's SQL. */
-size_t store_pg_migration_count(void);
-const char *store_pg_migration(int64_t n);
 
 /* sqlite.c: a store with no connection yet: its path (a file, or a
  * PostgreSQL URL), the readers' thread key and the locks. Returns GZ_OK
@@ -368,14 +364,6 @@ int store_pg_notified(struct store_conn *c);
  * by store_close. Start returns GZ_OK or GZ_ENOMEM. */
 int store_pg_listen_start(struct store *st);
 void store_pg_listen_stop(struct store *st);
-/* sql with its ?N placeholders as PostgreSQL's $N, skipping quoted text,
- * quoted names and -- comments. Output: *out (malloc'd, the caller frees)
- * and *nparams, the highest N. Returns GZ_OK, GZ_ENOMEM or GZ_EINVAL (a
- * bare ? or an N out of 1..65535). */
-int store_pg_placeholders(const char *sql, char **out, int *nparams);
-/* pg_sql.c: PostgreSQL's own text for statement id where the dialect
- * differs from the query file's, else NULL. */
-const char *store_pg_sql(int id);
 
 /* changes.c: sets up the change feed after the schema is current
  * (GZ_OK even when the -shm file cannot be mapped), tears it down, and

@@ -1,12 +1,14 @@
 /*
- * test_store_pg_driver.c - tests of src/store/pg_driver.c: ?N turned into
- * $N (quoted text and comments left alone), and, on the PostgreSQL that
- * make check starts (GAZETTE_TEST_PG, a connection URL), the driver.h
- * calls a query file makes: statements run, reset and run again, text,
- * integer, NULL and bytea parameters and columns, booleans read as 1/0,
- * rows changed, SQLSTATEs mapped (a duplicate is GZ_EEXIST, bad SQL
- * GZ_EDB), and a connection the server dropped made again (outside a
- * transaction only). Without GAZETTE_TEST_PG the server's tests say so and skip.
+ * test_store_pg_driver.c - tests of src/store/pg_driver.c on the
+ * PostgreSQL that make check starts (GAZETTE_TEST_PG, a connection URL):
+ * the driver.h calls a query file makes (statements run, reset and run
+ * again; text, integer, NULL and bytea parameters and columns; booleans
+ * read as 1/0; rows changed), SQLSTATEs mapped (a duplicate is
+ * GZ_EEXIST, bad SQL GZ_EDB), a connection the server dropped made
+ * again (outside a transaction only), and a store opened at a URL
+ * (schema migrated, a write and its read back). ?N into $N is pg_sql.c's
+ * (test_store_pg_schema.c). Without GAZETTE_TEST_PG the tests say so and
+ * skip.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,44 +22,6 @@
 
 #include "store/store_int.h"
 #include "util/err.h"
-
-static void
-test_placeholders(void **state)
-{
-	char *out;
-	int n;
-
-	(void)state;
-	assert_int_equal(store_pg_placeholders(
-				 "SELECT ?1, '?2 it''s', \"a?3\", ?12 -- ?4\n"
-				 "FROM t WHERE x = ?2",
-				 &out, &n),
-			 GZ_OK);
-	assert_string_equal(out, "SELECT $1, '?2 it''s', \"a?3\", $12 -- ?4\n"
-				 "FROM t WHERE x = $2");
-	assert_int_equal(n, 12);
-	free(out);
-
-	assert_int_equal(store_pg_placeholders("SELECT 1", &out, &n), GZ_OK);
-	assert_string_equal(out, "SELECT 1");
-	assert_int_equal(n, 0);
-	free(out);
-
-	/* The store writes ?N only: a bare ? or ?0 is a bug, refused. */
-	assert_int_equal(store_pg_placeholders("SELECT ?", &out, &n),
-			 GZ_EINVAL);
-	assert_null(out);
-	assert_int_equal(store_pg_placeholders("SELECT ?0", &out, &n),
-			 GZ_EINVAL);
-	assert_int_equal(store_pg_placeholders("SELECT ?70000", &out, &n),
-			 GZ_EINVAL);
-	/* An unclosed literal is copied to the end, not read past it. */
-	assert_int_equal(store_pg_placeholders("SELECT 'abc ?1", &out, &n),
-			 GZ_OK);
-	assert_string_equal(out, "SELECT 'abc ?1");
-	assert_int_equal(n, 0);
-	free(out);
-}
 
 struct fx {
 	struct store_conn c;
@@ -342,7 +306,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_text_with_length, setup,
