@@ -62,9 +62,12 @@ describe('edge ESI: gazette alone', T, () => {
     assert.deepEqual(includes, [`/news/${id}/comments/challenge`]);
     assert.doesNotMatch(res.body, TOKEN_RE, 'no token in the shared page');
     assert.doesNotMatch(res.body, /c-answer/, 'no question in the shared page');
-    assert.match(res.headers['cache-control'], /^public, max-age=0, s-maxage=\d+$/);
+    // [edge] s_maxage and stale_while_revalidate, at their defaults.
+    assert.equal(res.headers['cache-control'],
+      'public, max-age=0, s-maxage=60, stale-while-revalidate=30');
     assert.equal(res.headers['surrogate-control'], 'content="ESI/1.0"');
     assert.ok(res.headers.etag, 'an ETag');
+    assert.equal(res.headers['surrogate-key'].split(' ')[0], 'all', 'a purge of all reaches it');
     assert.ok(res.headers['surrogate-key'].split(' ').includes(`article:${id}`),
       `Surrogate-Key names the article: ${res.headers['surrogate-key']}`);
     // The same bytes for every reader.
