@@ -8,7 +8,9 @@
 #   make bench QUICK=1   every step for a second or so on 200 articles: proves
 #                        the benchmark runs end to end, judges no figure, and
 #                        writes nothing to docs/
-#   PG=1                 reserved for the PostgreSQL issue; ignored for now
+#   make bench PG=1      then the same site on PostgreSQL: one node, nginx
+#                        balancing to one and to two nodes, Varnish with ESI
+#                        in front (bench/pg.sh); QUICK=1 PG=1 is the short run
 #   GAZETTE_BIN=PATH     benchmark that binary instead of building build-bench/
 #
 # Steps: build an optimised gazette (build-bench/), generate a site with
@@ -48,11 +50,6 @@ die() {
 	exit 1
 }
 
-if [ "$PG" != 0 ]; then
-	log "PG=1 is for a later issue (gazette on PostgreSQL); ignored:" \
-		"this run benchmarks SQLite"
-fi
-
 if [ "$QUICK" != 0 ]; then
 	articles=200
 	wrk_secs=1
@@ -91,8 +88,11 @@ stop_pidfile() {
 cleanup() {
 	rc=$?
 	trap - EXIT INT TERM HUP
-	stop_pidfile "$tmp/gazette.pid"
-	stop_pidfile "$tmp/nginx.pid"
+	for f in "$tmp"/*.pid; do stop_pidfile "$f"; done
+	if [ -s "$tmp/pg.dir" ]; then
+		scripts/pg-test-server.sh stop "$(cat "$tmp/pg.dir")" >/dev/null 2>&1 || true
+		rm -rf "$(cat "$tmp/pg.dir")"
+	fi
 	rm -rf "$tmp"
 	exit $rc
 }
@@ -103,7 +103,9 @@ trap 'exit 143' TERM HUP
 # ---- build ---------------------------------------------------------------
 
 log "dependencies"
-scripts/install-deps.sh bench || die "could not install the dependencies"
+deps=bench
+[ "$PG" = 0 ] || deps=bench-pg
+scripts/install-deps.sh $deps || die "could not install the dependencies"
 nginx_bin=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 [ -x "$nginx_bin" ] || die "no nginx"
 
@@ -432,6 +434,8 @@ for v in "$gp_rps" "$np_rps" "$gp_p99" "$np_p99" "$gg_rps" "$ng_rps" \
 	is_number "$v" || die "a step gave no number (\"$v\")"
 done
 
+[ "$PG" = 0 ] || . bench/pg.sh
+
 size=$(calc "n" -v n="$articles" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta')
 table="$tmp/table"
 {
@@ -497,6 +501,16 @@ notes="$notes ${gazette_enc:-an uncompressed page}. wrk -t2 -c64 -d${wrk_secs}s,
 notes="$notes median of $rounds alternating round(s)."
 [ "$BIG" != 0 ] || [ "$QUICK" != 0 ] ||
 	notes="$notes Memory and start-up at 10,000 articles (BIG=1 for 100,000)."
+
+if [ "$PG" != 0 ]; then
+	{
+		echo
+		echo "| on PostgreSQL | gazette | on SQLite above | nginx | ratio |"
+		echo "| --- | ---: | ---: | ---: | --- |"
+		cat "$tmp/pg_rows"
+	} >>"$table"
+	notes="$notes PostgreSQL: $pg_notes"
+fi
 
 echo
 cat "$table"

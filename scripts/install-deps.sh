@@ -11,6 +11,8 @@
 #                                   varnish and varnish-modules
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
+#   scripts/install-deps.sh bench-pg  bench's, plus what `make bench PG=1`
+#                                   needs: postgresql, varnish, varnish-modules
 #   scripts/install-deps.sh fuzz    the build packages, plus clang and its
 #                                   libFuzzer runtime for `make fuzz`
 #
@@ -69,7 +71,7 @@ if [ "$what" = test ]; then
 	installed varnish-modules || missing="$missing varnish-modules"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
-elif [ "$what" = bench ]; then
+elif [ "$what" = bench ] || [ "$what" = bench-pg ]; then
 	# nginx serves the same bytes as gazette; wrk loads both; curl saves
 	# the page. nginx lives in /usr/sbin, often not on a user's PATH.
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
@@ -77,13 +79,19 @@ elif [ "$what" = bench ]; then
 	command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 	command -v curl >/dev/null 2>&1 || missing="$missing curl"
 	command -v gzip >/dev/null 2>&1 || missing="$missing gzip"
+	if [ "$what" = bench-pg ]; then
+		# PG=1: nodes on a throwaway PostgreSQL, Varnish with xkey.
+		[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$missing postgresql"
+		[ -x /usr/sbin/varnishd ] || missing="$missing varnish"
+		installed varnish-modules || missing="$missing varnish-modules"
+	fi
 elif [ "$what" = fuzz ]; then
 	# libFuzzer ships with clang; Debian 12 puts its runtime in
 	# libclang-rt-14-dev (clang 14).
 	command -v clang >/dev/null 2>&1 || missing="$missing clang"
 	installed libclang-rt-14-dev || missing="$missing libclang-rt-14-dev"
 elif [ "$what" != build ]; then
-	echo "usage: $0 build|test|bench|fuzz" >&2
+	echo "usage: $0 build|test|bench|bench-pg|fuzz" >&2
 	exit 2
 fi
 
