@@ -39,6 +39,13 @@ acl purgers {
     "::1";
 }
 
+# The TLS terminator in front, if any (deploy/nginx/gazette.conf): it sets
+# X-Forwarded-For to the reader's address alone.
+acl tls_front {
+    "127.0.0.1";
+    "::1";
+}
+
 sub vcl_recv {
     # A purge by key: `PURGE /` with `xkey-purge: article:12 nav` (or
     # `Surrogate-Key: ...`), keys separated by spaces. Every cached
@@ -55,6 +62,16 @@ sub vcl_recv {
             return (synth(400, "PURGE needs an xkey-purge header"));
         }
         return (synth(200, "Purged " + req.http.x-purged));
+    }
+
+    # Varnish has appended the peer's address (client.ip) to
+    # X-Forwarded-For. When the peer is the terminator, that is its own
+    # address after the reader's: take it back, so that gazette
+    # (trust_proxy = yes reads the last address) counts readers, not the
+    # terminator. The balancer behind passes the header on unchanged.
+    if (client.ip ~ tls_front && req.http.X-Forwarded-For ~ ",") {
+        set req.http.X-Forwarded-For =
+            regsub(req.http.X-Forwarded-For, ",[^,]*$", "");
     }
 
     # Only reads are cached: a comment (POST) and anything else goes to
