@@ -107,6 +107,10 @@ struct http_resp {
 	const char *cache_keys[HTTP_MAX_CACHE_KEYS];
 	size_t ncache_keys;
 	bool uncacheable;         /* more keys were named than fit: never */
+	/* The body holds <esi:include>s for the edge to assemble: the
+	 * server sends Surrogate-Control with it, kept in the cache or not
+	 * (and the edge headers with it when it has keys). */
+	bool esi;
 	/* Slots, sorted by offset (http_resp_slot), and what fills them. A
 	 * response with slots always goes out with them filled, cached or
 	 * not. */

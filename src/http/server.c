@@ -532,6 +532,7 @@ server_error(struct http_server *s, struct http_req *req, int status,
 	resp->nheaders = 0;
 	resp->ncache_keys = 0;
 	resp->nslots = 0;
+	resp->esi = false;
 	http_resp_header(resp, "Cache-Control", "no-store");
 	resp->status = status;
 	resp->content_type = NULL;
@@ -945,46 +946,92 @@ server_cache_key(struct MHD_Connection *conn, const char *url, char *key)
 	return k.len;
 }
 
-/* The edge's headers of a page with resp's cache keys: Surrogate-Key
- * (Fastly, Varnish xkey: space-separated) and Cache-Tag (Cloudflare:
- * comma-separated): "all", then each key escaped by cache_key_token. Output: out[2],
- * in pool. Returns 2, or 0 when there are no keys or the pool is full. */
-static size_t
+/* The headers an edge reads off a page (docs/edge.md): with keys,
+ * Surrogate-Key (space-separated) and Cache-Tag (comma-separated), "all"
+ * then each key escaped by cache_key_token; for a page the edge
+ * assembles (resp->esi), Surrogate-Control. Output: out[0..*n) (at most
+ * SERVER_EDGE_HEADERS), in pool. Returns GZ_OK or GZ_ENOMEM. */
+#define SERVER_EDGE_HEADERS 3
+static int
 server_edge_headers(struct pool *pool, const struct http_resp *resp,
-		    struct cache_header *out)
+		    struct cache_header *out, size_t *n)
 {
 	char tok[CACHE_KEY_TOKEN_BYTES];
 	char *sk, *ct;
-	size_t i, n, at = 0;
+	size_t i, len, at;
 
+	*n = 0;
+	if (resp->esi) {
+		out[*n].name = "Surrogate-Control";
+		out[(*n)++].value = "content=\"ESI/1.0\"";
+	}
 	if (!resp->ncache_keys)
-		return 0;
+		return GZ_OK;
 	/* Every key fits CACHE_KEY_TOKEN_BYTES, the separator in its NUL;
 	 * "all" first, the key a purge of everything names. */
-	n = (resp->ncache_keys + 1) * CACHE_KEY_TOKEN_BYTES;
-	if (!(sk = pool_alloc(pool, n)) || !(ct = pool_alloc(pool, n)))
-		return 0;
+	len = (resp->ncache_keys + 1) * CACHE_KEY_TOKEN_BYTES;
+	if (!(sk = pool_alloc(pool, len)) || !(ct = pool_alloc(pool, len)))
+		return GZ_ENOMEM;
 	at = sizeof(CACHE_EDGE_KEY_ALL) - 1;
 	memcpy(sk, CACHE_EDGE_KEY_ALL, at);
 	memcpy(ct, CACHE_EDGE_KEY_ALL, at);
 	for (i = 0; i < resp->ncache_keys; i++) {
-		size_t len = cache_key_token(resp->cache_keys[i], tok,
-					     sizeof(tok));
+		size_t tlen = cache_key_token(resp->cache_keys[i], tok,
+					      sizeof(tok));
 
-		if (!len)
+		if (!tlen)
 			continue;
 		sk[at] = ' ';
 		ct[at++] = ',';
-		memcpy(sk + at, tok, len);
-		memcpy(ct + at, tok, len);
-		at += len;
+		memcpy(sk + at, tok, tlen);
+		memcpy(ct + at, tok, tlen);
+		at += tlen;
 	}
 	sk[at] = ct[at] = '\0';
-	out[0].name = "Surrogate-Key";
-	out[0].value = sk;
-	out[1].name = "Cache-Tag";
-	out[1].value = ct;
-	return 2;
+	out[*n].name = "Surrogate-Key";
+	out[(*n)++].value = sk;
+	out[*n].name = "Cache-Tag";
+	out[(*n)++].value = ct;
+	return GZ_OK;
+}
+
+/* The Cache-Control of a page the edge may keep: the handler's, unless it
+ * said nothing or only no-cache (gazette's own revalidation), which the
+ * edge's [edge] policy replaces. */
+static const char *
+server_edge_cache_control(const struct http_server *s,
+			  const struct http_resp *resp)
+{
+	const char *cc = http_resp_header_get(resp, "Cache-Control");
+
+	if (s->opts.edge_cache_control &&
+	    (!cc || strcmp(cc, "no-cache") == 0))
+		return s->opts.edge_cache_control;
+	return cc;
+}
+
+/* An ESI page that is not kept in the cache (no keys, or the cache would
+ * not take it) still goes to the edge with its headers: without
+ * Surrogate-Control the edge would hand readers the bare include. Returns
+ * GZ_OK or an error of http_resp_header. */
+static int
+server_edge_resp(const struct http_server *s, struct http_req *req,
+		 struct http_resp *resp)
+{
+	struct cache_header edge[SERVER_EDGE_HEADERS];
+	const char *cc = resp->ncache_keys ? server_edge_cache_control(s, resp)
+					   : NULL;
+	size_t i, n;
+	int rc;
+
+	if ((rc = server_edge_headers(req->pool, resp, edge, &n)) != GZ_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = http_resp_header(resp, edge[i].name, edge[i].value)))
+			return rc;
+	if (cc && cc != http_resp_header_get(resp, "Cache-Control"))
+		return http_resp_header(resp, "Cache-Control", cc);
+	return GZ_OK;
 }
 
 /* Keeps a handler's 200 in the cache. Returns the page (a reference), or
@@ -995,7 +1042,7 @@ server_cache_put(struct http_server *s, struct http_req *req,
 {
 	struct cache_page_input in = {0};
 	struct cache_slot slots[HTTP_MAX_SLOTS];
-	struct cache_header edge[2];
+	struct cache_header edge[SERVER_EDGE_HEADERS];
 	struct cache_page *page = NULL;
 	const char *cors;
 	size_t i;
@@ -1014,12 +1061,8 @@ server_cache_put(struct http_server *s, struct http_req *req,
 	in.etag = http_resp_header_get(resp, "ETag");
 	if (!in.etag)
 		in.etag = http_etag(req->pool, in.body, in.len);
-	in.cache_control = http_resp_header_get(resp, "Cache-Control");
-	if (s->opts.edge_cache_control &&
-	    (!in.cache_control || strcmp(in.cache_control, "no-cache") == 0))
-		in.cache_control = s->opts.edge_cache_control;
-	if ((in.nheaders = server_edge_headers(req->pool, resp, edge)) == 0 &&
-	    resp->ncache_keys)
+	in.cache_control = server_edge_cache_control(s, resp);
+	if (server_edge_headers(req->pool, resp, edge, &in.nheaders) != GZ_OK)
 		return NULL; /* out of the pool's memory */
 	in.headers = edge;
 	/* The one other header a cached page keeps: public content for
@@ -1147,6 +1190,8 @@ server_dispatch(struct http_server *s, struct MHD_Connection *conn,
 		buf_fini(&resp.body);
 		return server_queue_page(conn, &req, page);
 	}
+	if (resp.esi && (rc = server_edge_resp(s, &req, &resp)) != GZ_OK)
+		server_error(s, &req, http_status_of_err(rc), &resp);
 	/* Not cached: the slots are filled in the body itself. */
 	http_resp_fill_now(&resp);
 	/* Conditional GET: a body the client already has is not sent. */

@@ -166,61 +166,46 @@ article_corrections(struct pool *pool, struct render_val *obj,
 	return GZ_OK;
 }
 
-/*
- * The headers of an article page behind an edge that speaks ESI
- * (site_challenge_esi): the page holds no per-reader bytes, its
- * challenge being an <esi:include> (when has_form), so a shared cache
- * may keep it (s-maxage) while browsers revalidate (max-age=0);
- * Surrogate-Control tells the edge to process the include, and
- * Surrogate-Key names the keys whose change purges it (the same keys
- * gazette's own cache would give it). gazette's cache does not keep
- * this page: a cached page keeps no Surrogate-* header, and without
- * Surrogate-Control the edge would hand readers the bare include.
- */
+/* The only query an article page takes whole (and may be kept with). */
+static const char *const cacheable_query[] = {"comments", NULL};
+
+/* Keys the article page is kept under: the article, its related ones
+ * (site_cache_keys) and its section. Returns GZ_OK or an error. */
 static int
-article_edge(struct site *site, struct http_req *req, struct http_resp *resp,
-	     const struct store_article *a, const struct store_article *related,
-	     size_t nrelated, bool has_form)
+article_cache_keys(struct http_req *req, struct http_resp *resp,
+		   const struct store_article *a,
+		   const struct store_article *related, size_t nrelated)
 {
 	struct pool *pool = req->pool;
-	struct buf keys;
-	const char *joined;
-	size_t i;
 	int rc;
 
 	if ((rc = site_cache_keys(resp, pool, pool_printf(pool, "article:%lld",
-				  (long long)a->id), related, nrelated)) ||
-	    (*a->section_slug && (rc = site_cache_keys(resp, pool,
-				  pool_printf(pool, "section:%s", a->section_slug),
-				  NULL, 0))))
+				  (long long)a->id), related, nrelated)))
 		return rc;
-	/* "all" first, as on every page the cache keeps (a purge of
-	 * everything: docs/edge.md). */
-	buf_init(&keys, GZ_LIMIT_SURROGATE_KEY_BYTES);
-	rc = buf_printf(&keys, "all");
-	for (i = 0; i < resp->ncache_keys && rc == GZ_OK; i++)
-		rc = buf_printf(&keys, " %s", resp->cache_keys[i]);
-	joined = rc == GZ_OK ? pool_strndup(pool, keys.data ? keys.data : "",
-					    keys.len) : NULL;
-	buf_fini(&keys);
-	if (rc)
-		return rc;
-	if (!joined)
-		return GZ_ENOMEM;
-	/* Kept at the edge only (see above). */
-	resp->ncache_keys = 0;
-	resp->uncacheable = true;
-	if ((rc = http_resp_header(resp, "Cache-Control", pool_printf(pool,
-				   "public, max-age=0, s-maxage=%u,"
-				   " stale-while-revalidate=%u",
-				   site->cfg->edge_s_maxage,
-				   site->cfg->edge_swr))) ||
-	    (*joined && (rc = http_resp_header(resp, "Surrogate-Key", joined))))
-		return rc;
-	if (has_form && (rc = http_resp_header(resp, "Surrogate-Control",
-					       "content=\"ESI/1.0\"")))
-		return rc;
-	return GZ_OK;
+	if (!*a->section_slug)
+		return GZ_OK;
+	return site_cache_keys(resp, pool, pool_printf(pool, "section:%s",
+				a->section_slug), NULL, 0);
+}
+
+/*
+ * An article page behind an edge that speaks ESI (site_challenge_esi):
+ * the page holds no per-reader bytes, its challenge being an
+ * <esi:include> (when has_form), so gazette's cache and the edge may both
+ * keep it, under the keys gazette's cache gives it; the server sends
+ * the edge's headers (Surrogate-Control for the include, Surrogate-Key,
+ * the [edge] Cache-Control) with it, cached or not. A query the page does
+ * not take whole is not kept: no-cache.
+ */
+static int
+article_edge(struct http_req *req, struct http_resp *resp,
+	     const struct store_article *a, const struct store_article *related,
+	     size_t nrelated, bool has_form)
+{
+	resp->esi = has_form;
+	if (!http_req_query_only(req, cacheable_query))
+		return http_resp_header(resp, "Cache-Control", "no-cache");
+	return article_cache_keys(req, resp, a, related, nrelated);
 }
 
 static int article_page(struct site *site, struct http_req *req,
@@ -279,7 +264,6 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	     const struct store_article *ap,
 	     const struct site_comment_form *form, bool preview)
 {
-	static const char *const cacheable_query[] = {"comments", NULL};
 	struct pool *pool = req->pool;
 	struct store_article a = *ap, *related = NULL;
 	struct store_correction *corr = NULL;
@@ -389,7 +373,7 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 							   strlen(etag)))))
 		return rc ? rc : GZ_ENOMEM;
 	if (site_challenge_esi(site, form))
-		return article_edge(site, req, resp, &a, related, nrelated,
+		return article_edge(req, resp, &a, related, nrelated,
 				    has_form);
 	/* A shared cache must not keep the page: a token works once. */
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
@@ -397,11 +381,7 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	 * kept in gazette's own cache; a page answering a submission, or a
 	 * query it does not take whole (?reply=, ?held=), is made anew. */
 	if (!form && http_req_query_only(req, cacheable_query) &&
-	    ((rc = site_cache_keys(resp, pool, pool_printf(pool, "article:%lld",
-				  (long long)a.id), related, nrelated)) ||
-	     (*a.section_slug && (rc = site_cache_keys(resp, pool,
-				  pool_printf(pool, "section:%s", a.section_slug),
-				  NULL, 0)))))
+	    (rc = article_cache_keys(req, resp, &a, related, nrelated)))
 		return rc;
 	if (!has_form)
 		return GZ_OK; /* comments closed: no form, nothing to fill */

@@ -304,7 +304,8 @@
 #define GZ_LIMIT_EDGE_CONNECT_MS 1000u
 #define GZ_LIMIT_EDGE_TOTAL_MS 3000u
 /* Extra headers a cached page keeps and sends with every response
- * (Surrogate-Key and Cache-Tag: http/server.c). */
+ * (Surrogate-Key, Cache-Tag and, for a page the edge assembles,
+ * Surrogate-Control: http/server.c). */
 #define GZ_LIMIT_PAGE_HEADERS 4u
 /* The longest such header value: GZ_LIMIT_PAGE_KEYS keys of 128 bytes,
  * each escaped to at most three times its length, with separators, fit

@@ -70,10 +70,24 @@ describe('edge ESI: gazette alone', T, () => {
     assert.equal(res.headers['surrogate-key'].split(' ')[0], 'all', 'a purge of all reaches it');
     assert.ok(res.headers['surrogate-key'].split(' ').includes(`article:${id}`),
       `Surrogate-Key names the article: ${res.headers['surrogate-key']}`);
-    // The same bytes for every reader.
+    // The same bytes for every reader, and the same edge headers when
+    // gazette answers from its own cache.
+    const hits = async () => Number((/^gazette_cache_requests_total\{result="hit"\} (\d+)/m
+      .exec((await request(srv.url + '/metrics')).body) || [])[1] || 0);
+    const before = await hits();
     const again = await request(srv.url + paths[0]);
     assert.equal(again.body, res.body);
     assert.equal(again.headers.etag, res.headers.etag);
+    for (const h of ['cache-control', 'surrogate-control', 'surrogate-key', 'cache-tag']) {
+      assert.equal(again.headers[h], res.headers[h], `${h} on the second view`);
+    }
+    // /metrics counts a request once it is answered: ask until it shows.
+    let after = await hits();
+    for (let i = 0; i < 300 && after <= before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await hits();
+    }
+    assert.ok(after > before, 'the second view was a hit of gazette\'s own cache');
   });
 
   it('the fragment is the form\'s challenge, fresh every time, never shared', async () => {
