@@ -684,6 +684,25 @@ config_keep_restart(struct config *next, const struct config *running,
 		{NULL, offsetof(struct config, hold_words)},
 		{NULL, offsetof(struct config, block_words)},
 	};
+	/* Numbers and yes/no values, compared and set back as they are
+	 * (made at start: the threads, the cache, the page headers and the
+	 * purger, the database's synchronous mode). */
+#define CONFIG_SCALAR(name, field)                                        \
+	{name, offsetof(struct config, field),                            \
+	 sizeof(((struct config *)0)->field)}
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} scalars[] = {
+		CONFIG_SCALAR("[server] threads", threads),
+		CONFIG_SCALAR("[server] cache_mb", cache_mb),
+		CONFIG_SCALAR("[server] trust_proxy", trust_proxy),
+		CONFIG_SCALAR("[edge] s_maxage", edge_s_maxage),
+		CONFIG_SCALAR("[edge] stale_while_revalidate", edge_swr),
+		CONFIG_SCALAR("[edge] esi", edge_esi),
+		CONFIG_SCALAR("[store] synchronous", sync_full),
+	};
+#undef CONFIG_SCALAR
 	/* Before the word lists are set back below. */
 	bool policy = config_policy_differs(&next->comments, &running->comments);
 	size_t i;
@@ -701,34 +720,14 @@ config_keep_restart(struct config *next, const struct config *running,
 		if (config_str_set(slot, *old) != GZ_OK)
 			return GZ_ENOMEM;
 	}
-	if (next->threads != running->threads) {
-		config_name_add(names, nameslen, "[server] threads");
-		next->threads = running->threads;
-	}
-	if (next->cache_mb != running->cache_mb) {
-		config_name_add(names, nameslen, "[server] cache_mb");
-		next->cache_mb = running->cache_mb;
-	}
-	if (next->trust_proxy != running->trust_proxy) {
-		config_name_add(names, nameslen, "[server] trust_proxy");
-		next->trust_proxy = running->trust_proxy;
-	}
-	/* The page headers and the purger are made at start. */
-	if (next->edge_s_maxage != running->edge_s_maxage) {
-		config_name_add(names, nameslen, "[edge] s_maxage");
-		next->edge_s_maxage = running->edge_s_maxage;
-	}
-	if (next->edge_swr != running->edge_swr) {
-		config_name_add(names, nameslen, "[edge] stale_while_revalidate");
-		next->edge_swr = running->edge_swr;
-	}
-	if (next->edge_esi != running->edge_esi) {
-		config_name_add(names, nameslen, "[edge] esi");
-		next->edge_esi = running->edge_esi;
-	}
-	if (next->sync_full != running->sync_full) {
-		config_name_add(names, nameslen, "[store] synchronous");
-		next->sync_full = running->sync_full;
+	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		char *slot = (char *)next + scalars[i].off;
+		const char *was = (const char *)running + scalars[i].off;
+
+		if (memcmp(slot, was, scalars[i].size) == 0)
+			continue;
+		config_name_add(names, nameslen, scalars[i].name);
+		memcpy(slot, was, scalars[i].size);
 	}
 	if (policy)
 		config_name_add(names, nameslen, "[comments] (but per_page)");
