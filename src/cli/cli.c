@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cache/cache.h"
 #include "cli/cli.h"
 #include "config/config.h"
@@ -161,17 +163,17 @@ cli_store_url(const char *dir, char **url)
 }
 
 /* Opens dir's database, made when missing only with STORE_OPEN_CREATE:
- * its gazette.conf's [store] url when it names one, else its gazette.db. */
+ * cfg's [store] url when it names one, else dir's gazette.db. */
 static int
-cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
+cli_store_open_flags(const char *dir, const struct config *cfg,
+		     unsigned flags, struct store **st)
 {
-	char *path = NULL;
+	char *path;
 	char why[1024];
 	int rc;
 
-	if (cli_store_url(dir, &path) != CLI_OK)
-		return CLI_FAIL;
-	if (!path && !(path = cli_path(dir, CONFIG_DB))) {
+	path = *cfg->store_url ? strdup(cfg->store_url) : cli_path(dir, CONFIG_DB);
+	if (!path) {
 		cli_error("out of memory");
 		return CLI_FAIL;
 	}
@@ -181,23 +183,26 @@ cli_store_open_flags(const char *dir, unsigned flags, struct store **st)
 			  dir, CONFIG_DB, dir);
 	else if (rc != GZ_OK)
 		cli_error("%s", why);
+	/* It may hold a password. */
+	sodium_memzero(path, strlen(path));
 	free(path);
 	return rc == GZ_OK ? CLI_OK : CLI_FAIL;
 }
 
 int
-cli_store_open(const char *dir, struct store **st)
+cli_store_open(const char *dir, const struct config *cfg, struct store **st)
 {
-	return cli_store_open_flags(dir, STORE_OPEN_LOCK_PROBE, st);
+	return cli_store_open_flags(dir, cfg, STORE_OPEN_LOCK_PROBE, st);
 }
 
 int
-cli_store_create(const char *dir, struct store **st)
+cli_store_create(const char *dir, const struct config *cfg,
+		 struct store **st)
 {
 	int rc, err;
 
-	rc = cli_store_open_flags(dir, STORE_OPEN_CREATE | STORE_OPEN_LOCK_PROBE,
-				  st);
+	rc = cli_store_open_flags(dir, cfg,
+				  STORE_OPEN_CREATE | STORE_OPEN_LOCK_PROBE, st);
 	if (rc != CLI_OK)
 		return rc;
 	/* A new site's pages to edit: about, contact, corrections, privacy. */

@@ -60,15 +60,20 @@ int cli_config_open(const char *dir, struct config *cfg);
 /* Makes cfg's [media] dir absolute: a relative one is in the site
  * directory dir. Returns GZ_OK or GZ_ENOMEM. */
 int cli_config_media_dir(const char *dir, struct config *cfg);
-/* Opens dir's database, which must exist: a site without one, and one
- * that cannot be opened, is locked, is not a database or is from a newer
- * gazette, is a message saying so. Returns CLI_OK or CLI_FAIL. Caller
- * closes *st with store_close. */
-int cli_store_open(const char *dir, struct store **st);
+/* Opens dir's database, which must exist: cfg's [store] url (cfg is
+ * dir's config, from cli_config_open) when it names one, else dir's
+ * gazette.db. A site without one, and one that cannot be opened, is
+ * locked, is not a database or is from a newer gazette, is a message
+ * saying so. Returns CLI_OK or CLI_FAIL. Caller closes *st with
+ * store_close. */
+int cli_store_open(const char *dir, const struct config *cfg,
+		   struct store **st);
 /* The same, making the database when missing (init, demo). */
-int cli_store_create(const char *dir, struct store **st);
-/* dir's [store] url (malloc'd, the caller frees) or NULL: its gazette.db.
- * Returns CLI_OK, or CLI_FAIL with the reason printed. */
+int cli_store_create(const char *dir, const struct config *cfg,
+		     struct store **st);
+/* dir's [store] url (malloc'd, the caller frees) or NULL: its gazette.db,
+ * for a command that has not loaded the config (backup). Returns CLI_OK,
+ * or CLI_FAIL with the reason printed. */
 int cli_store_url(const char *dir, char **url);
 /* Serves an opened site until SIGINT or SIGTERM, reloading gazette.conf
  * and the theme on SIGHUP. listen overrides the config's address when

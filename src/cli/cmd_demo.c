@@ -385,7 +385,7 @@ cmd_demo(int argc, char **argv)
 	if (cli_config_open(site, &cfg) != CLI_OK)
 		goto out;
 	have_cfg = true;
-	if (cli_store_create(site, &st) != CLI_OK || demo_import(st, &cfg) != CLI_OK)
+	if (cli_store_create(site, &cfg, &st) != CLI_OK || demo_import(st, &cfg) != CLI_OK)
 		goto out;
 	if (!(pool = pool_new(16u * 1024u * 1024u)) ||
 	    demo_comments(st, pool) != CLI_OK || demo_staff(st, &cfg) != CLI_OK)

@@ -474,7 +474,7 @@ cmd_import(int argc, char **argv)
 	site = cli_site_dir(site);
 	if ((rc = cli_config_open(site, &cfg)) != CLI_OK)
 		return rc;
-	if ((rc = cli_store_open(site, &st)) != CLI_OK) {
+	if ((rc = cli_store_open(site, &cfg, &st)) != CLI_OK) {
 		config_fini(&cfg);
 		return rc;
 	}

@@ -103,7 +103,7 @@ cmd_init(int argc, char **argv)
 		cli_error("cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (cli_store_create(site, &st) != CLI_OK)
+	if (cli_store_create(site, &cfg, &st) != CLI_OK)
 		goto out;
 	printf("Created the site in %s (time zone %s).\n"
 	       "Import articles:  gazette import --site %s FILE...\n"

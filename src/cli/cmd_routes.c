@@ -73,7 +73,7 @@ cmd_routes(int argc, char **argv)
 	dir = cli_site_dir(dir);
 	if ((rc = cli_config_open(dir, &cfg)) != CLI_OK)
 		return rc;
-	if ((rc = cli_store_open(dir, &st)) != CLI_OK)
+	if ((rc = cli_store_open(dir, &cfg, &st)) != CLI_OK)
 		goto out;
 	rc = CLI_FAIL;
 	/* As serve: a site's theme/ when it has one, else the default. */

@@ -45,7 +45,7 @@ cmd_serve(int argc, char **argv)
 	site = cli_site_dir(site);
 	if ((rc = cli_config_open(site, &cfg)) != CLI_OK)
 		return rc;
-	if ((rc = cli_store_open(site, &st)) == CLI_OK)
+	if ((rc = cli_store_open(site, &cfg, &st)) == CLI_OK)
 		rc = cli_serve_site(site, &cfg, st, listen);
 	store_close(st);
 	config_fini(&cfg);
