@@ -122,5 +122,13 @@ describe('gazette migrate without a database', () => {
     assert.match(bad.stderr, /not a PostgreSQL URL/);
     const none = run(['migrate', '--site', site]);
     assert.equal(none.status, 2);
+    assert.match(none.stderr, /usage: gazette migrate --to URL/);
+    assert.equal(none.stdout, '');
+    const extra = run(['migrate', '--site', site, '--to', 'postgresql:///x', 'more']);
+    assert.equal(extra.status, 2);
+    const help = run(['migrate', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /usage: gazette migrate --to URL \[--site DIR\]/);
+    assert.match(run(['--help']).stdout, /migrate/);
   });
 });
