@@ -28,6 +28,7 @@ static const char usage[] =
 	"  demo      serve a sample newsroom at once\n"
 	"  backup    copy the database into a file, also while serving\n"
 	"  restore   put a backup in place of the database\n"
+	"  migrate   copy the database into PostgreSQL (--to URL)\n"
 	"  routes    list every route the site serves\n"
 	"  article   list, show, unpublish and delete articles\n"
 	"  log       the newsroom's audit log: who did what, when\n"
@@ -53,6 +54,7 @@ main(int argc, char **argv)
 		{"demo", cmd_demo},
 		{"backup", cmd_backup},
 		{"restore", cmd_restore},
+		{"migrate", cmd_migrate},
 		{"routes", cmd_routes},
 		{"settings", cmd_settings},
 		{"article", cmd_article},

@@ -31,6 +31,8 @@ int cmd_authors(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+/* Copies the site's gazette.db into PostgreSQL (cmd_migrate.c). */
+int cmd_migrate(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 /* The media library: add, list, show, edit, rm (cmd_media.c). */

@@ -739,6 +739,36 @@ int store_restore_from(const char *src, const char *db_path,
 		       struct store_file_info *info, char *kept,
 		       size_t keptlen, char *msg, size_t msglen);
 
+/* ---- moving a site to PostgreSQL (migrate.c) ------------------------------ */
+
+/* Told of each table, after the COMMIT: its name and the rows copied,
+ * or for a table left out (skipped not NULL) why, in a few words; a
+ * name ending in '*' stands for the tables it begins. */
+typedef void (*store_migrate_report_fn)(void *ctx, const char *table,
+					int64_t rows, const char *skipped);
+
+/* Copies the SQLite database at sqlite_path (brought to this gazette's
+ * schema first, as serving it would) into the PostgreSQL database at
+ * pg_url (given its schema when new): every row of every table but the
+ * derived ones (the search index, the changes queue), read in one
+ * snapshot and written in one transaction, ids kept and each identity
+ * sequence set past them, the rows of each table counted on both sides
+ * before COMMIT. Refuses a target where any copied table holds a row.
+ * All or nothing: on any error the target holds what it held before.
+ * fn, when not NULL, is told each table after the commit. Returns GZ_OK,
+ * GZ_EINVAL (pg_url is not a postgresql:// URL, or a value cannot be
+ * copied), GZ_ENOTFOUND (no file at sqlite_path), GZ_EEXIST (the target
+ * holds rows), GZ_ESCHEMA, GZ_EBUSY, GZ_EDB or GZ_ENOMEM, with a
+ * sentence in msg[msglen] that never repeats the URL. */
+int store_migrate_to(const char *sqlite_path, const char *pg_url,
+		     store_migrate_report_fn fn, void *ctx, char *msg,
+		     size_t msglen);
+/* Copies url into out[outlen] with its password (the userinfo's, and
+ * any password= parameter's) as "***": what may be printed or logged.
+ * A URL too long for out is "(a PostgreSQL URL)". Returns true when
+ * something was hidden. */
+bool store_url_redact(const char *url, char *out, size_t outlen);
+
 /* ---- the newsroom's admin: articles of any status (article.c) ------------ */
 
 /* What the admin's article list shows: any status, newest change first.
