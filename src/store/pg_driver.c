@@ -18,6 +18,12 @@
  *   driver.h's contract keeps the caller's bytes alive through the step.
  * - Every error leaves its SQLSTATE on the connection (struct pg_conn)
  *   for pg_err, the one place it becomes an enum gz_err.
+ * - A statement that fails inside a transaction is undone alone and the
+ *   transaction goes on, as on SQLite (a spent nonce's unique violation
+ *   is an answer, not the end of the batch): one the store runs outside
+ *   its own savepoints (SAVEPOINT store_write and the like, whose ROLLBACK
+ *   TO undoes a failed one) is sent inside a savepoint of its own,
+ *   gz_stmt, in the same round trip (libpq's pipeline).
  * - A connection the server dropped (a restart, a failover) is made
  *   again at the next statement that finds it gone, and that statement
  *   is sent again once, but only outside a transaction: inside one, what
@@ -74,6 +80,7 @@ struct pg_conn {
 	int64_t changes;               /* rows the last statement changed */
 	unsigned long names;           /* prepared statements made so far */
 	unsigned gen;                  /* connections made so far */
+	int savepoints;                /* the store's, open in the transaction */
 	bool in_tx;                    /* as the server last said */
 	bool read_only;                /* a reader (pg_open_reader) */
 };
@@ -303,6 +310,7 @@ pg_reconnected(struct pg_conn *p)
 	if (PQstatus(p->pg) != CONNECTION_OK)
 		return false;
 	p->gen++;
+	p->savepoints = 0;
 	/* The server forgot the session's settings with it; a reader
 	 * that could not be made read-only again is not used. */
 	if (!pg_session(p)) {
@@ -321,6 +329,97 @@ static bool
 pg_is_rollback(const char *sql)
 {
 	return strcmp(sql, "ROLLBACK") == 0;
+}
+
+/* True when sql is one of the store's transaction or savepoint
+ * statements, which are never wrapped in a savepoint of their own. */
+static bool
+pg_is_tx_control(const char *sql)
+{
+	static const char *const words[] = {"BEGIN", "COMMIT", "ROLLBACK",
+					    "SAVEPOINT ", "RELEASE "};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strncmp(sql, words[i], strlen(words[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Counts the store's savepoints on p after sql succeeded. */
+static void
+pg_savepoints_track(struct pg_conn *p, const char *sql)
+{
+	if (PQtransactionStatus(p->pg) == PQTRANS_IDLE)
+		p->savepoints = 0;
+	else if (strncmp(sql, "SAVEPOINT ", 10) == 0)
+		p->savepoints++;
+	else if (strncmp(sql, "RELEASE ", 8) == 0 && p->savepoints > 0)
+		p->savepoints--;
+}
+
+/* Sends SQL of no parameters on p's pipeline. */
+static int
+pg_send_plain(PGconn *pg, const char *sql)
+{
+	return PQsendQueryParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
+/* Runs prepared s inside a savepoint of its own, in one round trip
+ * (SAVEPOINT gz_stmt, s, RELEASE gz_stmt, through libpq's pipeline).
+ * Returns s's result, or the first error's (the savepoint's own, when
+ * the transaction was already lost); after a failure the savepoint has
+ * been rolled back to, so the transaction goes on as it was. NULL when
+ * memory ran out or the connection failed (the caller asks PQstatus). */
+static PGresult *
+pg_execute_alone(struct pg_stmt *s, const char *const *values,
+		 const int *lengths, const int *formats)
+{
+	PGconn *pg = pgc(s->c)->pg;
+	PGresult *res, *out = NULL, *err = NULL;
+	bool saved = false;
+	int i;
+
+	if (!PQenterPipelineMode(pg))
+		return NULL;
+	if (!pg_send_plain(pg, "SAVEPOINT gz_stmt") ||
+	    !PQsendQueryPrepared(pg, s->name, s->nparams, values, lengths,
+				 formats, 0) ||
+	    !pg_send_plain(pg, "RELEASE gz_stmt") || !PQpipelineSync(pg)) {
+		(void)PQexitPipelineMode(pg);
+		return NULL;
+	}
+	/* Three queries' results, each ended by a NULL, then the sync. */
+	for (i = 0; i < 3; i++) {
+		while ((res = PQgetResult(pg)) != NULL) {
+			ExecStatusType st = PQresultStatus(res);
+
+			if (i == 0 && st == PGRES_COMMAND_OK)
+				saved = true;
+			if (st == PGRES_FATAL_ERROR && !err) {
+				err = res;
+				continue;
+			}
+			if (i == 1 && !out && st != PGRES_PIPELINE_ABORTED) {
+				out = res;
+				continue;
+			}
+			PQclear(res);
+		}
+		if (PQstatus(pg) != CONNECTION_OK)
+			break;
+	}
+	while ((res = PQgetResult(pg)) != NULL &&
+	       PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(res);
+	PQclear(res);
+	(void)PQexitPipelineMode(pg);
+	if (!err)
+		return out;
+	PQclear(out);
+	if (saved && PQstatus(pg) == CONNECTION_OK)
+		PQclear(PQexec(pg, "ROLLBACK TO gz_stmt; RELEASE gz_stmt"));
+	return err;
 }
 
 /* Sends s with its bound values; on success its result is s->res. */
@@ -344,9 +443,14 @@ pg_execute(struct pg_stmt *s)
 		rc = DB_OK;
 		if (!pg_prepared_for(s, want))
 			rc = pg_prepare_on(s, want);
-		if (rc == DB_OK) {
+		if (rc == DB_OK && p->savepoints == 0 &&
+		    PQtransactionStatus(p->pg) == PQTRANS_INTRANS &&
+		    !pg_is_tx_control(s->sql))
+			res = pg_execute_alone(s, values, lengths, formats);
+		else if (rc == DB_OK)
 			res = PQexecPrepared(p->pg, s->name, s->nparams,
 					     values, lengths, formats, 0);
+		if (rc == DB_OK) {
 			if (res && (PQresultStatus(res) == PGRES_TUPLES_OK ||
 				    PQresultStatus(res) == PGRES_COMMAND_OK))
 				break;
@@ -364,6 +468,7 @@ pg_execute(struct pg_stmt *s)
 			return rc;
 	}
 	p->in_tx = PQtransactionStatus(p->pg) != PQTRANS_IDLE;
+	pg_savepoints_track(p, s->sql);
 	tuples = PQcmdTuples(res);
 	p->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
 	s->res = res;
@@ -637,6 +742,7 @@ pg_exec(struct store_conn *c, const char *sql)
 			    PQresultStatus(res) == PGRES_TUPLES_OK)) {
 			PQclear(res);
 			p->in_tx = PQtransactionStatus(p->pg) != PQTRANS_IDLE;
+			pg_savepoints_track(p, sql);
 			return DB_OK;
 		}
 		rc = pg_fail(c, res);

@@ -270,12 +270,18 @@ static const char search_sql[] =
  * at most 24 words of body_text (ts_headline adds no '…'). ?4's JSON
  * array of ids is read by json_array_elements_text, not json_each. */
 #define PG_MARKS "StartSel=\"' || chr(1) || '\", StopSel=\"' || chr(2) || '\""
+/* ts_headline marks each word; FTS5 a phrase's words as one span, with
+ * what lies between them (spaces, punctuation): marks apart by no more
+ * than that are joined. */
+#define PG_JOIN_MARKS(x)                                                 \
+	"regexp_replace(" x ", '\\x02([\\x03-\\x19\\x1b-\\x2f"          \
+	"\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f]*)\\x01', '\\1', 'g')"
 static const char search_rows_sql[] =
 	"SELECT " ARTICLE_COLS ","
-	" ts_headline('gazette_search', a.headline, q.q,"
-	"  '" PG_MARKS ", HighlightAll=true'),"
-	" ts_headline('gazette_search', a.body_text, q.q,"
-	"  '" PG_MARKS ", MaxWords=24, MinWords=12, MaxFragments=1')"
+	PG_JOIN_MARKS(" ts_headline('gazette_search', a.headline, q.q,"
+	"  '" PG_MARKS ", HighlightAll=true')") ","
+	PG_JOIN_MARKS(" ts_headline('gazette_search', a.body_text, q.q,"
+	"  '" PG_MARKS ", MaxWords=24, MinWords=12, MaxFragments=1')")
 	" FROM (SELECT gazette_tsquery(CAST(?1 AS TEXT)) AS q) q"
 	" CROSS JOIN articles a"
 	" LEFT JOIN sections s ON s.id = a.section_id" ARTICLE_IMAGE_JOIN
