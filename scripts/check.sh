@@ -64,28 +64,53 @@ else
 fi
 
 step "unit tests (cmocka, under the sanitizers)"
-for t in build-asan/tests/unit/test_*; do
-	[ -x "$t" ] && [ -f "$t" ] || continue
-	name=$(basename "$t")
-	CMOCKA_MESSAGE_OUTPUT=stdout GAZETTE_SOURCE_ROOT="$root" \
+# unit LABEL TEST [VAR=VALUE...]: runs one cmocka executable with the
+# variables given and counts its results under LABEL.
+unit() {
+	label=$1
+	t=$2
+	shift 2
+	env CMOCKA_MESSAGE_OUTPUT=stdout GAZETTE_SOURCE_ROOT="$root" \
 		GAZETTE_INGEST="$root/build-asan/gazette-ingest" \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-		"$t" >"$log/$name" 2>&1
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$@" \
+		"$t" >"$log/$label" 2>&1
 	rc=$?
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/$name" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$name" | tail -n 1)
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/$label" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$label" | tail -n 1)
 	pass "${p:-0}"
 	fail "${f:-0}"
 	if [ $rc -ne 0 ]; then
 		# A crash or a sanitizer report may end the run before cmocka
 		# counts it: count the executable itself as one failure.
 		[ -z "$f" ] && fail 1
-		echo "FAIL $name (exit $rc)"
-		cat "$log/$name"
+		echo "FAIL $label (exit $rc)"
+		cat "$log/$label"
 	else
-		echo "ok   $name: ${p:-0} passed"
+		echo "ok   $label: ${p:-0} passed"
 	fi
+}
+for t in build-asan/tests/unit/test_*; do
+	[ -x "$t" ] && [ -f "$t" ] || continue
+	unit "$(basename "$t")" "$t"
 done
+
+step "the store's unit tests again, on PostgreSQL (GAZETTE_TEST_STORE)"
+# The same files, against the test server: one contract, two engines.
+# Not the SQLite engine's own (sqlite, backup), nor those that already
+# use PostgreSQL whatever the variable says (pg_*, migrate).
+if [ -n "${GAZETTE_TEST_PG:-}" ]; then
+	for t in build-asan/tests/unit/test_store_*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		name=$(basename "$t")
+		case $name in
+		test_store_sqlite | test_store_backup | test_store_pg_* | \
+		test_store_migrate) continue ;;
+		esac
+		unit "$name (postgresql)" "$t" GAZETTE_TEST_STORE=postgresql
+	done
+else
+	echo "skipped: no PostgreSQL for the tests (see above)"
+fi
 
 step "fuzz corpora and crash regressions (replayed under the sanitizers)"
 # One pass or fail per fuzz target; no clang needed (fuzz/replay.sh).
