@@ -179,7 +179,8 @@ const LOG_KEEP = 256 * 1024;
 // after 5 s (times GAZETTE_TEST_SLOW), and resolves to {code, signal, killed, log}.
 export function startServer(args, opts = {}) {
   assertBin();
-  const fullArgs = [...args, '--listen', '127.0.0.1:0'];
+  // opts.listen: a port chosen beforehand (a proxy started first needs it).
+  const fullArgs = [...args, '--listen', opts.listen || '127.0.0.1:0'];
   const child = spawn(bin(), fullArgs, {
     cwd: opts.cwd || scratchDir(),
     env: childEnv(opts.env),

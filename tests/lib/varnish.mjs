@@ -43,6 +43,23 @@ function freePort() {
   });
 }
 
+// A port of the kernel's pick, held (listened on, never accepting) until
+// release(): a backend started after Varnish can be named in its VCL
+// without Varnish's own free port being that one.
+export function holdPort() {
+  return new Promise((resolve, reject) => {
+    // Not unref'd: its close, awaited, must keep the event loop alive.
+    // Whoever connects meanwhile (Varnish's first fetch) is hung up on,
+    // so close() has no connection to wait for.
+    const srv = net.createServer((sock) => sock.destroy());
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve({
+      port: srv.address().port,
+      release: () => new Promise((r) => srv.close(r)),
+    }));
+  });
+}
+
 // deploy/varnish/gazette.vcl with its backend's port set to backendPort.
 export function vclFor(backendPort) {
   const vcl = readFileSync(VCL, 'utf8');
