@@ -8,7 +8,8 @@
 #
 # Environment: GAZETTE_BIN (absolute path of the binary under test, default
 # <repo>/build/gazette), NODE (default node), CHROMIUM_PATH (default
-# /usr/bin/chromium), JAVA (default java); ASAN_OPTIONS and the like reach
+# /usr/bin/chromium), JAVA (default java), NODE_TEST_JOBS (HTTP test files
+# run side by side, default 2); ASAN_OPTIONS and the like reach
 # the server. Works with Node 18.20 and later: the test files are listed
 # here, since `node --test` globs differ between versions. Exit status is
 # non-zero when any test failed, was cancelled, or node did not finish.
@@ -17,6 +18,31 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 NODE=${NODE:-node}
+
+# run TAP FILE...: one node --test over the files, its spec report on
+# stdout, its TAP in TAP; returns node's exit status.
+run() {
+	out=$1
+	shift
+	# The outer timeout only stops a wedged run; tests have their own
+	# limits.
+	timeout --kill-after=30 1800 "$NODE" --test \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$out" \
+		"$@"
+}
+
+if [ "${1:-}" = --one ]; then
+	# Internal, for the parallel runs below: one file, its report kept
+	# in $2/NAME.out and printed whole when the file is done, so that
+	# files running side by side never interleave their lines.
+	name=$(echo "$3" | tr '/.' '__')
+	run "$2/$name.tap" "$3" >"$2/$name.out" 2>&1
+	echo $? >"$2/$name.rc"
+	cat "$2/$name.out"
+	exit 0
+fi
+
 [ $# -gt 0 ] || set -- tests/http tests/e2e
 
 files=
@@ -43,19 +69,66 @@ case "$files" in
 	;;
 esac
 
-tap=$(mktemp "${TMPDIR:-/tmp}/gazette-node-tests.XXXXXX") || exit 2
-trap 'rm -f "$tap"' EXIT
+work=$(mktemp -d "${TMPDIR:-/tmp}/gazette-node-tests.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-# The outer timeout only stops a wedged run; tests have their own limits.
-# shellcheck disable=SC2086
-timeout --kill-after=30 1800 "$NODE" --test \
-	--test-reporter=spec --test-reporter-destination=stdout \
-	--test-reporter=tap --test-reporter-destination="$tap" \
-	$files
-rc=$?
+# The HTTP tests spend much of their time waiting on a server (a
+# deadline, a trickling client, a SIGKILL's restart), and Node 18's
+# `node --test` runs one file at a time on two cores (it has no
+# --test-concurrency): NODE_TEST_JOBS of those files (default 2) run side
+# by side, each in a node of its own. The browser tests (tests/e2e) run
+# after them, together in one node, since each already drives Chromium's
+# several processes.
+jobs=${NODE_TEST_JOBS:-2}
+side=
+together=
+for f in $files; do
+	case $f in
+	tests/e2e/* | */tests/e2e/*) together="$together $f" ;;
+	*) side="$side $f" ;;
+	esac
+done
+rc=0
+if [ "$jobs" -le 1 ] || [ "$(echo $side | wc -w)" -le 1 ]; then
+	together="$side $together"
+	side=
+fi
+if [ -n "$side" ]; then
+	# shellcheck disable=SC2086 # the file names have no spaces
+	printf '%s\n' $side | xargs -P "$jobs" -I FILE \
+		"$(pwd)/scripts/run-node-tests.sh" --one "$work" FILE
+	for f in $side; do
+		name=$(echo "$f" | tr '/.' '__')
+		r=$(cat "$work/$name.rc" 2>/dev/null || echo 1)
+		[ "$r" -eq 0 ] || rc=$r
+		[ -f "$work/$name.tap" ] || {
+			echo "run-node-tests: $f: node --test did not finish" >&2
+			echo "# fail 1" >"$work/$name.tap"
+		}
+	done
+fi
+if [ -n "$(echo $together)" ]; then
+	# shellcheck disable=SC2086
+	run "$work/together.tap" $together
+	r=$?
+	[ "$r" -eq 0 ] || rc=$r
+fi
 
-count() { sed -n "s/^# $1 \([0-9][0-9]*\)\$/\1/p" "$tap" | tail -n 1; }
+# The sum of one counter over every TAP file, or nothing when a run did
+# not reach its summary.
+count() {
+	total=0
+	for t in "$work"/*.tap; do
+		n=$(sed -n "s/^# $1 \([0-9][0-9]*\)\$/\1/p" "$t" | tail -n 1)
+		if [ -z "$n" ]; then
+			case $1 in pass | fail) return ;; esac
+			n=0
+		fi
+		total=$((total + n))
+	done
+	echo "$total"
+}
 pass=$(count pass)
 fail=$(count fail)
 cancelled=$(count cancelled)
