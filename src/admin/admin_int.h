@@ -96,6 +96,9 @@ struct admin {
 	pthread_mutex_t throttle_lock;
 	unsigned char throttle_key[16]; /* crypto_shorthash_KEYBYTES */
 	struct admin_throttle_table accounts, addresses;
+	/* When set (many nodes on one database): the throttles and the
+	 * spent tokens live there instead (admin_limiter_set). */
+	const struct gz_limiter *limiter;
 };
 
 /* Sets *ops and *mem to crypto_pwhash's limits for cost. Returns GZ_OK

@@ -80,6 +80,7 @@ struct comments_words {
 };
 
 struct comments_ratelimit;
+struct gz_limiter;
 
 struct comments {
 	/* A copy; hold_words and block_words point at hold.text and
@@ -99,6 +100,9 @@ struct comments {
 	struct comments_ratelimit *rate;
 	/* Failed submissions, with the same window; NULL with rate. */
 	struct comments_ratelimit *failures;
+	/* When set (many nodes on one database), counts instead of rate
+	 * and failures; they stay made, and say whether a limit is on. */
+	const struct gz_limiter *limiter;
 	/* "Your comment is longer than 5,000 characters; please shorten it."
 	 * with policy.max_chars: made once, so decisions can point at it. */
 	char msg_too_long[96];
