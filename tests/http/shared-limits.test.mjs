@@ -7,7 +7,9 @@
 //       count in total, not per node;
 //   (b) wrong passwords for one account hit the sign-in throttle at its
 //       count in total;
-//   (c) a sign-in form's token spent on node A is refused on node B.
+//   (c) a sign-in form's token spent on node A is refused on node B;
+//   (d) with the limits' table unreadable, both are refused 503 (the
+//       limits fail closed, never open).
 // The database holds no client address. Skipped without GAZETTE_TEST_PG.
 
 import assert from 'node:assert/strict';
@@ -138,4 +140,28 @@ describe('two nodes on one PostgreSQL share their limits', {
     assert.equal(psql(url, 'SELECT count(*) FROM sessions'), sessions);
     assert.equal(psql(url, 'SELECT count(*) FROM login_spent'), '1');
   });
+
+  // Last: it breaks the limits' table under both nodes for a moment.
+  it('fails closed: with the limits unreadable, comments and sign-ins are refused 503', T,
+    async () => {
+      psql(url, 'ALTER TABLE limit_hits RENAME TO limit_hits_away');
+      try {
+        const headers = { 'X-Forwarded-For': '192.0.2.99' };
+        const comment = await postComment(B.url, article, { comment: 'While it is down.' }, '',
+          { headers });
+        assert.equal(comment.status, 503, 'a comment is not taken unlimited');
+        const jar = new Jar();
+        const form = await getWith(A.url, jar, '/admin/login', headers);
+        const res = await postWith(A.url, jar, '/admin/login',
+          { csrf: csrfOf(form.body), name: 'ann', password: PW, next: '/admin' }, { headers });
+        assert.equal(res.status, 503, 'a sign-in is not let through unthrottled');
+        assert.match(res.body, /Try again in a moment/);
+      } finally {
+        psql(url, 'ALTER TABLE limit_hits_away RENAME TO limit_hits');
+      }
+      // Back: the same reader's comment is taken again.
+      const again = await postComment(B.url, article, { comment: 'Back again.' }, '',
+        { headers: { 'X-Forwarded-For': '192.0.2.99' } });
+      assert.equal(again.status, 303);
+    });
 });
