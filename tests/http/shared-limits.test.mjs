@@ -18,7 +18,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Jar, addUser, csrfOf, getWith, postWith } from '../lib/admin.mjs';
+import { Jar, addUser, csrfOf, getWith, postWith, signedIn } from '../lib/admin.mjs';
 import { articlePaths, postComment, setConf } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
 import { runOk, slow, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
@@ -144,6 +144,9 @@ describe('two nodes on one PostgreSQL share their limits', {
   // Last: it breaks the limits' table under both nodes for a moment.
   it('fails closed: with the limits unreadable, comments and sign-ins are refused 503', T,
     async () => {
+      // Signed in first (on B), for the account page's password check.
+      const staff = await signedIn(B.url, 'ann', PW, { ip: '203.0.113.10' });
+      const acctCsrf = csrfOf((await getWith(B.url, staff, '/admin/account')).body);
       psql(url, 'ALTER TABLE limit_hits RENAME TO limit_hits_away');
       try {
         const headers = { 'X-Forwarded-For': '192.0.2.99' };
@@ -156,6 +159,10 @@ describe('two nodes on one PostgreSQL share their limits', {
           { csrf: csrfOf(form.body), name: 'ann', password: PW, next: '/admin' }, { headers });
         assert.equal(res.status, 503, 'a sign-in is not let through unthrottled');
         assert.match(res.body, /Try again in a moment/);
+        const change = await postWith(B.url, staff, '/admin/account/password',
+          { csrf: acctCsrf, current: PW, new: 'a brand new passphrase',
+            confirm: 'a brand new passphrase' }, { headers: { 'X-Forwarded-For': '203.0.113.10' } });
+        assert.equal(change.status, 503, 'a password check is not let through unthrottled');
       } finally {
         psql(url, 'ALTER TABLE limit_hits_away RENAME TO limit_hits');
       }
