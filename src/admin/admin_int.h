@@ -8,7 +8,9 @@
  * own mutex).
  *
  * Invariants: after admin_new returns, the key and the cost never
- * change, so any thread reads them without a lock; the dummy hash is
+ * change, so any thread reads them without a lock; the shared limiter
+ * (admin_limiter_set) is set before any thread uses a, and then read
+ * without a lock as well; the dummy hash is
  * made once, on first use, under its own lock, and never changes after;
  * the queue is touched only under queue_lock, the throttle tables only
  * under throttle_lock, the spent sign-in tokens only under spent_lock; a

@@ -10,7 +10,8 @@
  *
  * Invariants: after comments_new returns, everything in struct comments
  * but the rate limiter is immutable, so any thread may read it without a
- * lock; the rate limiter has its own mutex.
+ * lock; the rate limiter has its own mutex. The shared limiter pointer
+ * (comments_limiter_set) is set before any thread uses c, and not after.
  */
 #ifndef GZ_COMMENTS_INT_H
 #define GZ_COMMENTS_INT_H
