@@ -215,12 +215,23 @@ bool admin_login_spent(struct admin *a,
 
 /* ---- sign-in throttles (throttle.c) -------------------------------------- */
 
+struct gz_limiter;
+/* Keeps the throttles' counts and the spent sign-in tokens through
+ * limiter (util/limiter.h) instead of a's memory, so that every node
+ * sharing a database sees them; NULL goes back to memory. Call before
+ * any thread uses a; limiter must outlive a. A limiter's error fails
+ * closed: admin_throttle_attempt and _allowed refuse with *retry_after
+ * 0 (the caller answers "busy, try again"), admin_login_spend returns
+ * GZ_EBUSY and admin_login_spent true. */
+void admin_limiter_set(struct admin *a, const struct gz_limiter *limiter);
+
 /* Whether a sign-in to account (as typed, folded to lower case; may name
  * no user) from address ip may be tried at now: false when
  * GZ_LIMIT_SIGNIN_FAILS_ACCOUNT failures for the account, or
  * GZ_LIMIT_SIGNIN_FAILS_ADDRESS for the address, fell in the last
  * GZ_LIMIT_SIGNIN_WINDOW_SECONDS; then *retry_after (when not NULL) is
- * the seconds until one of them leaves the window. Thread-safe. */
+ * the seconds until one of them leaves the window, or 0 when a shared
+ * limiter could not be asked (answer busy). Thread-safe. */
 bool admin_throttle_allowed(struct admin *a, const char *account,
 			    const char *ip, int64_t now, int64_t *retry_after);
 /* admin_throttle_allowed, and when allowed the try counted at once as a

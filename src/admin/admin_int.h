@@ -8,7 +8,9 @@
  * own mutex).
  *
  * Invariants: after admin_new returns, the key and the cost never
- * change, so any thread reads them without a lock; the dummy hash is
+ * change, so any thread reads them without a lock; the shared limiter
+ * (admin_limiter_set) is set before any thread uses a, and then read
+ * without a lock as well; the dummy hash is
  * made once, on first use, under its own lock, and never changes after;
  * the queue is touched only under queue_lock, the throttle tables only
  * under throttle_lock, the spent sign-in tokens only under spent_lock; a
@@ -96,6 +98,9 @@ struct admin {
 	pthread_mutex_t throttle_lock;
 	unsigned char throttle_key[16]; /* crypto_shorthash_KEYBYTES */
 	struct admin_throttle_table accounts, addresses;
+	/* When set (many nodes on one database): the throttles and the
+	 * spent tokens live there instead (admin_limiter_set). */
+	const struct gz_limiter *limiter;
 };
 
 /* Sets *ops and *mem to crypto_pwhash's limits for cost. Returns GZ_OK

@@ -22,6 +22,9 @@
  * live token the next spend is refused (GZ_EBUSY) rather than forgetting
  * one, which would let that token sign in again.
  *
+ * With a shared limiter (admin_limiter_set) the set is the database's,
+ * which every node spends into; the memory set is then unused.
+ *
  * Invariants: the set is read and written only under spent_lock; each
  * call does one pass over it; nothing here allocates after
  * admin_login_init.
@@ -34,6 +37,7 @@
 
 #include "admin/admin_int.h"
 #include "util/err.h"
+#include "util/limiter.h"
 
 #define LOGIN_KEY_BYTES 16u
 
@@ -164,6 +168,13 @@ admin_login_spend(struct admin *a, const unsigned char hash[ADMIN_HASH_BYTES],
 	int rc = GZ_OK;
 
 	assert(a != NULL && a->spent != NULL && hash != NULL);
+	if (a->limiter) {
+		/* Every node's spent tokens: one spent on another node is
+		 * refused here too. Its failure refuses (busy). */
+		rc = a->limiter->spend(a->limiter->ctx, hash, ADMIN_HASH_BYTES,
+				       expires);
+		return rc == GZ_OK || rc == GZ_EEXIST ? rc : GZ_EBUSY;
+	}
 	pthread_mutex_lock(&a->spent_lock);
 	for (i = 0; i < GZ_LIMIT_LOGIN_SPENT; i++) {
 		struct admin_login_slot *s = &a->spent[i];
@@ -197,6 +208,12 @@ admin_login_spent(struct admin *a, const unsigned char hash[ADMIN_HASH_BYTES],
 	bool spent = false;
 
 	assert(a != NULL && a->spent != NULL && hash != NULL);
+	if (a->limiter) {
+		/* true on error too: the form is made again. */
+		(void)a->limiter->spent(a->limiter->ctx, hash,
+					ADMIN_HASH_BYTES, now, &spent);
+		return spent;
+	}
 	pthread_mutex_lock(&a->spent_lock);
 	for (i = 0; i < GZ_LIMIT_LOGIN_SPENT && !spent; i++)
 		spent = a->spent[i].expires > now &&

@@ -26,6 +26,14 @@
  * forget, never refuse someone else, and forgets a locked account only
  * once every entry is at its limit.
  *
+ * With a shared limiter (admin_limiter_set; many nodes on one
+ * database) the tables are not used: the same folded names and /64s are
+ * handed to it, scoped GZ_SCOPE_SIGNIN_ACCOUNT and _ADDRESS, and it
+ * keeps the failures where every node counts them. A try is then taken
+ * on the account, then on the address; an address at its limit gives
+ * the account's back. Its errors refuse the try (fail closed) with
+ * *retry_after 0, which the pages answer 503 "busy".
+ *
  * Invariants: the tables are read and written only under throttle_lock;
  * every call does a bounded amount of work (one pass over a table's
  * keys); an entry with n == 0 is empty; a ring's times are in the order
@@ -33,6 +41,7 @@
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,6 +50,7 @@
 
 #include "admin/admin_int.h"
 #include "util/err.h"
+#include "util/limiter.h"
 
 /* The bytes of an account name or an address that count. */
 #define THROTTLE_NAME_MAX 64u
@@ -114,14 +124,13 @@ admin_throttle_fini(struct admin *a)
 	throttle_table_fini(&a->addresses);
 }
 
-/* The keyed hash of name (NULL: ""), folded to ASCII lower case when
- * fold, cut at THROTTLE_NAME_MAX bytes. */
-static uint64_t
-throttle_key(const struct admin *a, const char *name, bool fold)
+/* The bytes of name (NULL: "") that count, folded to ASCII lower case
+ * when fold, cut at THROTTLE_NAME_MAX: into s, their length returned. */
+static size_t
+throttle_name_bytes(const char *name, bool fold,
+		    unsigned char s[THROTTLE_NAME_MAX])
 {
-	unsigned char s[THROTTLE_NAME_MAX] = {0}, h[crypto_shorthash_BYTES];
 	size_t len, i;
-	uint64_t key;
 
 	if (!name)
 		name = "";
@@ -131,40 +140,65 @@ throttle_key(const struct admin *a, const char *name, bool fold)
 
 		s[i] = fold && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 	}
+	return len;
+}
+
+/* The bytes of an address (NULL: "") that count. An IPv6 address
+ * counts by its /64: whoever holds one address of a /64 usually holds
+ * all 2^64 of them (one customer's, one host's), so counting per
+ * address would give them 2^64 times the tries. An IPv4 address written
+ * as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address; anything that
+ * is not an IPv6 address counts by its text. Into s, length returned. */
+static size_t
+throttle_ip_bytes(const char *ip, unsigned char s[THROTTLE_NAME_MAX])
+{
+	unsigned char in6[16];
+	static const unsigned char v4_mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+	char v4[INET_ADDRSTRLEN];
+
+	if (!ip || strnlen(ip, INET6_ADDRSTRLEN) >= INET6_ADDRSTRLEN ||
+	    inet_pton(AF_INET6, ip, in6) != 1)
+		return throttle_name_bytes(ip, false, s);
+	if (memcmp(in6, v4_mapped, sizeof(v4_mapped)) == 0 &&
+	    inet_ntop(AF_INET, in6 + 12, v4, sizeof(v4)))
+		return throttle_name_bytes(v4, false, s);
+	/* A NUL first: no address's text is the same bytes. */
+	s[0] = '\0';
+	s[1] = '6';
+	memcpy(s + 2, in6, 8);
+	return 2 + 8;
+}
+
+/* The keyed hash of the len bytes of s. */
+static uint64_t
+throttle_hash(const struct admin *a, const unsigned char *s, size_t len)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t key;
+
 	crypto_shorthash(h, s, len, a->throttle_key);
 	memcpy(&key, h, sizeof(key));
 	return key;
 }
 
-/* The keyed hash of an address (NULL: ""). An IPv6 address counts by
- * its /64: whoever holds one address of a /64 usually holds all 2^64 of
- * them (one customer's, one host's), so counting per address would give
- * them 2^64 times the tries. An IPv4 address written as IPv6
- * (::ffff:a.b.c.d) counts as that IPv4 address; anything that is not an
- * IPv6 address counts by its text. */
+/* The keyed hash of name, as throttle_name_bytes gives it. */
+static uint64_t
+throttle_key(const struct admin *a, const char *name, bool fold)
+{
+	unsigned char s[THROTTLE_NAME_MAX] = {0};
+
+	return throttle_hash(a, s, throttle_name_bytes(name, fold, s));
+}
+
+/* The keyed hash of an address, as throttle_ip_bytes gives it. */
 static uint64_t
 throttle_ip_key(const struct admin *a, const char *ip)
 {
-	unsigned char in6[16], h[crypto_shorthash_BYTES], s[2 + 8];
-	static const unsigned char v4_mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
-	};
-	char v4[INET_ADDRSTRLEN];
-	uint64_t key;
+	unsigned char s[THROTTLE_NAME_MAX] = {0};
 
-	if (!ip || strnlen(ip, INET6_ADDRSTRLEN) >= INET6_ADDRSTRLEN ||
-	    inet_pton(AF_INET6, ip, in6) != 1)
-		return throttle_key(a, ip, false);
-	if (memcmp(in6, v4_mapped, sizeof(v4_mapped)) == 0 &&
-	    inet_ntop(AF_INET, in6 + 12, v4, sizeof(v4)))
-		return throttle_key(a, v4, false);
-	/* A NUL first: no address's text hashes the same bytes. */
-	s[0] = '\0';
-	s[1] = '6';
-	memcpy(s + 2, in6, 8);
-	crypto_shorthash(h, s, sizeof(s), a->throttle_key);
-	memcpy(&key, h, sizeof(key));
-	return key;
+	return throttle_hash(a, s, throttle_ip_bytes(ip, s));
 }
 
 /* The entry of key, or GZ_LIMIT_SIGNIN_TABLE when there is none. */
@@ -247,10 +281,83 @@ throttle_try(struct admin *a, const char *account, const char *ip,
 	return ok;
 }
 
+void
+admin_limiter_set(struct admin *a, const struct gz_limiter *limiter)
+{
+	assert(a != NULL);
+	a->limiter = limiter;
+}
+
+/* throttle_try through the shared limiter. An error refuses, with
+ * *retry_after 0. */
+static bool
+throttle_shared_try(struct admin *a, const char *account, const char *ip,
+		    int64_t now, int64_t *retry_after, bool count)
+{
+	const struct gz_limiter *l = a->limiter;
+	unsigned char na[THROTTLE_NAME_MAX], nip[THROTTLE_NAME_MAX];
+	size_t la = throttle_name_bytes(account, true, na);
+	size_t lip = throttle_ip_bytes(ip, nip);
+	int64_t wait_a = 0, wait_ip = 0;
+	bool ok_a = false, ok_ip = false, lim;
+
+	if (!count) {
+		if (l->limited(l->ctx, GZ_SCOPE_SIGNIN_ACCOUNT, na, la, now,
+			       THROTTLE_WINDOW, GZ_LIMIT_SIGNIN_FAILS_ACCOUNT,
+			       &lim, &wait_a) != GZ_OK)
+			goto fail;
+		ok_a = !lim;
+		if (l->limited(l->ctx, GZ_SCOPE_SIGNIN_ADDRESS, nip, lip, now,
+			       THROTTLE_WINDOW, GZ_LIMIT_SIGNIN_FAILS_ADDRESS,
+			       &lim, &wait_ip) != GZ_OK)
+			goto fail;
+		ok_ip = !lim;
+	} else {
+		if (l->take(l->ctx, GZ_SCOPE_SIGNIN_ACCOUNT, na, la, now,
+			    THROTTLE_WINDOW, GZ_LIMIT_SIGNIN_FAILS_ACCOUNT,
+			    &ok_a, &wait_a) != GZ_OK)
+			goto fail;
+		if (ok_a) {
+			if (l->take(l->ctx, GZ_SCOPE_SIGNIN_ADDRESS, nip, lip,
+				    now, THROTTLE_WINDOW,
+				    GZ_LIMIT_SIGNIN_FAILS_ADDRESS, &ok_ip,
+				    &wait_ip) != GZ_OK) {
+				(void)l->forgive(l->ctx,
+						 GZ_SCOPE_SIGNIN_ACCOUNT, na,
+						 la);
+				goto fail;
+			}
+			/* The address refused: the account's try was
+			 * never made. */
+			if (!ok_ip)
+				(void)l->forgive(l->ctx,
+						 GZ_SCOPE_SIGNIN_ACCOUNT, na,
+						 la);
+		}
+	}
+	if (ok_a && ok_ip)
+		return true;
+	if (retry_after) {
+		*retry_after = ok_a ? wait_ip : ok_ip ? wait_a
+			     : wait_a > wait_ip ? wait_a : wait_ip;
+		if (*retry_after < 1)
+			*retry_after = 1;
+	}
+	return false;
+fail:
+	if (retry_after)
+		*retry_after = 0;
+	return false;
+}
+
 bool
 admin_throttle_allowed(struct admin *a, const char *account, const char *ip,
 		       int64_t now, int64_t *retry_after)
 {
+	assert(a != NULL);
+	if (a->limiter)
+		return throttle_shared_try(a, account, ip, now, retry_after,
+					   false);
 	return throttle_try(a, account, ip, now, retry_after, false);
 }
 
@@ -258,6 +365,10 @@ bool
 admin_throttle_attempt(struct admin *a, const char *account, const char *ip,
 		       int64_t now, int64_t *retry_after)
 {
+	assert(a != NULL);
+	if (a->limiter)
+		return throttle_shared_try(a, account, ip, now, retry_after,
+					   true);
 	return throttle_try(a, account, ip, now, retry_after, true);
 }
 
@@ -320,6 +431,21 @@ admin_throttle_failed(struct admin *a, const char *account, const char *ip,
 	uint64_t ka, kip;
 
 	assert(a != NULL);
+	if (a->limiter) {
+		const struct gz_limiter *l = a->limiter;
+		unsigned char na[THROTTLE_NAME_MAX], nip[THROTTLE_NAME_MAX];
+		size_t la = throttle_name_bytes(account, true, na);
+		size_t lip = throttle_ip_bytes(ip, nip);
+		bool ok;
+
+		/* Counted whatever the count: no maximum. A lost write
+		 * is a failure forgotten, logged by the store. */
+		(void)l->take(l->ctx, GZ_SCOPE_SIGNIN_ACCOUNT, na, la, now,
+			      THROTTLE_WINDOW, UINT_MAX, &ok, NULL);
+		(void)l->take(l->ctx, GZ_SCOPE_SIGNIN_ADDRESS, nip, lip, now,
+			      THROTTLE_WINDOW, UINT_MAX, &ok, NULL);
+		return;
+	}
 	ka = throttle_key(a, account, true);
 	kip = throttle_ip_key(a, ip);
 	pthread_mutex_lock(&a->throttle_lock);
@@ -345,6 +471,20 @@ admin_throttle_forgive(struct admin *a, const char *account, const char *ip)
 	uint64_t ka = 0, kip = 0;
 
 	assert(a != NULL);
+	if (a->limiter) {
+		const struct gz_limiter *l = a->limiter;
+		unsigned char n[THROTTLE_NAME_MAX];
+
+		/* A lost forgive leaves one try too many counted: the
+		 * safe side. */
+		if (account)
+			(void)l->forgive(l->ctx, GZ_SCOPE_SIGNIN_ACCOUNT, n,
+					 throttle_name_bytes(account, true, n));
+		if (ip)
+			(void)l->forgive(l->ctx, GZ_SCOPE_SIGNIN_ADDRESS, n,
+					 throttle_ip_bytes(ip, n));
+		return;
+	}
 	if (account)
 		ka = throttle_key(a, account, true);
 	if (ip)
@@ -364,6 +504,14 @@ admin_throttle_succeeded(struct admin *a, const char *account)
 	size_t i;
 
 	assert(a != NULL);
+	if (a->limiter) {
+		unsigned char n[THROTTLE_NAME_MAX];
+
+		(void)a->limiter->clear(a->limiter->ctx,
+					GZ_SCOPE_SIGNIN_ACCOUNT, n,
+					throttle_name_bytes(account, true, n));
+		return;
+	}
 	ka = throttle_key(a, account, true);
 	pthread_mutex_lock(&a->throttle_lock);
 	if ((i = throttle_find(&a->accounts, ka)) < GZ_LIMIT_SIGNIN_TABLE) {

@@ -377,7 +377,8 @@ out:
 }
 
 /* Every GZ_LIMIT_SESSION_PURGE_SECONDS, forgets the newsroom's sessions
- * that expired or went idle (and with them the address each kept): a
+ * that expired or went idle (and with them the address each kept), and
+ * the shared limits' expired rows: a
  * sign-in that never finished its second step leaves a row too. A
  * failure is logged by the store and tried again next time. */
 static void
@@ -388,8 +389,12 @@ serve_sessions_purge(struct store *st, int64_t now, int64_t *last)
 	*last = now;
 	if (store_tx_begin(st) != GZ_OK)
 		return;
+	/* The shared limits' hits and spent sign-in tokens past their
+	 * time too (limit.c): on PostgreSQL nothing else would forget them
+	 * while no comment is written. */
 	if (store_session_purge(st, now,
-				now - GZ_LIMIT_SESSION_IDLE_SECONDS) == GZ_OK)
+				now - GZ_LIMIT_SESSION_IDLE_SECONDS) == GZ_OK &&
+	    store_limit_purge(st, now) == GZ_OK)
 		(void)store_tx_commit(st);
 	else
 		store_tx_rollback(st);

@@ -87,6 +87,13 @@ int comments_new(const struct comments_policy *policy, const char *secret_hex,
 		 struct comments **out);
 void comments_free(struct comments *c);
 const struct comments_policy *comments_policy(const struct comments *c);
+struct gz_limiter;
+/* Counts the rate limits (comments taken, refusals) through limiter
+ * instead of c's own memory, so that every node sharing a database
+ * shares the counts (util/limiter.h); NULL goes back to memory. Call
+ * before any thread uses c; limiter must outlive c. A limiter's error
+ * fails closed: comments_intake returns GZ_EBUSY. */
+void comments_limiter_set(struct comments *c, const struct gz_limiter *limiter);
 
 /* Makes a fresh challenge for article_id, valid from now for
  * policy.token_seconds. Small numbers; usually "+", sometimes "-" (never
@@ -172,7 +179,10 @@ struct comments_decision {
  * a bot may try every answer (there are fewer than 82) against one
  * token; and never for RATE_LIMITED, whose answer was not looked at:
  * the limits are what bound the writes one address causes. Never
- * allocates: today it always returns GZ_OK. For PUBLISH_IF_KNOWN the
+ * allocates. Returns GZ_OK, or GZ_EBUSY when a shared limiter
+ * (comments_limiter_set) could not be asked: nothing is decided, and
+ * the caller answers "try again later" (the limit fails closed). For
+ * PUBLISH_IF_KNOWN the
  * message is HOLD's: whether the comment is published is known only once
  * it is stored. */
 int comments_intake(struct comments *c, const struct comments_submission *s,

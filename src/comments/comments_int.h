@@ -10,7 +10,8 @@
  *
  * Invariants: after comments_new returns, everything in struct comments
  * but the rate limiter is immutable, so any thread may read it without a
- * lock; the rate limiter has its own mutex.
+ * lock; the rate limiter has its own mutex. The shared limiter pointer
+ * (comments_limiter_set) is set before any thread uses c, and not after.
  */
 #ifndef GZ_COMMENTS_INT_H
 #define GZ_COMMENTS_INT_H
@@ -80,6 +81,7 @@ struct comments_words {
 };
 
 struct comments_ratelimit;
+struct gz_limiter;
 
 struct comments {
 	/* A copy; hold_words and block_words point at hold.text and
@@ -99,6 +101,9 @@ struct comments {
 	struct comments_ratelimit *rate;
 	/* Failed submissions, with the same window; NULL with rate. */
 	struct comments_ratelimit *failures;
+	/* When set (many nodes on one database), counts instead of rate
+	 * and failures; they stay made, and say whether a limit is on. */
+	const struct gz_limiter *limiter;
 	/* "Your comment is longer than 5,000 characters; please shorten it."
 	 * with policy.max_chars: made once, so decisions can point at it. */
 	char msg_too_long[96];

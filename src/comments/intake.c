@@ -27,6 +27,7 @@
 #include "comments/comments.h"
 #include "comments/comments_int.h"
 #include "util/err.h"
+#include "util/limiter.h"
 #include "util/utf8.h"
 
 #define MSG_EXPIRED "This question has expired; please answer the new one."
@@ -223,6 +224,44 @@ decide(struct comments_decision *out, enum comments_verdict v,
 	out->message = message;
 }
 
+/* ---- the rate limits: this process's memory, or the shared limiter ---- */
+
+/* Records a hit of ip in rl (scope's table, max per window) when it is
+ * under its limit: *ok. Through c->limiter when set; its error is
+ * returned (the caller fails closed). */
+static int
+rate_take(struct comments *c, struct comments_ratelimit *rl, int scope,
+	  unsigned max, const char *ip, int64_t now, bool *ok)
+{
+	int64_t wait = 0;
+
+	if (!c->limiter) {
+		*ok = comments_ratelimit_take(rl, ip, now);
+		return GZ_OK;
+	}
+	*ok = false;
+	return c->limiter->take(c->limiter->ctx, scope, ip, strlen(ip), now,
+				(int64_t)c->policy.rate_seconds, max, ok, &wait)
+		       == GZ_OK ? GZ_OK : GZ_EBUSY;
+}
+
+/* Whether ip is at its limit in rl, recording nothing: *limited. */
+static int
+rate_limited(struct comments *c, struct comments_ratelimit *rl, int scope,
+	     unsigned max, const char *ip, int64_t now, bool *limited)
+{
+	int64_t wait = 0;
+
+	if (!c->limiter) {
+		*limited = comments_ratelimit_limited(rl, ip, now);
+		return GZ_OK;
+	}
+	*limited = true;
+	return c->limiter->limited(c->limiter->ctx, scope, ip, strlen(ip), now,
+				   (int64_t)c->policy.rate_seconds, max,
+				   limited, &wait) == GZ_OK ? GZ_OK : GZ_EBUSY;
+}
+
 /* A refusal after a good token (v: INVALID, or DISCARD for a bot trap):
  * the caller will write its spent nonce, so it counts toward the failure
  * limit, and at the limit it is RATE_LIMITED instead, which writes
@@ -233,7 +272,14 @@ refuse(struct comments *c, struct comments_decision *out, const char *ip,
        int64_t now, enum comments_verdict v, const char *field,
        const char *message)
 {
-	if (c->failures && !comments_ratelimit_take(c->failures, ip, now)) {
+	bool ok = true;
+	int rc;
+
+	if (c->failures &&
+	    (rc = rate_take(c, c->failures, GZ_SCOPE_COMMENT_FAILURE,
+			    COMMENTS_FAILURE_COUNT, ip, now, &ok)) != GZ_OK)
+		return rc;
+	if (!ok) {
 		decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
 		return GZ_OK;
 	}
@@ -324,14 +370,29 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	 * comments and a bot's tries are bounded too (each refusal spends a
 	 * nonce, a database write; a bot sending the form at once, before
 	 * the fill time, is refused too). */
-	if (c->rate && comments_ratelimit_limited(c->rate, ip, s->now)) {
-		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
-		return GZ_OK;
+	if (c->rate) {
+		bool limited = true;
+
+		if ((rc = rate_limited(c, c->rate, GZ_SCOPE_COMMENT,
+				       p->rate_count, ip, s->now, &limited)) !=
+		    GZ_OK)
+			return rc;
+		if (limited) {
+			decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+			return GZ_OK;
+		}
 	}
-	if (c->failures &&
-	    comments_ratelimit_limited(c->failures, ip, s->now)) {
-		decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
-		return GZ_OK;
+	if (c->failures) {
+		bool limited = true;
+
+		if ((rc = rate_limited(c, c->failures, GZ_SCOPE_COMMENT_FAILURE,
+				       COMMENTS_FAILURE_COUNT, ip, s->now,
+				       &limited)) != GZ_OK)
+			return rc;
+		if (limited) {
+			decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
+			return GZ_OK;
+		}
 	}
 
 	/* 3. Bot traps: answered as if held, so a bot learns nothing. The
@@ -384,9 +445,16 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	/* Only a submission that will be stored counts toward the comment
 	 * limit; check and record are one step, so a burst racing past step
 	 * 2 is still held to it. */
-	if (c->rate && !comments_ratelimit_take(c->rate, ip, s->now)) {
-		decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
-		return GZ_OK;
+	if (c->rate) {
+		bool ok = false;
+
+		if ((rc = rate_take(c, c->rate, GZ_SCOPE_COMMENT,
+				    p->rate_count, ip, s->now, &ok)) != GZ_OK)
+			return rc;
+		if (!ok) {
+			decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+			return GZ_OK;
+		}
 	}
 
 	/* 6. Moderation. The block list also sees the address, so a

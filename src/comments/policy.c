@@ -232,6 +232,13 @@ comments_free(struct comments *c)
 	free(c);
 }
 
+void
+comments_limiter_set(struct comments *c, const struct gz_limiter *limiter)
+{
+	assert(c != NULL);
+	c->limiter = limiter;
+}
+
 const struct comments_policy *
 comments_policy(const struct comments *c)
 {

@@ -224,9 +224,15 @@ site_admin_account_password(void *ctx, struct http_req *req,
 	 * page says everything at once; an empty one is wrong unhashed. */
 	check = false;
 	if (!admin_throttle_attempt(site->admin, w->staff.user.name,
-				    w->staff.ip, site_now(), &retry))
+				    w->staff.ip, site_now(), &retry)) {
+		/* retry 0: the shared throttle could not be asked. */
+		if (retry == 0) {
+			w->e.current = account_busy;
+			return account_page(site, req, resp, &w->staff, 503,
+					    &w->e);
+		}
 		w->e.current = "Too many wrong passwords. Try again later.";
-	else if (!current || !*current)
+	} else if (!current || !*current)
 		w->e.current = "The current password is wrong.";
 	else
 		check = true;
@@ -518,9 +524,14 @@ site_admin_totp_remove(void *ctx, struct http_req *req, struct http_resp *resp)
 		return http_resp_redirect(resp, 303, "/admin/account");
 	password = account_field(req, "password");
 	if (!admin_throttle_attempt(site->admin, w->staff.user.name,
-				    w->staff.ip, site_now(), &retry))
+				    w->staff.ip, site_now(), &retry)) {
+		if (retry == 0) {
+			w->e.password = account_busy;
+			return account_page(site, req, resp, &w->staff, 503,
+					    &w->e);
+		}
 		w->e.password = "Too many wrong passwords. Try again later.";
-	else if (!password || !*password)
+	} else if (!password || !*password)
 		w->e.password = "The password is wrong.";
 	if (w->e.password)
 		return account_page(site, req, resp, &w->staff, 422, &w->e);

@@ -180,10 +180,15 @@ login_post(struct site *site, struct http_req *req, struct http_resp *resp)
 		return GZ_ENOMEM;
 	/* Counted now, before the hash: tries sent at once are all counted
 	 * before any is judged (a right one is taken back). */
+	/* retry 0: the shared throttle could not be asked (the
+	 * database): refused as busy, never let through. */
 	if (!admin_throttle_attempt(site->admin, w->name, w->ip, site_now(),
 				    &retry))
-		return login_form(site, req, resp, 429, hash, w->name, w->next,
-				  login_throttled(req->pool, retry));
+		return retry == 0
+			? login_form(site, req, resp, 503, hash, w->name,
+				     w->next, login_busy)
+			: login_form(site, req, resp, 429, hash, w->name,
+				     w->next, login_throttled(req->pool, retry));
 	if (!password || strlen(password) > GZ_LIMIT_PASSWORD_BYTES)
 		password = "";
 	rc = store_user_name_ok(w->name)
@@ -487,8 +492,9 @@ site_admin_login_code(void *ctx, struct http_req *req, struct http_resp *resp)
 	if (!(ip = site_admin_ip(site, req)))
 		return GZ_ENOMEM;
 	if (!admin_throttle_attempt(site->admin, s.user.name, ip, now, &retry))
-		return code_form(site, req, resp, 429, hash, next,
-				 login_throttled(req->pool, retry));
+		return code_form(site, req, resp, retry == 0 ? 503 : 429, hash,
+				 next, retry == 0 ? login_busy
+				 : login_throttled(req->pool, retry));
 	code = http_req_form(req, "code");
 	if (!code || strlen(code) > 64)
 		code = "";

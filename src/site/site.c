@@ -139,18 +139,28 @@ site_new(const struct config *cfg, struct store *st, const char *theme_dir,
 	site_splice_marker(site->splice_question);
 	site_splice_marker(site->splice_spoken);
 	site_splice_marker(site->splice_token);
+	/* Many nodes on one database: the limits live there too, or each
+	 * node would give an address its own allowance (issue 16). */
+	if (store_is_shared(st) &&
+	    (rc = site_limits_new(st, cfg->secret, &site->limits)) != GZ_OK) {
+		snprintf(err, errlen, "limits: %s", gz_strerror(rc));
+		site_free(site);
+		return rc;
+	}
 	if ((rc = comments_new(&cfg->comments, cfg->secret,
 			       &site->comments)) != GZ_OK) {
 		snprintf(err, errlen, "comments: %s", gz_strerror(rc));
 		site_free(site);
 		return rc;
 	}
+	comments_limiter_set(site->comments, site_limits_limiter(site->limits));
 	if ((rc = admin_new(cfg->secret, (enum admin_hash_cost)cfg->admin_hash_cost,
 			    &site->admin)) != GZ_OK) {
 		snprintf(err, errlen, "admin: %s", gz_strerror(rc));
 		site_free(site);
 		return rc;
 	}
+	admin_limiter_set(site->admin, site_limits_limiter(site->limits));
 	if ((rc = site_worker_new(GZ_LIMIT_UPLOAD_THREADS,
 				  GZ_LIMIT_UPLOAD_QUEUE,
 				  &site->media_worker)) != GZ_OK) {
@@ -218,6 +228,9 @@ site_reload(struct site *site, struct config *cfg, const char *theme_dir,
 		site_snap_free(snap);
 		return rc;
 	}
+	if (snap->comments)
+		comments_limiter_set(snap->comments,
+				     site_limits_limiter(site->limits));
 	pthread_mutex_lock(&site->snap_lock);
 	old = site->snap;
 	site->snap = snap;
@@ -250,6 +263,8 @@ site_free(struct site *site)
 	site_snap_put(site->snap);
 	comments_free(site->comments);
 	admin_free(site->admin);
+	/* After what it was given to (snapshots' comments went above). */
+	site_limits_free(site->limits);
 	free(site->routes);
 	pthread_mutex_destroy(&site->snap_lock);
 	free(site);

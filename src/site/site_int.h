@@ -57,6 +57,10 @@ struct site {
 	struct render_theme *theme;
 	struct comments *comments; /* intake state: the rate limiter */
 	struct admin *admin;       /* the newsroom: hashing, throttles, CSRF */
+	/* On a shared database (PostgreSQL): the rate limits, throttles
+	 * and spent sign-in tokens comments and admin keep there
+	 * (limits.c); NULL on SQLite, where they keep them in memory. */
+	struct site_limits *limits;
 	/* The newsroom's photo uploads: decoded and resized on a thread
 	 * of their own (admin_upload.c). */
 	struct site_worker *media_worker;
@@ -73,6 +77,21 @@ struct site {
 	struct site_snap *snap;
 	struct site_route *routes; /* what site_routes_add registered */
 };
+
+/* ---- limits shared by every node (limits.c) ----------------------------- */
+
+struct site_limits;
+struct gz_limiter;
+/* Makes the store-backed limiter of st, its keys derived from
+ * secret_hex (64 hex digits: gazette.conf's secret, the same on every
+ * node). Returns GZ_OK, GZ_EINVAL (a bad secret), GZ_EIO or GZ_ENOMEM.
+ * Caller frees with site_limits_free, after everything it was given to. */
+int site_limits_new(struct store *st, const char *secret_hex,
+		    struct site_limits **out);
+/* The limiter to install (comments_limiter_set, admin_limiter_set);
+ * NULL for NULL. Valid until site_limits_free. */
+const struct gz_limiter *site_limits_limiter(const struct site_limits *l);
+void site_limits_free(struct site_limits *l);
 
 /* Takes a reference to site's current snapshot (root's). Release it with
  * site_snap_put. */

@@ -138,6 +138,12 @@ static const struct {
 	 * identity set past it (migrate_sequence). */
 	{"sqlite_sequence", "SQLite's own; media's counter sets its sequence",
 	 false},
+	/* The limits every node shares (limit.c): hits that count for
+	 * minutes, and spent sign-in tokens good for minutes. A site on
+	 * SQLite keeps them in memory, so these are empty. */
+	{"limit_hits", "rate limits and sign-in throttles, kept for minutes",
+	 false},
+	{"login_spent", "spent sign-in tokens, kept for minutes", false},
 	/* Each engine's own schema version (pg_int.h). */
 	{"schema_version", "PostgreSQL's own schema version", false},
 };

@@ -617,6 +617,32 @@ static const char *const store_migrations[] = {
 	"  PRIMARY KEY (article_id, media_id)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX article_media_media ON article_media (media_id);",
+	/* Version 15: limits every node on one database shares (limit.c).
+	 * - limit_hits: one row per counted hit of a rate limit or a
+	 *   sign-in throttle; scope says which limit, key is a keyed hash
+	 *   the site makes of the address or account (never the address
+	 *   itself); a hit counts until expires_at, when the purge takes
+	 *   it. The id orders hits of one second, for the newest to be
+	 *   taken back.
+	 * - login_spent: the hashes of sign-in forms' tokens already used,
+	 *   until the token would have expired anyway.
+	 * - On SQLite (one node) the site keeps these in memory and the
+	 *   tables stay empty; they are here so that both engines have one
+	 *   schema and the store's tests run on both. */
+	"CREATE TABLE limit_hits ("
+	"  id INTEGER PRIMARY KEY,"
+	"  scope INTEGER NOT NULL,"
+	"  key BLOB NOT NULL CHECK (length(key) BETWEEN 16 AND 32),"
+	"  at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX limit_hits_key ON limit_hits (scope, key, at);"
+	"CREATE INDEX limit_hits_expires ON limit_hits (expires_at);"
+	"CREATE TABLE login_spent ("
+	"  hash BLOB PRIMARY KEY CHECK (length(hash) BETWEEN 16 AND 32),"
+	"  expires_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX login_spent_expires ON login_spent (expires_at);",
 };
 
 #define STORE_SCHEMA_VERSION \

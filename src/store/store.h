@@ -1145,4 +1145,60 @@ int store_setting_put(struct store *st, const char *key, const char *value);
  * or the query's error (GZ_EDB, GZ_EBUSY). */
 int store_ping(struct store *st);
 
+/* ---- limits shared by every node (limit.c, schema 15) ------------------- */
+
+/* Keys of limits and spent sign-in tokens: 16 to 32 bytes, a keyed hash
+ * the caller makes (site/limits.c), never an address or a name. */
+#define STORE_LIMIT_KEY_MIN 16u
+#define STORE_LIMIT_KEY_MAX 32u
+
+/* Counts the hits of (scope, key) inside the window of window seconds
+ * that ends at now (at > now - window; a hit after now, the clock
+ * stepped back, counts) and, when fewer than max, records one at now,
+ * kept until now + window: *allowed true. Else records nothing,
+ * *allowed false and *oldest (may be NULL) the oldest hit counted, from
+ * which the caller tells how long to wait. Check and record are one
+ * write transaction, which on PostgreSQL holds the store's advisory
+ * write lock: two nodes racing for the max-th hit cannot both get it.
+ * On its own or inside the caller's transaction. Returns GZ_OK,
+ * GZ_EINVAL (a key not 16 to 32 bytes, window < 1) or a mapped error;
+ * on error *allowed is false. */
+int store_limit_take(struct store *st, int scope, const unsigned char *key,
+		     size_t keylen, int64_t now, int64_t window, unsigned max,
+		     bool *allowed, int64_t *oldest);
+/* The hits of (scope, key) in the window ending at now, recording
+ * nothing, on the calling thread's reader. Output: *count, and *oldest
+ * (may be NULL: the oldest counted, 0 when none). Returns GZ_OK,
+ * GZ_EINVAL or a mapped error. */
+int store_limit_count(struct store *st, int scope, const unsigned char *key,
+		      size_t keylen, int64_t now, int64_t window,
+		      unsigned *count, int64_t *oldest);
+/* Takes back the newest hit of (scope, key) (a try that turned out not
+ * to be a failure); clears every hit of it. On their own or inside the
+ * caller's transaction. GZ_OK even when there was none; GZ_EINVAL or a
+ * mapped error. */
+int store_limit_forgive(struct store *st, int scope, const unsigned char *key,
+			size_t keylen);
+int store_limit_clear(struct store *st, int scope, const unsigned char *key,
+		      size_t keylen);
+/* Forgets hits and spent sign-in tokens whose time ran out at now (hits
+ * past their window count for nothing; a token past its expiry is
+ * refused anyway). Inside a transaction. Returns GZ_OK or a mapped
+ * error. */
+int store_limit_purge(struct store *st, int64_t now);
+/* Spends the sign-in token whose hash is hash (16 to 32 bytes), good
+ * until expires: GZ_OK the first time, GZ_EEXIST when any node spent it
+ * already. On its own or inside the caller's transaction. Else
+ * GZ_EINVAL or a mapped error. */
+int store_login_spend(struct store *st, const unsigned char *hash,
+		      size_t len, int64_t expires);
+/* Whether that token was spent and its expiry is after now, on the
+ * calling thread's reader. Output: *spent (true on error too). Returns
+ * GZ_OK, GZ_EINVAL or a mapped error. */
+int store_login_spent(struct store *st, const unsigned char *hash,
+		      size_t len, int64_t now, bool *spent);
+/* True when st is on PostgreSQL: a database other nodes may share, so
+ * the limits above must be used rather than one process's memory. */
+bool store_is_shared(const struct store *st);
+
 #endif

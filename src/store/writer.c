@@ -125,6 +125,11 @@ batch_run(struct store *st, struct store_job *list, bool purge)
 		if (purge && store_tx_unit_begin(st) == GZ_OK)
 			(void)store_tx_unit_end(st, store_nonce_purge(st,
 						(int64_t)time(NULL)));
+		/* The shared limits' old hits and spent tokens go the same
+		 * way, a unit of their own. */
+		if (purge && store_tx_unit_begin(st) == GZ_OK)
+			(void)store_tx_unit_end(st, store_limit_purge(st,
+						(int64_t)time(NULL)));
 		err = store_tx_commit(st);
 	}
 	/* Waiting for the write lock counts: it is what a reader's POST

@@ -1,6 +1,9 @@
 /* Tests for src/admin/throttle.c: the account and address limits, the
  * sliding window and retry_after, what a success clears, case folding,
- * and eviction from the fixed tables, with a fake clock. */
+ * and eviction from the fixed tables, with a fake clock; and with a
+ * shared limiter (many nodes), the same counts kept there by two admins
+ * at once, the spent sign-in tokens (login.c) too, and its failures
+ * refusing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +16,7 @@
 
 #include "admin/admin.h"
 #include "util/err.h"
+#include "util/limiter.h"
 #include "util/limits.h"
 
 #define SECRET "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -335,6 +339,263 @@ concurrent_attempts(void **state)
 	assert_int_equal(allowed, GZ_LIMIT_SIGNIN_FAILS_ACCOUNT);
 }
 
+/* ---- a shared limiter (many nodes) ----------------------------------------- */
+
+#define FAKE_HITS 256
+#define FAKE_WHO 64
+
+/* What the store keeps, in memory: hits of (scope, who), and spent
+ * tokens; fail makes every call fail. */
+struct fake_limiter {
+	struct {
+		int scope;
+		unsigned char who[FAKE_WHO];
+		size_t len;
+		int64_t at;
+	} hit[FAKE_HITS];
+	size_t n;
+	unsigned char spent[8][32];
+	int64_t spent_until[8];
+	size_t nspent;
+	int fail;
+};
+
+static bool
+fake_is(const struct fake_limiter *f, size_t i, int scope, const void *who,
+	size_t len)
+{
+	return f->hit[i].scope == scope && f->hit[i].len == len &&
+	       memcmp(f->hit[i].who, who, len) == 0;
+}
+
+static unsigned
+fake_count(const struct fake_limiter *f, int scope, const void *who,
+	   size_t len, int64_t since, int64_t *oldest)
+{
+	unsigned k = 0;
+	size_t i;
+
+	*oldest = INT64_MAX;
+	for (i = 0; i < f->n; i++)
+		if (fake_is(f, i, scope, who, len) && f->hit[i].at > since) {
+			k++;
+			if (f->hit[i].at < *oldest)
+				*oldest = f->hit[i].at;
+		}
+	return k;
+}
+
+static int
+fake_take(void *ctx, int scope, const void *who, size_t len, int64_t now,
+	  int64_t window, unsigned max, bool *allowed, int64_t *retry)
+{
+	struct fake_limiter *f = ctx;
+	int64_t oldest;
+
+	if (f->fail)
+		return f->fail;
+	assert_true(len <= FAKE_WHO && f->n < FAKE_HITS);
+	*allowed = fake_count(f, scope, who, len, now - window, &oldest) < max;
+	if (!*allowed) {
+		if (retry)
+			*retry = oldest + window - now;
+		return GZ_OK;
+	}
+	f->hit[f->n].scope = scope;
+	memcpy(f->hit[f->n].who, who, len);
+	f->hit[f->n].len = len;
+	f->hit[f->n].at = now;
+	f->n++;
+	return GZ_OK;
+}
+
+static int
+fake_limited(void *ctx, int scope, const void *who, size_t len, int64_t now,
+	     int64_t window, unsigned max, bool *limited, int64_t *retry)
+{
+	struct fake_limiter *f = ctx;
+	int64_t oldest;
+
+	if (f->fail)
+		return f->fail;
+	*limited = fake_count(f, scope, who, len, now - window, &oldest) >= max;
+	if (*limited && retry)
+		*retry = oldest + window - now;
+	return GZ_OK;
+}
+
+/* Removes the newest hit of (scope, who), or all of them. */
+static int
+fake_remove(struct fake_limiter *f, int scope, const void *who, size_t len,
+	    bool all)
+{
+	size_t i = f->n;
+
+	if (f->fail)
+		return f->fail;
+	while (i-- > 0) {
+		if (!fake_is(f, i, scope, who, len))
+			continue;
+		f->hit[i] = f->hit[--f->n];
+		if (!all)
+			break;
+	}
+	return GZ_OK;
+}
+
+static int
+fake_forgive(void *ctx, int scope, const void *who, size_t len)
+{
+	return fake_remove(ctx, scope, who, len, false);
+}
+
+static int
+fake_clear(void *ctx, int scope, const void *who, size_t len)
+{
+	return fake_remove(ctx, scope, who, len, true);
+}
+
+static int
+fake_spend(void *ctx, const unsigned char *hash, size_t len, int64_t expires)
+{
+	struct fake_limiter *f = ctx;
+	size_t i;
+
+	if (f->fail)
+		return f->fail;
+	assert_int_equal(len, 32);
+	for (i = 0; i < f->nspent; i++)
+		if (memcmp(f->spent[i], hash, 32) == 0)
+			return GZ_EEXIST;
+	assert_true(f->nspent < 8);
+	memcpy(f->spent[f->nspent], hash, 32);
+	f->spent_until[f->nspent++] = expires;
+	return GZ_OK;
+}
+
+static int
+fake_spent(void *ctx, const unsigned char *hash, size_t len, int64_t now,
+	   bool *spent)
+{
+	struct fake_limiter *f = ctx;
+	size_t i;
+
+	*spent = true;
+	if (f->fail)
+		return f->fail;
+	assert_int_equal(len, 32);
+	*spent = false;
+	for (i = 0; i < f->nspent; i++)
+		if (memcmp(f->spent[i], hash, 32) == 0 && f->spent_until[i] > now)
+			*spent = true;
+	return GZ_OK;
+}
+
+static void
+fake_limiter_init(struct gz_limiter *l, struct fake_limiter *f)
+{
+	memset(f, 0, sizeof(*f));
+	l->ctx = f;
+	l->take = fake_take;
+	l->limited = fake_limited;
+	l->forgive = fake_forgive;
+	l->clear = fake_clear;
+	l->spend = fake_spend;
+	l->spent = fake_spent;
+}
+
+/* Two admins (two nodes) on one limiter: the account's five failures
+ * are five in total, whichever node saw them; names fold and IPv6
+ * counts by /64 there too; a right password's forgive and a success's
+ * clear reach the limiter; and nothing is kept in the admins' own
+ * tables (taking the limiter away forgets everything). */
+static void
+shared_counts_across_admins(void **state)
+{
+	struct admin *a = *state, *b = NULL;
+	struct fake_limiter f;
+	struct gz_limiter l;
+	int64_t retry = -1;
+	unsigned i;
+
+	fake_limiter_init(&l, &f);
+	assert_int_equal(admin_new(SECRET, ADMIN_HASH_MINIMUM, &b), GZ_OK);
+	admin_limiter_set(a, &l);
+	admin_limiter_set(b, &l);
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ACCOUNT; i++)
+		assert_true(admin_throttle_attempt(i % 2 ? b : a,
+						   i % 2 ? "ANN" : "ann",
+						   ip_of(i), 100, &retry));
+	assert_false(admin_throttle_attempt(b, "Ann", ip_of(99), 110, &retry));
+	assert_int_equal(retry, WINDOW - 10);
+	assert_false(admin_throttle_allowed(a, "ann", ip_of(98), 110, &retry));
+	/* The refused try counted nowhere: the address's hit was given
+	 * back too. */
+	assert_int_equal(f.n, 2 * GZ_LIMIT_SIGNIN_FAILS_ACCOUNT);
+	/* A right password: its try taken back, on the other node. */
+	admin_throttle_forgive(a, "ann", ip_of(0));
+	assert_true(admin_throttle_allowed(b, "ann", ip_of(0), 110, &retry));
+	/* Success clears the account everywhere; addresses stay. */
+	admin_throttle_succeeded(b, "ANN");
+	assert_true(admin_throttle_attempt(a, "ann", ip_of(5), 111, &retry));
+	/* IPv6: one /64 is one address, counted on both nodes. */
+	for (i = 0; i < GZ_LIMIT_SIGNIN_FAILS_ADDRESS; i++) {
+		char ip[64];
+
+		snprintf(ip, sizeof(ip), "2001:db8:1:2::%x", i + 1);
+		admin_throttle_failed(i % 2 ? a : b, "x", ip, 200);
+	}
+	assert_false(admin_throttle_allowed(a, "someone", "2001:db8:1:2:ffff::1",
+					    201, &retry));
+	assert_true(admin_throttle_allowed(a, "someone", "2001:db8:1:3::1",
+					   201, &retry));
+	/* Nothing went to a's own tables. */
+	admin_limiter_set(a, NULL);
+	assert_true(admin_throttle_allowed(a, "someone", "2001:db8:1:2:ffff::1",
+					   201, &retry));
+	admin_free(b);
+}
+
+/* A limiter that fails refuses every try with retry_after 0 (the pages
+ * answer busy), a spend is GZ_EBUSY and a token reads as spent. */
+static void
+shared_fails_closed(void **state)
+{
+	struct admin *a = *state, *b = NULL;
+	unsigned char hash[ADMIN_HASH_BYTES];
+	char cookie[ADMIN_LOGIN_COOKIE_MAX + 1];
+	struct fake_limiter f;
+	struct gz_limiter l;
+	int64_t retry = -1, expires = 0;
+
+	fake_limiter_init(&l, &f);
+	assert_int_equal(admin_new(SECRET, ADMIN_HASH_MINIMUM, &b), GZ_OK);
+	admin_limiter_set(a, &l);
+	admin_limiter_set(b, &l);
+	/* A token spent on one node is spent on the other. */
+	admin_login_new(1000, cookie, hash, &expires);
+	assert_false(admin_login_spent(b, hash, 1000));
+	assert_int_equal(admin_login_spend(a, hash, expires, 1000), GZ_OK);
+	assert_true(admin_login_spent(b, hash, 1000));
+	assert_int_equal(admin_login_spend(b, hash, expires, 1001), GZ_EEXIST);
+	/* And the limiter failing. */
+	f.fail = GZ_EDB;
+	assert_false(admin_throttle_attempt(a, "ann", "192.0.2.1", 100, &retry));
+	assert_int_equal(retry, 0);
+	retry = -1;
+	assert_false(admin_throttle_allowed(a, "ann", "192.0.2.1", 100, &retry));
+	assert_int_equal(retry, 0);
+	admin_login_new(1000, cookie, hash, &expires);
+	assert_true(admin_login_spent(a, hash, 1000));
+	assert_int_equal(admin_login_spend(a, hash, expires, 1000), GZ_EBUSY);
+	/* Calls that answer nothing do not crash or pass. */
+	admin_throttle_failed(a, "ann", "192.0.2.1", 100);
+	admin_throttle_forgive(a, "ann", "192.0.2.1");
+	admin_throttle_succeeded(a, "ann");
+	assert_int_equal(f.n, 0);
+	admin_free(b);
+}
+
 int
 main(void)
 {
@@ -356,6 +617,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(ipv6_counts_by_64, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(concurrent_attempts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(shared_counts_across_admins,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(shared_fails_closed, setup,
 						teardown),
 	};
 

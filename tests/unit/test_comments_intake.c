@@ -16,6 +16,7 @@
 #include "comments/comments.h"
 #include "comments/comments_int.h"
 #include "util/err.h"
+#include "util/limiter.h"
 
 #define SECRET "000102030405060708090a0b0c0d0e0f" \
 	       "101112131415161718191a1b1c1d1e1f"
@@ -1122,6 +1123,145 @@ hold_rules_and_policy_stack(void **state)
 	EXPECT(COMMENTS_INVALID, "email", MSG_EMAIL_BAD);
 }
 
+/* ---- a shared limiter (many nodes) ----------------------------------------- */
+
+/* A limiter that counts hits per scope itself (any who), or fails. */
+struct fake_limiter {
+	int fail;               /* returned by every call when not GZ_OK */
+	int fail_take;          /* returned by take when not GZ_OK */
+	unsigned hits[5];       /* per scope */
+	unsigned takes, checks; /* calls */
+	unsigned max[5];        /* the max each scope was asked with */
+	int64_t window;
+	char who[64];
+};
+
+static int
+fake_take(void *ctx, int scope, const void *who, size_t len, int64_t now,
+	  int64_t window, unsigned max, bool *allowed, int64_t *retry)
+{
+	struct fake_limiter *f = ctx;
+
+	(void)now;
+	(void)retry;
+	assert_true(scope >= 1 && scope <= 4 && len < sizeof(f->who));
+	f->takes++;
+	if (f->fail != GZ_OK)
+		return f->fail;
+	if (f->fail_take != GZ_OK)
+		return f->fail_take;
+	memcpy(f->who, who, len);
+	f->who[len] = '\0';
+	f->window = window;
+	f->max[scope] = max;
+	*allowed = f->hits[scope] < max;
+	f->hits[scope] += *allowed;
+	return GZ_OK;
+}
+
+static int
+fake_limited(void *ctx, int scope, const void *who, size_t len, int64_t now,
+	     int64_t window, unsigned max, bool *limited, int64_t *retry)
+{
+	struct fake_limiter *f = ctx;
+
+	(void)who;
+	(void)len;
+	(void)now;
+	(void)window;
+	(void)retry;
+	f->checks++;
+	if (f->fail != GZ_OK)
+		return f->fail;
+	*limited = f->hits[scope] >= max;
+	return GZ_OK;
+}
+
+static const struct gz_limiter *
+fake_limiter(struct fake_limiter *f)
+{
+	static struct gz_limiter l;
+
+	memset(&l, 0, sizeof(l));
+	l.ctx = f;
+	l.take = fake_take;
+	l.limited = fake_limited;
+	return &l;
+}
+
+/* With a limiter installed, it counts (not this process's memory): a
+ * second intake sharing it sees the first's comments, as a second node
+ * would; refusals count in their own scope. */
+static void
+shared_limiter_counts(void **state)
+{
+	struct fx *fx = *state;
+	struct fake_limiter f = {.fail = GZ_OK};
+	struct comments *other = NULL;
+
+	fx->policy.rate_count = 2;
+	fx->policy.rate_seconds = 600;
+	fx_open(fx);
+	assert_int_equal(comments_new(&fx->policy, SECRET, &other), GZ_OK);
+	comments_limiter_set(fx->c, fake_limiter(&f));
+	comments_limiter_set(other, fake_limiter(&f));
+	fx_fresh(fx);
+	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	assert_int_equal(f.hits[GZ_SCOPE_COMMENT], 1);
+	assert_int_equal(f.max[GZ_SCOPE_COMMENT], 2);
+	assert_int_equal(f.window, 600);
+	assert_string_equal(f.who, "192.0.2.1");
+	/* The other "node": one more, then limited. */
+	memset(&fx->d, 0, sizeof(fx->d));
+	assert_int_equal(comments_intake(other, &fx->s, &fx->d), GZ_OK);
+	assert_int_equal(fx->d.verdict, COMMENTS_PUBLISH);
+	assert_int_equal(comments_intake(other, &fx->s, &fx->d), GZ_OK);
+	assert_int_equal(fx->d.verdict, COMMENTS_RATE_LIMITED);
+	EXPECT(COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
+	/* A wrong answer from another address counts as a refusal. */
+	fx->s.ip = "192.0.2.9";
+	f.hits[GZ_SCOPE_COMMENT] = 0;
+	fx->s.answer = "1000";
+	EXPECT(COMMENTS_INVALID, "answer", MSG_ANSWER_WRONG);
+	assert_int_equal(f.hits[GZ_SCOPE_COMMENT_FAILURE], 1);
+	assert_int_equal(f.max[GZ_SCOPE_COMMENT_FAILURE],
+			 COMMENTS_FAILURE_COUNT);
+	comments_free(other);
+}
+
+/* A limiter that fails refuses: GZ_EBUSY (503), never a comment let
+ * through unlimited, at the checks, at the take, and at a refusal's
+ * count. */
+static void
+shared_limiter_fails_closed(void **state)
+{
+	struct fx *fx = *state;
+	struct fake_limiter f = {.fail = GZ_EDB};
+
+	fx->policy.rate_count = 2;
+	fx->policy.rate_seconds = 600;
+	fx_open(fx);
+	comments_limiter_set(fx->c, fake_limiter(&f));
+	fx_fresh(fx);
+	assert_int_equal(comments_intake(fx->c, &fx->s, &fx->d), GZ_EBUSY);
+	assert_int_equal(f.checks, 1);
+	assert_int_equal(f.takes, 0);
+	/* The checks pass, the take fails: still refused. */
+	f.fail = GZ_OK;
+	f.fail_take = GZ_EDB;
+	assert_int_equal(comments_intake(fx->c, &fx->s, &fx->d), GZ_EBUSY);
+	assert_int_equal(f.takes, 1);
+	assert_int_equal(f.hits[GZ_SCOPE_COMMENT], 0);
+	/* A wrong answer whose refusal cannot be counted. */
+	fx->s.answer = "1000";
+	assert_int_equal(comments_intake(fx->c, &fx->s, &fx->d), GZ_EBUSY);
+	/* Working again: taken. */
+	f.fail_take = GZ_OK;
+	fx->s.answer = fx->answer;
+	EXPECT(COMMENTS_PUBLISH, NULL, MSG_PUBLISHED);
+	assert_int_equal(f.hits[GZ_SCOPE_COMMENT], 1);
+}
+
 int
 main(void)
 {
@@ -1151,6 +1291,8 @@ main(void)
 		T(honeypot_beats_everything_after_the_token),
 		T(hold_rules_and_policy_stack),
 		T(hold_reasons),
+		T(shared_limiter_counts),
+		T(shared_limiter_fails_closed),
 	};
 #undef T
 

@@ -33,7 +33,7 @@
 #include "store_fixture.h"
 
 /* The schema version sqlite.c migrates to: bump with each migration. */
-#define SCHEMA_VERSION 14
+#define SCHEMA_VERSION 15
 
 /*
  * The schema of version 1, as the first gazette wrote it: a frozen copy
@@ -301,7 +301,8 @@ test_open_creates_wal(void **state)
 				    "articles_fts_config,articles_fts_data,"
 				    "articles_fts_docsize,articles_fts_idx,"
 				    "audit_log,authors,changes,comment_nonces,"
-				    "comments,corrections,media,moderation_log,"
+				    "comments,corrections,limit_hits,"
+				    "login_spent,media,moderation_log,"
 				    "pages,"
 				    "recovery_codes,revisions,sections,sessions,"
 				    /* SQLite's, for media's AUTOINCREMENT */
@@ -549,6 +550,7 @@ test_upgrade_v12_media_ids(void **state)
 	raw_exec(db, "DELETE FROM media WHERE id = 3;"
 		     "INSERT INTO audit_log (at, actor, action, object)"
 		     " VALUES (1, 'admin:ann', 'media-delete', 'media:4');"
+		     "DROP TABLE limit_hits; DROP TABLE login_spent;"
 		     "PRAGMA user_version = 12; COMMIT");
 	/* What schema 12 did: the largest id again. */
 	raw_exec(db, "BEGIN; INSERT INTO media (hash, format, width, height,"
@@ -636,6 +638,7 @@ test_upgrade_v13_article_media(void **state)
 	/* What schema 13 left: the bodies, no index of them. */
 	db = raw_open(fx->path);
 	raw_exec(db, "BEGIN; DROP TABLE article_media;"
+		     " DROP TABLE limit_hits; DROP TABLE login_spent;"
 		     " PRAGMA user_version = 13; COMMIT");
 	sqlite3_close(db);
 
