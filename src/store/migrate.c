@@ -583,10 +583,53 @@ redact_put(char *out, size_t outlen, size_t *used, const char *s, size_t n)
 	return true;
 }
 
+/* The value of hex digit c, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* True when the query parameter starting at v (after its '?' or '&')
+ * names a secret: its key, percent-decoded as libpq decodes it, holds
+ * "password" in any case (password, sslpassword, pass%77ord...). Its
+ * value is then hidden, whatever the key's spelling. */
+static bool
+redact_secret_key(const char *v)
+{
+	static const char want[] = "password";
+	char key[64];
+	size_t n = 0, i;
+	int hi, lo;
+
+	while (*v && *v != '=' && *v != '&' && *v != '#') {
+		if (n == sizeof(key) - 1)
+			return true; /* a key this long is not libpq's: hide it */
+		if (v[0] == '%' && (hi = hexval(v[1])) >= 0 &&
+		    (lo = hexval(v[2])) >= 0) {
+			key[n++] = (char)(hi << 4 | lo);
+			v += 3;
+		} else {
+			key[n++] = *v++;
+		}
+	}
+	key[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (key[i] >= 'A' && key[i] <= 'Z')
+			key[i] = (char)(key[i] - 'A' + 'a');
+	return strstr(key, want) != NULL;
+}
+
 bool
 store_url_redact(const char *url, char *out, size_t outlen)
 {
-	const char *p = url, *scheme, *auth_end, *at, *colon, *q, *v;
+	const char *p = url, *scheme, *auth_end, *at, *colon, *q, *v, *eq;
 	size_t used = 0, n;
 	bool hidden = false, ok = true;
 
@@ -616,15 +659,18 @@ store_url_redact(const char *url, char *out, size_t outlen)
 			p = at;
 		}
 	}
-	/* The rest, with the value of every password= parameter hidden. */
+	/* The rest, with the value of every password-like parameter
+	 * hidden (redact_secret_key). */
 	while (ok && *p) {
 		q = p;
 		if (*p == '?' || *p == '&') {
 			v = p + 1;
-			if (strncmp(v, "password=", 9) == 0) {
-				ok = redact_put(out, outlen, &used, p, 10) &&
+			eq = v + strcspn(v, "=&#");
+			if (*eq == '=' && redact_secret_key(v)) {
+				ok = redact_put(out, outlen, &used, p,
+						(size_t)(eq + 1 - p)) &&
 				     redact_put(out, outlen, &used, "***", 3);
-				p = v + 9 + strcspn(v + 9, "&#");
+				p = eq + 1 + strcspn(eq + 1, "&#");
 				hidden = true;
 				continue;
 			}

@@ -730,6 +730,13 @@ test_url_redact(void **state)
 	assert_true(store_url_redact("postgresql://ann:p@ss@db/news", out,
 				     sizeof(out)));
 	assert_string_equal(out, "postgresql://ann:***@db/news");
+	/* libpq decodes a key's %XX too, and sslpassword is as secret. */
+	assert_true(store_url_redact("postgresql://db/news?pass%77ord=S3CRET"
+				     "&user=ann&sslpassword=K3Y",
+				     out, sizeof(out)));
+	assert_string_equal(out, "postgresql://db/news?pass%77ord=***"
+				 "&user=ann&sslpassword=***");
+	assert_true(strstr(out, "S3CRET") == NULL);
 	/* Too long for out: nothing of it. */
 	assert_true(store_url_redact("postgresql://ann:s3cret@db.example/news",
 				     out, 20));
