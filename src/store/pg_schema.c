@@ -32,6 +32,8 @@
  *   lower() folds every letter and the callers fold their needles to
  *   ASCII lower case only.
  * Migration 2 is SQLite schema 15: the limits every node shares.
+ * Migration 3 has no SQLite counterpart: hyphenated words indexed by
+ * their parts only, as unicode61 does.
  * Never edit a migration once released: add the next one.
  */
 #include "store/pg_int.h"
@@ -358,9 +360,33 @@ static const char *const pg_migration_2[] = {
 	NULL
 };
 
+/* Version 3 (no SQLite schema of its own): a hyphenated word is found
+ * as FTS5's unicode61 finds it, by its parts. The default parser gives
+ * "high-school" as the compound (hword, asciihword) and then its parts;
+ * indexed and queried with both, a query of high-school became
+ * 'high-school' <-> 'high' <-> 'school', which the words "high school"
+ * never match, and high-sch* matched nothing. Without a mapping for the
+ * compounds only the parts are kept, one position each, as in SQLite.
+ * A stored generated column is computed on write, and PostgreSQL 15
+ * cannot change its expression: the column is made again, and with it
+ * every article's vector and its index. */
+static const char *const pg_migration_3[] = {
+	"ALTER TEXT SEARCH CONFIGURATION gazette_search"
+	"  DROP MAPPING FOR hword, asciihword;"
+	"ALTER TABLE articles DROP COLUMN search;"
+	"ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS ("
+	"    setweight(to_tsvector('gazette_search', headline), 'A')"
+	"    || setweight(to_tsvector('gazette_search', summary), 'B')"
+	"    || setweight(to_tsvector('gazette_search', body_text), 'D'))"
+	"  STORED;"
+	"CREATE INDEX articles_search ON articles USING gin (search);",
+	NULL
+};
+
 const char *const *const store_pg_migrations[] = {
 	pg_migration_1,
 	pg_migration_2,
+	pg_migration_3,
 };
 
 const int store_pg_schema_version =

@@ -343,6 +343,45 @@ test_marks_on_every_row(void **state)
 	assert_non_null(strstr(h[0].snippet, "\x01" "apologised\x02"));
 }
 
+/* A hyphenated word is its parts, as FTS5's unicode61 splits it: the
+ * query "high-school" finds "high school" and the other way round, and a
+ * prefix applies to the last part. */
+static void
+test_hyphenated_words_are_their_parts(void **state)
+{
+	struct fx *fx = *state;
+	struct store_search_hit *h;
+	int64_t spaced, hyphened;
+	size_t n, total;
+	bool capped;
+
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	put_filler(fx);
+	spaced = put(fx, "A new high school", "Doors open.",
+		     "The high school opens in May.", STORE_PUBLISHED,
+		     NOW - 1 * HOUR);
+	hyphened = put(fx, "The science-wing is ready", "Labs.",
+		       "A high-school science-wing with six labs.",
+		       STORE_PUBLISHED, NOW - 2 * HOUR);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	h = search(fx, "\"high-school\"", 10, 0, &n, &total, &capped);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[0].article.id, spaced);
+	assert_int_equal(h[1].article.id, hyphened);
+	h = search(fx, "\"high school\"", 10, 0, &n, &total, &capped);
+	assert_int_equal(n, 2);
+	h = search(fx, "\"high-sch\"*", 10, 0, &n, &total, &capped);
+	assert_int_equal(n, 2);
+	h = search(fx, "\"science-wing\"", 10, 0, &n, &total, &capped);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].article.id, hyphened);
+	h = search(fx, "\"wing\"", 10, 0, &n, &total, &capped);
+	assert_int_equal(n, 1);
+	/* The parts are a phrase: in another order they are not found. */
+	(void)search(fx, "\"school-high\"", 10, 0, &n, &total, &capped);
+	assert_int_equal(n, 0);
+}
+
 static void
 test_refused_query(void **state)
 {
@@ -379,6 +418,7 @@ main(void)
 		T(test_total_capped),
 		T(test_total_at_the_cap_is_exact),
 		T(test_marks_on_every_row),
+		T(test_hyphenated_words_are_their_parts),
 		T(test_refused_query),
 #undef T
 	};
