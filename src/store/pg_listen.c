@@ -77,7 +77,12 @@ listen_connect(struct store *st, struct store_conn *c)
 		c->eng->close(c);
 	if ((err = store_pg_conn_open(c, st->path)) != GZ_OK)
 		return err;
-	return db_exec(c, listen_sql, listen_sql);
+	/* A connection that does not listen (a standby in recovery refuses
+	 * LISTEN) is closed: open, its socket would be waited on for ever
+	 * and the thread would hear nothing. */
+	if ((err = db_exec(c, listen_sql, listen_sql)) != GZ_OK)
+		c->eng->close(c);
+	return err;
 }
 
 static void *
