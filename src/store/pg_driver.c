@@ -795,8 +795,24 @@ pg_bad_query(struct store_conn *c, int rc)
  *                                          -> GZ_EBUSY
  *   53200 out_of_memory, PG_RC_NOMEM       -> GZ_ENOMEM
  *   54000 program_limit_exceeded           -> GZ_ETOOBIG
- *   anything else (08 connection, 57P01 admin shutdown, ...) -> GZ_EDB
+ *   the server away: 08 connection_exception, 57P01 admin_shutdown,
+ *   57P02 crash_shutdown, 57P03 cannot_connect_now, or no answer on a
+ *   connection that is gone                -> GZ_EBUSY
+ *   anything else                          -> GZ_EDB
+ * The server away is GZ_EBUSY, not GZ_EDB: it is passing (a restart, a
+ * failover), the next request may find it back (pg_reconnected), and a
+ * reader is answered 503, which a balancer may try on another node,
+ * rather than 500, which says the request itself failed.
  */
+static bool
+pg_away(const struct pg_conn *p, const char *state)
+{
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
+		return true;
+	return p && (!p->pg || PQstatus(p->pg) != CONNECTION_OK);
+}
+
 static int
 pg_err(struct store_conn *c, int rc, const char *what)
 {
@@ -816,6 +832,8 @@ pg_err(struct store_conn *c, int rc, const char *what)
 		err = GZ_EBUSY;
 	else if (strcmp(state, "54000") == 0)
 		err = GZ_ETOOBIG;
+	else if (rc == PG_RC_ERROR && pg_away(p, state))
+		err = GZ_EBUSY;
 	log_error("store: %s: %s (PostgreSQL %s)", what,
 		  msg ? msg
 		      : rc == PG_RC_RANGE ? "no such parameter"
