@@ -8,7 +8,7 @@
 // GAZETTE_KEEP_TMP, to debug); nothing here waits without a limit. Runs
 // on Node 18: node: built-ins only.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -61,6 +61,18 @@ export function freshSchemaUrl(tag, server = PG_SERVER) {
 
 const clusters = new Set();
 
+// As serverScript, without blocking this process: the test's own
+// clients go on talking to the nodes while the cluster stops or starts.
+function serverScriptAsync(cmd, dir) {
+  return new Promise((resolve, reject) => {
+    execFile(SERVER_SCRIPT, [cmd, dir], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`pg-test-server.sh ${cmd} ${dir}: ${err.message}\n${stderr}`));
+        else resolve(stdout.trim());
+      });
+  });
+}
+
 // Runs scripts/pg-test-server.sh CMD DIR; returns its stdout, trimmed.
 function serverScript(cmd, dir) {
   const r = spawnSync(SERVER_SCRIPT, [cmd, dir], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
@@ -74,10 +86,11 @@ function serverScript(cmd, dir) {
 }
 
 // A PostgreSQL cluster of the caller's own (scripts/pg-test-server.sh):
-// resolves to {dir, url, stop(), start(), running()}. stop() shuts it down
+// returns {dir, url, stop(), start(), running()}. stop() shuts it down
 // fast (every connection dropped, as in a restart or a failover), start()
-// brings the same cluster back on the same socket, so `url` works again.
-// Throws with .status 77 when PostgreSQL is not installed.
+// brings the same cluster back on the same socket, so `url` works again;
+// both resolve once pg_ctl has waited for it. Throws with .status 77 when
+// PostgreSQL is not installed.
 export function startOwnCluster() {
   // Under /tmp, not in a private temporary directory: as root the
   // cluster belongs to the postgres user, who must be able to reach it
@@ -88,14 +101,14 @@ export function startOwnCluster() {
   const cluster = {
     dir,
     url: null,
-    stop() {
+    async stop() {
       if (!up) return;
-      serverScript('stop', dir);
+      await serverScriptAsync('stop', dir);
       up = false;
     },
-    start() {
+    async start() {
       if (up) return;
-      serverScript('resume', dir);
+      await serverScriptAsync('resume', dir);
       up = true;
     },
     running: () => up,
