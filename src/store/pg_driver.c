@@ -312,10 +312,16 @@ pg_reconnected(struct pg_conn *p)
 	p->gen++;
 	p->savepoints = 0;
 	/* The server forgot the session's settings with it; a reader
-	 * that could not be made read-only again is not used. */
+	 * that could not be made read-only again is not used. One that
+	 * lost the server again meanwhile (a restart still under way) is
+	 * kept, bad, so that the next statement resets it once more: a
+	 * NULL one could never be made again (PQreset needs the PGconn),
+	 * and its thread would answer 503 until the node restarts. */
 	if (!pg_session(p)) {
-		PQfinish(p->pg);
-		p->pg = NULL;
+		if (PQstatus(p->pg) == CONNECTION_OK) {
+			PQfinish(p->pg);
+			p->pg = NULL;
+		}
 		return false;
 	}
 	log_info("store: reconnected to PostgreSQL");
