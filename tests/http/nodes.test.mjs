@@ -35,7 +35,9 @@ import {
   recentDate, setConf, submit,
 } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
-import { get, request, runOk, slow, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
+import {
+  describeRun, get, request, run, runOk, slow, startServer, stopChecked, tempSite,
+} from '../lib/gazette.mjs';
 import { nginxMissing, startNginx } from '../lib/nginx.mjs';
 import {
   canStartClusters, freshSchemaUrl, pgMissing, psql, removeOwnCluster, startOwnCluster,
@@ -339,6 +341,11 @@ describe('a node through a PostgreSQL restart', {
       assert.equal(health, 503, '/healthz answers 503');
       assert.equal(post, 503, 'a comment answers 503');
     }
+    // The command line says so and stops, too (no hang: run()'s limit).
+    const cli = run(['comments', 'list', '--site', site]);
+    t.diagnostic(`database away: gazette comments list -> ${cli.status}: ${cli.stderr.trim().split('\n').pop()}`);
+    assert.equal(cli.status, 1, describeRun(['comments', 'list'], cli));
+    assert.match(cli.stderr, /cannot open the PostgreSQL database: the server cannot be reached/);
     // The listener has found the database gone and is trying again.
     await within(away, slow(30000), 'the node said the database is away');
 
