@@ -31,8 +31,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   EASY, articlePaths, fieldsFor, listComments, moderate, openArticle, postComment, publishedId,
-  readThread,
-  recentDate, setConf, submit,
+  readThread, recentDate, setConf, submit,
 } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
 import {
@@ -111,7 +110,9 @@ function pendingId(site, marker) {
 // to set; each acknowledged comment (303) keeps the phase its POST was
 // sent in. Returns {acked (text -> {by: X-Upstream, phase}), twice (texts
 // acknowledged twice), statuses (answer -> how many), phase, count(pred),
-// stop()}. A request unanswered within NO_HANG_MS counts as an error.
+// stop()}. A GET of `also` unanswered within NO_HANG_MS counts as an
+// error; a hung comment request (fetch, no limit of its own) is ended by
+// the test's timeout, a failure too.
 function storm(base, p, clients, tag, also = []) {
   const st = {
     acked: new Map(), twice: [], statuses: {}, phase: 'before', done: false,
@@ -411,12 +412,12 @@ describe('a node through a PostgreSQL restart', {
     // row, each on a connection of its own (so on any server thread),
     // read the database. A connection lost for good answers 503 on its
     // thread for ever and never lets the run complete.
-    let run = 0;
+    let inARow = 0;
     let n = 0;
     await until(async () => {
       const r = await request(`${node.url}${P1}?page=${1000 + ++n}`, { timeout: NO_HANG_MS });
-      run = r.status === 200 ? run + 1 : 0;
-      return run >= 40;
+      inARow = r.status === 200 ? inARow + 1 : 0;
+      return inARow >= 40;
     }, slow(60000), '40 uncached pages in a row answered 200');
     t.diagnostic(`six restarts: ${st.count()} comments acknowledged; answers: ${JSON.stringify(st.statuses)}`);
     assert.equal(node.exited(), null, 'the node was not restarted');
