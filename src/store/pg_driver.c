@@ -10,8 +10,8 @@
  * turned into $N (store_pg_placeholders).
  *
  * Invariants:
- * - A statement is executed at its first step (PQexecPrepared with the
- *   bound values) and its whole result is kept until reset: a step is a
+ * - A statement is executed at its first step (sent with the bound
+ *   values) and its whole result is kept until reset: a step is a
  *   row index, so a query file may read columns as it does on SQLite.
  * - Values bound are not copied unless they must be (text bound with a
  *   length short of its NUL; integers, written into the statement):
@@ -37,11 +37,15 @@
 #include "store/store_int.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -63,6 +67,21 @@ enum {
  * database that does not answer a connection. */
 #define STORE_PG_BUSY_MS 5000
 #define STORE_PG_CONNECT_SECONDS 5
+/* How long a connection waits for the server's answer to one statement
+ * before it takes the server for away (a frozen server, a network
+ * partition: nothing closes the connection, and libpq alone would wait
+ * for ever, every serving thread in turn). A reader's statements are a
+ * page's queries, far shorter; the writer's are one row each, a
+ * recount or a COMMIT, but also an import's or a migration's, and wait
+ * for the write lock up to STORE_PG_BUSY_MS: they get longer. A COMMIT
+ * given up on may still have committed: the write is then reported
+ * failed though done, never the other way round. */
+#define STORE_PG_READ_WAIT_MS 5000
+#define STORE_PG_WRITE_WAIT_MS 30000
+/* After a connection gave up waiting, it does not try to reconnect for this
+ * long: a frozen server would keep each attempt STORE_PG_CONNECT_SECONDS,
+ * and a page's next statement would wait that long again. */
+#define STORE_PG_AWAY_MS 1000
 #define GZ_STR_(x) #x
 #define GZ_STR(x) GZ_STR_(x)
 /* bytea's type oid (PostgreSQL's catalog/pg_type.h, fixed since 7.x). */
@@ -83,6 +102,7 @@ struct pg_conn {
 	int savepoints;                /* the store's, open in the transaction */
 	bool in_tx;                    /* as the server last said */
 	bool read_only;                /* a reader (pg_open_reader) */
+	int64_t away_until;            /* pg_now_ms: no reconnecting before */
 };
 
 struct pg_param {
@@ -125,6 +145,99 @@ static struct pg_stmt *
 pgs(struct db_stmt *s)
 {
 	return (struct pg_stmt *)s;
+}
+
+static int64_t
+pg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* When p's next answer is given up on (pg_now_ms). */
+static int64_t
+pg_deadline(const struct pg_conn *p)
+{
+	return pg_now_ms() + (p->read_only ? STORE_PG_READ_WAIT_MS
+					   : STORE_PG_WRITE_WAIT_MS);
+}
+
+/* Waits until PQgetResult(p->pg) would not block, or until deadline.
+ * Past it the socket is shut down: the server that does not
+ * answer is away, as one that closed the connection, so libpq fails
+ * what is under way at once and PQstatus says CONNECTION_BAD (and the
+ * next statement reconnects, pg_reconnected). The socket is this
+ * thread's own connection's: no other thread can have it. */
+static void
+pg_await(struct pg_conn *p, int64_t deadline)
+{
+	PGconn *pg = p->pg;
+
+	while (PQisBusy(pg)) {
+		struct pollfd f = {.fd = PQsocket(pg), .events = POLLIN};
+		int ms = -1, n;
+
+		if (f.fd < 0)
+			return;
+		if (deadline >= 0) {
+			int64_t left = deadline - pg_now_ms();
+
+			ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+		}
+		n = ms == 0 ? 0 : poll(&f, 1, ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			log_error("store: PostgreSQL gave no answer in %d ms: "
+				  "taken for away", p->read_only
+				  ? STORE_PG_READ_WAIT_MS : STORE_PG_WRITE_WAIT_MS);
+			(void)shutdown(f.fd, SHUT_RDWR);
+			(void)PQconsumeInput(pg);
+			p->away_until = pg_now_ms() + STORE_PG_AWAY_MS;
+			return;
+		}
+		if (n < 0 || !PQconsumeInput(pg))
+			return;
+	}
+}
+
+/* The next result of what was sent on pg, waiting until deadline. */
+static PGresult *
+pg_result(struct pg_conn *p, int64_t deadline)
+{
+	pg_await(p, deadline);
+	return PQgetResult(p->pg);
+}
+
+/* Collects every result of what was just sent on p (sent: the send
+ * call's answer) as PQexec does: the first error, else the last
+ * result. NULL when nothing could be sent. */
+static PGresult *
+pg_collect(struct pg_conn *p, int sent)
+{
+	int64_t deadline = pg_deadline(p);
+	PGresult *res, *out = NULL;
+
+	if (!sent)
+		return NULL;
+	while ((res = pg_result(p, deadline)) != NULL) {
+		if (out && PQresultStatus(out) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+			continue;
+		}
+		PQclear(out);
+		out = res;
+	}
+	return out;
+}
+
+/* PQexec with the reader's deadline: sql may hold several statements. */
+static PGresult *
+pg_run(struct pg_conn *p, const char *sql)
+{
+	return pg_collect(p, PQsendQuery(p->pg, sql));
 }
 
 /* Keeps res's (or the connection's) error on c for pg_err; clears res. */
@@ -205,10 +318,11 @@ pg_prepare_on(struct pg_stmt *s, const unsigned *types)
 	}
 	if (s->prepared && s->gen == p->gen) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(p->pg, sql));
+		PQclear(pg_run(p, sql));
 	}
 	s->prepared = false;
-	res = PQprepare(p->pg, s->name, s->pgtext, s->nparams, (const Oid *)t);
+	res = pg_collect(p, PQsendPrepare(p->pg, s->name, s->pgtext,
+					  s->nparams, (const Oid *)t));
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
 		return pg_fail(s->c, res);
 	PQclear(res);
@@ -275,7 +389,7 @@ pg_session(struct pg_conn *p)
 	PGresult *res;
 	bool ok;
 
-	res = PQexec(p->pg, common);
+	res = pg_run(p, common);
 	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	/* The process's zone (util/date.h sets TZ from [site] timezone), as
@@ -283,16 +397,16 @@ pg_session(struct pg_conn *p)
 	 * Bound, never spliced into the SQL; a TZ PostgreSQL does not know
 	 * (":/etc/localtime") leaves UTC, said in the log. */
 	if (ok && zone && *zone) {
-		res = PQexecParams(p->pg,
-				   "SELECT set_config('TimeZone', $1, false)",
-				   1, NULL, &zone, NULL, NULL, 0);
+		res = pg_collect(p, PQsendQueryParams(p->pg,
+				 "SELECT set_config('TimeZone', $1, false)",
+				 1, NULL, &zone, NULL, NULL, 0));
 		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
 			log_error("store: PostgreSQL does not know the time "
 				  "zone TZ=%s: its dates are in UTC", zone);
 		PQclear(res);
 	}
 	if (ok && p->read_only) {
-		res = PQexec(p->pg, "SET default_transaction_read_only = on");
+		res = pg_run(p, "SET default_transaction_read_only = on");
 		ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 	}
@@ -304,7 +418,8 @@ pg_session(struct pg_conn *p)
 static bool
 pg_reconnected(struct pg_conn *p)
 {
-	if (PQstatus(p->pg) == CONNECTION_OK || p->in_tx)
+	if (PQstatus(p->pg) == CONNECTION_OK || p->in_tx ||
+	    pg_now_ms() < p->away_until)
 		return false;
 	PQreset(p->pg);
 	if (PQstatus(p->pg) != CONNECTION_OK)
@@ -381,8 +496,10 @@ static PGresult *
 pg_execute_alone(struct pg_stmt *s, const char *const *values,
 		 const int *lengths, const int *formats)
 {
-	PGconn *pg = pgc(s->c)->pg;
+	struct pg_conn *p = pgc(s->c);
+	PGconn *pg = p->pg;
 	PGresult *res, *out = NULL, *err = NULL;
+	int64_t deadline = pg_deadline(p);
 	bool saved = false;
 	int i;
 
@@ -397,7 +514,7 @@ pg_execute_alone(struct pg_stmt *s, const char *const *values,
 	}
 	/* Three queries' results, each ended by a NULL, then the sync. */
 	for (i = 0; i < 3; i++) {
-		while ((res = PQgetResult(pg)) != NULL) {
+		while ((res = pg_result(p, deadline)) != NULL) {
 			ExecStatusType st = PQresultStatus(res);
 
 			if (i == 0 && st == PGRES_COMMAND_OK)
@@ -415,7 +532,7 @@ pg_execute_alone(struct pg_stmt *s, const char *const *values,
 		if (PQstatus(pg) != CONNECTION_OK)
 			break;
 	}
-	while ((res = PQgetResult(pg)) != NULL &&
+	while ((res = pg_result(p, deadline)) != NULL &&
 	       PQresultStatus(res) != PGRES_PIPELINE_SYNC)
 		PQclear(res);
 	PQclear(res);
@@ -424,7 +541,7 @@ pg_execute_alone(struct pg_stmt *s, const char *const *values,
 		return out;
 	PQclear(out);
 	if (saved && PQstatus(pg) == CONNECTION_OK)
-		PQclear(PQexec(pg, "ROLLBACK TO gz_stmt; RELEASE gz_stmt"));
+		PQclear(pg_run(p, "ROLLBACK TO gz_stmt; RELEASE gz_stmt"));
 	return err;
 }
 
@@ -454,8 +571,9 @@ pg_execute(struct pg_stmt *s)
 		    !pg_is_tx_control(s->sql))
 			res = pg_execute_alone(s, values, lengths, formats);
 		else if (rc == DB_OK)
-			res = PQexecPrepared(p->pg, s->name, s->nparams,
-					     values, lengths, formats, 0);
+			res = pg_collect(p, PQsendQueryPrepared(
+					p->pg, s->name, s->nparams, values,
+					lengths, formats, 0));
 		if (rc == DB_OK) {
 			if (res && (PQresultStatus(res) == PGRES_TUPLES_OK ||
 				    PQresultStatus(res) == PGRES_COMMAND_OK))
@@ -519,7 +637,7 @@ pg_finalize(struct db_stmt *base)
 	if (p->pg && PQstatus(p->pg) == CONNECTION_OK && s->prepared &&
 	    s->gen == p->gen) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(p->pg, sql));
+		PQclear(pg_run(p, sql));
 	}
 	free(s->params);
 	free(s->sql);
@@ -743,7 +861,7 @@ pg_exec(struct store_conn *c, const char *sql)
 	int attempt, rc;
 
 	for (attempt = 0;; attempt++) {
-		res = PQexec(p->pg, sql);
+		res = pg_run(p, sql);
 		if (res && (PQresultStatus(res) == PGRES_COMMAND_OK ||
 			    PQresultStatus(res) == PGRES_TUPLES_OK)) {
 			PQclear(res);
