@@ -295,6 +295,7 @@ describe('a node through a PostgreSQL restart', {
   after(async () => {
     if (node) {
       // The database must be up for a clean stop to be asked of it.
+      if (cluster) cluster.thaw();
       if (cluster) await cluster.start();
       await stopChecked(node);
     }
@@ -426,5 +427,31 @@ describe('a node through a PostgreSQL restart', {
     const unexpected = Object.keys(st.statuses).filter((k) => !/^(get |page )?(200|303|503)$/.test(k));
     assert.deepEqual(unexpected, [], `answers ${JSON.stringify(st.statuses)}; the node's last errors:\n${errorLines()}`);
     assertStored(cluster.url, st, 'flap');
+  });
+
+  it('answers 503, not a hang, while the database is frozen, and recovers when it thaws', T, async (t) => {
+    const [P1] = await articlePaths(node.url, ['Before the restart']);
+    await get(node.url + P1);
+    cluster.freeze();
+    let thawed = false;
+    try {
+      const answers = {};
+      for (const [name, p] of [['uncached page', `${P1}?page=77`], ['/healthz', '/healthz'],
+        ['search', '/search?q=frozen']]) {
+        const t1 = Date.now();
+        const r = await request(node.url + p, { timeout: NO_HANG_MS });
+        answers[name] = `${r.status} in ${Date.now() - t1} ms`;
+        assert.equal(r.status, 503, `${name} while the database is frozen`);
+      }
+      t.diagnostic(`database frozen: ${JSON.stringify(answers)}`);
+      cluster.thaw();
+      thawed = true;
+      const t0 = Date.now();
+      await until(async () => (await request(`${node.url}${P1}?page=78`, { timeout: NO_HANG_MS })).status === 200,
+        slow(60000), 'an uncached page answered 200 after the thaw');
+      t.diagnostic(`thawed: an uncached page answered 200 after ${Date.now() - t0} ms`);
+    } finally {
+      if (!thawed) cluster.thaw();
+    }
   });
 });

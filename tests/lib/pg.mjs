@@ -9,7 +9,7 @@
 // on Node 18: node: built-ins only.
 
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { ROOT, slow } from './gazette.mjs';
@@ -112,6 +112,11 @@ export function startOwnCluster() {
       up = true;
     },
     running: () => up,
+    // SIGSTOP to the server and every process of it (SIGCONT: thaw()):
+    // a server that stops answering without closing a connection, as a
+    // frozen machine or a network partition does.
+    freeze() { signalAll(dir, 'STOP'); },
+    thaw() { signalAll(dir, 'CONT'); },
   };
   clusters.add(cluster);
   try {
@@ -125,6 +130,14 @@ export function startOwnCluster() {
   return cluster;
 }
 
+// Sends SIGsig to the postmaster of the cluster in dir and its children.
+function signalAll(dir, sig) {
+  const pid = readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+  const kids = spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const r = spawnSync('kill', [`-${sig}`, pid, ...kids], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kill -${sig} ${pid} ${kids.join(' ')}: ${r.stderr}`);
+}
+
 // Stops a cluster of startOwnCluster's for good and removes it.
 export function removeOwnCluster(cluster) {
   if (!clusters.has(cluster)) return;
@@ -134,7 +147,10 @@ export function removeOwnCluster(cluster) {
 }
 
 process.on('exit', () => {
-  for (const c of [...clusters]) removeOwnCluster(c);
+  for (const c of [...clusters]) {
+    try { c.thaw(); } catch { /* not running */ }
+    removeOwnCluster(c);
+  }
   if (process.env.GAZETTE_KEEP_TMP) return;
   for (const { server, schema } of schemas) {
     try { psql(server, `DROP SCHEMA IF EXISTS ${schema} CASCADE`); } catch { /* best effort */ }
