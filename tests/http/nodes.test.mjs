@@ -20,6 +20,9 @@
 //    every answer is 200, 303 or 503 (a 500 here was a bug: a page whose
 //    navigation query met the dropped connection said "out of memory"),
 //    and no acknowledged comment is lost.
+// 5. The database frozen (SIGSTOP: it answers nothing and closes
+//    nothing, as in a network partition): reads answer 503 within the
+//    client timeout, and the node serves again once it thaws.
 //
 // Skipped without GAZETTE_TEST_PG (scripts/check.sh sets it when
 // PostgreSQL is installed); 1 and 2 also without nginx.
