@@ -41,6 +41,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +79,15 @@ enum {
  * failed though done, never the other way round. */
 #define STORE_PG_READ_WAIT_MS 5000
 #define STORE_PG_WRITE_WAIT_MS 30000
-/* After a connection gave up waiting, it does not try to reconnect for this
- * long: a frozen server would keep each attempt STORE_PG_CONNECT_SECONDS,
- * and a page's next statement would wait that long again. */
+/* After a wait for the server ran out (an answer past its limit, or a
+ * connection that took STORE_PG_SLOW_CONNECT_MS or more and failed), no
+ * connection of this process to that server is tried for this long: a
+ * frozen server holds each attempt for STORE_PG_CONNECT_SECONDS, and a
+ * page's every next statement, on any thread, would wait that long
+ * again. A server that refuses at once (stopped, restarting) costs
+ * nothing to try, and is tried again at once. */
 #define STORE_PG_AWAY_MS 1000
+#define STORE_PG_SLOW_CONNECT_MS 1000
 #define GZ_STR_(x) #x
 #define GZ_STR(x) GZ_STR_(x)
 /* bytea's type oid (PostgreSQL's catalog/pg_type.h, fixed since 7.x). */
@@ -102,7 +108,7 @@ struct pg_conn {
 	int savepoints;                /* the store's, open in the transaction */
 	bool in_tx;                    /* as the server last said */
 	bool read_only;                /* a reader (pg_open_reader) */
-	int64_t away_until;            /* pg_now_ms: no reconnecting before */
+	uint64_t server;               /* pg_server_of its URL */
 };
 
 struct pg_param {
@@ -156,6 +162,39 @@ pg_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The server last found away (pg_server_of its URL, 0: none) and until
+ * when (pg_now_ms) no connection to it is tried: one for the process,
+ * every thread's connections learning from the first that waited. */
+static _Atomic uint64_t pg_away_server;
+static _Atomic int64_t pg_away_until;
+
+/* A 64-bit FNV-1a hash of url, never 0: which server a connection is
+ * to, without keeping its URL (a password may be in it). */
+static uint64_t
+pg_server_of(const char *url)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *url; url++)
+		h = (h ^ (unsigned char)*url) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+static void
+pg_away_mark(uint64_t server)
+{
+	atomic_store(&pg_away_server, server);
+	atomic_store(&pg_away_until, pg_now_ms() + STORE_PG_AWAY_MS);
+}
+
+/* True while server was found away less than STORE_PG_AWAY_MS ago. */
+static bool
+pg_away_recently(uint64_t server)
+{
+	return atomic_load(&pg_away_server) == server &&
+	       pg_now_ms() < atomic_load(&pg_away_until);
+}
+
 /* When p's next answer is given up on (pg_now_ms). */
 static int64_t
 pg_deadline(const struct pg_conn *p)
@@ -195,7 +234,7 @@ pg_await(struct pg_conn *p, int64_t deadline)
 				  ? STORE_PG_READ_WAIT_MS : STORE_PG_WRITE_WAIT_MS);
 			(void)shutdown(f.fd, SHUT_RDWR);
 			(void)PQconsumeInput(pg);
-			p->away_until = pg_now_ms() + STORE_PG_AWAY_MS;
+			pg_away_mark(p->server);
 			return;
 		}
 		if (n < 0 || !PQconsumeInput(pg))
@@ -418,12 +457,18 @@ pg_session(struct pg_conn *p)
 static bool
 pg_reconnected(struct pg_conn *p)
 {
+	int64_t t0;
+
 	if (PQstatus(p->pg) == CONNECTION_OK || p->in_tx ||
-	    pg_now_ms() < p->away_until)
+	    pg_away_recently(p->server))
 		return false;
+	t0 = pg_now_ms();
 	PQreset(p->pg);
-	if (PQstatus(p->pg) != CONNECTION_OK)
+	if (PQstatus(p->pg) != CONNECTION_OK) {
+		if (pg_now_ms() - t0 >= STORE_PG_SLOW_CONNECT_MS)
+			pg_away_mark(p->server);
 		return false;
+	}
 	p->gen++;
 	p->savepoints = 0;
 	/* The server forgot the session's settings with it; a reader
@@ -1035,6 +1080,7 @@ store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 	PQconninfoOption *opts;
 	char *why = NULL;
 	struct pg_conn *p;
+	int64_t t0;
 
 	assert(c && url);
 	c->eng = &store_pg_engine;
@@ -1042,6 +1088,12 @@ store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 		return GZ_ENOMEM;
 	c->db = p;
 	p->read_only = reader;
+	p->server = pg_server_of(url);
+	if (pg_away_recently(p->server)) {
+		log_error("store: connect: PostgreSQL did not answer a moment "
+			  "ago; not tried again yet");
+		return GZ_EBUSY;
+	}
 	/* libpq's own complaint about a URL it cannot read may quote it,
 	 * password and all: checked first, and said without it. */
 	if (!(opts = PQconninfoParse(url, &why))) {
@@ -1055,11 +1107,15 @@ store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 	/* A database that does not answer is given up on after
 	 * STORE_PG_CONNECT_SECONDS (the URL may say otherwise: it comes
 	 * last, so its own connect_timeout wins). */
+	t0 = pg_now_ms();
 	p->pg = PQconnectdbParams(keys, values, 1);
 	if (!p->pg)
 		return GZ_ENOMEM;
-	if (PQstatus(p->pg) != CONNECTION_OK)
+	if (PQstatus(p->pg) != CONNECTION_OK) {
+		if (pg_now_ms() - t0 >= STORE_PG_SLOW_CONNECT_MS)
+			pg_away_mark(p->server);
 		return store_err(c, pg_fail(c, NULL), "connect");
+	}
 	PQsetNoticeProcessor(p->pg, pg_notice, NULL);
 	if (!pg_session(p))
 		return store_err(c, pg_fail(c, NULL), "connect");
