@@ -32,10 +32,12 @@
  *   The store writes only inside transactions, so a statement sent
  *   twice is a read or a BEGIN. Statements are prepared again on the
  *   new connection as they are next used (their generation is older).
- * - No call waits for the server without a limit (pg_await): a server
- *   that stops answering without closing the connection is away, as
- *   one that closed it, and for STORE_PG_AWAY_MS after that no
- *   connection to it is tried (pg_away_recently).
+ * - No answer is waited for without a limit (pg_await): a server that
+ *   stops answering without closing the connection is away, as one
+ *   that closed it, and for STORE_PG_AWAY_MS after that no connection
+ *   to it is tried (pg_away_recently). Sending is still blocking: a
+ *   statement larger than the socket's buffer (a photo's bytes) can
+ *   wait on a frozen server.
  */
 #include "store/pg_int.h"
 #include "store/store_int.h"
