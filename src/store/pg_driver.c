@@ -278,7 +278,8 @@ pg_collect(struct pg_conn *p, int sent)
 	return out;
 }
 
-/* PQexec with the reader's deadline: sql may hold several statements. */
+/* PQexec with p's deadline (pg_deadline): sql may hold several
+ * statements. */
 static PGresult *
 pg_run(struct pg_conn *p, const char *sql)
 {
