@@ -6,6 +6,10 @@
 #                                         start it, print its URL (also
 #                                         written to DIR/url)
 #   scripts/pg-test-server.sh stop DIR    stop it (fast shutdown)
+#   scripts/pg-test-server.sh resume DIR  start DIR's stopped cluster
+#                                         again: same data, socket and
+#                                         URL (a database restart, for
+#                                         tests/http/nodes.test.mjs)
 #
 # DIR is a directory of the caller's (a mktemp -d); the server listens on a
 # unix socket in DIR only (no TCP), keeps fsync on (the tests check
@@ -17,7 +21,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 start|stop DIR" >&2
+	echo "usage: $0 start|stop|resume DIR" >&2
 	exit 2
 }
 [ $# -eq 2 ] || usage
@@ -89,6 +93,16 @@ start)
 stop)
 	[ -d "$dir/data" ] || exit 0
 	as "$bindir/pg_ctl" -D "$dir/data" -m fast -w -s stop
+	;;
+resume)
+	[ -d "$dir/data" ] && [ -f "$dir/url" ] ||
+		{ echo "$0: no cluster in $dir (start it first)" >&2; exit 1; }
+	as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
+		start || {
+		cat "$dir/server.log" >&2
+		exit 1
+	}
+	cat "$dir/url"
 	;;
 *)
 	usage

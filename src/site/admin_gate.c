@@ -216,8 +216,9 @@ admin_gate_too_big(struct site *site, struct http_req *req,
 	struct render_val *view;
 	int rc;
 
-	if (!(view = site_view_page(site, req, title, NULL, NULL, NULL)) ||
-	    render_obj_int(req->pool, view, "status", 413) ||
+	if (!(view = site_view_page(site, req, title, NULL, NULL, NULL, &rc)))
+		return rc;
+	if (render_obj_int(req->pool, view, "status", 413) ||
 	    render_obj_str(req->pool, view, "title", title) ||
 	    render_obj_str(req->pool, view, "message",
 			   pool_printf(req->pool, "The file is over the %u MB "

@@ -53,8 +53,10 @@ site_archive_index(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	view = site_view_page(site, req, "Archive", pool_printf(pool,
 			      "Every story %s has published, month by month.",
-			      site->cfg->title), "/archive", NULL);
-	if (!view || !(years = render_list_new(pool)))
+			      site->cfg->title), "/archive", NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(years = render_list_new(pool)))
 		return GZ_ENOMEM;
 	for (i = 0; i < n; i++) {
 		const char *name = date_month_name(months[i].month);
@@ -141,8 +143,10 @@ site_archive_month(void *ctx, struct http_req *req, struct http_resp *resp)
 			      "%s, page %llu", title, (unsigned long long)page)
 			      : title, pool_printf(pool, "Stories of %s.", title),
 			      page > 1 ? pool_printf(pool, "%s?page=%llu", base,
-			      (unsigned long long)page) : base, NULL);
-	if (!view || !(obj = render_obj_new(pool)) ||
+			      (unsigned long long)page) : base, NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(obj = render_obj_new(pool)) ||
 	    render_obj_str(pool, obj, "kind", "Archive") ||
 	    render_obj_str(pool, obj, "name", title) ||
 	    render_obj_str(pool, obj, "url", base) ||

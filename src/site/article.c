@@ -301,8 +301,10 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 			    : site_text_excerpt(pool, body, ARTICLE_EXCERPT)))
 		return GZ_ENOMEM;
 	view = site_view_page(site, req, a.headline, description, url,
-			      *a.section_slug ? a.section_slug : NULL);
-	if (!view || !(obj = site_view_card(site, pool, &a)))
+			      *a.section_slug ? a.section_slug : NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(obj = site_view_card(site, pool, &a)))
 		return GZ_ENOMEM;
 	if ((rc = article_meta(site, pool, view, &a, url, description, corr,
 			       ncorr)))

@@ -187,8 +187,10 @@ site_corrections(void *ctx, struct http_req *req, struct http_resp *resp)
 	view = site_view_page(site, req, page > 1 ? pool_printf(pool,
 			      "%s, page %llu", title, (unsigned long long)page)
 			      : title, "Corrections to our stories, newest "
-			      "first.", canonical, NULL);
-	if (!view || !(list = render_list_new(pool)) ||
+			      "first.", canonical, NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(list = render_list_new(pool)) ||
 	    !(feeds = render_list_new(pool)) || !(item = render_obj_new(pool)))
 		return GZ_ENOMEM;
 	/* The head's alternate: this page's own feed. */

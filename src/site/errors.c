@@ -48,6 +48,7 @@ site_error_page(void *ctx, struct http_req *req, int status,
 	struct site_snap *snap;
 	struct site site;
 	struct render_val *view;
+	int rc;
 
 	/* The API answers its errors in JSON, as everything else it says. */
 	if (req->path && strncmp(req->path, "/api/", 5) == 0) {
@@ -56,7 +57,8 @@ site_error_page(void *ctx, struct http_req *req, int status,
 	}
 	snap = site_snap_get(ctx);
 	site_view_of(ctx, snap, &site);
-	view = site_view_page(&site, req, error_title(status), NULL, NULL, NULL);
+	view = site_view_page(&site, req, error_title(status), NULL, NULL, NULL,
+			      &rc);
 	if (!view || render_obj_int(req->pool, view, "status", status) ||
 	    render_obj_str(req->pool, view, "title", error_title(status)) ||
 	    render_obj_str(req->pool, view, "message", error_message(status)) ||

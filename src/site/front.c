@@ -44,8 +44,10 @@ front_older(struct site *site, struct http_req *req, struct http_resp *resp,
 	view = site_view_page(site, req, pool_printf(pool,
 			      "Latest news, page %llu", (unsigned long long)page),
 			      NULL, pool_printf(pool, "/?page=%llu",
-			      (unsigned long long)page), NULL);
-	if (!view || !(obj = render_obj_new(pool)) ||
+			      (unsigned long long)page), NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(obj = render_obj_new(pool)) ||
 	    render_obj_str(pool, obj, "kind", "Archive") ||
 	    render_obj_str(pool, obj, "name", "Latest news") ||
 	    render_obj_str(pool, obj, "url", "/") ||
@@ -82,8 +84,9 @@ site_front(void *ctx, struct http_req *req, struct http_resp *resp)
 	q.limit = FRONT_LATEST;
 	if ((rc = store_article_list(site->store, pool, &q, &items, &n, &total)))
 		return rc;
-	if (!(view = site_view_page(site, req, NULL, NULL, "/", NULL)) ||
-	    site_view_masthead_date(pool, view, q.now))
+	if (!(view = site_view_page(site, req, NULL, NULL, "/", NULL, &rc)))
+		return rc;
+	if (site_view_masthead_date(pool, view, q.now))
 		return GZ_ENOMEM;
 	/* The way to older stories: "/?page=2" and on. */
 	if (total > FRONT_LATEST &&

@@ -181,8 +181,10 @@ site_search(void *ctx, struct http_req *req, struct http_resp *resp)
 			: pool_printf(pool, "Only the first %u characters were "
 				      "searched for.", GZ_LIMIT_SEARCH_BYTES);
 	view = site_view_page(site, req, *q ? pool_printf(pool, "Search: %s", q)
-			      : "Search", NULL, NULL, NULL);
-	if (!view || !summary || !(s = render_obj_new(pool)) ||
+			      : "Search", NULL, NULL, NULL, &rc);
+	if (!view)
+		return rc;
+	if (!summary || !(s = render_obj_new(pool)) ||
 	    !(results = render_list_new(pool)) ||
 	    render_obj_str(pool, view, "search_query", q) ||
 	    render_obj_bool(pool, view, "noindex", true) ||

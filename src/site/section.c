@@ -60,8 +60,10 @@ listing(struct site *site, struct http_req *req, struct http_resp *resp,
 			      "%s, page %llu", name, (unsigned long long)page) : name,
 			      NULL, page > 1 ? pool_printf(pool, "%s?page=%llu",
 			      base, (unsigned long long)page) : base,
-			      q.section_slug);
-	if (!view || !(obj = render_obj_new(pool)))
+			      q.section_slug, &rc);
+	if (!view)
+		return rc;
+	if (!(obj = render_obj_new(pool)))
 		return GZ_ENOMEM;
 	if (render_obj_str(pool, obj, "kind", kind) ||
 	    render_obj_str(pool, obj, "name", name) ||
@@ -145,8 +147,10 @@ site_author(void *ctx, struct http_req *req, struct http_resp *resp)
 			      : au.name, *au.bio ? au.bio : pool_printf(pool,
 			      "Stories by %s.", au.name), page > 1
 			      ? pool_printf(pool, "%s?page=%llu", base,
-			      (unsigned long long)page) : base, NULL);
-	if (!view || !(obj = render_obj_new(pool)) ||
+			      (unsigned long long)page) : base, NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(obj = render_obj_new(pool)) ||
 	    render_obj_str(pool, obj, "kind", "Author") ||
 	    render_obj_str(pool, obj, "name", au.name) ||
 	    render_obj_str(pool, obj, "url", base) ||
@@ -194,8 +198,10 @@ site_page(void *ctx, struct http_req *req, struct http_resp *resp)
 		return rc;
 	view = site_view_page(site, req, pg.title,
 			      site_text_excerpt(pool, html, 160), req->path,
-			      NULL);
-	if (!view || !(obj = render_obj_new(pool)) ||
+			      NULL, &rc);
+	if (!view)
+		return rc;
+	if (!(obj = render_obj_new(pool)) ||
 	    render_obj_str(pool, obj, "title", pg.title) ||
 	    render_obj_html(pool, obj, "body_html", html) ||
 	    render_obj_set(pool, view, "page", obj))

@@ -119,13 +119,16 @@ extern const char *const site_view_names[];
 
 /* Starts a page's view model with what every page has: site title and
  * language, page title, description, canonical link, stylesheet, section
- * navigation (current_section marked), year. canonical_path may be NULL.
- * Returns NULL when out of memory. */
+ * navigation (current_section marked), footer links (the newsroom's
+ * pages), year. canonical_path may be NULL. Returns NULL with *rc the
+ * reason: GZ_ENOMEM, or the store's error when the sections or pages
+ * could not be read (GZ_EBUSY while the database is away: 503, not a
+ * 500 "out of memory"); else *rc is GZ_OK. */
 struct render_val *site_view_page(struct site *site, struct http_req *req,
 				  const char *page_title,
 				  const char *description,
 				  const char *canonical_path,
-				  const char *current_section);
+				  const char *current_section, int *rc);
 /* Sets "feeds" on a page's view: the alternate links of its head, the
  * feeds of prefix ("/section/city", named name) first when prefix is not
  * NULL, then the site's. Returns GZ_OK or GZ_ENOMEM. */

@@ -309,9 +309,11 @@ site_view_feeds(struct pool *pool, struct render_val *view,
 }
 
 /* The footer's links: search, the archive, the feeds, then the
- * newsroom's pages in their order. */
-static struct render_val *
-view_footer_links(struct site *site, struct pool *pool)
+ * newsroom's pages in their order, into *out. Returns GZ_OK, GZ_ENOMEM
+ * or the store's error. */
+static int
+view_footer_links(struct site *site, struct pool *pool,
+		  struct render_val **out)
 {
 	static const struct {
 		const char *name, *url;
@@ -323,25 +325,28 @@ view_footer_links(struct site *site, struct pool *pool)
 	struct render_val *list = render_list_new(pool), *item;
 	struct store_page *pages = NULL;
 	size_t i, n = 0;
+	int rc;
 
+	*out = NULL;
 	if (!list)
-		return NULL;
+		return GZ_ENOMEM;
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (!(item = render_obj_new(pool)) ||
 		    render_obj_str(pool, item, "name", links[i].name) ||
 		    render_obj_str(pool, item, "url", links[i].url) ||
 		    render_list_push(pool, list, item))
-			return NULL;
-	if (store_page_list(site->store, pool, &pages, &n) != GZ_OK)
-		return NULL;
+			return GZ_ENOMEM;
+	if ((rc = store_page_list(site->store, pool, &pages, &n)) != GZ_OK)
+		return rc;
 	for (i = 0; i < n; i++)
 		if (!(item = render_obj_new(pool)) ||
 		    render_obj_str(pool, item, "name", pages[i].title) ||
 		    render_obj_str(pool, item, "url", site_url_slug(pool, "/",
 				   pages[i].slug)) ||
 		    render_list_push(pool, list, item))
-			return NULL;
-	return list;
+			return GZ_ENOMEM;
+	*out = list;
+	return GZ_OK;
 }
 
 int
@@ -387,20 +392,25 @@ site_view_pagination(struct pool *pool, struct render_val *view,
 struct render_val *
 site_view_page(struct site *site, struct http_req *req,
 	       const char *page_title, const char *description,
-	       const char *canonical_path, const char *current_section)
+	       const char *canonical_path, const char *current_section,
+	       int *rc)
 {
 	struct pool *pool = req->pool;
-	struct render_val *v = render_obj_new(pool), *nav, *item;
+	struct render_val *v = render_obj_new(pool), *nav, *item, *footer;
 	struct store_section *sections = NULL;
 	size_t n = 0, i;
 	struct tm tm;
 	time_t now = (time_t)site_now();
 	const char *title;
 
+	*rc = GZ_ENOMEM;
 	if (!v || !(nav = render_list_new(pool)))
 		return NULL;
-	if (store_section_list(site->store, pool, site_now(), &sections, &n))
+	if ((*rc = store_section_list(site->store, pool, site_now(), &sections,
+				      &n)) != GZ_OK ||
+	    (*rc = view_footer_links(site, pool, &footer)) != GZ_OK)
 		return NULL;
+	*rc = GZ_ENOMEM;
 	for (i = 0; i < n; i++) {
 		if (sections[i].article_count == 0)
 			continue;
@@ -443,7 +453,7 @@ site_view_page(struct site *site, struct http_req *req,
 	    render_obj_str(pool, v, "stylesheet", site->stylesheet) ||
 	    render_obj_str(pool, v, "home_url", "/") ||
 	    render_obj_int(pool, v, "year", tm.tm_year + 1900) ||
-	    render_obj_set(pool, v, "footer_links", view_footer_links(site, pool)) ||
+	    render_obj_set(pool, v, "footer_links", footer) ||
 	    render_obj_set(pool, v, "nav", nav) ||
 	    site_view_feeds(pool, v, NULL, NULL))
 		return NULL;
@@ -451,6 +461,7 @@ site_view_page(struct site *site, struct http_req *req,
 	    render_obj_str(pool, v, "canonical", pool_printf(pool, "%s%s",
 			   site->cfg->base_url, canonical_path)))
 		return NULL;
+	*rc = GZ_OK;
 	return v;
 }
 

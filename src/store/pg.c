@@ -146,10 +146,14 @@ store_pg_open(const char *url, struct store **out, char *why,
 	st = NULL;
 out:
 	store_close(st);
-	/* The URL may carry a password: the sentence does not repeat it. */
+	/* The URL may carry a password: the sentence does not repeat it.
+	 * GZ_EBUSY is the server away (pg_driver.c's pg_err), which
+	 * "busy" would not say. */
 	if (err != GZ_OK && why && whylen)
 		snprintf(why, whylen, "cannot open the PostgreSQL database: %s "
 			 "(the log says what the server answered)",
-			 gz_strerror(err));
+			 err == GZ_EBUSY ? "the server cannot be reached or "
+					   "refused the connection"
+					 : gz_strerror(err));
 	return err;
 }

@@ -10,8 +10,8 @@
  * turned into $N (store_pg_placeholders).
  *
  * Invariants:
- * - A statement is executed at its first step (PQexecPrepared with the
- *   bound values) and its whole result is kept until reset: a step is a
+ * - A statement is executed at its first step (sent with the bound
+ *   values) and its whole result is kept until reset: a step is a
  *   row index, so a query file may read columns as it does on SQLite.
  * - Values bound are not copied unless they must be (text bound with a
  *   length short of its NUL; integers, written into the statement):
@@ -32,16 +32,27 @@
  *   The store writes only inside transactions, so a statement sent
  *   twice is a read or a BEGIN. Statements are prepared again on the
  *   new connection as they are next used (their generation is older).
+ * - No answer is waited for without a limit (pg_await): a server that
+ *   stops answering without closing the connection is away, as one
+ *   that closed it, and for STORE_PG_AWAY_MS after that no connection
+ *   to it is tried (pg_away_recently). Sending is still blocking: a
+ *   statement larger than the socket's buffer (a photo's bytes) can
+ *   wait on a frozen server.
  */
 #include "store/pg_int.h"
 #include "store/store_int.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -63,6 +74,26 @@ enum {
  * database that does not answer a connection. */
 #define STORE_PG_BUSY_MS 5000
 #define STORE_PG_CONNECT_SECONDS 5
+/* How long a connection waits for the server's answer to one statement
+ * before it takes the server for away (a frozen server, a network
+ * partition: nothing closes the connection, and libpq alone would wait
+ * for ever, every serving thread in turn). A reader's statements are a
+ * page's queries, far shorter; the writer's are one row each, a
+ * recount or a COMMIT, but also an import's or a migration's, and wait
+ * for the write lock up to STORE_PG_BUSY_MS: they get longer. A COMMIT
+ * given up on may still have committed: the write is then reported
+ * failed though done, never the other way round. */
+#define STORE_PG_READ_WAIT_MS 5000
+#define STORE_PG_WRITE_WAIT_MS 30000
+/* After a wait for the server ran out (an answer past its limit, or a
+ * connection that took STORE_PG_SLOW_CONNECT_MS or more and failed), no
+ * connection of this process to that server is tried for this long: a
+ * frozen server holds each attempt for STORE_PG_CONNECT_SECONDS, and a
+ * page's every next statement, on any thread, would wait that long
+ * again. A server that refuses at once (stopped, restarting) costs
+ * nothing to try, and is tried again at once. */
+#define STORE_PG_AWAY_MS 1000
+#define STORE_PG_SLOW_CONNECT_MS 1000
 #define GZ_STR_(x) #x
 #define GZ_STR(x) GZ_STR_(x)
 /* bytea's type oid (PostgreSQL's catalog/pg_type.h, fixed since 7.x). */
@@ -83,6 +114,7 @@ struct pg_conn {
 	int savepoints;                /* the store's, open in the transaction */
 	bool in_tx;                    /* as the server last said */
 	bool read_only;                /* a reader (pg_open_reader) */
+	uint64_t server;               /* pg_server_of its URL */
 };
 
 struct pg_param {
@@ -125,6 +157,133 @@ static struct pg_stmt *
 pgs(struct db_stmt *s)
 {
 	return (struct pg_stmt *)s;
+}
+
+static int64_t
+pg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The server last found away (pg_server_of its URL, 0: none) and until
+ * when (pg_now_ms) no connection to it is tried: one for the process,
+ * every thread's connections learning from the first that waited. */
+static _Atomic uint64_t pg_away_server;
+static _Atomic int64_t pg_away_until;
+
+/* A 64-bit FNV-1a hash of url, never 0: which server a connection is
+ * to, without keeping its URL (a password may be in it). */
+static uint64_t
+pg_server_of(const char *url)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *url; url++)
+		h = (h ^ (unsigned char)*url) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+static void
+pg_away_mark(uint64_t server)
+{
+	atomic_store(&pg_away_server, server);
+	atomic_store(&pg_away_until, pg_now_ms() + STORE_PG_AWAY_MS);
+}
+
+/* True while server was found away less than STORE_PG_AWAY_MS ago. */
+static bool
+pg_away_recently(uint64_t server)
+{
+	return atomic_load(&pg_away_server) == server &&
+	       pg_now_ms() < atomic_load(&pg_away_until);
+}
+
+/* When p's next answer is given up on (pg_now_ms). */
+static int64_t
+pg_deadline(const struct pg_conn *p)
+{
+	return pg_now_ms() + (p->read_only ? STORE_PG_READ_WAIT_MS
+					   : STORE_PG_WRITE_WAIT_MS);
+}
+
+/* Waits until PQgetResult(p->pg) would not block, or until deadline.
+ * Past it the socket is shut down: the server that does not
+ * answer is away, as one that closed the connection, so libpq fails
+ * what is under way at once and PQstatus says CONNECTION_BAD (and the
+ * next statement reconnects, pg_reconnected). The socket is this
+ * thread's own connection's: no other thread can have it. */
+static void
+pg_await(struct pg_conn *p, int64_t deadline)
+{
+	PGconn *pg = p->pg;
+
+	while (PQisBusy(pg)) {
+		struct pollfd f = {.fd = PQsocket(pg), .events = POLLIN};
+		int ms = -1, n;
+
+		if (f.fd < 0)
+			return;
+		if (deadline >= 0) {
+			int64_t left = deadline - pg_now_ms();
+
+			ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+		}
+		n = ms == 0 ? 0 : poll(&f, 1, ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			log_error("store: PostgreSQL gave no answer in %d ms: "
+				  "taken for away", p->read_only
+				  ? STORE_PG_READ_WAIT_MS : STORE_PG_WRITE_WAIT_MS);
+			(void)shutdown(f.fd, SHUT_RDWR);
+			(void)PQconsumeInput(pg);
+			pg_away_mark(p->server);
+			return;
+		}
+		if (n < 0 || !PQconsumeInput(pg))
+			return;
+	}
+}
+
+/* The next result of what was sent on pg, waiting until deadline. */
+static PGresult *
+pg_result(struct pg_conn *p, int64_t deadline)
+{
+	pg_await(p, deadline);
+	return PQgetResult(p->pg);
+}
+
+/* Collects every result of what was just sent on p (sent: the send
+ * call's answer) as PQexec does: the first error, else the last
+ * result. NULL when nothing could be sent. */
+static PGresult *
+pg_collect(struct pg_conn *p, int sent)
+{
+	int64_t deadline = pg_deadline(p);
+	PGresult *res, *out = NULL;
+
+	if (!sent)
+		return NULL;
+	while ((res = pg_result(p, deadline)) != NULL) {
+		if (out && PQresultStatus(out) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+			continue;
+		}
+		PQclear(out);
+		out = res;
+	}
+	return out;
+}
+
+/* PQexec with p's deadline (pg_deadline): sql may hold several
+ * statements. */
+static PGresult *
+pg_run(struct pg_conn *p, const char *sql)
+{
+	return pg_collect(p, PQsendQuery(p->pg, sql));
 }
 
 /* Keeps res's (or the connection's) error on c for pg_err; clears res. */
@@ -205,10 +364,11 @@ pg_prepare_on(struct pg_stmt *s, const unsigned *types)
 	}
 	if (s->prepared && s->gen == p->gen) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(p->pg, sql));
+		PQclear(pg_run(p, sql));
 	}
 	s->prepared = false;
-	res = PQprepare(p->pg, s->name, s->pgtext, s->nparams, (const Oid *)t);
+	res = pg_collect(p, PQsendPrepare(p->pg, s->name, s->pgtext,
+					  s->nparams, (const Oid *)t));
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
 		return pg_fail(s->c, res);
 	PQclear(res);
@@ -275,7 +435,7 @@ pg_session(struct pg_conn *p)
 	PGresult *res;
 	bool ok;
 
-	res = PQexec(p->pg, common);
+	res = pg_run(p, common);
 	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	/* The process's zone (util/date.h sets TZ from [site] timezone), as
@@ -283,16 +443,16 @@ pg_session(struct pg_conn *p)
 	 * Bound, never spliced into the SQL; a TZ PostgreSQL does not know
 	 * (":/etc/localtime") leaves UTC, said in the log. */
 	if (ok && zone && *zone) {
-		res = PQexecParams(p->pg,
-				   "SELECT set_config('TimeZone', $1, false)",
-				   1, NULL, &zone, NULL, NULL, 0);
+		res = pg_collect(p, PQsendQueryParams(p->pg,
+				 "SELECT set_config('TimeZone', $1, false)",
+				 1, NULL, &zone, NULL, NULL, 0));
 		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
 			log_error("store: PostgreSQL does not know the time "
 				  "zone TZ=%s: its dates are in UTC", zone);
 		PQclear(res);
 	}
 	if (ok && p->read_only) {
-		res = PQexec(p->pg, "SET default_transaction_read_only = on");
+		res = pg_run(p, "SET default_transaction_read_only = on");
 		ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 	}
@@ -304,18 +464,31 @@ pg_session(struct pg_conn *p)
 static bool
 pg_reconnected(struct pg_conn *p)
 {
-	if (PQstatus(p->pg) == CONNECTION_OK || p->in_tx)
+	int64_t t0;
+
+	if (PQstatus(p->pg) == CONNECTION_OK || p->in_tx ||
+	    pg_away_recently(p->server))
 		return false;
+	t0 = pg_now_ms();
 	PQreset(p->pg);
-	if (PQstatus(p->pg) != CONNECTION_OK)
+	if (PQstatus(p->pg) != CONNECTION_OK) {
+		if (pg_now_ms() - t0 >= STORE_PG_SLOW_CONNECT_MS)
+			pg_away_mark(p->server);
 		return false;
+	}
 	p->gen++;
 	p->savepoints = 0;
 	/* The server forgot the session's settings with it; a reader
-	 * that could not be made read-only again is not used. */
+	 * that could not be made read-only again is not used. One that
+	 * lost the server again meanwhile (a restart still under way) is
+	 * kept, bad, so that the next statement resets it once more: a
+	 * NULL one could never be made again (PQreset needs the PGconn),
+	 * and its thread would answer 503 until the node restarts. */
 	if (!pg_session(p)) {
-		PQfinish(p->pg);
-		p->pg = NULL;
+		if (PQstatus(p->pg) == CONNECTION_OK) {
+			PQfinish(p->pg);
+			p->pg = NULL;
+		}
 		return false;
 	}
 	log_info("store: reconnected to PostgreSQL");
@@ -375,8 +548,10 @@ static PGresult *
 pg_execute_alone(struct pg_stmt *s, const char *const *values,
 		 const int *lengths, const int *formats)
 {
-	PGconn *pg = pgc(s->c)->pg;
+	struct pg_conn *p = pgc(s->c);
+	PGconn *pg = p->pg;
 	PGresult *res, *out = NULL, *err = NULL;
+	int64_t deadline = pg_deadline(p);
 	bool saved = false;
 	int i;
 
@@ -391,7 +566,7 @@ pg_execute_alone(struct pg_stmt *s, const char *const *values,
 	}
 	/* Three queries' results, each ended by a NULL, then the sync. */
 	for (i = 0; i < 3; i++) {
-		while ((res = PQgetResult(pg)) != NULL) {
+		while ((res = pg_result(p, deadline)) != NULL) {
 			ExecStatusType st = PQresultStatus(res);
 
 			if (i == 0 && st == PGRES_COMMAND_OK)
@@ -409,7 +584,7 @@ pg_execute_alone(struct pg_stmt *s, const char *const *values,
 		if (PQstatus(pg) != CONNECTION_OK)
 			break;
 	}
-	while ((res = PQgetResult(pg)) != NULL &&
+	while ((res = pg_result(p, deadline)) != NULL &&
 	       PQresultStatus(res) != PGRES_PIPELINE_SYNC)
 		PQclear(res);
 	PQclear(res);
@@ -418,7 +593,7 @@ pg_execute_alone(struct pg_stmt *s, const char *const *values,
 		return out;
 	PQclear(out);
 	if (saved && PQstatus(pg) == CONNECTION_OK)
-		PQclear(PQexec(pg, "ROLLBACK TO gz_stmt; RELEASE gz_stmt"));
+		PQclear(pg_run(p, "ROLLBACK TO gz_stmt; RELEASE gz_stmt"));
 	return err;
 }
 
@@ -448,8 +623,9 @@ pg_execute(struct pg_stmt *s)
 		    !pg_is_tx_control(s->sql))
 			res = pg_execute_alone(s, values, lengths, formats);
 		else if (rc == DB_OK)
-			res = PQexecPrepared(p->pg, s->name, s->nparams,
-					     values, lengths, formats, 0);
+			res = pg_collect(p, PQsendQueryPrepared(
+					p->pg, s->name, s->nparams, values,
+					lengths, formats, 0));
 		if (rc == DB_OK) {
 			if (res && (PQresultStatus(res) == PGRES_TUPLES_OK ||
 				    PQresultStatus(res) == PGRES_COMMAND_OK))
@@ -513,7 +689,7 @@ pg_finalize(struct db_stmt *base)
 	if (p->pg && PQstatus(p->pg) == CONNECTION_OK && s->prepared &&
 	    s->gen == p->gen) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(p->pg, sql));
+		PQclear(pg_run(p, sql));
 	}
 	free(s->params);
 	free(s->sql);
@@ -737,7 +913,7 @@ pg_exec(struct store_conn *c, const char *sql)
 	int attempt, rc;
 
 	for (attempt = 0;; attempt++) {
-		res = PQexec(p->pg, sql);
+		res = pg_run(p, sql);
 		if (res && (PQresultStatus(res) == PGRES_COMMAND_OK ||
 			    PQresultStatus(res) == PGRES_TUPLES_OK)) {
 			PQclear(res);
@@ -795,8 +971,24 @@ pg_bad_query(struct store_conn *c, int rc)
  *                                          -> GZ_EBUSY
  *   53200 out_of_memory, PG_RC_NOMEM       -> GZ_ENOMEM
  *   54000 program_limit_exceeded           -> GZ_ETOOBIG
- *   anything else (08 connection, 57P01 admin shutdown, ...) -> GZ_EDB
+ *   the server away: 08 connection_exception, 57P01 admin_shutdown,
+ *   57P02 crash_shutdown, 57P03 cannot_connect_now, or no answer on a
+ *   connection that is gone                -> GZ_EBUSY
+ *   anything else                          -> GZ_EDB
+ * The server away is GZ_EBUSY, not GZ_EDB: it is passing (a restart, a
+ * failover), the next request may find it back (pg_reconnected), and a
+ * reader is answered 503, which a balancer may try on another node,
+ * rather than 500, which says the request itself failed.
  */
+static bool
+pg_away(const struct pg_conn *p, const char *state)
+{
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
+		return true;
+	return p && (!p->pg || PQstatus(p->pg) != CONNECTION_OK);
+}
+
 static int
 pg_err(struct store_conn *c, int rc, const char *what)
 {
@@ -816,6 +1008,8 @@ pg_err(struct store_conn *c, int rc, const char *what)
 		err = GZ_EBUSY;
 	else if (strcmp(state, "54000") == 0)
 		err = GZ_ETOOBIG;
+	else if (rc == PG_RC_ERROR && pg_away(p, state))
+		err = GZ_EBUSY;
 	log_error("store: %s: %s (PostgreSQL %s)", what,
 		  msg ? msg
 		      : rc == PG_RC_RANGE ? "no such parameter"
@@ -893,6 +1087,7 @@ store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 	PQconninfoOption *opts;
 	char *why = NULL;
 	struct pg_conn *p;
+	int64_t t0;
 
 	assert(c && url);
 	c->eng = &store_pg_engine;
@@ -900,6 +1095,12 @@ store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 		return GZ_ENOMEM;
 	c->db = p;
 	p->read_only = reader;
+	p->server = pg_server_of(url);
+	if (pg_away_recently(p->server)) {
+		log_error("store: connect: PostgreSQL did not answer a moment "
+			  "ago; not tried again yet");
+		return GZ_EBUSY;
+	}
 	/* libpq's own complaint about a URL it cannot read may quote it,
 	 * password and all: checked first, and said without it. */
 	if (!(opts = PQconninfoParse(url, &why))) {
@@ -913,11 +1114,15 @@ store_pg_conn_open_as(struct store_conn *c, const char *url, bool reader)
 	/* A database that does not answer is given up on after
 	 * STORE_PG_CONNECT_SECONDS (the URL may say otherwise: it comes
 	 * last, so its own connect_timeout wins). */
+	t0 = pg_now_ms();
 	p->pg = PQconnectdbParams(keys, values, 1);
 	if (!p->pg)
 		return GZ_ENOMEM;
-	if (PQstatus(p->pg) != CONNECTION_OK)
+	if (PQstatus(p->pg) != CONNECTION_OK) {
+		if (pg_now_ms() - t0 >= STORE_PG_SLOW_CONNECT_MS)
+			pg_away_mark(p->server);
 		return store_err(c, pg_fail(c, NULL), "connect");
+	}
 	PQsetNoticeProcessor(p->pg, pg_notice, NULL);
 	if (!pg_session(p))
 		return store_err(c, pg_fail(c, NULL), "connect");

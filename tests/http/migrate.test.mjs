@@ -9,22 +9,12 @@
 // message shows the URL's password.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 import { articlePaths, commentSite, listComments, moderate, postComment, readThread, setConf }
   from '../lib/comments.mjs';
 import { describeRun, get, run, runOk, startServer, stopChecked } from '../lib/gazette.mjs';
-
-const SERVER = process.env.GAZETTE_TEST_PG || '';
-const PSQL = '/usr/bin/psql';
-
-function psql(url, query) {
-  const r = spawnSync(PSQL, ['-qAt', '-v', 'ON_ERROR_STOP=1', url, '-c', query],
-    { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+import { freshSchemaUrl, pgMissing, psql } from '../lib/pg.mjs';
 
 // The article at `path` of a site served with `site`'s config: its
 // headline (the page's <h1>) and its comment thread.
@@ -42,8 +32,7 @@ async function articleSeen(site, path) {
 
 describe('gazette migrate', {
   timeout: 300000,
-  skip: (!SERVER && 'GAZETTE_TEST_PG is not set: no PostgreSQL to migrate to') ||
-    (spawnSync(PSQL, ['--version']).status !== 0 && 'no psql'),
+  skip: pgMissing() || false,
 }, () => {
   it('copies a served site into PostgreSQL, which then serves the same page and comment', async () => {
     const { site } = commentSite([
@@ -70,42 +59,37 @@ describe('gazette migrate', {
     assert.equal(before.thread.items.length, 1);
     assert.equal(before.thread.items[0].body, 'Saw it from the bridge.');
 
-    // A schema of this test's own in the shared database.
-    const schema = `migrate_${process.pid}`;
-    psql(SERVER, `CREATE SCHEMA ${schema}`);
-    const url = `${SERVER}${SERVER.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
-    try {
-      const args = ['migrate', '--site', site, '--to', url];
-      const r = runOk(args);
-      assert.match(r.stdout, /^articles: 2 rows$/m, describeRun(args, r));
-      assert.match(r.stdout, /^comments: 1 row$/m);
-      assert.match(r.stdout, /^users: 1 row$/m);
-      assert.match(r.stdout, /^migrated \d+ rows in 19 tables to postgresql:/m);
-      assert.ok(r.stdout.includes(`url = ${url}`), r.stdout);
-      assert.equal(psql(url, 'SELECT count(*) FROM articles'), '2');
+    // A schema of this test's own in the shared database (dropped when
+    // the test process exits).
+    const url = freshSchemaUrl('migrate');
+    const args = ['migrate', '--site', site, '--to', url];
+    const r = runOk(args);
+    assert.match(r.stdout, /^articles: 2 rows$/m, describeRun(args, r));
+    assert.match(r.stdout, /^comments: 1 row$/m);
+    assert.match(r.stdout, /^users: 1 row$/m);
+    assert.match(r.stdout, /^migrated \d+ rows in 19 tables to postgresql:/m);
+    assert.ok(r.stdout.includes(`url = ${url}`), r.stdout);
+    assert.equal(psql(url, 'SELECT count(*) FROM articles'), '2');
 
-      // Again: refused, nothing changed.
-      const again = run(args);
-      assert.equal(again.status, 1, describeRun(args, again));
-      assert.match(again.stderr, /already holds rows.*nothing was written/);
-      assert.equal(psql(url, 'SELECT count(*) FROM articles'), '2');
-      assert.equal(psql(url, 'SELECT count(*) FROM comments'), '1');
+    // Again: refused, nothing changed.
+    const again = run(args);
+    assert.equal(again.status, 1, describeRun(args, again));
+    assert.match(again.stderr, /already holds rows.*nothing was written/);
+    assert.equal(psql(url, 'SELECT count(*) FROM articles'), '2');
+    assert.equal(psql(url, 'SELECT count(*) FROM comments'), '1');
 
-      // Served from PostgreSQL: the same page.
-      setConf(site, 'store', { url });
-      const after = await articleSeen(site, path);
-      assert.equal(after.headline, before.headline);
-      assert.equal(after.thread.items.length, 1);
-      assert.equal(after.thread.items[0].author, before.thread.items[0].author);
-      assert.equal(after.thread.items[0].body, before.thread.items[0].body);
+    // Served from PostgreSQL: the same page.
+    setConf(site, 'store', { url });
+    const after = await articleSeen(site, path);
+    assert.equal(after.headline, before.headline);
+    assert.equal(after.thread.items.length, 1);
+    assert.equal(after.thread.items[0].author, before.thread.items[0].author);
+    assert.equal(after.thread.items[0].body, before.thread.items[0].body);
 
-      // The site is on PostgreSQL now: migrate says so.
-      const onPg = run(args);
-      assert.equal(onPg.status, 1);
-      assert.match(onPg.stderr, /already keeps its database in PostgreSQL/);
-    } finally {
-      psql(SERVER, `DROP SCHEMA ${schema} CASCADE`);
-    }
+    // The site is on PostgreSQL now: migrate says so.
+    const onPg = run(args);
+    assert.equal(onPg.status, 1);
+    assert.match(onPg.stderr, /already keeps its database in PostgreSQL/);
   });
 });
 

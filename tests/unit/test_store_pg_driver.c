@@ -4,8 +4,9 @@
  * the driver.h calls a query file makes (statements run, reset and run
  * again; text, integer, NULL and bytea parameters and columns; booleans
  * read as 1/0; rows changed), SQLSTATEs mapped (a duplicate is
- * GZ_EEXIST, bad SQL GZ_EDB), a connection the server dropped made
- * again (outside a transaction only), and a store opened at a URL
+ * GZ_EEXIST, bad SQL GZ_EDB, the server away GZ_EBUSY), a connection
+ * the server dropped made again (outside a transaction only), and a
+ * store opened at a URL
  * (schema migrated, a write and its read back). ?N into $N is pg_sql.c's
  * (test_store_pg_schema.c). Without GAZETTE_TEST_PG the tests say so and
  * skip.
@@ -268,16 +269,17 @@ test_lost_transaction_fails_until_rollback(void **state)
 	s = prep(&fx->c, "SELECT 7");
 	kill_backend(&fx->c);
 	/* Inside the transaction nothing is sent again: its work is gone,
-	 * and a statement run outside it would be a half transaction. */
-	assert_int_equal(store_stmt_int64(&fx->c, s, &v), GZ_EDB);
+	 * and a statement run outside it would be a half transaction.
+	 * The server away is GZ_EBUSY (a reader is answered 503). */
+	assert_int_equal(store_stmt_int64(&fx->c, s, &v), GZ_EBUSY);
 	assert_true(fx->c.eng->in_tx(&fx->c));
-	assert_int_equal(db_exec(&fx->c, "SELECT 1", NULL), GZ_EDB);
+	assert_int_equal(db_exec(&fx->c, "SELECT 1", NULL), GZ_EBUSY);
 	/* A savepoint's ROLLBACK TO does not end it, and COMMIT fails:
 	 * nothing of it may look done. */
 	assert_int_equal(db_exec(&fx->c, "ROLLBACK TO store_write", NULL),
-			 GZ_EDB);
+			 GZ_EBUSY);
 	assert_true(fx->c.eng->in_tx(&fx->c));
-	assert_int_equal(db_exec(&fx->c, "COMMIT", NULL), GZ_EDB);
+	assert_int_equal(db_exec(&fx->c, "COMMIT", NULL), GZ_EBUSY);
 	assert_true(fx->c.eng->in_tx(&fx->c));
 	/* The store's ROLLBACK ends it; the next statement reconnects. */
 	(void)db_exec(&fx->c, "ROLLBACK", NULL);
@@ -293,12 +295,13 @@ test_unreachable_server(void **state)
 	struct store_conn c = {0};
 
 	(void)state;
-	/* A socket directory that does not exist: GZ_EDB, said in the
-	 * log, and the half-open connection closes cleanly. */
+	/* A socket directory that does not exist: the server away,
+	 * GZ_EBUSY, said in the log, and the half-open connection closes
+	 * cleanly. */
 	assert_int_equal(store_pg_conn_open(&c, "postgresql:///x?host="
 					       "/nonexistent-gz-dir"
 					       "&connect_timeout=2"),
-			 GZ_EDB);
+			 GZ_EBUSY);
 	store_pg_conn_close(&c);
 }
 
