@@ -15,7 +15,7 @@
  * Invariants: a password is wiped (sodium_memzero) as soon as it is
  * hashed, and never printed, except the one-time password of init,
  * printed once; the store refuses to remove or demote the last admin
- * (GZ_EBUSY), and that refusal is a message here.
+ * (GZ_EFORBIDDEN), and that refusal is a message here.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -310,7 +310,7 @@ user_role(struct store *st, struct pool *pool, const char *name,
 	if ((rc = store_tx_begin(st)) == GZ_OK)
 		rc = user_commit(st, store_user_role_set(st, u.id, role),
 				 "user-role", name, detail);
-	if (rc == GZ_EBUSY) {
+	if (rc == GZ_EFORBIDDEN) {
 		cli_error("\"%s\" is the last admin: make another user admin "
 			  "first", name);
 		return CLI_FAIL;
@@ -335,7 +335,7 @@ user_remove(struct store *st, struct pool *pool, const char *name)
 	if ((rc = store_tx_begin(st)) == GZ_OK)
 		rc = user_commit(st, store_user_remove(st, u.id), "user-remove",
 				 name, NULL);
-	if (rc == GZ_EBUSY) {
+	if (rc == GZ_EFORBIDDEN) {
 		cli_error("\"%s\" is the last admin and cannot be removed: make "
 			  "another user admin first", name);
 		return CLI_FAIL;

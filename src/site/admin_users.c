@@ -10,7 +10,7 @@
  * thread while the request is suspended (no Argon2 on a server thread),
  * stored hashed with must_change_password, and shown once on the answer
  * page, never again. Invariant: the store refuses to leave no admin
- * (GZ_EBUSY), and the page says so in a sentence.
+ * (GZ_EFORBIDDEN), and the page says so in a sentence.
  */
 #include <string.h>
 
@@ -305,7 +305,7 @@ user_apply(struct site *site, struct http_req *req, struct http_resp *resp,
 				     ? store_role_name(w->role) : "",
 				     w->staff.ip, site_now());
 	rc = users_tx_end(site, rc);
-	if (rc == GZ_EBUSY) {
+	if (rc == GZ_EFORBIDDEN) {
 		x.error = "The site needs at least one admin: make another account admin first.";
 		return users_page(site, req, resp, &w->staff, 422, &x);
 	}

@@ -1016,7 +1016,7 @@ int store_user_list(struct store *st, struct pool *pool,
  * the password hash and whether it must be changed at next sign-in; */
 int store_user_password_set(struct store *st, int64_t id, const char *hash,
 			    bool must_change);
-/* the role: GZ_EBUSY when it would leave no admin; */
+/* the role: GZ_EFORBIDDEN when it would leave no admin; */
 int store_user_role_set(struct store *st, int64_t id, enum store_role role);
 /* the display name; */
 int store_user_display_set(struct store *st, int64_t id, const char *name);
@@ -1030,8 +1030,8 @@ int store_user_totp_step(struct store *st, int64_t id, int64_t step);
 /* the time of a successful sign-in; */
 int store_user_signin_at(struct store *st, int64_t id, int64_t at);
 /* removes the user and their sessions and recovery codes (their
- * articles keep owner_id, the audit log their name): GZ_EBUSY when it is
- * the last admin. */
+ * articles keep owner_id, the audit log their name): GZ_EFORBIDDEN when
+ * it is the last admin. */
 int store_user_remove(struct store *st, int64_t id);
 /* Counts users (any role). */
 int store_user_count(struct store *st, int64_t *n);

@@ -10,7 +10,8 @@
  *
  * Invariants:
  * - There is always an admin once there has been one: a role change or a
- *   removal that would leave none is refused (GZ_EBUSY) in the same
+ *   removal that would leave none is refused (GZ_EFORBIDDEN, never
+ *   GZ_EBUSY, which says the database is locked or away) in the same
  *   statement that makes it, so two writers cannot both demote "the
  *   other" admin.
  * - A TOTP step is accepted at most once: the update that records it
@@ -375,7 +376,7 @@ store_user_role_set(struct store *st, int64_t id, enum store_role role)
 		return err;
 	err = user_update(c, s);
 	if (err == GZ_ENOTFOUND && (err = user_exists(c, id)) == GZ_OK)
-		return GZ_EBUSY;
+		return GZ_EFORBIDDEN;
 	return err;
 }
 
@@ -486,7 +487,7 @@ store_user_remove(struct store *st, int64_t id)
 		return err;
 	err = user_update(c, s);
 	if (err == GZ_ENOTFOUND && (err = user_exists(c, id)) == GZ_OK)
-		return GZ_EBUSY;
+		return GZ_EFORBIDDEN;
 	return err;
 }
 

@@ -275,8 +275,8 @@ test_last_admin(void **state)
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
 	/* The only admin can be neither demoted nor removed. */
 	assert_int_equal(store_user_role_set(fx->st, ann, STORE_ROLE_EDITOR),
-			 GZ_EBUSY);
-	assert_int_equal(store_user_remove(fx->st, ann), GZ_EBUSY);
+			 GZ_EFORBIDDEN);
+	assert_int_equal(store_user_remove(fx->st, ann), GZ_EFORBIDDEN);
 	/* Setting what it is, and changing the others, is fine. */
 	assert_int_equal(store_user_role_set(fx->st, ann, STORE_ROLE_ADMIN),
 			 GZ_OK);
@@ -292,8 +292,8 @@ test_last_admin(void **state)
 			 GZ_OK);
 	/* Now bob is the last. */
 	assert_int_equal(store_user_role_set(fx->st, bob, STORE_ROLE_EDITOR),
-			 GZ_EBUSY);
-	assert_int_equal(store_user_remove(fx->st, bob), GZ_EBUSY);
+			 GZ_EFORBIDDEN);
+	assert_int_equal(store_user_remove(fx->st, bob), GZ_EFORBIDDEN);
 	assert_int_equal(store_user_remove(fx->st, ann), GZ_OK);
 	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
 
