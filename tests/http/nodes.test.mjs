@@ -446,6 +446,16 @@ describe('a node through a PostgreSQL restart', {
         answers[name] = `${r.status} in ${Date.now() - t1} ms`;
         assert.equal(r.status, 503, `${name} while the database is frozen`);
       }
+      // A cached page while another request waits on the frozen
+      // database: it must not queue behind that request's look for
+      // change events (changes.c); its time is printed, not judged.
+      const pending = request(`${node.url}${P1}?page=79`, { timeout: NO_HANG_MS });
+      await new Promise((r) => setTimeout(r, 200));
+      const t2 = Date.now();
+      const cached = await request(node.url + P1, { timeout: NO_HANG_MS });
+      answers['cached page, beside a waiting request'] = `${cached.status} in ${Date.now() - t2} ms`;
+      assert.ok([200, 503].includes(cached.status), `cached page: ${cached.status}`);
+      assert.equal((await pending).status, 503);
       t.diagnostic(`database frozen: ${JSON.stringify(answers)}`);
       cluster.thaw();
       thawed = true;

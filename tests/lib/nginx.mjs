@@ -59,10 +59,9 @@ async function accepting(port, deadline) {
   return false;
 }
 
-// The configuration: a whole nginx.conf for `prefix`, listening on
-// `port`, balancing over `backends` (ports on 127.0.0.1).
-function config(prefix, port, backends) {
-  const servers = backends.map((p) => `        server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`);
+// A whole nginx.conf for `prefix` around `http` (the inside of its http
+// block: upstreams and servers, as deploy/nginx/gazette.conf is).
+function mainConf(prefix, http) {
   // As root nginx's workers would run as "nobody", who may not enter a
   // private temporary directory; bench/pg.sh runs them as root too.
   const user = process.getuid && process.getuid() === 0 ? 'user root;\n' : '';
@@ -79,7 +78,16 @@ http {
     fastcgi_temp_path ${prefix}/fastcgi;
     uwsgi_temp_path ${prefix}/uwsgi;
     scgi_temp_path ${prefix}/scgi;
-    upstream gazette_nodes {
+${http}
+}
+`;
+}
+
+// The balancer's http block: listening on `port`, balancing over
+// `backends` (ports on 127.0.0.1).
+function balancer(port, backends) {
+  const servers = backends.map((p) => `        server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`);
+  return `    upstream gazette_nodes {
 ${servers.join('\n')}
         keepalive 16;
     }
@@ -99,9 +107,7 @@ ${servers.join('\n')}
             proxy_request_buffering off;
             add_header X-Upstream $upstream_addr always;
         }
-    }
-}
-`;
+    }`;
 }
 
 const live = new Set();
@@ -111,58 +117,83 @@ process.on('exit', () => {
   }
 });
 
+// Runs nginx with the configuration `conf` in `prefix` until every port
+// of `ports` accepts connections. Resolves to {stop(), log(), up} (up
+// false when it exited or stayed closed: then it is stopped already).
+async function launch(prefix, conf, ports) {
+  const file = path.join(prefix, 'nginx.conf');
+  writeFileSync(file, conf);
+  const child = spawn(NGINX, ['-p', prefix, '-c', file, '-e', path.join(prefix, 'error.log')],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  live.add(child);
+  let out = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c) => { out += c; });
+  // Its stderr and its error log (where it writes once it has read the
+  // configuration).
+  const log = () => {
+    let text = '';
+    try { text = readFileSync(path.join(prefix, 'error.log'), 'utf8'); } catch { /* none yet */ }
+    return out + text;
+  };
+  let exitInfo = null;
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exitInfo = { code, signal };
+    live.delete(child);
+    resolve(exitInfo);
+  }));
+  child.on('error', (e) => { out += `spawn: ${e.message}\n`; });
+  const stop = async () => {
+    if (exitInfo) return exitInfo;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    const info = await exited;
+    clearTimeout(t);
+    return info;
+  };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let waiting = [...ports];
+  while (!exitInfo && waiting.length && Date.now() < deadline) {
+    if (await accepting(waiting[0], Math.min(deadline, Date.now() + 200))) waiting = waiting.slice(1);
+  }
+  if (!waiting.length && !exitInfo) {
+    child.unref();
+    child.stderr.unref?.();
+    return { stop, log, up: true };
+  }
+  await stop();
+  return { stop, log, up: false };
+}
+
+// A fresh prefix with the temporary directories nginx.conf names.
+function makePrefix() {
+  const prefix = tempDir('gazette-nginx-');
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(prefix, d));
+  return prefix;
+}
+
 // Starts nginx balancing over `backends` (ports). Resolves to {url, port,
 // stop(), log()} once it accepts connections; rejects with its error log
 // when it exits or stays closed first. stop() sends SIGTERM (fast
 // shutdown), SIGKILL after 5 s, and resolves when it has exited.
 export async function startNginx(backends) {
-  const prefix = tempDir('gazette-nginx-');
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(prefix, d));
-  const conf = path.join(prefix, 'nginx.conf');
+  const prefix = makePrefix();
   // A port may be taken between asking and binding: try a few.
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    writeFileSync(conf, config(prefix, port, backends));
-    const child = spawn(NGINX, ['-p', prefix, '-c', conf, '-e', path.join(prefix, 'error.log')],
-      { stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
-    let out = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c) => { out += c; });
-    // Its stderr and its error log (where it writes once it has read the
-    // configuration).
-    const log = () => {
-      let file = '';
-      try { file = readFileSync(path.join(prefix, 'error.log'), 'utf8'); } catch { /* none yet */ }
-      return out + file;
-    };
-    let exitInfo = null;
-    const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      live.delete(child);
-      resolve(exitInfo);
-    }));
-    child.on('error', (e) => { out += `spawn: ${e.message}\n`; });
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    let up = false;
-    while (!exitInfo && Date.now() < deadline) {
-      if (await accepting(port, Math.min(deadline, Date.now() + 200))) { up = true; break; }
-    }
-    const stop = async () => {
-      if (exitInfo) return exitInfo;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      const info = await exited;
-      clearTimeout(t);
-      return info;
-    };
-    if (up && !exitInfo) {
-      child.unref();
-      child.stderr.unref?.();
-      return { url: `http://127.0.0.1:${port}`, port, stop, log, prefix };
-    }
-    await stop();
-    if (attempt < 3 && /Address already in use/.test(log())) continue;
-    throw new Error(`nginx did not start on port ${port}:\n${log()}`);
+    const n = await launch(prefix, mainConf(prefix, balancer(port, backends)), [port]);
+    if (n.up) return { url: `http://127.0.0.1:${port}`, port, stop: n.stop, log: n.log, prefix };
+    if (attempt < 3 && /Address already in use/.test(n.log())) continue;
+    throw new Error(`nginx did not start on port ${port}:\n${n.log()}`);
   }
+}
+
+// Starts nginx with `http` as its http block (deploy/nginx/gazette.conf,
+// its ports made the test's), once every port of `ports` accepts.
+// Resolves to {stop(), log()}; rejects with its error log.
+export async function startNginxConf(http, ports) {
+  const prefix = makePrefix();
+  const n = await launch(prefix, mainConf(prefix, http), ports);
+  if (!n.up) throw new Error(`nginx did not start on ${ports.join(', ')}:\n${n.log()}`);
+  return { stop: n.stop, log: n.log, prefix };
 }
