@@ -6,6 +6,10 @@
 #                                         start it, print its URL (also
 #                                         written to DIR/url)
 #   scripts/pg-test-server.sh stop DIR    stop it (fast shutdown)
+#   scripts/pg-test-server.sh crash DIR   stop it as a crash does
+#                                         (immediate: no goodbye to the
+#                                         clients, recovery at the next
+#                                         start)
 #   scripts/pg-test-server.sh resume DIR  start DIR's stopped cluster
 #                                         again: same data, socket and
 #                                         URL (a database restart, for
@@ -21,7 +25,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 start|stop|resume DIR" >&2
+	echo "usage: $0 start|stop|crash|resume DIR" >&2
 	exit 2
 }
 [ $# -eq 2 ] || usage
@@ -93,6 +97,10 @@ start)
 stop)
 	[ -d "$dir/data" ] || exit 0
 	as "$bindir/pg_ctl" -D "$dir/data" -m fast -w -s stop
+	;;
+crash)
+	[ -d "$dir/data" ] || exit 0
+	as "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -s stop
 	;;
 resume)
 	[ -d "$dir/data" ] && [ -f "$dir/url" ] ||

@@ -432,6 +432,26 @@ describe('a node through a PostgreSQL restart', {
     assertStored(cluster.url, st, 'flap');
   });
 
+  it('after a crash of the database, the first statement on each old connection is sent again, not failed', T, async (t) => {
+    // Every serving thread's connection in use once, so that each is
+    // left stale by the crash.
+    const [P1] = await articlePaths(node.url, ['Before the restart']);
+    for (let i = 0; i < 16; i++) await request(`${node.url}${P1}?page=${100 + i}`, { timeout: NO_HANG_MS });
+    await cluster.crash();
+    await cluster.start();
+    // The statement that finds its connection dead is sent once more on
+    // a new one (pg_driver.c, pg_reconnected; libpq learns of a crash
+    // only when it reads the socket, which pg_await does): no reader
+    // sees the crash.
+    const statuses = {};
+    for (let i = 0; i < 24; i++) {
+      const r = await request(`${node.url}${P1}?page=${200 + i}`, { timeout: NO_HANG_MS });
+      statuses[r.status] = (statuses[r.status] || 0) + 1;
+    }
+    t.diagnostic(`after the crash: ${JSON.stringify(statuses)}`);
+    assert.deepEqual(statuses, { 200: 24 }, 'every uncached page after the database came back');
+  });
+
   it('answers 503, not a hang, while the database is frozen, and recovers when it thaws', T, async (t) => {
     const [P1] = await articlePaths(node.url, ['Before the restart']);
     await get(node.url + P1);

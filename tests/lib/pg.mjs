@@ -115,6 +115,13 @@ export function startOwnCluster() {
     // SIGSTOP to the server and every process of it (SIGCONT: thaw()):
     // a server that stops answering without closing a connection, as a
     // frozen machine or a network partition does.
+    // An immediate shutdown: as a crash, every connection dropped
+    // without a word and recovery at the next start().
+    async crash() {
+      if (!up) return;
+      await serverScriptAsync('crash', dir);
+      up = false;
+    },
     freeze() { signalAll(dir, 'STOP'); },
     thaw() { signalAll(dir, 'CONT'); },
   };
