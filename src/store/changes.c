@@ -56,10 +56,6 @@
 /* Without the WAL-index mapping, the database is asked at most this often
  * (nanoseconds): 50 ms. */
 #define STORE_CHANGES_POLL_NS 50000000LL
-/* While a listener thread hears other processes' commits at once
- * (pg_listen.c), requests still ask this often (1 s), in case it is
- * down. */
-#define STORE_CHANGES_SAFETY_NS 1000000000LL
 /* Bytes of the -shm file mapped: its first page holds the header. */
 #define STORE_SHM_MAP 4096u
 
@@ -262,9 +258,15 @@ changes_sync(struct store *st, bool force)
 						memory_order_acquire))
 			return GZ_OK;
 	} else {
+		/* While a listener thread runs (pg_listen.c), it is the one
+		 * that looks: when told of a commit, and every
+		 * STORE_PG_SAFETY_MS in case a notification was lost. A
+		 * request then never waits on the database for this: a
+		 * frozen server would hold each one the driver's answer
+		 * limit, cached pages too. */
+		if (!force && atomic_load(&st->listening))
+			return GZ_OK;
 		now = changes_now_ns();
-		every = atomic_load(&st->listening) ? STORE_CHANGES_SAFETY_NS
-						    : STORE_CHANGES_POLL_NS;
 		if (!force && now - atomic_load(&st->changes_polled) < every)
 			return GZ_OK;
 	}

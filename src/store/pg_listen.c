@@ -14,8 +14,10 @@
  * - The changes table stays the record: a notification only says "look
  *   now" (its payload is empty), so one lost to a dropped connection
  *   costs nothing but time. After every (re)connection the thread looks
- *   once, and requests still look every STORE_CHANGES_SAFETY_NS while
- *   it listens (changes.c), in case it is down.
+ *   once, and then every STORE_PG_SAFETY_MS without a notification. It
+ *   is the only one that looks while it runs: requests never wait on
+ *   the database for change events (changes.c), so a database that is
+ *   away or frozen never holds a cached page.
  * - The thread makes its connection again after a database restart,
  *   waiting STORE_PG_RETRY_MS between attempts; store_pg_listen_stop
  *   wakes it through a pipe, so it never keeps a close waiting.
@@ -36,6 +38,10 @@
 
 /* Between attempts to reach a database that is away. */
 #define STORE_PG_RETRY_MS 1000
+/* How often the thread reads the changes table with no notification:
+ * one lost (a NOTIFY is not delivered to a connection that was being
+ * made again at that moment) costs at most this long. */
+#define STORE_PG_SAFETY_MS 1000
 
 static const char listen_sql[] = "LISTEN gazette_changes";
 
@@ -112,10 +118,10 @@ listen_main(void *arg)
 			listen_sync(st);
 			continue;
 		}
-		if ((w = listen_wait(st, fd, -1)) < 0)
+		if ((w = listen_wait(st, fd, STORE_PG_SAFETY_MS)) < 0)
 			break;
 		/* A lost connection shows at the next turn's socket. */
-		if (w > 0 && store_pg_notified(&c) > 0)
+		if (w == 0 || store_pg_notified(&c) > 0)
 			listen_sync(st);
 	}
 	if (c.eng)
