@@ -8,7 +8,7 @@
 #                                   promtool (prometheus), jing,
 #                                   python3-feedparser, slowhttptest, valgrind,
 #                                   libvips-tools, exiftool, postgresql,
-#                                   varnish and varnish-modules
+#                                   varnish, varnish-modules and nginx
 #   scripts/install-deps.sh bench   the build packages, plus what `make bench`
 #                                   needs: nginx, wrk, curl
 #   scripts/install-deps.sh bench-pg  bench's, plus what `make bench PG=1`
@@ -69,6 +69,8 @@ if [ "$what" = test ]; then
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$missing postgresql"
 	[ -x /usr/sbin/varnishd ] || missing="$missing varnish"
 	installed varnish-modules || missing="$missing varnish-modules"
+	# The many-node and deploy/ tests balance the nodes with nginx.
+	[ -x /usr/sbin/nginx ] || missing="$missing nginx"
 	# The browser test renders Persian text: give Chromium a font for it.
 	installed fonts-noto-core || missing="$missing fonts-noto-core"
 elif [ "$what" = bench ] || [ "$what" = bench-pg ]; then
