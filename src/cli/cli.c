@@ -253,7 +253,11 @@ serve_on_change(void *ctx, const char *const *keys, size_t nkeys)
 		cache_invalidate(ss->cache, keys[i]);
 		/* The edge drops the same pages, on the purge thread, in as
 		 * few calls as may be, so that one event's keys go out in one
-		 * PURGE ("settings" is not sent: its reload purges all). */
+		 * PURGE ("settings" is not sent: its reload purges all; nor is
+		 * "article-form:", which only private pages carry, so that a
+		 * flood of comments held for moderation sends no purge). */
+		if (strncmp(keys[i], "article-form:", 13) == 0)
+			continue;
 		edge[nedge++] = keys[i];
 		if (nedge == sizeof(edge) / sizeof(edge[0])) {
 			edge_purge_keys(ss->purge, edge, nedge);

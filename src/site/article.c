@@ -188,6 +188,21 @@ article_cache_keys(struct http_req *req, struct http_resp *resp,
 				a->section_slug), NULL, 0);
 }
 
+/* The key of the page that holds its reader's challenge: every comment
+ * taken, even one held for moderation, fires it (store/comment.c), since
+ * the page's ETag counts them; the ESI page, whose challenge comes
+ * apart, does not carry it. */
+static int
+article_form_key(struct http_req *req, struct http_resp *resp,
+		 const struct store_article *a)
+{
+	int rc = http_resp_cache_key(resp, req->pool,
+				     pool_printf(req->pool, "article-form:%lld",
+						 (long long)a->id));
+
+	return rc == GZ_ETOOBIG ? GZ_OK : rc;
+}
+
 /*
  * An article page behind an edge that speaks ESI (site_challenge_esi):
  * the page holds no per-reader bytes, its challenge being an
@@ -383,7 +398,8 @@ article_page(struct site *site, struct http_req *req, struct http_resp *resp,
 	 * kept in gazette's own cache; a page answering a submission, or a
 	 * query it does not take whole (?reply=, ?held=), is made anew. */
 	if (!form && http_req_query_only(req, cacheable_query) &&
-	    (rc = article_cache_keys(req, resp, &a, related, nrelated)))
+	    ((rc = article_cache_keys(req, resp, &a, related, nrelated)) ||
+	     (rc = article_form_key(req, resp, &a))))
 		return rc;
 	if (!has_form)
 		return GZ_OK; /* comments closed: no form, nothing to fill */

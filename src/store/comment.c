@@ -577,9 +577,21 @@ comment_log(struct store_conn *c, int64_t comment_id, const char *action,
 	return store_stmt_run(c, s);
 }
 
-/* Records the change keys of a comment write on article_id. */
+/* Records the change keys of a comment write on article_id:
+ * - "comments" (the moderation queue, the dashboard), always;
+ * - "article:ID" when shown, i.e. when what readers see changed: a
+ *   comment held for moderation changes no public page, and were the
+ *   article's key fired for it, a flood held for moderation would keep
+ *   the article out of every cache (gazette's and, by purges, the
+ *   edge's) through the very spike the caches are there for;
+ * - "article-form:ID" when the comment was taken (formed): the page
+ *   that carries a reader's challenge in it (no ESI) changes its ETag
+ *   with every comment taken (site/article.c), so that a reader who
+ *   revalidates after commenting never gets a 304 for the page holding
+ *   the token they spent. Only that page carries this key; the edge
+ *   never holds it (private), so it is not purged there. */
 static int
-comment_keys(struct store *st, int64_t article_id)
+comment_keys(struct store *st, int64_t article_id, bool shown, bool formed)
 {
 	char buf[24];
 	int err, n;
@@ -587,7 +599,9 @@ comment_keys(struct store *st, int64_t article_id)
 	n = snprintf(buf, sizeof(buf), "%" PRId64, article_id);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return GZ_EINVAL;
-	if ((err = store_keys_add(st, "article:", buf)) != GZ_OK)
+	if (shown && (err = store_keys_add(st, "article:", buf)) != GZ_OK)
+		return err;
+	if (formed && (err = store_keys_add(st, "article-form:", buf)) != GZ_OK)
 		return err;
 	return store_keys_add(st, "comments", "");
 }
@@ -822,7 +836,8 @@ store_comment_insert_status(struct store *st,
 	err = comment_log(c, *id, "submitted", "reader", in->created_at,
 			  comment_status_names[stored]);
 	if (err == GZ_OK)
-		err = comment_keys(st, in->article_id);
+		err = comment_keys(st, in->article_id,
+				   stored == STORE_COMMENT_APPROVED, true);
 	if (err == GZ_OK)
 		*status = stored;
 out:
@@ -933,8 +948,11 @@ store_comment_set_status(struct store *st, int64_t id,
 		goto out;
 	err = comment_log(c, id, comment_status_actions[status], actor, at,
 			  comment_status_names[old]);
+	/* Only a comment that is or was approved is on the page. */
 	if (err == GZ_OK)
-		err = comment_keys(st, article_id);
+		err = comment_keys(st, article_id,
+				   status == STORE_COMMENT_APPROVED ||
+				   old == STORE_COMMENT_APPROVED, false);
 out:
 	return comment_write_end(st, c, mark, err);
 }
@@ -979,8 +997,9 @@ store_comment_delete(struct store *st, int64_t id, const char *actor,
 		goto out;
 	err = comment_log(c, id, "delete", actor, at,
 			  comment_status_names[old]);
+	/* Even an unshown comment's replies moved up a level: told. */
 	if (err == GZ_OK)
-		err = comment_keys(st, article_id);
+		err = comment_keys(st, article_id, true, false);
 out:
 	return comment_write_end(st, c, mark, err);
 }

@@ -280,21 +280,39 @@ test_comment_keys(void **state)
 		.status = STORE_COMMENT_PENDING,
 		.created_at = 200,
 	};
-	char key[32];
-	int64_t cid;
+	char key[32], form[48];
+	int64_t cid, cid2;
 
 	in.article_id = put(fx, "k", "City", NULL, 0, STORE_PUBLISHED, 100);
 	snprintf(key, sizeof(key), "article:%lld", (long long)in.article_id);
+	snprintf(form, sizeof(form), "article-form:%lld",
+		 (long long)in.article_id);
 
+	/* A comment held for moderation changes no public page: the queue's
+	 * key and the private page's form key, not the article's, so a
+	 * flood of them leaves the article cached. */
 	reset(fx);
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
 	assert_int_equal(store_comment_insert(fx->st, &in, &cid), GZ_OK);
 	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
 	assert_int_equal(fx->fired, 1);
 	assert_int_equal(fx->nkeys, 2);
-	assert_true(heard(fx, key));
+	assert_false(heard(fx, key));
+	assert_true(heard(fx, form));
 	assert_true(heard(fx, "comments"));
 
+	/* Nor does it moving between the states readers never see. */
+	reset(fx);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_comment_set_status(fx->st, cid,
+			 STORE_COMMENT_SPAM, "cli:root", 250), GZ_OK);
+	assert_int_equal(store_comment_set_status(fx->st, cid,
+			 STORE_COMMENT_PENDING, "cli:root", 260), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(fx->nkeys, 1);
+	assert_true(heard(fx, "comments"));
+
+	/* Approved, it is on the page... */
 	reset(fx);
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
 	assert_int_equal(store_comment_set_status(fx->st, cid,
@@ -303,6 +321,28 @@ test_comment_keys(void **state)
 	assert_int_equal(fx->nkeys, 2);
 	assert_true(heard(fx, key));
 	assert_true(heard(fx, "comments"));
+
+	/* ...and taken off it again. */
+	reset(fx);
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_comment_set_status(fx->st, cid,
+			 STORE_COMMENT_SPAM, "cli:root", 310), GZ_OK);
+	assert_int_equal(store_comment_set_status(fx->st, cid,
+			 STORE_COMMENT_APPROVED, "cli:root", 320), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(fx->nkeys, 2);
+	assert_true(heard(fx, key));
+
+	/* One stored approved (post-moderation) is on the page at once. */
+	reset(fx);
+	in.status = STORE_COMMENT_APPROVED;
+	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
+	assert_int_equal(store_comment_insert(fx->st, &in, &cid2), GZ_OK);
+	assert_int_equal(store_tx_commit(fx->st), GZ_OK);
+	assert_int_equal(fx->nkeys, 3);
+	assert_true(heard(fx, key));
+	assert_true(heard(fx, form));
+	in.status = STORE_COMMENT_PENDING;
 
 	reset(fx);
 	assert_int_equal(store_tx_begin(fx->st), GZ_OK);
