@@ -31,6 +31,9 @@
 
 struct edge_url {
 	char url[GZ_LIMIT_EDGE_URL_BYTES + 1];
+	/* url as the log shows it: a user and password in it (a proxy's
+	 * basic auth) as "***" (purge_url_shown). */
+	char shown[GZ_LIMIT_EDGE_URL_BYTES + 1];
 	bool failing;  /* the last purge failed: the next failure is quiet */
 	bool owe_all;  /* a purge failed: the next one is of "all" */
 };
@@ -154,13 +157,13 @@ out:
 		if (rc != CURLE_OK)
 			log_error("edge: PURGE %s failed: %s; further failures "
 				  "there are not logged until one succeeds",
-				  u->url, why[0] ? why : curl_easy_strerror(rc));
+				  u->shown, why[0] ? why : curl_easy_strerror(rc));
 		else
 			log_error("edge: PURGE %s answered %ld; further failures "
 				  "there are not logged until one succeeds",
-				  u->url, status);
+				  u->shown, status);
 	} else if (ok && u->failing) {
-		log_info("edge: PURGE %s succeeds again", u->url);
+		log_info("edge: PURGE %s succeeds again", u->shown);
 	}
 	u->failing = !ok;
 	return ok;
@@ -218,6 +221,33 @@ purge_main(void *arg)
 	}
 }
 
+/* Writes url into u->shown with its userinfo (up to the last '@' before
+ * the path) as "***": never a password in the log. The result is never
+ * longer than url, which fits. */
+static void
+purge_url_shown(struct edge_url *u)
+{
+	const char *url = u->url, *host = strstr(url, "://"), *q, *at = NULL;
+	size_t len = strlen(url), n;
+
+	if (host) {
+		host += 3;
+		for (q = host; *q && !strchr("/?#", *q); q++)
+			if (*q == '@')
+				at = q;
+	}
+	if (!at || (size_t)(at - host) < 3) {
+		memcpy(u->shown, url, len + 1);
+		return;
+	}
+	/* scheme:// and "***" and @host...: shorter than url, since the
+	 * userinfo had three bytes at least. */
+	n = (size_t)(host - url);
+	memcpy(u->shown, url, n);
+	memcpy(u->shown + n, "***", 3);
+	memcpy(u->shown + n + 3, at, len - (size_t)(at - url) + 1);
+}
+
 /* Splits urls (comma-separated, items trimmed of spaces and tabs, empty
  * ones skipped) into p->urls. */
 static int
@@ -237,7 +267,8 @@ purge_urls_parse(struct edge_purge *p, const char *urls)
 			    (size_t)(b - a) > GZ_LIMIT_EDGE_URL_BYTES)
 				return GZ_EINVAL;
 			memcpy(p->urls[p->nurls].url, a, (size_t)(b - a));
-			p->urls[p->nurls++].url[b - a] = '\0';
+			p->urls[p->nurls].url[b - a] = '\0';
+			purge_url_shown(&p->urls[p->nurls++]);
 		}
 		if (!*end)
 			return GZ_OK;

@@ -157,6 +157,16 @@ test_urls(void **state)
 	assert_int_equal(p->nurls, 2);
 	assert_string_equal(p->urls[0].url, "http://a:1/");
 	assert_string_equal(p->urls[1].url, "https://b/x");
+	assert_string_equal(p->urls[0].shown, "http://a:1/");
+	/* A user and password in a URL never reach the log. */
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(purge_urls_parse(p, "http://ann:s3cret@edge:6081/,"
+					     "http://@x/a@b,https://u:p@w@h/"),
+			 GZ_OK);
+	assert_string_equal(p->urls[0].url, "http://ann:s3cret@edge:6081/");
+	assert_string_equal(p->urls[0].shown, "http://***@edge:6081/");
+	assert_string_equal(p->urls[1].shown, "http://@x/a@b");
+	assert_string_equal(p->urls[2].shown, "https://***@h/");
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i <= GZ_LIMIT_EDGE_URLS; i++)
 		memcpy(many + i * 10, "http://a/,", 11);
