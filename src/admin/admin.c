@@ -30,6 +30,7 @@
 
 #include "admin/admin_int.h"
 #include "util/err.h"
+#include "util/secret.h"
 
 #define ADMIN_KDF_CONTEXT "gz-csrf" /* 7 characters and the NUL: 8 bytes */
 #define ADMIN_KDF_SUBKEY_CSRF 1u
@@ -110,23 +111,6 @@ admin_worker(void *arg)
 	}
 }
 
-/* Parses 64 hex digits into 32 bytes. Returns GZ_OK or GZ_EINVAL. */
-static int
-admin_secret_parse(const char *hex, unsigned char key[crypto_kdf_KEYBYTES])
-{
-	size_t bin_len = 0;
-	const char *end = NULL;
-
-	if (!hex || strnlen(hex, 2 * crypto_kdf_KEYBYTES + 1) !=
-			    2 * crypto_kdf_KEYBYTES)
-		return GZ_EINVAL;
-	if (sodium_hex2bin(key, crypto_kdf_KEYBYTES, hex,
-			   2 * crypto_kdf_KEYBYTES, NULL, &bin_len, &end) != 0 ||
-	    bin_len != crypto_kdf_KEYBYTES || end != hex + 2 * crypto_kdf_KEYBYTES)
-		return GZ_EINVAL;
-	return GZ_OK;
-}
-
 int
 admin_new(const char *secret_hex, enum admin_hash_cost cost,
 	  struct admin **out)
@@ -140,7 +124,7 @@ admin_new(const char *secret_hex, enum admin_hash_cost cost,
 	*out = NULL;
 	if (sodium_init() < 0)
 		return GZ_EIO;
-	if ((rc = admin_secret_parse(secret_hex, master)) != GZ_OK)
+	if ((rc = gz_secret_parse(secret_hex, master)) != GZ_OK)
 		goto out;
 	if (!(a = calloc(1, sizeof(*a)))) {
 		rc = GZ_ENOMEM;

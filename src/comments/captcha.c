@@ -43,6 +43,7 @@
 #include "comments/comments.h"
 #include "comments/comments_int.h"
 #include "util/err.h"
+#include "util/secret.h"
 
 #define CAPTCHA_KDF_CONTEXT "gzcomnt1"
 #define CAPTCHA_SUBKEY_MAC 1u
@@ -72,17 +73,11 @@ int
 comments_keys_derive(struct comments *c, const char *secret_hex)
 {
 	unsigned char master[crypto_kdf_KEYBYTES];
-	const char *end = NULL;
-	size_t bin_len = 0;
 	int rc = GZ_EINVAL;
 
 	assert(c != NULL && secret_hex != NULL);
-	if (strlen(secret_hex) != 2 * sizeof(master))
+	if (gz_secret_parse(secret_hex, master) != GZ_OK)
 		return GZ_EINVAL;
-	if (sodium_hex2bin(master, sizeof(master), secret_hex,
-			   2 * sizeof(master), NULL, &bin_len, &end) != 0 ||
-	    bin_len != sizeof(master) || end != secret_hex + 2 * sizeof(master))
-		goto out;
 	if (crypto_kdf_derive_from_key(c->mac_key, sizeof(c->mac_key),
 				       CAPTCHA_SUBKEY_MAC, CAPTCHA_KDF_CONTEXT,
 				       master) != 0 ||

@@ -32,6 +32,7 @@
 #include "comments/comments.h"
 #include "comments/comments_int.h"
 #include "util/err.h"
+#include "util/secret.h"
 
 #define COMMENTER_KDF_CONTEXT "gzcomnt1"
 #define COMMENTER_SUBKEY 3u
@@ -54,17 +55,11 @@ int
 comments_commenter_keys(struct comments *c, const char *secret_hex)
 {
 	unsigned char master[crypto_kdf_KEYBYTES];
-	const char *end = NULL;
-	size_t bin_len = 0;
 	int rc = GZ_EINVAL;
 
 	assert(c != NULL && secret_hex != NULL);
-	if (strlen(secret_hex) != 2 * sizeof(master))
+	if (gz_secret_parse(secret_hex, master) != GZ_OK)
 		return GZ_EINVAL;
-	if (sodium_hex2bin(master, sizeof(master), secret_hex,
-			   2 * sizeof(master), NULL, &bin_len, &end) != 0 ||
-	    bin_len != sizeof(master) || end != secret_hex + 2 * sizeof(master))
-		goto out;
 	if (crypto_kdf_derive_from_key(c->commenter_key,
 				       sizeof(c->commenter_key),
 				       COMMENTER_SUBKEY, COMMENTER_KDF_CONTEXT,

@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "util/err.h"
 #include "util/limiter.h"
+#include "util/secret.h"
 
 #define LIMITS_KDF_CONTEXT "gzlimit1"
 #define LIMITS_SUBKEY 1u
@@ -165,20 +166,14 @@ site_limits_new(struct store *st, const char *secret_hex,
 {
 	unsigned char master[crypto_kdf_KEYBYTES];
 	struct site_limits *l = NULL;
-	const char *end = NULL;
-	size_t bin_len = 0;
 	int rc = GZ_EINVAL;
 
 	assert(st && out);
 	*out = NULL;
-	if (!secret_hex || strlen(secret_hex) != 2 * sizeof(master))
-		return GZ_EINVAL;
 	if (sodium_init() < 0)
 		return GZ_EIO;
-	if (sodium_hex2bin(master, sizeof(master), secret_hex,
-			   2 * sizeof(master), NULL, &bin_len, &end) != 0 ||
-	    bin_len != sizeof(master) || end != secret_hex + 2 * sizeof(master))
-		goto out;
+	if (gz_secret_parse(secret_hex, master) != GZ_OK)
+		return GZ_EINVAL;
 	if (!(l = calloc(1, sizeof(*l)))) {
 		rc = GZ_ENOMEM;
 		goto out;
