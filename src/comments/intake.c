@@ -226,40 +226,39 @@ decide(struct comments_decision *out, enum comments_verdict v,
 
 /* ---- the rate limits: this process's memory, or the shared limiter ---- */
 
-/* Records a hit of ip in rl (scope's table, max per window) when it is
- * under its limit: *ok. Through c->limiter when set; its error is
- * returned (the caller fails closed). */
+/* Whether ip is over its limit in rl (scope's table, max per window):
+ * *over. With record, a hit is recorded when it is not (check and
+ * record in one step); without, nothing is. Through c->limiter when
+ * set; its error is returned as GZ_EBUSY (the caller fails closed, and
+ * *over is then true). */
 static int
-rate_take(struct comments *c, struct comments_ratelimit *rl, int scope,
-	  unsigned max, const char *ip, int64_t now, bool *ok)
+rate_over(struct comments *c, struct comments_ratelimit *rl, int scope,
+	  unsigned max, const char *ip, int64_t now, bool record, bool *over)
 {
-	int64_t wait = 0;
+	const struct gz_limiter *l = c->limiter;
+	int64_t window = (int64_t)c->policy.rate_seconds, wait = 0;
+	bool ok = false;
+	int rc;
 
-	if (!c->limiter) {
-		*ok = comments_ratelimit_take(rl, ip, now);
+	if (!l) {
+		*over = record ? !comments_ratelimit_take(rl, ip, now)
+			       : comments_ratelimit_limited(rl, ip, now);
 		return GZ_OK;
 	}
-	*ok = false;
-	return c->limiter->take(c->limiter->ctx, scope, ip, strlen(ip), now,
-				(int64_t)c->policy.rate_seconds, max, ok, &wait)
-		       == GZ_OK ? GZ_OK : GZ_EBUSY;
-}
-
-/* Whether ip is at its limit in rl, recording nothing: *limited. */
-static int
-rate_limited(struct comments *c, struct comments_ratelimit *rl, int scope,
-	     unsigned max, const char *ip, int64_t now, bool *limited)
-{
-	int64_t wait = 0;
-
-	if (!c->limiter) {
-		*limited = comments_ratelimit_limited(rl, ip, now);
-		return GZ_OK;
+	*over = true;
+	if (record) {
+		rc = l->take(l->ctx, scope, ip, strlen(ip), now, window, max,
+			     &ok, &wait);
+		*over = !ok;
+	} else {
+		rc = l->limited(l->ctx, scope, ip, strlen(ip), now, window, max,
+				over, &wait);
 	}
-	*limited = true;
-	return c->limiter->limited(c->limiter->ctx, scope, ip, strlen(ip), now,
-				   (int64_t)c->policy.rate_seconds, max,
-				   limited, &wait) == GZ_OK ? GZ_OK : GZ_EBUSY;
+	if (rc != GZ_OK) {
+		*over = true;
+		return GZ_EBUSY;
+	}
+	return GZ_OK;
 }
 
 /* A refusal after a good token (v: INVALID, or DISCARD for a bot trap):
@@ -272,14 +271,15 @@ refuse(struct comments *c, struct comments_decision *out, const char *ip,
        int64_t now, enum comments_verdict v, const char *field,
        const char *message)
 {
-	bool ok = true;
+	bool over = false;
 	int rc;
 
 	if (c->failures &&
-	    (rc = rate_take(c, c->failures, GZ_SCOPE_COMMENT_FAILURE,
-			    COMMENTS_FAILURE_COUNT, ip, now, &ok)) != GZ_OK)
+	    (rc = rate_over(c, c->failures, GZ_SCOPE_COMMENT_FAILURE,
+			    COMMENTS_FAILURE_COUNT, ip, now, true, &over)) !=
+	    GZ_OK)
 		return rc;
-	if (!ok) {
+	if (over) {
 		decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
 		return GZ_OK;
 	}
@@ -346,6 +346,7 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	const struct comments_word *word;
 	long value = 0;
 	unsigned links;
+	bool over = false;
 	int rc, w;
 
 	assert(c != NULL && s != NULL && out != NULL);
@@ -371,25 +372,21 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	 * nonce, a database write; a bot sending the form at once, before
 	 * the fill time, is refused too). */
 	if (c->rate) {
-		bool limited = true;
-
-		if ((rc = rate_limited(c, c->rate, GZ_SCOPE_COMMENT,
-				       p->rate_count, ip, s->now, &limited)) !=
-		    GZ_OK)
+		if ((rc = rate_over(c, c->rate, GZ_SCOPE_COMMENT,
+				    p->rate_count, ip, s->now, false,
+				    &over)) != GZ_OK)
 			return rc;
-		if (limited) {
+		if (over) {
 			decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 			return GZ_OK;
 		}
 	}
 	if (c->failures) {
-		bool limited = true;
-
-		if ((rc = rate_limited(c, c->failures, GZ_SCOPE_COMMENT_FAILURE,
-				       COMMENTS_FAILURE_COUNT, ip, s->now,
-				       &limited)) != GZ_OK)
+		if ((rc = rate_over(c, c->failures, GZ_SCOPE_COMMENT_FAILURE,
+				    COMMENTS_FAILURE_COUNT, ip, s->now, false,
+				    &over)) != GZ_OK)
 			return rc;
-		if (limited) {
+		if (over) {
 			decide(out, COMMENTS_RATE_LIMITED, NULL, c->msg_tries);
 			return GZ_OK;
 		}
@@ -446,12 +443,11 @@ comments_intake(struct comments *c, const struct comments_submission *s,
 	 * limit; check and record are one step, so a burst racing past step
 	 * 2 is still held to it. */
 	if (c->rate) {
-		bool ok = false;
-
-		if ((rc = rate_take(c, c->rate, GZ_SCOPE_COMMENT,
-				    p->rate_count, ip, s->now, &ok)) != GZ_OK)
+		if ((rc = rate_over(c, c->rate, GZ_SCOPE_COMMENT,
+				    p->rate_count, ip, s->now, true,
+				    &over)) != GZ_OK)
 			return rc;
-		if (!ok) {
+		if (over) {
 			decide(out, COMMENTS_RATE_LIMITED, NULL, MSG_RATE);
 			return GZ_OK;
 		}
