@@ -247,7 +247,7 @@ changes_sync(struct store *st, bool force)
 	struct store_conn *c = NULL;
 	struct db_stmt *s = NULL;
 	uint64_t sig = 0;
-	int64_t now = 0, every = STORE_CHANGES_POLL_NS;
+	int64_t now = 0;
 	int err, rc;
 
 	if (!st->changes_made)
@@ -267,22 +267,11 @@ changes_sync(struct store *st, bool force)
 		if (!force && atomic_load(&st->listening))
 			return GZ_OK;
 		now = changes_now_ns();
-		if (!force && now - atomic_load(&st->changes_polled) < every)
+		if (!force && now - atomic_load(&st->changes_polled) <
+				      STORE_CHANGES_POLL_NS)
 			return GZ_OK;
 	}
-	/* Without the WAL index (PostgreSQL) the query may wait on a
-	 * database that is away, for seconds (pg_driver.c): a request never
-	 * queues behind another's sync, or a frozen database would stall
-	 * every cached page too. It goes on without looking; the thread
-	 * that holds the lock is looking now, and the listener thread (or
-	 * the next request) tells the cache what it finds. On SQLite the
-	 * query is a read of a local file: a request waits for it, so that
-	 * what another process committed before it came is never served
-	 * stale. */
-	if (st->shm || force)
-		pthread_mutex_lock(&st->changes_lock);
-	else if (pthread_mutex_trylock(&st->changes_lock) != 0)
-		return GZ_OK;
+	pthread_mutex_lock(&st->changes_lock);
 	/* Another thread may have read this change while we waited: look
 	 * again, and remember what is read now (a commit landing during
 	 * the query is then seen by the next sync). */
@@ -292,7 +281,8 @@ changes_sync(struct store *st, bool force)
 			pthread_mutex_unlock(&st->changes_lock);
 			return GZ_OK;
 		}
-	} else if (!force && now - atomic_load(&st->changes_polled) < every) {
+	} else if (!force && now - atomic_load(&st->changes_polled) <
+				      STORE_CHANGES_POLL_NS) {
 		pthread_mutex_unlock(&st->changes_lock);
 		return GZ_OK;
 	}
