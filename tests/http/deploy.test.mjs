@@ -26,10 +26,12 @@ import {
   fieldsFor, listComments, moderate, openArticle, readThread, recentDate, setConf, submit,
 } from '../lib/comments.mjs';
 import { markdown, writeArticle } from '../lib/fixtures.mjs';
-import { ROOT, request, runOk, slow, startServer, stopChecked, tempSite } from '../lib/gazette.mjs';
+import {
+  ROOT, holdPort, request, runOk, slow, startServer, stopChecked, tempSite,
+} from '../lib/gazette.mjs';
 import { nginxMissing, startNginxConf } from '../lib/nginx.mjs';
 import { freshSchemaUrl, pgMissing } from '../lib/pg.mjs';
-import { holdPort, startVarnish, varnishMissing } from '../lib/varnish.mjs';
+import { startVarnish, varnishMissing } from '../lib/varnish.mjs';
 
 const NGINX_CONF = path.join(ROOT, 'deploy', 'nginx', 'gazette.conf');
 const T = { timeout: slow(300000) };

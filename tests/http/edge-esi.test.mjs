@@ -15,8 +15,8 @@ import {
   articlePaths, commentSite, fieldsFor, listComments, moderate, readForm, readThread, setConf,
   submit,
 } from '../lib/comments.mjs';
-import { ROOT, request, startServer, stopChecked, tempDir } from '../lib/gazette.mjs';
-import { holdPort, startVarnish, varnishMissing } from '../lib/varnish.mjs';
+import { ROOT, holdPort, request, startServer, stopChecked, tempDir } from '../lib/gazette.mjs';
+import { startVarnish, varnishMissing } from '../lib/varnish.mjs';
 
 const T = { timeout: 300000 };
 const VNU = path.join(ROOT, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');

@@ -169,6 +169,36 @@ process.on('exit', () => {
   }
 });
 
+// A TCP port nobody listens on now (the kernel's pick, released again).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// A port of the kernel's pick, held (listened on, never accepting) until
+// release(): a server started after a proxy can be named in the proxy's
+// configuration without the proxy's own free port being that one.
+export function holdPort() {
+  return new Promise((resolve, reject) => {
+    // Not unref'd: its close, awaited, must keep the event loop alive.
+    // Whoever connects meanwhile (a proxy's first fetch) is hung up on,
+    // so close() has no connection to wait for.
+    const srv = net.createServer((sock) => sock.destroy());
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve({
+      port: srv.address().port,
+      release: () => new Promise((r) => srv.close(r)),
+    }));
+  });
+}
+
 const LISTEN_RE = /listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 const LOG_KEEP = 256 * 1024;
 

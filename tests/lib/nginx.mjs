@@ -16,7 +16,7 @@ import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'n
 import net from 'node:net';
 import path from 'node:path';
 
-import { slow, tempDir } from './gazette.mjs';
+import { freePort, slow, tempDir } from './gazette.mjs';
 
 export const NGINX = process.env.NGINX || '/usr/sbin/nginx';
 const START_TIMEOUT_MS = slow(30000);
@@ -30,18 +30,6 @@ export function nginxMissing() {
   } catch {
     return `no nginx at ${NGINX} (apt-get install nginx, or set NGINX)`;
   }
-}
-
-// A TCP port on 127.0.0.1 free at the moment of asking.
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // Resolves true once something accepts a connection on `port`, false

@@ -12,10 +12,9 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
-import { ROOT, slow, tempDir } from './gazette.mjs';
+import { ROOT, freePort, slow, tempDir } from './gazette.mjs';
 
 export const VARNISHD = process.env.VARNISHD || '/usr/sbin/varnishd';
 export const VARNISHSTAT = process.env.VARNISHSTAT || '/usr/bin/varnishstat';
@@ -28,36 +27,6 @@ const STOP_GRACE_MS = slow(10000);
 export function varnishMissing() {
   if (!existsSync(VARNISHD)) return `no varnishd at ${VARNISHD} (Debian: apt-get install varnish varnish-modules)`;
   return null;
-}
-
-// A TCP port nobody listens on now (the kernel's pick, released again).
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// A port of the kernel's pick, held (listened on, never accepting) until
-// release(): a backend started after Varnish can be named in its VCL
-// without Varnish's own free port being that one.
-export function holdPort() {
-  return new Promise((resolve, reject) => {
-    // Not unref'd: its close, awaited, must keep the event loop alive.
-    // Whoever connects meanwhile (Varnish's first fetch) is hung up on,
-    // so close() has no connection to wait for.
-    const srv = net.createServer((sock) => sock.destroy());
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve({
-      port: srv.address().port,
-      release: () => new Promise((r) => srv.close(r)),
-    }));
-  });
 }
 
 // deploy/varnish/gazette.vcl with its backend's port set to backendPort.
